@@ -1,0 +1,192 @@
+//! The state of one conversation as a client shows it: stored messages in sequence order, then the
+//! visitor's or agent's own messages still on their way. One reducer, fed by local sends and by
+//! server frames.
+
+use shared::{Author, ChatMessage, ClientMsgId, ConversationId, ServerMsg};
+use std::rc::Rc;
+
+/// Where a line stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineState {
+    /// Shown at once, not yet acknowledged.
+    Sending,
+    /// Stored by the edge under a sequence number.
+    Sent,
+    /// Refused by the edge; the text stays so it can be corrected.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub client_id: ClientMsgId,
+    pub seq: Option<u64>,
+    pub author: Author,
+    pub body: String,
+    pub at: Option<i64>,
+    pub state: LineState,
+}
+
+/// The connection as the user should see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Connection {
+    #[default]
+    Connecting,
+    Online,
+    /// Dropped; retrying on its own.
+    Reconnecting,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatState {
+    pub conversation_id: Option<ConversationId>,
+    pub lines: Vec<Line>,
+    pub connection: Connection,
+    /// An error that is not about one message (shown in a banner).
+    pub notice: Option<String>,
+}
+
+pub enum ChatAction {
+    /// The user sent a message (shown at once as `Sending`).
+    Sent { client_id: ClientMsgId, body: String, author: Author },
+    Server(ServerMsg),
+    Connection(Connection),
+}
+
+impl ChatState {
+    fn upsert(&mut self, m: ChatMessage) {
+        let line = Line {
+            client_id: m.client_id,
+            seq: Some(m.seq),
+            author: m.author,
+            body: m.body.into(),
+            at: Some(m.at),
+            state: LineState::Sent,
+        };
+        match self.lines.iter_mut().find(|l| l.client_id == line.client_id || (l.seq.is_some() && l.seq == line.seq)) {
+            Some(existing) => *existing = line,
+            None => self.lines.push(line),
+        }
+        self.sort();
+    }
+
+    /// Stored lines by sequence number, then unsent ones in the order they were written.
+    fn sort(&mut self) {
+        self.lines.sort_by_key(|l| l.seq.unwrap_or(u64::MAX));
+    }
+
+    pub fn apply(&mut self, action: ChatAction) {
+        match action {
+            ChatAction::Sent { client_id, body, author } => {
+                self.lines.push(Line { client_id, seq: None, author, body, at: None, state: LineState::Sending });
+            }
+            ChatAction::Connection(c) => self.connection = c,
+            ChatAction::Server(msg) => self.server(msg),
+        }
+    }
+
+    fn server(&mut self, msg: ServerMsg) {
+        match msg {
+            ServerMsg::Welcome { conversation_id, messages, .. } => {
+                self.conversation_id = Some(conversation_id);
+                self.connection = Connection::Online;
+                self.notice = None;
+                messages.into_iter().for_each(|m| self.upsert(m));
+            }
+            ServerMsg::Ack { client_id, seq, at } => {
+                if let Some(line) = self.lines.iter_mut().find(|l| l.client_id == client_id) {
+                    line.seq = Some(seq);
+                    line.at = Some(at);
+                    line.state = LineState::Sent;
+                }
+                self.sort();
+            }
+            ServerMsg::Message { message } => self.upsert(message),
+            ServerMsg::Error { client_id: Some(id), message, .. } => {
+                if let Some(line) = self.lines.iter_mut().find(|l| l.client_id == id) {
+                    line.state = LineState::Failed(message);
+                }
+            }
+            ServerMsg::Error { message, .. } => self.notice = Some(message),
+            ServerMsg::Inbox { .. } | ServerMsg::ConversationUpdated { .. } | ServerMsg::Unknown => {}
+        }
+    }
+}
+
+impl yew::Reducible for ChatState {
+    type Action = ChatAction;
+
+    fn reduce(self: Rc<Self>, action: ChatAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::{ErrorCode, MessageBody};
+
+    fn id(s: &str) -> ClientMsgId {
+        ClientMsgId::parse(s).unwrap()
+    }
+
+    fn stored(seq: u64, cid: &str, author: Author, body: &str) -> ChatMessage {
+        ChatMessage { seq, client_id: id(cid), author, body: MessageBody::parse(body).unwrap(), at: seq as i64 * 1000 }
+    }
+
+    fn agent() -> Author {
+        Author::Agent { name: "Dana".into() }
+    }
+
+    #[test]
+    fn an_optimistic_line_becomes_sent_on_ack() {
+        let mut s = ChatState::default();
+        s.apply(ChatAction::Sent { client_id: id("c_00000001"), body: "hi".into(), author: Author::Visitor });
+        assert_eq!(s.lines[0].state, LineState::Sending);
+        s.apply(ChatAction::Server(ServerMsg::Ack { client_id: id("c_00000001"), seq: 4, at: 99 }));
+        assert_eq!((s.lines[0].seq, s.lines[0].at, &s.lines[0].state), (Some(4), Some(99), &LineState::Sent));
+    }
+
+    #[test]
+    fn replays_and_broadcasts_never_duplicate() {
+        let mut s = ChatState::default();
+        s.apply(ChatAction::Sent { client_id: id("c_00000002"), body: "mine".into(), author: Author::Visitor });
+        let welcome = ServerMsg::Welcome {
+            protocol: 1,
+            conversation_id: ConversationId::parse("cv_testtest").unwrap(),
+            messages: vec![stored(1, "a_00000001", agent(), "hello"), stored(2, "c_00000002", Author::Visitor, "mine")],
+        };
+        s.apply(ChatAction::Server(welcome.clone()));
+        s.apply(ChatAction::Server(welcome));
+        s.apply(ChatAction::Server(ServerMsg::Message { message: stored(1, "a_00000001", agent(), "hello") }));
+        let seqs: Vec<_> = s.lines.iter().map(|l| l.seq).collect();
+        assert_eq!(seqs, [Some(1), Some(2)]);
+        assert_eq!(s.connection, Connection::Online);
+    }
+
+    #[test]
+    fn messages_are_ordered_by_seq_with_unsent_last() {
+        let mut s = ChatState::default();
+        s.apply(ChatAction::Sent { client_id: id("c_00000009"), body: "pending".into(), author: Author::Visitor });
+        s.apply(ChatAction::Server(ServerMsg::Message { message: stored(2, "a_00000002", agent(), "second") }));
+        s.apply(ChatAction::Server(ServerMsg::Message { message: stored(1, "a_00000001", agent(), "first") }));
+        let bodies: Vec<_> = s.lines.iter().map(|l| l.body.as_str()).collect();
+        assert_eq!(bodies, ["first", "second", "pending"]);
+    }
+
+    #[test]
+    fn a_refused_message_keeps_its_text_and_says_why() {
+        let mut s = ChatState::default();
+        s.apply(ChatAction::Sent { client_id: id("c_00000001"), body: "x".into(), author: Author::Visitor });
+        s.apply(ChatAction::Server(ServerMsg::Error {
+            code: ErrorCode::RateLimited,
+            message: "too many".into(),
+            client_id: Some(id("c_00000001")),
+        }));
+        assert_eq!(s.lines[0].state, LineState::Failed("too many".into()));
+        assert_eq!(s.lines[0].body, "x");
+        s.apply(ChatAction::Server(ServerMsg::error(ErrorCode::Internal, "down")));
+        assert_eq!(s.notice.as_deref(), Some("down"));
+    }
+}

@@ -1,0 +1,156 @@
+//! Exactly-once delivery over a socket that can drop at any moment. Every outgoing message waits
+//! in `pending` until the edge acknowledges its client id; on every (re)connect the client says
+//! which sequence number it holds last and, once welcomed, resends whatever is still pending. The
+//! edge ignores repeats of a client id, so a message is stored once however often it is sent.
+
+use shared::{ClientMsg, ClientMsgId, ServerMsg, PROTOCOL_VERSION};
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Delivery {
+    /// Highest sequence number seen on this conversation.
+    pub last_seq: u64,
+    /// Sends not yet acknowledged, oldest first.
+    pub pending: Vec<(ClientMsgId, String)>,
+    /// Whether the edge has welcomed the current connection (sends go out directly).
+    pub ready: bool,
+}
+
+impl Delivery {
+    /// The socket opened: greet, asking for everything after what we hold.
+    pub fn on_open(&mut self) -> ClientMsg {
+        self.ready = false;
+        ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: self.last_seq }
+    }
+
+    pub fn on_close(&mut self) {
+        self.ready = false;
+    }
+
+    /// Queues a message; returns the frame to send now if the connection is ready.
+    pub fn send(&mut self, client_id: ClientMsgId, body: String) -> Option<ClientMsg> {
+        self.pending.push((client_id.clone(), body.clone()));
+        self.ready.then_some(ClientMsg::Send { client_id, body })
+    }
+
+    /// Learns from a server frame; returns frames to send in answer (the resends after a welcome).
+    pub fn on_server(&mut self, msg: &ServerMsg) -> Vec<ClientMsg> {
+        match msg {
+            ServerMsg::Welcome { messages, .. } => {
+                self.ready = true;
+                self.see(messages.iter().map(|m| m.seq).max().unwrap_or(0));
+                // A pending message may have been stored before the drop: drop those the replay
+                // already contains, resend the rest (the edge dedupes any it stored anyway).
+                self.pending.retain(|(id, _)| !messages.iter().any(|m| &m.client_id == id));
+                self.pending
+                    .iter()
+                    .map(|(client_id, body)| ClientMsg::Send { client_id: client_id.clone(), body: body.clone() })
+                    .collect()
+            }
+            ServerMsg::Ack { client_id, seq, .. } => {
+                self.see(*seq);
+                self.pending.retain(|(id, _)| id != client_id);
+                vec![]
+            }
+            ServerMsg::Message { message } => {
+                self.see(message.seq);
+                vec![]
+            }
+            // A refused message will not succeed by resending; the view keeps its text.
+            ServerMsg::Error { client_id: Some(id), .. } => {
+                self.pending.retain(|(p, _)| p != id);
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn see(&mut self, seq: u64) {
+        self.last_seq = self.last_seq.max(seq);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::{Author, ChatMessage, ConversationId, MessageBody};
+
+    fn id(s: &str) -> ClientMsgId {
+        ClientMsgId::parse(s).unwrap()
+    }
+
+    fn welcome(seqs: &[(u64, &str)]) -> ServerMsg {
+        ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            conversation_id: ConversationId::parse("cv_testtest").unwrap(),
+            messages: seqs
+                .iter()
+                .map(|(seq, cid)| ChatMessage {
+                    seq: *seq,
+                    client_id: id(cid),
+                    author: Author::Visitor,
+                    body: MessageBody::parse("x").unwrap(),
+                    at: 0,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn sends_wait_for_the_welcome() {
+        let mut d = Delivery::default();
+        assert_eq!(d.on_open(), ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: 0 });
+        assert_eq!(d.send(id("c_00000001"), "early".into()), None, "queued until welcomed");
+        let resends = d.on_server(&welcome(&[]));
+        assert_eq!(resends, vec![ClientMsg::Send { client_id: id("c_00000001"), body: "early".into() }]);
+        assert!(d.send(id("c_00000002"), "now".into()).is_some());
+    }
+
+    #[test]
+    fn a_reconnect_resumes_after_the_last_seq_and_resends_unacked() {
+        let mut d = Delivery::default();
+        d.on_open();
+        d.on_server(&welcome(&[(1, "c_00000001"), (2, "a_00000001")]));
+        d.send(id("c_00000002"), "acked".into());
+        d.on_server(&ServerMsg::Ack { client_id: id("c_00000002"), seq: 3, at: 0 });
+        d.send(id("c_00000003"), "lost in the drop".into());
+        d.on_close();
+        assert_eq!(d.send(id("c_00000004"), "while offline".into()), None);
+        assert_eq!(d.on_open(), ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: 3 });
+        let resends = d.on_server(&welcome(&[]));
+        let ids: Vec<_> = resends
+            .iter()
+            .map(|m| match m {
+                ClientMsg::Send { client_id, .. } => client_id.as_str().to_owned(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(ids, ["c_00000003", "c_00000004"]);
+    }
+
+    #[test]
+    fn a_message_stored_before_the_drop_is_not_resent() {
+        let mut d = Delivery::default();
+        d.on_open();
+        d.on_server(&welcome(&[]));
+        d.send(id("c_00000001"), "stored, ack lost".into());
+        d.on_close();
+        d.on_open();
+        assert!(d.on_server(&welcome(&[(1, "c_00000001")])).is_empty());
+        assert!(d.pending.is_empty());
+        assert_eq!(d.last_seq, 1);
+    }
+
+    #[test]
+    fn refused_messages_are_not_retried() {
+        let mut d = Delivery::default();
+        d.on_open();
+        d.on_server(&welcome(&[]));
+        d.send(id("c_00000001"), "".into());
+        d.on_server(&ServerMsg::Error {
+            code: shared::ErrorCode::EmptyMessage,
+            message: "empty".into(),
+            client_id: Some(id("c_00000001")),
+        });
+        assert!(d.pending.is_empty());
+    }
+}

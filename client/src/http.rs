@@ -1,0 +1,44 @@
+//! JSON over HTTP to the edge's API on the page's own origin. Errors arrive as the edge's
+//! `ApiError`; a network failure becomes one too, so callers handle a single type.
+
+use serde::{de::DeserializeOwned, Serialize};
+use shared::{api::ApiError, ErrorCode};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCredentials, RequestInit, Response};
+
+fn network_error() -> ApiError {
+    ApiError { error: ErrorCode::Internal, message: "cannot reach the server; check your connection".into() }
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    fetch("GET", path, None).await
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| network_error())?;
+    fetch("POST", path, Some(body)).await
+}
+
+async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> Result<T, ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    if let Some(body) = body {
+        init.set_body(&body.into());
+    }
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| network_error())?;
+    if method == "POST" {
+        let _ = request.headers().set("content-type", "application/json");
+    }
+    let window = web_sys::window().ok_or_else(network_error)?;
+    let response: Response =
+        JsFuture::from(window.fetch_with_request(&request)).await.map_err(|_| network_error())?.unchecked_into();
+    let text = JsFuture::from(response.text().map_err(|_| network_error())?).await.map_err(|_| network_error())?;
+    let text = text.as_string().unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|_| network_error())
+    } else {
+        Err(serde_json::from_str(&text).unwrap_or_else(|_| network_error()))
+    }
+}

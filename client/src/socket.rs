@@ -1,0 +1,147 @@
+//! A WebSocket that reconnects on its own (exponential back-off, 0.5 s up to 15 s) and runs the
+//! exactly-once `Delivery` layer, so callers only say "send this" and get server frames back.
+
+use crate::chat::Connection;
+use crate::delivery::Delivery;
+use shared::{ClientMsg, ClientMsgId, ServerMsg};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use web_sys::{MessageEvent, WebSocket};
+use yew::Callback;
+
+const MAX_BACKOFF_MS: i32 = 15_000;
+
+#[derive(Clone)]
+pub struct ChatSocket {
+    inner: Rc<Inner>,
+}
+
+impl PartialEq for ChatSocket {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+struct Inner {
+    url: String,
+    ws: RefCell<Option<WebSocket>>,
+    delivery: RefCell<Delivery>,
+    on_message: Callback<ServerMsg>,
+    on_connection: Callback<Connection>,
+    attempts: Cell<u32>,
+    stopped: Cell<bool>,
+    /// The current socket's event handlers, kept alive as long as it is.
+    handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+}
+
+impl ChatSocket {
+    pub fn open(url: String, on_message: Callback<ServerMsg>, on_connection: Callback<Connection>) -> Self {
+        let inner = Rc::new(Inner {
+            url,
+            ws: RefCell::new(None),
+            delivery: RefCell::new(Delivery::default()),
+            on_message,
+            on_connection,
+            attempts: Cell::new(0),
+            stopped: Cell::new(false),
+            handlers: RefCell::new(Vec::new()),
+        });
+        connect(&inner);
+        Self { inner }
+    }
+
+    /// Sends now if the socket is welcomed, otherwise after the next welcome. Never twice.
+    pub fn send(&self, client_id: ClientMsgId, body: String) {
+        let frame = self.inner.delivery.borrow_mut().send(client_id, body);
+        if let Some(frame) = frame {
+            self.inner.transmit(&frame);
+        }
+    }
+
+    pub fn close(&self) {
+        self.inner.stopped.set(true);
+        if let Some(ws) = self.inner.ws.borrow_mut().take() {
+            let _ = ws.close();
+        }
+        self.inner.handlers.borrow_mut().clear();
+    }
+}
+
+impl Inner {
+    fn transmit(&self, frame: &ClientMsg) {
+        if let Some(ws) = self.ws.borrow().as_ref() {
+            // A failed send means the socket is closing; the frame stays pending and is resent
+            // after the reconnect's welcome.
+            let _ = ws.send_with_str(&frame.encode());
+        }
+    }
+}
+
+fn connect(inner: &Rc<Inner>) {
+    if inner.stopped.get() {
+        return;
+    }
+    let Ok(ws) = WebSocket::new(&inner.url) else {
+        schedule_reconnect(inner);
+        return;
+    };
+    let weak = Rc::downgrade(inner);
+    let on_open = handler(&weak, |inner, _| {
+        inner.attempts.set(0);
+        inner.on_connection.emit(Connection::Online);
+        let hello = inner.delivery.borrow_mut().on_open();
+        inner.transmit(&hello);
+    });
+    let on_message = handler(&weak, |inner, event| {
+        let Some(text) = event.dyn_ref::<MessageEvent>().and_then(|e| e.data().as_string()) else { return };
+        let Ok(msg) = ServerMsg::decode(&text) else { return };
+        let resends = inner.delivery.borrow_mut().on_server(&msg);
+        resends.iter().for_each(|frame| inner.transmit(frame));
+        inner.on_message.emit(msg);
+    });
+    let on_close = handler(&weak, |inner, _| {
+        inner.delivery.borrow_mut().on_close();
+        if !inner.stopped.get() {
+            inner.on_connection.emit(Connection::Reconnecting);
+            schedule_reconnect(inner);
+        }
+    });
+    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    *inner.handlers.borrow_mut() = vec![on_open, on_message, on_close];
+    *inner.ws.borrow_mut() = Some(ws);
+}
+
+fn handler(weak: &Weak<Inner>, f: impl Fn(&Rc<Inner>, JsValue) + 'static) -> Closure<dyn FnMut(JsValue)> {
+    let weak = weak.clone();
+    Closure::new(move |event: JsValue| {
+        if let Some(inner) = weak.upgrade() {
+            f(&inner, event);
+        }
+    })
+}
+
+fn schedule_reconnect(inner: &Rc<Inner>) {
+    let attempt = inner.attempts.get();
+    inner.attempts.set(attempt + 1);
+    let delay = (500i32 << attempt.min(5)).min(MAX_BACKOFF_MS);
+    let weak = Rc::downgrade(inner);
+    let retry = Closure::once_into_js(move || {
+        if let Some(inner) = weak.upgrade() {
+            connect(&inner);
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay);
+    }
+}
+
+/// `ws://` or `wss://` URL for a path on the page's own origin.
+pub fn socket_url(path: &str) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let host = location.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
+    let secure = location.and_then(|l| l.protocol().ok()).is_some_and(|p| p == "https:");
+    format!("{}://{host}{path}", if secure { "wss" } else { "ws" })
+}

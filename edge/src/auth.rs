@@ -1,0 +1,186 @@
+//! Credentials: signed visitor tokens, agent password hashes and session secrets. Pure functions,
+//! tested natively; the secrets they use come from the environment.
+
+use crate::error::{EdgeError, EdgeResult};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use shared::{ConversationId, SiteId, VisitorId};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Random bytes from the platform (WebCrypto on workerd), base64url encoded.
+pub fn random_token(bytes: usize) -> EdgeResult<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::getrandom(&mut buf).map_err(|e| EdgeError::Internal(format!("getrandom: {e}")))?;
+    Ok(B64.encode(buf))
+}
+
+/// A random id with a readable prefix (`vs_…`, `cv_…`): 16 random bytes, base64url.
+pub fn random_id(prefix: &str) -> EdgeResult<String> {
+    Ok(format!("{prefix}{}", random_token(16)?))
+}
+
+/// What a visitor token proves: this browser is visitor `visitor_id` of `site`, and its
+/// conversation is `conversation_id`. Issued by the edge, so a visitor cannot choose another
+/// visitor's conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorToken {
+    pub site: SiteId,
+    pub visitor_id: VisitorId,
+    pub conversation_id: ConversationId,
+}
+
+impl VisitorToken {
+    fn payload(&self) -> String {
+        format!("v1.{}.{}.{}", self.site, self.visitor_id, self.conversation_id)
+    }
+
+    /// `v1.SITE.VISITOR.CONVERSATION.SIGNATURE`, the signature an HMAC-SHA256 of the rest.
+    pub fn sign(&self, secret: &[u8]) -> String {
+        let payload = self.payload();
+        format!("{payload}.{}", B64.encode(hmac(secret, payload.as_bytes())))
+    }
+
+    /// Checks the signature in constant time and parses the token.
+    pub fn verify(token: &str, secret: &[u8]) -> EdgeResult<Self> {
+        let (payload, signature) = token.rsplit_once('.').ok_or(EdgeError::Unauthorized)?;
+        let signature = B64.decode(signature).map_err(|_| EdgeError::Unauthorized)?;
+        let mut mac = HmacSha256::new_from_slice(secret).map_err(|_| EdgeError::Unauthorized)?;
+        mac.update(payload.as_bytes());
+        mac.verify_slice(&signature).map_err(|_| EdgeError::Unauthorized)?;
+        let mut parts = payload.split('.');
+        let (Some("v1"), Some(site), Some(visitor), Some(conversation), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(EdgeError::Unauthorized);
+        };
+        Ok(Self {
+            site: SiteId::parse(site)?,
+            visitor_id: VisitorId::parse(visitor)?,
+            conversation_id: ConversationId::parse(conversation)?,
+        })
+    }
+}
+
+fn hmac(secret: &[u8], data: &[u8]) -> Vec<u8> {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// SHA-256 as lowercase hex: how session secrets are stored, so a copy of the database holds no
+/// usable session.
+pub fn sha256_hex(data: &str) -> String {
+    Sha256::digest(data.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane), as a PHC string.
+pub fn hash_password(password: &str) -> EdgeResult<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt).map_err(|e| EdgeError::Internal(format!("getrandom: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| EdgeError::Internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(phc).is_ok_and(|hash| argon2().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+fn argon2() -> argon2::Argon2<'static> {
+    let params = argon2::Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+/// Name of the agent session cookie. `__Host-` makes the browser insist on Secure, Path=/ and no
+/// Domain, so no subdomain can plant or read it.
+pub const SESSION_COOKIE: &str = "__Host-pvx_session";
+
+/// The cookie value names the account (its email, base64url) and carries the session secret.
+pub fn session_cookie_value(email: &str, secret: &str) -> String {
+    format!("{}.{secret}", B64.encode(email))
+}
+
+/// Splits a session cookie value into (email, secret).
+pub fn parse_session_cookie(value: &str) -> Option<(String, String)> {
+    let (email, secret) = value.split_once('.')?;
+    let email = String::from_utf8(B64.decode(email).ok()?).ok()?;
+    (!secret.is_empty()).then(|| (email, secret.to_owned()))
+}
+
+/// Finds one cookie in a `Cookie` header.
+pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token() -> VisitorToken {
+        VisitorToken {
+            site: SiteId::parse("demo").unwrap(),
+            visitor_id: VisitorId::parse("vs_abcdefgh").unwrap(),
+            conversation_id: ConversationId::parse("cv_abcdefgh").unwrap(),
+        }
+    }
+
+    #[test]
+    fn visitor_tokens_verify_only_with_their_secret() {
+        let signed = token().sign(b"secret-one");
+        assert_eq!(VisitorToken::verify(&signed, b"secret-one").unwrap(), token());
+        assert!(VisitorToken::verify(&signed, b"secret-two").is_err());
+    }
+
+    #[test]
+    fn tampered_tokens_are_refused() {
+        let signed = token().sign(b"k");
+        let other_conversation = signed.replace("cv_abcdefgh", "cv_zzzzzzzz");
+        assert!(VisitorToken::verify(&other_conversation, b"k").is_err());
+        for bad in ["", "v1", "v1.demo.vs_abcdefgh.cv_abcdefgh", "garbage.sig"] {
+            assert!(VisitorToken::verify(bad, b"k").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_2() {
+        let mac = hmac(b"Jefe", b"what do ya want for nothing?");
+        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let phc = hash_password("correct horse battery").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(verify_password("correct horse battery", &phc));
+        assert!(!verify_password("correct horse batterY", &phc));
+        assert!(!verify_password("anything", "not a hash"));
+        assert_ne!(phc, hash_password("correct horse battery").unwrap(), "salted");
+    }
+
+    #[test]
+    fn session_cookies_round_trip() {
+        let v = session_cookie_value("agent@demo.test", "s3cr3t");
+        assert_eq!(parse_session_cookie(&v), Some(("agent@demo.test".into(), "s3cr3t".into())));
+        assert_eq!(parse_session_cookie("nodot"), None);
+        assert_eq!(parse_session_cookie("YQ."), None);
+        let header = format!("theme=dark; {SESSION_COOKIE}={v}; other=1");
+        assert_eq!(cookie(&header, SESSION_COOKIE), Some(v.as_str()));
+        assert_eq!(cookie("a=1", SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn random_ids_are_valid_ids() {
+        let id = random_id("cv_").unwrap();
+        assert!(ConversationId::parse(&id).is_ok(), "{id}");
+        assert_ne!(id, random_id("cv_").unwrap());
+    }
+}

@@ -1,0 +1,146 @@
+//! The edge's one error type. Every failure on a request path becomes an `EdgeError`, which maps
+//! once to an HTTP status and an [`ErrorCode`] (for HTTP bodies and socket frames alike). 5xx
+//! answers say nothing about the cause; the cause goes to the log.
+
+use shared::{api::ApiError, DomainError, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeError {
+    #[error("no site '{0}'")]
+    UnknownSite(String),
+    #[error("{0}")]
+    OriginNotAllowed(String),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("the request body is not valid: {0}")]
+    MalformedBody(String),
+    #[error("this client speaks protocol {0}; reload to get the current version")]
+    UnsupportedProtocol(u32),
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("you do not have access to this")]
+    Forbidden,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("not found")]
+    NotFound,
+    #[error("too many requests; wait a moment and try again")]
+    RateLimited,
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// An error a Durable Object answered, passed on unchanged.
+    #[error("{}", .0.message)]
+    Relayed(ApiError),
+}
+
+pub type EdgeResult<T> = Result<T, EdgeError>;
+
+impl EdgeError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            EdgeError::UnknownSite(_) => ErrorCode::UnknownSite,
+            EdgeError::OriginNotAllowed(_) => ErrorCode::OriginNotAllowed,
+            EdgeError::Domain(e) => e.into(),
+            EdgeError::MalformedBody(_) => ErrorCode::MalformedFrame,
+            EdgeError::UnsupportedProtocol(_) => ErrorCode::UnsupportedProtocol,
+            EdgeError::Unauthorized => ErrorCode::Unauthorized,
+            EdgeError::Forbidden => ErrorCode::Forbidden,
+            EdgeError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            EdgeError::NotFound => ErrorCode::NotFound,
+            EdgeError::RateLimited => ErrorCode::RateLimited,
+            EdgeError::Internal(_) => ErrorCode::Internal,
+            EdgeError::Relayed(e) => e.error,
+        }
+    }
+
+    /// The HTTP status of each code: the one mapping, used for every answer.
+    pub fn status(&self) -> u16 {
+        match self.code() {
+            ErrorCode::UnknownSite | ErrorCode::NotFound => 404,
+            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden => 403,
+            ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal | ErrorCode::Unknown => 500,
+            ErrorCode::EmptyMessage
+            | ErrorCode::MessageTooLong
+            | ErrorCode::MalformedFrame
+            | ErrorCode::UnsupportedProtocol
+            | ErrorCode::HelloRequired
+            | ErrorCode::InvalidInput => 400,
+        }
+    }
+
+    /// What the client is told: the error's own text, except for internal errors.
+    pub fn public_message(&self) -> String {
+        match self {
+            EdgeError::Internal(_) => "something went wrong on our side; please try again".into(),
+            other => other.to_string(),
+        }
+    }
+
+    /// An error answered by a Durable Object, so the router passes it on unchanged. Internal
+    /// errors stay internal (the object logged the cause).
+    pub fn from_api(e: ApiError) -> Self {
+        match e.error {
+            ErrorCode::Internal | ErrorCode::Unknown => EdgeError::Internal(e.message),
+            _ => EdgeError::Relayed(e),
+        }
+    }
+
+    pub fn to_api_error(&self) -> ApiError {
+        ApiError { error: self.code(), message: self.public_message() }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl From<worker::Error> for EdgeError {
+    fn from(e: worker::Error) -> Self {
+        EdgeError::Internal(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for EdgeError {
+    fn from(e: serde_json::Error) -> Self {
+        EdgeError::MalformedBody(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes() {
+        let cases = [
+            (EdgeError::UnknownSite("x".into()), 404, ErrorCode::UnknownSite),
+            (EdgeError::OriginNotAllowed("x".into()), 403, ErrorCode::OriginNotAllowed),
+            (EdgeError::Domain(DomainError::EmptyMessage), 400, ErrorCode::EmptyMessage),
+            (EdgeError::Domain(DomainError::MessageTooLong { max: 1 }), 400, ErrorCode::MessageTooLong),
+            (EdgeError::MalformedBody("x".into()), 400, ErrorCode::MalformedFrame),
+            (EdgeError::Unauthorized, 401, ErrorCode::Unauthorized),
+            (EdgeError::InvalidCredentials, 401, ErrorCode::InvalidCredentials),
+            (EdgeError::RateLimited, 429, ErrorCode::RateLimited),
+            (EdgeError::Internal("db exploded".into()), 500, ErrorCode::Internal),
+        ];
+        for (err, status, code) in cases {
+            assert_eq!(err.status(), status, "{err:?}");
+            assert_eq!(err.code(), code, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn errors_survive_a_hop_through_an_object() {
+        for e in [EdgeError::UnknownSite("no site 'x'".into()), EdgeError::InvalidCredentials, EdgeError::NotFound] {
+            let back = EdgeError::from_api(e.to_api_error());
+            assert_eq!((back.status(), back.code()), (e.status(), e.code()));
+            assert_eq!(back.public_message(), e.public_message());
+        }
+    }
+
+    #[test]
+    fn internal_details_stay_in_the_log() {
+        let e = EdgeError::Internal("SQLITE_CORRUPT at page 7".into());
+        assert!(!e.public_message().contains("SQLITE"));
+        assert!(!e.to_api_error().message.contains("SQLITE"));
+    }
+}

@@ -1,0 +1,60 @@
+//! Small pieces of `worker` glue used by the router and every object: JSON answers, the one
+//! mapping from `EdgeError` to a response, and typed calls into Durable Objects.
+
+use crate::error::{EdgeError, EdgeResult};
+use serde::{de::DeserializeOwned, Serialize};
+use shared::api::ApiError;
+use worker::{console_error, Date, Headers, Method, Request, RequestInit, Response, Stub};
+
+pub fn now_ms() -> i64 {
+    Date::now().as_millis() as i64
+}
+
+pub fn json<T: Serialize>(value: &T, status: u16) -> EdgeResult<Response> {
+    Ok(Response::from_json(value)?.with_status(status))
+}
+
+/// The one place an error becomes a response. Causes of 5xx go to the log only.
+pub fn error_response(e: &EdgeError) -> Response {
+    if e.status() >= 500 {
+        console_error!("{e}");
+    }
+    let body = serde_json::to_string(&e.to_api_error()).unwrap_or_default();
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json");
+    let _ = headers.set("cache-control", "no-store");
+    Response::builder().with_status(e.status()).with_headers(headers).fixed(body.into_bytes())
+}
+
+/// Reads a JSON body, mapping a bad one to `malformed_frame`. Bodies are capped so a huge upload
+/// cannot exhaust the isolate's memory.
+pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> EdgeResult<T> {
+    const MAX_BODY: usize = 64 * 1024;
+    let bytes = req.bytes().await?;
+    if bytes.len() > MAX_BODY {
+        return Err(EdgeError::MalformedBody(format!("the body is over {MAX_BODY} bytes")));
+    }
+    Ok(serde_json::from_slice(&bytes)?)
+}
+
+/// Calls an object's internal route with an optional JSON body and decodes its JSON answer; an
+/// error answer comes back as the same `EdgeError`.
+pub async fn call<T: DeserializeOwned>(stub: &Stub, method: Method, path: &str, body: Option<String>) -> EdgeResult<T> {
+    let mut init = RequestInit::new();
+    init.with_method(method);
+    if let Some(body) = body {
+        init.with_body(Some(body.into()));
+    }
+    let req = Request::new_with_init(&format!("https://object{path}"), &init)?;
+    let mut res = stub.fetch_with_request(req).await?;
+    if res.status_code() >= 400 {
+        let api: ApiError = res.json().await?;
+        return Err(EdgeError::from_api(api));
+    }
+    Ok(res.json().await?)
+}
+
+/// Runs an object's route handler, turning its error into the shared error answer.
+pub fn respond(result: EdgeResult<Response>) -> worker::Result<Response> {
+    Ok(result.unwrap_or_else(|e| error_response(&e)))
+}

@@ -1,0 +1,21 @@
+//! Provixchat's edge: a Cloudflare Worker (workers-rs) that routes requests to Durable Objects —
+//! one per conversation, per workspace and per agent account — and serves the static assets.
+//!
+//! Object logic lives in pure modules (`conversation::logic`, `auth`, `error`) that
+//! `cargo test -p edge` checks natively; the `worker` glue is compiled for wasm32 only.
+//! Build with `worker-build --release` (see `scripts/`), run with `wrangler dev`.
+
+pub mod auth;
+pub mod conversation;
+pub mod error;
+pub mod pages;
+pub mod settings;
+
+#[cfg(target_arch = "wasm32")]
+mod account;
+#[cfg(target_arch = "wasm32")]
+mod glue;
+#[cfg(target_arch = "wasm32")]
+mod router;
+#[cfg(target_arch = "wasm32")]
+mod workspace;

@@ -1,0 +1,87 @@
+//! Headers and small pages the edge writes itself: the Content-Security-Policy of the embed and
+//! inbox pages, and the demo host page.
+
+use shared::AllowedDomain;
+
+/// CSP of the inbox. WASM needs `'wasm-unsafe-eval'`, nothing needs inline script, and no site may
+/// frame it (clickjacking).
+pub const INBOX_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// CSP of the widget's iframe page: as strict as the inbox, and only the site's allowed domains may
+/// frame it, so a page that is not allowed never shows it even if it lies about its origin.
+pub fn embed_csp(allowed: &[AllowedDomain]) -> String {
+    let ancestors: Vec<String> = allowed.iter().flat_map(|d| frame_sources(d.as_str())).collect();
+    let ancestors = if ancestors.is_empty() { "'none'".to_owned() } else { ancestors.join(" ") };
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; frame-ancestors {ancestors}; base-uri 'none'; form-action 'none'"
+    )
+}
+
+/// CSP sources for one allowed domain, mirroring [`AllowedDomain::allows_origin`]: https on any
+/// port, plus plain http for loopback hosts.
+fn frame_sources(domain: &str) -> Vec<String> {
+    let mut sources = vec![format!("https://{domain}:*")];
+    if domain == "localhost" || domain == "127.0.0.1" {
+        sources.push(format!("http://{domain}:*"));
+    }
+    sources
+}
+
+/// Escapes text for an HTML text node or a double-quoted attribute.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// A small shop page that carries the snippet exactly as a site owner pastes it, loading the
+/// loader from `edge_origin` (a different origin from the page's own, as on a real site).
+pub fn demo_page(edge_origin: &str, site: &str) -> String {
+    let edge = escape_html(edge_origin);
+    let site = escape_html(site);
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>Demo Shop — Provixchat demo</title>
+<link rel="stylesheet" href="/demo.css">
+</head>
+<body>
+<header><strong>Demo Shop</strong><nav><a href="/demo">Home</a> <a href="/demo?page=shipping">Shipping</a></nav></header>
+<main>
+<h1>Handmade ceramics, shipped across Europe</h1>
+<p>This page stands for a customer's website. The chat launcher in the corner comes from the
+Provixchat snippet below, loaded from <code>{edge}</code>.</p>
+<pre><code>&lt;script src="{edge}/widget.js" data-site="{site}" async&gt;&lt;/script&gt;</code></pre>
+</main>
+<script src="{edge}/widget.js" data-site="{site}" async></script>
+</body>
+</html>
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embed_csp_lists_only_allowed_ancestors() {
+        let allowed = [AllowedDomain::parse("shop.example").unwrap(), AllowedDomain::parse("localhost").unwrap()];
+        let csp = embed_csp(&allowed);
+        assert!(csp.contains("frame-ancestors https://shop.example:* https://localhost:* http://localhost:*;"), "{csp}");
+        assert!(!csp.contains("http://shop.example"));
+        assert!(embed_csp(&[]).contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn demo_page_carries_the_snippet() {
+        let page = demo_page("http://localhost:8787", "demo");
+        assert!(page.contains(r#"<script src="http://localhost:8787/widget.js" data-site="demo" async></script>"#));
+        assert!(demo_page("x", "<b>").contains("&lt;b&gt;"));
+    }
+}

@@ -1,0 +1,49 @@
+use shared::api::{Me, SignInRequest};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SignInProps {
+    pub onsignedin: Callback<Me>,
+}
+
+/// Email and password; the edge sets an HttpOnly session cookie on success.
+#[function_component(SignIn)]
+pub fn sign_in(props: &SignInProps) -> Html {
+    let (email, password) = (use_node_ref(), use_node_ref());
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let onsubmit = {
+        let (email, password, error, busy, onsignedin) =
+            (email.clone(), password.clone(), error.clone(), busy.clone(), props.onsignedin.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let request = SignInRequest { email: value(&email), password: value(&password) };
+            let (error, busy, onsignedin) = (error.clone(), busy.clone(), onsignedin.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match client::http::post::<_, Me>("/api/v1/auth/sign-in", &request).await {
+                    Ok(me) => onsignedin.emit(me),
+                    Err(e) => {
+                        error.set(Some(e.message));
+                        busy.set(false);
+                    }
+                }
+            });
+        })
+    };
+    html! {
+        <main class="center">
+            <form class="sign-in" {onsubmit}>
+                <h1>{ "Sign in to Provixchat" }</h1>
+                <label>{ "Email" }<input ref={email} type="email" name="email" autocomplete="username" required=true /></label>
+                <label>{ "Password" }<input ref={password} type="password" name="password" autocomplete="current-password" required=true /></label>
+                if let Some(message) = &*error {
+                    <p class="error" role="alert">{ message }</p>
+                }
+                <button type="submit" disabled={*busy}>{ "Sign in" }</button>
+            </form>
+        </main>
+    }
+}

@@ -1,0 +1,16 @@
+//! The Provixchat inbox: the agents' page at `/inbox`. Sign in, see the workspace's conversations
+//! update live, open one and reply.
+//!
+//! Build: `scripts/build`. Tests: `cargo test -p inbox` (the list reducer) natively; the whole
+//! page end to end in `tests/`.
+
+mod inbox_state;
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod components;
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    yew::Renderer::<app::App>::new().render();
+}

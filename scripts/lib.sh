@@ -1,0 +1,79 @@
+# Shared by scripts/run and scripts/test: installs what a fresh machine lacks, then builds.
+# Everything here is idempotent and says what it does. Sourced, not executed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+# Keep wrangler quiet and offline: no metrics, no error reports, no cf fetch.
+export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false WRANGLER_HIDE_BANNER=true CLOUDFLARE_CF_FETCH_ENABLED=false
+
+WORKER_BUILD_VERSION=0.8.7
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+# The wasm-bindgen CLI must equal the library version Cargo.lock resolved.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock"
+}
+
+install_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "installing the wasm32-unknown-unknown Rust target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want; want="$(wasm_bindgen_version)"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (matches Cargo.lock; takes 2-3 minutes once)"
+    # Not --locked: the CLI's own lock file names a crate version the registry lacks.
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+  if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "$WORKER_BUILD_VERSION" ]; then
+    say "installing worker-build $WORKER_BUILD_VERSION (takes about 3 minutes once)"
+    cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked
+  fi
+}
+
+install_node_packages() {
+  # npm ci only when the committed lock file changed since the last install.
+  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.provix-lock; then
+    say "installing npm packages from package-lock.json (wrangler, playwright-core, binaryen, ws)"
+    npm ci --no-audit --no-fund
+    cp package-lock.json node_modules/.provix-lock
+  fi
+}
+
+install_chromium() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    say "installing Debian's chromium and chromium-driver (about 30 seconds)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+# Local secrets for wrangler dev, generated once and never committed (.dev.vars is git-ignored).
+ensure_dev_vars() {
+  if [ ! -f .dev.vars ]; then
+    say "generating local secrets in .dev.vars"
+    {
+      echo "VISITOR_TOKEN_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')"
+      echo "ADMIN_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d '=+/')"
+    } > .dev.vars
+  fi
+}
+
+# Builds the widget, the inbox and the edge worker, and assembles dist/www for static assets.
+build_all() {
+  local bindgen; bindgen="$(command -v wasm-bindgen)"
+  say "building the widget and the inbox (Rust → wasm32)"
+  cargo build --release --target wasm32-unknown-unknown -p widget -p inbox
+  rm -rf dist/www && mkdir -p dist/www/app
+  cp -r www/. dist/www/
+  for app in widget inbox; do
+    wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+      --out-dir dist/www/app --out-name "$app" "target/wasm32-unknown-unknown/release/$app.wasm"
+  done
+  say "building the edge worker (worker-build)"
+  (cd edge && WASM_BINDGEN_BIN="$bindgen" WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt" \
+    ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" worker-build --release)
+}

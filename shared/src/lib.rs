@@ -1,0 +1,14 @@
+//! Provixchat's wire contract: the protocol spoken between the widget, the inbox and the edge
+//! (`protocol`), the HTTP API bodies (`api`), and the validated domain types both sides apply
+//! (`domain`). No runtime dependencies: serde only, so every side can use it and `cargo test -p shared`
+//! checks it natively, including the JSON fixtures in `fixtures/`.
+
+pub mod api;
+pub mod domain;
+pub mod protocol;
+
+pub use domain::{
+    AllowedDomain, Author, ChatMessage, ClientMsgId, ConversationId, ConversationSummary, DomainError,
+    Email, MessageBody, SiteId, VisitorId,
+};
+pub use protocol::{ClientMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION};

@@ -1,0 +1,268 @@
+//! The WebSocket protocol: one enum per direction, tagged by `type`, JSON on the wire.
+//!
+//! Delivery is exactly-once from the user's point of view: every [`ClientMsg::Send`] carries a
+//! client-chosen id that the edge stores with the message, so a resend (after a reconnect, say) is
+//! answered with the original [`ServerMsg::Ack`] instead of a second copy; the edge numbers each
+//! conversation's messages 1, 2, 3…, and a client that reconnects says in [`ClientMsg::Hello`] which
+//! number it has seen last and gets everything after it.
+
+use crate::domain::{ChatMessage, ClientMsgId, ConversationId, ConversationSummary};
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this build speaks. The edge refuses a `hello` with another version with
+/// [`ErrorCode::UnsupportedProtocol`] so an outdated cached widget reloads instead of misbehaving.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest WebSocket frame the edge reads, in bytes: a maximal message plus its envelope.
+pub const MAX_FRAME_BYTES: usize = 32 * 1024;
+
+/// Frames from a client (the widget or the inbox) to the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// First frame on every socket. `after_seq` is the highest sequence number the client already
+    /// holds (0 for none); on a conversation socket the edge answers with [`ServerMsg::Welcome`]
+    /// holding every message after it, on the inbox socket with [`ServerMsg::Inbox`].
+    Hello { protocol: u32, after_seq: u64 },
+    /// Post a message to the socket's conversation. The body is checked with
+    /// [`crate::MessageBody::parse`] by the client and again by the edge.
+    Send { client_id: ClientMsgId, body: String },
+}
+
+/// Frames from the edge to a client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// Answer to `hello` on a conversation socket: the messages after the client's `after_seq`, in
+    /// sequence order.
+    Welcome { protocol: u32, conversation_id: ConversationId, messages: Vec<ChatMessage> },
+    /// The message sent with `client_id` is stored as number `seq` at `at` (ms since the epoch).
+    /// A resend of the same id gets the same answer.
+    Ack { client_id: ClientMsgId, seq: u64, at: i64 },
+    /// A message was stored in the conversation (sent to every other socket on it).
+    Message { message: ChatMessage },
+    /// Answer to `hello` on an agent's inbox socket: the workspace's conversations, newest first.
+    Inbox { conversations: Vec<ConversationSummary> },
+    /// A conversation of the workspace changed (a new message): the inbox moves it to the top.
+    ConversationUpdated { conversation: ConversationSummary },
+    /// A frame was refused. Nothing was stored; `client_id` names the refused `send`, if any, so
+    /// the client can keep the text and show why.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientMsgId>,
+    },
+    /// A frame type this build does not know (sent by a newer edge): clients ignore it.
+    #[serde(other)]
+    Unknown,
+}
+
+/// Why something was refused, on the socket and in HTTP error bodies alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No workspace has this site id.
+    UnknownSite,
+    /// The page embedding the widget, or the request's `Origin`, is not allowed for the site.
+    OriginNotAllowed,
+    /// The message is empty after trimming.
+    EmptyMessage,
+    /// The message is over the length limit.
+    MessageTooLong,
+    /// The frame or body is not valid JSON of the expected shape, or is too large.
+    MalformedFrame,
+    /// The client speaks another protocol version.
+    UnsupportedProtocol,
+    /// A frame arrived before `hello`.
+    HelloRequired,
+    /// A field failed validation (its message says which).
+    InvalidInput,
+    /// No valid session or visitor token.
+    Unauthorized,
+    /// Signed in, but not allowed to see this.
+    Forbidden,
+    /// Wrong email or password.
+    InvalidCredentials,
+    NotFound,
+    /// Too many requests; try again later.
+    RateLimited,
+    /// Something failed on our side; details are in the edge's log, not here.
+    Internal,
+    /// A code this build does not know (sent by a newer edge).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ClientMsg {
+    /// Parses one text frame, mapping any failure to [`ErrorCode::MalformedFrame`].
+    pub fn decode(frame: &str) -> Result<Self, ErrorCode> {
+        if frame.len() > MAX_FRAME_BYTES {
+            return Err(ErrorCode::MalformedFrame);
+        }
+        serde_json::from_str(frame).map_err(|_| ErrorCode::MalformedFrame)
+    }
+
+    pub fn encode(&self) -> String {
+        // Serialising these plain structs cannot fail (no maps with non-string keys).
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl ServerMsg {
+    pub fn decode(frame: &str) -> Result<Self, ErrorCode> {
+        serde_json::from_str(frame).map_err(|_| ErrorCode::MalformedFrame)
+    }
+
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        ServerMsg::Error { code, message: message.into(), client_id: None }
+    }
+}
+
+impl From<&crate::DomainError> for ErrorCode {
+    fn from(e: &crate::DomainError) -> Self {
+        match e {
+            crate::DomainError::EmptyMessage => ErrorCode::EmptyMessage,
+            crate::DomainError::MessageTooLong { .. } => ErrorCode::MessageTooLong,
+            crate::DomainError::Invalid { .. } => ErrorCode::InvalidInput,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ApiError, Me, SignInRequest, VisitorSession, VisitorSessionRequest, WorkspaceRef};
+    use crate::domain::*;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+
+    /// Pins a value to its fixture both ways: the fixture parses into the value, and the value
+    /// serialises to the fixture's JSON (compared as JSON values, so formatting is free).
+    fn fixture<T: Serialize + DeserializeOwned + PartialEq + Debug>(name: &str, value: T) {
+        let path = format!("{}/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let parsed: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(parsed, value, "{name}: fixture → value");
+        let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_value(&value).unwrap(), expected, "{name}: value → fixture");
+    }
+
+    fn message() -> ChatMessage {
+        ChatMessage {
+            seq: 7,
+            client_id: ClientMsgId::parse("c_0123456789ab").unwrap(),
+            author: Author::Agent { name: "Dana".into() },
+            body: MessageBody::parse("Hello! How can I help?").unwrap(),
+            at: 1_764_000_000_000,
+        }
+    }
+
+    fn summary() -> ConversationSummary {
+        ConversationSummary {
+            id: ConversationId::parse("cv_0123456789abcdef").unwrap(),
+            visitor_name: "Visitor 4F2A".into(),
+            last_message: "Do you ship to Norway?".into(),
+            last_author: Author::Visitor,
+            last_at: 1_764_000_000_000,
+            last_seq: 3,
+        }
+    }
+
+    #[test]
+    fn client_fixtures() {
+        fixture("client_hello", ClientMsg::Hello { protocol: 1, after_seq: 12 });
+        fixture(
+            "client_send",
+            ClientMsg::Send {
+                client_id: ClientMsgId::parse("c_0123456789ab").unwrap(),
+                body: "Do you ship to Norway?".into(),
+            },
+        );
+    }
+
+    #[test]
+    fn server_fixtures() {
+        fixture(
+            "server_welcome",
+            ServerMsg::Welcome {
+                protocol: 1,
+                conversation_id: ConversationId::parse("cv_0123456789abcdef").unwrap(),
+                messages: vec![message()],
+            },
+        );
+        fixture(
+            "server_ack",
+            ServerMsg::Ack { client_id: ClientMsgId::parse("c_0123456789ab").unwrap(), seq: 7, at: 1_764_000_000_000 },
+        );
+        fixture("server_message", ServerMsg::Message { message: message() });
+        fixture("server_inbox", ServerMsg::Inbox { conversations: vec![summary()] });
+        fixture("server_conversation_updated", ServerMsg::ConversationUpdated { conversation: summary() });
+        fixture(
+            "server_error",
+            ServerMsg::Error {
+                code: ErrorCode::MessageTooLong,
+                message: "the message is longer than 4000 characters".into(),
+                client_id: Some(ClientMsgId::parse("c_0123456789ab").unwrap()),
+            },
+        );
+    }
+
+    #[test]
+    fn api_fixtures() {
+        fixture(
+            "api_visitor_session_request",
+            VisitorSessionRequest { host: "https://shop.example".into(), token: None },
+        );
+        fixture(
+            "api_visitor_session",
+            VisitorSession {
+                token: "v1.demo.vs_0123456789abcdef.0123456789.c2lnbmF0dXJl".into(),
+                conversation_id: ConversationId::parse("cv_0123456789abcdef").unwrap(),
+                site_name: "Demo Shop".into(),
+                greeting: "Hi! Ask us anything.".into(),
+            },
+        );
+        fixture(
+            "api_sign_in",
+            SignInRequest { email: "agent@demo.provixchat.test".into(), password: "correct horse".into() },
+        );
+        fixture(
+            "api_me",
+            Me {
+                name: "Dana".into(),
+                email: Email::parse("agent@demo.provixchat.test").unwrap(),
+                workspaces: vec![WorkspaceRef { id: SiteId::parse("demo").unwrap(), name: "Demo Shop".into() }],
+            },
+        );
+        fixture("api_error", ApiError { error: ErrorCode::UnknownSite, message: "no site 'nope'".into() });
+    }
+
+    #[test]
+    fn unknown_frames_and_codes_are_tolerated_by_clients() {
+        assert_eq!(ServerMsg::decode(r#"{"type":"typing","who":"x"}"#), Ok(ServerMsg::Unknown));
+        let e = ServerMsg::decode(r#"{"type":"error","code":"brand_new","message":"m"}"#).unwrap();
+        assert!(matches!(e, ServerMsg::Error { code: ErrorCode::Unknown, .. }));
+    }
+
+    #[test]
+    fn malformed_client_frames_are_refused() {
+        for bad in ["", "not json", "{}", r#"{"type":"send"}"#, r#"{"type":"nope"}"#, r#"{"type":"send","client_id":"x","body":"hi"}"#] {
+            assert_eq!(ClientMsg::decode(bad), Err(ErrorCode::MalformedFrame), "{bad:?}");
+        }
+        let huge = format!(r#"{{"type":"send","client_id":"c_0123456789","body":"{}"}}"#, "x".repeat(MAX_FRAME_BYTES));
+        assert_eq!(ClientMsg::decode(&huge), Err(ErrorCode::MalformedFrame));
+    }
+
+    #[test]
+    fn round_trip_encoding() {
+        let msg = ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: 0 };
+        assert_eq!(ClientMsg::decode(&msg.encode()), Ok(msg));
+        let msg = ServerMsg::Message { message: message() };
+        assert_eq!(ServerMsg::decode(&msg.encode()), Ok(msg));
+    }
+}

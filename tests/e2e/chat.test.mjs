@@ -1,0 +1,95 @@
+// The first slice end to end, as people use it: a visitor on a customer's page writes through the
+// widget, an agent sees the conversation appear live in the inbox and replies, the visitor sees
+// the reply live, and everything is still there after a page reload and a restart of the edge.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { launch } from '../support/browser.mjs';
+import { DEMO, ROOT, freePort, seedDemo, startEdge, stopEdge } from '../support/edge.mjs';
+
+const PASSWORD = 'demo-password-e2e';
+const shots = path.join(ROOT, 'tests/artifacts');
+mkdirSync(shots, { recursive: true });
+let edge, browser, stateDir, port;
+
+before(async () => {
+  port = await freePort();
+  stateDir = mkdtempSync(path.join(os.tmpdir(), 'pvx-e2e-'));
+  edge = await startEdge({ port, stateDir });
+  await seedDemo(edge.base, PASSWORD);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  if (edge) await stopEdge(edge);
+});
+
+async function signIn(page) {
+  await page.goto(`${edge.edge}/inbox`);
+  await page.getByRole('textbox', { name: 'Email' }).fill(DEMO.agentEmail);
+  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+}
+
+async function openWidget(page) {
+  await page.goto(`${edge.base}/demo`);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  const widget = page.frameLocator('iframe[title="Chat"]');
+  await widget.getByRole('textbox', { name: 'Message' }).waitFor();
+  return widget;
+}
+
+test('a visitor and an agent chat live, and the conversation survives reloads and restarts', async () => {
+  const agent = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
+  await signIn(agent);
+  await agent.getByText('No conversations yet').waitFor(); // the live list has loaded, empty
+
+  const visitorContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const visitor = await visitorContext.newPage();
+  const widget = await openWidget(visitor);
+  await widget.getByText(DEMO.greeting).waitFor();
+  // The widget runs on the edge's origin, not the page's: a different origin from the host.
+  assert.notEqual(new URL(edge.base).origin, new URL(edge.edge).origin);
+
+  await widget.getByRole('textbox', { name: 'Message' }).fill('Do you ship to Norway?');
+  await widget.getByRole('button', { name: 'Send' }).click();
+  await widget.getByText('Sent', { exact: true }).waitFor();
+
+  // The agent's list updates without a reload.
+  const item = agent.getByRole('button', { name: /Do you ship to Norway\?/ });
+  await item.waitFor();
+  await item.click();
+  const view = agent.getByRole('region', { name: /Conversation with Visitor/ });
+  await view.getByText('Do you ship to Norway?').waitFor();
+  await view.getByRole('textbox', { name: 'Message' }).fill('Yes! Delivery to Norway takes 3–5 working days.');
+  await view.getByRole('button', { name: 'Send' }).click();
+
+  await widget.getByText('Yes! Delivery to Norway takes 3–5 working days.').waitFor();
+  await widget.getByText(DEMO.agentName, { exact: true }).waitFor();
+  await visitor.screenshot({ path: path.join(shots, 'widget.png') });
+  await agent.screenshot({ path: path.join(shots, 'inbox.png') });
+
+  // A reload of the host page brings the conversation back, in order.
+  const reloaded = await openWidget(visitor);
+  await reloaded.getByText('Yes! Delivery to Norway takes 3–5 working days.').waitFor();
+  const bodies = await reloaded.locator('.pvx-body').allTextContents();
+  assert.deepEqual(bodies, ['Do you ship to Norway?', 'Yes! Delivery to Norway takes 3–5 working days.']);
+
+  // Stop the edge and start it again on the same state: everything is still there.
+  await stopEdge(edge);
+  edge = await startEdge({ port, stateDir });
+  const afterRestart = await openWidget(visitor);
+  await afterRestart.getByText('Yes! Delivery to Norway takes 3–5 working days.').waitFor();
+  assert.equal(await afterRestart.locator('.pvx-body').count(), 2, 'no message lost or duplicated');
+  await agent.reload();
+  await agent.getByRole('button', { name: /Delivery to Norway/ }).waitFor();
+
+  // The visitor writes again after the restart; the agent, still signed in, sees it live.
+  await afterRestart.getByRole('textbox', { name: 'Message' }).fill('Great, thanks!');
+  await afterRestart.getByRole('button', { name: 'Send' }).click();
+  await agent.getByRole('button', { name: /Great, thanks!/ }).waitFor();
+});

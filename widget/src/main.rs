@@ -1,0 +1,16 @@
+//! The Provixchat widget: the chat panel that runs in the iframe the loader (`www/widget.js`)
+//! opens on the edge's origin at `/embed/SITE?host=ORIGIN`.
+//!
+//! Build: `scripts/build` (cargo for wasm32, then wasm-bindgen). Tests: `cargo test -p widget`
+//! natively, and `scripts/test` runs its browser tests with wasm-bindgen-test in headless Chromium.
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+mod bridge;
+#[cfg(target_arch = "wasm32")]
+mod panel;
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    yew::Renderer::<app::App>::new().render();
+}

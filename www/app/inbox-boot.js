@@ -1,0 +1,2 @@
+import init from './inbox.js';
+init();

@@ -1,0 +1,2 @@
+import init from './widget.js';
+init();
