@@ -77,3 +77,15 @@ build_all() {
   (cd edge && WASM_BINDGEN_BIN="$bindgen" WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt" \
     ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" worker-build --release)
 }
+
+gz() { gzip -9 -c "$@" | wc -c; }
+
+# Bytes over the wire (gzip -9) of what a visitor's browser and Cloudflare receive.
+report_sizes() {
+  local a=dist/www/app
+  printf '  loader   widget.js                          %6d B gzip\n' "$(gz dist/www/widget.js)"
+  printf '  widget   wasm + glue + css + boot + page    %6d B gzip\n' \
+    "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))"
+  printf '  inbox    wasm + glue + css                  %6d B gzip\n' "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) ))"
+  printf '  edge     worker index.js + wasm             %6d B gzip\n' "$(( $(gz edge/build/index.js) + $(gz edge/build/index_bg.wasm) ))"
+}

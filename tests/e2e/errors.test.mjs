@@ -1,0 +1,183 @@
+// Bad input on the chat path, against the real edge: each case gets a typed error, and nothing
+// is stored or lost. Also exactly-once delivery (a resend never duplicates) and access control.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import { DEMO, freePort, seedDemo, seedWorkspace, startEdge, stopEdge } from '../support/edge.mjs';
+
+let edge;
+const PASSWORD = 'demo-password-e2e';
+
+before(async () => {
+  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-err-')) });
+  await seedDemo(edge.base, PASSWORD);
+  await seedWorkspace(edge.base, {
+    site: 'other-shop', name: 'Other Shop', greeting: 'Hello', allowedDomains: ['other.example'],
+    owner: { email: 'owner@other.example', name: 'Olga', password: 'other-password' },
+  });
+});
+after(async () => { if (edge) await stopEdge(edge); });
+
+function post(route, body, origin = edge.base, headers = {}) {
+  return fetch(`${edge.base}${route}`, {
+    method: 'POST', headers: { origin, 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function expectError(res, status, code) {
+  assert.equal(res.status, status, `status for ${code}`);
+  const body = await res.json();
+  assert.equal(body.error, code);
+  assert.ok(body.message.length > 0, 'a readable message');
+}
+
+async function visitorSession(token) {
+  const res = await post('/api/v1/sites/demo/visitor-session', { host: 'http://127.0.0.1:1', ...(token && { token }) });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+/** A socket with a queue of parsed server frames. */
+async function socket(url, options = { origin: edge.base }) {
+  const ws = new WebSocket(url, options);
+  const frames = [];
+  let wake = () => {};
+  ws.on('message', (m) => { frames.push(JSON.parse(String(m))); wake(); });
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('unexpected-response', (_, res) => reject(Object.assign(new Error('refused'), { status: res.statusCode }))); ws.once('error', reject); });
+  return {
+    send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+    async next() {
+      if (!frames.length) await new Promise((r) => { wake = r; setTimeout(r, 5000); });
+      const frame = frames.shift();
+      assert.ok(frame, 'a frame arrived within 5 s');
+      return frame;
+    },
+    close: () => ws.close(),
+  };
+}
+
+const visitorUrl = (token) => `${edge.base.replace('http', 'ws')}/api/v1/sites/demo/connect?token=${encodeURIComponent(token)}`;
+
+test('an unknown site is refused with unknown_site', async () => {
+  await expectError(await post('/api/v1/sites/no-such-site/visitor-session', { host: 'http://127.0.0.1:1' }), 404, 'unknown_site');
+  await expectError(await post('/api/v1/sites/NOT%20VALID/visitor-session', { host: 'http://127.0.0.1:1' }), 404, 'unknown_site');
+  await expectError(await fetch(`${edge.base}/embed/no-such-site?host=http%3A%2F%2F127.0.0.1%3A1`), 404, 'unknown_site');
+});
+
+test('a host page that is not allowed, or a foreign Origin, is refused with origin_not_allowed', async () => {
+  await expectError(await post('/api/v1/sites/demo/visitor-session', { host: 'https://evil.example' }), 403, 'origin_not_allowed');
+  await expectError(await fetch(`${edge.base}/embed/demo?host=https%3A%2F%2Fevil.example`), 403, 'origin_not_allowed');
+  // Another site's page calling the API directly.
+  await expectError(await post('/api/v1/sites/demo/visitor-session', { host: 'http://127.0.0.1:1' }, 'https://evil.example'), 403, 'origin_not_allowed');
+  const { token } = await visitorSession();
+  await assert.rejects(socket(visitorUrl(token), { origin: 'https://evil.example' }), (e) => e.status === 403);
+  // The allowed page gets the embed, and the CSP lets only allowed domains frame it.
+  const ok = await fetch(`${edge.base}/embed/demo?host=http%3A%2F%2F127.0.0.1%3A1`);
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-security-policy'), /frame-ancestors https:\/\/127\.0\.0\.1:\* http:\/\/127\.0\.0\.1:\*/);
+});
+
+test('a forged or foreign visitor token cannot open a conversation', async () => {
+  const { token } = await visitorSession();
+  await assert.rejects(socket(visitorUrl(token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))), (e) => e.status === 401);
+  const other = token.replace('v1.demo.', 'v1.other-shop.');
+  await assert.rejects(socket(visitorUrl(other)), (e) => e.status === 401);
+});
+
+test('malformed, empty and over-long messages get typed errors and store nothing', async () => {
+  const { token } = await visitorSession();
+  const ws = await socket(visitorUrl(token));
+  ws.send({ type: 'send', client_id: 'c_early0001', body: 'before hello' });
+  assert.equal((await ws.next()).code, 'hello_required');
+  ws.send({ type: 'hello', protocol: 1, after_seq: 0 });
+  assert.equal((await ws.next()).type, 'welcome');
+  for (const [frame, code] of [
+    ['this is not json', 'malformed_frame'],
+    [{ type: 'launch_missiles' }, 'malformed_frame'],
+    [{ type: 'send', client_id: 'short', body: 'hi' }, 'malformed_frame'],
+    [{ type: 'send', client_id: 'c_empty0001', body: '  \n\t ' }, 'empty_message'],
+    [{ type: 'send', client_id: 'c_toolong01', body: 'x'.repeat(4001) }, 'message_too_long'],
+    [{ type: 'hello', protocol: 99, after_seq: 0 }, 'unsupported_protocol'],
+  ]) {
+    ws.send(frame);
+    const reply = await ws.next();
+    assert.equal(reply.type, 'error', JSON.stringify(frame).slice(0, 60));
+    assert.equal(reply.code, code);
+  }
+  // The socket still works and nothing was stored: the first real message is number 1.
+  ws.send({ type: 'send', client_id: 'c_first0001', body: 'x'.repeat(4000) });
+  const ack = await ws.next();
+  assert.equal(ack.type, 'ack');
+  assert.equal(ack.seq, 1);
+  ws.close();
+});
+
+test('a resend after a reconnect is acknowledged again but stored once', async () => {
+  const { token } = await visitorSession();
+  const first = await socket(visitorUrl(token));
+  first.send({ type: 'hello', protocol: 1, after_seq: 0 });
+  await first.next();
+  first.send({ type: 'send', client_id: 'c_resend001', body: 'Is this stored once?' });
+  const ack = await first.next();
+  first.close();
+
+  const again = await socket(visitorUrl(token));
+  again.send({ type: 'hello', protocol: 1, after_seq: 0 });
+  const welcome = await again.next();
+  assert.deepEqual(welcome.messages.map((m) => m.body), ['Is this stored once?']);
+  again.send({ type: 'send', client_id: 'c_resend001', body: 'Is this stored once?' });
+  assert.deepEqual(await again.next(), ack, 'the same ack, same seq and time');
+  again.send({ type: 'send', client_id: 'c_resend002', body: 'second' });
+  assert.equal((await again.next()).seq, 2);
+  // Resume: everything after seq 1 only.
+  again.send({ type: 'hello', protocol: 1, after_seq: 1 });
+  assert.deepEqual((await again.next()).messages.map((m) => m.seq), [2]);
+  again.close();
+
+  // The returning visitor's token keeps the same conversation.
+  const back = await visitorSession(token);
+  assert.equal(back.conversation_id, welcome.conversation_id);
+});
+
+test('sign-in refuses wrong passwords and the API refuses missing sessions', async () => {
+  await expectError(await post('/api/v1/auth/sign-in', { email: DEMO.agentEmail, password: 'wrong-password' }), 401, 'invalid_credentials');
+  await expectError(await post('/api/v1/auth/sign-in', { email: 'nobody@nowhere.example', password: 'whatever1' }), 401, 'invalid_credentials');
+  await expectError(await post('/api/v1/auth/sign-in', '{"email":'), 400, 'malformed_frame');
+  await expectError(await post('/api/v1/auth/sign-in', { email: DEMO.agentEmail, password: PASSWORD }, 'https://evil.example'), 403, 'origin_not_allowed');
+  await expectError(await fetch(`${edge.base}/api/v1/me`), 401, 'unauthorized');
+  await expectError(await fetch(`${edge.base}/api/v1/me`, { headers: { cookie: '__Host-pvx_session=forged.value' } }), 401, 'unauthorized');
+  await expectError(await post('/api/v1/admin/workspaces', {}, edge.base, { authorization: 'Bearer wrong' }), 401, 'unauthorized');
+});
+
+test('an agent reaches only their own workspace, and a session ends at sign-out', async () => {
+  const res = await post('/api/v1/auth/sign-in', { email: 'owner@other.example', password: 'other-password' });
+  assert.equal(res.status, 200);
+  const cookie = res.headers.get('set-cookie').split(';')[0];
+  assert.match(res.headers.get('set-cookie'), /^__Host-pvx_session=.+; Path=\/; Secure; HttpOnly; SameSite=Strict/);
+  const { conversation_id, token } = await visitorSession();
+  const v = await socket(visitorUrl(token));
+  v.send({ type: 'hello', protocol: 1, after_seq: 0 });
+  await v.next();
+  v.send({ type: 'send', client_id: 'c_private01', body: 'for demo agents only' });
+  await v.next();
+  v.close();
+  const ws = edge.base.replace('http', 'ws');
+  const opts = { origin: edge.base, headers: { cookie } };
+  await assert.rejects(socket(`${ws}/api/v1/workspaces/demo/connect`, opts), (e) => e.status === 403);
+  await assert.rejects(socket(`${ws}/api/v1/workspaces/demo/conversations/${conversation_id}/connect`, opts), (e) => e.status === 403);
+  // Their own workspace cannot reach the demo's conversation either: objects are named per site.
+  await assert.rejects(socket(`${ws}/api/v1/workspaces/other-shop/conversations/${conversation_id}/connect`, opts), (e) => e.status === 404);
+  // Cross-site socket hijacking: the right cookie from a foreign page is refused.
+  await assert.rejects(socket(`${ws}/api/v1/workspaces/other-shop/connect`, { ...opts, origin: 'https://evil.example' }), (e) => e.status === 403);
+  const inbox = await socket(`${ws}/api/v1/workspaces/other-shop/connect`, opts);
+  inbox.send({ type: 'hello', protocol: 1, after_seq: 0 });
+  assert.deepEqual(await inbox.next(), { type: 'inbox', conversations: [] });
+  inbox.close();
+
+  assert.equal((await post('/api/v1/auth/sign-out', {}, edge.base, { cookie })).status, 200);
+  await expectError(await fetch(`${edge.base}/api/v1/me`, { headers: { cookie } }), 401, 'unauthorized');
+});
