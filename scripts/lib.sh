@@ -28,7 +28,7 @@ install_rust_tools() {
     # Not --locked: the CLI's own lock file names a crate version the registry lacks.
     cargo install wasm-bindgen-cli --version "$want"
   fi
-  if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "$WORKER_BUILD_VERSION" ]; then
+  if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$WORKER_BUILD_VERSION" ]; then
     say "installing worker-build $WORKER_BUILD_VERSION (takes about 3 minutes once)"
     cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked
   fi
@@ -84,8 +84,8 @@ gz() { gzip -9 -c "$@" | wc -c; }
 report_sizes() {
   local a=dist/www/app
   printf '  loader   widget.js                          %6d B gzip\n' "$(gz dist/www/widget.js)"
-  printf '  widget   wasm + glue + css + boot + page    %6d B gzip\n' \
-    "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))"
-  printf '  inbox    wasm + glue + css                  %6d B gzip\n' "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) ))"
+  printf '  widget   wasm + glue + css + boot + page   %6d B gzip\n' \
+    "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/chat.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))"
+  printf '  inbox    wasm + glue + css                  %6d B gzip\n' "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/chat.css) ))"
   printf '  edge     worker index.js + wasm             %6d B gzip\n' "$(( $(gz edge/build/index.js) + $(gz edge/build/index_bg.wasm) ))"
 }

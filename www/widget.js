@@ -50,6 +50,8 @@
       frame.title = 'Chat';
       frame.src = edge + '/embed/' + encodeURIComponent(site) + '?host=' + encodeURIComponent(host) +
         (t ? '#t=' + encodeURIComponent(t) : '');
+      // Focus follows the visitor into the panel (the widget then focuses its composer).
+      frame.addEventListener('load', function () { if (open) frame.focus(); });
       root.appendChild(frame);
     }
     if (frame) frame.hidden = !open;
@@ -57,7 +59,7 @@
     button.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
     button.setAttribute('aria-expanded', String(open));
     // A frame just created has not loaded the widget yet; it focuses itself when it starts.
-    if (open && !fresh) frame.contentWindow.postMessage({ pvx: 'open' }, edge);
+    if (open && !fresh) { frame.focus(); frame.contentWindow.postMessage({ pvx: 'open' }, edge); }
   }
 
   button.addEventListener('click', function () { show(!open); });

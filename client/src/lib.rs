@@ -1,6 +1,6 @@
 //! Browser-side pieces shared by the widget and the inbox: the conversation state both render
-//! (`chat`), the exactly-once delivery layer (`delivery`), the reconnecting socket (`socket`), JSON
-//! over HTTP (`http`), and the message list and composer components.
+//! (`chat`), the exactly-once delivery layer (`delivery`), the reconnecting socket (`socket`) and the
+//! `use_chat` hook over it (`hooks`), JSON over HTTP (`http`), and the message list and composer components.
 //!
 //! `cargo test -p client` checks the pure modules natively; the components are tested in
 //! headless Chromium with `wasm-bindgen-test` (see `tests/`).
@@ -8,6 +8,8 @@
 pub mod chat;
 pub mod components;
 pub mod delivery;
+#[cfg(target_arch = "wasm32")]
+pub mod hooks;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 #[cfg(target_arch = "wasm32")]

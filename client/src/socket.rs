@@ -12,6 +12,8 @@ use yew::Callback;
 
 const MAX_BACKOFF_MS: i32 = 15_000;
 
+type Handler = Closure<dyn FnMut(JsValue)>;
+
 #[derive(Clone)]
 pub struct ChatSocket {
     inner: Rc<Inner>,
@@ -32,7 +34,7 @@ struct Inner {
     attempts: Cell<u32>,
     stopped: Cell<bool>,
     /// The current socket's event handlers, kept alive as long as it is.
-    handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    handlers: RefCell<Vec<Handler>>,
 }
 
 impl ChatSocket {
@@ -114,7 +116,7 @@ fn connect(inner: &Rc<Inner>) {
     *inner.ws.borrow_mut() = Some(ws);
 }
 
-fn handler(weak: &Weak<Inner>, f: impl Fn(&Rc<Inner>, JsValue) + 'static) -> Closure<dyn FnMut(JsValue)> {
+fn handler(weak: &Weak<Inner>, f: impl Fn(&Rc<Inner>, JsValue) + 'static) -> Handler {
     let weak = weak.clone();
     Closure::new(move |event: JsValue| {
         if let Some(inner) = weak.upgrade() {

@@ -28,7 +28,7 @@ impl InboxState {
             }
             _ => return,
         }
-        self.conversations.sort_by(|a, b| b.last_at.cmp(&a.last_at));
+        self.conversations.sort_by_key(|c| std::cmp::Reverse(c.last_at));
     }
 }
 

@@ -3,6 +3,8 @@
 //!
 //! Build: `scripts/build`. Tests: `cargo test -p inbox` (the list reducer) natively; the whole
 //! page end to end in `tests/`.
+// Natively only the unit tests are built; the app itself runs in the browser.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod inbox_state;
 #[cfg(target_arch = "wasm32")]

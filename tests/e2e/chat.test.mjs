@@ -73,6 +73,21 @@ test('a visitor and an agent chat live, and the conversation survives reloads an
   await visitor.screenshot({ path: path.join(shots, 'widget.png') });
   await agent.screenshot({ path: path.join(shots, 'inbox.png') });
 
+  // Keyboard: focus is in the composer when the panel opens; Escape closes it and the focus
+  // returns to the launcher; opening it again puts the focus back in the composer.
+  const frame = () => visitor.frames().find((f) => f.url().includes('/embed/'));
+  const hostFocus = () => visitor.evaluate(() => document.getElementById('provixchat').shadowRoot.activeElement?.tagName);
+  const focused = async () => (await hostFocus()) === 'IFRAME' && frame().evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  assert.equal(await focused(), 'Message');
+  await widget.getByRole('textbox', { name: 'Message' }).press('Escape');
+  const launcher = visitor.getByRole('button', { name: 'Open chat' });
+  await launcher.waitFor();
+  assert.equal(await hostFocus(), 'BUTTON', 'focus back on the launcher');
+  await visitor.keyboard.press('Enter');
+  await visitor.getByRole('button', { name: 'Close chat' }).first().waitFor();
+  for (let i = 0; i < 20 && (await focused()) !== 'Message'; i++) await visitor.waitForTimeout(50);
+  assert.equal(await focused(), 'Message');
+
   // A reload of the host page brings the conversation back, in order.
   const reloaded = await openWidget(visitor);
   await reloaded.getByText('Yes! Delivery to Norway takes 3–5 working days.').waitFor();

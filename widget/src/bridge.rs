@@ -47,6 +47,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// What the widget tells the loader.
+#[cfg(target_arch = "wasm32")]
 pub enum ToHost<'a> {
     /// Hide the panel (the visitor pressed Close or Escape).
     Close,
@@ -68,6 +69,49 @@ pub fn post_to_host(host: &str, msg: ToHost) {
         let _ = js_sys::Reflect::set(&obj, &"token".into(), &t.into());
     }
     let _ = parent.post_message(&obj, host);
+}
+
+/// Listens for the loader's "the panel was opened again" message, heard only from the parent
+/// window on the host's exact origin. The listener goes away with the returned guard.
+#[cfg(target_arch = "wasm32")]
+pub fn on_host_open(host: String, on_open: impl Fn() + 'static) -> Option<HostListener> {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let window = web_sys::window()?;
+    let parent = window.parent().ok().flatten()?;
+    let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        let from_parent = e.source().is_some_and(|s| js_sys::Object::is(&s, &parent));
+        let kind = js_sys::Reflect::get(&e.data(), &"pvx".into()).ok().and_then(|v| v.as_string());
+        if e.origin() == host && from_parent && kind.as_deref() == Some("open") {
+            on_open();
+        }
+    });
+    window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref()).ok()?;
+    Some(HostListener { closure })
+}
+
+#[cfg(target_arch = "wasm32")]
+pub struct HostListener {
+    closure: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Drop for HostListener {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Puts the keyboard focus in the composer, so a visitor who opened the chat can type at once.
+#[cfg(target_arch = "wasm32")]
+pub fn focus_composer() {
+    use wasm_bindgen::JsCast;
+    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("textarea").ok().flatten());
+    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //!
 //! Build: `scripts/build` (cargo for wasm32, then wasm-bindgen). Tests: `cargo test -p widget`
 //! natively, and `scripts/test` runs its browser tests with wasm-bindgen-test in headless Chromium.
+// Natively only the unit tests are built; the app itself runs in the browser.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 #[cfg(target_arch = "wasm32")]
 mod app;

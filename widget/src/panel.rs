@@ -1,9 +1,9 @@
 //! The chat panel: header, greeting, messages and composer, over one conversation socket.
 
-use crate::bridge::{post_to_host, Embedding, ToHost};
-use client::chat::{ChatAction, ChatState, Connection};
+use crate::bridge::{focus_composer, on_host_open, post_to_host, Embedding, ToHost};
+use client::chat::Connection;
 use client::components::{Composer, MessageList, Viewer};
-use client::socket::{socket_url, ChatSocket};
+use client::hooks::use_chat;
 use shared::{api::VisitorSession, Author};
 use yew::prelude::*;
 
@@ -15,32 +15,20 @@ pub struct PanelProps {
 
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
-    let chat = use_reducer(ChatState::default);
-    let socket = use_mut_ref(|| None::<ChatSocket>);
-    {
-        let (chat, socket) = (chat.dispatcher(), socket.clone());
-        let path = format!("/api/v1/sites/{}/connect?token={}", props.embedding.site, props.session.token);
-        use_effect_with(path, move |path| {
-            let on_message = chat.clone();
-            let s = ChatSocket::open(
-                socket_url(path),
-                Callback::from(move |msg| on_message.dispatch(ChatAction::Server(msg))),
-                Callback::from(move |c| chat.dispatch(ChatAction::Connection(c))),
-            );
-            *socket.borrow_mut() = Some(s.clone());
-            move || s.close()
-        });
-    }
+    let path = format!("/api/v1/sites/{}/connect?token={}", props.embedding.site, props.session.token);
+    let (chat, send) = use_chat(path, Author::Visitor);
+    let kept = use_mut_ref(|| false);
+    use_effect_with(props.embedding.host.clone(), |host| {
+        // The panel appears because the visitor opened the chat: focus moves into it, now and
+        // on every later opening.
+        focus_composer();
+        let listener = on_host_open(host.clone(), focus_composer);
+        move || drop(listener)
+    });
     let onsend = {
-        let (chat, socket) = (chat.dispatcher(), socket.clone());
         let (host, token) = (props.embedding.host.clone(), props.session.token.clone());
-        let kept = use_mut_ref(|| false);
         Callback::from(move |body: String| {
-            let client_id = client::new_client_id();
-            chat.dispatch(ChatAction::Sent { client_id: client_id.clone(), body: body.clone(), author: Author::Visitor });
-            if let Some(s) = socket.borrow().as_ref() {
-                s.send(client_id, body);
-            }
+            send.emit(body);
             // The visitor started a chat: have the loader keep the token so they find the
             // conversation again on their next page.
             if !std::mem::replace(&mut *kept.borrow_mut(), true) {
