@@ -1,75 +1,162 @@
 /* Provixchat loader. Site owners paste:
  *   <script src="https://EDGE/widget.js" data-site="SITE_ID" async></script>
- * It draws the launcher itself (no WASM until the visitor opens the chat), then opens the widget
- * in an iframe on the edge's origin. Safe to load twice. Must stay a classic script
- * (document.currentScript) and under 2 KB gzip. */
+ * It draws the chat launcher, keeps the site's consent record (first-party storage), runs the
+ * page's consent-gated scripts, updates Google Consent Mode, offers window.Provixchat.consent, and
+ * opens the widget (WASM, in an iframe on the edge's origin) only when needed: a consent banner
+ * must show, the visitor opens the chat, or the page asks for the privacy choices.
+ * A classic script (document.currentScript), safe to load twice, served minified (< 2 KB gzip). */
 (function () {
   var me = document.currentScript;
   if (!me || window.__provixchat) return;
   window.__provixchat = 1;
-  var site = me.getAttribute('data-site') || '';
+  var site = encodeURIComponent(me.getAttribute('data-site') || '');
   var edge = new URL(me.src).origin;
-  var host = location.origin;
-  var open = false, frame;
-  // The visitor token lives in the site's own (first-party) storage: browsers block or partition
-  // storage in third-party iframes, so the widget hands its token to the loader once the visitor
-  // has started a chat (a service they asked for) and gets it back in the iframe's URL fragment,
-  // which never reaches a server or a Referer.
-  var key = 'provixchat.visitor.' + site;
-  function token(value) {
-    try { return value ? localStorage.setItem(key, value) : localStorage.getItem(key) || ''; } catch (e) { return ''; }
+  // One key in the site's own storage: the visitor token and the consent record. Browsers block or
+  // partition storage in third-party iframes, so the first-party page keeps them for the widget.
+  var key = 'provixchat.' + site;
+  var stored = read(key) || {}; // { token, record }
+  var config, frame, view = '', back = '', listeners = [];
+
+  function read(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
+  function save() { try { localStorage.setItem(key, JSON.stringify(stored)); } catch (e) { /* blocked */ } }
+
+  // The decision counts only for the current policy version and until it expires; before the
+  // configuration has arrived nothing counts, so nothing gated runs early.
+  function record() {
+    var r = stored.record;
+    return r && config && r.policy_version === config.policy_version && r.expires_at > Date.now() ? r : null;
+  }
+  function granted(category) { var r = record(); return !!r && (category === 'necessary' || r.choices[category] === true); }
+  function decision() {
+    var r = record();
+    return r && Object.assign({ necessary: true, policy_version: r.policy_version, decided_at: r.at, gpc: r.gpc }, r.choices);
   }
 
-  // A shadow root keeps the host page's CSS off the launcher and ours off the page.
+  // <script type="text/plain" data-consent="analytics" src=…> (or inline) runs once its category
+  // is granted: replaced by a real script with the same attributes.
+  function activate() {
+    if (!record()) return;
+    document.querySelectorAll('script[type="text/plain"][data-consent]').forEach(function (old) {
+      if (!granted(old.getAttribute('data-consent'))) return;
+      var s = document.createElement('script');
+      for (var i = 0; i < old.attributes.length; i++) {
+        if (old.attributes[i].name !== 'type') s.setAttribute(old.attributes[i].name, old.attributes[i].value);
+      }
+      s.text = old.text;
+      old.replaceWith(s);
+    });
+  }
+
+  function consentMode(kind) {
+    if (typeof window.gtag !== 'function') return;
+    var g = function (c) { return granted(c) ? 'granted' : 'denied'; }, ads = g('marketing');
+    window.gtag('consent', kind, { analytics_storage: g('analytics'), ad_storage: ads, ad_user_data: ads, ad_personalization: ads });
+  }
+
+  function apply() {
+    if (!record()) return;
+    activate();
+    consentMode('update');
+    var d = decision();
+    document.dispatchEvent(new CustomEvent('provixchat:consent', { detail: d }));
+    listeners.forEach(function (fn) { fn(d); });
+  }
+
+  // A shadow root keeps the host page's CSS off the launcher and the iframe, and ours off the page.
   var box = document.createElement('div');
   box.id = 'provixchat';
   var root = box.attachShadow({ mode: 'open' });
   root.innerHTML =
-    '<style>' +
-    ':host{all:initial}' +
-    'button{position:fixed;right:20px;bottom:20px;z-index:2147483647;width:56px;height:56px;border:0;' +
-    'border-radius:50%;background:#1f5eff;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);' +
-    'display:grid;place-items:center}' +
-    'button:focus-visible{outline:3px solid #ffbf47;outline-offset:3px}' +
-    'svg{width:28px;height:28px;fill:currentColor}' +
-    'iframe{position:fixed;right:20px;bottom:88px;z-index:2147483647;width:min(380px,calc(100vw - 40px));' +
-    'height:min(600px,calc(100vh - 108px));border:0;border-radius:14px;background:#fff;' +
-    'box-shadow:0 8px 30px rgba(0,0,0,.3)}' +
-    '@media (max-width:480px){iframe{right:0;bottom:0;width:100vw;height:100vh;border-radius:0}}' +
-    '</style><button type="button" aria-expanded="false"></button>';
+    '<style>:host{all:initial}' +
+    '*{position:fixed;z-index:2147483647;border:0;box-shadow:0 6px 24px #0004}' +
+    'button{right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;background:#1f5eff;color:#fff;' +
+    'cursor:pointer;display:grid;place-items:center}button:focus-visible{outline:3px solid #ffbf47}' +
+    'svg,b{position:static;box-shadow:none;width:28px;fill:#fff;font:32px/1 sans-serif}iframe{background:#fff;border-radius:14px}' +
+    '.chat{right:20px;bottom:88px;width:min(380px,100vw - 40px);height:min(600px,100vh - 108px)}' +
+    '.banner{left:0;bottom:0;width:100%;height:200px;max-height:100%;border-radius:0}' +
+    '.prefs{left:50%;top:50%;transform:translate(-50%,-50%);width:min(560px,100vw - 24px);height:min(640px,100vh - 24px)}' +
+    '@media (max-width:480px){.chat{inset:0;width:100%;height:100%;border-radius:0}}' +
+    '</style><button type="button"></button>';
   var button = root.querySelector('button');
-  var chat = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
-  var cross = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6 10.6 12 5 6.4z"/></svg>';
+  var bubble = '<svg viewBox="0 0 24 24"><path d="M3 4h18v13H9l-5 4v-4H3z"/></svg>';
 
-  function show(next) {
-    open = next;
-    var fresh = open && !frame;
-    if (fresh) {
-      var t = token();
-      frame = document.createElement('iframe');
-      frame.title = 'Chat';
-      frame.src = edge + '/embed/' + encodeURIComponent(site) + '?host=' + encodeURIComponent(host) +
-        (t ? '#t=' + encodeURIComponent(t) : '');
-      // Focus follows the visitor into the panel (the widget then focuses its composer).
-      frame.addEventListener('load', function () { if (open) frame.focus(); });
-      root.appendChild(frame);
+  function state() {
+    if (frame && frame.contentWindow) {
+      frame.contentWindow.postMessage({ pvx: 'state', view: view, lang: document.documentElement.lang, token: stored.token || '',
+        consent: stored.record ? stored : null }, edge);
     }
-    if (frame) frame.hidden = !open;
-    button.innerHTML = open ? cross : chat;
-    button.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
-    button.setAttribute('aria-expanded', String(open));
-    // A frame just created has not loaded the widget yet; it focuses itself when it starts.
-    if (open && !fresh) { frame.focus(); frame.contentWindow.postMessage({ pvx: 'open' }, edge); }
   }
 
-  button.addEventListener('click', function () { show(!open); });
+  function show(next) {
+    if (next === 'prefs' && view !== 'prefs') back = view === 'banner' ? '' : view;
+    view = next;
+    var fresh = view && !frame;
+    if (fresh) {
+      frame = document.createElement('iframe');
+      frame.title = 'Chat';
+      frame.src = edge + '/embed/' + site + '?host=' + encodeURIComponent(location.origin);
+      // Focus follows the visitor into the widget once it has loaded.
+      frame.onload = function () { if (view) frame.focus(); };
+      root.appendChild(frame);
+    }
+    if (frame) {
+      frame.hidden = !view;
+      frame.className = view;
+      // The widget hears every change, hiding included, so it can focus what it shows next.
+      if (!fresh) { if (view) frame.focus(); state(); }
+    }
+    if (view !== 'banner') button.style.bottom = '';
+    var chat = view === 'chat';
+    button.innerHTML = chat ? '<b>×</b>' : bubble;
+    button.setAttribute('aria-label', chat ? 'Close chat' : 'Open chat');
+    button.setAttribute('aria-expanded', chat);
+  }
+  function idle() { return record() ? '' : 'banner'; }
+
+  button.addEventListener('click', function () { show(view === 'chat' ? idle() : 'chat'); });
+
   // Only the widget's own frame, on the edge's origin, may talk to the loader.
   addEventListener('message', function (e) {
     if (!frame || e.origin !== edge || e.source !== frame.contentWindow) return;
     var d = e.data || {};
-    if (d.pvx === 'close') { show(false); button.focus(); }
-    if (d.pvx === 'token' && typeof d.token === 'string' && d.token.length < 512) token(d.token);
+    if (d.pvx === 'ready') state();
+    if (d.pvx === 'view') show(d.view);
+    if (d.pvx === 'close') { show(view === 'prefs' ? back || idle() : idle()); if (!view) button.focus(); }
+    if (d.pvx === 'token' && typeof d.token === 'string') { stored.token = d.token; save(); }
+    // The banner is sized to its content and the launcher moves above it, so both stay usable.
+    if (d.pvx === 'size' && view === 'banner') {
+      frame.style.height = d.height + 'px';
+      button.style.bottom = d.height + 20 + 'px';
+    }
+    if (d.pvx === 'consent' && d.stored && d.stored.record) {
+      stored = d.stored;
+      save();
+      show(view === 'prefs' ? back : '');
+      apply();
+    }
   });
-  show(false);
-  (document.body || document.documentElement).appendChild(box);
+  // A decision made in another tab holds here too.
+  addEventListener('storage', function (e) {
+    if (e.key !== key) return;
+    stored = read(key) || {};
+    if (record()) { if (view === 'banner') show(''); apply(); }
+  });
+  // Gated scripts the page adds later run as soon as their category is granted.
+  new MutationObserver(activate).observe(document.documentElement, { childList: true, subtree: true });
+
+  var api = window.Provixchat = window.Provixchat || {};
+  api.consent = {
+    get: decision,
+    onChange: function (fn) { listeners.push(fn); },
+    show: function () { show('prefs'); }
+  };
+
+  consentMode('default');
+  show('');
+  // <html> exists even when an async script runs before <body>; fixed positioning ignores where.
+  document.documentElement.appendChild(box);
+  fetch(edge + '/api/v1/sites/' + site + '/consent-config')
+    .then(function (r) { if (!r.ok) throw r; return r.json(); })
+    .then(function (c) { config = c; if (record()) apply(); else if (!view) show('banner'); })
+    .catch(function () { /* no configuration: nothing is granted and the chat still works */ });
 })();

@@ -3,14 +3,14 @@
 
 use crate::auth::{hash_password, random_token, sha256_hex, verify_password};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{json, now_ms, read_json, respond};
+use crate::glue::{create_schema, json, now_ms, read_json, respond};
 use crate::settings::{Membership, NewAccount};
 use serde::{Deserialize, Serialize};
 use shared::{
     api::{Me, WorkspaceRef},
     Email, SiteId,
 };
-use worker::{console_error, durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State};
+use worker::{durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
@@ -105,10 +105,10 @@ impl Account {
         let account = self.account()?.filter(|_| live).ok_or(EdgeError::Unauthorized)?;
         let workspaces: Vec<WorkspaceRef> = self
             .sql()
-            .exec("SELECT site AS id, name FROM memberships ORDER BY name", None)?
+            .exec("SELECT site AS id, name, role FROM memberships ORDER BY name", None)?
             .to_array::<WorkspaceRow>()?
             .into_iter()
-            .map(|w| Ok(WorkspaceRef { id: SiteId::parse(&w.id)?, name: w.name }))
+            .map(|w| Ok(WorkspaceRef { id: SiteId::parse(&w.id)?, name: w.name, role: w.role }))
             .collect::<EdgeResult<_>>()?;
         Ok(Me { name: account.name, email: Email::parse(&account.email)?, workspaces })
     }
@@ -146,22 +146,22 @@ impl Account {
 struct WorkspaceRow {
     id: String,
     name: String,
+    role: String,
 }
 
 impl DurableObject for Account {
     fn new(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
-        for ddl in [
-            "CREATE TABLE IF NOT EXISTS account (id INTEGER PRIMARY KEY CHECK (id = 1), email TEXT NOT NULL, \
-             name TEXT NOT NULL, password_hash TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS memberships (site TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS sessions (secret_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, \
-             expires_at INTEGER NOT NULL)",
-        ] {
-            if let Err(e) = sql.exec(ddl, None) {
-                console_error!("account schema: {e}");
-            }
-        }
+        create_schema(
+            &state,
+            "account",
+            &[
+                "CREATE TABLE IF NOT EXISTS account (id INTEGER PRIMARY KEY CHECK (id = 1), email TEXT NOT NULL, \
+                 name TEXT NOT NULL, password_hash TEXT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS memberships (site TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS sessions (secret_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, \
+                 expires_at INTEGER NOT NULL)",
+                ],
+        );
         Self { state, env }
     }
 

@@ -4,7 +4,7 @@
 use crate::error::{EdgeError, EdgeResult};
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::ApiError;
-use worker::{console_error, Date, Headers, Method, Request, RequestInit, Response, Stub};
+use worker::{console_error, Date, Headers, Method, Request, RequestInit, Response, State, Stub, WebSocket};
 
 pub fn now_ms() -> i64 {
     Date::now().as_millis() as i64
@@ -57,4 +57,21 @@ pub async fn call<T: DeserializeOwned>(stub: &Stub, method: Method, path: &str, 
 /// Runs an object's route handler, turning its error into the shared error answer.
 pub fn respond(result: EdgeResult<Response>) -> worker::Result<Response> {
     Ok(result.unwrap_or_else(|e| error_response(&e)))
+}
+
+/// Creates an object's tables. `exec` is synchronous, so the schema exists before any request;
+/// a failure is logged and surfaces as an internal error on first use.
+pub fn create_schema(state: &State, object: &str, ddl: &[&str]) {
+    let sql = state.storage().sql();
+    for statement in ddl {
+        if let Err(e) = sql.exec(statement, None) {
+            console_error!("{object} schema: {e}");
+        }
+    }
+}
+
+/// Completes a closing handshake; 1005 and 1006 are reserved and cannot be sent back.
+pub fn close_socket(ws: &WebSocket, code: usize) {
+    let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
+    let _ = ws.close(Some(code), Some("closed"));
 }

@@ -6,6 +6,8 @@
 //! Build with `worker-build --release` (see `scripts/`), run with `wrangler dev`.
 
 pub mod auth;
+pub mod consent_defaults;
+pub mod consent_export;
 pub mod conversation;
 pub mod error;
 pub mod pages;
@@ -16,6 +18,10 @@ mod account;
 #[cfg(target_arch = "wasm32")]
 mod glue;
 #[cfg(target_arch = "wasm32")]
+mod consent_routes;
+#[cfg(target_arch = "wasm32")]
 mod router;
+#[cfg(target_arch = "wasm32")]
+mod visitor;
 #[cfg(target_arch = "wasm32")]
 mod workspace;

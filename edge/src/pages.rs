@@ -36,12 +36,15 @@ pub fn escape_html(s: &str) -> String {
 
 /// A small shop page that carries the snippet exactly as a site owner pastes it, loading the
 /// loader from `edge_origin` (a different origin from the page's own, as on a real site).
-pub fn demo_page(edge_origin: &str, site: &str) -> String {
+/// `lang` is the page's `<html lang>`; `None` leaves it out, as some sites do, so the banner
+/// follows the browser's languages.
+pub fn demo_page(edge_origin: &str, site: &str, lang: Option<shared::consent::Lang>) -> String {
     let edge = escape_html(edge_origin);
     let site = escape_html(site);
+    let lang = lang.map(|l| format!(" lang=\"{}\"", l.code())).unwrap_or_default();
     format!(
-        r#"<!doctype html>
-<html lang="en">
+        r##"<!doctype html>
+<html{lang}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -56,11 +59,17 @@ pub fn demo_page(edge_origin: &str, site: &str) -> String {
 <p>This page stands for a customer's website. The chat launcher in the corner comes from the
 Provixchat snippet below, loaded from <code>{edge}</code>.</p>
 <pre><code>&lt;script src="{edge}/widget.js" data-site="{site}" async&gt;&lt;/script&gt;</code></pre>
+<p>Its privacy choices gate the shop's own scripts: the analytics tag below is written as
+<code>&lt;script type="text/plain" data-consent="analytics" src="/demo-analytics.js"&gt;</code>
+and runs only once analytics is allowed. <span id="consent-state">No decision yet.</span></p>
 </main>
+<footer><a href="/demo?page=privacy">Privacy policy</a> · <a href="#" id="cookie-settings">Cookie settings</a></footer>
+<script type="text/plain" data-consent="analytics" src="/demo-analytics.js"></script>
+<script src="/demo.js"></script>
 <script src="{edge}/widget.js" data-site="{site}" async></script>
 </body>
 </html>
-"#
+"##
     )
 }
 
@@ -80,8 +89,8 @@ mod tests {
 
     #[test]
     fn demo_page_carries_the_snippet() {
-        let page = demo_page("http://localhost:8787", "demo");
+        let page = demo_page("http://localhost:8787", "demo", Some(shared::consent::Lang::En));
         assert!(page.contains(r#"<script src="http://localhost:8787/widget.js" data-site="demo" async></script>"#));
-        assert!(demo_page("x", "<b>").contains("&lt;b&gt;"));
+        assert!(demo_page("x", "<b>", None).contains("&lt;b&gt;"));
     }
 }

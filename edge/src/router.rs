@@ -37,17 +37,24 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
             ctx.agent_conversation_connect(site, id, &req).await
         }
         (Method::Post, ["api", "v1", "admin", "workspaces"]) => ctx.admin_create_workspace(&mut req).await,
+        (Method::Get, ["api", "v1", "sites", site, "consent-config"]) => ctx.consent_config(site, &req).await,
+        (Method::Post, ["api", "v1", "sites", site, "consent"]) => ctx.record_consent(site, &mut req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "consents"]) => ctx.consent_log(site, &req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "consent-settings"]) => ctx.consent_settings(site, &req).await,
+        (Method::Put, ["api", "v1", "workspaces", site, "consent-settings"]) => {
+            ctx.update_consent_settings(site, &mut req).await
+        }
         _ => Err(EdgeError::NotFound),
     }
 }
 
-struct Ctx<'a> {
-    env: &'a Env,
-    own_origin: &'a str,
+pub(crate) struct Ctx<'a> {
+    pub env: &'a Env,
+    pub own_origin: &'a str,
 }
 
 impl Ctx<'_> {
-    fn workspace(&self, site: &SiteId) -> EdgeResult<Stub> {
+    pub fn workspace(&self, site: &SiteId) -> EdgeResult<Stub> {
         Ok(self.env.durable_object("WORKSPACE")?.get_by_name(site.as_str())?)
     }
 
@@ -60,23 +67,23 @@ impl Ctx<'_> {
         Ok(self.env.durable_object("CONVERSATION")?.get_by_name(&format!("{site}:{id}"))?)
     }
 
-    fn secret(&self, name: &str) -> EdgeResult<String> {
+    pub fn secret(&self, name: &str) -> EdgeResult<String> {
         let value = self.env.secret(name).map_err(|_| EdgeError::Internal(format!("secret {name} is not set")))?;
         Ok(value.to_string())
     }
 
     /// A site that does not parse cannot exist: answer as for any unknown site.
-    fn site(&self, site: &str) -> EdgeResult<SiteId> {
+    pub fn site(&self, site: &str) -> EdgeResult<SiteId> {
         SiteId::parse(site).map_err(|_| EdgeError::UnknownSite(site.to_owned()))
     }
 
-    async fn config(&self, site: &SiteId) -> EdgeResult<WorkspaceConfig> {
+    pub async fn config(&self, site: &SiteId) -> EdgeResult<WorkspaceConfig> {
         call(&self.workspace(site)?, Method::Get, "/config", None).await
     }
 
     /// Requests that act on a visitor's or an agent's behalf must come from our own pages (the
     /// widget's iframe, the inbox): this refuses cross-site requests and socket hijacking.
-    fn require_own_origin(&self, req: &Request) -> EdgeResult<()> {
+    pub fn require_own_origin(&self, req: &Request) -> EdgeResult<()> {
         match req.headers().get("origin")? {
             Some(origin) if origin == self.own_origin => Ok(()),
             Some(origin) => Err(EdgeError::OriginNotAllowed(format!("requests from {origin} are not accepted"))),
@@ -112,8 +119,13 @@ impl Ctx<'_> {
         // widget runs cross-origin, exactly as on a real site.
         let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
         let edge_host = if url.host_str() == Some("127.0.0.1") { "localhost" } else { "127.0.0.1" };
-        let site = url.query_pairs().find(|(k, _)| k == "site").map(|(_, v)| v.into_owned()).unwrap_or("demo".into());
-        Ok(Response::from_html(pages::demo_page(&format!("{}://{edge_host}{port}", url.scheme()), &site))?)
+        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let site = param("site").unwrap_or("demo".into());
+        let lang = match param("lang") {
+            Some(tag) => shared::consent::Lang::from_tag(&tag),
+            None => Some(shared::consent::Lang::En),
+        };
+        Ok(Response::from_html(pages::demo_page(&format!("{}://{edge_host}{port}", url.scheme()), &site, lang))?)
     }
 
     /// The widget's iframe page. The loader passes the host page's origin; it must be allowed, and
@@ -137,20 +149,7 @@ impl Ctx<'_> {
             return Err(EdgeError::OriginNotAllowed(format!("'{}' may not embed site {site}", body.host)));
         }
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
-        // A returning visitor keeps their conversation; a missing, forged or other site's token
-        // simply starts a new one (nothing is stored until they write).
-        let token = body
-            .token
-            .and_then(|t| VisitorToken::verify(&t, secret.as_bytes()).ok())
-            .filter(|t| t.site == site);
-        let token = match token {
-            Some(t) => t,
-            None => VisitorToken {
-                site: site.clone(),
-                visitor_id: VisitorId::parse(&auth::random_id("vs_")?)?,
-                conversation_id: ConversationId::parse(&auth::random_id("cv_")?)?,
-            },
-        };
+        let token = visitor_token(&site, body.token.as_deref(), &secret)?;
         json(
             &VisitorSession {
                 token: token.sign(secret.as_bytes()),
@@ -239,8 +238,12 @@ impl Ctx<'_> {
     }
 
     /// The signed-in agent, if they belong to `site`.
-    async fn member(&self, site: &str, req: &Request) -> EdgeResult<(Me, SiteId)> {
-        self.require_own_origin(req)?;
+    pub async fn member(&self, site: &str, req: &Request) -> EdgeResult<(Me, SiteId)> {
+        // Browsers send no Origin on same-origin GETs; the SameSite=Strict cookie covers those.
+        // Anything that changes state, and every socket upgrade, must come from our own pages.
+        if req.method() != Method::Get || req.headers().has("upgrade")? {
+            self.require_own_origin(req)?;
+        }
         let (me, _, _) = self.agent(req).await?;
         let site = SiteId::parse(site).map_err(|_| EdgeError::Forbidden)?;
         if !me.workspaces.iter().any(|w| w.id == site) {
@@ -286,6 +289,20 @@ impl Ctx<'_> {
         let upsert = serde_json::to_string(&upsert)?;
         call::<serde_json::Value>(&self.account(&body.owner.email)?, Method::Put, "/account", Some(upsert)).await?;
         json(&serde_json::json!({ "site": body.site, "owner": body.owner.email }), 201)
+    }
+}
+
+/// The visitor's token if it is valid for this site; otherwise a new visitor with a new
+/// conversation (a forged or other site's token simply starts afresh; nothing is stored yet).
+pub(crate) fn visitor_token(site: &SiteId, token: Option<&str>, secret: &str) -> EdgeResult<VisitorToken> {
+    let known = token.and_then(|t| VisitorToken::verify(t, secret.as_bytes()).ok()).filter(|t| &t.site == site);
+    match known {
+        Some(t) => Ok(t),
+        None => Ok(VisitorToken {
+            site: site.clone(),
+            visitor_id: VisitorId::parse(&auth::random_id("vs_")?)?,
+            conversation_id: ConversationId::parse(&auth::random_id("cv_")?)?,
+        }),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use serde::{Deserialize, Serialize};
+use shared::consent::ConsentSettings;
 use shared::{AllowedDomain, Email, SiteId};
 
 /// Longest workspace name and greeting, in characters.
@@ -16,7 +17,19 @@ pub struct WorkspaceConfig {
     pub name: String,
     pub greeting: String,
     pub allowed_domains: Vec<AllowedDomain>,
+    /// Consent banner settings; workspaces created before consent existed get the defaults.
+    #[serde(default = "no_policy_consent")]
+    pub consent: ConsentSettings,
 }
+
+fn no_policy_consent() -> ConsentSettings {
+    crate::consent_defaults::default_consent("")
+}
+
+/// Longest consent lifetime a workspace may set, in days (two years).
+pub const MAX_CONSENT_DAYS: u32 = 730;
+/// Longest banner or description text, in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
 
 impl WorkspaceConfig {
     pub fn allows_origin(&self, origin: &str) -> bool {
@@ -32,6 +45,8 @@ pub struct CreateWorkspace {
     pub name: String,
     pub greeting: String,
     pub allowed_domains: Vec<String>,
+    /// The site's privacy policy, linked from the consent banner.
+    pub policy_url: String,
     pub owner: NewAccount,
 }
 
@@ -69,8 +84,40 @@ impl CreateWorkspace {
             name: bounded("the workspace name", &self.name, MAX_NAME_CHARS)?,
             greeting: bounded("the greeting", &self.greeting, MAX_GREETING_CHARS)?,
             allowed_domains,
+            consent: validate_consent(crate::consent_defaults::default_consent(&self.policy_url), None)?,
         })
     }
+}
+
+/// Checks consent settings a site owner sends. The policy version may only go up (going back
+/// would make old decisions count again).
+pub fn validate_consent(new: ConsentSettings, old: Option<&ConsentSettings>) -> EdgeResult<ConsentSettings> {
+    let url = new.policy_url.trim();
+    let is_url = (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace);
+    if !is_url || url.len() > 500 {
+        return Err(EdgeError::MalformedBody("the privacy policy must be a link (https://…)".into()));
+    }
+    if !(1..=MAX_CONSENT_DAYS).contains(&new.lifetime_days) {
+        return Err(EdgeError::MalformedBody(format!("the consent lifetime must be 1-{MAX_CONSENT_DAYS} days")));
+    }
+    if new.policy_version == 0 || old.is_some_and(|o| new.policy_version < o.policy_version) {
+        return Err(EdgeError::MalformedBody("the policy version can only go up".into()));
+    }
+    if new.texts.is_empty() {
+        return Err(EdgeError::MalformedBody("the banner needs a text in at least one language".into()));
+    }
+    for text in new.texts.values() {
+        bounded("the banner title", &text.title, MAX_NAME_CHARS)?;
+        bounded("the banner text", &text.text, MAX_TEXT_CHARS)?;
+        for c in std::iter::once(&text.necessary).chain(text.categories.values()) {
+            bounded("a category name", &c.name, MAX_NAME_CHARS)?;
+            bounded("a category description", &c.description, MAX_TEXT_CHARS)?;
+        }
+        if new.categories.iter().any(|c| !text.categories.contains_key(c)) {
+            return Err(EdgeError::MalformedBody("every category needs a name and description in every language".into()));
+        }
+    }
+    Ok(ConsentSettings { policy_url: url.to_owned(), ..new })
 }
 
 #[cfg(test)]
@@ -83,6 +130,7 @@ mod tests {
             name: "Demo Shop".into(),
             greeting: "Hi!".into(),
             allowed_domains: domains.iter().map(|d| d.to_string()).collect(),
+            policy_url: "https://shop.example/privacy".into(),
             owner: NewAccount { email: Email::parse("a@b.co").unwrap(), name: "Dana".into(), password: password.into() },
         }
     }
@@ -102,5 +150,27 @@ mod tests {
         let mut r = request("long enough", &[]);
         r.name = "  ".into();
         assert!(r.validate().is_err());
+        let mut r = request("long enough", &[]);
+        r.policy_url = "javascript:alert(1)".into();
+        assert!(r.validate().is_err());
+    }
+
+    #[test]
+    fn consent_settings_are_checked() {
+        let base = crate::consent_defaults::default_consent("https://shop.example/privacy");
+        assert!(validate_consent(base.clone(), None).is_ok());
+        let bumped = ConsentSettings { policy_version: 2, ..base.clone() };
+        assert!(validate_consent(bumped.clone(), Some(&base)).is_ok());
+        assert!(validate_consent(base.clone(), Some(&bumped)).is_err(), "versions never go back");
+        assert!(validate_consent(ConsentSettings { lifetime_days: 0, ..base.clone() }, None).is_err());
+        assert!(validate_consent(ConsentSettings { lifetime_days: 731, ..base.clone() }, None).is_err());
+        let mut blank = base.clone();
+        blank.texts.values_mut().for_each(|t| t.text = " ".into());
+        assert!(validate_consent(blank, None).is_err());
+        let mut missing = base;
+        missing.texts.values_mut().for_each(|t| {
+            t.categories.remove(&shared::consent::Category::Marketing);
+        });
+        assert!(validate_consent(missing, None).is_err());
     }
 }

@@ -2,17 +2,20 @@
 //! live inbox sockets, which get every change to the index as it happens.
 
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{json, read_json, respond};
-use crate::settings::WorkspaceConfig;
+use crate::glue::{close_socket, create_schema, json, read_json, respond};
+use crate::settings::{validate_consent, WorkspaceConfig};
+use shared::consent::{ConsentRecord, ConsentSettings};
 use serde::{Deserialize, Serialize};
 use shared::{Author, ClientMsg, ConversationId, ConversationSummary, ErrorCode, ServerMsg, PROTOCOL_VERSION};
 use worker::{
-    console_error, durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State, WebSocket,
+    durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// How many conversations an inbox `hello` lists.
 const INBOX_PAGE: i64 = 200;
+/// Most consent records one export returns (newest first).
+const CONSENT_EXPORT_LIMIT: i64 = 50_000;
 
 #[durable_object]
 pub struct Workspace {
@@ -110,6 +113,25 @@ impl Workspace {
         Ok(())
     }
 
+    /// The site's consent log: every decision's proof record, appended, never edited.
+    fn log_consent(&self, record: &ConsentRecord) -> EdgeResult<()> {
+        let text = serde_json::to_string(record)?;
+        self.sql().exec("INSERT INTO consent_log (at, json) VALUES (?, ?)", vec![record.at.into(), text.into()])?;
+        Ok(())
+    }
+
+    fn consent_log(&self) -> EdgeResult<Vec<ConsentRecord>> {
+        #[derive(Deserialize)]
+        struct Row {
+            json: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT json FROM consent_log ORDER BY id DESC LIMIT ?", vec![CONSENT_EXPORT_LIMIT.into()])?
+            .to_array()?;
+        rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect()
+    }
+
     fn accept_socket(&self) -> EdgeResult<Response> {
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
@@ -144,6 +166,18 @@ impl Workspace {
                 self.put_config(&config)?;
                 json(&config, 200)
             }
+            (Method::Put, "/consent-settings") => {
+                let mut config = self.config()?;
+                config.consent = validate_consent(read_json::<ConsentSettings>(&mut req).await?, Some(&config.consent))?;
+                self.put_config(&config)?;
+                json(&config.consent, 200)
+            }
+            (Method::Post, "/consent-log") => {
+                let record: ConsentRecord = read_json(&mut req).await?;
+                self.log_consent(&record)?;
+                json(&record, 201)
+            }
+            (Method::Get, "/consent-log") => json(&self.consent_log()?, 200),
             (Method::Post, "/conversation-updated") => {
                 let summary: ConversationSummary = read_json(&mut req).await?;
                 self.conversation_updated(&summary)?;
@@ -160,17 +194,17 @@ impl Workspace {
 
 impl DurableObject for Workspace {
     fn new(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
-        for ddl in [
-            "CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, visitor_name TEXT NOT NULL, \
-             last_message TEXT NOT NULL, last_author TEXT NOT NULL, last_at INTEGER NOT NULL, last_seq INTEGER NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_at)",
-        ] {
-            if let Err(e) = sql.exec(ddl, None) {
-                console_error!("workspace schema: {e}");
-            }
-        }
+        create_schema(
+            &state,
+            "workspace",
+            &[
+                "CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, visitor_name TEXT NOT NULL, \
+                 last_message TEXT NOT NULL, last_author TEXT NOT NULL, last_at INTEGER NOT NULL, last_seq INTEGER NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_at)",
+                "CREATE TABLE IF NOT EXISTS consent_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
+                ],
+        );
         Self { state, env }
     }
 
@@ -189,8 +223,7 @@ impl DurableObject for Workspace {
     }
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
-        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
-        let _ = ws.close(Some(code), Some("closed"));
+        close_socket(&ws, code);
         Ok(())
     }
 }

@@ -46,6 +46,14 @@ pub struct Me {
 pub struct WorkspaceRef {
     pub id: SiteId,
     pub name: String,
+    /// `owner`, `admin` or `agent`: owners and admins change settings.
+    pub role: String,
+}
+
+impl WorkspaceRef {
+    pub fn can_manage(&self) -> bool {
+        self.role == "owner" || self.role == "admin"
+    }
 }
 
 /// The body of every HTTP error answer.

@@ -4,6 +4,7 @@
 //! checks it natively, including the JSON fixtures in `fixtures/`.
 
 pub mod api;
+pub mod consent;
 pub mod domain;
 pub mod protocol;
 

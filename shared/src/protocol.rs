@@ -236,7 +236,7 @@ mod tests {
             Me {
                 name: "Dana".into(),
                 email: Email::parse("agent@demo.provixchat.test").unwrap(),
-                workspaces: vec![WorkspaceRef { id: SiteId::parse("demo").unwrap(), name: "Demo Shop".into() }],
+                workspaces: vec![WorkspaceRef { id: SiteId::parse("demo").unwrap(), name: "Demo Shop".into(), role: "owner".into() }],
             },
         );
         fixture("api_error", ApiError { error: ErrorCode::UnknownSite, message: "no site 'nope'".into() });

@@ -35,8 +35,13 @@ async function signIn(page) {
   await page.getByRole('heading', { name: 'Conversations' }).waitFor();
 }
 
-async function openWidget(page) {
+async function openWidget(page, { firstVisit = false } = {}) {
   await page.goto(`${edge.base}/demo`);
+  if (firstVisit) {
+    // The consent banner comes first; the chat works whatever the visitor decides.
+    await page.frameLocator('iframe[title="Chat"]').getByRole('button', { name: 'Reject all' }).click();
+    await page.locator('#consent-state').getByText('Analytics off').waitFor();
+  }
   await page.getByRole('button', { name: 'Open chat' }).click();
   const widget = page.frameLocator('iframe[title="Chat"]');
   await widget.getByRole('textbox', { name: 'Message' }).waitFor();
@@ -50,7 +55,7 @@ test('a visitor and an agent chat live, and the conversation survives reloads an
 
   const visitorContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   const visitor = await visitorContext.newPage();
-  const widget = await openWidget(visitor);
+  const widget = await openWidget(visitor, { firstVisit: true });
   await widget.getByText(DEMO.greeting).waitFor();
   // The widget runs on the edge's origin, not the page's: a different origin from the host.
   assert.notEqual(new URL(edge.base).origin, new URL(edge.edge).origin);
@@ -85,7 +90,7 @@ test('a visitor and an agent chat live, and the conversation survives reloads an
   assert.equal(await hostFocus(), 'BUTTON', 'focus back on the launcher');
   await visitor.keyboard.press('Enter');
   await visitor.getByRole('button', { name: 'Close chat' }).first().waitFor();
-  for (let i = 0; i < 20 && (await focused()) !== 'Message'; i++) await visitor.waitForTimeout(50);
+  for (let i = 0; i < 40 && (await focused()) !== 'Message'; i++) await visitor.waitForTimeout(50);
   assert.equal(await focused(), 'Message');
 
   // A reload of the host page brings the conversation back, in order.

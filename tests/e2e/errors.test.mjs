@@ -16,6 +16,7 @@ before(async () => {
   await seedDemo(edge.base, PASSWORD);
   await seedWorkspace(edge.base, {
     site: 'other-shop', name: 'Other Shop', greeting: 'Hello', allowedDomains: ['other.example'],
+    policyUrl: 'https://other.example/privacy',
     owner: { email: 'owner@other.example', name: 'Olga', password: 'other-password' },
   });
 });

@@ -79,11 +79,11 @@ export async function stopEdge({ child, exited, port }) {
 }
 
 /** Creates (or updates) a workspace and its owner through the operator API. */
-export async function seedWorkspace(base, { site, name, greeting, allowedDomains, owner }) {
+export async function seedWorkspace(base, { site, name, greeting, allowedDomains, policyUrl, owner }) {
   const res = await fetch(`${base}/api/v1/admin/workspaces`, {
     method: 'POST',
     headers: { authorization: `Bearer ${devVars().ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ site, name, greeting, allowed_domains: allowedDomains, owner }),
+    body: JSON.stringify({ site, name, greeting, allowed_domains: allowedDomains, policy_url: policyUrl, owner }),
   });
   if (res.status !== 201) throw new Error(`seeding ${site}: ${res.status} ${await res.text()}`);
 }
@@ -100,6 +100,6 @@ export const DEMO = {
 export function seedDemo(base, password) {
   return seedWorkspace(base, {
     site: DEMO.site, name: DEMO.name, greeting: DEMO.greeting, allowedDomains: DEMO.allowedDomains,
-    owner: { email: DEMO.agentEmail, name: DEMO.agentName, password },
+    policyUrl: `${base}/demo?page=privacy`, owner: { email: DEMO.agentEmail, name: DEMO.agentName, password },
   });
 }

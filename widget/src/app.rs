@@ -1,59 +1,67 @@
-//! Root component: finds where it is embedded, asks the edge for a visitor session (reusing a
-//! stored token), then shows the chat panel, or a clear error if the edge refused.
+//! Root component: waits for the loader's state, then shows the view it asks for — the consent
+//! banner, the privacy preferences, or the chat.
 
-use crate::bridge::Embedding;
-use crate::panel::Panel;
-use shared::api::{ApiError, VisitorSession, VisitorSessionRequest};
-use shared::ErrorCode;
+use crate::bridge::{focus, on_host_state, post_to_host, Embedding, HostState, ToHost};
+use crate::chat::Chat;
+use crate::consent::{ConsentView, Mode};
 use yew::prelude::*;
-
-#[derive(Clone, PartialEq)]
-enum Phase {
-    Loading,
-    Ready(VisitorSession),
-    Failed(ApiError),
-}
 
 fn embedding() -> Option<Embedding> {
     let location = web_sys::window()?.location();
-    Embedding::parse(&location.pathname().ok()?, &location.search().ok()?, &location.hash().ok()?)
+    Embedding::parse(&location.pathname().ok()?, &location.search().ok()?)
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
     let embedding = use_memo((), |_| embedding());
-    let phase = use_state(|| Phase::Loading);
+    let state = use_state(|| None::<HostState>);
+    let chat_opened = use_mut_ref(|| false);
     {
-        let (phase, embedding) = (phase.clone(), embedding.clone());
+        let (state, embedding) = (state.clone(), embedding.clone());
         use_effect_with((), move |_| {
-            let Some(embedding) = (*embedding).clone() else {
-                phase.set(Phase::Failed(ApiError {
-                    error: ErrorCode::InvalidInput,
-                    message: "This chat must be opened from the site's chat button.".into(),
-                }));
-                return;
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                let request = VisitorSessionRequest { host: embedding.host.clone(), token: embedding.token.clone() };
-                let path = format!("/api/v1/sites/{}/visitor-session", embedding.site);
-                phase.set(match client::http::post::<_, VisitorSession>(&path, &request).await {
-                    Ok(session) => Phase::Ready(session),
-                    Err(e) => Phase::Failed(e),
-                });
+            let listener = (*embedding).clone().and_then(|e| {
+                let listener = on_host_state(e.host.clone(), move |s| state.set(Some(s)));
+                post_to_host(&e.host, ToHost::Ready);
+                listener
             });
+            move || drop(listener)
         });
     }
-    match (&*phase, (*embedding).clone()) {
-        (Phase::Ready(session), Some(embedding)) => html! { <Panel session={session.clone()} {embedding} /> },
-        (Phase::Failed(e), _) => html! {
+    let view = (*state).as_ref().map(|s| s.view.clone()).unwrap_or_default();
+    use_effect_with(view.clone(), |view| {
+        // Focus moves into whatever the visitor (or the page) just opened.
+        match view.as_str() {
+            "chat" => focus("textarea"),
+            "banner" | "prefs" => focus("[role=dialog]"),
+            _ => {}
+        }
+    });
+    let Some(embedding) = (*embedding).clone() else {
+        return html! {
             <section class="pvx-panel pvx-center" aria-label="Chat">
-                <p role="alert" class="pvx-error">{ "The chat is not available: " }{ &e.message }</p>
+                <p role="alert" class="pvx-error">{ "This chat must be opened from the site's chat button." }</p>
             </section>
-        },
-        _ => html! {
-            <section class="pvx-panel pvx-center" aria-label="Chat">
-                <p role="status">{ "Connecting…" }</p>
-            </section>
-        },
+        };
+    };
+    let Some(state) = (*state).clone() else { return html! {} };
+    // Once opened, the chat stays mounted while hidden: its socket keeps receiving replies and
+    // reopening it is instant.
+    if view == "chat" {
+        *chat_opened.borrow_mut() = true;
+    }
+    let consent = match view.as_str() {
+        "banner" => Some(Mode::Banner),
+        "prefs" => Some(Mode::Preferences),
+        _ => None,
+    };
+    html! {
+        <>
+            if *chat_opened.borrow() {
+                <div class="pvx-fill" hidden={view != "chat"}><Chat embedding={embedding.clone()} token={state.token.clone()} /></div>
+            }
+            if let Some(mode) = consent {
+                <ConsentView {mode} {embedding} {state} />
+            }
+        </>
     }
 }

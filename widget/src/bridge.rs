@@ -2,14 +2,15 @@
 //! exact host origin (never `*`), and only messages from that origin and from the parent window
 //! are heard.
 
-/// Where the widget is embedded: the site id from the path (`/embed/SITE`), the host page's
-/// origin from `?host=` (the edge has already checked it against the site's allowed domains), and
-/// the visitor token the loader kept from an earlier visit, from the fragment `#t=`.
+use serde::{Deserialize, Serialize};
+use shared::consent::StoredConsent;
+
+/// Where the widget is embedded: the site id from the path (`/embed/SITE`) and the host page's
+/// origin from `?host=` (the edge has already checked it against the site's allowed domains).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Embedding {
     pub site: String,
     pub host: String,
-    pub token: Option<String>,
 }
 
 fn param(s: &str, name: &str) -> Option<String> {
@@ -17,11 +18,10 @@ fn param(s: &str, name: &str) -> Option<String> {
 }
 
 impl Embedding {
-    pub fn parse(path: &str, query: &str, fragment: &str) -> Option<Self> {
+    pub fn parse(path: &str, query: &str) -> Option<Self> {
         let site = path.strip_prefix("/embed/")?.trim_end_matches('/');
         let host = param(query.trim_start_matches('?'), "host")?;
-        let token = param(fragment.trim_start_matches('#'), "t").filter(|t| !t.is_empty());
-        (!site.is_empty() && !site.contains('/') && host.contains("://")).then(|| Self { site: site.to_owned(), host, token })
+        (!site.is_empty() && !site.contains('/') && host.contains("://")).then(|| Self { site: site.to_owned(), host })
     }
 }
 
@@ -46,43 +46,69 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// What the loader tells the widget: which view to show, and what the site's storage holds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HostState {
+    /// `banner`, `prefs`, `chat`, or empty when hidden.
+    pub view: String,
+    /// The host page's `<html lang>`.
+    #[serde(default)]
+    pub lang: String,
+    /// The visitor token the site keeps, or empty.
+    #[serde(default)]
+    pub token: String,
+    pub consent: Option<StoredConsent>,
+}
+
 /// What the widget tells the loader.
-#[cfg(target_arch = "wasm32")]
+#[derive(Debug, Serialize)]
+#[serde(tag = "pvx", rename_all = "snake_case")]
 pub enum ToHost<'a> {
-    /// Hide the panel (the visitor pressed Close or Escape).
+    /// The widget is running: send the state.
+    Ready,
+    /// Hide the current view (Close, or Escape).
     Close,
-    /// Keep this visitor token in the site's storage: the visitor has started a chat.
-    Token(&'a str),
+    /// Show another view (`prefs` from the chat menu or from "Customize").
+    View { view: &'a str },
+    /// Keep this visitor token: the visitor has started a chat.
+    Token { token: &'a str },
+    /// The banner's height in CSS pixels, so the loader sizes the iframe to fit.
+    Size { height: i32 },
+    /// A decision the edge recorded: store it, apply it, tell the page.
+    Consent { stored: &'a StoredConsent },
 }
 
 #[cfg(target_arch = "wasm32")]
 pub fn post_to_host(host: &str, msg: ToHost) {
     let Some(window) = web_sys::window() else { return };
     let Ok(Some(parent)) = window.parent() else { return };
-    let obj = js_sys::Object::new();
-    let (kind, token) = match msg {
-        ToHost::Close => ("close", None),
-        ToHost::Token(t) => ("token", Some(t)),
-    };
-    let _ = js_sys::Reflect::set(&obj, &"pvx".into(), &kind.into());
-    if let Some(t) = token {
-        let _ = js_sys::Reflect::set(&obj, &"token".into(), &t.into());
+    let Ok(value) = serde_json::to_string(&msg).map(|json| js_sys::JSON::parse(&json)) else { return };
+    if let Ok(value) = value {
+        let _ = parent.post_message(&value, host);
     }
-    let _ = parent.post_message(&obj, host);
 }
 
-/// Listens for the loader's "the panel was opened again" message, heard only from the parent
-/// window on the host's exact origin. The listener goes away with the returned guard.
+/// Listens for the loader's state, heard only from the parent window on the host's exact origin;
+/// anything else, or any other shape, is ignored. The listener goes away with the returned guard.
 #[cfg(target_arch = "wasm32")]
-pub fn on_host_open(host: String, on_open: impl Fn() + 'static) -> Option<HostListener> {
+pub fn on_host_state(host: String, on_state: impl Fn(HostState) + 'static) -> Option<HostListener> {
     use wasm_bindgen::{closure::Closure, JsCast};
     let window = web_sys::window()?;
     let parent = window.parent().ok().flatten()?;
     let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
         let from_parent = e.source().is_some_and(|s| js_sys::Object::is(&s, &parent));
-        let kind = js_sys::Reflect::get(&e.data(), &"pvx".into()).ok().and_then(|v| v.as_string());
-        if e.origin() == host && from_parent && kind.as_deref() == Some("open") {
-            on_open();
+        if e.origin() != host || !from_parent {
+            return;
+        }
+        let json = js_sys::JSON::stringify(&e.data()).ok().and_then(|s| s.as_string()).unwrap_or_default();
+        #[derive(Deserialize)]
+        struct Tagged {
+            pvx: String,
+        }
+        if serde_json::from_str::<Tagged>(&json).is_ok_and(|t| t.pvx == "state") {
+            if let Ok(state) = serde_json::from_str::<HostState>(&json) {
+                on_state(state);
+            }
         }
     });
     window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref()).ok()?;
@@ -104,11 +130,11 @@ impl Drop for HostListener {
     }
 }
 
-/// Puts the keyboard focus in the composer, so a visitor who opened the chat can type at once.
+/// Puts the keyboard focus on the first element matching `selector`.
 #[cfg(target_arch = "wasm32")]
-pub fn focus_composer() {
+pub fn focus(selector: &str) {
     use wasm_bindgen::JsCast;
-    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("textarea").ok().flatten());
+    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
     if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = el.focus();
     }
@@ -120,17 +146,24 @@ mod tests {
 
     #[test]
     fn parses_site_and_host() {
-        let e = Embedding::parse("/embed/demo", "?host=http%3A%2F%2F127.0.0.1%3A8787", "").unwrap();
-        assert_eq!(e, Embedding { site: "demo".into(), host: "http://127.0.0.1:8787".into(), token: None });
-        let e = Embedding::parse("/embed/demo", "?host=https%3A%2F%2Fa.b", "#t=v1.demo.x.y.z").unwrap();
-        assert_eq!(e.token.as_deref(), Some("v1.demo.x.y.z"));
+        let e = Embedding::parse("/embed/demo", "?host=http%3A%2F%2F127.0.0.1%3A8787").unwrap();
+        assert_eq!(e, Embedding { site: "demo".into(), host: "http://127.0.0.1:8787".into() });
+    }
+
+    #[test]
+    fn host_messages_have_the_loaders_shape() {
+        let state: HostState = serde_json::from_str(r#"{"pvx":"state","view":"banner","lang":"de","token":"","consent":null}"#).unwrap();
+        assert_eq!((state.view.as_str(), state.lang.as_str(), state.consent), ("banner", "de", None));
+        let size = serde_json::to_value(ToHost::Size { height: 180 }).unwrap();
+        assert_eq!(size, serde_json::json!({ "pvx": "size", "height": 180 }));
+        assert_eq!(serde_json::to_value(ToHost::Close).unwrap(), serde_json::json!({ "pvx": "close" }));
     }
 
     #[test]
     fn refuses_incomplete_embeddings() {
-        assert!(Embedding::parse("/embed/demo", "", "").is_none());
-        assert!(Embedding::parse("/embed/", "?host=https%3A%2F%2Fa.b", "").is_none());
-        assert!(Embedding::parse("/other/demo", "?host=https%3A%2F%2Fa.b", "").is_none());
-        assert!(Embedding::parse("/embed/demo", "?host=nope", "").is_none());
+        assert!(Embedding::parse("/embed/demo", "").is_none());
+        assert!(Embedding::parse("/embed/", "?host=https%3A%2F%2Fa.b").is_none());
+        assert!(Embedding::parse("/other/demo", "?host=https%3A%2F%2Fa.b").is_none());
+        assert!(Embedding::parse("/embed/demo", "?host=nope").is_none());
     }
 }

@@ -10,6 +10,9 @@
 mod app;
 mod bridge;
 #[cfg(target_arch = "wasm32")]
+mod chat;
+mod consent;
+#[cfg(target_arch = "wasm32")]
 mod panel;
 
 fn main() {

@@ -1,6 +1,6 @@
 //! The chat panel: header, greeting, messages and composer, over one conversation socket.
 
-use crate::bridge::{focus_composer, on_host_open, post_to_host, Embedding, ToHost};
+use crate::bridge::{post_to_host, Embedding, ToHost};
 use client::chat::Connection;
 use client::components::{Composer, MessageList, Viewer};
 use client::hooks::use_chat;
@@ -18,13 +18,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let path = format!("/api/v1/sites/{}/connect?token={}", props.embedding.site, props.session.token);
     let (chat, send) = use_chat(path, Author::Visitor);
     let kept = use_mut_ref(|| false);
-    use_effect_with(props.embedding.host.clone(), |host| {
-        // The panel appears because the visitor opened the chat: focus moves into it, now and
-        // on every later opening.
-        focus_composer();
-        let listener = on_host_open(host.clone(), focus_composer);
-        move || drop(listener)
-    });
+    use_effect_with((), |_| crate::bridge::focus("textarea"));
     let onsend = {
         let (host, token) = (props.embedding.host.clone(), props.session.token.clone());
         Callback::from(move |body: String| {
@@ -32,7 +26,7 @@ pub fn panel(props: &PanelProps) -> Html {
             // The visitor started a chat: have the loader keep the token so they find the
             // conversation again on their next page.
             if !std::mem::replace(&mut *kept.borrow_mut(), true) {
-                post_to_host(&host, ToHost::Token(&token));
+                post_to_host(&host, ToHost::Token { token: &token });
             }
         })
     };
@@ -43,6 +37,10 @@ pub fn panel(props: &PanelProps) -> Html {
     let onclick = {
         let close = close.clone();
         Callback::from(move |_: MouseEvent| close())
+    };
+    let onprivacy = {
+        let host = props.embedding.host.clone();
+        Callback::from(move |_: MouseEvent| post_to_host(&host, ToHost::View { view: "prefs" }))
     };
     let onkeydown = Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Escape" {
@@ -62,7 +60,10 @@ pub fn panel(props: &PanelProps) -> Html {
                     <h1>{ name }</h1>
                     <p class="pvx-presence" role="status">{ status }</p>
                 </div>
-                <button class="pvx-close" aria-label="Close chat" title="Close chat" {onclick}>{ "×" }</button>
+                <div class="pvx-tools">
+                    <button class="pvx-tool" onclick={onprivacy}>{ "Privacy choices" }</button>
+                    <button class="pvx-close" aria-label="Close chat" title="Close chat" {onclick}>{ "×" }</button>
+                </div>
             </header>
             if chat.lines.is_empty() {
                 <p class="pvx-greeting">{ &props.session.greeting }</p>

@@ -3,7 +3,7 @@
 
 use super::logic::{self, Effect, MessageLog, Peer, Role};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, now_ms, respond};
+use crate::glue::{call, close_socket, create_schema, now_ms, respond};
 use serde::Deserialize;
 use shared::{Author, ChatMessage, ClientMsg, ClientMsgId, ConversationId, ErrorCode, MessageBody, ServerMsg, SiteId};
 use worker::{
@@ -164,16 +164,15 @@ impl Conversation {
 
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
-        for ddl in [
-            "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, \
-             author TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        ] {
-            if let Err(e) = sql.exec(ddl, None) {
-                console_error!("conversation schema: {e}");
-            }
-        }
+        create_schema(
+            &state,
+            "conversation",
+            &[
+                "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, \
+                 author TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                ],
+        );
         Self { state, env }
     }
 
@@ -197,9 +196,7 @@ impl DurableObject for Conversation {
     }
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
-        // Complete the closing handshake; 1005/1006 are reserved and cannot be sent back.
-        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
-        let _ = ws.close(Some(code), Some("closed"));
+        close_socket(&ws, code);
         Ok(())
     }
 }

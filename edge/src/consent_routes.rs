@@ -1,0 +1,111 @@
+//! The consent endpoints: the banner's configuration (read by the loader on the host page, so it
+//! answers CORS for the site's allowed origins), recording a decision, and the site owner's log,
+//! export and settings.
+
+use crate::auth::sha256_hex;
+use crate::consent_export::to_csv;
+use crate::error::{EdgeError, EdgeResult};
+use crate::glue::{call, json, now_ms, read_json};
+use crate::router::{visitor_token, Ctx};
+use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
+use shared::DomainError;
+use worker::{Headers, Method, Request, Response};
+
+impl Ctx<'_> {
+    pub async fn consent_config(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let site = self.site(site)?;
+        let config = self.config(&site).await?;
+        let origin = req.headers().get("origin")?;
+        if let Some(origin) = &origin {
+            if origin != self.own_origin && !config.allows_origin(origin) {
+                return Err(EdgeError::OriginNotAllowed(format!("'{origin}' may not embed site {site}")));
+            }
+        }
+        let tags = req.url()?.query_pairs().find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()).unwrap_or_default();
+        let consent = config.consent;
+        let lang = Lang::pick(consent.language, tags.split(','));
+        let text = consent.text(lang).cloned().ok_or_else(|| EdgeError::Internal(format!("{site} has no banner text")))?;
+        let body = ConsentConfig {
+            policy_url: consent.policy_url,
+            policy_version: consent.policy_version,
+            lifetime_days: consent.lifetime_days,
+            lang: if consent.texts.contains_key(&lang) { lang } else { Lang::En },
+            categories: consent.categories,
+            text,
+        };
+        let res = json(&body, 200)?;
+        if let Some(origin) = origin {
+            res.headers().set("access-control-allow-origin", &origin)?;
+        }
+        res.headers().set("vary", "origin")?;
+        // Short, so a new policy version reaches returning visitors within a minute.
+        res.headers().set("cache-control", "public, max-age=60")?;
+        Ok(res)
+    }
+
+    /// Records a decision in the visitor's object and the workspace's log, and answers with what
+    /// the loader stores on the site: the record and the visitor token that identifies it.
+    pub async fn record_consent(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        self.require_own_origin(req)?;
+        let site = self.site(site)?;
+        let body: ConsentRequest = read_json(req).await?;
+        let config = self.config(&site).await?;
+        if !config.allows_origin(&body.host) {
+            return Err(EdgeError::OriginNotAllowed(format!("'{}' may not embed site {site}", body.host)));
+        }
+        if body.decision.policy_version != config.consent.policy_version {
+            return Err(DomainError::Invalid { what: "policy version", reason: "the privacy policy changed; reload the page" }.into());
+        }
+        let token = visitor_token(&site, body.token.as_deref(), &self.secret("VISITOR_TOKEN_SECRET")?)?;
+        let now = now_ms();
+        let d = body.decision;
+        let record = ConsentRecord {
+            at: now,
+            expires_at: now + config.consent.lifetime_ms(),
+            visitor_hash: sha256_hex(&format!("{site}:{}", token.visitor_id)),
+            policy_version: d.policy_version,
+            choices: d.choices,
+            method: d.method,
+            lang: d.lang,
+            // Either signal counts: the page's navigator.globalPrivacyControl or the Sec-GPC header.
+            gpc: d.gpc || req.headers().get("sec-gpc")?.as_deref() == Some("1"),
+        };
+        let text = serde_json::to_string(&record)?;
+        let visitor = self.env.durable_object("VISITOR")?.get_by_name(&format!("{site}:{}", token.visitor_id))?;
+        call::<ConsentRecord>(&visitor, Method::Post, "/consents", Some(text.clone())).await?;
+        call::<ConsentRecord>(&self.workspace(&site)?, Method::Post, "/consent-log", Some(text)).await?;
+        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)
+    }
+
+    /// The consent log, newest first, as JSON or (`?format=csv`) as a CSV download.
+    pub async fn consent_log(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, site) = self.member(site, req).await?;
+        let records: Vec<ConsentRecord> = call(&self.workspace(&site)?, Method::Get, "/consent-log", None).await?;
+        let csv = req.url()?.query_pairs().any(|(k, v)| k == "format" && v == "csv");
+        if !csv {
+            return json(&records, 200);
+        }
+        let headers = Headers::new();
+        headers.set("content-type", "text/csv; charset=utf-8")?;
+        headers.set("content-disposition", &format!("attachment; filename=\"consent-log-{site}.csv\""))?;
+        headers.set("cache-control", "no-store")?;
+        Ok(Response::ok(to_csv(&records))?.with_headers(headers))
+    }
+
+    pub async fn consent_settings(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, site) = self.member(site, req).await?;
+        json(&self.config(&site).await?.consent, 200)
+    }
+
+    pub async fn update_consent_settings(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (me, site) = self.member(site, req).await?;
+        if !me.workspaces.iter().any(|w| w.id == site && w.can_manage()) {
+            return Err(EdgeError::Forbidden);
+        }
+        let settings: ConsentSettings = read_json(req).await?;
+        let body = serde_json::to_string(&settings)?;
+        let saved: ConsentSettings = call(&self.workspace(&site)?, Method::Put, "/consent-settings", Some(body)).await?;
+        json(&saved, 200)
+    }
+}

@@ -1,0 +1,271 @@
+//! Cookie consent: the categories, a visitor's decision, the edge's proof record, the workspace's
+//! consent settings, and the rule that says when the banner must ask again.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Languages the banner speaks. Chosen from the page's `lang`, then the browser's languages,
+/// unless the site owner fixes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    De,
+    Fr,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 4] = [Lang::En, Lang::De, Lang::Fr, Lang::Es];
+
+    /// `de-AT` → German; unknown → `None`.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        match tag.trim().get(..2)?.to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "de" => Some(Lang::De),
+            "fr" => Some(Lang::Fr),
+            "es" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// The site owner's fixed language wins; then the first supported tag (page language first,
+    /// then the browser's preferences); English otherwise.
+    pub fn pick<'a>(fixed: Option<Lang>, tags: impl IntoIterator<Item = &'a str>) -> Lang {
+        fixed.or_else(|| tags.into_iter().find_map(Lang::from_tag)).unwrap_or(Lang::En)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::De => "de",
+            Lang::Fr => "fr",
+            Lang::Es => "es",
+        }
+    }
+}
+
+/// The optional categories (necessary is always on and never asked about).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Preferences,
+    Analytics,
+    Marketing,
+}
+
+impl Category {
+    pub const ALL: [Category; 3] = [Category::Preferences, Category::Analytics, Category::Marketing];
+}
+
+/// What the visitor allowed, per optional category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Choices {
+    pub preferences: bool,
+    pub analytics: bool,
+    pub marketing: bool,
+}
+
+impl Choices {
+    pub fn all() -> Self {
+        Self { preferences: true, analytics: true, marketing: true }
+    }
+
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, c: Category) -> bool {
+        match c {
+            Category::Preferences => self.preferences,
+            Category::Analytics => self.analytics,
+            Category::Marketing => self.marketing,
+        }
+    }
+
+    pub fn set(&mut self, c: Category, on: bool) {
+        match c {
+            Category::Preferences => self.preferences = on,
+            Category::Analytics => self.analytics = on,
+            Category::Marketing => self.marketing = on,
+        }
+    }
+
+    /// Where the preferences view starts before any decision: everything off. Global Privacy
+    /// Control changes nothing here because analytics and marketing already start denied; it is
+    /// recorded and the banner says it was honoured.
+    pub fn initial(previous: Option<Choices>) -> Self {
+        previous.unwrap_or_default()
+    }
+}
+
+/// How the decision was made, for the proof record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    AcceptAll,
+    RejectAll,
+    Custom,
+}
+
+/// A decision as the widget sends it to the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub policy_version: u32,
+    pub choices: Choices,
+    pub method: Method,
+    pub lang: Lang,
+    /// Whether the browser sent Global Privacy Control.
+    pub gpc: bool,
+}
+
+/// The proof of one decision, as the edge records it and the site owner exports it: when, which
+/// policy version, what, in which banner language, with or without GPC, and for whom — as a
+/// SHA-256 of the visitor id, never the id itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    pub at: i64,
+    pub expires_at: i64,
+    pub visitor_hash: String,
+    pub policy_version: u32,
+    pub choices: Choices,
+    pub method: Method,
+    pub lang: Lang,
+    pub gpc: bool,
+}
+
+/// What the loader keeps in the site's storage (`provixchat.consent.SITE`): the decision, its
+/// expiry and the signed visitor token that is the consent's id. Nothing else is stored before or
+/// after a "Reject all".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredConsent {
+    pub token: String,
+    pub record: ConsentRecord,
+}
+
+/// Whether the banner must ask: no decision yet, a newer policy version, or an expired decision.
+pub fn must_ask(stored: Option<&ConsentRecord>, policy_version: u32, now: i64) -> bool {
+    match stored {
+        None => true,
+        Some(r) => r.policy_version != policy_version || r.expires_at <= now,
+    }
+}
+
+/// A category's name and description in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryText {
+    pub name: String,
+    pub description: String,
+}
+
+/// The banner's words in one language, set by the site owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BannerText {
+    pub title: String,
+    pub text: String,
+    pub necessary: CategoryText,
+    pub categories: BTreeMap<Category, CategoryText>,
+}
+
+/// A workspace's consent settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentSettings {
+    /// The site's privacy policy, linked from the banner.
+    pub policy_url: String,
+    /// Bumping it asks every visitor again.
+    pub policy_version: u32,
+    /// How long a decision holds, in days (default 365).
+    pub lifetime_days: u32,
+    /// A fixed banner language, or `None` to follow the page and the browser.
+    pub language: Option<Lang>,
+    /// Categories the site uses; the banner only asks about these.
+    pub categories: Vec<Category>,
+    pub texts: BTreeMap<Lang, BannerText>,
+}
+
+pub const DAY_MS: i64 = 24 * 3600 * 1000;
+
+impl ConsentSettings {
+    pub fn lifetime_ms(&self) -> i64 {
+        self.lifetime_days as i64 * DAY_MS
+    }
+
+    /// The text for `lang`, falling back to English, then to any.
+    pub fn text(&self, lang: Lang) -> Option<&BannerText> {
+        self.texts.get(&lang).or_else(|| self.texts.get(&Lang::En)).or_else(|| self.texts.values().next())
+    }
+}
+
+/// What the loader and the banner need: `GET /api/v1/sites/SITE/consent-config?lang=…`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentConfig {
+    pub policy_url: String,
+    pub policy_version: u32,
+    pub lifetime_days: u32,
+    pub lang: Lang,
+    pub categories: Vec<Category>,
+    pub text: BannerText,
+}
+
+/// `POST /api/v1/sites/SITE/consent` from the widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRequest {
+    pub host: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub decision: Decision,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(version: u32, expires_at: i64) -> ConsentRecord {
+        ConsentRecord {
+            at: 0,
+            expires_at,
+            visitor_hash: "h".into(),
+            policy_version: version,
+            choices: Choices::none(),
+            method: Method::RejectAll,
+            lang: Lang::En,
+            gpc: false,
+        }
+    }
+
+    #[test]
+    fn asks_on_first_visit_new_version_and_expiry_only() {
+        assert!(must_ask(None, 1, 0));
+        assert!(!must_ask(Some(&record(1, 100)), 1, 99));
+        assert!(must_ask(Some(&record(1, 100)), 2, 99), "a new policy version asks again");
+        assert!(must_ask(Some(&record(1, 100)), 1, 100), "an expired decision asks again");
+    }
+
+    #[test]
+    fn languages_follow_page_then_browser_unless_fixed() {
+        assert_eq!(Lang::pick(None, ["de-AT", "fr"]), Lang::De);
+        assert_eq!(Lang::pick(None, ["pt-BR", "es-ES", "en"]), Lang::Es);
+        assert_eq!(Lang::pick(None, ["ja"]), Lang::En);
+        assert_eq!(Lang::pick(None, [""]), Lang::En);
+        assert_eq!(Lang::pick(Some(Lang::Fr), ["de"]), Lang::Fr);
+    }
+
+    #[test]
+    fn choices() {
+        let mut c = Choices::none();
+        assert!(Category::ALL.iter().all(|&k| !c.get(k)));
+        c.set(Category::Analytics, true);
+        assert_eq!(c, Choices { preferences: false, analytics: true, marketing: false });
+        assert!(Category::ALL.iter().all(|&k| Choices::all().get(k)));
+        assert_eq!(Choices::initial(None), Choices::none(), "nothing is pre-ticked");
+        assert_eq!(Choices::initial(Some(c)), c, "reopening shows the current decision");
+    }
+
+    #[test]
+    fn records_use_snake_case_json() {
+        let json = serde_json::to_value(record(3, 9)).unwrap();
+        assert_eq!(json["method"], "reject_all");
+        assert_eq!(json["lang"], "en");
+        assert_eq!(json["choices"]["analytics"], false);
+    }
+}

@@ -1,0 +1,248 @@
+// The widget as the site's consent manager, in Chromium against the real edge: the banner on a
+// first visit, what each choice stores and runs, GPC, a new policy version, two tabs, keyboard
+// only, the page's API — and the edge's proof record of every decision.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { launch } from '../support/browser.mjs';
+import { DEMO, freePort, seedDemo, startEdge, stopEdge } from '../support/edge.mjs';
+
+const PASSWORD = 'demo-password-e2e';
+let edge, browser, cookie;
+
+before(async () => {
+  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-consent-')) });
+  await seedDemo(edge.base, PASSWORD);
+  browser = await launch();
+  const res = await fetch(`${edge.base}/api/v1/auth/sign-in`, {
+    method: 'POST', headers: { origin: edge.base }, body: JSON.stringify({ email: DEMO.agentEmail, password: PASSWORD }),
+  });
+  cookie = res.headers.get('set-cookie').split(';')[0];
+});
+after(async () => {
+  await browser?.close();
+  if (edge) await stopEdge(edge);
+});
+
+/** The site owner's view of the consent log (newest first). */
+async function consentLog() {
+  const res = await fetch(`${edge.base}/api/v1/workspaces/demo/consents`, { headers: { cookie } });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+async function visit(context, query = '') {
+  const page = await context.newPage();
+  await page.goto(`${edge.base}/demo${query}`);
+  return { page, widget: page.frameLocator('iframe[title="Chat"]') };
+}
+
+/** Everything the host page has stored, in every kind of storage. */
+function storage(page) {
+  return page.evaluate(async () => ({
+    local: Object.fromEntries(Object.entries(localStorage)),
+    session: Object.keys(sessionStorage),
+    cookies: document.cookie,
+    databases: (await indexedDB.databases()).map((d) => d.name),
+  }));
+}
+
+const analyticsRuns = (page) => page.evaluate(() => window.demoAnalyticsRuns ?? 0);
+/** A gated tag with a src loads like any dynamic script: wait for it, then check it ran once. */
+async function analyticsRanOnce(page) {
+  await page.waitForFunction(() => window.demoAnalyticsRuns >= 1);
+  await page.waitForTimeout(100);
+  assert.equal(await analyticsRuns(page), 1);
+}
+const consent = (page) => page.evaluate(() => window.Provixchat.consent.get());
+
+/** Adds a gated script to the page after load, as tag managers do. */
+const addLateScript = (page) => page.evaluate(() => {
+  const s = document.createElement('script');
+  s.type = 'text/plain';
+  s.dataset.consent = 'analytics';
+  s.text = 'window.lateAnalytics = (window.lateAnalytics || 0) + 1;';
+  document.body.appendChild(s);
+});
+
+test('first visit: banner, nothing stored; Reject all stores only the decision and runs nothing', async () => {
+  const context = await browser.newContext();
+  const { page, widget } = await visit(context);
+  const banner = widget.getByRole('dialog', { name: 'We value your privacy' });
+  await banner.waitFor();
+  for (const name of ['Accept all', 'Reject all', 'Customize']) await banner.getByRole('button', { name }).waitFor();
+  await banner.getByRole('link', { name: 'Privacy policy' }).waitFor();
+  assert.deepEqual(await storage(page), { local: {}, session: [], cookies: '', databases: [] }, 'nothing before a decision');
+  assert.deepEqual(await context.cookies(), []);
+  assert.equal(await consent(page), null);
+
+  const before = (await consentLog()).length;
+  await banner.getByRole('button', { name: 'Reject all' }).click();
+  await page.getByText('Analytics off, marketing off.').waitFor();
+  await banner.waitFor({ state: 'detached' });
+  const stored = await storage(page);
+  assert.deepEqual(Object.keys(stored.local), ['provixchat.demo'], 'one key: the decision');
+  assert.deepEqual(JSON.parse(stored.local['provixchat.demo']).record.choices, { preferences: false, analytics: false, marketing: false });
+  assert.deepEqual([stored.session, stored.cookies, stored.databases], [[], '', []]);
+  assert.deepEqual(await context.cookies(), []);
+  await addLateScript(page);
+  await page.waitForTimeout(200);
+  assert.equal(await analyticsRuns(page), 0, 'the gated analytics tag never ran');
+  assert.equal(await page.evaluate(() => window.lateAnalytics ?? 0), 0, 'nor one added later');
+
+  const log = await consentLog();
+  assert.equal(log.length, before + 1);
+  assert.equal(log[0].method, 'reject_all');
+  assert.equal(log[0].policy_version, 1);
+  assert.equal(log[0].lang, 'en');
+  assert.match(log[0].visitor_hash, /^[0-9a-f]{64}$/);
+  assert.ok(log[0].expires_at - log[0].at >= 364 * 86400e3, 'twelve months');
+
+  // The decision holds on the next page: no banner.
+  await page.reload();
+  await page.getByRole('button', { name: 'Open chat' }).waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('iframe').count(), 0, 'no widget loaded at all');
+  assert.equal((await consent(page)).analytics, false);
+  await context.close();
+});
+
+test('Accept all runs the gated scripts, also those added later, and tells the page', async () => {
+  const context = await browser.newContext();
+  const { page, widget } = await visit(context);
+  await page.evaluate(() => { window.seen = []; window.Provixchat.consent.onChange((d) => window.seen.push(d.analytics)); });
+  await widget.getByRole('button', { name: 'Accept all' }).click();
+  await page.getByText('Analytics allowed, marketing allowed.').waitFor();
+  await analyticsRanOnce(page);
+  assert.deepEqual(await page.evaluate(() => window.seen), [true]);
+  await addLateScript(page);
+  await page.waitForFunction(() => window.lateAnalytics === 1);
+  assert.deepEqual(await consent(page), { ...(await consent(page)), necessary: true, preferences: true, analytics: true, marketing: true });
+  assert.equal((await consentLog())[0].method, 'accept_all');
+  await context.close();
+});
+
+test('Customize with analytics only, then withdraw it from the page API', async () => {
+  const context = await browser.newContext();
+  const { page, widget } = await visit(context);
+  await widget.getByRole('button', { name: 'Customize' }).click();
+  const prefs = widget.getByRole('dialog', { name: 'Privacy choices' });
+  const necessary = prefs.getByRole('switch', { name: 'Necessary' });
+  assert.equal(await necessary.isChecked(), true);
+  assert.equal(await necessary.isDisabled(), true, 'necessary is locked on');
+  for (const name of ['Preferences', 'Analytics', 'Marketing']) assert.equal(await prefs.getByRole('switch', { name }).isChecked(), false);
+  await prefs.getByRole('switch', { name: 'Analytics' }).check();
+  await prefs.getByRole('button', { name: 'Save choices' }).click();
+  await page.getByText('Analytics allowed, marketing off.').waitFor();
+  await analyticsRanOnce(page);
+  const d = await consent(page);
+  assert.deepEqual([d.preferences, d.analytics, d.marketing], [false, true, false]);
+  const [record] = await consentLog();
+  assert.equal(record.method, 'custom');
+  assert.deepEqual(record.choices, { preferences: false, analytics: true, marketing: false });
+
+  // Withdrawing is as easy: the page's link reopens the preferences with the current choices.
+  await page.getByRole('link', { name: 'Cookie settings' }).click();
+  await prefs.waitFor();
+  assert.equal(await prefs.getByRole('switch', { name: 'Analytics' }).isChecked(), true);
+  await prefs.getByRole('button', { name: 'Reject all' }).click();
+  await page.getByText('Analytics off, marketing off.').waitFor();
+  assert.equal((await consent(page)).analytics, false);
+  assert.equal((await consentLog())[0].method, 'reject_all');
+  await context.close();
+});
+
+test('Global Privacy Control: the banner says so and the record shows it', async () => {
+  const context = await browser.newContext({ extraHTTPHeaders: { 'Sec-GPC': '1' } });
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  const { page, widget } = await visit(context);
+  await widget.getByText('Global Privacy Control').waitFor();
+  await widget.getByRole('button', { name: 'Customize' }).click();
+  const prefs = widget.getByRole('dialog', { name: 'Privacy choices' });
+  assert.equal(await prefs.getByRole('switch', { name: 'Analytics' }).isChecked(), false);
+  assert.equal(await prefs.getByRole('switch', { name: 'Marketing' }).isChecked(), false);
+  await prefs.getByRole('button', { name: 'Save choices' }).click();
+  await page.getByText('Analytics off, marketing off.').waitFor();
+  const [record] = await consentLog();
+  assert.equal(record.gpc, true);
+  assert.equal((await consent(page)).gpc, true);
+  await context.close();
+});
+
+test('a new policy version asks again; a decision in one tab holds in another', async () => {
+  const context = await browser.newContext();
+  const one = await visit(context);
+  const two = await visit(context);
+  await two.widget.getByRole('dialog').waitFor();
+  await one.widget.getByRole('button', { name: 'Accept all' }).click();
+  await one.page.getByText('Analytics allowed').waitFor();
+  // The other tab, open with its banner, takes the decision without a reload.
+  await two.page.getByText('Analytics allowed').waitFor();
+  await two.widget.getByRole('dialog').waitFor({ state: 'detached' });
+  await analyticsRanOnce(two.page);
+
+  const settings = await (await fetch(`${edge.base}/api/v1/workspaces/demo/consent-settings`, { headers: { cookie } })).json();
+  const bumped = { ...settings, policy_version: settings.policy_version + 1 };
+  const put = await fetch(`${edge.base}/api/v1/workspaces/demo/consent-settings`, {
+    method: 'PUT', headers: { cookie, origin: edge.base }, body: JSON.stringify(bumped),
+  });
+  assert.equal(put.status, 200);
+  const down = await fetch(`${edge.base}/api/v1/workspaces/demo/consent-settings`, {
+    method: 'PUT', headers: { cookie, origin: edge.base }, body: JSON.stringify(settings),
+  });
+  assert.equal(down.status, 400, 'the version never goes back');
+
+  // The config is cached for a minute at most; a fresh context sees the new version at once.
+  const again = await visit(await browser.newContext());
+  await again.page.evaluate((stored) => localStorage.setItem('provixchat.demo', stored),
+    await one.page.evaluate(() => localStorage.getItem('provixchat.demo')));
+  await again.page.reload();
+  await again.widget.getByRole('dialog', { name: 'We value your privacy' }).waitFor();
+  assert.equal(await analyticsRuns(again.page), 0, 'the old decision no longer counts');
+  await again.widget.getByRole('button', { name: 'Reject all' }).click();
+  await again.page.getByText('Analytics off').waitFor();
+  assert.equal((await consentLog())[0].policy_version, settings.policy_version + 1);
+  await context.close();
+});
+
+test('keyboard only: focus moves into the banner, Escape never accepts, switches work with Space', async () => {
+  const context = await browser.newContext();
+  const { page, widget } = await visit(context);
+  const banner = widget.getByRole('dialog');
+  await banner.waitFor();
+  await page.waitForFunction(() => document.getElementById('provixchat').shadowRoot.activeElement?.tagName === 'IFRAME');
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(200);
+  assert.equal(await consent(page), null, 'Escape decided nothing');
+  await banner.waitFor();
+  // Tab through: the policy link, Accept all, Reject all, Customize.
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+  assert.equal(await banner.evaluate(() => document.activeElement.textContent), 'Customize');
+  await page.keyboard.press('Enter');
+  const prefs = widget.getByRole('dialog', { name: 'Privacy choices' });
+  await prefs.waitFor();
+  await prefs.getByRole('switch', { name: 'Analytics' }).focus();
+  await page.keyboard.press('Space');
+  assert.equal(await prefs.getByRole('switch', { name: 'Analytics' }).isChecked(), true);
+  await prefs.getByRole('button', { name: 'Save choices' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByText('Analytics allowed, marketing off.').waitFor();
+  await context.close();
+});
+
+test('the banner speaks the page language and fits a 320 px screen', async () => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 }, locale: 'fr-FR' });
+  const de = await visit(context, '?lang=de');
+  await de.widget.getByRole('button', { name: 'Alle ablehnen' }).waitFor();
+  await de.widget.getByRole('dialog', { name: 'Ihre Privatsphäre ist uns wichtig' }).waitFor();
+  const box = await de.page.locator('#provixchat').evaluate((el) => el.shadowRoot.querySelector('iframe').getBoundingClientRect().toJSON());
+  assert.ok(box.width <= 320 && box.height <= 640 && box.height > 100, JSON.stringify(box));
+  await de.page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/banner-320-de.png') });
+  // Without a page language the browser's (French here) is used.
+  const fr = await visit(context, '?lang=xx');
+  await fr.widget.getByRole('button', { name: 'Tout refuser' }).waitFor();
+  await fr.page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/banner-320-fr.png') });
+  await context.close();
+});
