@@ -20,6 +20,11 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Re
     fetch("POST", path, Some(body)).await
 }
 
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| network_error())?;
+    fetch("PUT", path, Some(body)).await
+}
+
 async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> Result<T, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
@@ -28,7 +33,7 @@ async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<Strin
         init.set_body(&body.into());
     }
     let request = Request::new_with_str_and_init(path, &init).map_err(|_| network_error())?;
-    if method == "POST" {
+    if body_is_json(method) {
         let _ = request.headers().set("content-type", "application/json");
     }
     let window = web_sys::window().ok_or_else(network_error)?;
@@ -41,4 +46,8 @@ async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<Strin
     } else {
         Err(serde_json::from_str(&text).unwrap_or_else(|_| network_error()))
     }
+}
+
+fn body_is_json(method: &str) -> bool {
+    method == "POST" || method == "PUT"
 }

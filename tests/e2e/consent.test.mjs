@@ -246,3 +246,29 @@ test('the banner speaks the page language and fits a 320 px screen', async () =>
   await fr.page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/banner-320-fr.png') });
   await context.close();
 });
+
+test('the site owner reads and exports the consent log and can ask everyone again', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+  const page = await context.newPage();
+  await page.goto(`${edge.edge}/inbox`);
+  await page.getByRole('textbox', { name: 'Email' }).fill(DEMO.agentEmail);
+  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Consent log' }).click();
+  const log = page.getByRole('region', { name: 'Consent log' });
+  const records = await consentLog();
+  await log.getByRole('row').nth(records.length).waitFor(); // header row + one per decision
+  assert.equal(await log.getByRole('row').count(), records.length + 1);
+  await log.getByRole('cell', { name: 'Reject all' }).first().waitFor();
+  await page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/inbox-consent-log.png') });
+
+  const [download] = await Promise.all([page.waitForEvent('download'), log.getByRole('link', { name: 'Export CSV' }).click()]);
+  const csv = (await (await import('node:fs/promises')).readFile(await download.path(), 'utf8')).trim().split('\n');
+  assert.match(csv[0], /^decided_at,expires_at,visitor_hash,policy_version,necessary,preferences,analytics,marketing,method,language,gpc$/);
+  assert.equal(csv.length, records.length + 1);
+
+  const version = (await (await fetch(`${edge.base}/api/v1/workspaces/demo/consent-settings`, { headers: { cookie } })).json()).policy_version;
+  await log.getByRole('button', { name: 'Ask everyone again' }).click();
+  await log.getByText(`Policy version ${version + 1} is live`).waitFor();
+  await context.close();
+});

@@ -1,4 +1,4 @@
-use super::{conversation_list::ConversationList, conversation_view::ConversationView};
+use super::{consent_log::ConsentLog, conversation_list::ConversationList, conversation_view::ConversationView};
 use crate::inbox_state::InboxState;
 use client::chat::Connection;
 use client::socket::{socket_url, ChatSocket};
@@ -17,6 +17,7 @@ pub fn inbox(props: &InboxProps) -> Html {
     let state = use_reducer(InboxState::default);
     let online = use_state(|| false);
     let selected = use_state(|| None::<ConversationId>);
+    let showing_consent = use_state(|| false);
     let workspace = props.me.workspaces.first().cloned();
     {
         let (state, online) = (state.dispatcher(), online.clone());
@@ -36,8 +37,15 @@ pub fn inbox(props: &InboxProps) -> Html {
         });
     }
     let onselect = {
-        let selected = selected.clone();
-        Callback::from(move |id| selected.set(Some(id)))
+        let (selected, showing_consent) = (selected.clone(), showing_consent.clone());
+        Callback::from(move |id| {
+            selected.set(Some(id));
+            showing_consent.set(false);
+        })
+    };
+    let onconsent = {
+        let showing_consent = showing_consent.clone();
+        Callback::from(move |_: MouseEvent| showing_consent.set(!*showing_consent))
     };
     let onsignout = {
         let onsignedout = props.onsignedout.clone();
@@ -58,6 +66,7 @@ pub fn inbox(props: &InboxProps) -> Html {
             <header class="topbar">
                 <strong>{ "Provixchat" }</strong>
                 <span class="workspace">{ &workspace.name }</span>
+                <button class="link" aria-pressed={showing_consent.to_string()} onclick={onconsent}>{ "Consent log" }</button>
                 <span class="me">{ &props.me.name }</span>
                 <button onclick={onsignout}>{ "Sign out" }</button>
             </header>
@@ -71,6 +80,7 @@ pub fn inbox(props: &InboxProps) -> Html {
             </nav>
             <main class="main">
                 { match current {
+                    _ if *showing_consent => html! { <ConsentLog workspace={workspace.clone()} /> },
                     Some(c) => html! {
                         <ConversationView key={c.id.as_str().to_owned()} site={workspace.id.clone()} id={c.id.clone()}
                             title={c.visitor_name.clone()} agent_name={props.me.name.clone()} />
