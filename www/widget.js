@@ -6,7 +6,7 @@
  * must show, the visitor opens the chat, or the page asks for the privacy choices.
  * A classic script (document.currentScript), safe to load twice, served minified (< 2 KB gzip). */
 (function () {
-  var me = document.currentScript;
+  var me = document.currentScript, html = document.documentElement;
   if (!me || window.__provixchat) return;
   window.__provixchat = 1;
   var site = encodeURIComponent(me.getAttribute('data-site') || '');
@@ -82,7 +82,7 @@
 
   function state() {
     if (frame && frame.contentWindow) {
-      frame.contentWindow.postMessage({ pvx: 'state', view: view, lang: document.documentElement.lang, token: stored.token || '',
+      frame.contentWindow.postMessage({ pvx: 'state', view: view, lang: html.lang, token: stored.token || '',
         consent: stored.record ? stored : null }, edge);
     }
   }
@@ -94,7 +94,7 @@
     if (fresh) {
       frame = document.createElement('iframe');
       frame.title = 'Chat';
-      frame.src = edge + '/embed/' + site + '?host=' + encodeURIComponent(location.origin);
+      frame.src = edge + '/embed/' + site + '?host=' + encodeURIComponent(origin);
       // Focus follows the visitor into the widget once it has loaded.
       frame.onload = function () { if (view) frame.focus(); };
       root.appendChild(frame);
@@ -142,7 +142,7 @@
     if (record()) { if (view === 'banner') show(''); apply(); }
   });
   // Gated scripts the page adds later run as soon as their category is granted.
-  new MutationObserver(activate).observe(document.documentElement, { childList: true, subtree: true });
+  new MutationObserver(activate).observe(html, { childList: true, subtree: true });
 
   var api = window.Provixchat = window.Provixchat || {};
   api.consent = {
@@ -154,7 +154,7 @@
   consentMode('default');
   show('');
   // <html> exists even when an async script runs before <body>; fixed positioning ignores where.
-  document.documentElement.appendChild(box);
+  html.appendChild(box);
   fetch(edge + '/api/v1/sites/' + site + '/consent-config')
     .then(function (r) { if (!r.ok) throw r; return r.json(); })
     .then(function (c) { config = c; if (record()) apply(); else if (!view) show('banner'); })

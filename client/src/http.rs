@@ -25,7 +25,21 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Res
     fetch("PUT", path, Some(body)).await
 }
 
+/// Posts JSON and returns the answer as a JavaScript value, for a caller that only passes the
+/// answer on (decoding it in Rust would cost the WASM a decoder it does not need).
+pub async fn post_passing_through<B: Serialize>(path: &str, body: &B) -> Result<wasm_bindgen::JsValue, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| network_error())?;
+    let text = fetch_text("POST", path, Some(body)).await?;
+    js_sys::JSON::parse(&text).map_err(|_| network_error())
+}
+
 async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> Result<T, ApiError> {
+    let text = fetch_text(method, path, body).await?;
+    serde_json::from_str(&text).map_err(|_| network_error())
+}
+
+/// The body of a successful answer; an error answer becomes its `ApiError`.
+async fn fetch_text(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
@@ -42,7 +56,7 @@ async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<Strin
     let text = JsFuture::from(response.text().map_err(|_| network_error())?).await.map_err(|_| network_error())?;
     let text = text.as_string().unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|_| network_error())
+        Ok(text)
     } else {
         Err(serde_json::from_str(&text).unwrap_or_else(|_| network_error()))
     }

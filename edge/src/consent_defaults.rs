@@ -9,12 +9,7 @@ fn t(name: &str, description: &str) -> CategoryText {
 }
 
 fn banner(title: &str, text: &str, necessary: CategoryText, [preferences, analytics, marketing]: [CategoryText; 3]) -> BannerText {
-    let categories = BTreeMap::from([
-        (Category::Preferences, preferences),
-        (Category::Analytics, analytics),
-        (Category::Marketing, marketing),
-    ]);
-    BannerText { title: title.into(), text: text.into(), necessary, categories }
+    BannerText { title: title.into(), text: text.into(), necessary, preferences, analytics, marketing }
 }
 
 pub fn default_consent(policy_url: &str) -> ConsentSettings {
@@ -93,7 +88,7 @@ mod tests {
             let text = settings.text(lang).unwrap();
             assert_eq!(settings.texts.get(&lang), Some(text), "{lang:?} has its own text");
             for c in Category::ALL {
-                assert!(!text.categories[&c].description.is_empty(), "{lang:?} {c:?}");
+                assert!(!text.category(c).description.is_empty(), "{lang:?} {c:?}");
             }
         }
         assert_eq!(settings.lifetime_days, 365, "twelve months by default");

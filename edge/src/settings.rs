@@ -109,12 +109,9 @@ pub fn validate_consent(new: ConsentSettings, old: Option<&ConsentSettings>) -> 
     for text in new.texts.values() {
         bounded("the banner title", &text.title, MAX_NAME_CHARS)?;
         bounded("the banner text", &text.text, MAX_TEXT_CHARS)?;
-        for c in std::iter::once(&text.necessary).chain(text.categories.values()) {
+        for c in text.all() {
             bounded("a category name", &c.name, MAX_NAME_CHARS)?;
             bounded("a category description", &c.description, MAX_TEXT_CHARS)?;
-        }
-        if new.categories.iter().any(|c| !text.categories.contains_key(c)) {
-            return Err(EdgeError::MalformedBody("every category needs a name and description in every language".into()));
         }
     }
     Ok(ConsentSettings { policy_url: url.to_owned(), ..new })
@@ -168,9 +165,7 @@ mod tests {
         blank.texts.values_mut().for_each(|t| t.text = " ".into());
         assert!(validate_consent(blank, None).is_err());
         let mut missing = base;
-        missing.texts.values_mut().for_each(|t| {
-            t.categories.remove(&shared::consent::Category::Marketing);
-        });
-        assert!(validate_consent(missing, None).is_err());
+        missing.texts.values_mut().for_each(|t| t.marketing.description.clear());
+        assert!(validate_consent(missing, None).is_err(), "every category needs a description");
     }
 }

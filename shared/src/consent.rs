@@ -158,13 +158,31 @@ pub struct CategoryText {
     pub description: String,
 }
 
-/// The banner's words in one language, set by the site owner.
+/// The banner's words in one language, set by the site owner. (Plain fields rather than a map
+/// keyed by category: the widget decodes this, and a map would cost it kilobytes of WASM.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BannerText {
     pub title: String,
     pub text: String,
     pub necessary: CategoryText,
-    pub categories: BTreeMap<Category, CategoryText>,
+    pub preferences: CategoryText,
+    pub analytics: CategoryText,
+    pub marketing: CategoryText,
+}
+
+impl BannerText {
+    pub fn category(&self, c: Category) -> &CategoryText {
+        match c {
+            Category::Preferences => &self.preferences,
+            Category::Analytics => &self.analytics,
+            Category::Marketing => &self.marketing,
+        }
+    }
+
+    /// Every category's text, necessary first.
+    pub fn all(&self) -> [&CategoryText; 4] {
+        [&self.necessary, &self.preferences, &self.analytics, &self.marketing]
+    }
 }
 
 /// A workspace's consent settings.

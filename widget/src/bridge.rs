@@ -3,7 +3,7 @@
 //! are heard.
 
 use serde::{Deserialize, Serialize};
-use shared::consent::StoredConsent;
+use shared::consent::Choices;
 
 /// Where the widget is embedded: the site id from the path (`/embed/SITE`) and the host page's
 /// origin from `?host=` (the edge has already checked it against the site's allowed domains).
@@ -57,7 +57,19 @@ pub struct HostState {
     /// The visitor token the site keeps, or empty.
     #[serde(default)]
     pub token: String,
-    pub consent: Option<StoredConsent>,
+    /// The site's current decision, of which the widget only needs the choices (to start the
+    /// preferences from them); the rest is the loader's business.
+    pub consent: Option<HostConsent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HostConsent {
+    pub record: HostRecord,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HostRecord {
+    pub choices: Choices,
 }
 
 /// What the widget tells the loader.
@@ -74,8 +86,18 @@ pub enum ToHost<'a> {
     Token { token: &'a str },
     /// The banner's height in CSS pixels, so the loader sizes the iframe to fit.
     Size { height: i32 },
-    /// A decision the edge recorded: store it, apply it, tell the page.
-    Consent { stored: &'a StoredConsent },
+}
+
+/// Hands a decision the edge recorded (its answer, passed on untouched) to the loader, which
+/// stores it, applies it and tells the page.
+#[cfg(target_arch = "wasm32")]
+pub fn post_consent_to_host(host: &str, stored: &wasm_bindgen::JsValue) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(Some(parent)) = window.parent() else { return };
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"pvx".into(), &"consent".into());
+    let _ = js_sys::Reflect::set(&msg, &"stored".into(), stored);
+    let _ = parent.post_message(&msg, host);
 }
 
 #[cfg(target_arch = "wasm32")]

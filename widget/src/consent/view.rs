@@ -3,8 +3,8 @@
 //! it; nothing is decided by closing, and Escape never accepts.
 
 use super::labels::{labels, Labels};
-use crate::bridge::{post_to_host, Embedding, HostState, ToHost};
-use shared::consent::{Category, Choices, ConsentConfig, ConsentRequest, Decision, Method, StoredConsent};
+use crate::bridge::{post_consent_to_host, post_to_host, Embedding, HostState, ToHost};
+use shared::consent::{Category, Choices, ConsentConfig, ConsentRequest, Decision, Method};
 use yew::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,8 +81,8 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
             let (embedding, failed) = (embedding.clone(), failed.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let path = format!("/api/v1/sites/{}/consent", embedding.site);
-                match client::http::post::<_, StoredConsent>(&path, &request).await {
-                    Ok(stored) => post_to_host(&embedding.host, ToHost::Consent { stored: &stored }),
+                match client::http::post_passing_through(&path, &request).await {
+                    Ok(stored) => post_consent_to_host(&embedding.host, &stored),
                     Err(_) => failed.set(true),
                 }
             });
@@ -147,8 +147,8 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
                     { for gpc_notice }
                     <ul class="pvx-categories">
                         { category_switch("necessary", &config.text.necessary.name, &config.text.necessary.description, true, None, l) }
-                        { for config.categories.iter().filter_map(|&c| {
-                            let text = config.text.categories.get(&c)?;
+                        { for config.categories.iter().map(|&c| {
+                            let text = config.text.category(c);
                             let toggle = {
                                 let choices = choices.clone();
                                 Callback::from(move |_: Event| {
@@ -157,7 +157,7 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
                                     choices.set(next);
                                 })
                             };
-                            Some(category_switch(category_id(c), &text.name, &text.description, choices.get(c), Some(toggle), l))
+                            category_switch(category_id(c), &text.name, &text.description, choices.get(c), Some(toggle), l)
                         }) }
                     </ul>
                     { for error }

@@ -1,0 +1,93 @@
+// Benchmark: time from DOMContentLoaded to a visible consent banner, and the bytes a first visit
+// downloads for it (gzip), for Provixchat and for vanilla-cookieconsent 3 on the same kind of
+// host page, in the same headless Chromium, in the same run. Not part of the test suite:
+//   node tests/bench/consent-banner.mjs [loads=20]
+// Both host pages are served by one small Node server on 127.0.0.1 (the "customer site");
+// Provixchat's loader comes from the real edge (wrangler dev) on localhost, as in production.
+import { createServer } from 'node:http';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { launch } from '../support/browser.mjs';
+import { ROOT, freePort, seedDemo, startEdge, stopEdge } from '../support/edge.mjs';
+
+const LOADS = Number(process.argv[2] || 20);
+const edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-bench-')) });
+await seedDemo(edge.base, 'bench-password');
+
+// Each page records when DOMContentLoaded happened and the first animation frame at which its
+// banner is visible (checked every frame: our banner lives in a shadow root, out of reach of a
+// MutationObserver on the document, so both pages are measured the same way).
+const probe = (visible) => `<script>
+  addEventListener('DOMContentLoaded', () => { window.dcl = performance.now(); });
+  (function tick() { if (${visible}) window.shown = performance.now(); else requestAnimationFrame(tick); })();
+</script>`;
+const article = '<h1>Handmade ceramics</h1><p>' + 'Lorem ipsum dolor sit amet. '.repeat(40) + '</p>';
+const vcc = path.join(ROOT, 'node_modules/vanilla-cookieconsent/dist');
+const pages = {
+  // Our banner is visible once the widget has rendered it and asked the loader for its height.
+  '/provixchat': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>${probe(
+    "(document.getElementById('provixchat')?.shadowRoot?.querySelector('iframe.banner')?.style.height || '') !== ''")}</head>
+    <body>${article}<script src="${edge.edge}/widget.js" data-site="demo" async></script></body></html>`,
+  '/vcc': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
+    <link rel="stylesheet" href="/vcc/cookieconsent.css">${probe("document.documentElement.classList.contains('show--consent')")}</head>
+    <body>${article}<script src="/vcc/cookieconsent.umd.js"></script><script>
+      // hideFromBots off: headless Chromium would otherwise count as a bot and get no banner.
+      CookieConsent.run({ hideFromBots: false, categories: { necessary: { enabled: true, readOnly: true }, analytics: {}, marketing: {} },
+        language: { default: 'en', translations: { en: { consentModal: { title: 'We value your privacy',
+          description: 'We use cookies.', acceptAllBtn: 'Accept all', acceptNecessaryBtn: 'Reject all', showPreferencesBtn: 'Customize' },
+          preferencesModal: { title: 'Privacy choices', acceptAllBtn: 'Accept all', acceptNecessaryBtn: 'Reject all',
+          savePreferencesBtn: 'Save choices', sections: [] } } } } });
+    </script></body></html>`,
+};
+const server = createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (pages[url.pathname]) return res.writeHead(200, { 'content-type': 'text/html' }).end(pages[url.pathname]);
+  if (url.pathname.startsWith('/vcc/')) {
+    const file = path.join(vcc, path.basename(url.pathname));
+    const type = file.endsWith('.css') ? 'text/css' : 'text/javascript';
+    return res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
+  }
+  res.writeHead(404).end();
+});
+const port = await freePort();
+await new Promise((r) => server.listen(port, '127.0.0.1', r));
+
+const browser = await launch();
+async function measure(name) {
+  const times = [];
+  let bytes = 0;
+  process.stderr.write(`measuring ${name} `);
+  for (let i = 0; i < LOADS; i++) {
+    process.stderr.write('.');
+    const context = await browser.newContext(); // a first visit every time: no cache, no decision
+    const page = await context.newPage();
+    const sizes = [];
+    page.on('response', async (r) => {
+      if (!/\/(provixchat|vcc)$/.test(new URL(r.url()).pathname)) {
+        try { sizes.push(gzipSync(await r.body(), { level: 9 }).length); } catch { /* redirects, sockets */ }
+      }
+    });
+    await page.goto(`http://127.0.0.1:${port}/${name}`);
+    await page.waitForFunction(() => window.shown !== undefined, null, { timeout: 30000 });
+    times.push(await page.evaluate(() => window.shown - window.dcl));
+    await page.waitForTimeout(200);
+    bytes = sizes.reduce((a, b) => a + b, 0);
+    await context.close();
+  }
+  process.stderr.write('\n');
+  times.sort((a, b) => a - b);
+  return { name, median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], bytes };
+}
+
+const results = [];
+for (const name of ['provixchat', 'vcc']) results.push(await measure(name));
+await browser.close();
+server.close();
+await stopEdge(edge);
+console.log(`DOMContentLoaded → visible consent banner, ${LOADS} first visits each, headless Chromium:`);
+for (const r of results) {
+  console.log(`  ${r.name.padEnd(11)} median ${r.median.toFixed(0).padStart(5)} ms  (min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)})  ` +
+    `banner bytes over the wire ${(r.bytes / 1024).toFixed(1)} KB gzip`);
+}
