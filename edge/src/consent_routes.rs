@@ -58,17 +58,14 @@ impl Ctx<'_> {
         }
         let token = visitor_token(&site, body.token.as_deref(), &self.secret("VISITOR_TOKEN_SECRET")?)?;
         let now = now_ms();
-        let d = body.decision;
+        let mut decision = body.decision;
+        // Either signal counts: the page's navigator.globalPrivacyControl or the Sec-GPC header.
+        decision.gpc |= req.headers().get("sec-gpc")?.as_deref() == Some("1");
         let record = ConsentRecord {
             at: now,
             expires_at: now + config.consent.lifetime_ms(),
             visitor_hash: sha256_hex(&format!("{site}:{}", token.visitor_id)),
-            policy_version: d.policy_version,
-            choices: d.choices,
-            method: d.method,
-            lang: d.lang,
-            // Either signal counts: the page's navigator.globalPrivacyControl or the Sec-GPC header.
-            gpc: d.gpc || req.headers().get("sec-gpc")?.as_deref() == Some("1"),
+            decision,
         };
         let text = serde_json::to_string(&record)?;
         let visitor = self.env.durable_object("VISITOR")?.get_by_name(&format!("{site}:{}", token.visitor_id))?;

@@ -127,14 +127,12 @@ pub struct ConsentRecord {
     pub at: i64,
     pub expires_at: i64,
     pub visitor_hash: String,
-    pub policy_version: u32,
-    pub choices: Choices,
-    pub method: Method,
-    pub lang: Lang,
-    pub gpc: bool,
+    /// The decision's fields, flat in the JSON (`policy_version`, `choices`, `method`, …).
+    #[serde(flatten)]
+    pub decision: Decision,
 }
 
-/// What the loader keeps in the site's storage (`provixchat.consent.SITE`): the decision, its
+/// What the loader keeps in the site's storage (`provixchat.SITE`): the decision, its
 /// expiry and the signed visitor token that is the consent's id. Nothing else is stored before or
 /// after a "Reject all".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,7 +145,7 @@ pub struct StoredConsent {
 pub fn must_ask(stored: Option<&ConsentRecord>, policy_version: u32, now: i64) -> bool {
     match stored {
         None => true,
-        Some(r) => r.policy_version != policy_version || r.expires_at <= now,
+        Some(r) => r.decision.policy_version != policy_version || r.expires_at <= now,
     }
 }
 
@@ -243,11 +241,7 @@ mod tests {
             at: 0,
             expires_at,
             visitor_hash: "h".into(),
-            policy_version: version,
-            choices: Choices::none(),
-            method: Method::RejectAll,
-            lang: Lang::En,
-            gpc: false,
+            decision: Decision { policy_version: version, choices: Choices::none(), method: Method::RejectAll, lang: Lang::En, gpc: false },
         }
     }
 
@@ -282,6 +276,7 @@ mod tests {
     #[test]
     fn records_use_snake_case_json() {
         let json = serde_json::to_value(record(3, 9)).unwrap();
+        assert_eq!(json["policy_version"], 3, "the decision's fields are flat");
         assert_eq!(json["method"], "reject_all");
         assert_eq!(json["lang"], "en");
         assert_eq!(json["choices"]["analytics"], false);

@@ -272,3 +272,22 @@ test('the site owner reads and exports the consent log and can ask everyone agai
   await log.getByText(`Policy version ${version + 1} is live`).waitFor();
   await context.close();
 });
+
+test('at 200 % zoom (a 1280 × 800 window is 640 × 400 CSS pixels) every choice stays reachable', async () => {
+  const context = await browser.newContext({ viewport: { width: 640, height: 400 } });
+  const { page, widget } = await visit(context);
+  await widget.getByRole('dialog').waitFor();
+  for (const name of ['Accept all', 'Reject all', 'Customize']) {
+    const button = widget.getByRole('button', { name });
+    await button.scrollIntoViewIfNeeded();
+    const box = await button.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 400 && box.x + box.width <= 640, `${name}: ${JSON.stringify(box)}`);
+  }
+  await page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/banner-640x400.png') });
+  await widget.getByRole('button', { name: 'Customize' }).click();
+  const save = widget.getByRole('button', { name: 'Save choices' });
+  await save.scrollIntoViewIfNeeded();
+  const box = await save.boundingBox();
+  assert.ok(box && box.y + box.height <= 400, `Save choices: ${JSON.stringify(box)}`);
+  await context.close();
+});

@@ -79,12 +79,13 @@ pub fn consent_log(props: &ConsentLogProps) -> Html {
 }
 
 fn row(r: &ConsentRecord) -> Html {
-    let method = match r.method {
+    let d = &r.decision;
+    let method = match d.method {
         Method::AcceptAll => "Accept all",
         Method::RejectAll => "Reject all",
         Method::Custom => "Custom",
     };
-    let c = r.choices;
+    let c = d.choices;
     let allowed: Vec<&str> = [(c.preferences, "preferences"), (c.analytics, "analytics"), (c.marketing, "marketing")]
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
@@ -94,11 +95,11 @@ fn row(r: &ConsentRecord) -> Html {
         <tr>
             <td>{ String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)) }</td>
             <td><code>{ &r.visitor_hash[..12.min(r.visitor_hash.len())] }</code></td>
-            <td>{ r.policy_version }</td>
+            <td>{ d.policy_version }</td>
             <td>{ method }</td>
             <td>{ if allowed.is_empty() { "necessary only".to_owned() } else { allowed.join(", ") } }</td>
-            <td>{ r.lang.code() }</td>
-            <td>{ if r.gpc { "yes" } else { "no" } }</td>
+            <td>{ d.lang.code() }</td>
+            <td>{ if d.gpc { "yes" } else { "no" } }</td>
         </tr>
     }
 }
