@@ -200,12 +200,28 @@ impl AllowedDomain {
 
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", from = "AuthorFrame")]
 pub enum Author {
     /// The site's visitor.
     Visitor,
     /// An agent of the workspace, with the display name the visitor sees.
     Agent { name: String },
+}
+
+/// [`Author`] decoded as a flat struct (see `ServerFrame` in `protocol` for why).
+#[derive(Deserialize)]
+struct AuthorFrame {
+    kind: String,
+    name: Option<String>,
+}
+
+impl From<AuthorFrame> for Author {
+    fn from(a: AuthorFrame) -> Self {
+        match (a.kind.as_str(), a.name) {
+            ("agent", Some(name)) => Author::Agent { name },
+            _ => Author::Visitor,
+        }
+    }
 }
 
 /// A stored chat message as every client sees it.

@@ -31,7 +31,7 @@ pub enum ClientMsg {
 
 /// Frames from the edge to a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", from = "ServerFrame")]
 pub enum ServerMsg {
     /// Answer to `hello` on a conversation socket: the messages after the client's `after_seq`, in
     /// sequence order.
@@ -56,6 +56,55 @@ pub enum ServerMsg {
     /// A frame type this build does not know (sent by a newer edge): clients ignore it.
     #[serde(other)]
     Unknown,
+}
+
+/// The same frames as [`ServerMsg`], decoded as one flat struct. Serde decodes an internally
+/// tagged enum by buffering the whole frame first, which costs the widget's WASM kilobytes;
+/// decoding the fields directly and picking the variant afterwards gives the same result.
+#[derive(Deserialize)]
+struct ServerFrame {
+    #[serde(rename = "type")]
+    kind: String,
+    protocol: Option<u32>,
+    conversation_id: Option<ConversationId>,
+    messages: Option<Vec<ChatMessage>>,
+    client_id: Option<ClientMsgId>,
+    seq: Option<u64>,
+    at: Option<i64>,
+    message: Option<MessageOrText>,
+    conversations: Option<Vec<ConversationSummary>>,
+    conversation: Option<ConversationSummary>,
+    code: Option<ErrorCode>,
+}
+
+/// `message` is a chat message in `message` frames and a sentence in `error` frames.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MessageOrText {
+    Chat(ChatMessage),
+    Text(String),
+}
+
+impl From<ServerFrame> for ServerMsg {
+    fn from(f: ServerFrame) -> Self {
+        let msg = match (f.kind.as_str(), f.message) {
+            ("welcome", _) => f.protocol.zip(f.conversation_id).map(|(protocol, conversation_id)| ServerMsg::Welcome {
+                protocol,
+                conversation_id,
+                messages: f.messages.unwrap_or_default(),
+            }),
+            ("ack", _) => f.client_id.zip(f.seq).zip(f.at).map(|((client_id, seq), at)| ServerMsg::Ack { client_id, seq, at }),
+            ("message", Some(MessageOrText::Chat(message))) => Some(ServerMsg::Message { message }),
+            ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
+            ("conversation_updated", _) => f.conversation.map(|conversation| ServerMsg::ConversationUpdated { conversation }),
+            ("error", Some(MessageOrText::Text(message))) => {
+                f.code.map(|code| ServerMsg::Error { code, message, client_id: f.client_id })
+            }
+            _ => None,
+        };
+        // A frame this build cannot read is one it should ignore, like an unknown type.
+        msg.unwrap_or(ServerMsg::Unknown)
+    }
 }
 
 /// Why something was refused, on the socket and in HTTP error bodies alike.
