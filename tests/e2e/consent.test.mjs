@@ -291,3 +291,41 @@ test('at 200 % zoom (a 1280 × 800 window is 640 × 400 CSS pixels) every choice
   assert.ok(box && box.y + box.height <= 400, `Save choices: ${JSON.stringify(box)}`);
   await context.close();
 });
+
+test('an expired decision asks again; the owner can fix the language and rewrite the texts', async () => {
+  const context = await browser.newContext();
+  const { page, widget } = await visit(context);
+  await widget.getByRole('button', { name: 'Accept all' }).click();
+  await page.getByText('Analytics allowed').waitFor();
+  // Age the stored decision past its expiry, as if a year had gone by.
+  await page.evaluate(() => {
+    const stored = JSON.parse(localStorage.getItem('provixchat.demo'));
+    stored.record.expires_at = Date.now() - 1000;
+    localStorage.setItem('provixchat.demo', JSON.stringify(stored));
+  });
+  await page.reload();
+  await widget.getByRole('dialog', { name: 'We value your privacy' }).waitFor();
+  assert.equal(await analyticsRuns(page), 0, 'an expired decision runs nothing');
+  assert.equal(await consent(page), null);
+
+  const url = `${edge.base}/api/v1/workspaces/demo/consent-settings`;
+  const settings = await (await fetch(url, { headers: { cookie } })).json();
+  const custom = structuredClone(settings);
+  custom.language = 'es';
+  custom.texts.es.title = 'Tu privacidad, tus reglas';
+  const put = await fetch(url, { method: 'PUT', headers: { cookie, origin: edge.base }, body: JSON.stringify(custom) });
+  assert.equal(put.status, 200);
+  const bad = await fetch(url, { method: 'PUT', headers: { cookie, origin: edge.base }, body: JSON.stringify({ ...custom, lifetime_days: 0 }) });
+  assert.equal((await bad.json()).error, 'malformed_frame');
+  const foreign = await fetch(url, { method: 'PUT', headers: { cookie, origin: 'https://evil.example' }, body: JSON.stringify(custom) });
+  assert.equal(foreign.status, 403, 'settings change only from our own pages');
+
+  // The config is cached for up to a minute by browsers; a new context fetches it fresh.
+  const fresh = await visit(await browser.newContext({ locale: 'de-DE' }));
+  await fresh.widget.getByRole('dialog', { name: 'Tu privacidad, tus reglas' }).waitFor();
+  await fresh.widget.getByRole('button', { name: 'Rechazar todo' }).click();
+  await fresh.page.getByText('Analytics off').waitFor();
+  assert.equal((await consentLog())[0].lang, 'es');
+  await fetch(url, { method: 'PUT', headers: { cookie, origin: edge.base }, body: JSON.stringify({ ...settings, policy_version: custom.policy_version }) });
+  await context.close();
+});
