@@ -4,6 +4,7 @@
 use crate::auth::{hash_password, random_token, sha256_hex, verify_password};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{create_schema, json, now_ms, read_json, respond};
+use crate::lockout::Lockout;
 use crate::settings::{Membership, NewAccount};
 use serde::{Deserialize, Serialize};
 use shared::{
@@ -73,18 +74,50 @@ impl Account {
         Ok(())
     }
 
-    /// Checks the password and opens a session. An unknown account costs the same hashing work as
-    /// a wrong password, so timing does not tell which emails have accounts.
+    fn lockout(&self) -> EdgeResult<Lockout> {
+        #[derive(Deserialize)]
+        struct Row {
+            json: String,
+        }
+        let rows: Vec<Row> = self.sql().exec("SELECT json FROM lockout WHERE id = 1", None)?.to_array()?;
+        Ok(match rows.first() {
+            Some(row) => serde_json::from_str(&row.json)?,
+            None => Lockout::default(),
+        })
+    }
+
+    fn save_lockout(&self, lockout: &Lockout) -> EdgeResult<()> {
+        let text = serde_json::to_string(lockout)?;
+        self.sql().exec("INSERT OR REPLACE INTO lockout (id, json) VALUES (1, ?)", vec![text.into()])?;
+        Ok(())
+    }
+
+    /// Checks the password and opens a session. Repeated failures lock the account for a while
+    /// (see `lockout`), unknown accounts included, and an unknown account costs the same hashing
+    /// work as a wrong password, so neither timing nor answers tell which emails have accounts.
     fn sign_in(&self, password: &str) -> EdgeResult<Secret> {
-        let Some(account) = self.account()? else {
-            let _ = hash_password(password);
-            return Err(EdgeError::InvalidCredentials);
+        let now = now_ms();
+        let mut lockout = self.lockout()?;
+        if let Err(ms) = lockout.check(now) {
+            return Err(EdgeError::LockedOut { retry_after_s: (ms + 999) / 1000 });
+        }
+        let ok = match self.account()? {
+            Some(account) => verify_password(password, &account.password_hash),
+            None => {
+                let _ = hash_password(password);
+                false
+            }
         };
-        if !verify_password(password, &account.password_hash) {
+        if !ok {
+            lockout.failed(now);
+            self.save_lockout(&lockout)?;
             return Err(EdgeError::InvalidCredentials);
         }
+        if lockout != Lockout::default() {
+            lockout.succeeded();
+            self.save_lockout(&lockout)?;
+        }
         let secret = random_token(32)?;
-        let now = now_ms();
         self.sql().exec(
             "INSERT INTO sessions (secret_hash, created_at, expires_at) VALUES (?, ?, ?)",
             vec![sha256_hex(&secret).into(), now.into(), (now + SESSION_TTL_MS).into()],
@@ -158,6 +191,7 @@ impl DurableObject for Account {
                 "CREATE TABLE IF NOT EXISTS account (id INTEGER PRIMARY KEY CHECK (id = 1), email TEXT NOT NULL, \
                  name TEXT NOT NULL, password_hash TEXT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS memberships (site TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS lockout (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS sessions (secret_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, \
                  expires_at INTEGER NOT NULL)",
                 ],

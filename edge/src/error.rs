@@ -26,6 +26,8 @@ pub enum EdgeError {
     NotFound,
     #[error("too many requests; wait a moment and try again")]
     RateLimited,
+    #[error("too many failed sign-ins; try again in {} minute(s)", (.retry_after_s + 59) / 60)]
+    LockedOut { retry_after_s: i64 },
     #[error("internal error: {0}")]
     Internal(String),
     /// An error a Durable Object answered, passed on unchanged.
@@ -47,7 +49,7 @@ impl EdgeError {
             EdgeError::Forbidden => ErrorCode::Forbidden,
             EdgeError::InvalidCredentials => ErrorCode::InvalidCredentials,
             EdgeError::NotFound => ErrorCode::NotFound,
-            EdgeError::RateLimited => ErrorCode::RateLimited,
+            EdgeError::RateLimited | EdgeError::LockedOut { .. } => ErrorCode::RateLimited,
             EdgeError::Internal(_) => ErrorCode::Internal,
             EdgeError::Relayed(e) => e.error,
         }
@@ -120,6 +122,7 @@ mod tests {
             (EdgeError::Unauthorized, 401, ErrorCode::Unauthorized),
             (EdgeError::InvalidCredentials, 401, ErrorCode::InvalidCredentials),
             (EdgeError::RateLimited, 429, ErrorCode::RateLimited),
+            (EdgeError::LockedOut { retry_after_s: 90 }, 429, ErrorCode::RateLimited),
             (EdgeError::Internal("db exploded".into()), 500, ErrorCode::Internal),
         ];
         for (err, status, code) in cases {

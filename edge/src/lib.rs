@@ -10,6 +10,7 @@ pub mod consent_defaults;
 pub mod consent_export;
 pub mod conversation;
 pub mod error;
+pub mod lockout;
 pub mod pages;
 pub mod settings;
 
@@ -19,6 +20,8 @@ mod account;
 mod glue;
 #[cfg(target_arch = "wasm32")]
 mod consent_routes;
+#[cfg(target_arch = "wasm32")]
+mod rate_limit;
 #[cfg(target_arch = "wasm32")]
 mod router;
 #[cfg(target_arch = "wasm32")]

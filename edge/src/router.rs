@@ -7,6 +7,7 @@ use crate::conversation::object::{H_AGENT, H_CONVERSATION, H_SITE};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, error_response, json, read_json};
 use crate::pages;
+use crate::rate_limit::{Hit, Verdict};
 use crate::settings::{CreateWorkspace, Membership, WorkspaceConfig};
 use shared::api::{Me, SignInRequest, VisitorSession, VisitorSessionRequest};
 use shared::{ConversationId, Email, SiteId, VisitorId};
@@ -197,6 +198,7 @@ impl Ctx<'_> {
 
     async fn sign_in(&self, req: &mut Request) -> EdgeResult<Response> {
         self.require_own_origin(req)?;
+        self.limit_sign_ins(req).await?;
         let body: SignInRequest = read_json(req).await?;
         // A malformed email cannot have an account: same answer as a wrong password.
         let email = Email::parse(&body.email).map_err(|_| EdgeError::InvalidCredentials)?;
@@ -211,6 +213,22 @@ impl Ctx<'_> {
         let res = json(&me, 200)?;
         res.headers().set("set-cookie", &cookie)?;
         Ok(res)
+    }
+
+    /// At most `SIGN_INS_PER_IP` sign-in attempts per address per ten minutes, whatever the
+    /// account: guessing across many accounts from one place hits this limit.
+    async fn limit_sign_ins(&self, req: &Request) -> EdgeResult<()> {
+        const SIGN_INS_PER_IP: u32 = 20;
+        const WINDOW_MS: i64 = 10 * 60 * 1000;
+        let ip = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "unknown".into());
+        let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(&format!("signin:{ip}"))?;
+        let hit = serde_json::to_string(&Hit { limit: SIGN_INS_PER_IP, window_ms: WINDOW_MS })?;
+        let verdict: Verdict = call(&limiter, Method::Post, "/hit", Some(hit)).await?;
+        if verdict.allowed {
+            Ok(())
+        } else {
+            Err(EdgeError::RateLimited)
+        }
     }
 
     async fn session(&self, email: &Email, secret: &str) -> EdgeResult<Me> {

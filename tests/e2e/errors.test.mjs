@@ -182,3 +182,27 @@ test('an agent reaches only their own workspace, and a session ends at sign-out'
   assert.equal((await post('/api/v1/auth/sign-out', {}, edge.base, { cookie })).status, 200);
   await expectError(await fetch(`${edge.base}/api/v1/me`, { headers: { cookie } }), 401, 'unauthorized');
 });
+
+// Last in this file: it spends this address's sign-in budget.
+test('repeated failed sign-ins lock the account, and one address cannot keep guessing', async () => {
+  const signIn = (email, password) => post('/api/v1/auth/sign-in', { email, password });
+  for (let i = 0; i < 5; i++) await expectError(await signIn('owner@other.example', `wrong-${i}`), 401, 'invalid_credentials');
+  // Locked: even the right password is refused, with a typed error that says when to come back.
+  const locked = await signIn('owner@other.example', 'other-password');
+  assert.equal(locked.status, 429);
+  const body = await locked.json();
+  assert.equal(body.error, 'rate_limited');
+  assert.match(body.message, /try again in 1 minute/);
+  // Another account is not affected by that lockout.
+  assert.equal((await signIn(DEMO.agentEmail, PASSWORD)).status, 200);
+
+  // Across accounts, an address gets 20 attempts per ten minutes.
+  let status = 0;
+  let attempts = 0;
+  while (status !== 429 && attempts < 30) {
+    attempts += 1;
+    status = (await signIn(`guess${attempts}@nowhere.example`, 'guess-password')).status;
+  }
+  assert.equal(status, 429, 'the address is limited');
+  assert.ok(attempts <= 20, `limited within the budget (after ${attempts} more attempts)`);
+});

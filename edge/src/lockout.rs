@@ -1,0 +1,108 @@
+//! Sign-in throttling, as pure logic: an account locks after repeated failures, each lockout
+//! longer than the last (1 min, 2, 4 … up to 1 h); a success clears it. While locked, even the right
+//! password is refused, so guessing gains nothing by waiting out the answer.
+
+use serde::{Deserialize, Serialize};
+
+/// Failures allowed before a lockout.
+pub const FREE_ATTEMPTS: u32 = 5;
+pub const FIRST_LOCK_MS: i64 = 60_000;
+pub const LONGEST_LOCK_MS: i64 = 3_600_000;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lockout {
+    pub failures: u32,
+    pub lockouts: u32,
+    pub locked_until: i64,
+}
+
+impl Lockout {
+    /// `Err(ms)` while locked: how long until the next attempt is heard.
+    pub fn check(&self, now: i64) -> Result<(), i64> {
+        if now < self.locked_until {
+            Err(self.locked_until - now)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records a failure; returns whether it started a lockout.
+    pub fn failed(&mut self, now: i64) -> bool {
+        self.failures += 1;
+        if self.failures < FREE_ATTEMPTS {
+            return false;
+        }
+        self.failures = 0;
+        self.lockouts += 1;
+        let doubling = 1i64 << (self.lockouts - 1).min(10);
+        self.locked_until = now + (FIRST_LOCK_MS * doubling).min(LONGEST_LOCK_MS);
+        true
+    }
+
+    pub fn succeeded(&mut self) {
+        *self = Lockout::default();
+    }
+}
+
+/// A fixed-window counter for the per-IP limit (kept in its own object per client).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub start: i64,
+    pub hits: u32,
+}
+
+impl Window {
+    /// Counts a hit; `false` once more than `limit` fall in the current window of `window_ms`.
+    pub fn hit(&mut self, now: i64, limit: u32, window_ms: i64) -> bool {
+        if now - self.start >= window_ms {
+            *self = Window { start: now, hits: 0 };
+        }
+        self.hits += 1;
+        self.hits <= limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locks_after_the_free_attempts_with_growing_lockouts() {
+        let mut l = Lockout::default();
+        for _ in 1..FREE_ATTEMPTS {
+            assert!(!l.failed(0));
+            assert_eq!(l.check(0), Ok(()));
+        }
+        assert!(l.failed(0), "the fifth failure locks");
+        assert_eq!(l.check(0), Err(FIRST_LOCK_MS));
+        assert_eq!(l.check(FIRST_LOCK_MS), Ok(()), "and the lock ends");
+        for _ in 0..FREE_ATTEMPTS {
+            l.failed(FIRST_LOCK_MS);
+        }
+        assert_eq!(l.check(FIRST_LOCK_MS), Err(2 * FIRST_LOCK_MS), "the second lockout is twice as long");
+        for round in 0..20 {
+            for _ in 0..FREE_ATTEMPTS {
+                l.failed(round * LONGEST_LOCK_MS);
+            }
+        }
+        assert!(l.check(19 * LONGEST_LOCK_MS).unwrap_err() <= LONGEST_LOCK_MS, "never longer than an hour");
+    }
+
+    #[test]
+    fn a_success_clears_everything() {
+        let mut l = Lockout::default();
+        for _ in 0..FREE_ATTEMPTS {
+            l.failed(0);
+        }
+        l.succeeded();
+        assert_eq!(l, Lockout::default());
+    }
+
+    #[test]
+    fn windows_count_and_reset() {
+        let mut w = Window::default();
+        assert!((0..3).all(|_| w.hit(10, 3, 100)));
+        assert!(!w.hit(20, 3, 100));
+        assert!(w.hit(110, 3, 100), "a new window");
+    }
+}
