@@ -26,6 +26,7 @@ impl Ctx<'_> {
         let lang = Lang::pick(consent.language, tags.split(','));
         let text = consent.text(lang).cloned().ok_or_else(|| EdgeError::Internal(format!("{site} has no banner text")))?;
         let body = ConsentConfig {
+            gpc: req.headers().get("sec-gpc")?.as_deref() == Some("1"),
             policy_url: consent.policy_url,
             policy_version: consent.policy_version,
             lifetime_days: consent.lifetime_days,
@@ -40,6 +41,7 @@ impl Ctx<'_> {
         res.headers().set("vary", "origin")?;
         // Short, so a new policy version reaches returning visitors within a minute.
         res.headers().set("cache-control", "public, max-age=60")?;
+        res.headers().append("vary", "sec-gpc")?;
         Ok(res)
     }
 

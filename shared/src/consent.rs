@@ -215,6 +215,10 @@ impl ConsentSettings {
 /// What the loader and the banner need: `GET /api/v1/sites/SITE/consent-config?lang=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentConfig {
+    /// Whether this request carried `Sec-GPC: 1`, so the banner can say the signal is honoured
+    /// even where the page's script cannot see it.
+    #[serde(default)]
+    pub gpc: bool,
     pub policy_url: String,
     pub policy_version: u32,
     pub lifetime_days: u32,

@@ -171,6 +171,49 @@ test('Global Privacy Control: the banner says so and the record shows it', async
   await context.close();
 });
 
+test('Sec-GPC alone (no script signal) is honoured and announced too', async () => {
+  const context = await browser.newContext({ extraHTTPHeaders: { 'Sec-GPC': '1' } });
+  const { page, widget } = await visit(context);
+  await widget.getByText('Global Privacy Control').waitFor();
+  await widget.getByRole('button', { name: 'Reject all' }).click();
+  await page.getByText('Analytics off').waitFor();
+  assert.equal((await consentLog())[0].gpc, true);
+  await context.close();
+});
+
+test('Google Consent Mode v2: denied by default, updated on the decision', async () => {
+  const context = await browser.newContext();
+  // A page with gtag, as Google's snippet defines it.
+  await context.addInitScript(() => { window.dataLayer = []; window.gtag = function () { window.dataLayer.push([...arguments]); }; });
+  const { page, widget } = await visit(context);
+  await widget.getByRole('dialog').waitFor();
+  const denied = { analytics_storage: 'denied', ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied' };
+  assert.deepEqual(await page.evaluate(() => window.dataLayer), [['consent', 'default', denied]]);
+  await widget.getByRole('button', { name: 'Customize' }).click();
+  await widget.getByRole('switch', { name: 'Marketing' }).check();
+  await widget.getByRole('button', { name: 'Save choices' }).click();
+  await page.getByText('marketing allowed').waitFor();
+  const granted = { analytics_storage: 'denied', ad_storage: 'granted', ad_user_data: 'granted', ad_personalization: 'granted' };
+  assert.deepEqual((await page.evaluate(() => window.dataLayer)).at(-1), ['consent', 'update', granted]);
+  await context.close();
+});
+
+test("the chat's menu reopens the privacy choices and returns to the chat", async () => {
+  const context = await browser.newContext();
+  const { page, widget } = await visit(context);
+  await widget.getByRole('button', { name: 'Reject all' }).click();
+  await page.getByText('Analytics off').waitFor();
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await widget.getByRole('button', { name: 'Privacy choices' }).click();
+  const prefs = widget.getByRole('dialog', { name: 'Privacy choices' });
+  await prefs.getByRole('switch', { name: 'Analytics' }).check();
+  await prefs.getByRole('button', { name: 'Save choices' }).click();
+  await page.getByText('Analytics allowed').waitFor();
+  await widget.getByRole('textbox', { name: 'Message' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Close chat' }).count(), 1, 'back in the chat');
+  await context.close();
+});
+
 test('a new policy version asks again; a decision in one tab holds in another', async () => {
   const context = await browser.newContext();
   const one = await visit(context);

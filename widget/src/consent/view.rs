@@ -71,12 +71,12 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
     let l = labels(config.lang);
     let decide = {
         let (embedding, token, failed) = (props.embedding.clone(), props.state.token.clone(), failed.clone());
-        let (version, lang) = (config.policy_version, config.lang);
+        let (version, lang, header_gpc) = (config.policy_version, config.lang, config.gpc);
         Callback::from(move |(method, choices): (Method, Choices)| {
             let request = ConsentRequest {
                 host: embedding.host.clone(),
                 token: (!token.is_empty()).then(|| token.clone()),
-                decision: Decision { policy_version: version, choices, method, lang, gpc: gpc() },
+                decision: Decision { policy_version: version, choices, method, lang, gpc: gpc() || header_gpc },
             };
             let (embedding, failed) = (embedding.clone(), failed.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -106,7 +106,8 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
             }
         })
     };
-    let gpc_notice = gpc().then(|| html! { <p class="pvx-gpc">{ l.gpc }</p> });
+    let gpc_on = gpc() || config.gpc;
+    let gpc_notice = gpc_on.then(|| html! { <p class="pvx-gpc">{ l.gpc }</p> });
     let error = failed.then(|| html! { <p class="pvx-error" role="alert">{ l.failed }</p> });
     let policy = html! { <a href={config.policy_url.clone()} target="_blank" rel="noopener">{ l.policy }</a> };
 
