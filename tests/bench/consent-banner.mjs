@@ -54,7 +54,7 @@ const server = createServer((req, res) => {
 const port = await freePort();
 await new Promise((r) => server.listen(port, '127.0.0.1', r));
 
-const browser = await launch();
+let browser;
 async function measure(name) {
   const times = [];
   let bytes = 0;
@@ -82,10 +82,15 @@ async function measure(name) {
 }
 
 const results = [];
-for (const name of ['provixchat', 'vcc']) results.push(await measure(name));
-await browser.close();
-server.close();
-await stopEdge(edge);
+try {
+  browser = await launch();
+  for (const name of ['provixchat', 'vcc']) results.push(await measure(name));
+} finally {
+  // Whatever happened, leave no wrangler/workerd or server behind.
+  await browser?.close();
+  server.close();
+  await stopEdge(edge);
+}
 console.log(`DOMContentLoaded → visible consent banner, ${LOADS} first visits each, headless Chromium:`);
 for (const r of results) {
   console.log(`  ${r.name.padEnd(11)} median ${r.median.toFixed(0).padStart(5)} ms  (min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)})  ` +

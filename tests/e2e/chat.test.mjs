@@ -23,8 +23,12 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  if (edge) await stopEdge(edge);
+  // Stop the edge even if closing the browser fails: a leftover workerd would hold its port.
+  try {
+    await browser?.close();
+  } finally {
+    if (edge) await stopEdge(edge);
+  }
 });
 
 async function signIn(page) {

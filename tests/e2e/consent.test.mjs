@@ -22,8 +22,12 @@ before(async () => {
   cookie = res.headers.get('set-cookie').split(';')[0];
 });
 after(async () => {
-  await browser?.close();
-  if (edge) await stopEdge(edge);
+  // Stop the edge even if closing the browser fails: a leftover workerd would hold its port.
+  try {
+    await browser?.close();
+  } finally {
+    if (edge) await stopEdge(edge);
+  }
 });
 
 /** The site owner's view of the consent log (newest first). */
