@@ -5,7 +5,7 @@
 use crate::auth::sha256_hex;
 use crate::consent_export::to_csv;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, now_ms, read_json};
+use crate::glue::{call, json, now_ms, query, read_json};
 use crate::router::{visitor_token, Ctx};
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
 use shared::DomainError;
@@ -17,11 +17,11 @@ impl Ctx<'_> {
         let config = self.config(&site).await?;
         let origin = req.headers().get("origin")?;
         if let Some(origin) = &origin {
-            if origin != self.own_origin && !config.allows_origin(origin) {
-                return Err(EdgeError::OriginNotAllowed(format!("'{origin}' may not embed site {site}")));
+            if origin != self.own_origin {
+                config.require_origin(&site, origin)?;
             }
         }
-        let tags = req.url()?.query_pairs().find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()).unwrap_or_default();
+        let tags = query(&req.url()?, "lang").unwrap_or_default();
         let consent = config.consent;
         let lang = Lang::pick(consent.language, tags.split(','));
         let text = consent.text(lang).cloned().ok_or_else(|| EdgeError::Internal(format!("{site} has no banner text")))?;
@@ -52,13 +52,12 @@ impl Ctx<'_> {
         let site = self.site(site)?;
         let body: ConsentRequest = read_json(req).await?;
         let config = self.config(&site).await?;
-        if !config.allows_origin(&body.host) {
-            return Err(EdgeError::OriginNotAllowed(format!("'{}' may not embed site {site}", body.host)));
-        }
+        config.require_origin(&site, &body.host)?;
         if body.decision.policy_version != config.consent.policy_version {
             return Err(DomainError::Invalid { what: "policy version", reason: "the privacy policy changed; reload the page" }.into());
         }
-        let token = visitor_token(&site, body.token.as_deref(), &self.secret("VISITOR_TOKEN_SECRET")?)?;
+        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        let token = visitor_token(&site, body.token.as_deref(), &secret)?;
         let now = now_ms();
         let mut decision = body.decision;
         // Either signal counts: the page's navigator.globalPrivacyControl or the Sec-GPC header.
@@ -73,7 +72,6 @@ impl Ctx<'_> {
         let visitor = self.env.durable_object("VISITOR")?.get_by_name(&format!("{site}:{}", token.visitor_id))?;
         call::<ConsentRecord>(&visitor, Method::Post, "/consents", Some(text.clone())).await?;
         call::<ConsentRecord>(&self.workspace(&site)?, Method::Post, "/consent-log", Some(text)).await?;
-        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
         json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)
     }
 
@@ -81,7 +79,7 @@ impl Ctx<'_> {
     pub async fn consent_log(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, site) = self.member(site, req).await?;
         let records: Vec<ConsentRecord> = call(&self.workspace(&site)?, Method::Get, "/consent-log", None).await?;
-        let csv = req.url()?.query_pairs().any(|(k, v)| k == "format" && v == "csv");
+        let csv = query(&req.url()?, "format").as_deref() == Some("csv");
         if !csv {
             return json(&records, 200);
         }

@@ -75,3 +75,8 @@ pub fn close_socket(ws: &WebSocket, code: usize) {
     let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
     let _ = ws.close(Some(code), Some("closed"));
 }
+
+/// A query parameter of the request's URL, decoded.
+pub fn query(url: &worker::Url, name: &str) -> Option<String> {
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}

@@ -5,7 +5,7 @@ use crate::account::{Password, Secret, UpsertAccount};
 use crate::auth::{self, VisitorToken, SESSION_COOKIE};
 use crate::conversation::object::{H_AGENT, H_CONVERSATION, H_SITE};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, error_response, json, read_json};
+use crate::glue::{call, error_response, json, query, read_json};
 use crate::pages;
 use crate::rate_limit::{Hit, Verdict};
 use crate::settings::{CreateWorkspace, Membership, WorkspaceConfig};
@@ -120,9 +120,8 @@ impl Ctx<'_> {
         // widget runs cross-origin, exactly as on a real site.
         let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
         let edge_host = if url.host_str() == Some("127.0.0.1") { "localhost" } else { "127.0.0.1" };
-        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-        let site = param("site").unwrap_or("demo".into());
-        let lang = match param("lang") {
+        let site = query(url, "site").unwrap_or("demo".into());
+        let lang = match query(url, "lang") {
             Some(tag) => shared::consent::Lang::from_tag(&tag),
             None => Some(shared::consent::Lang::En),
         };
@@ -134,10 +133,7 @@ impl Ctx<'_> {
     async fn embed_page(&self, site: &str, url: &worker::Url) -> EdgeResult<Response> {
         let site = self.site(site)?;
         let config = self.config(&site).await?;
-        let host = url.query_pairs().find(|(k, _)| k == "host").map(|(_, v)| v.into_owned()).unwrap_or_default();
-        if !config.allows_origin(&host) {
-            return Err(EdgeError::OriginNotAllowed(format!("'{host}' may not embed site {site}")));
-        }
+        config.require_origin(&site, &query(url, "host").unwrap_or_default())?;
         self.page("/pages/embed.html", &pages::embed_csp(&config.allowed_domains)).await
     }
 
@@ -146,9 +142,7 @@ impl Ctx<'_> {
         let site = self.site(site)?;
         let body: VisitorSessionRequest = read_json(req).await?;
         let config = self.config(&site).await?;
-        if !config.allows_origin(&body.host) {
-            return Err(EdgeError::OriginNotAllowed(format!("'{}' may not embed site {site}", body.host)));
-        }
+        config.require_origin(&site, &body.host)?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
         let token = visitor_token(&site, body.token.as_deref(), &secret)?;
         json(
@@ -167,7 +161,7 @@ impl Ctx<'_> {
         self.require_own_origin(req)?;
         let site = self.site(site)?;
         let url = req.url()?;
-        let token = url.query_pairs().find(|(k, _)| k == "token").map(|(_, v)| v.into_owned()).unwrap_or_default();
+        let token = query(&url, "token").unwrap_or_default();
         let token = VisitorToken::verify(&token, self.secret("VISITOR_TOKEN_SECRET")?.as_bytes())?;
         if token.site != site {
             return Err(EdgeError::Unauthorized);

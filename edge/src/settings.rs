@@ -35,6 +35,15 @@ impl WorkspaceConfig {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_domains.iter().any(|d| d.allows_origin(origin))
     }
+
+    /// The one check that a page may embed `site`'s widget, with the one error for it.
+    pub fn require_origin(&self, site: &SiteId, origin: &str) -> EdgeResult<()> {
+        if self.allows_origin(origin) {
+            Ok(())
+        } else {
+            Err(EdgeError::OriginNotAllowed(format!("'{origin}' may not embed site {site}")))
+        }
+    }
 }
 
 /// `POST /api/v1/admin/workspaces` (operator only, `Authorization: Bearer ADMIN_TOKEN`): creates or
@@ -135,6 +144,9 @@ mod tests {
     #[test]
     fn a_valid_request_gives_its_config() {
         let config = request("long enough", &["shop.example", "*.shop.example"]).validate().unwrap();
+        let site = SiteId::parse("demo").unwrap();
+        assert!(config.require_origin(&site, "https://shop.example").is_ok());
+        assert!(matches!(config.require_origin(&site, "https://evil.example"), Err(EdgeError::OriginNotAllowed(_))));
         assert!(config.allows_origin("https://shop.example"));
         assert!(config.allows_origin("https://www.shop.example"));
         assert!(!config.allows_origin("https://evil.example"));
