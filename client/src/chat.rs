@@ -2,7 +2,7 @@
 //! visitor's or agent's own messages still on their way. One reducer, fed by local sends and by
 //! server frames.
 
-use shared::{Author, ChatMessage, ClientMsgId, ConversationId, ServerMsg};
+use shared::{Party, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ServerMsg};
 use std::rc::Rc;
 
 /// Where a line stands.
@@ -24,6 +24,8 @@ pub struct Line {
     pub body: String,
     pub at: Option<i64>,
     pub state: LineState,
+    /// A private note between agents.
+    pub note: bool,
 }
 
 /// The connection as the user should see it.
@@ -43,11 +45,24 @@ pub struct ChatState {
     pub connection: Connection,
     /// An error that is not about one message (shown in a banner).
     pub notice: Option<String>,
+    /// Who else is typing, and which typing frame said so (a timer clears it unless a newer one
+    /// came: see [`ChatAction::TypingExpired`]).
+    pub typing: Option<(Author, u32)>,
+    /// How far each side has read, for "Seen" receipts.
+    pub visitor_read: u64,
+    pub agent_read: u64,
+    /// Status, assignee and visitor (agents only).
+    pub details: Option<ConversationDetails>,
 }
 
+/// How long a typing indicator lasts without a new typing frame, in ms.
+pub const TYPING_SHOWN_MS: u32 = 6000;
+
 pub enum ChatAction {
-    /// The user sent a message (shown at once as `Sending`).
-    Sent { client_id: ClientMsgId, body: String, author: Author },
+    /// The user sent a message or note (shown at once as `Sending`).
+    Sent { client_id: ClientMsgId, body: String, author: Author, note: bool },
+    /// [`TYPING_SHOWN_MS`] passed since typing frame number `n`.
+    TypingExpired(u32),
     Server(ServerMsg),
     Connection(Connection),
 }
@@ -61,7 +76,12 @@ impl ChatState {
             body: m.body.into(),
             at: Some(m.at),
             state: LineState::Sent,
+            note: m.note,
         };
+        // Whoever sent a message has stopped typing it.
+        if self.typing.as_ref().is_some_and(|(who, _)| who == &line.author) {
+            self.typing = None;
+        }
         match self.lines.iter_mut().find(|l| l.client_id == line.client_id || (l.seq.is_some() && l.seq == line.seq)) {
             Some(existing) => *existing = line,
             None => self.lines.push(line),
@@ -74,10 +94,20 @@ impl ChatState {
         self.lines.sort_by_key(|l| l.seq.unwrap_or(u64::MAX));
     }
 
+    /// The highest sequence number shown, to report as read.
+    pub fn last_seq(&self) -> u64 {
+        self.lines.iter().filter_map(|l| l.seq).max().unwrap_or(0)
+    }
+
     pub fn apply(&mut self, action: ChatAction) {
         match action {
-            ChatAction::Sent { client_id, body, author } => {
-                self.lines.push(Line { client_id, seq: None, author, body, at: None, state: LineState::Sending });
+            ChatAction::Sent { client_id, body, author, note } => {
+                self.lines.push(Line { client_id, seq: None, author, body, at: None, state: LineState::Sending, note });
+            }
+            ChatAction::TypingExpired(n) => {
+                if self.typing.as_ref().is_some_and(|(_, m)| *m == n) {
+                    self.typing = None;
+                }
             }
             ChatAction::Connection(c) => self.connection = c,
             ChatAction::Server(msg) => self.server(msg),
@@ -107,7 +137,14 @@ impl ChatState {
                 }
             }
             ServerMsg::Error { message, .. } => self.notice = Some(message),
-            ServerMsg::Inbox { .. } | ServerMsg::ConversationUpdated { .. } | ServerMsg::Unknown => {}
+            ServerMsg::Typing { author } => {
+                let n = self.typing.as_ref().map_or(0, |(_, n)| n + 1);
+                self.typing = Some((author, n));
+            }
+            ServerMsg::Read { reader: Party::Visitor, seq } => self.visitor_read = self.visitor_read.max(seq),
+            ServerMsg::Read { reader: Party::Agent, seq } => self.agent_read = self.agent_read.max(seq),
+            ServerMsg::Details { details } => self.details = Some(details),
+            ServerMsg::Inbox { .. } | ServerMsg::ConversationUpdated { .. } | ServerMsg::Team { .. } | ServerMsg::Unknown => {}
         }
     }
 }
@@ -132,7 +169,7 @@ mod tests {
     }
 
     fn stored(seq: u64, cid: &str, author: Author, body: &str) -> ChatMessage {
-        ChatMessage { seq, client_id: id(cid), author, body: MessageBody::parse(body).unwrap(), at: seq as i64 * 1000 }
+        ChatMessage { seq, client_id: id(cid), author, body: MessageBody::parse(body).unwrap(), at: seq as i64 * 1000, note: false }
     }
 
     fn agent() -> Author {
@@ -142,7 +179,7 @@ mod tests {
     #[test]
     fn an_optimistic_line_becomes_sent_on_ack() {
         let mut s = ChatState::default();
-        s.apply(ChatAction::Sent { client_id: id("c_00000001"), body: "hi".into(), author: Author::Visitor });
+        s.apply(ChatAction::Sent { client_id: id("c_00000001"), body: "hi".into(), author: Author::Visitor, note: false });
         assert_eq!(s.lines[0].state, LineState::Sending);
         s.apply(ChatAction::Server(ServerMsg::Ack { client_id: id("c_00000001"), seq: 4, at: 99 }));
         assert_eq!((s.lines[0].seq, s.lines[0].at, &s.lines[0].state), (Some(4), Some(99), &LineState::Sent));
@@ -151,7 +188,7 @@ mod tests {
     #[test]
     fn replays_and_broadcasts_never_duplicate() {
         let mut s = ChatState::default();
-        s.apply(ChatAction::Sent { client_id: id("c_00000002"), body: "mine".into(), author: Author::Visitor });
+        s.apply(ChatAction::Sent { client_id: id("c_00000002"), body: "mine".into(), author: Author::Visitor, note: false });
         let welcome = ServerMsg::Welcome {
             protocol: 1,
             conversation_id: ConversationId::parse("cv_testtest").unwrap(),
@@ -168,7 +205,7 @@ mod tests {
     #[test]
     fn messages_are_ordered_by_seq_with_unsent_last() {
         let mut s = ChatState::default();
-        s.apply(ChatAction::Sent { client_id: id("c_00000009"), body: "pending".into(), author: Author::Visitor });
+        s.apply(ChatAction::Sent { client_id: id("c_00000009"), body: "pending".into(), author: Author::Visitor, note: false });
         s.apply(ChatAction::Server(ServerMsg::Message { message: stored(2, "a_00000002", agent(), "second") }));
         s.apply(ChatAction::Server(ServerMsg::Message { message: stored(1, "a_00000001", agent(), "first") }));
         let bodies: Vec<_> = s.lines.iter().map(|l| l.body.as_str()).collect();
@@ -176,9 +213,34 @@ mod tests {
     }
 
     #[test]
+    fn typing_shows_until_it_expires_or_the_message_arrives() {
+        let mut s = ChatState::default();
+        s.apply(ChatAction::Server(ServerMsg::Typing { author: agent() }));
+        let n = s.typing.as_ref().unwrap().1;
+        s.apply(ChatAction::Server(ServerMsg::Typing { author: agent() }));
+        s.apply(ChatAction::TypingExpired(n));
+        assert!(s.typing.is_some(), "a newer typing frame keeps it");
+        s.apply(ChatAction::Server(ServerMsg::Message { message: stored(1, "a_00000001", agent(), "hi") }));
+        assert!(s.typing.is_none(), "the message replaces the indicator");
+        s.apply(ChatAction::Server(ServerMsg::Typing { author: agent() }));
+        let n = s.typing.as_ref().unwrap().1;
+        s.apply(ChatAction::TypingExpired(n));
+        assert!(s.typing.is_none());
+    }
+
+    #[test]
+    fn read_receipts_only_move_forward() {
+        let mut s = ChatState::default();
+        s.apply(ChatAction::Server(ServerMsg::Read { reader: Party::Agent, seq: 5 }));
+        s.apply(ChatAction::Server(ServerMsg::Read { reader: Party::Agent, seq: 3 }));
+        s.apply(ChatAction::Server(ServerMsg::Read { reader: Party::Visitor, seq: 2 }));
+        assert_eq!((s.agent_read, s.visitor_read), (5, 2));
+    }
+
+    #[test]
     fn a_refused_message_keeps_its_text_and_says_why() {
         let mut s = ChatState::default();
-        s.apply(ChatAction::Sent { client_id: id("c_00000001"), body: "x".into(), author: Author::Visitor });
+        s.apply(ChatAction::Sent { client_id: id("c_00000001"), body: "x".into(), author: Author::Visitor, note: false });
         s.apply(ChatAction::Server(ServerMsg::Error {
             code: ErrorCode::RateLimited,
             message: "too many".into(),

@@ -5,12 +5,26 @@
 
 use shared::{ClientMsg, ClientMsgId, ServerMsg, PROTOCOL_VERSION};
 
+/// A message on its way: its id, text, and whether it is an agents-only note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub client_id: ClientMsgId,
+    pub body: String,
+    pub note: bool,
+}
+
+impl Outgoing {
+    fn frame(&self) -> ClientMsg {
+        ClientMsg::Send { client_id: self.client_id.clone(), body: self.body.clone(), note: self.note }
+    }
+}
+
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Delivery {
     /// Highest sequence number seen on this conversation.
     pub last_seq: u64,
     /// Sends not yet acknowledged, oldest first.
-    pub pending: Vec<(ClientMsgId, String)>,
+    pub pending: Vec<Outgoing>,
     /// Whether the edge has welcomed the current connection (sends go out directly).
     pub ready: bool,
 }
@@ -27,9 +41,10 @@ impl Delivery {
     }
 
     /// Queues a message; returns the frame to send now if the connection is ready.
-    pub fn send(&mut self, client_id: ClientMsgId, body: String) -> Option<ClientMsg> {
-        self.pending.push((client_id.clone(), body.clone()));
-        self.ready.then_some(ClientMsg::Send { client_id, body })
+    pub fn send(&mut self, out: Outgoing) -> Option<ClientMsg> {
+        let frame = out.frame();
+        self.pending.push(out);
+        self.ready.then_some(frame)
     }
 
     /// Learns from a server frame; returns frames to send in answer (the resends after a welcome).
@@ -40,15 +55,12 @@ impl Delivery {
                 self.see(messages.iter().map(|m| m.seq).max().unwrap_or(0));
                 // A pending message may have been stored before the drop: drop those the replay
                 // already contains, resend the rest (the edge dedupes any it stored anyway).
-                self.pending.retain(|(id, _)| !messages.iter().any(|m| &m.client_id == id));
-                self.pending
-                    .iter()
-                    .map(|(client_id, body)| ClientMsg::Send { client_id: client_id.clone(), body: body.clone() })
-                    .collect()
+                self.pending.retain(|out| !messages.iter().any(|m| m.client_id == out.client_id));
+                self.pending.iter().map(Outgoing::frame).collect()
             }
             ServerMsg::Ack { client_id, seq, .. } => {
                 self.see(*seq);
-                self.pending.retain(|(id, _)| id != client_id);
+                self.pending.retain(|out| &out.client_id != client_id);
                 vec![]
             }
             ServerMsg::Message { message } => {
@@ -57,7 +69,7 @@ impl Delivery {
             }
             // A refused message will not succeed by resending; the view keeps its text.
             ServerMsg::Error { client_id: Some(id), .. } => {
-                self.pending.retain(|(p, _)| p != id);
+                self.pending.retain(|out| &out.client_id != id);
                 vec![]
             }
             _ => vec![],
@@ -90,19 +102,24 @@ mod tests {
                     author: Author::Visitor,
                     body: MessageBody::parse("x").unwrap(),
                     at: 0,
+                    note: false,
                 })
                 .collect(),
         }
+    }
+
+    fn out(client_id: &str, body: &str) -> Outgoing {
+        Outgoing { client_id: id(client_id), body: body.into(), note: false }
     }
 
     #[test]
     fn sends_wait_for_the_welcome() {
         let mut d = Delivery::default();
         assert_eq!(d.on_open(), ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: 0 });
-        assert_eq!(d.send(id("c_00000001"), "early".into()), None, "queued until welcomed");
+        assert_eq!(d.send(out("c_00000001", "early")), None, "queued until welcomed");
         let resends = d.on_server(&welcome(&[]));
-        assert_eq!(resends, vec![ClientMsg::Send { client_id: id("c_00000001"), body: "early".into() }]);
-        assert!(d.send(id("c_00000002"), "now".into()).is_some());
+        assert_eq!(resends, vec![ClientMsg::Send { client_id: id("c_00000001"), body: "early".into(), note: false }]);
+        assert!(d.send(out("c_00000002", "now")).is_some());
     }
 
     #[test]
@@ -110,11 +127,11 @@ mod tests {
         let mut d = Delivery::default();
         d.on_open();
         d.on_server(&welcome(&[(1, "c_00000001"), (2, "a_00000001")]));
-        d.send(id("c_00000002"), "acked".into());
+        d.send(out("c_00000002", "acked"));
         d.on_server(&ServerMsg::Ack { client_id: id("c_00000002"), seq: 3, at: 0 });
-        d.send(id("c_00000003"), "lost in the drop".into());
+        d.send(out("c_00000003", "lost in the drop"));
         d.on_close();
-        assert_eq!(d.send(id("c_00000004"), "while offline".into()), None);
+        assert_eq!(d.send(out("c_00000004", "while offline")), None);
         assert_eq!(d.on_open(), ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: 3 });
         let resends = d.on_server(&welcome(&[]));
         let ids: Vec<_> = resends
@@ -132,7 +149,7 @@ mod tests {
         let mut d = Delivery::default();
         d.on_open();
         d.on_server(&welcome(&[]));
-        d.send(id("c_00000001"), "stored, ack lost".into());
+        d.send(out("c_00000001", "stored, ack lost"));
         d.on_close();
         d.on_open();
         assert!(d.on_server(&welcome(&[(1, "c_00000001")])).is_empty());
@@ -141,11 +158,20 @@ mod tests {
     }
 
     #[test]
+    fn notes_stay_notes_when_resent() {
+        let mut d = Delivery::default();
+        d.on_open();
+        d.send(Outgoing { note: true, ..out("c_00000001", "agents only") });
+        let resends = d.on_server(&welcome(&[]));
+        assert!(matches!(resends.as_slice(), [ClientMsg::Send { note: true, .. }]));
+    }
+
+    #[test]
     fn refused_messages_are_not_retried() {
         let mut d = Delivery::default();
         d.on_open();
         d.on_server(&welcome(&[]));
-        d.send(id("c_00000001"), "".into());
+        d.send(out("c_00000001", ""));
         d.on_server(&ServerMsg::Error {
             code: shared::ErrorCode::EmptyMessage,
             message: "empty".into(),

@@ -1,19 +1,42 @@
 //! `use_chat`: one conversation over one socket, for any component that shows one.
 
-use crate::chat::{ChatAction, ChatState};
+use crate::chat::{ChatAction, ChatState, TYPING_SHOWN_MS};
 use crate::socket::{socket_url, ChatSocket};
-use shared::Author;
+use shared::{Author, ClientMsg};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+/// What a conversation view needs: the state, and ways to act on it.
+#[derive(Clone, PartialEq)]
+pub struct Chat {
+    pub state: UseReducerHandle<ChatState>,
+    /// Sends a message: shown at once, delivered exactly once.
+    pub send: Callback<String>,
+    /// Sends a private note (agents only), delivered like a message.
+    pub send_note: Callback<String>,
+    /// Sends a frame that only matters now (typing, read, contact, status, assignment); dropped
+    /// while the socket reconnects.
+    pub frame: Callback<ClientMsg>,
+}
+
+/// Calls `f` after `ms` milliseconds.
+pub fn after(ms: u32, f: impl FnOnce() + 'static) {
+    let f = wasm_bindgen::closure::Closure::once_into_js(f);
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms as i32);
+    }
+}
+
 /// Opens the conversation socket at `path` (closed again when the path changes or the component
-/// goes away) and returns the conversation's state and a callback that sends a message as
-/// `author`: shown at once, delivered exactly once.
+/// goes away) and returns the conversation as `author` sees it.
 #[hook]
-pub fn use_chat(path: String, author: Author) -> (UseReducerHandle<ChatState>, Callback<String>) {
-    let chat = use_reducer(ChatState::default);
-    let socket = use_mut_ref(|| None::<ChatSocket>);
+pub fn use_chat(path: String, author: Author) -> Chat {
+    let state = use_reducer(ChatState::default);
+    let socket: Rc<RefCell<Option<ChatSocket>>> = use_mut_ref(|| None);
     {
-        let (chat, socket) = (chat.dispatcher(), socket.clone());
+        let (chat, socket) = (state.dispatcher(), socket.clone());
         use_effect_with(path, move |path| {
             let on_message = chat.clone();
             let s = ChatSocket::open(
@@ -25,15 +48,32 @@ pub fn use_chat(path: String, author: Author) -> (UseReducerHandle<ChatState>, C
             move || s.close()
         });
     }
-    let send = {
-        let chat = chat.dispatcher();
+    // A typing indicator clears itself unless a newer typing frame arrived meanwhile.
+    {
+        let chat = state.dispatcher();
+        use_effect_with(state.typing.as_ref().map(|(_, n)| *n), move |n| {
+            if let Some(n) = *n {
+                after(TYPING_SHOWN_MS, move || chat.dispatch(ChatAction::TypingExpired(n)));
+            }
+        });
+    }
+    let sender = |note: bool| {
+        let (chat, socket, author) = (state.dispatcher(), socket.clone(), author.clone());
         Callback::from(move |body: String| {
             let client_id = crate::new_client_id();
-            chat.dispatch(ChatAction::Sent { client_id: client_id.clone(), body: body.clone(), author: author.clone() });
+            chat.dispatch(ChatAction::Sent { client_id: client_id.clone(), body: body.clone(), author: author.clone(), note });
             if let Some(s) = socket.borrow().as_ref() {
-                s.send(client_id, body);
+                s.send(client_id, body, note);
             }
         })
     };
-    (chat, send)
+    let frame = {
+        let socket = socket.clone();
+        Callback::from(move |msg: ClientMsg| {
+            if let Some(s) = socket.borrow().as_ref() {
+                s.frame(&msg);
+            }
+        })
+    };
+    Chat { send: sender(false), send_note: sender(true), frame, state }
 }

@@ -33,3 +33,14 @@ pub fn clock(at_ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
+
+/// The calendar day of a timestamp in the browser's time zone and language ("Wed, 25 Nov 2026").
+#[cfg(target_arch = "wasm32")]
+pub fn day(at_ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    let options = js_sys::Object::new();
+    for (k, v) in [("weekday", "short"), ("day", "numeric"), ("month", "short"), ("year", "numeric")] {
+        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+    }
+    d.to_locale_date_string("default", &options).into()
+}

@@ -2,7 +2,7 @@
 //! exactly-once `Delivery` layer, so callers only say "send this" and get server frames back.
 
 use crate::chat::Connection;
-use crate::delivery::Delivery;
+use crate::delivery::{Delivery, Outgoing};
 use shared::{ClientMsg, ClientMsgId, ServerMsg};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -54,11 +54,21 @@ impl ChatSocket {
     }
 
     /// Sends now if the socket is welcomed, otherwise after the next welcome. Never twice.
-    pub fn send(&self, client_id: ClientMsgId, body: String) {
-        let frame = self.inner.delivery.borrow_mut().send(client_id, body);
+    pub fn send(&self, client_id: ClientMsgId, body: String, note: bool) {
+        let frame = self.inner.delivery.borrow_mut().send(Outgoing { client_id, body, note });
         if let Some(frame) = frame {
             self.inner.transmit(&frame);
         }
+    }
+
+    /// Sends a frame that is only worth sending now (typing, read, status changes): dropped when
+    /// the socket is not welcomed. Returns whether it went out.
+    pub fn frame(&self, frame: &ClientMsg) -> bool {
+        let ready = self.inner.delivery.borrow().ready;
+        if ready {
+            self.inner.transmit(frame);
+        }
+        ready
     }
 
     pub fn close(&self) {

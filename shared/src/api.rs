@@ -25,6 +25,20 @@ pub struct VisitorSession {
     pub site_name: String,
     /// Shown above an empty conversation.
     pub greeting: String,
+    /// Whether an agent is available now (someone online, within business hours).
+    #[serde(default)]
+    pub online: bool,
+    /// Shown instead of the greeting when nobody is available.
+    #[serde(default)]
+    pub offline_message: String,
+    #[serde(default)]
+    pub prechat: PrechatMode,
+    /// `#rrggbb` accent colour.
+    #[serde(default)]
+    pub color: String,
+    /// Whether the visitor already gave their name or email (the pre-chat form is not shown again).
+    #[serde(default)]
+    pub contact_known: bool,
 }
 
 /// `POST /api/v1/auth/sign-in`.
@@ -46,13 +60,13 @@ pub struct Me {
 pub struct WorkspaceRef {
     pub id: SiteId,
     pub name: String,
-    /// `owner`, `admin` or `agent`: owners and admins change settings.
-    pub role: String,
+    pub role: Role,
 }
 
 impl WorkspaceRef {
+    /// Owners and admins change settings and the team.
     pub fn can_manage(&self) -> bool {
-        self.role == "owner" || self.role == "admin"
+        self.role != Role::Agent
     }
 }
 
@@ -61,4 +75,213 @@ impl WorkspaceRef {
 pub struct ApiError {
     pub error: ErrorCode,
     pub message: String,
+}
+
+/// An agent's role in a workspace. Owners and admins manage settings and the team; agents chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Agent,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "Owner",
+            Role::Admin => "Admin",
+            Role::Agent => "Agent",
+        }
+    }
+}
+
+/// `POST /api/v1/auth/sign-up`: a new owner account and its first workspace. Answered with
+/// [`Me`] and a session cookie, as a sign-in is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpRequest {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    /// Shown to visitors in the widget's header.
+    pub workspace_name: String,
+    /// The site's address (`shop.example` or `https://shop.example`): the first allowed domain.
+    pub website: String,
+}
+
+/// `POST /api/v1/me/password`. Every other session of the account is signed out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    pub current: String,
+    pub new: String,
+}
+
+/// `GET /api/v1/me/sessions`: one signed-in browser. `DELETE /api/v1/me/sessions/{id}` revokes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// Not the secret: a public handle for revoking.
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// The browser and system as its user agent names them ("Chrome on Linux").
+    pub device: String,
+    /// The country the sign-in came from, as the edge saw it.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The session this request was made with.
+    pub current: bool,
+}
+
+/// `GET /api/v1/me/security`: the account's own security log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEvent {
+    pub at: i64,
+    pub kind: SecurityEventKind,
+    /// Device and country, where it applies.
+    #[serde(default)]
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityEventKind {
+    SignIn,
+    /// A sign-in from a device this account had not used before.
+    NewDevice,
+    SignInFailed,
+    LockedOut,
+    PasswordChanged,
+    SessionRevoked,
+}
+
+/// `POST /api/v1/workspaces/{site}/invites` (owners and admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateInviteRequest {
+    /// `admin` or `agent`; nobody is invited as owner.
+    pub role: Role,
+}
+
+/// A single-use invite link. Only its creator ever sees `url`; the edge keeps a hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub url: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+/// `GET /api/v1/invites/{token}`: what the invite page shows before accepting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitePreview {
+    pub workspace_name: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+/// `POST /api/v1/invites/{token}/accept`. Signed in: joins with that account (the body may be
+/// `{}`). Signed out: creates the account from `name`, `email` and `password`, or, if the email
+/// has an account, checks `password` and joins with it. Answered with [`Me`] and a session cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AcceptInviteRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// `GET /api/v1/workspaces/{site}/members`; `PUT …/members/{email}` with [`ChangeRoleRequest`],
+/// `DELETE …/members/{email}` (owners and admins; the owner cannot be removed or demoted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub joined_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRoleRequest {
+    pub role: Role,
+}
+
+/// Where the launcher sits on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LauncherPosition {
+    #[default]
+    Right,
+    Left,
+}
+
+/// Whether the widget asks for a name and email before the first message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrechatMode {
+    #[default]
+    Off,
+    Optional,
+    Required,
+}
+
+/// Opening hours: on `days` (0 = Monday … 6 = Sunday) from `open` to `close` (minutes after
+/// midnight) in `time_zone` (IANA, e.g. `Europe/Berlin`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessHours {
+    pub time_zone: String,
+    pub days: Vec<u8>,
+    pub open: u16,
+    pub close: u16,
+}
+
+/// A saved reply, inserted in the composer by typing `/` and its shortcut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedResponse {
+    pub shortcut: String,
+    pub text: String,
+}
+
+/// `GET`/`PUT /api/v1/workspaces/{site}/settings` (PUT: owners and admins). Consent settings
+/// have their own route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSettings {
+    pub name: String,
+    pub greeting: String,
+    pub allowed_domains: Vec<String>,
+    /// `#rrggbb`, the launcher's and the widget's accent colour.
+    pub color: String,
+    pub position: LauncherPosition,
+    /// Shown beside the launcher's icon; empty for the icon alone.
+    pub launcher_text: String,
+    /// Shown in the widget's header instead of the workspace name when set.
+    pub team_name: String,
+    /// `None`: always open while an agent is online.
+    pub business_hours: Option<BusinessHours>,
+    /// Shown when nobody is available; the widget then asks for an email.
+    pub offline_message: String,
+    pub prechat: PrechatMode,
+    /// The widget's language (`en`, `de`, `fr`, `es`); `None` follows the visitor's browser.
+    pub language: Option<crate::consent::Lang>,
+    /// Conversations are deleted this many days after their last message; `None` keeps them.
+    pub retention_days: Option<u32>,
+    pub canned_responses: Vec<CannedResponse>,
+}
+
+/// `GET /api/v1/workspaces/{site}/search?q=`: conversations whose messages or visitor match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub conversation_id: ConversationId,
+    pub visitor_name: String,
+    /// The matching message, shortened; empty when the visitor's name or email matched.
+    pub snippet: String,
+    pub at: i64,
+}
+
+/// How the loader draws the launcher, sent with the site's consent configuration (the one
+/// request the loader makes before any WASM loads).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Launcher {
+    pub color: String,
+    pub position: LauncherPosition,
+    pub text: String,
 }

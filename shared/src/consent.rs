@@ -225,6 +225,8 @@ pub struct ConsentConfig {
     pub lang: Lang,
     pub categories: Vec<Category>,
     pub text: BannerText,
+    #[serde(default)]
+    pub launcher: crate::api::Launcher,
 }
 
 /// `POST /api/v1/sites/SITE/consent` from the widget.

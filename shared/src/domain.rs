@@ -235,6 +235,70 @@ pub struct ChatMessage {
     pub body: MessageBody,
     /// When the edge stored it, in milliseconds since the Unix epoch.
     pub at: i64,
+    /// A private note between agents: stored in the conversation, never sent to the visitor.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub note: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Where a conversation stands in the shared inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    /// Waiting for the team.
+    #[default]
+    Open,
+    /// Waiting for the visitor or someone else.
+    Pending,
+    /// Done; a new visitor message opens it again.
+    Resolved,
+}
+
+impl ConversationStatus {
+    pub const ALL: [ConversationStatus; 3] = [Self::Open, Self::Pending, Self::Resolved];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::Pending => "Pending",
+            Self::Resolved => "Resolved",
+        }
+    }
+}
+
+/// An agent as other agents see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRef {
+    pub email: Email,
+    pub name: String,
+}
+
+/// Which side of a conversation read it (for read receipts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Visitor,
+    /// Any agent of the team.
+    Agent,
+}
+
+/// What the team knows about a conversation beyond its messages; agents only.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ConversationDetails {
+    pub status: ConversationStatus,
+    #[serde(default)]
+    pub assignee: Option<AgentRef>,
+    /// The name the visitor gave, or a friendly anonymous one ("Visitor 4F2A").
+    pub visitor_name: String,
+    /// The email the visitor gave (pre-chat form, offline form), if any.
+    #[serde(default)]
+    pub visitor_email: Option<Email>,
+    /// When the conversation started (first message), ms since the epoch; 0 before that.
+    #[serde(default)]
+    pub started_at: i64,
 }
 
 /// One line of the inbox's conversation list.
@@ -248,6 +312,27 @@ pub struct ConversationSummary {
     pub last_author: Author,
     pub last_at: i64,
     pub last_seq: u64,
+    #[serde(default)]
+    pub status: ConversationStatus,
+    #[serde(default)]
+    pub assignee: Option<AgentRef>,
+    /// Visitor messages no agent has read yet.
+    #[serde(default)]
+    pub unread: u32,
+    #[serde(default)]
+    pub visitor_email: Option<Email>,
+}
+
+/// Longest visitor name, in characters.
+pub const MAX_VISITOR_NAME_CHARS: usize = 80;
+
+/// A name a visitor typed (pre-chat form): trimmed, 1-80 characters, no control characters.
+pub fn visitor_name(s: &str) -> Result<String, DomainError> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > MAX_VISITOR_NAME_CHARS || s.chars().any(char::is_control) {
+        return Err(invalid("name", "must be 1-80 characters"));
+    }
+    Ok(s.to_owned())
 }
 
 /// How long a preview of the last message may be, in characters.

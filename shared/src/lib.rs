@@ -9,7 +9,7 @@ pub mod domain;
 pub mod protocol;
 
 pub use domain::{
-    AllowedDomain, Author, ChatMessage, ClientMsgId, ConversationId, ConversationSummary, DomainError,
-    Email, MessageBody, SiteId, VisitorId,
+    AgentRef, AllowedDomain, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId,
+    ConversationStatus, ConversationSummary, DomainError, Email, MessageBody, Party, SiteId, VisitorId,
 };
-pub use protocol::{ClientMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION};
+pub use protocol::{AgentPresence, ClientMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION};

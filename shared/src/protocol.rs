@@ -6,7 +6,10 @@
 //! conversation's messages 1, 2, 3…, and a client that reconnects says in [`ClientMsg::Hello`] which
 //! number it has seen last and gets everything after it.
 
-use crate::domain::{ChatMessage, ClientMsgId, ConversationId, ConversationSummary};
+use crate::domain::{
+    AgentRef, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ConversationStatus,
+    ConversationSummary, Email, Party,
+};
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks. The edge refuses a `hello` with another version with
@@ -25,8 +28,35 @@ pub enum ClientMsg {
     /// holding every message after it, on the inbox socket with [`ServerMsg::Inbox`].
     Hello { protocol: u32, after_seq: u64 },
     /// Post a message to the socket's conversation. The body is checked with
-    /// [`crate::MessageBody::parse`] by the client and again by the edge.
-    Send { client_id: ClientMsgId, body: String },
+    /// [`crate::MessageBody::parse`] by the client and again by the edge. `note` (agents only) makes
+    /// it a private note the visitor never receives.
+    Send {
+        client_id: ClientMsgId,
+        body: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        note: bool,
+    },
+    /// The sender is typing; the others show it for a few seconds unless it is repeated.
+    Typing,
+    /// The sender has seen everything up to `seq` (read receipts, unread counts).
+    Read { seq: u64 },
+    /// The visitor's contact details (pre-chat or offline form). Agents change them with
+    /// the same frame. Omitted fields stay as they are.
+    Contact {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
+    },
+    /// Agents only: move the conversation to another status.
+    SetStatus { status: ConversationStatus },
+    /// Agents only: assign the conversation to a member of the workspace, or to nobody.
+    Assign {
+        #[serde(default)]
+        agent: Option<Email>,
+    },
+    /// Inbox socket only: the agent is available (`away: false`) or away.
+    Presence { away: bool },
 }
 
 /// Frames from the edge to a client.
@@ -45,6 +75,15 @@ pub enum ServerMsg {
     Inbox { conversations: Vec<ConversationSummary> },
     /// A conversation of the workspace changed (a new message): the inbox moves it to the top.
     ConversationUpdated { conversation: ConversationSummary },
+    /// Someone else on the conversation is typing (an agent's name is shown to the visitor).
+    Typing { author: Author },
+    /// `reader`'s side has read the conversation up to `seq`; also in answer to `hello`.
+    Read { reader: Party, seq: u64 },
+    /// Agents only: the conversation's status, assignee and visitor, after `welcome` and whenever
+    /// they change.
+    Details { details: ConversationDetails },
+    /// Inbox socket: the workspace's agents and who is available, after `inbox` and on changes.
+    Team { agents: Vec<AgentPresence> },
     /// A frame was refused. Nothing was stored; `client_id` names the refused `send`, if any, so
     /// the client can keep the text and show why.
     Error {
@@ -75,6 +114,18 @@ struct ServerFrame {
     conversations: Option<Vec<ConversationSummary>>,
     conversation: Option<ConversationSummary>,
     code: Option<ErrorCode>,
+    author: Option<Author>,
+    reader: Option<Party>,
+    details: Option<ConversationDetails>,
+    agents: Option<Vec<AgentPresence>>,
+}
+
+/// An agent of the workspace and whether they are available.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    #[serde(flatten)]
+    pub agent: AgentRef,
+    pub online: bool,
 }
 
 /// `message` is a chat message in `message` frames and a sentence in `error` frames.
@@ -97,6 +148,10 @@ impl From<ServerFrame> for ServerMsg {
             ("message", Some(MessageOrText::Chat(message))) => Some(ServerMsg::Message { message }),
             ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
             ("conversation_updated", _) => f.conversation.map(|conversation| ServerMsg::ConversationUpdated { conversation }),
+            ("typing", _) => f.author.map(|author| ServerMsg::Typing { author }),
+            ("read", _) => f.reader.zip(f.seq).map(|(reader, seq)| ServerMsg::Read { reader, seq }),
+            ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
+            ("team", _) => f.agents.map(|agents| ServerMsg::Team { agents }),
             ("error", Some(MessageOrText::Text(message))) => {
                 f.code.map(|code| ServerMsg::Error { code, message, client_id: f.client_id })
             }
@@ -133,6 +188,10 @@ pub enum ErrorCode {
     Forbidden,
     /// Wrong email or password.
     InvalidCredentials,
+    /// Already exists (an account with this email, a workspace with this id).
+    Conflict,
+    /// The invite link has expired, was used or was withdrawn.
+    InviteExpired,
     NotFound,
     /// Too many requests; try again later.
     RateLimited,
@@ -185,7 +244,7 @@ impl From<&crate::DomainError> for ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ApiError, Me, SignInRequest, VisitorSession, VisitorSessionRequest, WorkspaceRef};
+    use crate::api::{ApiError, Me, PrechatMode, Role, SignInRequest, VisitorSession, VisitorSessionRequest, WorkspaceRef};
     use crate::domain::*;
     use serde::de::DeserializeOwned;
     use std::fmt::Debug;
@@ -208,6 +267,7 @@ mod tests {
             author: Author::Agent { name: "Dana".into() },
             body: MessageBody::parse("Hello! How can I help?").unwrap(),
             at: 1_764_000_000_000,
+            note: false,
         }
     }
 
@@ -219,7 +279,15 @@ mod tests {
             last_author: Author::Visitor,
             last_at: 1_764_000_000_000,
             last_seq: 3,
+            status: ConversationStatus::Pending,
+            assignee: Some(dana()),
+            unread: 2,
+            visitor_email: None,
         }
+    }
+
+    fn dana() -> AgentRef {
+        AgentRef { email: Email::parse("dana@demo.provixchat.test").unwrap(), name: "Dana".into() }
     }
 
     #[test]
@@ -230,8 +298,19 @@ mod tests {
             ClientMsg::Send {
                 client_id: ClientMsgId::parse("c_0123456789ab").unwrap(),
                 body: "Do you ship to Norway?".into(),
+                note: false,
             },
         );
+        fixture(
+            "client_note",
+            ClientMsg::Send { client_id: ClientMsgId::parse("c_0123456789ac").unwrap(), body: "VIP customer".into(), note: true },
+        );
+        fixture("client_typing", ClientMsg::Typing);
+        fixture("client_read", ClientMsg::Read { seq: 7 });
+        fixture("client_contact", ClientMsg::Contact { name: Some("Ana".into()), email: Some("ana@example.com".into()) });
+        fixture("client_set_status", ClientMsg::SetStatus { status: ConversationStatus::Resolved });
+        fixture("client_assign", ClientMsg::Assign { agent: Some(Email::parse("dana@demo.provixchat.test").unwrap()) });
+        fixture("client_presence", ClientMsg::Presence { away: true });
     }
 
     #[test]
@@ -251,6 +330,21 @@ mod tests {
         fixture("server_message", ServerMsg::Message { message: message() });
         fixture("server_inbox", ServerMsg::Inbox { conversations: vec![summary()] });
         fixture("server_conversation_updated", ServerMsg::ConversationUpdated { conversation: summary() });
+        fixture("server_typing", ServerMsg::Typing { author: Author::Agent { name: "Dana".into() } });
+        fixture("server_read", ServerMsg::Read { reader: Party::Agent, seq: 7 });
+        fixture(
+            "server_details",
+            ServerMsg::Details {
+                details: ConversationDetails {
+                    status: ConversationStatus::Open,
+                    assignee: Some(dana()),
+                    visitor_name: "Ana".into(),
+                    visitor_email: Some(Email::parse("ana@example.com").unwrap()),
+                    started_at: 1_764_000_000_000,
+                },
+            },
+        );
+        fixture("server_team", ServerMsg::Team { agents: vec![AgentPresence { agent: dana(), online: true }] });
         fixture(
             "server_error",
             ServerMsg::Error {
@@ -274,6 +368,11 @@ mod tests {
                 conversation_id: ConversationId::parse("cv_0123456789abcdef").unwrap(),
                 site_name: "Demo Shop".into(),
                 greeting: "Hi! Ask us anything.".into(),
+                online: true,
+                offline_message: "We're away. Leave your email and we'll reply.".into(),
+                prechat: PrechatMode::Optional,
+                color: "#1f5eff".into(),
+                contact_known: false,
             },
         );
         fixture(
@@ -285,7 +384,7 @@ mod tests {
             Me {
                 name: "Dana".into(),
                 email: Email::parse("agent@demo.provixchat.test").unwrap(),
-                workspaces: vec![WorkspaceRef { id: SiteId::parse("demo").unwrap(), name: "Demo Shop".into(), role: "owner".into() }],
+                workspaces: vec![WorkspaceRef { id: SiteId::parse("demo").unwrap(), name: "Demo Shop".into(), role: Role::Owner }],
             },
         );
         fixture("api_error", ApiError { error: ErrorCode::UnknownSite, message: "no site 'nope'".into() });
@@ -293,7 +392,7 @@ mod tests {
 
     #[test]
     fn unknown_frames_and_codes_are_tolerated_by_clients() {
-        assert_eq!(ServerMsg::decode(r#"{"type":"typing","who":"x"}"#), Ok(ServerMsg::Unknown));
+        assert_eq!(ServerMsg::decode(r#"{"type":"brand_new","who":"x"}"#), Ok(ServerMsg::Unknown));
         let e = ServerMsg::decode(r#"{"type":"error","code":"brand_new","message":"m"}"#).unwrap();
         assert!(matches!(e, ServerMsg::Error { code: ErrorCode::Unknown, .. }));
     }

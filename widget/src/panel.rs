@@ -16,7 +16,9 @@ pub struct PanelProps {
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
     let path = format!("/api/v1/sites/{}/connect?token={}", props.embedding.site, props.session.token);
-    let (chat, send) = use_chat(path, Author::Visitor);
+    let chat = use_chat(path, Author::Visitor);
+    let send = chat.send.clone();
+    let chat = chat.state;
     let kept = use_mut_ref(|| false);
     use_effect_with((), |_| crate::bridge::focus("textarea"));
     let onsend = {

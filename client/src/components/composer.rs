@@ -8,7 +8,13 @@ pub struct ComposerProps {
     pub onsend: Callback<String>,
     #[prop_or(AttrValue::Static("Write a message…"))]
     pub placeholder: AttrValue,
+    /// Called while the user types, at most every few seconds (for typing indicators).
+    #[prop_or_default]
+    pub ontyping: Option<Callback<()>>,
 }
+
+/// Least time between two typing signals, in ms: the other side's indicator lasts longer.
+const TYPING_EVERY_MS: f64 = 2500.0;
 
 /// A text box labelled "Message" and a "Send" button. Enter sends, Shift+Enter starts a new
 /// line. The same limits as the edge apply before anything leaves the browser.
@@ -32,9 +38,20 @@ pub fn composer(props: &ComposerProps) -> Html {
             }
         })
     };
+    let last_typing = use_mut_ref(|| f64::MIN);
     let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+        let (text, ontyping) = (text.clone(), props.ontyping.clone());
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            let now = js_sys::Date::now();
+            if let Some(ontyping) = ontyping.as_ref().filter(|_| !value.trim().is_empty()) {
+                if now - *last_typing.borrow() >= TYPING_EVERY_MS {
+                    *last_typing.borrow_mut() = now;
+                    ontyping.emit(());
+                }
+            }
+            text.set(value);
+        })
     };
     let onkeydown = {
         let send = send.clone();

@@ -13,6 +13,12 @@ pub enum Viewer {
 pub struct MessageListProps {
     pub lines: Vec<Line>,
     pub viewer: Viewer,
+    /// How far the other side has read: the viewer's latest line up to it says "Seen".
+    #[prop_or_default]
+    pub peer_read: u64,
+    /// Who else is typing ("Dana is typing…" below the messages).
+    #[prop_or_default]
+    pub typing: Option<AttrValue>,
 }
 
 /// The conversation, oldest first, kept scrolled to the newest message. Text is only ever
@@ -28,15 +34,44 @@ pub fn message_list(props: &MessageListProps) -> Html {
             }
         });
     }
+    let seen = props
+        .lines
+        .iter()
+        .filter(|l| is_mine(l, props.viewer) && !l.note)
+        .filter_map(|l| l.seq)
+        .filter(|seq| *seq <= props.peer_read)
+        .max();
+    let mut last_day = None;
+    let mut items = Vec::with_capacity(props.lines.len());
+    for line in &props.lines {
+        // A separator wherever the day changes, so old history reads like a diary.
+        if let Some(at) = line.at {
+            let label = day(at);
+            if last_day.as_ref() != Some(&label) {
+                items.push(html! { <li class="pvx-day" role="separator" key={format!("day-{label}")}>{ &label }</li> });
+                last_day = Some(label);
+            }
+        }
+        items.push(line_view(line, props.viewer, seen.is_some() && line.seq == seen));
+    }
     html! {
-        <ol class="pvx-messages" ref={list} aria-label="Messages" aria-live="polite">
-            { for props.lines.iter().map(|line| line_view(line, props.viewer)) }
-        </ol>
+        <>
+            <ol class="pvx-messages" ref={list} aria-label="Messages" aria-live="polite">
+                { for items }
+            </ol>
+            <p class="pvx-typing" aria-live="polite">
+                { for props.typing.as_ref().map(|who| format!("{who} is typing…")) }
+            </p>
+        </>
     }
 }
 
-fn line_view(line: &Line, viewer: Viewer) -> Html {
-    let mine = matches!((&line.author, viewer), (Author::Visitor, Viewer::Visitor) | (Author::Agent { .. }, Viewer::Agent));
+fn is_mine(line: &Line, viewer: Viewer) -> bool {
+    matches!((&line.author, viewer), (Author::Visitor, Viewer::Visitor) | (Author::Agent { .. }, Viewer::Agent))
+}
+
+fn line_view(line: &Line, viewer: Viewer, seen: bool) -> Html {
+    let mine = is_mine(line, viewer);
     let who = match &line.author {
         _ if mine && viewer == Viewer::Visitor => "You".to_owned(),
         Author::Agent { name } => name.clone(),
@@ -44,12 +79,21 @@ fn line_view(line: &Line, viewer: Viewer) -> Html {
     };
     let status = match &line.state {
         LineState::Sending => "Sending…".to_owned(),
+        LineState::Sent if seen => "Seen".to_owned(),
         LineState::Sent => "Sent".to_owned(),
         LineState::Failed(why) => format!("Not sent: {why}"),
     };
-    let class = classes!("pvx-line", if mine { "mine" } else { "theirs" }, matches!(line.state, LineState::Failed(_)).then_some("failed"));
+    let class = classes!(
+        "pvx-line",
+        if mine { "mine" } else { "theirs" },
+        matches!(line.state, LineState::Failed(_)).then_some("failed"),
+        line.note.then_some("note")
+    );
     html! {
         <li {class} key={line.client_id.as_str().to_owned()}>
+            if line.note {
+                <p class="pvx-note-label">{ "Private note" }</p>
+            }
             <p class="pvx-body">{ &line.body }</p>
             <p class="pvx-meta">
                 <span class="pvx-who">{ who }</span>
@@ -68,4 +112,14 @@ fn clock(at: i64) -> String {
 #[cfg(not(target_arch = "wasm32"))]
 fn clock(at: i64) -> String {
     at.to_string()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn day(at: i64) -> String {
+    crate::day(at)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn day(at: i64) -> String {
+    (at / 86_400_000).to_string()
 }

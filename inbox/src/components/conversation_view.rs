@@ -17,7 +17,9 @@ pub struct ConversationViewProps {
 #[function_component(ConversationView)]
 pub fn conversation_view(props: &ConversationViewProps) -> Html {
     let path = format!("/api/v1/workspaces/{}/conversations/{}/connect", props.site, props.id);
-    let (chat, onsend) = use_chat(path, Author::Agent { name: props.agent_name.clone() });
+    let chat = use_chat(path, Author::Agent { name: props.agent_name.clone() });
+    let onsend = chat.send.clone();
+    let chat = chat.state;
     html! {
         <section class="conversation-view" aria-label={format!("Conversation with {}", props.title)}>
             <header>
