@@ -55,6 +55,10 @@ mod tests {
             last_author: Author::Visitor,
             last_at: at,
             last_seq: seq,
+            status: Default::default(),
+            assignee: None,
+            unread: 0,
+            visitor_email: None,
         }
     }
 

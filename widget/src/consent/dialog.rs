@@ -171,6 +171,7 @@ mod browser_tests {
                 analytics: text("Analytics"),
                 marketing: text("Marketing"),
             },
+            launcher: Default::default(),
         }
     }
 
