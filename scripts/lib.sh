@@ -92,6 +92,6 @@ report_sizes() {
   printf '  loader   widget.js                          %6d B gzip\n' "$(gz dist/www/widget.js)"
   printf '  widget   wasm + glue + css + boot + page   %6d B gzip\n' \
     "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/chat.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))"
-  printf '  inbox    wasm + glue + css                  %6d B gzip\n' "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/chat.css) ))"
+  printf '  inbox    wasm + glue + css                  %6d B gzip\n' "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/admin.css) + $(gz $a/chat.css) ))"
   printf '  edge     worker index.js + wasm             %6d B gzip\n' "$(( $(gz edge/build/index.js) + $(gz edge/build/index_bg.wasm) ))"
 }

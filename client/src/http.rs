@@ -25,6 +25,10 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Res
     fetch("PUT", path, Some(body)).await
 }
 
+pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    fetch("DELETE", path, None).await
+}
+
 /// Posts JSON and returns the answer as a JavaScript value, for a caller that only passes the
 /// answer on (decoding it in Rust would cost the WASM a decoder it does not need).
 pub async fn post_passing_through<B: Serialize>(path: &str, body: &B) -> Result<wasm_bindgen::JsValue, ApiError> {
