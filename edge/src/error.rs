@@ -28,6 +28,10 @@ pub enum EdgeError {
     RateLimited,
     #[error("too many failed sign-ins; try again in {} minute(s)", (.retry_after_s + 59) / 60)]
     LockedOut { retry_after_s: i64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("this invite link has expired, was used already or was withdrawn")]
+    InviteExpired,
     #[error("internal error: {0}")]
     Internal(String),
     /// An error a Durable Object answered, passed on unchanged.
@@ -50,6 +54,8 @@ impl EdgeError {
             EdgeError::InvalidCredentials => ErrorCode::InvalidCredentials,
             EdgeError::NotFound => ErrorCode::NotFound,
             EdgeError::RateLimited | EdgeError::LockedOut { .. } => ErrorCode::RateLimited,
+            EdgeError::Conflict(_) => ErrorCode::Conflict,
+            EdgeError::InviteExpired => ErrorCode::InviteExpired,
             EdgeError::Internal(_) => ErrorCode::Internal,
             EdgeError::Relayed(e) => e.error,
         }
@@ -62,6 +68,8 @@ impl EdgeError {
             ErrorCode::OriginNotAllowed | ErrorCode::Forbidden => 403,
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
             ErrorCode::RateLimited => 429,
+            ErrorCode::Conflict => 409,
+            ErrorCode::InviteExpired => 410,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
             ErrorCode::EmptyMessage
             | ErrorCode::MessageTooLong
@@ -119,6 +127,8 @@ mod tests {
             (EdgeError::Domain(DomainError::EmptyMessage), 400, ErrorCode::EmptyMessage),
             (EdgeError::Domain(DomainError::MessageTooLong { max: 1 }), 400, ErrorCode::MessageTooLong),
             (EdgeError::MalformedBody("x".into()), 400, ErrorCode::MalformedFrame),
+            (EdgeError::Conflict("x".into()), 409, ErrorCode::Conflict),
+            (EdgeError::InviteExpired, 410, ErrorCode::InviteExpired),
             (EdgeError::Unauthorized, 401, ErrorCode::Unauthorized),
             (EdgeError::InvalidCredentials, 401, ErrorCode::InvalidCredentials),
             (EdgeError::RateLimited, 429, ErrorCode::RateLimited),

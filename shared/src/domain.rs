@@ -321,6 +321,10 @@ pub struct ConversationSummary {
     pub unread: u32,
     #[serde(default)]
     pub visitor_email: Option<Email>,
+    /// Grows with every change (message, status, assignment, read); of two updates of the same
+    /// conversation, the one with the lower `rev` is stale.
+    #[serde(default)]
+    pub rev: u64,
 }
 
 /// Longest visitor name, in characters.

@@ -283,6 +283,7 @@ mod tests {
             assignee: Some(dana()),
             unread: 2,
             visitor_email: None,
+            rev: 9,
         }
     }
 
