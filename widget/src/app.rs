@@ -4,6 +4,7 @@
 use crate::bridge::{focus, on_host_state, post_to_host, Embedding, HostState, ToHost};
 use crate::chat::Chat;
 use crate::consent::{ConsentView, Mode};
+use crate::visibility::use_page_visible;
 use yew::prelude::*;
 
 fn embedding() -> Option<Embedding> {
@@ -16,6 +17,7 @@ pub fn app() -> Html {
     let embedding = use_memo((), |_| embedding());
     let state = use_state(|| None::<HostState>);
     let chat_opened = use_mut_ref(|| false);
+    let page_visible = use_page_visible();
     {
         let (state, embedding) = (state.clone(), embedding.clone());
         use_effect_with((), move |_| {
@@ -31,7 +33,7 @@ pub fn app() -> Html {
     use_effect_with(view.clone(), |view| {
         // Focus moves into whatever the visitor (or the page) just opened.
         match view.as_str() {
-            "chat" => focus("textarea"),
+            "chat" => focus(crate::panel::FOCUS_FIRST),
             "banner" | "prefs" => focus("[role=dialog]"),
             _ => {}
         }
@@ -57,7 +59,9 @@ pub fn app() -> Html {
     html! {
         <>
             if *chat_opened.borrow() {
-                <div class="pvx-fill" hidden={view != "chat"}><Chat embedding={embedding.clone()} token={state.token.clone()} /></div>
+                <div class="pvx-fill" hidden={view != "chat"}>
+                    <Chat embedding={embedding.clone()} token={state.token.clone()} visible={view == "chat" && page_visible} />
+                </div>
             }
             if let Some(mode) = consent {
                 <ConsentView {mode} {embedding} {state} />

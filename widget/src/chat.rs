@@ -18,6 +18,8 @@ pub struct ChatProps {
     pub embedding: Embedding,
     /// The visitor token the site keeps (empty for a new visitor).
     pub token: AttrValue,
+    /// The visitor can see the chat (see `Panel`).
+    pub visible: bool,
 }
 
 #[function_component(Chat)]
@@ -40,7 +42,7 @@ pub fn chat(props: &ChatProps) -> Html {
         });
     }
     match &*phase {
-        Phase::Ready(session) => html! { <Panel session={session.clone()} embedding={props.embedding.clone()} /> },
+        Phase::Ready(session) => html! { <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} /> },
         Phase::Failed(e) => html! {
             <section class="pvx-panel pvx-center" aria-label="Chat">
                 <p role="alert" class="pvx-error">{ "The chat is not available: " }{ &e.message }</p>

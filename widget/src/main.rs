@@ -6,6 +6,7 @@
 // Natively only the unit tests are built; the app itself runs in the browser.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+mod accent;
 #[cfg(target_arch = "wasm32")]
 mod app;
 mod bridge;
@@ -13,7 +14,14 @@ mod bridge;
 mod chat;
 mod consent;
 #[cfg(target_arch = "wasm32")]
+mod offline;
+#[cfg(target_arch = "wasm32")]
 mod panel;
+mod prechat;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod test_support;
+#[cfg(target_arch = "wasm32")]
+mod visibility;
 
 fn main() {
     #[cfg(target_arch = "wasm32")]

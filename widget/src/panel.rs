@@ -1,37 +1,98 @@
-//! The chat panel: header, greeting, messages and composer, over one conversation socket.
+//! The chat panel: header, greeting (or the offline message), the pre-chat form, messages and
+//! composer, over one conversation socket.
 
-use crate::bridge::{post_to_host, Embedding, ToHost};
+use crate::accent::accent_style;
+use crate::bridge::{focus, post_to_host, Embedding, ToHost};
+use crate::offline::Offline;
+use crate::prechat::{Contact, PrechatForm};
 use client::chat::Connection;
 use client::components::{Composer, MessageList, Viewer};
 use client::hooks::use_chat;
-use shared::{api::VisitorSession, Author};
+use shared::api::{PrechatMode, VisitorSession};
+use shared::{Author, ClientMsg, Email};
 use yew::prelude::*;
+
+/// What the chat view focuses when it opens: the pre-chat form's first field, else the composer.
+pub const FOCUS_FIRST: &str = "#pvx-prechat-name, textarea";
 
 #[derive(Properties, PartialEq)]
 pub struct PanelProps {
     pub session: VisitorSession,
     pub embedding: Embedding,
+    /// The chat view is shown and the page is visible: new messages count as read.
+    pub visible: bool,
 }
 
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
-    let path = format!("/api/v1/sites/{}/connect?token={}", props.embedding.site, props.session.token);
+    let session = &props.session;
+    let path = format!("/api/v1/sites/{}/connect?token={}", props.embedding.site, session.token);
     let chat = use_chat(path, Author::Visitor);
-    let send = chat.send.clone();
-    let chat = chat.state;
+    let state = &chat.state;
+    // The pre-chat form was answered or skipped, and the email the visitor gave, if any.
+    let prechat_done = use_state(|| false);
+    let email = use_state(|| None::<AttrValue>);
     let kept = use_mut_ref(|| false);
-    use_effect_with((), |_| crate::bridge::focus("textarea"));
-    let onsend = {
-        let (host, token) = (props.embedding.host.clone(), props.session.token.clone());
-        Callback::from(move |body: String| {
-            send.emit(body);
-            // The visitor started a chat: have the loader keep the token so they find the
-            // conversation again on their next page.
+    let reported = use_mut_ref(|| 0u64);
+
+    // The visitor started a chat or gave their details: have the loader keep the token so they
+    // find the conversation again on their next page.
+    let keep_token = {
+        let (host, token) = (props.embedding.host.clone(), session.token.clone());
+        move || {
             if !std::mem::replace(&mut *kept.borrow_mut(), true) {
                 post_to_host(&host, ToHost::Token { token: &token });
             }
+        }
+    };
+    let onsend = {
+        let (send, keep_token) = (chat.send.clone(), keep_token.clone());
+        Callback::from(move |body: String| {
+            send.emit(body);
+            keep_token();
         })
     };
+    let contact = {
+        let (frame, email) = (chat.frame.clone(), email.clone());
+        move |name: Option<String>, address: Option<Email>| {
+            if name.is_some() || address.is_some() {
+                email.set(address.as_ref().map(|e| e.to_string().into()));
+                frame.emit(ClientMsg::Contact { name, email: address.map(String::from) });
+                keep_token();
+            }
+        }
+    };
+    let onprechat = {
+        let (contact, done) = (contact.clone(), prechat_done.clone());
+        Callback::from(move |c: Contact| {
+            contact(c.name, c.email);
+            done.set(true);
+        })
+    };
+    let onskip = {
+        let done = prechat_done.clone();
+        Callback::from(move |()| done.set(true))
+    };
+    let onsave = Callback::from(move |e: Email| contact(None, Some(e)));
+    let ontyping = chat.frame.reform(|()| ClientMsg::Typing);
+
+    // Read receipts: what the agents wrote counts as read once the visitor could see it.
+    {
+        let theirs = state.lines.iter().filter(|l| matches!(l.author, Author::Agent { .. })).filter_map(|l| l.seq).max();
+        let (frame, last, known) = (chat.frame.clone(), state.last_seq(), state.visitor_read);
+        let online = state.connection == Connection::Online;
+        use_effect_with((props.visible, online, theirs.unwrap_or(0)), move |&(visible, online, theirs)| {
+            let mut reported = reported.borrow_mut();
+            if !online {
+                // Whatever was on its way may be lost: report again after reconnecting.
+                *reported = 0;
+            } else if visible && theirs > (*reported).max(known) {
+                frame.emit(ClientMsg::Read { seq: last });
+                *reported = last;
+            }
+        });
+    }
+
     let close = {
         let host = props.embedding.host.clone();
         move || post_to_host(&host, ToHost::Close)
@@ -49,14 +110,26 @@ pub fn panel(props: &PanelProps) -> Html {
             close();
         }
     });
-    let status = match chat.connection {
-        Connection::Online => "Online",
+    let status = match state.connection {
+        Connection::Online if session.online => "Online",
+        Connection::Online => "Away",
         Connection::Connecting => "Connecting…",
         Connection::Reconnecting => "Reconnecting…",
     };
-    let name = &props.session.site_name;
+    let typing = match &state.typing {
+        Some((Author::Agent { name }, _)) => Some(AttrValue::from(name.clone())),
+        _ => None,
+    };
+    // The pre-chat form comes before the first message. Until the socket says whether there are
+    // messages, neither it nor the composer shows, so a returning visitor never sees it flash.
+    let ask = session.prechat != PrechatMode::Off && !session.contact_known && !*prechat_done && state.lines.is_empty();
+    let prechat = ask && state.conversation_id.is_some();
+    let empty = state.lines.is_empty();
+    // Focus follows what appears: the form when it shows, the composer after it.
+    use_effect_with((prechat, ask), |_| focus(FOCUS_FIRST));
+    let name = &session.site_name;
     html! {
-        <section class="pvx-panel" aria-label={format!("Chat with {name}")} {onkeydown}>
+        <section class="pvx-panel" aria-label={format!("Chat with {name}")} style={accent_style(&session.color)} {onkeydown}>
             <header class="pvx-header">
                 <div>
                     <h1>{ name }</h1>
@@ -67,14 +140,26 @@ pub fn panel(props: &PanelProps) -> Html {
                     <button class="pvx-close" aria-label="Close chat" title="Close chat" {onclick}>{ "×" }</button>
                 </div>
             </header>
-            if chat.lines.is_empty() {
-                <p class="pvx-greeting">{ &props.session.greeting }</p>
+            if !session.online {
+                if ask {
+                    <p class="pvx-greeting">{ &session.offline_message }</p>
+                } else {
+                    <Offline message={session.offline_message.clone()} known={(*email).clone()} {onsave} />
+                }
+            } else if empty {
+                <p class="pvx-greeting">{ &session.greeting }</p>
             }
-            <MessageList lines={chat.lines.clone()} viewer={Viewer::Visitor} />
-            if let Some(notice) = &chat.notice {
-                <p class="pvx-error" role="alert">{ notice }</p>
+            if prechat {
+                <PrechatForm required={session.prechat == PrechatMode::Required} onsubmit={onprechat} {onskip} />
+            } else {
+                <MessageList lines={state.lines.clone()} viewer={Viewer::Visitor} peer_read={state.agent_read} {typing} />
+                if let Some(notice) = &state.notice {
+                    <p class="pvx-error" role="alert">{ notice }</p>
+                }
+                if !ask {
+                    <Composer {onsend} {ontyping} />
+                }
             }
-            <Composer {onsend} />
         </section>
     }
 }

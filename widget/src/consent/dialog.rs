@@ -142,6 +142,7 @@ fn category_switch(id: &str, name: &str, description: &str, on: bool, onchange: 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests {
     use super::*;
+    use crate::test_support::{mount, tick};
     use shared::consent::{BannerText, CategoryText, Lang};
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -178,9 +179,6 @@ mod browser_tests {
     type Decisions = Rc<RefCell<Vec<(Method, Choices)>>>;
 
     async fn render(mode: Mode, config: ConsentConfig, gpc: bool) -> (Element, Decisions) {
-        let document = web_sys::window().unwrap().document().unwrap();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
         let decisions: Decisions = Rc::default();
         let ondecide = {
             let decisions = decisions.clone();
@@ -196,16 +194,7 @@ mod browser_tests {
             oncustomize: Callback::noop(),
             onclose: Callback::noop(),
         };
-        yew::Renderer::<Dialog>::with_root_and_props(root.clone(), props).render();
-        tick().await;
-        (root, decisions)
-    }
-
-    async fn tick() {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20).unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+        (mount::<Dialog>(props).await, decisions)
     }
 
     fn buttons(root: &Element) -> Vec<HtmlElement> {
