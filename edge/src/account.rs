@@ -1,20 +1,22 @@
-//! The account Durable Object (one per agent email): password hash, workspace memberships and
-//! sessions. Session secrets are stored only as SHA-256 hashes.
+//! The account Durable Object (one per agent email): password hash, workspace memberships,
+//! sessions (stored only as SHA-256 hashes of their secrets) and the account's security log.
 
 use crate::auth::{hash_password, random_token, sha256_hex, verify_password};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{create_schema, json, now_ms, read_json, respond};
+use crate::glue::{create_schema, json, migrate, now_ms, read_json, respond};
 use crate::lockout::Lockout;
-use crate::settings::{Membership, NewAccount};
+use crate::settings::{Membership, NewAccount, MIN_PASSWORD_CHARS};
 use serde::{Deserialize, Serialize};
-use shared::{
-    api::{Me, WorkspaceRef},
-    Email, SiteId,
-};
+use shared::api::{Me, Role, SecurityEvent, SecurityEventKind, SessionInfo, WorkspaceRef};
+use shared::{Email, SiteId};
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
+/// A session's "last seen" is refreshed at most this often (a write per request would not pay).
+const LAST_SEEN_EVERY_MS: i64 = 5 * 60 * 1000;
+/// How many security events the account keeps.
+const SECURITY_LOG_KEEP: i64 = 500;
 
 #[durable_object]
 pub struct Account {
@@ -23,23 +25,51 @@ pub struct Account {
     env: Env,
 }
 
-/// `PUT /account`: create or update the account and add a membership.
+/// `PUT /account` (operator seeding): create or update the account and add a membership.
 #[derive(Serialize, Deserialize)]
 pub struct UpsertAccount {
     pub account: NewAccount,
     pub membership: Membership,
 }
 
-/// A session secret, as the router passes it in.
+/// Where a request comes from, for the session list and the security log.
+#[derive(Serialize, Deserialize, Clone, Default)]
+pub struct Origin {
+    pub device: String,
+    pub country: Option<String>,
+}
+
+/// `POST /create`: a new account (refused if the email has one), signed in at once.
+#[derive(Serialize, Deserialize)]
+pub struct Create {
+    pub account: NewAccount,
+    pub origin: Origin,
+}
+
+/// `POST /sign-in`.
+#[derive(Serialize, Deserialize)]
+pub struct SignIn {
+    pub password: String,
+    pub origin: Origin,
+}
+
+/// A session secret, as the router passes it in, with what the route needs besides.
 #[derive(Serialize, Deserialize)]
 pub struct Secret {
     pub secret: String,
 }
 
-/// `POST /sign-in`.
 #[derive(Serialize, Deserialize)]
-pub struct Password {
-    pub password: String,
+pub struct Revoke {
+    pub secret: String,
+    pub id: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct NewPassword {
+    pub secret: String,
+    pub current: String,
+    pub new: String,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +77,21 @@ struct AccountRow {
     email: String,
     name: String,
     password_hash: String,
+}
+
+#[derive(Deserialize)]
+struct SessionRow {
+    secret_hash: String,
+    created_at: i64,
+    expires_at: i64,
+    device: Option<String>,
+    country: Option<String>,
+    last_seen_at: Option<i64>,
+}
+
+/// The public handle of a session: a prefix of its secret's hash (which is itself not secret).
+fn session_id(secret_hash: &str) -> String {
+    secret_hash.chars().take(16).collect()
 }
 
 impl Account {
@@ -59,17 +104,36 @@ impl Account {
         Ok(rows.into_iter().next())
     }
 
-    fn upsert(&self, up: UpsertAccount) -> EdgeResult<()> {
-        let hash = hash_password(&up.account.password)?;
+    fn write_account(&self, a: &NewAccount) -> EdgeResult<()> {
+        if a.password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(EdgeError::MalformedBody(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
+        }
+        let name = crate::settings::bounded("your name", &a.name, crate::settings::MAX_NAME_CHARS)?;
+        self.sql().exec(
+            "INSERT OR REPLACE INTO account (id, email, name, password_hash) VALUES (1, ?, ?, ?)",
+            vec![a.email.as_str().into(), name.into(), hash_password(&a.password)?.into()],
+        )?;
+        Ok(())
+    }
+
+    fn add_membership(&self, m: &Membership) -> EdgeResult<()> {
+        let role = serde_json::to_value(m.role)?.as_str().unwrap_or("agent").to_owned();
+        self.sql().exec(
+            "INSERT OR REPLACE INTO memberships (site, name, role) VALUES (?, ?, ?)",
+            vec![m.site.as_str().into(), m.name.as_str().into(), role.into()],
+        )?;
+        Ok(())
+    }
+
+    fn log(&self, kind: SecurityEventKind, detail: &str) -> EdgeResult<()> {
         let sql = self.sql();
         sql.exec(
-            "INSERT OR REPLACE INTO account (id, email, name, password_hash) VALUES (1, ?, ?, ?)",
-            vec![up.account.email.as_str().into(), up.account.name.as_str().into(), hash.into()],
+            "INSERT INTO security_log (at, kind, detail) VALUES (?, ?, ?)",
+            vec![now_ms().into(), serde_json::to_value(kind)?.as_str().unwrap_or_default().into(), detail.into()],
         )?;
-        let m = up.membership;
         sql.exec(
-            "INSERT OR REPLACE INTO memberships (site, name, role) VALUES (?, ?, ?)",
-            vec![m.site.as_str().into(), m.name.into(), m.role.into()],
+            "DELETE FROM security_log WHERE id <= (SELECT MAX(id) FROM security_log) - ?",
+            vec![SECURITY_LOG_KEEP.into()],
         )?;
         Ok(())
     }
@@ -92,10 +156,10 @@ impl Account {
         Ok(())
     }
 
-    /// Checks the password and opens a session. Repeated failures lock the account for a while
-    /// (see `lockout`), unknown accounts included, and an unknown account costs the same hashing
-    /// work as a wrong password, so neither timing nor answers tell which emails have accounts.
-    fn sign_in(&self, password: &str) -> EdgeResult<Secret> {
+    /// Checks a password against the account, with the lockout: repeated failures lock the
+    /// account for a while, unknown accounts included, and an unknown account costs the same
+    /// hashing work as a wrong password, so neither timing nor answers tell which emails exist.
+    fn check_password(&self, password: &str, origin: &Origin) -> EdgeResult<()> {
         let now = now_ms();
         let mut lockout = self.lockout()?;
         if let Err(ms) = lockout.check(now) {
@@ -108,78 +172,200 @@ impl Account {
                 false
             }
         };
+        let exists = self.account()?.is_some();
         if !ok {
             lockout.failed(now);
             self.save_lockout(&lockout)?;
+            if exists {
+                self.log(SecurityEventKind::SignInFailed, &describe(origin))?;
+                if lockout.check(now).is_err() {
+                    self.log(SecurityEventKind::LockedOut, &describe(origin))?;
+                }
+            }
             return Err(EdgeError::InvalidCredentials);
         }
         if lockout != Lockout::default() {
             lockout.succeeded();
             self.save_lockout(&lockout)?;
         }
+        Ok(())
+    }
+
+    fn open_session(&self, origin: &Origin) -> EdgeResult<Secret> {
+        let now = now_ms();
+        let known: Vec<SessionRow> =
+            self.sql().exec("SELECT * FROM sessions WHERE device = ?", vec![origin.device.as_str().into()])?.to_array()?;
+        let seen_device: Vec<serde_json::Value> =
+            self.sql().exec("SELECT 1 AS one FROM devices WHERE device = ?", vec![origin.device.as_str().into()])?.to_array()?;
+        if known.is_empty() && seen_device.is_empty() {
+            self.log(SecurityEventKind::NewDevice, &describe(origin))?;
+            self.sql().exec("INSERT OR IGNORE INTO devices (device) VALUES (?)", vec![origin.device.as_str().into()])?;
+        }
+        self.log(SecurityEventKind::SignIn, &describe(origin))?;
         let secret = random_token(32)?;
         self.sql().exec(
-            "INSERT INTO sessions (secret_hash, created_at, expires_at) VALUES (?, ?, ?)",
-            vec![sha256_hex(&secret).into(), now.into(), (now + SESSION_TTL_MS).into()],
+            "INSERT INTO sessions (secret_hash, created_at, expires_at, device, country, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+            vec![
+                sha256_hex(&secret).into(),
+                now.into(),
+                (now + SESSION_TTL_MS).into(),
+                origin.device.as_str().into(),
+                origin.country.clone().into(),
+                now.into(),
+            ],
         )?;
         Ok(Secret { secret })
     }
 
-    fn session(&self, secret: &str) -> EdgeResult<Me> {
-        #[derive(Deserialize)]
-        struct Session {
-            expires_at: i64,
+    fn live_session(&self, secret: &str) -> EdgeResult<SessionRow> {
+        let rows: Vec<SessionRow> =
+            self.sql().exec("SELECT * FROM sessions WHERE secret_hash = ?", vec![sha256_hex(secret).into()])?.to_array()?;
+        let now = now_ms();
+        let session = rows.into_iter().next().filter(|s| s.expires_at > now).ok_or(EdgeError::Unauthorized)?;
+        if now - session.last_seen_at.unwrap_or(0) > LAST_SEEN_EVERY_MS {
+            self.sql()
+                .exec("UPDATE sessions SET last_seen_at = ? WHERE secret_hash = ?", vec![now.into(), session.secret_hash.as_str().into()])?;
         }
-        let sessions: Vec<Session> = self
-            .sql()
-            .exec("SELECT expires_at FROM sessions WHERE secret_hash = ?", vec![sha256_hex(secret).into()])?
-            .to_array()?;
-        let live = sessions.first().is_some_and(|s| s.expires_at > now_ms());
-        let account = self.account()?.filter(|_| live).ok_or(EdgeError::Unauthorized)?;
+        Ok(session)
+    }
+
+    fn me(&self, secret: &str) -> EdgeResult<Me> {
+        self.live_session(secret)?;
+        let account = self.account()?.ok_or(EdgeError::Unauthorized)?;
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            name: String,
+            role: String,
+        }
         let workspaces: Vec<WorkspaceRef> = self
             .sql()
             .exec("SELECT site AS id, name, role FROM memberships ORDER BY name", None)?
-            .to_array::<WorkspaceRow>()?
+            .to_array::<Row>()?
             .into_iter()
-            .map(|w| Ok(WorkspaceRef { id: SiteId::parse(&w.id)?, name: w.name, role: w.role }))
+            .map(|w| {
+                let role: Role = serde_json::from_value(serde_json::Value::String(w.role))?;
+                Ok(WorkspaceRef { id: SiteId::parse(&w.id)?, name: w.name, role })
+            })
             .collect::<EdgeResult<_>>()?;
         Ok(Me { name: account.name, email: Email::parse(&account.email)?, workspaces })
     }
 
-    fn sign_out(&self, secret: &str) -> EdgeResult<()> {
-        self.sql().exec("DELETE FROM sessions WHERE secret_hash = ?", vec![sha256_hex(secret).into()])?;
+    fn sessions(&self, secret: &str) -> EdgeResult<Vec<SessionInfo>> {
+        let current = self.live_session(secret)?.secret_hash;
+        let rows: Vec<SessionRow> = self
+            .sql()
+            .exec("SELECT * FROM sessions WHERE expires_at > ? ORDER BY created_at DESC", vec![now_ms().into()])?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .map(|s| SessionInfo {
+                id: session_id(&s.secret_hash),
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at.unwrap_or(s.created_at),
+                device: s.device.unwrap_or_else(|| "Unknown browser".into()),
+                country: s.country,
+                current: s.secret_hash == current,
+            })
+            .collect())
+    }
+
+    fn revoke(&self, r: &Revoke) -> EdgeResult<()> {
+        let current = self.live_session(&r.secret)?.secret_hash;
+        if session_id(&current) == r.id {
+            return Err(EdgeError::MalformedBody("sign out to end this session".into()));
+        }
+        let rows: Vec<SessionRow> = self.sql().exec("SELECT * FROM sessions", None)?.to_array()?;
+        let target = rows.into_iter().find(|s| session_id(&s.secret_hash) == r.id).ok_or(EdgeError::NotFound)?;
+        self.sql().exec("DELETE FROM sessions WHERE secret_hash = ?", vec![target.secret_hash.as_str().into()])?;
+        self.log(SecurityEventKind::SessionRevoked, target.device.as_deref().unwrap_or_default())?;
         Ok(())
     }
 
+    fn change_password(&self, p: &NewPassword) -> EdgeResult<()> {
+        let current = self.live_session(&p.secret)?;
+        let origin = Origin { device: current.device.clone().unwrap_or_default(), country: current.country.clone() };
+        self.check_password(&p.current, &origin)?;
+        let account = self.account()?.ok_or(EdgeError::Unauthorized)?;
+        self.write_account(&NewAccount { email: Email::parse(&account.email)?, name: account.name, password: p.new.clone() })?;
+        // Whoever knew the old password is signed out everywhere else.
+        self.sql().exec("DELETE FROM sessions WHERE secret_hash != ?", vec![current.secret_hash.into()])?;
+        self.log(SecurityEventKind::PasswordChanged, &describe(&origin))?;
+        Ok(())
+    }
+
+    fn security_log(&self, secret: &str) -> EdgeResult<Vec<SecurityEvent>> {
+        self.live_session(secret)?;
+        #[derive(Deserialize)]
+        struct Row {
+            at: i64,
+            kind: String,
+            detail: String,
+        }
+        let rows: Vec<Row> = self.sql().exec("SELECT at, kind, detail FROM security_log ORDER BY id DESC LIMIT 200", None)?.to_array()?;
+        rows.into_iter()
+            .map(|r| Ok(SecurityEvent { at: r.at, kind: serde_json::from_value(serde_json::Value::String(r.kind))?, detail: r.detail }))
+            .collect()
+    }
+
     async fn route(&self, mut req: Request) -> EdgeResult<Response> {
-        match (req.method(), req.path().as_str()) {
+        let ok = || json(&serde_json::json!({ "ok": true }), 200);
+        let path = req.path();
+        match (req.method(), path.as_str()) {
             (Method::Put, "/account") => {
-                self.upsert(read_json(&mut req).await?)?;
-                json(&serde_json::json!({ "ok": true }), 200)
+                let up: UpsertAccount = read_json(&mut req).await?;
+                self.write_account(&up.account)?;
+                self.add_membership(&up.membership)?;
+                ok()
+            }
+            (Method::Post, "/create") => {
+                let c: Create = read_json(&mut req).await?;
+                if self.account()?.is_some() {
+                    return Err(EdgeError::Conflict("an account with this email exists; sign in instead".into()));
+                }
+                self.write_account(&c.account)?;
+                json(&self.open_session(&c.origin)?, 201)
             }
             (Method::Post, "/sign-in") => {
-                let body: Password = read_json(&mut req).await?;
-                json(&self.sign_in(&body.password)?, 200)
+                let body: SignIn = read_json(&mut req).await?;
+                self.check_password(&body.password, &body.origin)?;
+                json(&self.open_session(&body.origin)?, 200)
             }
-            (Method::Post, "/session") => {
-                let body: Secret = read_json(&mut req).await?;
-                json(&self.session(&body.secret)?, 200)
-            }
+            (Method::Post, "/session") => json(&self.me(&read_json::<Secret>(&mut req).await?.secret)?, 200),
             (Method::Post, "/sign-out") => {
                 let body: Secret = read_json(&mut req).await?;
-                self.sign_out(&body.secret)?;
-                json(&serde_json::json!({ "ok": true }), 200)
+                self.sql().exec("DELETE FROM sessions WHERE secret_hash = ?", vec![sha256_hex(&body.secret).into()])?;
+                ok()
+            }
+            (Method::Post, "/sessions") => json(&self.sessions(&read_json::<Secret>(&mut req).await?.secret)?, 200),
+            (Method::Post, "/sessions/revoke") => {
+                self.revoke(&read_json(&mut req).await?)?;
+                ok()
+            }
+            (Method::Post, "/password") => {
+                self.change_password(&read_json(&mut req).await?)?;
+                ok()
+            }
+            (Method::Post, "/security") => json(&self.security_log(&read_json::<Secret>(&mut req).await?.secret)?, 200),
+            (Method::Put, "/memberships") => {
+                self.add_membership(&read_json(&mut req).await?)?;
+                ok()
+            }
+            (Method::Delete, p) if p.starts_with("/memberships/") => {
+                let site = SiteId::parse(&p["/memberships/".len()..]).map_err(|_| EdgeError::NotFound)?;
+                self.sql().exec("DELETE FROM memberships WHERE site = ?", vec![site.as_str().into()])?;
+                ok()
             }
             _ => Err(EdgeError::NotFound),
         }
     }
 }
 
-#[derive(Deserialize)]
-struct WorkspaceRow {
-    id: String,
-    name: String,
-    role: String,
+fn describe(origin: &Origin) -> String {
+    match &origin.country {
+        Some(c) => format!("{} · {c}", origin.device),
+        None => origin.device.clone(),
+    }
 }
 
 impl DurableObject for Account {
@@ -194,7 +380,19 @@ impl DurableObject for Account {
                 "CREATE TABLE IF NOT EXISTS lockout (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS sessions (secret_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, \
                  expires_at INTEGER NOT NULL)",
-                ],
+                "CREATE TABLE IF NOT EXISTS security_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, \
+                 kind TEXT NOT NULL, detail TEXT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS devices (device TEXT PRIMARY KEY)",
+            ],
+        );
+        migrate(
+            &state,
+            "account",
+            &[
+                ("session-device", "ALTER TABLE sessions ADD COLUMN device TEXT"),
+                ("session-country", "ALTER TABLE sessions ADD COLUMN country TEXT"),
+                ("session-last-seen", "ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER"),
+            ],
         );
         Self { state, env }
     }

@@ -7,6 +7,7 @@ use crate::consent_export::to_csv;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, json, now_ms, query, read_json};
 use crate::router::{visitor_token, Ctx};
+use crate::team::Action;
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
 use shared::DomainError;
 use worker::{Headers, Method, Request, Response};
@@ -22,6 +23,7 @@ impl Ctx<'_> {
             }
         }
         let tags = query(&req.url()?, "lang").unwrap_or_default();
+        let launcher = config.launcher();
         let consent = config.consent;
         let lang = Lang::pick(consent.language, tags.split(','));
         let text = consent.text(lang).cloned().ok_or_else(|| EdgeError::Internal(format!("{site} has no banner text")))?;
@@ -33,6 +35,7 @@ impl Ctx<'_> {
             lang: if consent.texts.contains_key(&lang) { lang } else { Lang::En },
             categories: consent.categories,
             text,
+            launcher,
         };
         let res = json(&body, 200)?;
         if let Some(origin) = origin {
@@ -52,7 +55,7 @@ impl Ctx<'_> {
         let site = self.site(site)?;
         let body: ConsentRequest = read_json(req).await?;
         let config = self.config(&site).await?;
-        config.require_origin(&site, &body.host)?;
+        self.require_host(&config, &site, &body.host)?;
         if body.decision.policy_version != config.consent.policy_version {
             return Err(DomainError::Invalid { what: "policy version", reason: "the privacy policy changed; reload the page" }.into());
         }
@@ -77,7 +80,8 @@ impl Ctx<'_> {
 
     /// The consent log, newest first, as JSON or (`?format=csv`) as a CSV download.
     pub async fn consent_log(&self, site: &str, req: &Request) -> EdgeResult<Response> {
-        let (_, site) = self.member(site, req).await?;
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let site = workspace.id;
         let records: Vec<ConsentRecord> = call(&self.workspace(&site)?, Method::Get, "/consent-log", None).await?;
         let csv = query(&req.url()?, "format").as_deref() == Some("csv");
         if !csv {
@@ -91,15 +95,13 @@ impl Ctx<'_> {
     }
 
     pub async fn consent_settings(&self, site: &str, req: &Request) -> EdgeResult<Response> {
-        let (_, site) = self.member(site, req).await?;
-        json(&self.config(&site).await?.consent, 200)
+        let (_, workspace) = self.member(site, req, Action::Chat).await?;
+        json(&self.config(&workspace.id).await?.consent, 200)
     }
 
     pub async fn update_consent_settings(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
-        let (me, site) = self.member(site, req).await?;
-        if !me.workspaces.iter().any(|w| w.id == site && w.can_manage()) {
-            return Err(EdgeError::Forbidden);
-        }
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let site = workspace.id;
         let settings: ConsentSettings = read_json(req).await?;
         let body = serde_json::to_string(&settings)?;
         let saved: ConsentSettings = call(&self.workspace(&site)?, Method::Put, "/consent-settings", Some(body)).await?;

@@ -70,6 +70,28 @@ pub fn create_schema(state: &State, object: &str, ddl: &[&str]) {
     }
 }
 
+/// Applies each named schema change once, in order, recording it in `_migrations`: the tables
+/// of objects created by an older build grow the columns a newer one needs.
+pub fn migrate(state: &State, object: &str, steps: &[(&str, &str)]) {
+    #[derive(serde::Deserialize)]
+    struct Done {
+        name: String,
+    }
+    let sql = state.storage().sql();
+    let done: Vec<String> = sql
+        .exec("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY)", None)
+        .and_then(|_| sql.exec("SELECT name FROM _migrations", None))
+        .and_then(|c| c.to_array::<Done>())
+        .map(|rows| rows.into_iter().map(|d| d.name).collect())
+        .unwrap_or_default();
+    for (name, statement) in steps.iter().filter(|(name, _)| !done.iter().any(|d| d == name)) {
+        let applied = sql.exec(statement, None).and_then(|_| sql.exec("INSERT INTO _migrations (name) VALUES (?)", vec![(*name).into()]));
+        if let Err(e) = applied {
+            console_error!("{object} migration {name}: {e}");
+        }
+    }
+}
+
 /// Completes a closing handshake; 1005 and 1006 are reserved and cannot be sent back.
 pub fn close_socket(ws: &WebSocket, code: usize) {
     let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
@@ -79,4 +101,30 @@ pub fn close_socket(ws: &WebSocket, code: usize) {
 /// A query parameter of the request's URL, decoded.
 pub fn query(url: &worker::Url, name: &str) -> Option<String> {
     url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// The weekday (0 = Monday) and minute of the day now in an IANA time zone, from the runtime's
+/// `Intl`; `None` for a zone it does not know.
+pub fn local_time(time_zone: &str) -> Option<(u8, u16)> {
+    use js_sys::{Array, Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into().ok()?;
+    let options = Object::new();
+    for (k, v) in [("timeZone", time_zone), ("weekday", "short"), ("hour", "numeric"), ("minute", "numeric"), ("hourCycle", "h23")] {
+        Reflect::set(&options, &k.into(), &v.into()).ok()?;
+    }
+    // An unknown zone throws a RangeError: constructing through Reflect turns it into `None`.
+    let format = Reflect::construct(&ctor, &Array::of2(&"en-US".into(), &options)).ok()?;
+    let to_parts: Function = Reflect::get(&format, &"formatToParts".into()).ok()?.dyn_into().ok()?;
+    let parts: Array = to_parts.call0(&format).ok()?.dyn_into().ok()?;
+    let part = |name: &str| -> Option<String> {
+        parts.iter().find(|p| Reflect::get(p, &"type".into()).ok().and_then(|t| t.as_string()).as_deref() == Some(name))
+            .and_then(|p| Reflect::get(&p, &"value".into()).ok())
+            .and_then(|v: JsValue| v.as_string())
+    };
+    let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].iter().position(|d| Some(*d) == part("weekday").as_deref())?;
+    let hour: u16 = part("hour")?.parse().ok()?;
+    let minute: u16 = part("minute")?.parse().ok()?;
+    Some((weekday as u8, (hour % 24) * 60 + minute))
 }

@@ -6,16 +6,21 @@
 //! Build with `worker-build --release` (see `scripts/`), run with `wrangler dev`.
 
 pub mod auth;
+pub mod chat_settings;
 pub mod consent_defaults;
 pub mod consent_export;
+pub mod device;
 pub mod conversation;
 pub mod error;
 pub mod lockout;
 pub mod pages;
 pub mod settings;
+pub mod team;
 
 #[cfg(target_arch = "wasm32")]
 mod account;
+#[cfg(target_arch = "wasm32")]
+mod account_routes;
 #[cfg(target_arch = "wasm32")]
 mod glue;
 #[cfg(target_arch = "wasm32")]
@@ -28,3 +33,5 @@ mod router;
 mod visitor;
 #[cfg(target_arch = "wasm32")]
 mod workspace;
+#[cfg(target_arch = "wasm32")]
+mod workspace_routes;

@@ -11,11 +11,44 @@ pub const INBOX_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-
 /// CSP of the widget's iframe page: as strict as the inbox, and only the site's allowed domains may
 /// frame it, so a page that is not allowed never shows it even if it lies about its origin.
 pub fn embed_csp(allowed: &[AllowedDomain]) -> String {
-    let ancestors: Vec<String> = allowed.iter().flat_map(|d| frame_sources(d.as_str())).collect();
-    let ancestors = if ancestors.is_empty() { "'none'".to_owned() } else { ancestors.join(" ") };
+    // 'self': the edge's own preview page shows owners their widget.
+    let ancestors: Vec<String> =
+        std::iter::once("'self'".to_owned()).chain(allowed.iter().flat_map(|d| frame_sources(d.as_str()))).collect();
+    let ancestors = ancestors.join(" ");
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; frame-ancestors {ancestors}; base-uri 'none'; form-action 'none'"
+    )
+}
+
+/// CSP of the widget preview: the loader from our own origin, nothing inline.
+pub const PREVIEW_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// The "test your widget" page: the site's real snippet on a page of the edge's own origin.
+pub fn preview_page(edge_origin: &str, site: &str, name: &str) -> String {
+    let (edge, site, name) = (escape_html(edge_origin), escape_html(site), escape_html(name));
+    format!(
+        r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>Widget preview — {name}</title>
+<link rel="stylesheet" href="/demo.css">
+</head>
+<body>
+<main>
+<h1>Your widget, live</h1>
+<p>This page runs the snippet of <strong>{name}</strong> exactly as your site will. Open the chat in
+the corner and send a message: it arrives in your inbox. The privacy banner is the one your visitors see.</p>
+<pre><code>&lt;script src="{edge}/widget.js" data-site="{site}" async&gt;&lt;/script&gt;</code></pre>
+</main>
+<script src="{edge}/widget.js" data-site="{site}" async></script>
+</body>
+</html>
+"##
     )
 }
 
@@ -81,10 +114,17 @@ mod tests {
     fn embed_csp_lists_only_allowed_ancestors() {
         let allowed = [AllowedDomain::parse("shop.example").unwrap(), AllowedDomain::parse("localhost").unwrap()];
         let csp = embed_csp(&allowed);
-        assert!(csp.contains("frame-ancestors https://shop.example:* https://localhost:* http://localhost:*;"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'self' https://shop.example:* https://localhost:* http://localhost:*;"), "{csp}");
         assert!(!csp.contains("http://shop.example"));
-        assert!(embed_csp(&[]).contains("frame-ancestors 'none'"));
+        assert!(embed_csp(&[]).contains("frame-ancestors 'self';"), "only the edge's own preview page");
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn preview_page_escapes_the_workspace_name() {
+        let page = preview_page("http://127.0.0.1:8787", "demo", "<Shop & Co>");
+        assert!(page.contains("&lt;Shop &amp; Co&gt;"));
+        assert!(page.contains(r#"<script src="http://127.0.0.1:8787/widget.js" data-site="demo" async></script>"#));
     }
 
     #[test]

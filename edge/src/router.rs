@@ -1,16 +1,14 @@
 //! The stateless front: checks origins, tokens and sessions, then hands each request to the one
 //! Durable Object it concerns (or to the static assets). It keeps no state of its own.
 
-use crate::account::{Password, Secret, UpsertAccount};
-use crate::auth::{self, VisitorToken, SESSION_COOKIE};
-use crate::conversation::object::{H_AGENT, H_CONVERSATION, H_SITE};
+use crate::auth::{self, VisitorToken};
+use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SITE};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, error_response, json, query, read_json};
 use crate::pages;
-use crate::rate_limit::{Hit, Verdict};
-use crate::settings::{CreateWorkspace, Membership, WorkspaceConfig};
-use shared::api::{Me, SignInRequest, VisitorSession, VisitorSessionRequest};
-use shared::{ConversationId, Email, SiteId, VisitorId};
+use crate::settings::WorkspaceConfig;
+use shared::api::{VisitorSession, VisitorSessionRequest};
+use shared::{AgentRef, ConversationId, Email, SiteId, VisitorId};
 use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 #[event(fetch)]
@@ -28,23 +26,38 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Get, ["demo"]) if env.var("DEMO_PAGE").is_ok_and(|v| v.to_string() == "on") => ctx.demo_page(&url),
         (Method::Get, ["embed", site]) => ctx.embed_page(site, &url).await,
         (Method::Get, ["inbox"]) => ctx.page("/pages/inbox.html", pages::INBOX_CSP).await,
+        (Method::Get, ["preview", site]) => ctx.preview_page(site, &req).await,
         (Method::Post, ["api", "v1", "sites", site, "visitor-session"]) => ctx.visitor_session(site, &mut req).await,
         (Method::Get, ["api", "v1", "sites", site, "connect"]) => ctx.visitor_connect(site, &req).await,
+        (Method::Get, ["api", "v1", "sites", site, "consent-config"]) => ctx.consent_config(site, &req).await,
+        (Method::Post, ["api", "v1", "sites", site, "consent"]) => ctx.record_consent(site, &mut req).await,
+        (Method::Post, ["api", "v1", "auth", "sign-up"]) => ctx.sign_up(&mut req).await,
         (Method::Post, ["api", "v1", "auth", "sign-in"]) => ctx.sign_in(&mut req).await,
         (Method::Post, ["api", "v1", "auth", "sign-out"]) => ctx.sign_out(&req).await,
-        (Method::Get, ["api", "v1", "me"]) => json(&ctx.agent(&req).await?.0, 200),
+        (Method::Get, ["api", "v1", "me"]) => json(&ctx.agent(&req).await?.me, 200),
+        (Method::Post, ["api", "v1", "me", "password"]) => ctx.change_password(&mut req).await,
+        (Method::Get, ["api", "v1", "me", "sessions"]) => ctx.sessions(&req).await,
+        (Method::Delete, ["api", "v1", "me", "sessions", id]) => ctx.revoke_session(id, &req).await,
+        (Method::Get, ["api", "v1", "me", "security"]) => ctx.security_log(&req).await,
+        (Method::Get, ["api", "v1", "invites", token]) => ctx.invite_preview(token).await,
+        (Method::Post, ["api", "v1", "invites", token, "accept"]) => ctx.accept_invite(token, &mut req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "connect"]) => ctx.inbox_connect(site, &req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "conversations", id, "connect"]) => {
             ctx.agent_conversation_connect(site, id, &req).await
         }
-        (Method::Post, ["api", "v1", "admin", "workspaces"]) => ctx.admin_create_workspace(&mut req).await,
-        (Method::Get, ["api", "v1", "sites", site, "consent-config"]) => ctx.consent_config(site, &req).await,
-        (Method::Post, ["api", "v1", "sites", site, "consent"]) => ctx.record_consent(site, &mut req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "search"]) => ctx.search(site, &req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "settings"]) => ctx.settings(site, &req).await,
+        (Method::Put, ["api", "v1", "workspaces", site, "settings"]) => ctx.update_settings(site, &mut req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "members"]) => ctx.members(site, &req).await,
+        (Method::Put, ["api", "v1", "workspaces", site, "members", email]) => ctx.change_member(site, email, &mut req).await,
+        (Method::Delete, ["api", "v1", "workspaces", site, "members", email]) => ctx.remove_member(site, email, &req).await,
+        (Method::Post, ["api", "v1", "workspaces", site, "invites"]) => ctx.create_invite(site, &mut req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "consents"]) => ctx.consent_log(site, &req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "consent-settings"]) => ctx.consent_settings(site, &req).await,
         (Method::Put, ["api", "v1", "workspaces", site, "consent-settings"]) => {
             ctx.update_consent_settings(site, &mut req).await
         }
+        (Method::Post, ["api", "v1", "admin", "workspaces"]) => ctx.admin_create_workspace(&mut req).await,
         _ => Err(EdgeError::NotFound),
     }
 }
@@ -59,11 +72,11 @@ impl Ctx<'_> {
         Ok(self.env.durable_object("WORKSPACE")?.get_by_name(site.as_str())?)
     }
 
-    fn account(&self, email: &Email) -> EdgeResult<Stub> {
+    pub fn account(&self, email: &Email) -> EdgeResult<Stub> {
         Ok(self.env.durable_object("ACCOUNT")?.get_by_name(email.as_str())?)
     }
 
-    fn conversation(&self, site: &SiteId, id: &ConversationId) -> EdgeResult<Stub> {
+    pub fn conversation(&self, site: &SiteId, id: &ConversationId) -> EdgeResult<Stub> {
         // Named by site and id, so an id from one workspace can never reach another's object.
         Ok(self.env.durable_object("CONVERSATION")?.get_by_name(&format!("{site}:{id}"))?)
     }
@@ -82,6 +95,28 @@ impl Ctx<'_> {
         call(&self.workspace(site)?, Method::Get, "/config", None).await
     }
 
+    /// A page may embed `site`'s widget if the site allows its origin; the edge's own preview
+    /// page always may (it shows owners their widget before their site has it).
+    pub fn require_host(&self, config: &WorkspaceConfig, site: &SiteId, origin: &str) -> EdgeResult<()> {
+        if origin == self.own_origin {
+            return Ok(());
+        }
+        config.require_origin(site, origin)
+    }
+
+    /// Whether visitors can expect an answer now: an agent is available and, if the workspace
+    /// has business hours, they are open.
+    async fn available(&self, site: &SiteId, config: &WorkspaceConfig) -> EdgeResult<bool> {
+        if let Some(hours) = &config.chat.business_hours {
+            let open = crate::glue::local_time(&hours.time_zone)
+                .is_some_and(|(weekday, minute)| crate::chat_settings::is_open(hours, weekday, minute));
+            if !open {
+                return Ok(false);
+            }
+        }
+        call(&self.workspace(site)?, Method::Get, "/available", None).await
+    }
+
     /// Requests that act on a visitor's or an agent's behalf must come from our own pages (the
     /// widget's iframe, the inbox): this refuses cross-site requests and socket hijacking.
     pub fn require_own_origin(&self, req: &Request) -> EdgeResult<()> {
@@ -92,7 +127,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn require_upgrade(&self, req: &Request) -> EdgeResult<()> {
+    pub fn require_upgrade(&self, req: &Request) -> EdgeResult<()> {
         match req.headers().get("upgrade")? {
             Some(u) if u.eq_ignore_ascii_case("websocket") => Ok(()),
             _ => Err(EdgeError::MalformedBody("expected a WebSocket upgrade".into())),
@@ -100,7 +135,7 @@ impl Ctx<'_> {
     }
 
     /// Serves a page from the static assets with its security headers.
-    async fn page(&self, asset: &str, csp: &str) -> EdgeResult<Response> {
+    pub async fn page(&self, asset: &str, csp: &str) -> EdgeResult<Response> {
         let mut res = self.env.assets("ASSETS")?.fetch(format!("{}{asset}", self.own_origin), None).await?;
         if res.status_code() != 200 {
             return Err(EdgeError::Internal(format!("asset {asset}: {}", res.status_code())));
@@ -133,7 +168,7 @@ impl Ctx<'_> {
     async fn embed_page(&self, site: &str, url: &worker::Url) -> EdgeResult<Response> {
         let site = self.site(site)?;
         let config = self.config(&site).await?;
-        config.require_origin(&site, &query(url, "host").unwrap_or_default())?;
+        self.require_host(&config, &site, &query(url, "host").unwrap_or_default())?;
         self.page("/pages/embed.html", &pages::embed_csp(&config.allowed_domains)).await
     }
 
@@ -142,15 +177,25 @@ impl Ctx<'_> {
         let site = self.site(site)?;
         let body: VisitorSessionRequest = read_json(req).await?;
         let config = self.config(&site).await?;
-        config.require_origin(&site, &body.host)?;
+        self.require_host(&config, &site, &body.host)?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        let returning = body.token.as_deref().and_then(|t| VisitorToken::verify(t, secret.as_bytes()).ok()).is_some_and(|t| t.site == site);
         let token = visitor_token(&site, body.token.as_deref(), &secret)?;
+        let online = self.available(&site, &config).await?;
+        // Only a returning visitor can have given their details; a new one has no object yet.
+        let contact_known = returning
+            && call::<bool>(&self.conversation(&site, &token.conversation_id)?, Method::Get, "/contact-known", None).await?;
         json(
             &VisitorSession {
                 token: token.sign(secret.as_bytes()),
                 conversation_id: token.conversation_id,
-                site_name: config.name,
+                site_name: config.display_name().to_owned(),
                 greeting: config.greeting,
+                online,
+                offline_message: config.chat.offline_message,
+                prechat: config.chat.prechat,
+                color: config.chat.color,
+                contact_known,
             },
             200,
         )
@@ -170,137 +215,25 @@ impl Ctx<'_> {
             .await
     }
 
-    async fn forward_upgrade(
+    pub async fn forward_upgrade(
         &self,
         stub: &Stub,
         site: &SiteId,
         id: &ConversationId,
-        agent: Option<&str>,
+        agent: Option<&AgentRef>,
     ) -> EdgeResult<Response> {
         let headers = Headers::new();
         headers.set("upgrade", "websocket")?;
         headers.set(H_SITE, site.as_str())?;
         headers.set(H_CONVERSATION, id.as_str())?;
-        if let Some(name) = agent {
-            headers.set(H_AGENT, name)?;
+        if let Some(agent) = agent {
+            headers.set(H_AGENT, &agent.name)?;
+            headers.set(H_AGENT_EMAIL, agent.email.as_str())?;
         }
         let mut init = RequestInit::new();
         init.with_headers(headers);
         let res = stub.fetch_with_request(Request::new_with_init("https://object/connect", &init)?).await?;
         pass_through(res).await
-    }
-
-    async fn sign_in(&self, req: &mut Request) -> EdgeResult<Response> {
-        self.require_own_origin(req)?;
-        self.limit_sign_ins(req).await?;
-        let body: SignInRequest = read_json(req).await?;
-        // A malformed email cannot have an account: same answer as a wrong password.
-        let email = Email::parse(&body.email).map_err(|_| EdgeError::InvalidCredentials)?;
-        let password = serde_json::to_string(&Password { password: body.password })?;
-        let Secret { secret } = call(&self.account(&email)?, Method::Post, "/sign-in", Some(password)).await?;
-        let me: Me = self.session(&email, &secret).await?;
-        let cookie = format!(
-            "{SESSION_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
-            auth::session_cookie_value(email.as_str(), &secret),
-            crate::account::SESSION_TTL_MS / 1000
-        );
-        let res = json(&me, 200)?;
-        res.headers().set("set-cookie", &cookie)?;
-        Ok(res)
-    }
-
-    /// At most `SIGN_INS_PER_IP` sign-in attempts per address per ten minutes, whatever the
-    /// account: guessing across many accounts from one place hits this limit.
-    async fn limit_sign_ins(&self, req: &Request) -> EdgeResult<()> {
-        const SIGN_INS_PER_IP: u32 = 20;
-        const WINDOW_MS: i64 = 10 * 60 * 1000;
-        let ip = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "unknown".into());
-        let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(&format!("signin:{ip}"))?;
-        let hit = serde_json::to_string(&Hit { limit: SIGN_INS_PER_IP, window_ms: WINDOW_MS })?;
-        let verdict: Verdict = call(&limiter, Method::Post, "/hit", Some(hit)).await?;
-        if verdict.allowed {
-            Ok(())
-        } else {
-            Err(EdgeError::RateLimited)
-        }
-    }
-
-    async fn session(&self, email: &Email, secret: &str) -> EdgeResult<Me> {
-        let body = serde_json::to_string(&Secret { secret: secret.to_owned() })?;
-        call(&self.account(email)?, Method::Post, "/session", Some(body)).await
-    }
-
-    /// The signed-in agent, from the session cookie.
-    async fn agent(&self, req: &Request) -> EdgeResult<(Me, Email, String)> {
-        let header = req.headers().get("cookie")?.unwrap_or_default();
-        let value = auth::cookie(&header, SESSION_COOKIE).ok_or(EdgeError::Unauthorized)?;
-        let (email, secret) = auth::parse_session_cookie(value).ok_or(EdgeError::Unauthorized)?;
-        let email = Email::parse(&email).map_err(|_| EdgeError::Unauthorized)?;
-        Ok((self.session(&email, &secret).await?, email, secret))
-    }
-
-    async fn sign_out(&self, req: &Request) -> EdgeResult<Response> {
-        self.require_own_origin(req)?;
-        let (_, email, secret) = self.agent(req).await?;
-        let body = serde_json::to_string(&Secret { secret })?;
-        call::<serde_json::Value>(&self.account(&email)?, Method::Post, "/sign-out", Some(body)).await?;
-        let res = json(&serde_json::json!({ "ok": true }), 200)?;
-        res.headers().set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
-        Ok(res)
-    }
-
-    /// The signed-in agent, if they belong to `site`.
-    pub async fn member(&self, site: &str, req: &Request) -> EdgeResult<(Me, SiteId)> {
-        // Browsers send no Origin on same-origin GETs; the SameSite=Strict cookie covers those.
-        // Anything that changes state, and every socket upgrade, must come from our own pages.
-        if req.method() != Method::Get || req.headers().has("upgrade")? {
-            self.require_own_origin(req)?;
-        }
-        let (me, _, _) = self.agent(req).await?;
-        let site = SiteId::parse(site).map_err(|_| EdgeError::Forbidden)?;
-        if !me.workspaces.iter().any(|w| w.id == site) {
-            return Err(EdgeError::Forbidden);
-        }
-        Ok((me, site))
-    }
-
-    async fn inbox_connect(&self, site: &str, req: &Request) -> EdgeResult<Response> {
-        self.require_upgrade(req)?;
-        let (_, site) = self.member(site, req).await?;
-        let headers = Headers::new();
-        headers.set("upgrade", "websocket")?;
-        let mut init = RequestInit::new();
-        init.with_headers(headers);
-        let res = self.workspace(&site)?.fetch_with_request(Request::new_with_init("https://object/connect", &init)?).await?;
-        pass_through(res).await
-    }
-
-    async fn agent_conversation_connect(&self, site: &str, id: &str, req: &Request) -> EdgeResult<Response> {
-        self.require_upgrade(req)?;
-        let (me, site) = self.member(site, req).await?;
-        let id = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
-        self.forward_upgrade(&self.conversation(&site, &id)?, &site, &id, Some(&me.name)).await
-    }
-
-    /// Operator route that creates a workspace and its owner; absent unless `ADMIN_TOKEN` is set.
-    async fn admin_create_workspace(&self, req: &mut Request) -> EdgeResult<Response> {
-        let expected = self.env.secret("ADMIN_TOKEN").map_err(|_| EdgeError::NotFound)?.to_string();
-        let given = req.headers().get("authorization")?.unwrap_or_default();
-        // Compare digests so the comparison's timing says nothing about the token.
-        if auth::sha256_hex(&given) != auth::sha256_hex(&format!("Bearer {expected}")) {
-            return Err(EdgeError::Unauthorized);
-        }
-        let body: CreateWorkspace = read_json(req).await?;
-        let config = body.validate()?;
-        let put = serde_json::to_string(&config)?;
-        call::<serde_json::Value>(&self.workspace(&body.site)?, Method::Put, "/config", Some(put)).await?;
-        let upsert = UpsertAccount {
-            membership: Membership { site: body.site.clone(), name: config.name.clone(), role: "owner".into() },
-            account: body.owner.clone(),
-        };
-        let upsert = serde_json::to_string(&upsert)?;
-        call::<serde_json::Value>(&self.account(&body.owner.email)?, Method::Put, "/account", Some(upsert)).await?;
-        json(&serde_json::json!({ "site": body.site, "owner": body.owner.email }), 201)
     }
 }
 
@@ -320,7 +253,7 @@ pub(crate) fn visitor_token(site: &SiteId, token: Option<&str>, secret: &str) ->
 
 /// An object's answer goes back as is (a 101 with its socket), except errors, which pass through
 /// the one error mapping.
-async fn pass_through(mut res: Response) -> EdgeResult<Response> {
+pub(crate) async fn pass_through(mut res: Response) -> EdgeResult<Response> {
     if res.status_code() >= 400 {
         let api: shared::api::ApiError = res.json().await?;
         return Err(EdgeError::from_api(api));

@@ -20,6 +20,9 @@ pub struct WorkspaceConfig {
     /// Consent banner settings; workspaces created before consent existed get the defaults.
     #[serde(default = "no_policy_consent")]
     pub consent: ConsentSettings,
+    /// Launcher, hours, pre-chat form, retention, saved replies (see `chat_settings`).
+    #[serde(default)]
+    pub chat: crate::chat_settings::ChatSettings,
 }
 
 fn no_policy_consent() -> ConsentSettings {
@@ -71,10 +74,10 @@ pub struct NewAccount {
 pub struct Membership {
     pub site: SiteId,
     pub name: String,
-    pub role: String,
+    pub role: shared::api::Role,
 }
 
-fn bounded(what: &'static str, s: &str, max: usize) -> EdgeResult<String> {
+pub fn bounded(what: &'static str, s: &str, max: usize) -> EdgeResult<String> {
     let s = s.trim();
     if s.is_empty() || s.chars().count() > max {
         return Err(EdgeError::MalformedBody(format!("{what} must be 1-{max} characters")));
@@ -94,6 +97,7 @@ impl CreateWorkspace {
             greeting: bounded("the greeting", &self.greeting, MAX_GREETING_CHARS)?,
             allowed_domains,
             consent: validate_consent(crate::consent_defaults::default_consent(&self.policy_url), None)?,
+            chat: Default::default(),
         })
     }
 }

@@ -1,21 +1,29 @@
-//! The workspace Durable Object (one per site): settings, the conversation index, and the agents'
-//! live inbox sockets, which get every change to the index as it happens.
+//! The workspace Durable Object (one per site): settings, members and invites, the conversation
+//! index and its search, the consent log, and the agents' live inbox sockets, which get every
+//! change to the index and to the team's availability as it happens.
+
+mod index;
+pub mod members;
 
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{close_socket, create_schema, json, read_json, respond};
+use crate::glue::{close_socket, create_schema, json, migrate, read_json, respond};
 use crate::settings::{validate_consent, WorkspaceConfig};
-use shared::consent::{ConsentRecord, ConsentSettings};
 use serde::{Deserialize, Serialize};
-use shared::{Author, ClientMsg, ConversationId, ConversationSummary, ErrorCode, ServerMsg, PROTOCOL_VERSION};
+use shared::api::WorkspaceSettings;
+use shared::consent::{ConsentRecord, ConsentSettings};
+use shared::{ClientMsg, Email, ErrorCode, ServerMsg, PROTOCOL_VERSION};
 use worker::{
     durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-/// How many conversations an inbox `hello` lists.
-const INBOX_PAGE: i64 = 200;
+pub use index::ConversationUpdate;
+
 /// Most consent records one export returns (newest first).
 const CONSENT_EXPORT_LIMIT: i64 = 50_000;
+
+/// Headers the router sets on an inbox socket upgrade; it has checked the agent's session.
+pub const H_EMAIL: &str = "x-pvx-agent-email";
 
 #[durable_object]
 pub struct Workspace {
@@ -24,33 +32,12 @@ pub struct Workspace {
     env: Env,
 }
 
-#[derive(Deserialize)]
-struct SummaryRow {
-    id: String,
-    visitor_name: String,
-    last_message: String,
-    last_author: String,
-    last_at: i64,
-    last_seq: i64,
-}
-
-impl SummaryRow {
-    fn into_summary(self) -> EdgeResult<ConversationSummary> {
-        Ok(ConversationSummary {
-            id: ConversationId::parse(&self.id)?,
-            visitor_name: self.visitor_name,
-            last_message: self.last_message,
-            last_author: serde_json::from_str::<Author>(&self.last_author)?,
-            last_at: self.last_at,
-            last_seq: self.last_seq as u64,
-        })
-    }
-}
-
-/// Per-socket state in the hibernation attachment.
-#[derive(Serialize, Deserialize, Default)]
+/// Per-socket state in the hibernation attachment: whose inbox it is and whether they are away.
+#[derive(Serialize, Deserialize)]
 struct InboxPeer {
+    email: Email,
     greeted: bool,
+    away: bool,
 }
 
 impl Workspace {
@@ -78,41 +65,6 @@ impl Workspace {
         Ok(())
     }
 
-    fn conversations(&self) -> EdgeResult<Vec<ConversationSummary>> {
-        let rows: Vec<SummaryRow> = self
-            .sql()
-            .exec("SELECT * FROM conversations ORDER BY last_at DESC LIMIT ?", vec![INBOX_PAGE.into()])?
-            .to_array()?;
-        rows.into_iter().map(SummaryRow::into_summary).collect()
-    }
-
-    /// Records a conversation's latest state and pushes it to every live inbox. Updates can arrive
-    /// out of order; an older one never overwrites a newer one.
-    fn conversation_updated(&self, s: &ConversationSummary) -> EdgeResult<()> {
-        let author = serde_json::to_string(&s.last_author)?;
-        self.sql().exec(
-            "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, \
-             last_message = excluded.last_message, last_author = excluded.last_author, last_at = excluded.last_at, \
-             last_seq = excluded.last_seq WHERE excluded.last_seq > conversations.last_seq",
-            vec![
-                s.id.as_str().into(),
-                s.visitor_name.as_str().into(),
-                s.last_message.as_str().into(),
-                author.into(),
-                s.last_at.into(),
-                (s.last_seq as i64).into(),
-            ],
-        )?;
-        let frame = ServerMsg::ConversationUpdated { conversation: s.clone() }.encode();
-        for ws in self.state.get_websockets() {
-            if ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| p.greeted) {
-                let _ = ws.send_with_str(&frame);
-            }
-        }
-        Ok(())
-    }
-
     /// The site's consent log: every decision's proof record, appended, never edited.
     fn log_consent(&self, record: &ConsentRecord) -> EdgeResult<()> {
         let text = serde_json::to_string(record)?;
@@ -132,62 +84,117 @@ impl Workspace {
         rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect()
     }
 
-    fn accept_socket(&self) -> EdgeResult<Response> {
+    fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
+        let email = req.headers().get(H_EMAIL)?.ok_or(EdgeError::Internal("missing agent header".into()))?;
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
-        pair.server.serialize_attachment(InboxPeer::default())?;
+        pair.server.serialize_attachment(InboxPeer { email: Email::parse(&email)?, greeted: false, away: false })?;
         Ok(Response::from_websocket(pair.client)?)
     }
 
-    fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<ServerMsg> {
+    /// Sends a frame to every greeted inbox socket.
+    fn broadcast(&self, msg: &ServerMsg) {
+        let text = msg.encode();
+        for ws in self.state.get_websockets() {
+            if ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| p.greeted) {
+                let _ = ws.send_with_str(&text);
+            }
+        }
+    }
+
+    /// Agents with an inbox open and not away, leaving out a socket that is closing.
+    fn available(&self, closing: Option<&WebSocket>) -> Vec<Email> {
+        self.state
+            .get_websockets()
+            .into_iter()
+            .filter(|ws| Some(ws) != closing)
+            .filter_map(|ws| ws.deserialize_attachment::<InboxPeer>().ok().flatten())
+            .filter(|p| p.greeted && !p.away)
+            .map(|p| p.email)
+            .collect()
+    }
+
+    fn team_frame(&self, closing: Option<&WebSocket>) -> EdgeResult<ServerMsg> {
+        Ok(ServerMsg::Team { agents: crate::team::presence(&self.members()?, &self.available(closing)) })
+    }
+
+    fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<Option<ServerMsg>> {
+        let mut peer: InboxPeer = ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
         match frame {
-            Err(code) => Ok(ServerMsg::error(code, "that frame is not a valid message")),
+            Err(code) => Ok(Some(ServerMsg::error(code, "that frame is not a valid message"))),
             Ok(ClientMsg::Hello { protocol, .. }) if protocol != PROTOCOL_VERSION => {
                 let e = EdgeError::UnsupportedProtocol(protocol);
-                Ok(ServerMsg::error(e.code(), e.public_message()))
+                Ok(Some(ServerMsg::error(e.code(), e.public_message())))
             }
             Ok(ClientMsg::Hello { .. }) => {
-                ws.serialize_attachment(InboxPeer { greeted: true })?;
-                Ok(ServerMsg::Inbox { conversations: self.conversations()? })
+                peer.greeted = true;
+                ws.serialize_attachment(&peer)?;
+                ws.send_with_str(ServerMsg::Inbox { conversations: self.conversations()? }.encode())?;
+                self.broadcast(&self.team_frame(None)?);
+                Ok(None)
             }
-            Ok(ClientMsg::Send { client_id, .. }) => Ok(ServerMsg::Error {
-                code: ErrorCode::InvalidInput,
-                message: "messages are sent on a conversation's socket".into(),
-                client_id: Some(client_id),
-            }),
+            Ok(_) if !peer.greeted => Ok(Some(ServerMsg::error(ErrorCode::HelloRequired, "send hello first"))),
+            Ok(ClientMsg::Presence { away }) => {
+                peer.away = away;
+                ws.serialize_attachment(&peer)?;
+                self.broadcast(&self.team_frame(None)?);
+                Ok(None)
+            }
+            Ok(_) => Ok(Some(ServerMsg::error(ErrorCode::InvalidInput, "conversation frames go to the conversation's socket"))),
         }
     }
 
     async fn route(&self, mut req: Request) -> EdgeResult<Response> {
-        match (req.method(), req.path().as_str()) {
-            (Method::Get, "/config") => json(&self.config()?, 200),
-            (Method::Put, "/config") => {
+        let path = req.path();
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match (req.method(), segments.as_slice()) {
+            (Method::Get, ["config"]) => json(&self.config()?, 200),
+            // A new workspace: refused if the id is taken, so sign-up never overwrites one.
+            (Method::Post, ["config"]) => {
+                if self.config().is_ok() {
+                    return Err(EdgeError::Conflict("this workspace id is taken".into()));
+                }
+                let config: WorkspaceConfig = read_json(&mut req).await?;
+                self.put_config(&config)?;
+                json(&config, 201)
+            }
+            (Method::Put, ["config"]) => {
                 let config: WorkspaceConfig = read_json(&mut req).await?;
                 self.put_config(&config)?;
                 json(&config, 200)
             }
-            (Method::Put, "/consent-settings") => {
+            (Method::Put, ["settings"]) => {
+                let config = self.config()?.with_settings(read_json::<WorkspaceSettings>(&mut req).await?)?;
+                self.put_config(&config)?;
+                json(&config.settings(), 200)
+            }
+            (Method::Put, ["consent-settings"]) => {
                 let mut config = self.config()?;
                 config.consent = validate_consent(read_json::<ConsentSettings>(&mut req).await?, Some(&config.consent))?;
                 self.put_config(&config)?;
                 json(&config.consent, 200)
             }
-            (Method::Post, "/consent-log") => {
+            (Method::Post, ["consent-log"]) => {
                 let record: ConsentRecord = read_json(&mut req).await?;
                 self.log_consent(&record)?;
                 json(&record, 201)
             }
-            (Method::Get, "/consent-log") => json(&self.consent_log()?, 200),
-            (Method::Post, "/conversation-updated") => {
-                let summary: ConversationSummary = read_json(&mut req).await?;
-                self.conversation_updated(&summary)?;
+            (Method::Get, ["consent-log"]) => json(&self.consent_log()?, 200),
+            (Method::Get, ["available"]) => json(&!self.available(None).is_empty(), 200),
+            (Method::Get, ["connect"]) => {
+                self.config()?;
+                self.accept_socket(&req)
+            }
+            (Method::Post, ["conversation-updated"]) => {
+                let update: ConversationUpdate = read_json(&mut req).await?;
+                self.conversation_updated(&update)?;
                 json(&serde_json::json!({ "ok": true }), 200)
             }
-            (Method::Get, "/connect") => {
-                self.config()?;
-                self.accept_socket()
+            (Method::Get, ["search"]) => {
+                let url = req.url()?;
+                json(&self.search(&crate::glue::query(&url, "q").unwrap_or_default())?, 200)
             }
-            _ => Err(EdgeError::NotFound),
+            _ => self.members_route(req, &segments).await,
         }
     }
 }
@@ -203,7 +210,17 @@ impl DurableObject for Workspace {
                  last_message TEXT NOT NULL, last_author TEXT NOT NULL, last_at INTEGER NOT NULL, last_seq INTEGER NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_at)",
                 "CREATE TABLE IF NOT EXISTS consent_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
-                ],
+                "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, \
+                 joined_at INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS invites (token_hash TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \
+                 body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))",
+            ],
+        );
+        migrate(
+            &state,
+            "workspace",
+            &[("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"), ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")],
         );
         Self { state, env }
     }
@@ -217,13 +234,19 @@ impl DurableObject for Workspace {
             WebSocketIncomingMessage::String(text) => ClientMsg::decode(&text),
             WebSocketIncomingMessage::Binary(_) => Err(ErrorCode::MalformedFrame),
         };
-        let reply = self.on_frame(&ws, frame).unwrap_or_else(|e| ServerMsg::error(e.code(), e.public_message()));
-        let _ = ws.send_with_str(reply.encode());
+        let reply = self.on_frame(&ws, frame).unwrap_or_else(|e| Some(ServerMsg::error(e.code(), e.public_message())));
+        if let Some(reply) = reply {
+            let _ = ws.send_with_str(reply.encode());
+        }
         Ok(())
     }
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
         close_socket(&ws, code);
+        // Closing an inbox may make its agent unavailable: tell the others.
+        if let Ok(team) = self.team_frame(Some(&ws)) {
+            self.broadcast(&team);
+        }
         Ok(())
     }
 }

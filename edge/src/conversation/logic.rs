@@ -1,11 +1,13 @@
-//! What a conversation does with one incoming frame, as a pure function over its message log:
-//! the Durable Object glue stores, sends and notifies whatever [`Effect`]s come back.
+//! What a conversation does with one incoming frame, as a pure function over its message log
+//! and its state (status, assignee, visitor, read positions): the Durable Object glue stores,
+//! sends and notifies whatever [`Effect`]s come back.
 
 use crate::error::{EdgeError, EdgeResult};
 use serde::{Deserialize, Serialize};
 use shared::{
-    domain::preview, Author, ChatMessage, ClientMsg, ClientMsgId, ConversationId, ConversationSummary, ErrorCode,
-    MessageBody, ServerMsg, PROTOCOL_VERSION,
+    domain::{preview, visitor_name},
+    AgentRef, Author, ChatMessage, ClientMsg, ClientMsgId, ConversationDetails, ConversationId, ConversationStatus,
+    ConversationSummary, Email, ErrorCode, MessageBody, Party, ServerMsg, PROTOCOL_VERSION,
 };
 
 /// Most messages a `welcome` replays at once; a client further behind asks again from the last.
@@ -19,9 +21,25 @@ pub const RATE_WINDOW_MS: i64 = 10_000;
 /// The conversation's storage, as the logic needs it. SQLite in the object, a `Vec` in tests.
 pub trait MessageLog {
     fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>>;
-    fn last_seq(&self) -> EdgeResult<u64>;
-    fn after(&self, seq: u64, limit: usize) -> EdgeResult<Vec<ChatMessage>>;
+    fn last(&self) -> EdgeResult<Option<ChatMessage>>;
+    /// Messages after `seq` in order; private notes only if `notes`.
+    fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>>;
+    /// How many of the visitor's messages come after `seq` (unread by the team).
+    fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32>;
     fn append(&mut self, message: &ChatMessage) -> EdgeResult<()>;
+}
+
+/// What the conversation keeps besides its messages. Stored as one JSON value by the object.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct State {
+    pub details: ConversationDetails,
+    pub visitor_read: u64,
+    pub agent_read: u64,
+    /// Counts changes, so the inbox can tell a stale update from a fresh one.
+    pub rev: u64,
+    /// Whether the visitor gave a name or an email (the widget then skips its pre-chat form).
+    #[serde(default)]
+    pub contact_given: bool,
 }
 
 /// Who is on a socket and what they have done on it; kept in the socket's hibernation attachment
@@ -38,7 +56,7 @@ pub struct Peer {
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum Role {
     Visitor,
-    Agent { name: String },
+    Agent { name: String, email: Email },
 }
 
 impl Peer {
@@ -46,10 +64,14 @@ impl Peer {
         Self { role, greeted: false, window_start: 0, sends_in_window: 0 }
     }
 
+    pub fn is_agent(&self) -> bool {
+        matches!(self.role, Role::Agent { .. })
+    }
+
     fn author(&self) -> Author {
         match &self.role {
             Role::Visitor => Author::Visitor,
-            Role::Agent { name } => Author::Agent { name: name.clone() },
+            Role::Agent { name, .. } => Author::Agent { name: name.clone() },
         }
     }
 
@@ -64,21 +86,33 @@ impl Peer {
     }
 }
 
+/// A stored message for the workspace's search index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indexed {
+    pub seq: u64,
+    pub body: String,
+    pub at: i64,
+}
+
 /// What the object must do after a frame.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Answer on the socket the frame came from.
     Reply(ServerMsg),
-    /// Send to every other socket on this conversation.
-    Broadcast(ServerMsg),
-    /// Tell the workspace the conversation changed, for the live inbox.
-    Notify(ConversationSummary),
+    /// Send to every other greeted socket on this conversation (agents' only, if `agents_only`).
+    Broadcast { msg: ServerMsg, agents_only: bool },
+    /// Send to every greeted agent socket, the sender's included.
+    ToAgents(ServerMsg),
+    /// Tell the workspace the conversation changed, for the live inbox and its search.
+    Notify { summary: ConversationSummary, indexed: Option<Indexed> },
 }
 
 pub struct Conversation<'a, L: MessageLog> {
     pub id: &'a ConversationId,
-    pub visitor_name: &'a str,
+    pub state: &'a mut State,
     pub log: &'a mut L,
+    /// The workspace's agents (needed only to check an assignment).
+    pub team: &'a [AgentRef],
 }
 
 impl<L: MessageLog> Conversation<'_, L> {
@@ -88,27 +122,66 @@ impl<L: MessageLog> Conversation<'_, L> {
             Ok(msg) => msg,
             Err(code) => return Ok(vec![error(code, "that frame is not a valid message", None)]),
         };
+        if self.state.details.visitor_name.is_empty() {
+            self.state.details.visitor_name = anonymous_name(self.id);
+        }
         match msg {
             ClientMsg::Hello { protocol, .. } if protocol != PROTOCOL_VERSION => {
                 Ok(vec![reply_err(EdgeError::UnsupportedProtocol(protocol), None)])
             }
-            ClientMsg::Hello { after_seq, .. } => {
-                peer.greeted = true;
-                let messages = self.log.after(after_seq, HISTORY_PAGE)?;
-                Ok(vec![Effect::Reply(ServerMsg::Welcome {
-                    protocol: PROTOCOL_VERSION,
-                    conversation_id: self.id.clone(),
-                    messages,
-                })])
-            }
+            ClientMsg::Hello { after_seq, .. } => self.hello(peer, after_seq),
             ClientMsg::Send { client_id, .. } if !peer.greeted => {
                 Ok(vec![error(ErrorCode::HelloRequired, "send hello first", Some(client_id))])
             }
-            ClientMsg::Send { client_id, body } => self.send(peer, client_id, &body, now),
+            _ if !peer.greeted => Ok(vec![error(ErrorCode::HelloRequired, "send hello first", None)]),
+            ClientMsg::Send { client_id, note: true, .. } if !peer.is_agent() => {
+                Ok(vec![reply_err(EdgeError::Forbidden, Some(client_id))])
+            }
+            ClientMsg::Send { client_id, body, note } => self.send(peer, client_id, &body, note, now),
+            ClientMsg::Typing => {
+                Ok(vec![Effect::Broadcast { msg: ServerMsg::Typing { author: peer.author() }, agents_only: false }])
+            }
+            ClientMsg::Read { seq } => self.read(peer, seq),
+            ClientMsg::Contact { name, email } => self.contact(name, email),
+            ClientMsg::SetStatus { .. } | ClientMsg::Assign { .. } if !peer.is_agent() => {
+                Ok(vec![reply_err(EdgeError::Forbidden, None)])
+            }
+            ClientMsg::SetStatus { status } => {
+                self.state.details.status = status;
+                self.changed()
+            }
+            ClientMsg::Assign { agent } => {
+                self.state.details.assignee = match agent {
+                    None => None,
+                    Some(email) => match self.team.iter().find(|a| a.email == email) {
+                        Some(a) => Some(a.clone()),
+                        None => {
+                            let e = EdgeError::MalformedBody(format!("{email} is not an agent of this workspace"));
+                            return Ok(vec![reply_err(e, None)]);
+                        }
+                    },
+                };
+                self.changed()
+            }
+            ClientMsg::Presence { .. } => Ok(vec![error(ErrorCode::InvalidInput, "presence is set on the inbox socket", None)]),
         }
     }
 
-    fn send(&mut self, peer: &mut Peer, client_id: ClientMsgId, body: &str, now: i64) -> EdgeResult<Vec<Effect>> {
+    fn hello(&mut self, peer: &mut Peer, after_seq: u64) -> EdgeResult<Vec<Effect>> {
+        peer.greeted = true;
+        let messages = self.log.after(after_seq, HISTORY_PAGE, peer.is_agent())?;
+        let mut effects = vec![
+            Effect::Reply(ServerMsg::Welcome { protocol: PROTOCOL_VERSION, conversation_id: self.id.clone(), messages }),
+            Effect::Reply(ServerMsg::Read { reader: Party::Visitor, seq: self.state.visitor_read }),
+            Effect::Reply(ServerMsg::Read { reader: Party::Agent, seq: self.state.agent_read }),
+        ];
+        if peer.is_agent() {
+            effects.push(Effect::Reply(ServerMsg::Details { details: self.state.details.clone() }));
+        }
+        Ok(effects)
+    }
+
+    fn send(&mut self, peer: &mut Peer, client_id: ClientMsgId, body: &str, note: bool, now: i64) -> EdgeResult<Vec<Effect>> {
         // A resend of a stored message (say, after a reconnect that lost the ack) gets the
         // original ack and nothing is stored or broadcast again.
         if let Some(stored) = self.log.by_client_id(&client_id)? {
@@ -121,21 +194,96 @@ impl<L: MessageLog> Conversation<'_, L> {
         if !peer.take_send_slot(now) {
             return Ok(vec![reply_err(EdgeError::RateLimited, Some(client_id))]);
         }
-        let message = ChatMessage { seq: self.log.last_seq()? + 1, client_id: client_id.clone(), author: peer.author(), body, at: now };
+        let seq = self.log.last()?.map_or(0, |m| m.seq) + 1;
+        let message = ChatMessage { seq, client_id: client_id.clone(), author: peer.author(), body, at: now, note };
         self.log.append(&message)?;
+        let mut effects = vec![
+            Effect::Reply(ServerMsg::Ack { client_id, seq, at: now }),
+            Effect::Broadcast { msg: ServerMsg::Message { message: message.clone() }, agents_only: note },
+        ];
+        // Writing means having read: the writer's side has seen everything up to here.
+        if peer.is_agent() {
+            self.state.agent_read = seq;
+        } else {
+            self.state.visitor_read = seq;
+            if self.state.details.started_at == 0 {
+                self.state.details.started_at = now;
+            }
+            // A visitor writing again reopens a resolved conversation: it needs the team again.
+            if self.state.details.status == ConversationStatus::Resolved {
+                self.state.details.status = ConversationStatus::Open;
+                effects.push(Effect::ToAgents(ServerMsg::Details { details: self.state.details.clone() }));
+            }
+        }
+        let indexed = Indexed { seq, body: message.body.as_str().to_owned(), at: now };
+        effects.push(self.notify(Some(indexed))?);
+        Ok(effects)
+    }
+
+    fn read(&mut self, peer: &Peer, seq: u64) -> EdgeResult<Vec<Effect>> {
+        let last = self.log.last()?.map_or(0, |m| m.seq);
+        let seq = seq.min(last);
+        let (position, reader) = match peer.role {
+            Role::Visitor => (&mut self.state.visitor_read, Party::Visitor),
+            Role::Agent { .. } => (&mut self.state.agent_read, Party::Agent),
+        };
+        if seq <= *position {
+            return Ok(vec![]);
+        }
+        *position = seq;
+        let mut effects = vec![Effect::Broadcast { msg: ServerMsg::Read { reader, seq }, agents_only: false }];
+        if reader == Party::Agent {
+            effects.push(self.notify(None)?);
+        }
+        Ok(effects)
+    }
+
+    fn contact(&mut self, name: Option<String>, email: Option<String>) -> EdgeResult<Vec<Effect>> {
+        let name = match name.as_deref().map(visitor_name).transpose() {
+            Ok(name) => name,
+            Err(e) => return Ok(vec![reply_err(e.into(), None)]),
+        };
+        let email = match email.as_deref().map(Email::parse).transpose() {
+            Ok(email) => email,
+            Err(e) => return Ok(vec![reply_err(e.into(), None)]),
+        };
+        if name.is_none() && email.is_none() {
+            return Ok(vec![error(ErrorCode::InvalidInput, "give a name or an email", None)]);
+        }
+        self.state.contact_given = true;
+        if let Some(name) = name {
+            self.state.details.visitor_name = name;
+        }
+        if email.is_some() {
+            self.state.details.visitor_email = email;
+        }
+        self.changed()
+    }
+
+    /// Status, assignee or visitor changed: every agent sees the new details, the inbox the
+    /// new summary.
+    fn changed(&mut self) -> EdgeResult<Vec<Effect>> {
+        Ok(vec![Effect::ToAgents(ServerMsg::Details { details: self.state.details.clone() }), self.notify(None)?])
+    }
+
+    fn notify(&mut self, indexed: Option<Indexed>) -> EdgeResult<Effect> {
+        self.state.rev += 1;
+        let last = self.log.last()?;
+        let d = &self.state.details;
         let summary = ConversationSummary {
             id: self.id.clone(),
-            visitor_name: self.visitor_name.to_owned(),
-            last_message: preview(message.body.as_str()),
-            last_author: message.author.clone(),
-            last_at: now,
-            last_seq: message.seq,
+            visitor_name: d.visitor_name.clone(),
+            last_message: last.as_ref().map(|m| preview(m.body.as_str())).unwrap_or_default(),
+            last_author: last.as_ref().map_or(Author::Visitor, |m| m.author.clone()),
+            last_at: last.as_ref().map_or(0, |m| m.at),
+            last_seq: last.as_ref().map_or(0, |m| m.seq),
+            status: d.status,
+            assignee: d.assignee.clone(),
+            unread: self.log.visitor_messages_after(self.state.agent_read)?,
+            visitor_email: d.visitor_email.clone(),
+            rev: self.state.rev,
         };
-        Ok(vec![
-            Effect::Reply(ServerMsg::Ack { client_id, seq: message.seq, at: now }),
-            Effect::Broadcast(ServerMsg::Message { message }),
-            Effect::Notify(summary),
-        ])
+        Ok(Effect::Notify { summary, indexed })
     }
 }
 
@@ -165,11 +313,14 @@ mod tests {
         fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
             Ok(self.0.iter().find(|m| &m.client_id == id).cloned())
         }
-        fn last_seq(&self) -> EdgeResult<u64> {
-            Ok(self.0.last().map_or(0, |m| m.seq))
+        fn last(&self) -> EdgeResult<Option<ChatMessage>> {
+            Ok(self.0.last().cloned())
         }
-        fn after(&self, seq: u64, limit: usize) -> EdgeResult<Vec<ChatMessage>> {
-            Ok(self.0.iter().filter(|m| m.seq > seq).take(limit).cloned().collect())
+        fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
+            Ok(self.0.iter().filter(|m| m.seq > seq && (notes || !m.note)).take(limit).cloned().collect())
+        }
+        fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
+            Ok(self.0.iter().filter(|m| m.seq > seq && m.author == Author::Visitor).count() as u32)
         }
         fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
             self.0.push(message.clone());
@@ -182,29 +333,45 @@ mod tests {
     }
 
     fn send(id: &str, body: &str) -> Result<ClientMsg, ErrorCode> {
-        Ok(ClientMsg::Send { client_id: cid(id), body: body.into() })
+        Ok(ClientMsg::Send { client_id: cid(id), body: body.into(), note: false })
+    }
+
+    fn note(id: &str, body: &str) -> Result<ClientMsg, ErrorCode> {
+        Ok(ClientMsg::Send { client_id: cid(id), body: body.into(), note: true })
     }
 
     fn hello(after_seq: u64) -> Result<ClientMsg, ErrorCode> {
         Ok(ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq })
     }
 
+    fn dana() -> AgentRef {
+        AgentRef { email: Email::parse("dana@example.com").unwrap(), name: "Dana".into() }
+    }
+
     struct Fixture {
         id: ConversationId,
+        state: State,
         log: VecLog,
+        team: Vec<AgentRef>,
     }
 
     impl Fixture {
         fn new() -> Self {
-            Self { id: ConversationId::parse("cv_testtest").unwrap(), log: VecLog::default() }
+            Self { id: ConversationId::parse("cv_testtest").unwrap(), state: State::default(), log: VecLog::default(), team: vec![dana()] }
         }
         fn handle(&mut self, peer: &mut Peer, frame: Result<ClientMsg, ErrorCode>, now: i64) -> Vec<Effect> {
-            Conversation { id: &self.id, visitor_name: "Visitor 0000", log: &mut self.log }.handle(peer, frame, now).unwrap()
+            Conversation { id: &self.id, state: &mut self.state, log: &mut self.log, team: &self.team }
+                .handle(peer, frame, now)
+                .unwrap()
         }
     }
 
     fn greeted(role: Role) -> Peer {
         Peer { greeted: true, ..Peer::new(role) }
+    }
+
+    fn agent() -> Peer {
+        greeted(Role::Agent { name: "Dana".into(), email: dana().email })
     }
 
     fn error_code(effects: &[Effect]) -> Option<ErrorCode> {
@@ -214,6 +381,10 @@ mod tests {
         }
     }
 
+    fn summary(effects: &[Effect]) -> &ConversationSummary {
+        effects.iter().find_map(|e| if let Effect::Notify { summary, .. } = e { Some(summary) } else { None }).expect("a notify")
+    }
+
     #[test]
     fn a_send_is_stored_acked_broadcast_and_notified() {
         let mut f = Fixture::new();
@@ -221,19 +392,21 @@ mod tests {
         let effects = f.handle(&mut visitor, send("c_00000001", "  Hello there  "), 1000);
         assert_eq!(effects.len(), 3);
         assert_eq!(effects[0], Effect::Reply(ServerMsg::Ack { client_id: cid("c_00000001"), seq: 1, at: 1000 }));
-        let Effect::Broadcast(ServerMsg::Message { message }) = &effects[1] else { panic!("{effects:?}") };
+        let Effect::Broadcast { msg: ServerMsg::Message { message }, agents_only: false } = &effects[1] else { panic!("{effects:?}") };
         assert_eq!(message.body.as_str(), "Hello there");
         assert_eq!(message.author, Author::Visitor);
-        let Effect::Notify(summary) = &effects[2] else { panic!("{effects:?}") };
-        assert_eq!((summary.last_seq, summary.last_message.as_str()), (1, "Hello there"));
+        let Effect::Notify { summary, indexed: Some(indexed) } = &effects[2] else { panic!("{effects:?}") };
+        assert_eq!((summary.last_seq, summary.last_message.as_str(), summary.unread), (1, "Hello there", 1));
+        assert_eq!(indexed.body, "Hello there");
         assert_eq!(f.log.0.len(), 1);
+        assert_eq!(f.state.details.started_at, 1000);
     }
 
     #[test]
     fn sequence_numbers_increase_across_authors() {
         let mut f = Fixture::new();
         let mut visitor = greeted(Role::Visitor);
-        let mut agent = greeted(Role::Agent { name: "Dana".into() });
+        let mut agent = agent();
         f.handle(&mut visitor, send("c_00000001", "one"), 1);
         f.handle(&mut agent, send("a_00000001", "two"), 2);
         f.handle(&mut visitor, send("c_00000002", "three"), 3);
@@ -253,7 +426,7 @@ mod tests {
     }
 
     #[test]
-    fn hello_replays_everything_after_the_clients_seq() {
+    fn hello_replays_everything_after_the_clients_seq_with_read_positions() {
         let mut f = Fixture::new();
         let mut visitor = greeted(Role::Visitor);
         for i in 1..=5 {
@@ -261,9 +434,100 @@ mod tests {
         }
         let mut returning = Peer::new(Role::Visitor);
         let effects = f.handle(&mut returning, hello(3), 10);
-        let [Effect::Reply(ServerMsg::Welcome { messages, .. })] = effects.as_slice() else { panic!("{effects:?}") };
+        let [Effect::Reply(ServerMsg::Welcome { messages, .. }), Effect::Reply(ServerMsg::Read { reader: Party::Visitor, seq: 5 }), Effect::Reply(ServerMsg::Read { reader: Party::Agent, seq: 0 })] =
+            effects.as_slice()
+        else {
+            panic!("{effects:?}")
+        };
         assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 5]);
         assert!(returning.greeted);
+        let mut agent = Peer::new(Role::Agent { name: "Dana".into(), email: dana().email });
+        let effects = f.handle(&mut agent, hello(0), 11);
+        assert!(matches!(effects.last(), Some(Effect::Reply(ServerMsg::Details { .. }))), "agents get the details");
+    }
+
+    #[test]
+    fn notes_reach_agents_only_and_visitors_cannot_write_them() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        let mut agent = agent();
+        f.handle(&mut visitor, send("c_00000001", "hi"), 1);
+        let effects = f.handle(&mut agent, note("a_00000001", "VIP, be nice"), 2);
+        assert!(matches!(&effects[1], Effect::Broadcast { agents_only: true, msg: ServerMsg::Message { message } } if message.note));
+        f.handle(&mut agent, send("a_00000002", "Hello!"), 3);
+        let mut returning = Peer::new(Role::Visitor);
+        let effects = f.handle(&mut returning, hello(0), 4);
+        let Effect::Reply(ServerMsg::Welcome { messages, .. }) = &effects[0] else { panic!() };
+        assert_eq!(messages.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["hi", "Hello!"]);
+        assert_eq!(error_code(&f.handle(&mut visitor, note("c_00000002", "sneaky"), 5)), Some(ErrorCode::Forbidden));
+        assert_eq!(f.log.0.len(), 3);
+    }
+
+    #[test]
+    fn reads_move_forward_and_clear_unread() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        let mut agent = agent();
+        f.handle(&mut visitor, send("c_00000001", "one"), 1);
+        let effects = f.handle(&mut visitor, send("c_00000002", "two"), 2);
+        assert_eq!(summary(&effects).unread, 2);
+        let effects = f.handle(&mut agent, Ok(ClientMsg::Read { seq: 99 }), 3);
+        assert_eq!(effects[0], Effect::Broadcast { msg: ServerMsg::Read { reader: Party::Agent, seq: 2 }, agents_only: false }, "clamped to the last seq");
+        assert_eq!(summary(&effects).unread, 0);
+        assert!(f.handle(&mut agent, Ok(ClientMsg::Read { seq: 1 }), 4).is_empty(), "never backwards");
+    }
+
+    #[test]
+    fn typing_goes_to_the_others_and_is_not_stored() {
+        let mut f = Fixture::new();
+        let mut agent = agent();
+        let effects = f.handle(&mut agent, Ok(ClientMsg::Typing), 1);
+        assert_eq!(effects, vec![Effect::Broadcast { msg: ServerMsg::Typing { author: Author::Agent { name: "Dana".into() } }, agents_only: false }]);
+        assert!(f.log.0.is_empty());
+    }
+
+    #[test]
+    fn status_and_assignment_are_for_agents_and_only_to_team_members() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        let mut agent = agent();
+        let resolve = Ok(ClientMsg::SetStatus { status: ConversationStatus::Resolved });
+        assert_eq!(error_code(&f.handle(&mut visitor, resolve.clone(), 1)), Some(ErrorCode::Forbidden));
+        let effects = f.handle(&mut agent, resolve, 2);
+        assert!(matches!(&effects[0], Effect::ToAgents(ServerMsg::Details { details }) if details.status == ConversationStatus::Resolved));
+        let stranger = Email::parse("eve@example.com").unwrap();
+        assert_eq!(error_code(&f.handle(&mut agent, Ok(ClientMsg::Assign { agent: Some(stranger) }), 3)), Some(ErrorCode::MalformedFrame));
+        let effects = f.handle(&mut agent, Ok(ClientMsg::Assign { agent: Some(dana().email) }), 4);
+        assert_eq!(summary(&effects).assignee, Some(dana()));
+        let before = summary(&effects).rev;
+        let effects = f.handle(&mut agent, Ok(ClientMsg::Assign { agent: None }), 5);
+        assert_eq!(summary(&effects).assignee, None);
+        assert!(summary(&effects).rev > before, "every change has a newer rev");
+    }
+
+    #[test]
+    fn a_visitor_message_reopens_a_resolved_conversation() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        let mut agent = agent();
+        f.handle(&mut agent, Ok(ClientMsg::SetStatus { status: ConversationStatus::Resolved }), 1);
+        let effects = f.handle(&mut visitor, send("c_00000001", "one more thing"), 2);
+        assert_eq!(summary(&effects).status, ConversationStatus::Open);
+        assert!(effects.iter().any(|e| matches!(e, Effect::ToAgents(ServerMsg::Details { .. }))));
+    }
+
+    #[test]
+    fn contact_details_are_validated_and_named_in_the_summary() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        let bad = Ok(ClientMsg::Contact { name: None, email: Some("not an email".into()) });
+        assert_eq!(error_code(&f.handle(&mut visitor, bad, 1)), Some(ErrorCode::InvalidInput));
+        let empty = Ok(ClientMsg::Contact { name: None, email: None });
+        assert_eq!(error_code(&f.handle(&mut visitor, empty, 1)), Some(ErrorCode::InvalidInput));
+        let good = Ok(ClientMsg::Contact { name: Some(" Ana ".into()), email: Some("Ana@Example.com".into()) });
+        let effects = f.handle(&mut visitor, good, 2);
+        assert_eq!(summary(&effects).visitor_name, "Ana");
+        assert_eq!(summary(&effects).visitor_email.as_ref().map(Email::as_str), Some("ana@example.com"));
     }
 
     #[test]
@@ -278,6 +542,7 @@ mod tests {
         assert_eq!(error_code(&f.handle(&mut visitor, old, 1)), Some(ErrorCode::UnsupportedProtocol));
         let mut fresh = Peer::new(Role::Visitor);
         assert_eq!(error_code(&f.handle(&mut fresh, send("c_00000003", "hi"), 1)), Some(ErrorCode::HelloRequired));
+        assert_eq!(error_code(&f.handle(&mut fresh, Ok(ClientMsg::Typing), 1)), Some(ErrorCode::HelloRequired));
         assert!(f.log.0.is_empty());
     }
 

@@ -1,11 +1,11 @@
 //! The conversation Durable Object: SQLite message log, hibernating sockets, and the glue that
 //! carries out what `logic` decides.
 
-use super::logic::{self, Effect, MessageLog, Peer, Role};
+use super::logic::{self, Effect, MessageLog, Peer, Role, State as ConversationState};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, close_socket, create_schema, now_ms, respond};
+use crate::glue::{call, close_socket, create_schema, migrate, now_ms, respond};
 use serde::Deserialize;
-use shared::{Author, ChatMessage, ClientMsg, ClientMsgId, ConversationId, ErrorCode, MessageBody, ServerMsg, SiteId};
+use shared::{AgentRef, Author, ChatMessage, ClientMsg, ClientMsgId, ConversationId, Email, ErrorCode, MessageBody, ServerMsg, SiteId};
 use worker::{
     console_error, durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, SqlStorageValue, State,
     WebSocket, WebSocketIncomingMessage, WebSocketPair,
@@ -21,6 +21,7 @@ pub struct Conversation {
 pub const H_SITE: &str = "x-pvx-site";
 pub const H_CONVERSATION: &str = "x-pvx-conversation";
 pub const H_AGENT: &str = "x-pvx-agent";
+pub const H_AGENT_EMAIL: &str = "x-pvx-agent-email";
 
 struct SqlLog<'a>(&'a SqlStorage);
 
@@ -31,6 +32,7 @@ struct Row {
     author: String,
     body: String,
     at: i64,
+    note: i64,
 }
 
 impl Row {
@@ -42,6 +44,7 @@ impl Row {
             author: serde_json::from_str::<Author>(&self.author).map_err(|e| bad(e.to_string()))?,
             body: MessageBody::parse(&self.body).map_err(|e| bad(e.to_string()))?,
             at: self.at,
+            note: self.note != 0,
         })
     }
 }
@@ -52,28 +55,46 @@ impl MessageLog for SqlLog<'_> {
         rows.into_iter().next().map(Row::into_message).transpose()
     }
 
-    fn last_seq(&self) -> EdgeResult<u64> {
-        #[derive(Deserialize)]
-        struct Last {
-            seq: Option<i64>,
-        }
-        let last: Last = self.0.exec("SELECT MAX(seq) AS seq FROM messages", None)?.one()?;
-        Ok(last.seq.unwrap_or(0) as u64)
+    fn last(&self) -> EdgeResult<Option<ChatMessage>> {
+        let rows: Vec<Row> = self.0.exec("SELECT * FROM messages ORDER BY seq DESC LIMIT 1", None)?.to_array()?;
+        rows.into_iter().next().map(Row::into_message).transpose()
     }
 
-    fn after(&self, seq: u64, limit: usize) -> EdgeResult<Vec<ChatMessage>> {
+    fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
         let rows: Vec<Row> = self
             .0
-            .exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", vec![(seq as i64).into(), (limit as i64).into()])?
+            .exec(
+                "SELECT * FROM messages WHERE seq > ? AND (note = 0 OR ?) ORDER BY seq LIMIT ?",
+                vec![(seq as i64).into(), (notes as i64).into(), (limit as i64).into()],
+            )?
             .to_array()?;
         rows.into_iter().map(Row::into_message).collect()
     }
 
+    fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let visitor = serde_json::to_string(&Author::Visitor)?;
+        let count: Count = self
+            .0
+            .exec("SELECT COUNT(*) AS n FROM messages WHERE seq > ? AND author = ?", vec![(seq as i64).into(), visitor.into()])?
+            .one()?;
+        Ok(count.n as u32)
+    }
+
     fn append(&mut self, m: &ChatMessage) -> EdgeResult<()> {
         let author = serde_json::to_string(&m.author)?;
-        let values: Vec<SqlStorageValue> =
-            vec![(m.seq as i64).into(), m.client_id.as_str().into(), author.into(), m.body.as_str().into(), m.at.into()];
-        self.0.exec("INSERT INTO messages (seq, client_id, author, body, at) VALUES (?, ?, ?, ?, ?)", values)?;
+        let values: Vec<SqlStorageValue> = vec![
+            (m.seq as i64).into(),
+            m.client_id.as_str().into(),
+            author.into(),
+            m.body.as_str().into(),
+            m.at.into(),
+            (m.note as i64).into(),
+        ];
+        self.0.exec("INSERT INTO messages (seq, client_id, author, body, at, note) VALUES (?, ?, ?, ?, ?, ?)", values)?;
         Ok(())
     }
 }
@@ -102,15 +123,15 @@ impl Conversation {
         let header = |name: &str| req.headers().get(name).ok().flatten();
         let site = header(H_SITE).ok_or(EdgeError::Internal("missing site header".into()))?;
         let id = header(H_CONVERSATION).ok_or(EdgeError::Internal("missing conversation header".into()))?;
-        let role = match header(H_AGENT) {
-            Some(name) => {
+        let role = match (header(H_AGENT), header(H_AGENT_EMAIL)) {
+            (Some(name), Some(email)) => {
                 // Agents only open conversations that exist; visitors create theirs by writing.
                 if self.meta("conversation_id")?.is_none() {
                     return Err(EdgeError::NotFound);
                 }
-                Role::Agent { name }
+                Role::Agent { name, email: Email::parse(&email)? }
             }
-            None => Role::Visitor,
+            _ => Role::Visitor,
         };
         if role == Role::Visitor {
             // The ids are not personal data; keeping them lets the object notify its workspace.
@@ -123,35 +144,48 @@ impl Conversation {
         Ok(Response::from_websocket(pair.client)?)
     }
 
+    fn state(&self) -> EdgeResult<ConversationState> {
+        Ok(match self.meta("state")? {
+            Some(json) => serde_json::from_str(&json)?,
+            None => ConversationState::default(),
+        })
+    }
+
+    fn workspace(&self, site: &str) -> EdgeResult<worker::Stub> {
+        Ok(self.env.durable_object("WORKSPACE")?.get_by_name(SiteId::parse(site)?.as_str())?)
+    }
+
     async fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<()> {
         let mut peer: Peer = ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
         let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) else {
             return Err(EdgeError::Internal("conversation without ids".into()));
         };
         let id = ConversationId::parse(&id)?;
-        let visitor_name = logic::anonymous_name(&id);
+        // Only an assignment needs the team; asking the workspace for every frame would not pay.
+        let team: Vec<AgentRef> = match &frame {
+            Ok(ClientMsg::Assign { .. }) => call(&self.workspace(&site)?, Method::Get, "/team", None).await?,
+            _ => vec![],
+        };
+        let mut state = self.state()?;
+        let before = state.clone();
         let sql = self.sql();
         let mut log = SqlLog(&sql);
-        let effects = logic::Conversation { id: &id, visitor_name: &visitor_name, log: &mut log }.handle(&mut peer, frame, now_ms())?;
+        let effects =
+            logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(&mut peer, frame, now_ms())?;
+        if state != before {
+            self.set_meta("state", &serde_json::to_string(&state)?)?;
+        }
         ws.serialize_attachment(&peer)?;
         for effect in effects {
             match effect {
                 Effect::Reply(msg) => ws.send_with_str(msg.encode())?,
-                Effect::Broadcast(msg) => {
-                    let text = msg.encode();
-                    for other in self.state.get_websockets() {
-                        let greeted = other.deserialize_attachment::<Peer>().ok().flatten().is_some_and(|p| p.greeted);
-                        if &other != ws && greeted {
-                            // A socket that is closing cannot take it; it resumes by seq later.
-                            let _ = other.send_with_str(&text);
-                        }
-                    }
-                }
-                Effect::Notify(summary) => {
-                    let workspace = self.env.durable_object("WORKSPACE")?.get_by_name(SiteId::parse(&site)?.as_str())?;
-                    let body = serde_json::to_string(&summary)?;
-                    // The message is stored and acked already; a missed inbox update heals on the
-                    // inbox's next hello, so log rather than fail the sender.
+                Effect::Broadcast { msg, agents_only } => self.send_to(&msg, |other, p| other != ws && (!agents_only || p.is_agent())),
+                Effect::ToAgents(msg) => self.send_to(&msg, |_, p| p.is_agent()),
+                Effect::Notify { summary, indexed } => {
+                    let body = serde_json::to_string(&serde_json::json!({ "summary": summary, "indexed": indexed }))?;
+                    // The message is stored and acked already; a missed inbox update heals with
+                    // the next change, so log rather than fail the sender.
+                    let workspace = self.workspace(&site)?;
                     if let Err(e) = call::<serde_json::Value>(&workspace, Method::Post, "/conversation-updated", Some(body)).await {
                         console_error!("notify workspace {site}: {e}");
                     }
@@ -159,6 +193,18 @@ impl Conversation {
             }
         }
         Ok(())
+    }
+
+    /// Sends to every greeted socket that `to` picks.
+    fn send_to(&self, msg: &ServerMsg, to: impl Fn(&WebSocket, &Peer) -> bool) {
+        let text = msg.encode();
+        for other in self.state.get_websockets() {
+            let peer = other.deserialize_attachment::<Peer>().ok().flatten();
+            if peer.is_some_and(|p| p.greeted && to(&other, &p)) {
+                // A socket that is closing cannot take it; it resumes by seq later.
+                let _ = other.send_with_str(&text);
+            }
+        }
     }
 }
 
@@ -173,12 +219,15 @@ impl DurableObject for Conversation {
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
                 ],
         );
+        migrate(&state, "conversation", &[("notes", "ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")]);
         Self { state, env }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         respond(match req.path().as_str() {
             "/connect" => self.accept_socket(&req),
+            // Whether the visitor gave a name or email (the widget then skips the pre-chat form).
+            "/contact-known" => self.state().and_then(|s| crate::glue::json(&s.contact_given, 200)),
             _ => Err(EdgeError::NotFound),
         })
     }

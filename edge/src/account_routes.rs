@@ -1,0 +1,251 @@
+//! Sign-up, sign-in and sign-out, the signed-in agent's own account (password, sessions, security
+//! log), and accepting an invite. Sessions live in the account objects; the cookie carries the
+//! email and the session's secret.
+
+use crate::account::{Create, NewPassword, Origin, Revoke, Secret, SignIn};
+use crate::auth::{self, SESSION_COOKIE};
+use crate::chat_settings::site_domain;
+use crate::device::Device;
+use crate::error::{EdgeError, EdgeResult};
+use crate::glue::{call, json, read_json};
+use crate::rate_limit::{Hit, Verdict};
+use crate::router::Ctx;
+use crate::settings::{CreateWorkspace, Membership, NewAccount};
+use crate::workspace::members::{NewMember, Token};
+use shared::api::{AcceptInviteRequest, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest, SignUpRequest};
+use shared::{Email, SiteId};
+use worker::{Method, Request, Response};
+
+/// The signed-in agent: who they are and the session they used.
+pub struct Agent {
+    pub me: Me,
+    pub email: Email,
+    pub secret: String,
+}
+
+type Ok = serde_json::Value;
+
+impl Ctx<'_> {
+    /// Where a request comes from, as the session list and the security log show it.
+    fn origin_of(&self, req: &Request) -> EdgeResult<Origin> {
+        let ua = req.headers().get("user-agent")?.unwrap_or_default();
+        let country = req.cf().and_then(|cf| cf.country());
+        Ok(Origin { device: Device::label(&ua), country })
+    }
+
+    /// At most `limit` attempts of `what` per address per ten minutes: guessing across many
+    /// accounts from one place, or creating accounts in bulk, hits this limit.
+    async fn limit_per_ip(&self, req: &Request, what: &str, limit: u32) -> EdgeResult<()> {
+        const WINDOW_MS: i64 = 10 * 60 * 1000;
+        let ip = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "unknown".into());
+        let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(&format!("{what}:{ip}"))?;
+        let hit = serde_json::to_string(&Hit { limit, window_ms: WINDOW_MS })?;
+        let verdict: Verdict = call(&limiter, Method::Post, "/hit", Some(hit)).await?;
+        if verdict.allowed {
+            Ok(())
+        } else {
+            Err(EdgeError::RateLimited)
+        }
+    }
+
+    /// Answers with `Me` and the session cookie.
+    async fn signed_in(&self, email: &Email, secret: &str, status: u16) -> EdgeResult<Response> {
+        let me = self.session(email, secret).await?;
+        let cookie = format!(
+            "{SESSION_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
+            auth::session_cookie_value(email.as_str(), secret),
+            crate::account::SESSION_TTL_MS / 1000
+        );
+        let res = json(&me, status)?;
+        res.headers().set("set-cookie", &cookie)?;
+        Ok(res)
+    }
+
+    async fn session(&self, email: &Email, secret: &str) -> EdgeResult<Me> {
+        let body = serde_json::to_string(&Secret { secret: secret.to_owned() })?;
+        call(&self.account(email)?, Method::Post, "/session", Some(body)).await
+    }
+
+    /// The signed-in agent, from the session cookie.
+    pub async fn agent(&self, req: &Request) -> EdgeResult<Agent> {
+        let header = req.headers().get("cookie")?.unwrap_or_default();
+        let value = auth::cookie(&header, SESSION_COOKIE).ok_or(EdgeError::Unauthorized)?;
+        let (email, secret) = auth::parse_session_cookie(value).ok_or(EdgeError::Unauthorized)?;
+        let email = Email::parse(&email).map_err(|_| EdgeError::Unauthorized)?;
+        Ok(Agent { me: self.session(&email, &secret).await?, email, secret })
+    }
+
+    /// The signed-in agent, for a state-changing request of their own (must come from the inbox).
+    async fn agent_acting(&self, req: &Request) -> EdgeResult<Agent> {
+        self.require_own_origin(req)?;
+        self.agent(req).await
+    }
+
+    pub async fn sign_in(&self, req: &mut Request) -> EdgeResult<Response> {
+        self.require_own_origin(req)?;
+        self.limit_per_ip(req, "signin", 20).await?;
+        let body: SignInRequest = read_json(req).await?;
+        // A malformed email cannot have an account: same answer as a wrong password.
+        let email = Email::parse(&body.email).map_err(|_| EdgeError::InvalidCredentials)?;
+        let sign_in = serde_json::to_string(&SignIn { password: body.password, origin: self.origin_of(req)? })?;
+        let Secret { secret } = call(&self.account(&email)?, Method::Post, "/sign-in", Some(sign_in)).await?;
+        self.signed_in(&email, &secret, 200).await
+    }
+
+    /// A new owner account with its first workspace, whose id comes from its name plus a random
+    /// suffix (ids are public, in every snippet; the suffix keeps them unguessable and unique).
+    pub async fn sign_up(&self, req: &mut Request) -> EdgeResult<Response> {
+        self.require_own_origin(req)?;
+        self.limit_per_ip(req, "signup", 10).await?;
+        let body: SignUpRequest = read_json(req).await?;
+        let email = Email::parse(&body.email)?;
+        let suffix = auth::sha256_hex(&auth::random_token(16)?);
+        let site = SiteId::parse(&format!("{}-{}", slug(&body.workspace_name), &suffix[..6]))?;
+        let request = CreateWorkspace {
+            site: site.clone(),
+            name: body.workspace_name.clone(),
+            greeting: "Hi! How can we help?".into(),
+            allowed_domains: vec![site_domain(&body.website)],
+            policy_url: format!("https://{}/privacy", site_domain(&body.website)),
+            owner: NewAccount { email: email.clone(), name: body.name, password: body.password },
+        };
+        let config = request.validate()?;
+        let create = serde_json::to_string(&Create { account: request.owner.clone(), origin: self.origin_of(req)? })?;
+        let Secret { secret } = call(&self.account(&email)?, Method::Post, "/create", Some(create)).await?;
+        self.create_workspace(&request, &config, Method::Post).await?;
+        self.signed_in(&email, &secret, 201).await
+    }
+
+    /// Writes a workspace's config (`Post`: only if new; `Put`: replacing it) and makes its
+    /// owner a member, on both sides.
+    pub async fn create_workspace(
+        &self,
+        request: &CreateWorkspace,
+        config: &crate::settings::WorkspaceConfig,
+        method: Method,
+    ) -> EdgeResult<()> {
+        let workspace = self.workspace(&request.site)?;
+        call::<Ok>(&workspace, method, "/config", Some(serde_json::to_string(config)?)).await?;
+        self.join(&request.site, &config.name, &request.owner.email, &request.owner.name, Role::Owner).await
+    }
+
+    /// Adds a member to a workspace: the workspace's member list and the account's memberships.
+    async fn join(&self, site: &SiteId, site_name: &str, email: &Email, name: &str, role: Role) -> EdgeResult<()> {
+        let member = serde_json::to_string(&NewMember { email: email.clone(), name: name.to_owned(), role })?;
+        call::<Ok>(&self.workspace(site)?, Method::Post, "/members", Some(member)).await?;
+        let membership = serde_json::to_string(&Membership { site: site.clone(), name: site_name.to_owned(), role })?;
+        call::<Ok>(&self.account(email)?, Method::Put, "/memberships", Some(membership)).await?;
+        Ok(())
+    }
+
+    pub async fn sign_out(&self, req: &Request) -> EdgeResult<Response> {
+        let agent = self.agent_acting(req).await?;
+        let body = serde_json::to_string(&Secret { secret: agent.secret })?;
+        call::<Ok>(&self.account(&agent.email)?, Method::Post, "/sign-out", Some(body)).await?;
+        let res = json(&serde_json::json!({ "ok": true }), 200)?;
+        res.headers().set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
+        Ok(res)
+    }
+
+    pub async fn change_password(&self, req: &mut Request) -> EdgeResult<Response> {
+        let agent = self.agent_acting(req).await?;
+        let body: ChangePasswordRequest = read_json(req).await?;
+        let change = serde_json::to_string(&NewPassword { secret: agent.secret, current: body.current, new: body.new })?;
+        let ok: Ok = call(&self.account(&agent.email)?, Method::Post, "/password", Some(change)).await?;
+        json(&ok, 200)
+    }
+
+    pub async fn sessions(&self, req: &Request) -> EdgeResult<Response> {
+        let agent = self.agent(req).await?;
+        let body = serde_json::to_string(&Secret { secret: agent.secret })?;
+        let sessions: Ok = call(&self.account(&agent.email)?, Method::Post, "/sessions", Some(body)).await?;
+        json(&sessions, 200)
+    }
+
+    pub async fn revoke_session(&self, id: &str, req: &Request) -> EdgeResult<Response> {
+        let agent = self.agent_acting(req).await?;
+        let body = serde_json::to_string(&Revoke { secret: agent.secret, id: id.to_owned() })?;
+        let ok: Ok = call(&self.account(&agent.email)?, Method::Post, "/sessions/revoke", Some(body)).await?;
+        json(&ok, 200)
+    }
+
+    pub async fn security_log(&self, req: &Request) -> EdgeResult<Response> {
+        let agent = self.agent(req).await?;
+        let body = serde_json::to_string(&Secret { secret: agent.secret })?;
+        let events: Ok = call(&self.account(&agent.email)?, Method::Post, "/security", Some(body)).await?;
+        json(&events, 200)
+    }
+
+    /// Invite tokens name their workspace: `SITE.SECRET`, so the edge knows which object to ask.
+    fn invite_parts<'t>(&self, token: &'t str) -> EdgeResult<(SiteId, &'t str)> {
+        let (site, secret) = token.split_once('.').ok_or(EdgeError::InviteExpired)?;
+        Ok((SiteId::parse(site).map_err(|_| EdgeError::InviteExpired)?, secret))
+    }
+
+    async fn preview_invite(&self, token: &str) -> EdgeResult<(SiteId, InvitePreview)> {
+        let (site, secret) = self.invite_parts(token)?;
+        let body = serde_json::to_string(&Token { token: secret.to_owned() })?;
+        let preview = call(&self.workspace(&site)?, Method::Post, "/invites/preview", Some(body)).await?;
+        Ok((site, preview))
+    }
+
+    pub async fn invite_preview(&self, token: &str) -> EdgeResult<Response> {
+        json(&self.preview_invite(token).await?.1, 200)
+    }
+
+    /// Joins the invite's workspace: signed in, with that account; signed out, with a new account
+    /// or an existing one's password. The invite is used up only once the account is settled.
+    pub async fn accept_invite(&self, token: &str, req: &mut Request) -> EdgeResult<Response> {
+        self.require_own_origin(req)?;
+        self.limit_per_ip(req, "invite", 20).await?;
+        let (site, preview) = self.preview_invite(token).await?;
+        let body: AcceptInviteRequest = read_json(req).await?;
+        let (email, name, secret) = match self.agent(req).await {
+            Ok(agent) => (agent.email, agent.me.name, agent.secret),
+            Err(_) => {
+                let email = Email::parse(body.email.as_deref().unwrap_or_default())?;
+                let password = body.password.clone().unwrap_or_default();
+                let origin = self.origin_of(req)?;
+                let secret = match body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(name) => {
+                        let account = NewAccount { email: email.clone(), name: name.to_owned(), password };
+                        let create = serde_json::to_string(&Create { account, origin })?;
+                        call::<Secret>(&self.account(&email)?, Method::Post, "/create", Some(create)).await?.secret
+                    }
+                    None => {
+                        let sign_in = serde_json::to_string(&SignIn { password, origin })?;
+                        call::<Secret>(&self.account(&email)?, Method::Post, "/sign-in", Some(sign_in)).await?.secret
+                    }
+                };
+                let name = self.session(&email, &secret).await?.name;
+                (email, name, secret)
+            }
+        };
+        let (_, token_secret) = self.invite_parts(token)?;
+        let redeem = serde_json::to_string(&Token { token: token_secret.to_owned() })?;
+        let role: Role = call(&self.workspace(&site)?, Method::Post, "/invites/redeem", Some(redeem)).await?;
+        self.join(&site, &preview.workspace_name, &email, &name, role).await?;
+        self.signed_in(&email, &secret, 200).await
+    }
+}
+
+/// A workspace name reduced to a site id's first part: lowercase letters, digits and dashes.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.len() >= 24 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.len() < 2 {
+        "site".to_owned()
+    } else {
+        out
+    }
+}

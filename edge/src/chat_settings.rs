@@ -1,0 +1,271 @@
+//! The chat side of a workspace's settings (look of the launcher, greeting, hours, pre-chat form,
+//! retention, saved replies): kept in the workspace's config, validated here, and turned into
+//! what the widget, the loader and the inbox each need.
+
+use crate::error::{EdgeError, EdgeResult};
+use crate::settings::{bounded, WorkspaceConfig, MAX_GREETING_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use serde::{Deserialize, Serialize};
+use shared::api::{BusinessHours, CannedResponse, Launcher, LauncherPosition, PrechatMode, WorkspaceSettings};
+use shared::consent::Lang;
+use shared::AllowedDomain;
+
+/// Longest launcher text, in characters: it must fit beside a 56 px button on a phone.
+pub const MAX_LAUNCHER_CHARS: usize = 30;
+/// Most saved replies a workspace keeps, and the longest shortcut.
+pub const MAX_CANNED: usize = 100;
+pub const MAX_SHORTCUT_CHARS: usize = 30;
+/// Retention may be set from a day to ten years; `None` keeps conversations.
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+/// Most allowed domains per workspace.
+pub const MAX_DOMAINS: usize = 50;
+
+pub const DEFAULT_COLOR: &str = "#1f5eff";
+pub const DEFAULT_OFFLINE: &str = "We're away right now. Leave your email and we'll reply as soon as we're back.";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChatSettings {
+    pub color: String,
+    pub position: LauncherPosition,
+    pub launcher_text: String,
+    pub team_name: String,
+    pub business_hours: Option<BusinessHours>,
+    pub offline_message: String,
+    pub prechat: PrechatMode,
+    pub language: Option<Lang>,
+    pub retention_days: Option<u32>,
+    pub canned_responses: Vec<CannedResponse>,
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        Self {
+            color: DEFAULT_COLOR.into(),
+            position: LauncherPosition::Right,
+            launcher_text: String::new(),
+            team_name: String::new(),
+            business_hours: None,
+            offline_message: DEFAULT_OFFLINE.into(),
+            prechat: PrechatMode::Off,
+            language: None,
+            retention_days: None,
+            canned_responses: vec![],
+        }
+    }
+}
+
+impl WorkspaceConfig {
+    /// The settings as the inbox edits them.
+    pub fn settings(&self) -> WorkspaceSettings {
+        let c = &self.chat;
+        WorkspaceSettings {
+            name: self.name.clone(),
+            greeting: self.greeting.clone(),
+            allowed_domains: self.allowed_domains.iter().map(|d| d.as_str().to_owned()).collect(),
+            color: c.color.clone(),
+            position: c.position,
+            launcher_text: c.launcher_text.clone(),
+            team_name: c.team_name.clone(),
+            business_hours: c.business_hours.clone(),
+            offline_message: c.offline_message.clone(),
+            prechat: c.prechat,
+            language: c.language,
+            retention_days: c.retention_days,
+            canned_responses: c.canned_responses.clone(),
+        }
+    }
+
+    /// Applies settings from the inbox, checking every field; consent settings are kept.
+    pub fn with_settings(&self, s: WorkspaceSettings) -> EdgeResult<WorkspaceConfig> {
+        if s.allowed_domains.len() > MAX_DOMAINS {
+            return Err(EdgeError::MalformedBody(format!("at most {MAX_DOMAINS} allowed domains")));
+        }
+        let allowed_domains =
+            s.allowed_domains.iter().map(|d| AllowedDomain::parse(&site_domain(d))).collect::<Result<Vec<_>, _>>()?;
+        if !is_hex_color(&s.color) {
+            return Err(EdgeError::MalformedBody("the colour must look like #1f5eff".into()));
+        }
+        if s.launcher_text.trim().chars().count() > MAX_LAUNCHER_CHARS {
+            return Err(EdgeError::MalformedBody(format!("the launcher text may have {MAX_LAUNCHER_CHARS} characters")));
+        }
+        if s.team_name.trim().chars().count() > MAX_NAME_CHARS {
+            return Err(EdgeError::MalformedBody(format!("the team name may have {MAX_NAME_CHARS} characters")));
+        }
+        if let Some(hours) = &s.business_hours {
+            check_hours(hours)?;
+        }
+        if s.retention_days.is_some_and(|d| !(1..=MAX_RETENTION_DAYS).contains(&d)) {
+            return Err(EdgeError::MalformedBody(format!("retention must be 1-{MAX_RETENTION_DAYS} days, or keep")));
+        }
+        if s.canned_responses.len() > MAX_CANNED {
+            return Err(EdgeError::MalformedBody(format!("at most {MAX_CANNED} saved replies")));
+        }
+        let mut canned: Vec<CannedResponse> = Vec::with_capacity(s.canned_responses.len());
+        for c in &s.canned_responses {
+            let shortcut = c.shortcut.trim().trim_start_matches('/').to_lowercase();
+            let valid = !shortcut.is_empty()
+                && shortcut.chars().count() <= MAX_SHORTCUT_CHARS
+                && shortcut.chars().all(|ch| ch.is_alphanumeric() || ch == '-' || ch == '_');
+            if !valid {
+                return Err(EdgeError::MalformedBody(format!(
+                    "saved reply shortcuts are 1-{MAX_SHORTCUT_CHARS} letters, digits, - or _ ('{}')",
+                    c.shortcut
+                )));
+            }
+            if canned.iter().any(|o| o.shortcut == shortcut) {
+                return Err(EdgeError::MalformedBody(format!("the shortcut /{shortcut} is used twice")));
+            }
+            let text = bounded("a saved reply", &c.text, shared::domain::MAX_MESSAGE_CHARS)?;
+            canned.push(CannedResponse { shortcut, text });
+        }
+        Ok(WorkspaceConfig {
+            name: bounded("the workspace name", &s.name, MAX_NAME_CHARS)?,
+            greeting: bounded("the greeting", &s.greeting, MAX_GREETING_CHARS)?,
+            allowed_domains,
+            consent: self.consent.clone(),
+            chat: ChatSettings {
+                color: s.color.to_lowercase(),
+                position: s.position,
+                launcher_text: s.launcher_text.trim().to_owned(),
+                team_name: s.team_name.trim().to_owned(),
+                business_hours: s.business_hours,
+                offline_message: bounded("the offline message", &s.offline_message, MAX_TEXT_CHARS)?,
+                prechat: s.prechat,
+                language: s.language,
+                retention_days: s.retention_days,
+                canned_responses: canned,
+            },
+        })
+    }
+
+    /// What the loader needs to draw the launcher before any WASM loads.
+    pub fn launcher(&self) -> Launcher {
+        Launcher { color: self.chat.color.clone(), position: self.chat.position, text: self.chat.launcher_text.clone() }
+    }
+
+    /// The name visitors see in the widget's header.
+    pub fn display_name(&self) -> &str {
+        if self.chat.team_name.is_empty() {
+            &self.name
+        } else {
+            &self.chat.team_name
+        }
+    }
+}
+
+/// A site address as an owner types it ("https://shop.example/", "Shop.Example") reduced to the
+/// host an allowed domain names.
+pub fn site_domain(input: &str) -> String {
+    let s = input.trim().to_lowercase();
+    let s = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).unwrap_or(&s);
+    s.split(['/', '?', '#']).next().unwrap_or_default().to_owned()
+}
+
+fn is_hex_color(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn check_hours(h: &BusinessHours) -> EdgeResult<()> {
+    let tz_ok = !h.time_zone.is_empty()
+        && h.time_zone.len() <= 64
+        && h.time_zone.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+    if !tz_ok {
+        return Err(EdgeError::MalformedBody(format!("'{}' is not a time zone", h.time_zone)));
+    }
+    if h.days.is_empty() || h.days.iter().any(|d| *d > 6) {
+        return Err(EdgeError::MalformedBody("business hours need at least one day (0 = Monday … 6 = Sunday)".into()));
+    }
+    if h.open >= h.close || h.close > 24 * 60 {
+        return Err(EdgeError::MalformedBody("business hours must open before they close, within the day".into()));
+    }
+    Ok(())
+}
+
+/// Whether `hours` are open on `weekday` (0 = Monday) at `minute` after midnight, local time.
+pub fn is_open(hours: &BusinessHours, weekday: u8, minute: u16) -> bool {
+    hours.days.contains(&weekday) && (hours.open..hours.close).contains(&minute)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> WorkspaceConfig {
+        WorkspaceConfig {
+            name: "Demo".into(),
+            greeting: "Hi".into(),
+            allowed_domains: vec![],
+            consent: crate::consent_defaults::default_consent("https://shop.example/privacy"),
+            chat: ChatSettings::default(),
+        }
+    }
+
+    fn hours(days: &[u8], open: u16, close: u16) -> BusinessHours {
+        BusinessHours { time_zone: "Europe/Berlin".into(), days: days.to_vec(), open, close }
+    }
+
+    #[test]
+    fn settings_round_trip_and_are_normalised() {
+        let mut s = config().settings();
+        s.allowed_domains = vec!["https://Shop.Example/".into(), "*.shop.example".into()];
+        s.color = "#ABCDEF".into();
+        s.canned_responses = vec![CannedResponse { shortcut: "/Hours".into(), text: " We're open 9-5. ".into() }];
+        s.business_hours = Some(hours(&[0, 1, 2, 3, 4], 9 * 60, 17 * 60));
+        s.retention_days = Some(365);
+        let c = config().with_settings(s).unwrap();
+        assert_eq!(c.settings().allowed_domains, ["shop.example", "*.shop.example"]);
+        assert_eq!(c.chat.color, "#abcdef");
+        assert_eq!(c.chat.canned_responses, [CannedResponse { shortcut: "hours".into(), text: "We're open 9-5.".into() }]);
+        assert_eq!(c.consent, config().consent, "consent settings are not touched");
+        assert_eq!(c.clone().with_settings(c.settings()).unwrap(), c);
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_reason() {
+        let cases: Vec<Box<dyn Fn(&mut WorkspaceSettings)>> = vec![
+            Box::new(|s| s.color = "blue".into()),
+            Box::new(|s| s.allowed_domains = vec!["not a domain".into()]),
+            Box::new(|s| s.name = " ".into()),
+            Box::new(|s| s.launcher_text = "x".repeat(MAX_LAUNCHER_CHARS + 1)),
+            Box::new(|s| s.retention_days = Some(0)),
+            Box::new(|s| s.business_hours = Some(hours(&[], 60, 120))),
+            Box::new(|s| s.business_hours = Some(hours(&[7], 60, 120))),
+            Box::new(|s| s.business_hours = Some(hours(&[0], 120, 60))),
+            Box::new(|s| s.business_hours = Some(BusinessHours { time_zone: "<script>".into(), ..hours(&[0], 60, 120) })),
+            Box::new(|s| s.canned_responses = vec![CannedResponse { shortcut: "a b".into(), text: "x".into() }]),
+            Box::new(|s| {
+                let c = CannedResponse { shortcut: "hi".into(), text: "x".into() };
+                s.canned_responses = vec![c.clone(), c];
+            }),
+            Box::new(|s| s.offline_message = String::new()),
+        ];
+        for (i, change) in cases.iter().enumerate() {
+            let mut s = config().settings();
+            change(&mut s);
+            assert!(config().with_settings(s).is_err(), "case {i} should be refused");
+        }
+    }
+
+    #[test]
+    fn site_addresses_become_domains() {
+        assert_eq!(site_domain(" https://Shop.example/path?x=1 "), "shop.example");
+        assert_eq!(site_domain("shop.example"), "shop.example");
+        assert_eq!(site_domain("http://127.0.0.1:8787/"), "127.0.0.1:8787");
+    }
+
+    #[test]
+    fn business_hours() {
+        let h = hours(&[0, 1, 2, 3, 4], 9 * 60, 17 * 60);
+        assert!(is_open(&h, 0, 9 * 60));
+        assert!(!is_open(&h, 0, 17 * 60), "closing time is closed");
+        assert!(!is_open(&h, 5, 12 * 60), "Saturday");
+    }
+
+    #[test]
+    fn the_team_name_replaces_the_workspace_name_when_set() {
+        let mut c = config();
+        assert_eq!(c.display_name(), "Demo");
+        c.chat.team_name = "Demo Support".into();
+        assert_eq!(c.display_name(), "Demo Support");
+    }
+}

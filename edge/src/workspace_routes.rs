@@ -1,0 +1,150 @@
+//! The inbox's workspace routes: its sockets, settings, members, invites, search and the widget
+//! preview. Every route checks the session and the agent's role in that workspace first.
+
+use crate::account_routes::Agent;
+use crate::auth;
+use crate::error::{EdgeError, EdgeResult};
+use crate::glue::{call, json, query, read_json};
+use crate::pages;
+use crate::router::{pass_through, Ctx};
+use crate::settings::CreateWorkspace;
+use crate::team::{require, Action};
+use crate::workspace::members::{MemberChange, NewInvite};
+use crate::workspace::H_EMAIL;
+use shared::api::{ChangeRoleRequest, CreateInviteRequest, Invite, Member, WorkspaceRef, WorkspaceSettings};
+use shared::{AgentRef, ConversationId, Email, SiteId};
+use worker::{Headers, Method, Request, RequestInit, Response};
+
+impl Ctx<'_> {
+    /// The signed-in agent and their membership of `site`, if their role allows `action`. Someone
+    /// who is not a member gets `forbidden`, whether or not the site exists.
+    pub async fn member(&self, site: &str, req: &Request, action: Action) -> EdgeResult<(Agent, WorkspaceRef)> {
+        // Browsers send no Origin on same-origin GETs; the SameSite=Strict cookie covers those.
+        // Anything that changes state, and every socket upgrade, must come from our own pages.
+        if req.method() != Method::Get || req.headers().has("upgrade")? {
+            self.require_own_origin(req)?;
+        }
+        let agent = self.agent(req).await?;
+        let site = SiteId::parse(site).map_err(|_| EdgeError::Forbidden)?;
+        let workspace = agent.me.workspaces.iter().find(|w| w.id == site).cloned().ok_or(EdgeError::Forbidden)?;
+        require(workspace.role, action)?;
+        Ok((agent, workspace))
+    }
+
+    pub async fn inbox_connect(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        self.require_upgrade(req)?;
+        let (agent, workspace) = self.member(site, req, Action::Chat).await?;
+        let headers = Headers::new();
+        headers.set("upgrade", "websocket")?;
+        headers.set(H_EMAIL, agent.email.as_str())?;
+        let mut init = RequestInit::new();
+        init.with_headers(headers);
+        let stub = self.workspace(&workspace.id)?;
+        pass_through(stub.fetch_with_request(Request::new_with_init("https://object/connect", &init)?).await?).await
+    }
+
+    pub async fn agent_conversation_connect(&self, site: &str, id: &str, req: &Request) -> EdgeResult<Response> {
+        self.require_upgrade(req)?;
+        let (agent, workspace) = self.member(site, req, Action::Chat).await?;
+        let id = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
+        let me = AgentRef { email: agent.email, name: agent.me.name };
+        self.forward_upgrade(&self.conversation(&workspace.id, &id)?, &workspace.id, &id, Some(&me)).await
+    }
+
+    pub async fn search(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Chat).await?;
+        let q = query(&req.url()?, "q").unwrap_or_default();
+        let path = format!("/search?q={}", js_sys::encode_uri_component(&q));
+        let hits: serde_json::Value = call(&self.workspace(&workspace.id)?, Method::Get, &path, None).await?;
+        json(&hits, 200)
+    }
+
+    pub async fn settings(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Chat).await?;
+        json(&self.config(&workspace.id).await?.settings(), 200)
+    }
+
+    pub async fn update_settings(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let settings: WorkspaceSettings = read_json(req).await?;
+        if let Some(hours) = &settings.business_hours {
+            // Only the runtime's Intl knows every zone; a typo would otherwise close the chat.
+            if crate::glue::local_time(&hours.time_zone).is_none() {
+                return Err(EdgeError::MalformedBody(format!("'{}' is not a time zone", hours.time_zone)));
+            }
+        }
+        let saved: WorkspaceSettings =
+            call(&self.workspace(&workspace.id)?, Method::Put, "/settings", Some(serde_json::to_string(&settings)?)).await?;
+        json(&saved, 200)
+    }
+
+    pub async fn members(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Chat).await?;
+        let members: Vec<Member> = call(&self.workspace(&workspace.id)?, Method::Get, "/members", None).await?;
+        json(&members, 200)
+    }
+
+    pub async fn change_member(&self, site: &str, email: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
+        let target = Email::parse(email).map_err(|_| EdgeError::NotFound)?;
+        let body: ChangeRoleRequest = read_json(req).await?;
+        let change = serde_json::to_string(&MemberChange { actor: agent.email, role: Some(body.role) })?;
+        let path = format!("/members/{target}");
+        let member: Member = call(&self.workspace(&workspace.id)?, Method::Put, &path, Some(change)).await?;
+        let membership = crate::settings::Membership { site: workspace.id.clone(), name: workspace.name, role: member.role };
+        call::<serde_json::Value>(&self.account(&target)?, Method::Put, "/memberships", Some(serde_json::to_string(&membership)?))
+            .await?;
+        json(&member, 200)
+    }
+
+    /// Removes a member from the workspace's list, then from their account: from that moment
+    /// their session no longer opens anything of this workspace.
+    pub async fn remove_member(&self, site: &str, email: &str, req: &Request) -> EdgeResult<Response> {
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
+        let target = Email::parse(email).map_err(|_| EdgeError::NotFound)?;
+        let change = serde_json::to_string(&MemberChange { actor: agent.email, role: None })?;
+        call::<serde_json::Value>(&self.workspace(&workspace.id)?, Method::Delete, &format!("/members/{target}"), Some(change)).await?;
+        let path = format!("/memberships/{}", workspace.id);
+        call::<serde_json::Value>(&self.account(&target)?, Method::Delete, &path, None).await?;
+        json(&serde_json::json!({ "ok": true }), 200)
+    }
+
+    pub async fn create_invite(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let body: CreateInviteRequest = read_json(req).await?;
+        let role = serde_json::to_string(&ChangeRoleRequest { role: body.role })?;
+        let invite: NewInvite = call(&self.workspace(&workspace.id)?, Method::Post, "/invites", Some(role)).await?;
+        let url = format!("{}/inbox#invite={}.{}", self.own_origin, workspace.id, invite.token);
+        json(&Invite { url, role: invite.role, expires_at: invite.expires_at }, 201)
+    }
+
+    /// "Test your widget": a page on the edge's own origin that loads the real loader for the
+    /// site, for its members only.
+    pub async fn preview_page(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Chat).await?;
+        let res = Response::from_html(pages::preview_page(self.own_origin, workspace.id.as_str(), &workspace.name))?;
+        res.headers().set("content-security-policy", pages::PREVIEW_CSP)?;
+        res.headers().set("cache-control", "no-store")?;
+        Ok(res)
+    }
+
+    /// Operator route that creates a workspace and its owner; absent unless `ADMIN_TOKEN` is set.
+    pub async fn admin_create_workspace(&self, req: &mut Request) -> EdgeResult<Response> {
+        let expected = self.env.secret("ADMIN_TOKEN").map_err(|_| EdgeError::NotFound)?.to_string();
+        let given = req.headers().get("authorization")?.unwrap_or_default();
+        // Compare digests so the comparison's timing says nothing about the token.
+        if auth::sha256_hex(&given) != auth::sha256_hex(&format!("Bearer {expected}")) {
+            return Err(EdgeError::Unauthorized);
+        }
+        let body: CreateWorkspace = read_json(req).await?;
+        let config = body.validate()?;
+        let upsert = crate::account::UpsertAccount {
+            membership: crate::settings::Membership { site: body.site.clone(), name: config.name.clone(), role: shared::api::Role::Owner },
+            account: body.owner.clone(),
+        };
+        call::<serde_json::Value>(&self.account(&body.owner.email)?, Method::Put, "/account", Some(serde_json::to_string(&upsert)?))
+            .await?;
+        self.create_workspace(&body, &config, Method::Put).await?;
+        json(&serde_json::json!({ "site": body.site, "owner": body.owner.email }), 201)
+    }
+}
