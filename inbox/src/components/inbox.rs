@@ -1,8 +1,6 @@
-use super::{consent_log::ConsentLog, conversation_list::ConversationList, conversation_view::ConversationView};
-use crate::inbox_state::InboxState;
-use client::chat::Connection;
-use client::socket::{socket_url, ChatSocket};
-use shared::{api::Me, ConversationId};
+use super::{notify::storage, shell::Shell};
+use shared::api::Me;
+use shared::SiteId;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -11,83 +9,47 @@ pub struct InboxProps {
     pub onsignedout: Callback<()>,
 }
 
-/// The signed-in page: the workspace's live conversation list beside the open conversation.
+/// Where the last workspace chosen is remembered, so an agent of several lands in the one they
+/// were working in.
+const WORKSPACE_KEY: &str = "provixchat.inbox.workspace";
+
+/// The signed-in page. Picks the workspace and renders its shell; switching workspace replaces
+/// the shell, which closes every socket of the old one and connects the new one from scratch.
 #[function_component(Inbox)]
 pub fn inbox(props: &InboxProps) -> Html {
-    let state = use_reducer(InboxState::default);
-    let online = use_state(|| false);
-    let selected = use_state(|| None::<ConversationId>);
-    let showing_consent = use_state(|| false);
-    let workspace = props.me.workspaces.first().cloned();
-    {
-        let (state, online) = (state.dispatcher(), online.clone());
-        use_effect_with(workspace.clone(), move |workspace| {
-            let socket = workspace.as_ref().map(|w| {
-                ChatSocket::open(
-                    socket_url(&format!("/api/v1/workspaces/{}/connect", w.id)),
-                    Callback::from(move |msg| state.dispatch(msg)),
-                    Callback::from(move |c| online.set(c == Connection::Online)),
-                )
-            });
-            move || {
-                if let Some(s) = socket {
-                    s.close();
-                }
+    let chosen = use_state(|| storage().and_then(|s| s.get_item(WORKSPACE_KEY).ok().flatten()));
+    let onworkspace = {
+        let chosen = chosen.clone();
+        Callback::from(move |site: SiteId| {
+            if let Some(s) = storage() {
+                let _ = s.set_item(WORKSPACE_KEY, site.as_str());
             }
-        });
-    }
-    let onselect = {
-        let (selected, showing_consent) = (selected.clone(), showing_consent.clone());
-        Callback::from(move |id| {
-            selected.set(Some(id));
-            showing_consent.set(false);
+            chosen.set(Some(site.to_string()));
         })
-    };
-    let onconsent = {
-        let showing_consent = showing_consent.clone();
-        Callback::from(move |_: MouseEvent| showing_consent.set(!*showing_consent))
     };
     let onsignout = {
         let onsignedout = props.onsignedout.clone();
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |()| {
             let onsignedout = onsignedout.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                // Signed out locally either way: a failed request leaves at worst a session that
+                // expires on its own.
                 let _ = client::http::post::<_, serde_json::Value>("/api/v1/auth/sign-out", &()).await;
                 onsignedout.emit(());
             });
         })
     };
+    let workspaces = &props.me.workspaces;
+    let workspace = (*chosen)
+        .as_ref()
+        .and_then(|id| workspaces.iter().find(|w| w.id.as_str() == id))
+        .or(workspaces.first())
+        .cloned();
     let Some(workspace) = workspace else {
         return html! { <main class="center"><p>{ "Your account does not belong to any workspace yet." }</p></main> };
     };
-    let current = (*selected).as_ref().and_then(|id| state.conversations.iter().find(|c| &c.id == id));
+    let key = workspace.id.as_str().to_owned();
     html! {
-        <div class="inbox">
-            <header class="topbar">
-                <strong>{ "Provixchat" }</strong>
-                <span class="workspace">{ &workspace.name }</span>
-                <button class="link" aria-pressed={showing_consent.to_string()} onclick={onconsent}>{ "Consent log" }</button>
-                <span class="me">{ &props.me.name }</span>
-                <button onclick={onsignout}>{ "Sign out" }</button>
-            </header>
-            <nav class="sidebar" aria-label="Inbox">
-                <h1>{ "Conversations" }</h1>
-                if !*online {
-                    <p class="status" role="status">{ "Reconnecting…" }</p>
-                }
-                <ConversationList conversations={state.conversations.clone()} loaded={state.loaded}
-                    selected={(*selected).clone()} {onselect} />
-            </nav>
-            <main class="main">
-                { match current {
-                    _ if *showing_consent => html! { <ConsentLog workspace={workspace.clone()} /> },
-                    Some(c) => html! {
-                        <ConversationView key={c.id.as_str().to_owned()} site={workspace.id.clone()} id={c.id.clone()}
-                            title={c.visitor_name.clone()} agent_name={props.me.name.clone()} />
-                    },
-                    None => html! { <p class="empty">{ "Select a conversation to read and reply." }</p> },
-                } }
-            </main>
-        </div>
+        <Shell {key} me={props.me.clone()} {workspace} {onworkspace} {onsignout} />
     }
 }

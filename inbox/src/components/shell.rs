@@ -1,0 +1,136 @@
+use super::top_bar::{Page, TopBar};
+use super::{conversation_list::ConversationList, conversation_view::ConversationView, notify};
+use crate::inbox_state::{InboxAction, InboxState};
+use client::chat::Connection;
+use client::socket::{socket_url, ChatSocket};
+use shared::api::{Me, WorkspaceRef};
+use shared::{AgentRef, ClientMsg, ConversationId, ServerMsg, SiteId};
+use std::cell::Cell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ShellProps {
+    pub me: Me,
+    /// The workspace shown; the parent re-creates the shell for another one, so nothing of
+    /// this one (socket, list, open conversation) leaks into the next.
+    pub workspace: WorkspaceRef,
+    pub onworkspace: Callback<SiteId>,
+    pub onsignout: Callback<()>,
+}
+
+/// One workspace, signed in: the top bar, and either the three-column inbox (conversations,
+/// the open conversation, its visitor) or one of the workspace's pages. Owns the inbox socket
+/// and the inbox state, which its children read from context.
+#[function_component(Shell)]
+pub fn shell(props: &ShellProps) -> Html {
+    let inbox = use_reducer(InboxState::default);
+    let online = use_state(|| false);
+    let available = use_state(|| true);
+    let page = use_state(|| Page::Conversations);
+    let selected = use_state(|| None::<ConversationId>);
+    let socket = use_mut_ref(|| None::<ChatSocket>);
+    // Read by the socket's callback, which outlives any one render.
+    let away = use_mut_ref(|| Rc::new(Cell::new(false)));
+    {
+        let (dispatch, online, socket, away) = (inbox.dispatcher(), online.clone(), socket.clone(), away.borrow().clone());
+        use_effect_with(props.workspace.id.clone(), move |site| {
+            let frames = socket.clone();
+            let s = ChatSocket::open(
+                socket_url(&format!("/api/v1/workspaces/{site}/connect")),
+                Callback::from(move |msg: ServerMsg| {
+                    // A new socket starts available; an agent who chose "away" stays away across
+                    // reconnects.
+                    if matches!(msg, ServerMsg::Inbox { .. }) && away.get() {
+                        if let Some(s) = frames.borrow().as_ref() {
+                            s.frame(&ClientMsg::Presence { away: true });
+                        }
+                    }
+                    dispatch.dispatch(InboxAction::Server(msg));
+                }),
+                Callback::from(move |c| online.set(c == Connection::Online)),
+            );
+            *socket.borrow_mut() = Some(s.clone());
+            move || s.close()
+        });
+    }
+    let onselect = {
+        let (selected, page) = (selected.clone(), page.clone());
+        Callback::from(move |id: ConversationId| {
+            selected.set(Some(id));
+            page.set(Page::Conversations);
+        })
+    };
+    {
+        let (arrival, onselect) = (inbox.arrival.clone(), onselect.clone());
+        use_effect_with(arrival.as_ref().map(|(n, _)| *n), move |_| {
+            if let Some((_, conversation)) = arrival {
+                notify::alert(&conversation, onselect);
+            }
+        });
+    }
+    use_effect_with(inbox.total_unread(), |unread| {
+        set_title(*unread);
+        || set_title(0)
+    });
+    let onavailable = {
+        let (available, socket, away) = (available.clone(), socket.clone(), away.borrow().clone());
+        Callback::from(move |on: bool| {
+            away.set(!on);
+            available.set(on);
+            if let Some(s) = socket.borrow().as_ref() {
+                s.frame(&ClientMsg::Presence { away: !on });
+            }
+        })
+    };
+    let onpage = {
+        let page = page.clone();
+        Callback::from(move |p: Page| page.set(p))
+    };
+    let workspace = &props.workspace;
+    let me = AgentRef { email: props.me.email.clone(), name: props.me.name.clone() };
+    let main = match *page {
+        Page::Conversations => {
+            let current = (*selected).as_ref().and_then(|id| inbox.conversations.iter().find(|c| &c.id == id));
+            html! {
+                <div class="desk">
+                    <ConversationList site={workspace.id.clone()} me={me.email.clone()} selected={(*selected).clone()}
+                        {onselect} online={*online} />
+                    { match current {
+                        Some(c) => html! {
+                            <ConversationView key={c.id.as_str().to_owned()} site={workspace.id.clone()} id={c.id.clone()}
+                                title={c.visitor_name.clone()} me={me.clone()} />
+                        },
+                        None => html! {
+                            <div class="placeholder">
+                                <p>{ "Select a conversation to read and reply." }</p>
+                            </div>
+                        },
+                    } }
+                </div>
+            }
+        }
+        Page::Settings => html! { <div class="page"><p class="empty">{ "This page is on its way." }</p></div> },
+        Page::Team => html! { <div class="page"><p class="empty">{ "This page is on its way." }</p></div> },
+        Page::Account => html! { <div class="page"><p class="empty">{ "This page is on its way." }</p></div> },
+        Page::ConsentLog => html! { <div class="page"><super::consent_log::ConsentLog workspace={workspace.clone()} /></div> },
+    };
+    html! {
+        <ContextProvider<crate::inbox_state::InboxContext> context={inbox.clone()}>
+            <div class="inbox">
+                <TopBar agent_name={props.me.name.clone()} workspaces={props.me.workspaces.clone()} workspace={workspace.clone()}
+                    onworkspace={props.onworkspace.clone()} available={*available} {onavailable} page={*page} {onpage}
+                    onsignout={props.onsignout.clone()} />
+                <main class="main">{ main }</main>
+            </div>
+        </ContextProvider<crate::inbox_state::InboxContext>>
+    }
+}
+
+/// "(3) Inbox — Provixchat": the tab says how much is waiting even while the agent is elsewhere.
+fn set_title(unread: u32) {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        let title = if unread > 0 { format!("({unread}) Inbox — Provixchat") } else { "Inbox — Provixchat".to_owned() };
+        document.set_title(&title);
+    }
+}
