@@ -4,8 +4,9 @@
  * page's consent-gated scripts, updates Google Consent Mode, offers window.Provixchat.consent, and
  * opens the widget (WASM, in an iframe on the edge's origin) only when needed: a consent banner
  * must show, the visitor opens the chat, or the page asks for the privacy choices.
+ * The launcher takes the site's colour, side and text from the same configuration.
  * A classic script (document.currentScript), safe to load twice, served minified (< 2 KB gzip). */
-(function () {
+(() => {
   var me = document.currentScript, html = document.documentElement;
   if (!me || window.__provixchat) return;
   window.__provixchat = 1;
@@ -14,149 +15,145 @@
   // One key in the site's own storage: the visitor token and the consent record. Browsers block or
   // partition storage in third-party iframes, so the first-party page keeps them for the widget.
   var key = 'provixchat.' + site;
-  var stored = read(key) || {}; // { token, record }
-  var config, frame, view = '', back = '', listeners = [];
-
-  function read(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
-  function save() { try { localStorage.setItem(key, JSON.stringify(stored)); } catch (e) { /* blocked */ } }
+  // view (the widget's view: '', 'banner', 'prefs' or 'chat') and back are always strings.
+  var config, frame, view = '', back = '', text = '', listeners = [];
+  // store() reads ({} when empty or blocked), store(value) writes.
+  var store = value => {
+    try { return value ? localStorage.setItem(key, JSON.stringify(value)) : JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { return {}; }
+  };
+  var stored = store(); // { token, record }
 
   // The decision counts only for the current policy version and until it expires; before the
   // configuration has arrived nothing counts, so nothing gated runs early.
-  function record() {
-    var r = stored.record;
-    return r && config && r.policy_version === config.policy_version && r.expires_at > Date.now() ? r : null;
-  }
-  function granted(category) { var r = record(); return !!r && (category === 'necessary' || r.choices[category] === true); }
-  function decision() {
-    var r = record();
-    return r && Object.assign({ necessary: true, policy_version: r.policy_version, decided_at: r.at, gpc: r.gpc }, r.choices);
-  }
+  var record = (r = stored.record) => r && config && r.policy_version === config.policy_version && r.expires_at > Date.now() ? r : null;
+  var granted = (category, r = record()) => !!r && (category === 'necessary' || r.choices[category] === true);
+  var decision = (r = record()) =>
+    r && Object.assign({ necessary: true, policy_version: r.policy_version, decided_at: r.at, gpc: r.gpc }, r.choices);
+  var idle = () => record() ? '' : 'banner';
 
   // <script type="text/plain" data-consent="analytics" src=…> (or inline) runs once its category
   // is granted: replaced by a real script with the same attributes.
-  function activate() {
-    if (!record()) return;
-    document.querySelectorAll('script[type="text/plain"][data-consent]').forEach(function (old) {
-      if (!granted(old.getAttribute('data-consent'))) return;
-      var s = document.createElement('script');
-      for (var i = 0; i < old.attributes.length; i++) {
-        if (old.attributes[i].name !== 'type') s.setAttribute(old.attributes[i].name, old.attributes[i].value);
-      }
-      s.text = old.text;
-      old.replaceWith(s);
-    });
-  }
+  var activate = () => record() && document.querySelectorAll('script[type="text/plain"][data-consent]').forEach(old => {
+    if (!granted(old.getAttribute('data-consent'))) return;
+    var s = document.createElement('script');
+    for (var a of old.attributes) if (a.name != 'type') s.setAttribute(a.name, a.value);
+    s.text = old.text;
+    old.replaceWith(s);
+  });
 
-  function consentMode(kind) {
-    if (typeof window.gtag !== 'function') return;
-    var g = function (c) { return granted(c) ? 'granted' : 'denied'; }, ads = g('marketing');
-    window.gtag('consent', kind, { analytics_storage: g('analytics'), ad_storage: ads, ad_user_data: ads, ad_personalization: ads });
-  }
+  var consentMode = (kind, g = c => granted(c) ? 'granted' : 'denied', ads = g('marketing')) =>
+    typeof gtag === 'function' &&
+    gtag('consent', kind, { analytics_storage: g('analytics'), ad_storage: ads, ad_user_data: ads, ad_personalization: ads });
 
-  function apply() {
-    if (!record()) return;
+  var apply = (d = decision()) => {
+    if (!d) return;
     activate();
     consentMode('update');
-    var d = decision();
     document.dispatchEvent(new CustomEvent('provixchat:consent', { detail: d }));
-    listeners.forEach(function (fn) { fn(d); });
-  }
+    listeners.forEach(fn => fn(d));
+  };
 
   // A shadow root keeps the host page's CSS off the launcher and the iframe, and ours off the page.
+  // The host's class is the launcher's side (`left` moves the button and the chat to the left).
   var box = document.createElement('div');
   box.id = 'provixchat';
   var root = box.attachShadow({ mode: 'open' });
   root.innerHTML =
     '<style>:host{all:initial}' +
-    '*{position:fixed;z-index:2147483647;border:0;box-shadow:0 6px 24px #0004}' +
-    'button{right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;background:#1f5eff;color:#fff;' +
-    'cursor:pointer;display:grid;place-items:center}button:focus-visible{outline:3px solid #ffbf47}' +
-    'svg,b{position:static;box-shadow:none;width:28px;fill:#fff;font:32px/1 sans-serif}iframe{background:#fff;border-radius:14px}' +
+    'button,iframe{position:fixed;z-index:2147483647;border:0;box-shadow:0 6px 24px #0004}' +
+    'button{right:20px;bottom:20px;min-width:56px;height:56px;padding:0 14px;border-radius:28px;background:#1f5eff;' +
+    'color:#fff;font:600 15px sans-serif;cursor:pointer;display:flex;gap:8px;align-items:center;justify-content:center}' +
+    'button:focus-visible{outline:3px solid #ffbf47}' +
+    'svg{width:28px;fill:#fff}b{font-size:32px}iframe{background:#fff;border-radius:14px}' +
     '.chat{right:20px;bottom:88px;width:min(380px,100vw - 40px);height:min(600px,100vh - 108px)}' +
+    ':host(.left) button,:host(.left) .chat{left:20px;right:auto}' +
     '.banner{left:0;bottom:0;width:100%;height:200px;max-height:100%;border-radius:0}' +
-    '.prefs{left:50%;top:50%;transform:translate(-50%,-50%);width:min(560px,100vw - 24px);height:min(640px,100vh - 24px)}' +
-    '@media (max-width:480px){.chat{inset:0;width:100%;height:100%;border-radius:0}}' +
+    '.prefs{inset:0;margin:auto;width:min(560px,100vw - 24px);height:min(640px,100vh - 24px)}' +
+    '@media (max-width:480px){.chat{inset:0!important;width:100%;height:100%;border-radius:0}}' +
     '</style><button type="button"></button>';
-  var button = root.querySelector('button');
-  var bubble = '<svg viewBox="0 0 24 24"><path d="M3 4h18v13H9l-5 4v-4H3z"/></svg>';
+  var button = root.lastChild;
 
-  function state() {
-    if (frame && frame.contentWindow) {
-      frame.contentWindow.postMessage({ pvx: 'state', view: view, lang: html.lang, token: stored.token || '',
-        consent: stored.record ? stored : null }, edge);
-    }
-  }
+  var state = () => frame && frame.contentWindow.postMessage({ pvx: 'state', view, lang: html.lang,
+    token: stored.token || '', consent: stored.record ? stored : null }, edge);
 
-  function show(next) {
-    if (next === 'prefs' && view !== 'prefs') back = view === 'banner' ? '' : view;
+  var show = next => {
+    if (next == 'prefs' && view != 'prefs') back = view == 'banner' ? '' : view;
     view = next;
-    var fresh = view && !frame;
+    var fresh = view && !frame, chat = view == 'chat';
     if (fresh) {
       frame = document.createElement('iframe');
       frame.title = 'Chat';
       frame.src = edge + '/embed/' + site + '?host=' + encodeURIComponent(origin);
       // Focus follows the visitor into the widget once it has loaded.
-      frame.onload = function () { if (view) frame.focus(); };
-      root.appendChild(frame);
+      frame.onload = () => view && frame.focus();
+      root.append(frame);
     }
     if (frame) {
       frame.hidden = !view;
       frame.className = view;
+      // Only the banner takes the height the widget measured (it tells again once shown).
+      frame.style = '';
       // The widget hears every change, hiding included, so it can focus what it shows next.
-      if (!fresh) { if (view) frame.focus(); state(); }
+      if (!fresh) { view && frame.focus(); state(); }
     }
-    if (view !== 'banner') button.style.bottom = '';
-    var chat = view === 'chat';
-    button.innerHTML = chat ? '<b>×</b>' : bubble;
-    button.setAttribute('aria-label', chat ? 'Close chat' : 'Open chat');
+    if (view != 'banner') button.style.bottom = '';
+    // The site's launcher text shows beside the icon, appended as a text node (never parsed as
+    // markup); the button's name stays "Open chat" / "Close chat".
+    button.innerHTML = chat ? '<b>×</b>' : '<svg viewBox="0 0 24 24"><path d="M3 4h18v13H9l-5 4v-4H3z"/></svg>';
+    chat || button.append(text);
+    button.setAttribute('aria-label', (chat ? 'Close' : 'Open') + ' chat');
     button.setAttribute('aria-expanded', chat);
-  }
-  function idle() { return record() ? '' : 'banner'; }
+  };
 
-  button.addEventListener('click', function () { show(view === 'chat' ? idle() : 'chat'); });
+  button.onclick = () => show(view == 'chat' ? idle() : 'chat');
 
   // Only the widget's own frame, on the edge's origin, may talk to the loader.
-  addEventListener('message', function (e) {
+  addEventListener('message', e => {
     if (!frame || e.origin !== edge || e.source !== frame.contentWindow) return;
-    var d = e.data || {};
-    if (d.pvx === 'ready') state();
-    if (d.pvx === 'view') show(d.view);
-    if (d.pvx === 'close') { show(view === 'prefs' ? back || idle() : idle()); if (!view) button.focus(); }
-    if (d.pvx === 'token' && typeof d.token === 'string') { stored.token = d.token; save(); }
+    var d = e.data || {}, pvx = d.pvx;
+    if (pvx == 'ready') state();
+    if (pvx == 'view') show(d.view);
+    if (pvx == 'close') { show(view == 'prefs' && back || idle()); view || button.focus(); }
+    if (pvx == 'token' && typeof d.token === 'string') { stored.token = d.token; store(stored); }
     // The banner is sized to its content and the launcher moves above it, so both stay usable.
-    if (d.pvx === 'size' && view === 'banner') {
+    if (pvx == 'size' && view == 'banner') {
       frame.style.height = d.height + 'px';
       button.style.bottom = d.height + 20 + 'px';
     }
-    if (d.pvx === 'consent' && d.stored && d.stored.record) {
-      stored = d.stored;
-      save();
-      show(view === 'prefs' ? back : '');
+    if (pvx == 'consent' && d.stored && d.stored.record) {
+      store(stored = d.stored);
+      show(view == 'prefs' ? back : '');
       apply();
     }
   });
   // A decision made in another tab holds here too.
-  addEventListener('storage', function (e) {
+  addEventListener('storage', e => {
     if (e.key !== key) return;
-    stored = read(key) || {};
-    if (record()) { if (view === 'banner') show(''); apply(); }
+    stored = store();
+    if (record()) { if (view == 'banner') show(''); apply(); }
   });
   // Gated scripts the page adds later run as soon as their category is granted.
   new MutationObserver(activate).observe(html, { childList: true, subtree: true });
 
   var api = window.Provixchat = window.Provixchat || {};
-  api.consent = {
-    get: decision,
-    onChange: function (fn) { listeners.push(fn); },
-    show: function () { show('prefs'); }
-  };
+  api.consent = { get: decision, onChange: fn => listeners.push(fn), show: () => show('prefs') };
 
   consentMode('default');
   show('');
   // <html> exists even when an async script runs before <body>; fixed positioning ignores where.
-  html.appendChild(box);
+  html.append(box);
   fetch(edge + '/api/v1/sites/' + site + '/consent-config')
-    .then(function (r) { if (!r.ok) throw r; return r.json(); })
-    .then(function (c) { config = c; if (record()) apply(); else if (!view) show('banner'); })
-    .catch(function () { /* no configuration: nothing is granted and the chat still works */ });
+    // An error answer leaves config false (nothing granted) and stops at the launcher line.
+    .then(r => r.ok && r.json())
+    .then(c => {
+      config = c;
+      apply();
+      // The launcher as the site set it, drawn again with its text; the banner when undecided.
+      var l = c.launcher;
+      text = l.text;
+      button.style.background = l.color;
+      box.className = l.position;
+      show(view || idle());
+    })
+    .catch(() => { /* no configuration: nothing is granted and the chat still works */ });
 })();
