@@ -1,41 +1,83 @@
-//! Root component: asks the edge who is signed in, then shows the sign-in form or the inbox.
+//! Root component: asks the edge who is signed in, then shows the sign-in or sign-up form, the
+//! onboarding right after a sign-up, an invite opened from its link, or the inbox.
 
-use crate::components::{inbox::Inbox, sign_in::SignIn};
+use crate::components::{inbox::Inbox, invite::Invite, onboarding::Onboarding, sign_in::SignIn, sign_up::SignUp};
 use shared::api::Me;
+use wasm_bindgen::{closure::Closure, JsCast};
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
 enum Phase {
     Checking,
     SignedOut,
+    SigningUp,
+    /// Just signed up: the snippet and domains before the (empty) inbox.
+    Onboarding(Me),
+    /// Opened from an invite link; `me` when already signed in.
+    Invite { token: String, me: Option<Me> },
     SignedIn(Me),
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
     let phase = use_state(|| Phase::Checking);
+    // Bumped when an invite link is opened in a tab that already shows the inbox: following a
+    // link that only changes the hash does not reload the page.
+    let invite_opened = use_state(|| 0u64);
+    {
+        let invite_opened = invite_opened.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || {
+                if crate::forms::invite_token(&crate::browser::hash()).is_some() {
+                    invite_opened.set(js_sys::Date::now() as u64);
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
     {
         let phase = phase.clone();
-        use_effect_with((), move |_| {
+        use_effect_with(*invite_opened, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                phase.set(match client::http::get::<Me>("/api/v1/me").await {
-                    Ok(me) => Phase::SignedIn(me),
-                    Err(_) => Phase::SignedOut,
+                let me = client::http::get::<Me>("/api/v1/me").await.ok();
+                phase.set(match (crate::forms::invite_token(&crate::browser::hash()), me) {
+                    (Some(token), me) => Phase::Invite { token, me },
+                    (None, Some(me)) => Phase::SignedIn(me),
+                    (None, None) => Phase::SignedOut,
                 });
             });
         });
     }
-    let onsignedin = {
+    let to = |next: fn(Me) -> Phase| {
         let phase = phase.clone();
-        Callback::from(move |me: Me| phase.set(Phase::SignedIn(me)))
+        Callback::from(move |me: Me| phase.set(next(me)))
     };
-    let onsignedout = {
+    let (onsignedin, onsignedup) = (to(Phase::SignedIn), to(Phase::Onboarding));
+    let show = |next: Phase| {
         let phase = phase.clone();
-        Callback::from(move |()| phase.set(Phase::SignedOut))
+        Callback::from(move |()| phase.set(next.clone()))
     };
+    let (onsignedout, onsignup, onsignin) = (show(Phase::SignedOut), show(Phase::SigningUp), show(Phase::SignedOut));
     match &*phase {
         Phase::Checking => html! { <main class="center"><p role="status">{ "Loading…" }</p></main> },
-        Phase::SignedOut => html! { <SignIn {onsignedin} /> },
+        Phase::SignedOut => html! { <SignIn {onsignedin} {onsignup} /> },
+        Phase::SigningUp => html! { <SignUp {onsignedup} {onsignin} /> },
+        Phase::Onboarding(me) => match me.workspaces.first() {
+            Some(workspace) => html! { <Onboarding workspace={workspace.clone()} ondone={show(Phase::SignedIn(me.clone()))} /> },
+            None => html! { <Inbox me={me.clone()} {onsignedout} /> },
+        },
+        Phase::Invite { token, me } => {
+            let onleave = show(me.clone().map_or(Phase::SignedOut, Phase::SignedIn));
+            html! { <Invite token={token.clone()} me={me.clone()} onjoined={onsignedin} {onleave} /> }
+        }
         Phase::SignedIn(me) => html! { <Inbox me={me.clone()} {onsignedout} /> },
     }
 }

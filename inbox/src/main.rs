@@ -6,9 +6,12 @@
 // Natively only the unit tests are built; the app itself runs in the browser.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+mod forms;
 mod inbox_state;
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod browser;
 #[cfg(target_arch = "wasm32")]
 mod components;
 

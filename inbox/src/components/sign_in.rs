@@ -1,3 +1,4 @@
+use super::field::Field;
 use shared::api::{Me, SignInRequest};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -5,6 +6,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct SignInProps {
     pub onsignedin: Callback<Me>,
+    /// Shows the sign-up form: a site owner's first visit starts here.
+    pub onsignup: Callback<()>,
 }
 
 /// Email and password; the edge sets an HttpOnly session cookie on success.
@@ -37,12 +40,21 @@ pub fn sign_in(props: &SignInProps) -> Html {
         <main class="center">
             <form class="sign-in" {onsubmit}>
                 <h1>{ "Sign in to Provixchat" }</h1>
-                <label>{ "Email" }<input ref={email} type="email" name="email" autocomplete="username" required=true /></label>
-                <label>{ "Password" }<input ref={password} type="password" name="password" autocomplete="current-password" required=true /></label>
+                <Field id="si-email" label="Email">
+                    <input id="si-email" ref={email} type="email" name="email" autocomplete="username" required=true />
+                </Field>
+                <Field id="si-password" label="Password">
+                    <input id="si-password" ref={password} type="password" name="password" autocomplete="current-password" required=true />
+                </Field>
                 if let Some(message) = &*error {
                     <p class="error" role="alert">{ message }</p>
                 }
                 <button type="submit" disabled={*busy}>{ "Sign in" }</button>
+                <p class="alt-action">{ "New to Provixchat? " }
+                    <button type="button" class="link-button" onclick={props.onsignup.reform(|_: MouseEvent| ())}>
+                        { "Create an account" }
+                    </button>
+                </p>
             </form>
         </main>
     }

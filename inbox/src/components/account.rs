@@ -1,0 +1,74 @@
+use super::{field::Field, save_status::SaveStatus, security_log::SecurityLog, sessions::Sessions};
+use shared::api::{ChangePasswordRequest, Me};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct AccountProps {
+    pub me: Me,
+}
+
+/// The agent's own account: password, signed-in devices and the security log. A password change
+/// signs every other device out, so the lists reload after one.
+#[function_component(Account)]
+pub fn account(props: &AccountProps) -> Html {
+    let (current, new) = (use_node_ref(), use_node_ref());
+    let status = use_state(|| None::<Result<String, String>>);
+    let busy = use_state(|| false);
+    // Bumped after a change the lists must show.
+    let changes = use_state(|| 0u32);
+    let onsubmit = {
+        let (current, new, status, busy, changes) = (current.clone(), new.clone(), status.clone(), busy.clone(), changes.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (Some(current), Some(new)) = (current.cast::<HtmlInputElement>(), new.cast::<HtmlInputElement>()) else { return };
+            let request = ChangePasswordRequest { current: current.value(), new: new.value() };
+            let (status, busy, changes) = (status.clone(), busy.clone(), changes.clone());
+            busy.set(true);
+            status.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                match client::http::post::<_, serde_json::Value>("/api/v1/me/password", &request).await {
+                    Ok(_) => {
+                        current.set_value("");
+                        new.set_value("");
+                        status.set(Some(Ok("Password changed".into())));
+                        changes.set(*changes + 1);
+                    }
+                    Err(e) => status.set(Some(Err(e.message))),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let onrevoked = {
+        let changes = changes.clone();
+        Callback::from(move |()| changes.set(*changes + 1))
+    };
+    html! {
+        <section class="admin-page" aria-labelledby="account-title">
+            <header class="page-header">
+                <h2 id="account-title">{ "Account" }</h2>
+                <p class="hint">{ format!("Signed in as {} ({}).", props.me.name, props.me.email) }</p>
+            </header>
+            <section class="card" aria-labelledby="password-title">
+                <h3 id="password-title">{ "Password" }</h3>
+                <form class="password-form" {onsubmit}>
+                    <input type="email" hidden=true readonly=true autocomplete="username" value={props.me.email.to_string()} />
+                    <Field id="pw-current" label="Current password">
+                        <input id="pw-current" ref={current} type="password" autocomplete="current-password" required=true />
+                    </Field>
+                    <Field id="pw-new" label="New password" hint="At least 8 characters. Your other devices will be signed out.">
+                        <input id="pw-new" ref={new} type="password" autocomplete="new-password" required=true minlength="8"
+                            aria-describedby="pw-new-hint" />
+                    </Field>
+                    <div class="save-bar">
+                        <button type="submit" class="primary" disabled={*busy}>{ "Change password" }</button>
+                        <SaveStatus status={(*status).clone()} />
+                    </div>
+                </form>
+            </section>
+            <Sessions changes={*changes} {onrevoked} />
+            <SecurityLog changes={*changes} />
+        </section>
+    }
+}

@@ -1,0 +1,48 @@
+use super::{consent_banner::ConsentBanner, settings_form::SettingsForm};
+use shared::api::{WorkspaceRef, WorkspaceSettings};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    pub workspace: WorkspaceRef,
+}
+
+/// The workspace's settings: what the widget says and looks like, when the team is available,
+/// saved replies, how long conversations are kept, and the consent banner. Any member may read
+/// them (agents answer visitors by them); only owners and admins change them.
+#[function_component(Settings)]
+pub fn settings(props: &SettingsProps) -> Html {
+    let loaded = use_state(|| None::<Result<WorkspaceSettings, String>>);
+    let site = props.workspace.id.clone();
+    {
+        let loaded = loaded.clone();
+        use_effect_with(site.clone(), move |site| {
+            loaded.set(None);
+            let path = format!("/api/v1/workspaces/{site}/settings");
+            wasm_bindgen_futures::spawn_local(async move {
+                loaded.set(Some(client::http::get::<WorkspaceSettings>(&path).await.map_err(|e| e.message)));
+            });
+        });
+    }
+    let readonly = !props.workspace.can_manage();
+    html! {
+        <section class="admin-page" aria-labelledby="settings-title">
+            <header class="page-header">
+                <h2 id="settings-title">{ "Settings" }</h2>
+                <p class="hint">{ format!("How {} greets visitors and when your team is there.", props.workspace.name) }</p>
+            </header>
+            if readonly {
+                <p class="page-note">{ "Only owners and admins can change settings; you can see them here." }</p>
+            }
+            { match &*loaded {
+                None => html! { <p role="status">{ "Loading settings…" }</p> },
+                Some(Err(message)) => html! { <p class="error" role="alert">{ message }</p> },
+                Some(Ok(initial)) => html! {
+                    // Keyed by site: another workspace starts a fresh draft.
+                    <SettingsForm key={site.to_string()} site={site.clone()} initial={initial.clone()} {readonly} />
+                },
+            } }
+            <ConsentBanner key={format!("consent-{site}")} site={site.clone()} {readonly} />
+        </section>
+    }
+}

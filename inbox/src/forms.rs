@@ -1,0 +1,358 @@
+//! Pure conversions between what the admin forms show and what the API carries: the allowed
+//! domains textarea, the snippet, the invite token in the URL hash, `HH:MM` times, weekdays,
+//! retention choices, saved replies and the settings draft. Kept out of the components so
+//! `cargo test -p inbox` checks them natively.
+
+use shared::api::{BusinessHours, CannedResponse, LauncherPosition, PrechatMode, SecurityEventKind, WorkspaceSettings};
+use shared::consent::Lang;
+use std::rc::Rc;
+
+/// One domain per line in the textarea; commas and spaces also separate, since people paste
+/// lists. Order is kept and repeats dropped; the edge checks and normalises each entry.
+pub fn parse_domains(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in text.split(|c: char| c == ',' || c.is_whitespace()).map(str::trim).filter(|d| !d.is_empty()) {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(d)) {
+            out.push(d.to_owned());
+        }
+    }
+    out
+}
+
+/// The textarea's text for a list of domains.
+pub fn domains_text(domains: &[String]) -> String {
+    domains.join("\n")
+}
+
+/// The line a site owner pastes into their pages.
+pub fn snippet(origin: &str, site: &str) -> String {
+    format!(r#"<script src="{}/widget.js" data-site="{site}" async></script>"#, origin.trim_end_matches('/'))
+}
+
+/// The token of an invite link's hash (`#invite=TOKEN`), if the hash is one.
+pub fn invite_token(hash: &str) -> Option<String> {
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|part| part.strip_prefix("invite="))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// Minutes after midnight as `<input type="time">` writes them.
+pub fn minutes_to_hhmm(minutes: u16) -> String {
+    let m = minutes.min(24 * 60 - 1);
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// `HH:MM` (seconds, if the browser adds them, are ignored) to minutes after midnight.
+pub fn hhmm_to_minutes(text: &str) -> Option<u16> {
+    let mut parts = text.trim().split(':');
+    let h: u16 = parts.next()?.parse().ok()?;
+    let m: u16 = parts.next()?.parse().ok()?;
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// Weekday labels in the order the API numbers them (0 = Monday).
+pub const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// `days` with `day` switched on or off, sorted and without repeats.
+pub fn toggle_day(days: &[u8], day: u8, on: bool) -> Vec<u8> {
+    let mut next: Vec<u8> = days.iter().copied().filter(|&d| d != day).collect();
+    if on {
+        next.push(day);
+    }
+    next.sort_unstable();
+    next
+}
+
+/// Monday to Friday, nine to five, in the agent's own time zone: where most teams start.
+pub fn default_hours(time_zone: String) -> BusinessHours {
+    BusinessHours { time_zone, days: vec![0, 1, 2, 3, 4], open: 9 * 60, close: 17 * 60 }
+}
+
+/// The retention choices the form offers; `None` keeps conversations.
+pub const RETENTION: [(Option<u32>, &str); 6] = [
+    (Some(30), "30 days"),
+    (Some(90), "90 days"),
+    (Some(365), "1 year"),
+    (Some(730), "2 years"),
+    (Some(1825), "5 years"),
+    (None, "Keep"),
+];
+
+/// `(value, label)` options for "Delete conversations after". A value set some other way (say
+/// through the API) is listed too, so opening the form never silently changes it.
+pub fn retention_options(current: Option<u32>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        RETENTION.iter().map(|(days, label)| (retention_value(*days), (*label).to_owned())).collect();
+    if !RETENTION.iter().any(|(d, _)| *d == current) {
+        if let Some(days) = current {
+            out.insert(0, (days.to_string(), format!("{days} days")));
+        }
+    }
+    out
+}
+
+/// The option value for a retention: the number of days, or `keep`.
+pub fn retention_value(days: Option<u32>) -> String {
+    days.map_or_else(|| "keep".to_owned(), |d| d.to_string())
+}
+
+pub fn retention_from_value(value: &str) -> Option<u32> {
+    value.parse().ok()
+}
+
+pub fn position_value(p: LauncherPosition) -> &'static str {
+    match p {
+        LauncherPosition::Right => "right",
+        LauncherPosition::Left => "left",
+    }
+}
+
+pub fn position_from_value(value: &str) -> LauncherPosition {
+    if value == "left" { LauncherPosition::Left } else { LauncherPosition::Right }
+}
+
+/// `(mode, option value, label)` for "Pre-chat form".
+pub const PRECHAT: [(PrechatMode, &str, &str); 3] =
+    [(PrechatMode::Off, "off", "Off"), (PrechatMode::Optional, "optional", "Optional"), (PrechatMode::Required, "required", "Required")];
+
+pub fn prechat_from_value(value: &str) -> PrechatMode {
+    PRECHAT.iter().find(|(_, v, _)| *v == value).map_or(PrechatMode::Off, |(m, _, _)| *m)
+}
+
+/// Each language in its own name, as a speaker looks for it.
+pub fn language_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "English",
+        Lang::De => "Deutsch",
+        Lang::Fr => "Français",
+        Lang::Es => "Español",
+    }
+}
+
+/// `""` follows the visitor's browser.
+pub fn language_from_value(value: &str) -> Option<Lang> {
+    Lang::ALL.into_iter().find(|l| l.code() == value)
+}
+
+/// A security log entry as the account owner reads it.
+pub fn security_label(kind: SecurityEventKind) -> &'static str {
+    match kind {
+        SecurityEventKind::SignIn => "Signed in",
+        SecurityEventKind::NewDevice => "Signed in from a new device",
+        SecurityEventKind::SignInFailed => "Failed sign-in attempt",
+        SecurityEventKind::LockedOut => "Sign-in locked after failed attempts",
+        SecurityEventKind::PasswordChanged => "Password changed",
+        SecurityEventKind::SessionRevoked => "Session signed out",
+    }
+}
+
+/// `replies` with a new saved reply, or why not. A leading `/` is dropped, since agents type it
+/// anyway; shortcuts are single words so the composer can match them while typing.
+pub fn add_saved_reply(replies: &[CannedResponse], shortcut: &str, text: &str) -> Result<Vec<CannedResponse>, String> {
+    let shortcut = shortcut.trim().trim_start_matches('/').to_lowercase();
+    let text = text.trim();
+    if shortcut.is_empty() {
+        return Err("Enter a shortcut, for example pricing.".into());
+    }
+    if shortcut.chars().any(char::is_whitespace) {
+        return Err("A shortcut is one word, without spaces.".into());
+    }
+    if text.is_empty() {
+        return Err("Enter the reply text.".into());
+    }
+    if replies.iter().any(|r| r.shortcut == shortcut) {
+        return Err(format!("There is already a saved reply /{shortcut}."));
+    }
+    let mut next = replies.to_vec();
+    next.push(CannedResponse { shortcut, text: text.to_owned() });
+    Ok(next)
+}
+
+/// The settings form while it is edited: the settings plus the domains as typed (parsed only on
+/// save, so a half-typed line is not rewritten under the cursor) and the business hours last
+/// shown, so unticking and re-ticking "Set business hours" does not lose them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub settings: WorkspaceSettings,
+    pub domains: String,
+    pub last_hours: Option<BusinessHours>,
+}
+
+impl Draft {
+    pub fn new(settings: WorkspaceSettings) -> Self {
+        Draft { domains: domains_text(&settings.allowed_domains), last_hours: settings.business_hours.clone(), settings }
+    }
+
+    /// What "Save settings" sends.
+    pub fn to_settings(&self) -> WorkspaceSettings {
+        WorkspaceSettings { allowed_domains: parse_domains(&self.domains), ..self.settings.clone() }
+    }
+
+    /// Ticks or unticks "Set business hours"; ticking brings back the last hours or `fallback`.
+    pub fn set_hours_enabled(&mut self, on: bool, fallback: impl FnOnce() -> BusinessHours) {
+        if on {
+            self.settings.business_hours = Some(self.last_hours.clone().unwrap_or_else(fallback));
+        } else {
+            self.last_hours = self.settings.business_hours.take().or(self.last_hours.take());
+        }
+    }
+}
+
+/// A change to the draft. A closure rather than one action per field: the form has many fields
+/// and each change is a line; applying it to the newest state means fast typing never loses one.
+pub struct Edit(pub Box<dyn FnOnce(&mut Draft)>);
+
+impl Edit {
+    pub fn new(f: impl FnOnce(&mut Draft) + 'static) -> Self {
+        Edit(Box::new(f))
+    }
+}
+
+impl yew::Reducible for Draft {
+    type Action = Edit;
+    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
+        let mut next = (*self).clone();
+        (edit.0)(&mut next);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> WorkspaceSettings {
+        WorkspaceSettings {
+            name: "Shop".into(),
+            greeting: "Hi".into(),
+            allowed_domains: vec!["shop.example".into(), "www.shop.example".into()],
+            color: "#1f5eff".into(),
+            position: LauncherPosition::Right,
+            launcher_text: String::new(),
+            team_name: String::new(),
+            business_hours: None,
+            offline_message: String::new(),
+            prechat: PrechatMode::Off,
+            language: None,
+            retention_days: Some(365),
+            canned_responses: vec![],
+        }
+    }
+
+    #[test]
+    fn domains_split_on_lines_commas_and_spaces_without_repeats() {
+        assert_eq!(parse_domains(" shop.example\n\nwww.shop.example, a.example  b.example\r\nSHOP.example\n"), [
+            "shop.example",
+            "www.shop.example",
+            "a.example",
+            "b.example"
+        ]);
+        assert!(parse_domains(" \n ").is_empty());
+        let list = vec!["a.example".to_owned(), "b.example".to_owned()];
+        assert_eq!(parse_domains(&domains_text(&list)), list, "the textarea round-trips");
+    }
+
+    #[test]
+    fn snippet_names_the_site_and_the_inbox_origin() {
+        assert_eq!(
+            snippet("https://chat.example/", "shop"),
+            r#"<script src="https://chat.example/widget.js" data-site="shop" async></script>"#
+        );
+    }
+
+    #[test]
+    fn invite_token_only_from_an_invite_hash() {
+        assert_eq!(invite_token("#invite=abc_DEF-1").as_deref(), Some("abc_DEF-1"));
+        assert_eq!(invite_token("#x=1&invite=tok").as_deref(), Some("tok"));
+        assert_eq!(invite_token("invite=tok").as_deref(), Some("tok"));
+        assert_eq!(invite_token("#invite="), None);
+        assert_eq!(invite_token("#other=tok"), None);
+        assert_eq!(invite_token(""), None);
+    }
+
+    #[test]
+    fn times_round_trip_and_refuse_nonsense() {
+        assert_eq!(minutes_to_hhmm(9 * 60 + 5), "09:05");
+        assert_eq!(minutes_to_hhmm(0), "00:00");
+        assert_eq!(minutes_to_hhmm(5000), "23:59", "never an impossible time in the input");
+        assert_eq!(hhmm_to_minutes("17:30"), Some(17 * 60 + 30));
+        assert_eq!(hhmm_to_minutes("08:00:00"), Some(480));
+        assert_eq!(hhmm_to_minutes("24:00"), None);
+        assert_eq!(hhmm_to_minutes("9"), None);
+        assert_eq!(hhmm_to_minutes(""), None);
+        for m in [0, 59, 60, 719, 1439] {
+            assert_eq!(hhmm_to_minutes(&minutes_to_hhmm(m)), Some(m));
+        }
+    }
+
+    #[test]
+    fn days_toggle_sorted() {
+        assert_eq!(toggle_day(&[0, 4], 2, true), [0, 2, 4]);
+        assert_eq!(toggle_day(&[0, 2, 4], 2, true), [0, 2, 4], "no repeats");
+        assert_eq!(toggle_day(&[0, 2, 4], 0, false), [2, 4]);
+    }
+
+    #[test]
+    fn retention_options_keep_an_unusual_value() {
+        let standard = retention_options(Some(90));
+        assert_eq!(standard.len(), 6);
+        assert_eq!(standard[5], ("keep".to_owned(), "Keep".to_owned()));
+        assert_eq!(retention_options(None).len(), 6);
+        let odd = retention_options(Some(180));
+        assert_eq!(odd[0], ("180".to_owned(), "180 days".to_owned()));
+        assert_eq!(retention_from_value("keep"), None);
+        assert_eq!(retention_from_value(&retention_value(Some(730))), Some(730));
+    }
+
+    #[test]
+    fn select_values_round_trip() {
+        for p in [LauncherPosition::Left, LauncherPosition::Right] {
+            assert_eq!(position_from_value(position_value(p)), p);
+        }
+        for (m, value, _) in PRECHAT {
+            assert_eq!(prechat_from_value(value), m);
+        }
+        assert_eq!(prechat_from_value("nonsense"), PrechatMode::Off);
+        assert_eq!(language_from_value("de"), Some(Lang::De));
+        assert_eq!(language_from_value(""), None);
+    }
+
+    #[test]
+    fn saved_replies_are_checked() {
+        let one = add_saved_reply(&[], " /Pricing ", " Our plans… ").expect("valid");
+        assert_eq!(one, [CannedResponse { shortcut: "pricing".into(), text: "Our plans…".into() }]);
+        assert!(add_saved_reply(&one, "pricing", "again").is_err(), "shortcuts are unique");
+        assert!(add_saved_reply(&one, "", "text").is_err());
+        assert!(add_saved_reply(&one, "two words", "text").is_err());
+        assert!(add_saved_reply(&one, "hours", "  ").is_err());
+    }
+
+    #[test]
+    fn draft_keeps_typed_domains_and_hours() {
+        let mut d = Draft::new(settings());
+        assert_eq!(d.domains, "shop.example\nwww.shop.example");
+        d.domains = "new.example\n".into();
+        assert_eq!(d.to_settings().allowed_domains, ["new.example"]);
+        d.set_hours_enabled(true, || default_hours("Europe/Berlin".into()));
+        let mut hours = d.settings.business_hours.clone().expect("ticked");
+        assert_eq!(hours.days, [0, 1, 2, 3, 4]);
+        hours.open = 600;
+        d.settings.business_hours = Some(hours.clone());
+        d.set_hours_enabled(false, || unreachable!());
+        assert_eq!(d.to_settings().business_hours, None);
+        d.set_hours_enabled(true, || default_hours("UTC".into()));
+        assert_eq!(d.settings.business_hours, Some(hours), "re-ticking restores what was there");
+    }
+
+    #[test]
+    fn edits_apply_to_the_newest_draft() {
+        use yew::Reducible;
+        let d = Rc::new(Draft::new(settings()));
+        let d = d.reduce(Edit::new(|d| d.settings.name.push('1')));
+        let d = d.reduce(Edit::new(|d| d.settings.name.push('2')));
+        assert_eq!(d.settings.name, "Shop12");
+    }
+}
