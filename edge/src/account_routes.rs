@@ -96,7 +96,7 @@ impl Ctx<'_> {
     /// suffix (ids are public, in every snippet; the suffix keeps them unguessable and unique).
     pub async fn sign_up(&self, req: &mut Request) -> EdgeResult<Response> {
         self.require_own_origin(req)?;
-        self.limit_per_ip(req, "signup", 10).await?;
+        self.limit_per_ip(req, "signup", 20).await?;
         let body: SignUpRequest = read_json(req).await?;
         let email = Email::parse(&body.email)?;
         let suffix = auth::sha256_hex(&auth::random_token(16)?);

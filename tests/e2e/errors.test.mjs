@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import WebSocket from 'ws';
+import { client } from '../support/api.mjs';
 import { DEMO, freePort, seedDemo, seedWorkspace, startEdge, stopEdge } from '../support/edge.mjs';
 
 let edge;
@@ -13,6 +13,7 @@ const PASSWORD = 'demo-password-e2e';
 
 before(async () => {
   edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-err-')) });
+  api = client(edge.base);
   await seedDemo(edge.base, PASSWORD);
   await seedWorkspace(edge.base, {
     site: 'other-shop', name: 'Other Shop', greeting: 'Hello', allowedDomains: ['other.example'],
@@ -22,43 +23,13 @@ before(async () => {
 });
 after(async () => { if (edge) await stopEdge(edge); });
 
-function post(route, body, origin = edge.base, headers = {}) {
-  return fetch(`${edge.base}${route}`, {
-    method: 'POST', headers: { origin, 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
-
-async function expectError(res, status, code) {
-  assert.equal(res.status, status, `status for ${code}`);
-  const body = await res.json();
-  assert.equal(body.error, code);
-  assert.ok(body.message.length > 0, 'a readable message');
-}
+let api;
+const post = (...args) => api.post(...args);
+const expectError = (...args) => api.expectError(...args);
+const socket = (url, options = {}) => api.socket(url, options);
 
 async function visitorSession(token) {
-  const res = await post('/api/v1/sites/demo/visitor-session', { host: 'http://127.0.0.1:1', ...(token && { token }) });
-  assert.equal(res.status, 200);
-  return res.json();
-}
-
-/** A socket with a queue of parsed server frames. */
-async function socket(url, options = { origin: edge.base }) {
-  const ws = new WebSocket(url, options);
-  const frames = [];
-  let wake = () => {};
-  ws.on('message', (m) => { frames.push(JSON.parse(String(m))); wake(); });
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('unexpected-response', (_, res) => reject(Object.assign(new Error('refused'), { status: res.statusCode }))); ws.once('error', reject); });
-  return {
-    send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-    async next() {
-      if (!frames.length) await new Promise((r) => { wake = r; setTimeout(r, 5000); });
-      const frame = frames.shift();
-      assert.ok(frame, 'a frame arrived within 5 s');
-      return frame;
-    },
-    close: () => ws.close(),
-  };
+  return api.visitorSession('demo', 'http://127.0.0.1:1', token);
 }
 
 const visitorUrl = (token) => `${edge.base.replace('http', 'ws')}/api/v1/sites/demo/connect?token=${encodeURIComponent(token)}`;
@@ -79,7 +50,7 @@ test('a host page that is not allowed, or a foreign Origin, is refused with orig
   // The allowed page gets the embed, and the CSP lets only allowed domains frame it.
   const ok = await fetch(`${edge.base}/embed/demo?host=http%3A%2F%2F127.0.0.1%3A1`);
   assert.equal(ok.status, 200);
-  assert.match(ok.headers.get('content-security-policy'), /frame-ancestors https:\/\/127\.0\.0\.1:\* http:\/\/127\.0\.0\.1:\*/);
+  assert.match(ok.headers.get('content-security-policy'), /frame-ancestors 'self' https:\/\/127\.0\.0\.1:\* http:\/\/127\.0\.0\.1:\*/);
 });
 
 test('a forged or foreign visitor token cannot open a conversation', async () => {
