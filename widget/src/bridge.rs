@@ -2,7 +2,7 @@
 //! exact host origin (never `*`), and only messages from that origin and from the parent window
 //! are heard.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::consent::Choices;
 
 /// Where the widget is embedded: the site id from the path (`/embed/SITE`) and the host page's
@@ -49,6 +49,8 @@ fn percent_decode(s: &str) -> String {
 /// What the loader tells the widget: which view to show, and what the site's storage holds.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct HostState {
+    /// `state` (the loader's other messages are not for the widget).
+    pub pvx: String,
     /// `banner`, `prefs`, `chat`, or empty when hidden.
     pub view: String,
     /// The host page's `<html lang>`.
@@ -72,9 +74,8 @@ pub struct HostRecord {
     pub choices: Choices,
 }
 
-/// What the widget tells the loader.
-#[derive(Debug, Serialize)]
-#[serde(tag = "pvx", rename_all = "snake_case")]
+/// What the widget tells the loader: `{pvx: kind}` and at most one field (see [`ToHost::parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToHost<'a> {
     /// The widget is running: send the state.
     Ready,
@@ -88,26 +89,58 @@ pub enum ToHost<'a> {
     Size { height: i32 },
 }
 
+/// A field of a [`ToHost`] message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field<'a> {
+    Text(&'a str),
+    Number(i32),
+}
+
+impl<'a> ToHost<'a> {
+    /// The message's `pvx` and its field. Built by hand rather than with serde: the widget
+    /// sends five small shapes, and a serialiser for them costs more WASM than this.
+    pub fn parts(self) -> (&'static str, Option<(&'static str, Field<'a>)>) {
+        match self {
+            ToHost::Ready => ("ready", None),
+            ToHost::Close => ("close", None),
+            ToHost::View { view } => ("view", Some(("view", Field::Text(view)))),
+            ToHost::Token { token } => ("token", Some(("token", Field::Text(token)))),
+            ToHost::Size { height } => ("size", Some(("height", Field::Number(height)))),
+        }
+    }
+}
+
+/// Posts `{pvx: kind, [key]: value}` to the parent window, on the host's exact origin only.
+#[cfg(target_arch = "wasm32")]
+fn post(host: &str, kind: &str, field: Option<(&str, wasm_bindgen::JsValue)>) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(Some(parent)) = window.parent() else { return };
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"pvx".into(), &kind.into());
+    if let Some((key, value)) = field {
+        let _ = js_sys::Reflect::set(&msg, &key.into(), &value);
+    }
+    let _ = parent.post_message(&msg, host);
+}
+
 /// Hands a decision the edge recorded (its answer, passed on untouched) to the loader, which
 /// stores it, applies it and tells the page.
 #[cfg(target_arch = "wasm32")]
 pub fn post_consent_to_host(host: &str, stored: &wasm_bindgen::JsValue) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(Some(parent)) = window.parent() else { return };
-    let msg = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&msg, &"pvx".into(), &"consent".into());
-    let _ = js_sys::Reflect::set(&msg, &"stored".into(), stored);
-    let _ = parent.post_message(&msg, host);
+    post(host, "consent", Some(("stored", stored.clone())));
 }
 
 #[cfg(target_arch = "wasm32")]
 pub fn post_to_host(host: &str, msg: ToHost) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(Some(parent)) = window.parent() else { return };
-    let Ok(value) = serde_json::to_string(&msg).map(|json| js_sys::JSON::parse(&json)) else { return };
-    if let Ok(value) = value {
-        let _ = parent.post_message(&value, host);
-    }
+    let (kind, field) = msg.parts();
+    let field = field.map(|(key, value)| {
+        let value = match value {
+            Field::Text(s) => s.into(),
+            Field::Number(n) => n.into(),
+        };
+        (key, value)
+    });
+    post(host, kind, field);
 }
 
 /// Listens for the loader's state, heard only from the parent window on the host's exact origin;
@@ -123,14 +156,9 @@ pub fn on_host_state(host: String, on_state: impl Fn(HostState) + 'static) -> Op
             return;
         }
         let json = js_sys::JSON::stringify(&e.data()).ok().and_then(|s| s.as_string()).unwrap_or_default();
-        #[derive(Deserialize)]
-        struct Tagged {
-            pvx: String,
-        }
-        if serde_json::from_str::<Tagged>(&json).is_ok_and(|t| t.pvx == "state") {
-            if let Ok(state) = serde_json::from_str::<HostState>(&json) {
-                on_state(state);
-            }
+        // One decoding: a message of another kind lacks `view` or has another `pvx`.
+        if let Some(state) = serde_json::from_str::<HostState>(&json).ok().filter(|s| s.pvx == "state") {
+            on_state(state);
         }
     });
     window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref()).ok()?;
@@ -176,9 +204,9 @@ mod tests {
     fn host_messages_have_the_loaders_shape() {
         let state: HostState = serde_json::from_str(r#"{"pvx":"state","view":"banner","lang":"de","token":"","consent":null}"#).unwrap();
         assert_eq!((state.view.as_str(), state.lang.as_str(), state.consent), ("banner", "de", None));
-        let size = serde_json::to_value(ToHost::Size { height: 180 }).unwrap();
-        assert_eq!(size, serde_json::json!({ "pvx": "size", "height": 180 }));
-        assert_eq!(serde_json::to_value(ToHost::Close).unwrap(), serde_json::json!({ "pvx": "close" }));
+        assert_eq!(ToHost::Size { height: 180 }.parts(), ("size", Some(("height", Field::Number(180)))));
+        assert_eq!(ToHost::Token { token: "v1.t" }.parts(), ("token", Some(("token", Field::Text("v1.t")))));
+        assert_eq!(ToHost::Close.parts(), ("close", None));
     }
 
     #[test]

@@ -13,11 +13,9 @@ mod bridge;
 #[cfg(target_arch = "wasm32")]
 mod chat;
 mod consent;
-#[cfg(target_arch = "wasm32")]
-mod offline;
+mod contact_form;
 #[cfg(target_arch = "wasm32")]
 mod panel;
-mod prechat;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod test_support;
 #[cfg(target_arch = "wasm32")]

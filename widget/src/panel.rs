@@ -3,8 +3,7 @@
 
 use crate::accent::accent_style;
 use crate::bridge::{focus, post_to_host, Embedding, ToHost};
-use crate::offline::Offline;
-use crate::prechat::{Contact, PrechatForm};
+use crate::contact_form::{Ask, Contact, ContactForm};
 use client::chat::Connection;
 use client::components::{Composer, MessageList, Viewer};
 use client::hooks::use_chat;
@@ -13,7 +12,7 @@ use shared::{Author, ClientMsg, Email};
 use yew::prelude::*;
 
 /// What the chat view focuses when it opens: the pre-chat form's first field, else the composer.
-pub const FOCUS_FIRST: &str = "#pvx-prechat-name, textarea";
+pub const FOCUS_FIRST: &str = "#pvx-name, textarea";
 
 #[derive(Properties, PartialEq)]
 pub struct PanelProps {
@@ -73,7 +72,7 @@ pub fn panel(props: &PanelProps) -> Html {
         let done = prechat_done.clone();
         Callback::from(move |()| done.set(true))
     };
-    let onsave = Callback::from(move |e: Email| contact(None, Some(e)));
+    let onsave = Callback::from(move |c: Contact| contact(None, c.email));
     let ontyping = chat.frame.reform(|()| ClientMsg::Typing);
 
     // Read receipts: what the agents wrote counts as read once the visitor could see it.
@@ -141,16 +140,21 @@ pub fn panel(props: &PanelProps) -> Html {
                 </div>
             </header>
             if !session.online {
-                if ask {
-                    <p class="pvx-greeting">{ &session.offline_message }</p>
-                } else {
-                    <Offline message={session.offline_message.clone()} known={(*email).clone()} {onsave} />
-                }
+                // Nobody is available: the visitor can leave an email (unless the pre-chat form
+                // asks for it) and still write.
+                <div class="pvx-greeting pvx-offline">
+                    <p>{ &session.offline_message }</p>
+                    if let Some(email) = &*email {
+                        <p role="status">{ format!("We'll reply to {email}.") }</p>
+                    } else if !ask {
+                        <ContactForm ask={Ask::Email} onsubmit={onsave} />
+                    }
+                </div>
             } else if empty {
                 <p class="pvx-greeting">{ &session.greeting }</p>
             }
             if prechat {
-                <PrechatForm required={session.prechat == PrechatMode::Required} onsubmit={onprechat} {onskip} />
+                <ContactForm ask={Ask::Prechat { required: session.prechat == PrechatMode::Required }} onsubmit={onprechat} {onskip} />
             } else {
                 <MessageList lines={state.lines.clone()} viewer={Viewer::Visitor} peer_read={state.agent_read} {typing} />
                 if let Some(notice) = &state.notice {

@@ -1,0 +1,221 @@
+//! The visitor's contact details, as a pure component in two shapes: the pre-chat form ("Before
+//! we start": name and email before the first message) and the offline form (an email the team
+//! can answer later). One component for both keeps the widget's WASM small.
+
+use shared::{domain::visitor_name, Email};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Which form, and what it insists on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// Name and email; `required`: both must be valid (no "Skip"), else either may stay empty.
+    Prechat { required: bool },
+    /// An email, required.
+    Email,
+}
+
+/// What the visitor gave, each part validated; `None` where a field was left empty or not asked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub email: Option<Email>,
+}
+
+impl Contact {
+    /// Checks what was typed. A field left empty is an error only when `ask` needs it; a field
+    /// with text must be valid either way.
+    pub fn parse(name: &str, email: &str, ask: Ask) -> Result<Self, Errors> {
+        let (need_name, need_email) = match ask {
+            Ask::Prechat { required } => (required, required),
+            Ask::Email => (false, true),
+        };
+        let name = match name.trim() {
+            "" if need_name => Err("Please enter your name."),
+            "" => Ok(None),
+            s => visitor_name(s).map(Some).map_err(|_| "Your name can have up to 80 characters."),
+        };
+        let email = match email.trim() {
+            "" if need_email => Err("Please enter your email."),
+            "" => Ok(None),
+            s => Email::parse(s).map(Some).map_err(|_| "Please enter an email address like name@example.com."),
+        };
+        match (name, email) {
+            (Ok(name), Ok(email)) => Ok(Self { name, email }),
+            (name, email) => Err(Errors { name: name.err(), email: email.err() }),
+        }
+    }
+}
+
+/// What is wrong with each field, in words for the visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Errors {
+    pub name: Option<&'static str>,
+    pub email: Option<&'static str>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ContactFormProps {
+    pub ask: Ask,
+    /// "Start chat" or "Save email" with valid input (possibly all empty, for the optional form).
+    pub onsubmit: Callback<Contact>,
+    /// "Skip" (optional pre-chat form only).
+    #[prop_or_default]
+    pub onskip: Callback<()>,
+}
+
+#[function_component(ContactForm)]
+pub fn contact_form(props: &ContactFormProps) -> Html {
+    let (name, email) = (use_node_ref(), use_node_ref());
+    let errors = use_state(Errors::default);
+    let ask = props.ask;
+    let onsubmit = {
+        let (name, email, errors, onsubmit) = (name.clone(), email.clone(), errors.clone(), props.onsubmit.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            match Contact::parse(&value(&name), &value(&email), ask) {
+                Ok(contact) => onsubmit.emit(contact),
+                Err(e) => errors.set(e),
+            }
+        })
+    };
+    let Errors { name: name_error, email: email_error } = *errors;
+    let (prechat, required) = match ask {
+        Ask::Prechat { required } => (true, required),
+        Ask::Email => (false, true),
+    };
+    html! {
+        <form class={if prechat { "pvx-form pvx-prechat" } else { "pvx-form pvx-inline" }} novalidate={true} {onsubmit}
+            aria-labelledby={prechat.then_some("pvx-prechat-title")}>
+            if prechat {
+                <h2 id="pvx-prechat-title">{ "Before we start" }</h2>
+                <label for="pvx-name">{ "Your name" }</label>
+                <input id="pvx-name" ref={name} autocomplete="name" {required} aria-invalid={name_error.is_some().to_string()} />
+            }
+            <label for="pvx-email">{ "Your email" }</label>
+            <input id="pvx-email" ref={email} type="email" autocomplete="email" {required} aria-invalid={email_error.is_some().to_string()} />
+            if !prechat {
+                <button type="submit">{ "Save email" }</button>
+            }
+            if name_error.is_some() || email_error.is_some() {
+                <p class="pvx-error" role="alert">{ name_error }{ " " }{ email_error }</p>
+            }
+            if prechat {
+                <div class="pvx-form-actions">
+                    <button type="submit">{ "Start chat" }</button>
+                    if !required {
+                        <button type="button" class="pvx-secondary" onclick={props.onskip.reform(|_: MouseEvent| ())}>{ "Skip" }</button>
+                    }
+                </div>
+            }
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUIRED: Ask = Ask::Prechat { required: true };
+    const OPTIONAL: Ask = Ask::Prechat { required: false };
+
+    #[test]
+    fn the_required_prechat_form_needs_both_fields() {
+        let both = Errors { name: Some("Please enter your name."), email: Some("Please enter your email.") };
+        assert_eq!(Contact::parse("", "", REQUIRED), Err(both));
+        let email_only = Contact::parse("Ana", "ana@", REQUIRED).unwrap_err();
+        assert_eq!(email_only.name, None, "a bad email is not the name's fault");
+        assert!(Contact::parse("Ana", "not an email", REQUIRED).is_err());
+        let c = Contact::parse(" Ana ", "Ana@Example.com", REQUIRED).unwrap();
+        assert_eq!((c.name.as_deref(), c.email.as_ref().map(Email::as_str)), (Some("Ana"), Some("ana@example.com")));
+    }
+
+    #[test]
+    fn the_optional_prechat_form_allows_empty_but_not_invalid() {
+        assert_eq!(Contact::parse(" ", "", OPTIONAL), Ok(Contact::default()));
+        assert_eq!(Contact::parse("Ana", "", OPTIONAL), Ok(Contact { name: Some("Ana".into()), email: None }));
+        assert!(Contact::parse("", "nope", OPTIONAL).is_err());
+        assert!(Contact::parse(&"x".repeat(81), "", OPTIONAL).is_err());
+    }
+
+    #[test]
+    fn the_offline_form_needs_an_email_only() {
+        assert_eq!(Contact::parse("", "", Ask::Email), Err(Errors { name: None, email: Some("Please enter your email.") }));
+        assert_eq!(Contact::parse("", "a@b.co", Ask::Email).unwrap().email.unwrap().as_str(), "a@b.co");
+    }
+}
+
+/// In headless Chromium: `cargo test -p widget --target wasm32-unknown-unknown`.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests {
+    use super::*;
+    use crate::test_support::{button, field, mount, tick};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// What the form emitted: `Some` for a submit, `None` for "Skip".
+    type Log = Rc<RefCell<Vec<Option<Contact>>>>;
+
+    async fn render(ask: Ask) -> (web_sys::Element, Log) {
+        let log: Log = Rc::default();
+        let (submitted, skipped) = (log.clone(), log.clone());
+        let props = ContactFormProps {
+            ask,
+            onsubmit: Callback::from(move |c| submitted.borrow_mut().push(Some(c))),
+            onskip: Callback::from(move |()| skipped.borrow_mut().push(None)),
+        };
+        (mount::<ContactForm>(props).await, log)
+    }
+
+    async fn submit(root: &web_sys::Element, name: &str) {
+        button(root, name).unwrap_or_else(|| panic!("a {name:?} button")).click();
+        tick().await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_required_prechat_form_refuses_until_both_fields_are_valid() {
+        let (root, log) = render(Ask::Prechat { required: true }).await;
+        assert_eq!(root.query_selector("h2").unwrap().unwrap().text_content().as_deref(), Some("Before we start"));
+        assert!(button(&root, "Skip").is_none(), "no Skip when the form is required");
+        submit(&root, "Start chat").await;
+        let alert = root.query_selector("[role=alert]").unwrap().expect("an alert");
+        assert!(alert.text_content().unwrap().contains("Please enter your name."));
+        assert_eq!(field(&root, "Your name").get_attribute("aria-invalid").as_deref(), Some("true"));
+        field(&root, "Your name").set_value("Ana");
+        field(&root, "Your email").set_value("ana@");
+        submit(&root, "Start chat").await;
+        assert!(log.borrow().is_empty(), "nothing is sent while a field is invalid");
+        assert_eq!(field(&root, "Your name").get_attribute("aria-invalid").as_deref(), Some("false"));
+        field(&root, "Your email").set_value("Ana@Example.com");
+        submit(&root, "Start chat").await;
+        let email = Email::parse("ana@example.com").unwrap();
+        assert_eq!(*log.borrow(), vec![Some(Contact { name: Some("Ana".into()), email: Some(email) })]);
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_optional_prechat_form_can_be_skipped_or_sent_empty() {
+        let (root, log) = render(Ask::Prechat { required: false }).await;
+        submit(&root, "Skip").await;
+        submit(&root, "Start chat").await;
+        assert_eq!(*log.borrow(), vec![None, Some(Contact::default())]);
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_offline_form_asks_for_a_valid_email_only() {
+        let (root, log) = render(Ask::Email).await;
+        assert!(root.query_selector("h2").unwrap().is_none() && root.query_selector("#pvx-name").unwrap().is_none());
+        assert!(button(&root, "Start chat").is_none());
+        field(&root, "Your email").set_value("ana at example");
+        submit(&root, "Save email").await;
+        assert!(root.query_selector("[role=alert]").unwrap().is_some(), "an invalid address is refused");
+        assert!(log.borrow().is_empty());
+        field(&root, "Your email").set_value(" Ana@Example.com ");
+        submit(&root, "Save email").await;
+        let email = Email::parse("ana@example.com").unwrap();
+        assert_eq!(*log.borrow(), vec![Some(Contact { name: None, email: Some(email) })]);
+    }
+}
