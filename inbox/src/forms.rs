@@ -3,7 +3,7 @@
 //! retention choices, saved replies and the settings draft. Kept out of the components so
 //! `cargo test -p inbox` checks them natively.
 
-use shared::api::{BusinessHours, CannedResponse, LauncherPosition, PrechatMode, SecurityEventKind, WorkspaceSettings};
+use shared::api::{BusinessHours, CannedResponse, LauncherPosition, PrechatMode, Role, SecurityEventKind, WorkspaceSettings};
 use shared::consent::Lang;
 use std::rc::Rc;
 
@@ -144,8 +144,18 @@ pub fn security_label(kind: SecurityEventKind) -> &'static str {
         SecurityEventKind::NewDevice => "Signed in from a new device",
         SecurityEventKind::SignInFailed => "Failed sign-in attempt",
         SecurityEventKind::LockedOut => "Sign-in locked after failed attempts",
-        SecurityEventKind::PasswordChanged => "Password changed",
+        // Not "Password changed": that is the confirmation's wording, shown on the same page.
+        SecurityEventKind::PasswordChanged => "Changed the password",
         SecurityEventKind::SessionRevoked => "Session signed out",
+    }
+}
+
+/// A role in a sentence: "an admin", "an agent", "the owner".
+pub fn role_phrase(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "the owner",
+        Role::Admin => "an admin",
+        Role::Agent => "an agent",
     }
 }
 
@@ -318,6 +328,17 @@ mod tests {
         assert_eq!(prechat_from_value("nonsense"), PrechatMode::Off);
         assert_eq!(language_from_value("de"), Some(Lang::De));
         assert_eq!(language_from_value(""), None);
+    }
+
+    #[test]
+    fn words_for_roles_and_security_events() {
+        assert_eq!(role_phrase(Role::Admin), "an admin");
+        assert_eq!(role_phrase(Role::Agent), "an agent");
+        assert_eq!(security_label(SecurityEventKind::NewDevice), "Signed in from a new device");
+        assert!(
+            !security_label(SecurityEventKind::PasswordChanged).contains("Password changed"),
+            "the log line must not read like the confirmation beside it"
+        );
     }
 
     #[test]

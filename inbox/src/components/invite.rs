@@ -87,7 +87,7 @@ pub fn invite(props: &InviteProps) -> Html {
             <>
                 <h1>{ format!("Join {}", p.workspace_name) }</h1>
                 <p class="lead">
-                    { format!("You're invited as {}. ", p.role.label().to_lowercase()) }
+                    { format!("You're invited as {}. ", crate::forms::role_phrase(p.role)) }
                     { format!("The link works once, until {}.", crate::browser::when(p.expires_at)) }
                 </p>
                 { match &props.me {

@@ -93,7 +93,9 @@ pub fn onboarding(props: &OnboardingProps) -> Html {
                     <li>
                         <h2>{ "Try it" }</h2>
                         <p class="hint">{ "Open a preview page with your widget and send yourself a message; it arrives in your inbox." }</p>
-                        <a class="button secondary" href={format!("/preview/{site}")} target="_blank" rel="noopener">{ "Test your widget" }</a>
+                        <a class="button secondary" href={format!("/preview/{site}")} target="_blank" rel="noopener">
+                            { "Test your widget" }<span aria-hidden="true">{ " ↗" }</span>
+                        </a>
                     </li>
                 </ol>
                 <div class="actions end">

@@ -107,7 +107,7 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                         </Field>
                         <Field id="ws-language" label="Widget language">
                             <select id="ws-language" onchange={field(&onedit, |d, v| d.settings.language = forms::language_from_value(&v))}>
-                                <option value="" selected={language.is_empty()}>{ "Visitor's browser language" }</option>
+                                <option value="" selected={language.is_empty()}>{ "Visitor's language" }</option>
                                 { for Lang::ALL.into_iter().map(|l| html! {
                                     <option value={l.code()} selected={language == l.code()}>{ forms::language_label(l) }</option>
                                 }) }

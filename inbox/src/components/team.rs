@@ -41,7 +41,7 @@ pub fn team(props: &TeamProps) -> Html {
             let (path, name, status, reload) = (path.clone(), name.clone(), status.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match client::http::put::<_, Member>(&path, &ChangeRoleRequest { role }).await {
-                    Ok(m) => status.set(Some(Ok(format!("{name} is now {}", article(m.role))))),
+                    Ok(m) => status.set(Some(Ok(format!("{name} is now {}", crate::forms::role_phrase(m.role))))),
                     Err(e) => status.set(Some(Err(e.message))),
                 }
                 reload();
@@ -147,7 +147,7 @@ pub fn team(props: &TeamProps) -> Html {
                     if let Some(created) = &*invite {
                         <CopyField id="invite-link" label="Invite link" value={created.url.clone()} button="Copy link" />
                         <p class="hint">{ format!("Works once, for {}, until {}. Send it privately: whoever opens it can join.",
-                            article(created.role), crate::browser::when(created.expires_at)) }</p>
+                            crate::forms::role_phrase(created.role), crate::browser::when(created.expires_at)) }</p>
                     } else {
                         <p class="hint">{ "A link that works once and expires. Send it to the person you want to add." }</p>
                     }
@@ -156,14 +156,5 @@ pub fn team(props: &TeamProps) -> Html {
                 <p class="page-note">{ "Only owners and admins can change roles or invite people." }</p>
             }
         </section>
-    }
-}
-
-/// "an admin", "an agent", "the owner".
-fn article(role: Role) -> &'static str {
-    match role {
-        Role::Owner => "the owner",
-        Role::Admin => "an admin",
-        Role::Agent => "an agent",
     }
 }
