@@ -110,9 +110,9 @@ pub fn shell(props: &ShellProps) -> Html {
                 </div>
             }
         }
-        Page::Settings => html! { <div class="page"><p class="empty">{ "This page is on its way." }</p></div> },
-        Page::Team => html! { <div class="page"><p class="empty">{ "This page is on its way." }</p></div> },
-        Page::Account => html! { <div class="page"><p class="empty">{ "This page is on its way." }</p></div> },
+        Page::Settings => html! { <div class="page"><super::settings::Settings workspace={workspace.clone()} /></div> },
+        Page::Team => html! { <div class="page"><super::team::Team workspace={workspace.clone()} me={props.me.clone()} /></div> },
+        Page::Account => html! { <div class="page"><super::account::Account me={props.me.clone()} /></div> },
         Page::ConsentLog => html! { <div class="page"><super::consent_log::ConsentLog workspace={workspace.clone()} /></div> },
     };
     html! {

@@ -23,21 +23,22 @@ pub fn sidebar(props: &SidebarProps) -> Html {
         <aside class="visitor-pane" aria-label="Visitor">
             <div class="avatar" aria-hidden="true">{ initials(&name) }</div>
             <h2>{ name }</h2>
+            // Each term with its value in a div, so the pairs stay together when the pane
+            // becomes a strip under the conversation on medium screens.
             <dl>
-                <dt>{ "Email" }</dt>
-                <dd>{ match details.and_then(|d| d.visitor_email.as_ref()) {
-                    Some(email) => html! { <a href={format!("mailto:{email}")}>{ email.as_str() }</a> },
-                    None => html! { <span class="muted">{ "Not given yet" }</span> },
-                } }</dd>
-                <dt>{ "Started" }</dt>
-                <dd>{ match started {
-                    Some(at) => html! { <time>{ format!("{}, {}", client::day(at), client::clock(at)) }</time> },
-                    None => html! { <span class="muted">{ "—" }</span> },
-                } }</dd>
-                <dt>{ "Status" }</dt>
-                <dd>{ details.map_or("—", |d| d.status.label()) }</dd>
-                <dt>{ "Assignee" }</dt>
-                <dd>{ assignee(details.and_then(|d| d.assignee.as_ref()), props.assignee_online) }</dd>
+                <div><dt>{ "Email" }</dt>
+                    <dd>{ match details.and_then(|d| d.visitor_email.as_ref()) {
+                        Some(email) => html! { <a href={format!("mailto:{email}")}>{ email.as_str() }</a> },
+                        None => html! { <span class="muted">{ "Not given yet" }</span> },
+                    } }</dd></div>
+                <div><dt>{ "Started" }</dt>
+                    <dd>{ match started {
+                        Some(at) => html! { <time>{ format!("{}, {}", client::day(at), client::clock(at)) }</time> },
+                        None => html! { <span class="muted">{ "—" }</span> },
+                    } }</dd></div>
+                <div><dt>{ "Status" }</dt><dd>{ details.map_or("—", |d| d.status.label()) }</dd></div>
+                <div><dt>{ "Assignee" }</dt>
+                    <dd>{ assignee(details.and_then(|d| d.assignee.as_ref()), props.assignee_online) }</dd></div>
             </dl>
         </aside>
     }
