@@ -47,6 +47,21 @@ pub fn conversation_header(props: &ConversationHeaderProps) -> Html {
     // Someone who left the team can still hold a conversation: keep them choosable as they are.
     let departed = assignee.filter(|a| !props.team.iter().any(|t| t.agent.email == a.email));
     let mine = assignee.is_some_and(|a| a.email == props.me.email);
+    // Once the agent has used a select, the browser stops following the options' `selected`
+    // attributes; setting the value keeps it showing what the edge says, whoever changed it.
+    let (status_ref, assignee_ref) = (use_node_ref(), use_node_ref());
+    {
+        let (status_ref, assignee_ref) = (status_ref.clone(), assignee_ref.clone());
+        let shown = (status.map(|s| s.label()), assignee.map(|a| a.email.to_string()).unwrap_or_default(), props.team.len());
+        use_effect_with(shown, move |(status, assignee, _)| {
+            if let (Some(select), Some(status)) = (status_ref.cast::<HtmlSelectElement>(), status) {
+                select.set_value(status);
+            }
+            if let Some(select) = assignee_ref.cast::<HtmlSelectElement>() {
+                select.set_value(assignee);
+            }
+        });
+    }
     html! {
         <header class="conversation-header">
             <div class="title">
@@ -56,20 +71,23 @@ pub fn conversation_header(props: &ConversationHeaderProps) -> Html {
                 }
             </div>
             <div class="triage">
-                <label><span class="label">{ "Status" }</span>
-                    <select disabled={!ready} onchange={onstatus}>
+                // Labels beside, not around, the selects: a label's text is then just its name.
+                <span class="field">
+                    <label class="label" for="conversation-status">{ "Status" }</label>
+                    <select id="conversation-status" ref={status_ref} disabled={!ready} onchange={onstatus}>
                         { for ConversationStatus::ALL.into_iter().map(|s| html! {
                             <option value={s.label()} selected={status == Some(s)}>{ s.label() }</option>
                         }) }
                     </select>
-                </label>
-                <label><span class="label">{ "Assignee" }</span>
-                    <select disabled={!ready} onchange={onassign}>
+                </span>
+                <span class="field">
+                    <label class="label" for="conversation-assignee">{ "Assignee" }</label>
+                    <select id="conversation-assignee" ref={assignee_ref} disabled={!ready} onchange={onassign}>
                         <option value="" selected={assignee.is_none()}>{ "Unassigned" }</option>
                         { for props.team.iter().map(|t| option(&t.agent, assignee)) }
                         { for departed.map(|a| option(a, assignee)) }
                     </select>
-                </label>
+                </span>
                 <button type="button" class="secondary" disabled={!ready} onclick={onmine}
                     aria-describedby={mine.then_some("assigned-to-you")}>{ "Assign to me" }</button>
                 if mine {
