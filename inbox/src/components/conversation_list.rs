@@ -1,5 +1,5 @@
 use super::{filters::Filters, notify::NotifySettings, search_box::SearchBox};
-use crate::inbox_state::{ago, Filter, InboxAction, InboxContext};
+use crate::inbox_state::{text::ago, Filter, InboxAction, InboxContext};
 use shared::{api::SearchHit, Author, ConversationId, ConversationStatus, ConversationSummary, Email, SiteId};
 use wasm_bindgen::{closure::Closure, JsCast};
 use yew::prelude::*;

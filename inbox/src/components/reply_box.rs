@@ -1,5 +1,5 @@
 use super::saved_reply_picker::{option_id, SavedReplyPicker, LIST_ID};
-use crate::inbox_state::saved_replies_for;
+use crate::inbox_state::text::saved_replies_for;
 use shared::api::{CannedResponse, WorkspaceSettings};
 use shared::{domain::MAX_MESSAGE_CHARS, DomainError, MessageBody, SiteId};
 use web_sys::HtmlTextAreaElement;
