@@ -56,6 +56,13 @@ pub fn value(e: &web_sys::Event) -> String {
         .unwrap_or_default()
 }
 
+/// Sets the `value` of the control an event came from, to undo a change the edge refused.
+pub fn set_value(e: &web_sys::Event, value: &str) {
+    if let Some(t) = e.target() {
+        let _ = js_sys::Reflect::set(&t, &"value".into(), &value.into());
+    }
+}
+
 /// Whether the checkbox an event came from is ticked.
 pub fn checked(e: &web_sys::Event) -> bool {
     e.target()

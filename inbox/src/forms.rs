@@ -7,11 +7,12 @@ use shared::api::{BusinessHours, CannedResponse, LauncherPosition, PrechatMode, 
 use shared::consent::Lang;
 use std::rc::Rc;
 
-/// One domain per line in the textarea; commas and spaces also separate, since people paste
-/// lists. Order is kept and repeats dropped; the edge checks and normalises each entry.
+/// One domain per line in the textarea; commas also separate, since people paste lists. Order
+/// is kept and repeats dropped. Spaces inside a line are left alone so that the edge refuses
+/// "my shop.example" by name instead of the form quietly saving "my" and "shop.example".
 pub fn parse_domains(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for d in text.split(|c: char| c == ',' || c.is_whitespace()).map(str::trim).filter(|d| !d.is_empty()) {
+    for d in text.split(['\n', ',']).map(str::trim).filter(|d| !d.is_empty()) {
         if !out.iter().any(|o| o.eq_ignore_ascii_case(d)) {
             out.push(d.to_owned());
         }
@@ -150,6 +151,21 @@ pub fn security_label(kind: SecurityEventKind) -> &'static str {
     }
 }
 
+/// A value as one URL path segment. Characters a path allows (RFC 3986 `pchar`, which includes
+/// `@` and `+`) stay as they are, since the edge matches `/members/{email}` on the raw path;
+/// anything else, such as `/`, `?`, `#`, `%` or a space, is percent-encoded.
+pub fn path_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A role in a sentence: "an admin", "an agent", "the owner".
 pub fn role_phrase(role: Role) -> &'static str {
     match role {
@@ -253,13 +269,13 @@ mod tests {
     }
 
     #[test]
-    fn domains_split_on_lines_commas_and_spaces_without_repeats() {
-        assert_eq!(parse_domains(" shop.example\n\nwww.shop.example, a.example  b.example\r\nSHOP.example\n"), [
+    fn domains_split_on_lines_and_commas_without_repeats() {
+        assert_eq!(parse_domains(" shop.example\n\nwww.shop.example, a.example\r\nSHOP.example\n"), [
             "shop.example",
             "www.shop.example",
-            "a.example",
-            "b.example"
+            "a.example"
         ]);
+        assert_eq!(parse_domains("not a domain"), ["not a domain"], "the edge names the bad line");
         assert!(parse_domains(" \n ").is_empty());
         let list = vec!["a.example".to_owned(), "b.example".to_owned()];
         assert_eq!(parse_domains(&domains_text(&list)), list, "the textarea round-trips");
@@ -328,6 +344,13 @@ mod tests {
         assert_eq!(prechat_from_value("nonsense"), PrechatMode::Off);
         assert_eq!(language_from_value("de"), Some(Lang::De));
         assert_eq!(language_from_value(""), None);
+    }
+
+    #[test]
+    fn path_segments_keep_emails_readable() {
+        assert_eq!(path_segment("ada+team@shop.example"), "ada+team@shop.example");
+        assert_eq!(path_segment("a/b?c#d e%"), "a%2Fb%3Fc%23d%20e%25");
+        assert_eq!(path_segment("zoë"), "zo%C3%AB");
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub fn account(props: &AccountProps) -> Html {
                         status.set(Some(Ok("Password changed".into())));
                         changes.set(*changes + 1);
                     }
+                    // The edge says "wrong email or password", which reads oddly on this page.
+                    Err(e) if e.error == shared::ErrorCode::InvalidCredentials => {
+                        status.set(Some(Err("Your current password is not right.".into())))
+                    }
                     Err(e) => status.set(Some(Err(e.message))),
                 }
                 busy.set(false);

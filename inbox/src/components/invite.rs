@@ -20,7 +20,7 @@ pub struct InviteProps {
 /// account's email and password, joins with that.
 #[function_component(Invite)]
 pub fn invite(props: &InviteProps) -> Html {
-    let path = format!("/api/v1/invites/{}", String::from(js_sys::encode_uri_component(&props.token)));
+    let path = format!("/api/v1/invites/{}", crate::forms::path_segment(&props.token));
     let preview = use_state(|| None::<Result<InvitePreview, String>>);
     let has_account = use_state(|| false);
     let error = use_state(|| None::<String>);

@@ -25,7 +25,7 @@ pub fn sessions(props: &SessionsProps) -> Html {
     }
     let revoke = |s: &SessionInfo| {
         let (list, error, onrevoked) = (list.clone(), error.clone(), props.onrevoked.clone());
-        let path = format!("/api/v1/me/sessions/{}", String::from(js_sys::encode_uri_component(&s.id)));
+        let path = format!("/api/v1/me/sessions/{}", crate::forms::path_segment(&s.id));
         Callback::from(move |_: MouseEvent| {
             let (list, error, onrevoked, path) = (list.clone(), error.clone(), onrevoked.clone(), path.clone());
             wasm_bindgen_futures::spawn_local(async move {

@@ -33,16 +33,21 @@ pub fn team(props: &TeamProps) -> Html {
         use_effect_with(base.clone(), move |_| reload());
     }
     let manage = props.workspace.can_manage();
-    let member_path = |m: &Member| format!("{base}/members/{}", String::from(js_sys::encode_uri_component(m.email.as_str())));
+    let member_path = |m: &Member| format!("{base}/members/{}", crate::forms::path_segment(m.email.as_str()));
     let change_role = |m: &Member| {
         let (path, name, status, reload) = (member_path(m), m.name.clone(), status.clone(), reload.clone());
+        let before = if m.role == Role::Admin { "admin" } else { "agent" };
         Callback::from(move |e: Event| {
             let role = if crate::browser::value(&e) == "admin" { Role::Admin } else { Role::Agent };
             let (path, name, status, reload) = (path.clone(), name.clone(), status.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match client::http::put::<_, Member>(&path, &ChangeRoleRequest { role }).await {
                     Ok(m) => status.set(Some(Ok(format!("{name} is now {}", crate::forms::role_phrase(m.role))))),
-                    Err(e) => status.set(Some(Err(e.message))),
+                    Err(err) => {
+                        // The unchanged list would not redraw the select: put the old role back.
+                        crate::browser::set_value(&e, before);
+                        status.set(Some(Err(err.message)));
+                    }
                 }
                 reload();
             });
