@@ -6,12 +6,11 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct ConsentBannerProps {
     pub site: SiteId,
-    pub readonly: bool,
 }
 
 /// The consent banner's policy link, version and lifetime. The rest of the consent settings
 /// (categories, texts, language) is sent back exactly as fetched, so this form cannot undo
-/// changes made elsewhere.
+/// changes made elsewhere. Shown to owners and admins only.
 #[function_component(ConsentBanner)]
 pub fn consent_banner(props: &ConsentBannerProps) -> Html {
     let path = format!("/api/v1/workspaces/{}/consent-settings", props.site);
@@ -73,7 +72,7 @@ pub fn consent_banner(props: &ConsentBannerProps) -> Html {
         Some(Err(message)) => html! { <p class="error" role="alert">{ message }</p> },
         Some(Ok(_)) => html! {
             <form {onsubmit}>
-                <fieldset class="plain" disabled={props.readonly}>
+                <fieldset class="plain">
                     <Field id="cb-policy-url" label="Privacy policy link">
                         <input id="cb-policy-url" type="url" value={(*url).clone()} oninput={input(&url)} placeholder="https://shop.example/privacy" required=true />
                     </Field>
@@ -87,12 +86,10 @@ pub fn consent_banner(props: &ConsentBannerProps) -> Html {
                                 value={(*days).clone()} oninput={input(&days)} required=true />
                         </Field>
                     </div>
-                    if !props.readonly {
-                        <div class="save-bar">
-                            <button type="submit" class="secondary">{ "Save consent settings" }</button>
-                            <SaveStatus status={(*status).clone()} />
-                        </div>
-                    }
+                    <div class="save-bar">
+                        <button type="submit" class="secondary">{ "Save consent settings" }</button>
+                        <SaveStatus status={(*status).clone()} />
+                    </div>
                 </fieldset>
             </form>
         },

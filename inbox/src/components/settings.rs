@@ -42,7 +42,10 @@ pub fn settings(props: &SettingsProps) -> Html {
                     <SettingsForm key={site.to_string()} site={site.clone()} initial={initial.clone()} {readonly} />
                 },
             } }
-            <ConsentBanner key={format!("consent-{site}")} site={site.clone()} {readonly} />
+            // The consent settings are for managers only; the edge refuses them to agents.
+            if !readonly {
+                <ConsentBanner key={format!("consent-{site}")} site={site.clone()} />
+            }
         </section>
     }
 }
