@@ -69,10 +69,13 @@ pub fn reply_box(props: &ReplyBoxProps) -> Html {
     };
     let send = {
         let (text, note, onsend, onnote, focus) = (text.clone(), note.clone(), props.onsend.clone(), props.onnote.clone(), focus.clone());
+        let last_typing = last_typing.clone();
         Callback::from(move |()| {
             let Ok(body) = MessageBody::parse(&text) else { return };
             if *note { onnote.emit(body.into()) } else { onsend.emit(body.into()) }
             text.set(String::new());
+            // The message ended that bout of typing: the next one is news at once.
+            *last_typing.borrow_mut() = f64::MIN;
             focus();
         })
     };

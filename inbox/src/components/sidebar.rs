@@ -57,7 +57,12 @@ fn assignee(agent: Option<&AgentRef>, online: bool) -> Html {
     }
 }
 
-/// Up to two initials for the avatar ("Ana Lima" → "AL", "Visitor 4F2A" → "V4").
+/// Up to two initials for the avatar, from words that start with a letter ("Ana Lima" → "AL";
+/// "Visitor 4F2A" → "V", since the anonymous number is not a name).
 fn initials(name: &str) -> String {
-    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect()
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next().filter(|c| c.is_alphabetic()))
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
 }
