@@ -1,11 +1,10 @@
 //! Pure conversions between what the admin forms show and what the API carries: the allowed
 //! domains textarea, the snippet, the invite token in the URL hash, `HH:MM` times, weekdays,
-//! retention choices, saved replies and the settings draft. Kept out of the components so
+//! retention choices, saved replies, path segments and labels. Kept out of the components so
 //! `cargo test -p inbox` checks them natively.
 
-use shared::api::{BusinessHours, CannedResponse, LauncherPosition, PrechatMode, Role, SecurityEventKind, WorkspaceSettings};
+use shared::api::{BusinessHours, CannedResponse, LauncherPosition, PrechatMode, Role, SecurityEventKind};
 use shared::consent::Lang;
-use std::rc::Rc;
 
 /// One domain per line in the textarea; commas also separate, since people paste lists. Order
 /// is kept and repeats dropped. Spaces inside a line are left alone so that the edge refuses
@@ -197,76 +196,9 @@ pub fn add_saved_reply(replies: &[CannedResponse], shortcut: &str, text: &str) -
     Ok(next)
 }
 
-/// The settings form while it is edited: the settings plus the domains as typed (parsed only on
-/// save, so a half-typed line is not rewritten under the cursor) and the business hours last
-/// shown, so unticking and re-ticking "Set business hours" does not lose them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Draft {
-    pub settings: WorkspaceSettings,
-    pub domains: String,
-    pub last_hours: Option<BusinessHours>,
-}
-
-impl Draft {
-    pub fn new(settings: WorkspaceSettings) -> Self {
-        Draft { domains: domains_text(&settings.allowed_domains), last_hours: settings.business_hours.clone(), settings }
-    }
-
-    /// What "Save settings" sends.
-    pub fn to_settings(&self) -> WorkspaceSettings {
-        WorkspaceSettings { allowed_domains: parse_domains(&self.domains), ..self.settings.clone() }
-    }
-
-    /// Ticks or unticks "Set business hours"; ticking brings back the last hours or `fallback`.
-    pub fn set_hours_enabled(&mut self, on: bool, fallback: impl FnOnce() -> BusinessHours) {
-        if on {
-            self.settings.business_hours = Some(self.last_hours.clone().unwrap_or_else(fallback));
-        } else {
-            self.last_hours = self.settings.business_hours.take().or(self.last_hours.take());
-        }
-    }
-}
-
-/// A change to the draft. A closure rather than one action per field: the form has many fields
-/// and each change is a line; applying it to the newest state means fast typing never loses one.
-pub struct Edit(pub Box<dyn FnOnce(&mut Draft)>);
-
-impl Edit {
-    pub fn new(f: impl FnOnce(&mut Draft) + 'static) -> Self {
-        Edit(Box::new(f))
-    }
-}
-
-impl yew::Reducible for Draft {
-    type Action = Edit;
-    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
-        let mut next = (*self).clone();
-        (edit.0)(&mut next);
-        Rc::new(next)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn settings() -> WorkspaceSettings {
-        WorkspaceSettings {
-            name: "Shop".into(),
-            greeting: "Hi".into(),
-            allowed_domains: vec!["shop.example".into(), "www.shop.example".into()],
-            color: "#1f5eff".into(),
-            position: LauncherPosition::Right,
-            launcher_text: String::new(),
-            team_name: String::new(),
-            business_hours: None,
-            offline_message: String::new(),
-            prechat: PrechatMode::Off,
-            language: None,
-            retention_days: Some(365),
-            canned_responses: vec![],
-        }
-    }
 
     #[test]
     fn domains_split_on_lines_and_commas_without_repeats() {
@@ -372,31 +304,5 @@ mod tests {
         assert!(add_saved_reply(&one, "", "text").is_err());
         assert!(add_saved_reply(&one, "two words", "text").is_err());
         assert!(add_saved_reply(&one, "hours", "  ").is_err());
-    }
-
-    #[test]
-    fn draft_keeps_typed_domains_and_hours() {
-        let mut d = Draft::new(settings());
-        assert_eq!(d.domains, "shop.example\nwww.shop.example");
-        d.domains = "new.example\n".into();
-        assert_eq!(d.to_settings().allowed_domains, ["new.example"]);
-        d.set_hours_enabled(true, || default_hours("Europe/Berlin".into()));
-        let mut hours = d.settings.business_hours.clone().expect("ticked");
-        assert_eq!(hours.days, [0, 1, 2, 3, 4]);
-        hours.open = 600;
-        d.settings.business_hours = Some(hours.clone());
-        d.set_hours_enabled(false, || unreachable!());
-        assert_eq!(d.to_settings().business_hours, None);
-        d.set_hours_enabled(true, || default_hours("UTC".into()));
-        assert_eq!(d.settings.business_hours, Some(hours), "re-ticking restores what was there");
-    }
-
-    #[test]
-    fn edits_apply_to_the_newest_draft() {
-        use yew::Reducible;
-        let d = Rc::new(Draft::new(settings()));
-        let d = d.reduce(Edit::new(|d| d.settings.name.push('1')));
-        let d = d.reduce(Edit::new(|d| d.settings.name.push('2')));
-        assert_eq!(d.settings.name, "Shop12");
     }
 }

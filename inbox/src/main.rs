@@ -8,6 +8,7 @@
 
 mod forms;
 mod inbox_state;
+mod settings_draft;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]

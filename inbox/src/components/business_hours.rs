@@ -1,5 +1,6 @@
 use super::{field::Field, settings_form::field};
-use crate::forms::{self, Edit, DAYS};
+use crate::forms::{self, DAYS};
+use crate::settings_draft::{Draft, Edit};
 use shared::api::BusinessHours;
 use yew::prelude::*;
 
@@ -74,7 +75,7 @@ pub fn business_hours_editor(props: &BusinessHoursProps) -> Html {
 }
 
 /// Changes the draft's hours, if it has any (the box may have been unticked meanwhile).
-fn set(d: &mut forms::Draft, change: impl FnOnce(&mut BusinessHours)) {
+fn set(d: &mut Draft, change: impl FnOnce(&mut BusinessHours)) {
     if let Some(h) = d.settings.business_hours.as_mut() {
         change(h);
     }

@@ -1,5 +1,6 @@
 use super::field::Field;
-use crate::forms::{self, Edit};
+use crate::forms;
+use crate::settings_draft::Edit;
 use shared::api::CannedResponse;
 use yew::prelude::*;
 

@@ -1,5 +1,6 @@
 use super::{business_hours::BusinessHoursEditor, field::Field, saved_replies_editor::SavedRepliesEditor, save_status::SaveStatus};
-use crate::forms::{self, Draft, Edit};
+use crate::forms;
+use crate::settings_draft::{Draft, Edit};
 use shared::api::{LauncherPosition, WorkspaceSettings};
 use shared::consent::Lang;
 use shared::SiteId;
