@@ -18,6 +18,11 @@ const WORKSPACE_KEY: &str = "provixchat.inbox.workspace";
 #[function_component(Inbox)]
 pub fn inbox(props: &InboxProps) -> Html {
     let chosen = use_state(|| storage().and_then(|s| s.get_item(WORKSPACE_KEY).ok().flatten()));
+    let available = use_state(|| true);
+    let onavailable = {
+        let available = available.clone();
+        Callback::from(move |on: bool| available.set(on))
+    };
     let onworkspace = {
         let chosen = chosen.clone();
         Callback::from(move |site: SiteId| {
@@ -50,6 +55,6 @@ pub fn inbox(props: &InboxProps) -> Html {
     };
     let key = workspace.id.as_str().to_owned();
     html! {
-        <Shell {key} me={props.me.clone()} {workspace} {onworkspace} {onsignout} />
+        <Shell {key} me={props.me.clone()} {workspace} {onworkspace} available={*available} {onavailable} {onsignout} />
     }
 }

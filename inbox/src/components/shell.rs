@@ -16,6 +16,9 @@ pub struct ShellProps {
     /// this one (socket, list, open conversation) leaks into the next.
     pub workspace: WorkspaceRef,
     pub onworkspace: Callback<SiteId>,
+    /// Whether the agent is available; kept by the parent so it survives a workspace switch.
+    pub available: bool,
+    pub onavailable: Callback<bool>,
     pub onsignout: Callback<()>,
 }
 
@@ -26,12 +29,12 @@ pub struct ShellProps {
 pub fn shell(props: &ShellProps) -> Html {
     let inbox = use_reducer(InboxState::default);
     let online = use_state(|| false);
-    let available = use_state(|| true);
     let page = use_state(|| Page::Conversations);
     let selected = use_state(|| None::<ConversationId>);
     let socket = use_mut_ref(|| None::<ChatSocket>);
     // Read by the socket's callback, which outlives any one render.
     let away = use_mut_ref(|| Rc::new(Cell::new(false)));
+    away.borrow().set(!props.available);
     {
         let (dispatch, online, socket, away) = (inbox.dispatcher(), online.clone(), socket.clone(), away.borrow().clone());
         use_effect_with(props.workspace.id.clone(), move |site| {
@@ -74,10 +77,9 @@ pub fn shell(props: &ShellProps) -> Html {
         || set_title(0)
     });
     let onavailable = {
-        let (available, socket, away) = (available.clone(), socket.clone(), away.borrow().clone());
+        let (onavailable, socket) = (props.onavailable.clone(), socket.clone());
         Callback::from(move |on: bool| {
-            away.set(!on);
-            available.set(on);
+            onavailable.emit(on);
             if let Some(s) = socket.borrow().as_ref() {
                 s.frame(&ClientMsg::Presence { away: !on });
             }
@@ -119,7 +121,7 @@ pub fn shell(props: &ShellProps) -> Html {
         <ContextProvider<crate::inbox_state::InboxContext> context={inbox.clone()}>
             <div class="inbox">
                 <TopBar agent_name={props.me.name.clone()} workspaces={props.me.workspaces.clone()} workspace={workspace.clone()}
-                    onworkspace={props.onworkspace.clone()} available={*available} {onavailable} page={*page} {onpage}
+                    onworkspace={props.onworkspace.clone()} available={props.available} {onavailable} page={*page} {onpage}
                     onsignout={props.onsignout.clone()} />
                 <main class="main">{ main }</main>
             </div>
