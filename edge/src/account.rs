@@ -106,7 +106,7 @@ impl Account {
 
     fn write_account(&self, a: &NewAccount) -> EdgeResult<()> {
         if a.password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(EdgeError::MalformedBody(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
+            return Err(EdgeError::Invalid(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
         }
         let name = crate::settings::bounded("your name", &a.name, crate::settings::MAX_NAME_CHARS)?;
         self.sql().exec(
@@ -273,7 +273,7 @@ impl Account {
     fn revoke(&self, r: &Revoke) -> EdgeResult<()> {
         let current = self.live_session(&r.secret)?.secret_hash;
         if session_id(&current) == r.id {
-            return Err(EdgeError::MalformedBody("sign out to end this session".into()));
+            return Err(EdgeError::Invalid("sign out to end this session".into()));
         }
         let rows: Vec<SessionRow> = self.sql().exec("SELECT * FROM sessions", None)?.to_array()?;
         let target = rows.into_iter().find(|s| session_id(&s.secret_hash) == r.id).ok_or(EdgeError::NotFound)?;

@@ -78,27 +78,27 @@ impl WorkspaceConfig {
     /// Applies settings from the inbox, checking every field; consent settings are kept.
     pub fn with_settings(&self, s: WorkspaceSettings) -> EdgeResult<WorkspaceConfig> {
         if s.allowed_domains.len() > MAX_DOMAINS {
-            return Err(EdgeError::MalformedBody(format!("at most {MAX_DOMAINS} allowed domains")));
+            return Err(EdgeError::Invalid(format!("at most {MAX_DOMAINS} allowed domains")));
         }
         let allowed_domains =
             s.allowed_domains.iter().map(|d| AllowedDomain::parse(&site_domain(d))).collect::<Result<Vec<_>, _>>()?;
         if !is_hex_color(&s.color) {
-            return Err(EdgeError::MalformedBody("the colour must look like #1f5eff".into()));
+            return Err(EdgeError::Invalid("the colour must look like #1f5eff".into()));
         }
         if s.launcher_text.trim().chars().count() > MAX_LAUNCHER_CHARS {
-            return Err(EdgeError::MalformedBody(format!("the launcher text may have {MAX_LAUNCHER_CHARS} characters")));
+            return Err(EdgeError::Invalid(format!("the launcher text may have {MAX_LAUNCHER_CHARS} characters")));
         }
         if s.team_name.trim().chars().count() > MAX_NAME_CHARS {
-            return Err(EdgeError::MalformedBody(format!("the team name may have {MAX_NAME_CHARS} characters")));
+            return Err(EdgeError::Invalid(format!("the team name may have {MAX_NAME_CHARS} characters")));
         }
         if let Some(hours) = &s.business_hours {
             check_hours(hours)?;
         }
         if s.retention_days.is_some_and(|d| !(1..=MAX_RETENTION_DAYS).contains(&d)) {
-            return Err(EdgeError::MalformedBody(format!("retention must be 1-{MAX_RETENTION_DAYS} days, or keep")));
+            return Err(EdgeError::Invalid(format!("retention must be 1-{MAX_RETENTION_DAYS} days, or keep")));
         }
         if s.canned_responses.len() > MAX_CANNED {
-            return Err(EdgeError::MalformedBody(format!("at most {MAX_CANNED} saved replies")));
+            return Err(EdgeError::Invalid(format!("at most {MAX_CANNED} saved replies")));
         }
         let mut canned: Vec<CannedResponse> = Vec::with_capacity(s.canned_responses.len());
         for c in &s.canned_responses {
@@ -107,13 +107,13 @@ impl WorkspaceConfig {
                 && shortcut.chars().count() <= MAX_SHORTCUT_CHARS
                 && shortcut.chars().all(|ch| ch.is_alphanumeric() || ch == '-' || ch == '_');
             if !valid {
-                return Err(EdgeError::MalformedBody(format!(
+                return Err(EdgeError::Invalid(format!(
                     "saved reply shortcuts are 1-{MAX_SHORTCUT_CHARS} letters, digits, - or _ ('{}')",
                     c.shortcut
                 )));
             }
             if canned.iter().any(|o| o.shortcut == shortcut) {
-                return Err(EdgeError::MalformedBody(format!("the shortcut /{shortcut} is used twice")));
+                return Err(EdgeError::Invalid(format!("the shortcut /{shortcut} is used twice")));
             }
             let text = bounded("a saved reply", &c.text, shared::domain::MAX_MESSAGE_CHARS)?;
             canned.push(CannedResponse { shortcut, text });
@@ -170,13 +170,13 @@ fn check_hours(h: &BusinessHours) -> EdgeResult<()> {
         && h.time_zone.len() <= 64
         && h.time_zone.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
     if !tz_ok {
-        return Err(EdgeError::MalformedBody(format!("'{}' is not a time zone", h.time_zone)));
+        return Err(EdgeError::Invalid(format!("'{}' is not a time zone", h.time_zone)));
     }
     if h.days.is_empty() || h.days.iter().any(|d| *d > 6) {
-        return Err(EdgeError::MalformedBody("business hours need at least one day (0 = Monday … 6 = Sunday)".into()));
+        return Err(EdgeError::Invalid("business hours need at least one day (0 = Monday … 6 = Sunday)".into()));
     }
     if h.open >= h.close || h.close > 24 * 60 {
-        return Err(EdgeError::MalformedBody("business hours must open before they close, within the day".into()));
+        return Err(EdgeError::Invalid("business hours must open before they close, within the day".into()));
     }
     Ok(())
 }

@@ -14,6 +14,9 @@ pub enum EdgeError {
     Domain(#[from] DomainError),
     #[error("the request body is not valid: {0}")]
     MalformedBody(String),
+    /// A well-formed request with a value that fails validation; the text says which and why.
+    #[error("{0}")]
+    Invalid(String),
     #[error("this client speaks protocol {0}; reload to get the current version")]
     UnsupportedProtocol(u32),
     #[error("sign in first")]
@@ -48,6 +51,7 @@ impl EdgeError {
             EdgeError::OriginNotAllowed(_) => ErrorCode::OriginNotAllowed,
             EdgeError::Domain(e) => e.into(),
             EdgeError::MalformedBody(_) => ErrorCode::MalformedFrame,
+            EdgeError::Invalid(_) => ErrorCode::InvalidInput,
             EdgeError::UnsupportedProtocol(_) => ErrorCode::UnsupportedProtocol,
             EdgeError::Unauthorized => ErrorCode::Unauthorized,
             EdgeError::Forbidden => ErrorCode::Forbidden,
@@ -127,6 +131,7 @@ mod tests {
             (EdgeError::Domain(DomainError::EmptyMessage), 400, ErrorCode::EmptyMessage),
             (EdgeError::Domain(DomainError::MessageTooLong { max: 1 }), 400, ErrorCode::MessageTooLong),
             (EdgeError::MalformedBody("x".into()), 400, ErrorCode::MalformedFrame),
+            (EdgeError::Invalid("x".into()), 400, ErrorCode::InvalidInput),
             (EdgeError::Conflict("x".into()), 409, ErrorCode::Conflict),
             (EdgeError::InviteExpired, 410, ErrorCode::InviteExpired),
             (EdgeError::Unauthorized, 401, ErrorCode::Unauthorized),

@@ -80,7 +80,7 @@ pub struct Membership {
 pub fn bounded(what: &'static str, s: &str, max: usize) -> EdgeResult<String> {
     let s = s.trim();
     if s.is_empty() || s.chars().count() > max {
-        return Err(EdgeError::MalformedBody(format!("{what} must be 1-{max} characters")));
+        return Err(EdgeError::Invalid(format!("{what} must be 1-{max} characters")));
     }
     Ok(s.to_owned())
 }
@@ -88,7 +88,7 @@ pub fn bounded(what: &'static str, s: &str, max: usize) -> EdgeResult<String> {
 impl CreateWorkspace {
     pub fn validate(&self) -> EdgeResult<WorkspaceConfig> {
         if self.owner.password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(EdgeError::MalformedBody(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
+            return Err(EdgeError::Invalid(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
         }
         bounded("the owner's name", &self.owner.name, MAX_NAME_CHARS)?;
         let allowed_domains = self.allowed_domains.iter().map(|d| AllowedDomain::parse(d)).collect::<Result<Vec<_>, _>>()?;
@@ -108,16 +108,16 @@ pub fn validate_consent(new: ConsentSettings, old: Option<&ConsentSettings>) -> 
     let url = new.policy_url.trim();
     let is_url = (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace);
     if !is_url || url.len() > 500 {
-        return Err(EdgeError::MalformedBody("the privacy policy must be a link (https://…)".into()));
+        return Err(EdgeError::Invalid("the privacy policy must be a link (https://…)".into()));
     }
     if !(1..=MAX_CONSENT_DAYS).contains(&new.lifetime_days) {
-        return Err(EdgeError::MalformedBody(format!("the consent lifetime must be 1-{MAX_CONSENT_DAYS} days")));
+        return Err(EdgeError::Invalid(format!("the consent lifetime must be 1-{MAX_CONSENT_DAYS} days")));
     }
     if new.policy_version == 0 || old.is_some_and(|o| new.policy_version < o.policy_version) {
-        return Err(EdgeError::MalformedBody("the policy version can only go up".into()));
+        return Err(EdgeError::Invalid("the policy version can only go up".into()));
     }
     if new.texts.is_empty() {
-        return Err(EdgeError::MalformedBody("the banner needs a text in at least one language".into()));
+        return Err(EdgeError::Invalid("the banner needs a text in at least one language".into()));
     }
     for text in new.texts.values() {
         bounded("the banner title", &text.title, MAX_NAME_CHARS)?;

@@ -31,10 +31,10 @@ pub fn require(role: Role, action: Action) -> EdgeResult<()> {
 /// here, and nobody changes their own role (an admin cannot lock themselves out, or in).
 pub fn check_role_change(actor: &Email, target: &Member, new: Role) -> EdgeResult<()> {
     if target.role == Role::Owner || new == Role::Owner {
-        return Err(EdgeError::MalformedBody("the owner's role cannot be given or taken here".into()));
+        return Err(EdgeError::Invalid("the owner's role cannot be given or taken here".into()));
     }
     if &target.email == actor {
-        return Err(EdgeError::MalformedBody("you cannot change your own role".into()));
+        return Err(EdgeError::Invalid("you cannot change your own role".into()));
     }
     Ok(())
 }
@@ -42,10 +42,10 @@ pub fn check_role_change(actor: &Email, target: &Member, new: Role) -> EdgeResul
 /// Whether `actor` may remove `target`: never the owner, never themselves.
 pub fn check_removal(actor: &Email, target: &Member) -> EdgeResult<()> {
     if target.role == Role::Owner {
-        return Err(EdgeError::MalformedBody("the owner cannot be removed".into()));
+        return Err(EdgeError::Invalid("the owner cannot be removed".into()));
     }
     if &target.email == actor {
-        return Err(EdgeError::MalformedBody("you cannot remove yourself".into()));
+        return Err(EdgeError::Invalid("you cannot remove yourself".into()));
     }
     Ok(())
 }
@@ -53,7 +53,7 @@ pub fn check_removal(actor: &Email, target: &Member) -> EdgeResult<()> {
 /// Nobody is invited as owner.
 pub fn check_invite_role(role: Role) -> EdgeResult<()> {
     if role == Role::Owner {
-        return Err(EdgeError::MalformedBody("invite admins or agents; a workspace has one owner".into()));
+        return Err(EdgeError::Invalid("invite admins or agents; a workspace has one owner".into()));
     }
     Ok(())
 }

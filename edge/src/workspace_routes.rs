@@ -70,7 +70,7 @@ impl Ctx<'_> {
         if let Some(hours) = &settings.business_hours {
             // Only the runtime's Intl knows every zone; a typo would otherwise close the chat.
             if crate::glue::local_time(&hours.time_zone).is_none() {
-                return Err(EdgeError::MalformedBody(format!("'{}' is not a time zone", hours.time_zone)));
+                return Err(EdgeError::Invalid(format!("'{}' is not a time zone", hours.time_zone)));
             }
         }
         let saved: WorkspaceSettings =
@@ -86,7 +86,7 @@ impl Ctx<'_> {
 
     pub async fn change_member(&self, site: &str, email: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
-        let target = Email::parse(email).map_err(|_| EdgeError::NotFound)?;
+        let target = member_email(email)?;
         let body: ChangeRoleRequest = read_json(req).await?;
         let change = serde_json::to_string(&MemberChange { actor: agent.email, role: Some(body.role) })?;
         let path = format!("/members/{target}");
@@ -101,7 +101,7 @@ impl Ctx<'_> {
     /// their session no longer opens anything of this workspace.
     pub async fn remove_member(&self, site: &str, email: &str, req: &Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
-        let target = Email::parse(email).map_err(|_| EdgeError::NotFound)?;
+        let target = member_email(email)?;
         let change = serde_json::to_string(&MemberChange { actor: agent.email, role: None })?;
         call::<serde_json::Value>(&self.workspace(&workspace.id)?, Method::Delete, &format!("/members/{target}"), Some(change)).await?;
         let path = format!("/memberships/{}", workspace.id);
@@ -147,4 +147,10 @@ impl Ctx<'_> {
         self.create_workspace(&body, &config, Method::Put).await?;
         json(&serde_json::json!({ "site": body.site, "owner": body.owner.email }), 201)
     }
+}
+
+/// An email from a path segment, percent-decoded (`%40` for `@`, `%2B` for `+`).
+fn member_email(segment: &str) -> EdgeResult<Email> {
+    let decoded = js_sys::decode_uri_component(segment).ok().and_then(|s| s.as_string()).ok_or(EdgeError::NotFound)?;
+    Email::parse(&decoded).map_err(|_| EdgeError::NotFound)
 }

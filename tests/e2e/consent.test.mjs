@@ -363,7 +363,7 @@ test('an expired decision asks again; the owner can fix the language and rewrite
   const put = await fetch(url, { method: 'PUT', headers: { cookie, origin: edge.base }, body: JSON.stringify(custom) });
   assert.equal(put.status, 200);
   const bad = await fetch(url, { method: 'PUT', headers: { cookie, origin: edge.base }, body: JSON.stringify({ ...custom, lifetime_days: 0 }) });
-  assert.equal((await bad.json()).error, 'malformed_frame');
+  assert.equal((await bad.json()).error, 'invalid_input');
   const foreign = await fetch(url, { method: 'PUT', headers: { cookie, origin: 'https://evil.example' }, body: JSON.stringify(custom) });
   assert.equal(foreign.status, 403, 'settings change only from our own pages');
 

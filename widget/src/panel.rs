@@ -1,7 +1,7 @@
 //! The chat panel: header, greeting (or the offline message), the pre-chat form, messages and
 //! composer, over one conversation socket.
 
-use crate::accent::accent_style;
+use crate::accent::apply_accent;
 use crate::bridge::{focus, post_to_host, Embedding, ToHost};
 use crate::contact_form::{Ask, Contact, ContactForm};
 use client::chat::Connection;
@@ -126,9 +126,18 @@ pub fn panel(props: &PanelProps) -> Html {
     let empty = state.lines.is_empty();
     // Focus follows what appears: the form when it shows, the composer after it.
     use_effect_with((prechat, ask), |_| focus(FOCUS_FIRST));
+    let panel = use_node_ref();
+    {
+        let panel = panel.clone();
+        use_effect_with(session.color.clone(), move |color| {
+            if let Some(el) = panel.cast::<web_sys::HtmlElement>() {
+                apply_accent(&el, color);
+            }
+        });
+    }
     let name = &session.site_name;
     html! {
-        <section class="pvx-panel" aria-label={format!("Chat with {name}")} style={accent_style(&session.color)} {onkeydown}>
+        <section class="pvx-panel" ref={panel} aria-label={format!("Chat with {name}")} {onkeydown}>
             <header class="pvx-header">
                 <div>
                     <h1>{ name }</h1>

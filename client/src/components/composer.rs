@@ -25,11 +25,14 @@ pub fn composer(props: &ComposerProps) -> Html {
     let check = MessageBody::parse(&text);
     let too_long = matches!(check, Err(DomainError::MessageTooLong { .. }));
 
+    let last_typing = use_mut_ref(|| f64::MIN);
     let send = {
-        let (text, input, onsend) = (text.clone(), input.clone(), props.onsend.clone());
+        let (text, input, onsend, last_typing) = (text.clone(), input.clone(), props.onsend.clone(), last_typing.clone());
         Callback::from(move |()| {
             if let Ok(body) = MessageBody::parse(&text) {
                 onsend.emit(body.into());
+                // The next message starts a new typing signal at once.
+                *last_typing.borrow_mut() = f64::MIN;
                 text.set(String::new());
                 if let Some(el) = input.cast::<HtmlTextAreaElement>() {
                     el.set_value("");
@@ -38,7 +41,6 @@ pub fn composer(props: &ComposerProps) -> Html {
             }
         })
     };
-    let last_typing = use_mut_ref(|| f64::MIN);
     let oninput = {
         let (text, ontyping) = (text.clone(), props.ontyping.clone());
         Callback::from(move |e: InputEvent| {

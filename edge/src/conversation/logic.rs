@@ -156,7 +156,7 @@ impl<L: MessageLog> Conversation<'_, L> {
                     Some(email) => match self.team.iter().find(|a| a.email == email) {
                         Some(a) => Some(a.clone()),
                         None => {
-                            let e = EdgeError::MalformedBody(format!("{email} is not an agent of this workspace"));
+                            let e = EdgeError::Invalid(format!("{email} is not an agent of this workspace"));
                             return Ok(vec![reply_err(e, None)]);
                         }
                     },
@@ -496,7 +496,7 @@ mod tests {
         let effects = f.handle(&mut agent, resolve, 2);
         assert!(matches!(&effects[0], Effect::ToAgents(ServerMsg::Details { details }) if details.status == ConversationStatus::Resolved));
         let stranger = Email::parse("eve@example.com").unwrap();
-        assert_eq!(error_code(&f.handle(&mut agent, Ok(ClientMsg::Assign { agent: Some(stranger) }), 3)), Some(ErrorCode::MalformedFrame));
+        assert_eq!(error_code(&f.handle(&mut agent, Ok(ClientMsg::Assign { agent: Some(stranger) }), 3)), Some(ErrorCode::InvalidInput));
         let effects = f.handle(&mut agent, Ok(ClientMsg::Assign { agent: Some(dana().email) }), 4);
         assert_eq!(summary(&effects).assignee, Some(dana()));
         let before = summary(&effects).rev;

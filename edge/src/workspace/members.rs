@@ -170,7 +170,7 @@ impl Workspace {
                 if req.method() == Method::Delete {
                     change.role = None;
                 } else if change.role.is_none() {
-                    return Err(EdgeError::MalformedBody("give the new role".into()));
+                    return Err(EdgeError::Invalid("give the new role".into()));
                 }
                 let member = self.change_member(&email, &change)?;
                 self.broadcast(&self.team_frame(None)?);

@@ -1,0 +1,170 @@
+// The shared inbox as a team uses it, in real Chromium against the real edge: a site owner signs
+// up, gets their snippet, invites an agent; a visitor chats through the widget on the site; both
+// agents see it live in their own browsers; one assigns it to himself, replies, writes a private
+// note the visitor never sees, and resolves it.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { launch } from '../support/browser.mjs';
+import { ROOT, freePort, startEdge, stopEdge } from '../support/edge.mjs';
+
+const shots = path.join(ROOT, 'tests/artifacts');
+mkdirSync(shots, { recursive: true });
+let edge, browser;
+
+before(async () => {
+  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-inbox-')) });
+  browser = await launch();
+});
+
+after(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    if (edge) await stopEdge(edge);
+  }
+});
+
+/** Waits until the select named `name` shows `label`. */
+async function waitSelected(page, name, label) {
+  const select = page.getByRole('combobox', { name });
+  for (let i = 0; i < 100; i++) {
+    if ((await select.evaluate((el) => el.selectedOptions[0]?.textContent ?? '')).includes(label)) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`${name} shows ${label}`);
+}
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  return context.newPage();
+}
+
+test('sign-up → snippet → invite → a visitor chats → two agents work it live', async () => {
+  // The owner signs up on the inbox and lands on the onboarding page with their snippet.
+  const owner = await newPage();
+  await owner.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: edge.edge });
+  await owner.goto(`${edge.edge}/inbox`);
+  await owner.getByRole('button', { name: 'Create an account' }).click();
+  await owner.getByRole('heading', { name: 'Create your workspace' }).waitFor();
+  await owner.getByRole('textbox', { name: 'Your name' }).fill('Olivia');
+  await owner.getByRole('textbox', { name: 'Email' }).fill('olivia@ceramics.example');
+  await owner.getByRole('textbox', { name: 'Password' }).fill('a long owner password');
+  await owner.getByRole('textbox', { name: 'Workspace name' }).fill('Ceramics Studio');
+  await owner.getByRole('textbox', { name: 'Website' }).fill('127.0.0.1');
+  await owner.getByRole('button', { name: 'Create workspace' }).click();
+  await owner.getByRole('heading', { name: 'Add Provixchat to your site' }).waitFor();
+  const snippet = await owner.getByRole('textbox', { name: 'Your snippet' }).inputValue();
+  const site = snippet.match(/data-site="([a-z0-9-]+)"/)[1];
+  assert.ok(snippet.includes(`${edge.edge}/widget.js`), snippet);
+  await owner.getByRole('button', { name: 'Copy snippet' }).click();
+  await owner.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
+  assert.equal(await owner.evaluate(() => navigator.clipboard.readText()), snippet);
+  assert.equal(await owner.getByRole('link', { name: 'Test your widget' }).getAttribute('href'), `/preview/${site}`);
+  await owner.screenshot({ path: path.join(shots, 'onboarding.png') });
+  await owner.getByRole('button', { name: 'Go to inbox' }).click();
+  await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
+
+  // The owner invites an agent, who joins from the link in another browser.
+  await owner.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Team' }).click();
+  await owner.getByRole('heading', { name: 'Team' }).waitFor();
+  await owner.getByRole('button', { name: 'Create invite link' }).click();
+  const link = await owner.getByRole('textbox', { name: 'Invite link' }).inputValue();
+  assert.match(link, /\/inbox#invite=/);
+  await owner.screenshot({ path: path.join(shots, 'team.png') });
+  const agent = await newPage();
+  await agent.goto(link);
+  await agent.getByRole('heading', { name: 'Join Ceramics Studio' }).waitFor();
+  await agent.getByRole('textbox', { name: 'Your name' }).fill('Alex');
+  await agent.getByRole('textbox', { name: 'Email' }).fill('alex@ceramics.example');
+  await agent.getByRole('textbox', { name: 'Password' }).fill('a long agent password');
+  await agent.getByRole('button', { name: 'Join workspace' }).click();
+  await agent.getByRole('heading', { name: 'Conversations' }).waitFor();
+  assert.ok(!agent.url().includes('invite='), 'the used invite leaves the address bar');
+  // The owner gives the widget the studio's colour and a launcher text.
+  await owner.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Settings' }).click();
+  await owner.getByRole('heading', { name: 'Settings' }).waitFor();
+  await owner.getByLabel('Colour').fill('#aa3300');
+  await owner.getByRole('textbox', { name: 'Launcher text' }).fill('Chat with us');
+  await owner.getByRole('button', { name: 'Save settings' }).click();
+  await owner.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+  await owner.screenshot({ path: path.join(shots, 'settings.png'), fullPage: true });
+  await owner.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Conversations' }).click();
+  await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
+
+  // A visitor on the site writes through the widget.
+  const visitor = await newPage();
+  await visitor.goto(`${edge.base}/demo?site=${site}`);
+  const widget = visitor.frameLocator('iframe[title="Chat"]');
+  await widget.getByRole('button', { name: 'Reject all' }).click();
+  const launcher = visitor.getByRole('button', { name: 'Open chat' });
+  await launcher.getByText('Chat with us').waitFor();
+  assert.equal(await launcher.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(170, 51, 0)');
+  await launcher.click();
+  const header = widget.locator('.pvx-header');
+  await header.waitFor();
+  assert.equal(await header.evaluate((h) => getComputedStyle(h).backgroundColor), 'rgb(170, 51, 0)', 'the widget wears the site colour');
+  await widget.getByRole('textbox', { name: 'Message' }).fill('Is the blue vase still available?');
+  await widget.getByRole('button', { name: 'Send' }).click();
+  await widget.getByText('Sent', { exact: true }).waitFor();
+
+  // Both agents see it appear live, unread.
+  for (const page of [owner, agent]) {
+    await page.getByRole('button', { name: /Visitor [0-9A-F]{4}.*blue vase/s }).waitFor();
+    await page.getByText('1 unread').waitFor();
+  }
+
+  // Alex takes it: assigns it to himself, replies, and leaves a note for the team.
+  await agent.getByRole('button', { name: /blue vase/ }).click();
+  const view = agent.getByRole('region', { name: /Conversation with Visitor/ });
+  await view.getByText('Is the blue vase still available?').waitFor();
+  await agent.getByRole('button', { name: 'Assign to me' }).click();
+  await owner.getByRole('button', { name: /blue vase/ }).click();
+  const ownerView = owner.getByRole('region', { name: /Conversation with Visitor/ });
+  await waitSelected(owner, 'Assignee', 'Alex');
+
+  await widget.getByRole('textbox', { name: 'Message' }).pressSequentially('Also, do you');
+  await view.getByText('Visitor is typing…').or(agent.getByText(/is typing…/)).first().waitFor();
+
+  await view.getByRole('textbox', { name: 'Message' }).fill('Yes, it is! Shall I reserve it for you?');
+  await view.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await widget.getByText('Yes, it is! Shall I reserve it for you?').waitFor();
+  await ownerView.getByText('Yes, it is! Shall I reserve it for you?').waitFor();
+  await widget.getByText('Alex', { exact: true }).waitFor();
+
+  await agent.getByRole('checkbox', { name: 'Private note' }).check();
+  await view.getByRole('textbox', { name: 'Message' }).fill('Regular customer: offer free shipping.');
+  await agent.getByRole('button', { name: 'Add note' }).click();
+  await ownerView.getByText('Regular customer: offer free shipping.').waitFor();
+  await ownerView.getByRole('listitem').filter({ hasText: 'Private note' }).first().waitFor();
+
+  // The visitor read Alex's reply: Alex sees "Seen".
+  await view.getByText('Seen', { exact: true }).waitFor();
+
+  // Alex resolves it; Olivia sees the status change live, and the filters follow.
+  await agent.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Resolved' });
+  await waitSelected(owner, 'Status', 'Resolved');
+  const list = owner.getByRole('list', { name: 'Conversations' });
+  const item = list.getByRole('button', { name: /^Visitor [0-9A-F]{4}/ });
+  await owner.getByRole('group', { name: 'Filter' }).getByRole('button', { name: 'Open' }).click();
+  await item.waitFor({ state: 'detached' });
+  await owner.getByRole('group', { name: 'Filter' }).getByRole('button', { name: 'Resolved' }).click();
+  await item.waitFor();
+  await agent.screenshot({ path: path.join(shots, 'inbox-conversation.png') });
+
+  // The note never reached the visitor, not even after a reload.
+  await visitor.reload();
+  await visitor.getByRole('button', { name: 'Open chat' }).click();
+  await widget.getByText('Yes, it is! Shall I reserve it for you?').waitFor();
+  assert.equal(await widget.getByText('free shipping').count(), 0);
+  await visitor.screenshot({ path: path.join(shots, 'widget-after-reply.png') });
+
+  // Search finds the conversation by its note.
+  await owner.getByRole('group', { name: 'Filter' }).getByRole('button', { name: 'All' }).click();
+  await owner.getByRole('searchbox', { name: 'Search conversations' }).fill('free shipping');
+  await item.waitFor();
+  await owner.getByRole('searchbox', { name: 'Search conversations' }).fill('no such words anywhere');
+  await item.waitFor({ state: 'detached' });
+});
