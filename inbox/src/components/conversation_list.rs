@@ -108,12 +108,14 @@ fn item(c: &ConversationSummary, hit: Option<&SearchHit>, current: bool, now: i6
         <li key={c.id.as_str().to_owned()}>
             <button type="button" class={classes!("conversation", current.then_some("current"), (c.unread > 0).then_some("unread"))}
                 aria-current={current.then_some("true")} aria-describedby={meta_id.clone()} {onclick}>
+                // The spaces between parts are for the accessible name ("Ana, 5 min", not "Ana5 min");
+                // the flex rows ignore them visually.
                 <span class="row">
-                    <span class="who">{ &c.visitor_name }</span>
-                    <time datetime={iso(c.last_at)} title={format!("{}, {}", client::day(c.last_at), client::clock(c.last_at))}>{ when }</time>
+                    <span class="who">{ &c.visitor_name }</span>{ " " }
+                    <time datetime={iso(c.last_at)} title={format!("{}, {}", client::day(c.last_at), client::clock(c.last_at))}>{ when }</time>{ " " }
                 </span>
                 <span class="row">
-                    <span class="preview">{ preview }</span>
+                    <span class="preview">{ preview }</span>{ " " }
                     if c.unread > 0 {
                         <span class="badge">{ format!("{} unread", c.unread) }</span>
                     }

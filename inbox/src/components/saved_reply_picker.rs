@@ -35,7 +35,7 @@ pub fn saved_reply_picker(props: &SavedReplyPickerProps) -> Html {
                 html! {
                     <li id={option_id(i)} role="option" aria-selected={selected.to_string()}
                         class={classes!(selected.then_some("active"))} {onclick} {onmousedown}>
-                        <span class="shortcut">{ format!("/{}", reply.shortcut.trim_start_matches('/')) }</span>
+                        <span class="shortcut">{ format!("/{}", reply.shortcut.trim_start_matches('/')) }</span>{ " " }
                         <span class="text">{ &reply.text }</span>
                     </li>
                 }
