@@ -1,5 +1,6 @@
 use super::{filters::Filters, notify::NotifySettings, search_box::SearchBox};
 use crate::inbox_state::{text::ago, Filter, InboxAction, InboxContext};
+use client::chat::Connection;
 use shared::{api::SearchHit, Author, ConversationId, ConversationStatus, ConversationSummary, Email, SiteId};
 use wasm_bindgen::{closure::Closure, JsCast};
 use yew::prelude::*;
@@ -11,8 +12,8 @@ pub struct ConversationListProps {
     pub me: Email,
     pub selected: Option<ConversationId>,
     pub onselect: Callback<ConversationId>,
-    /// Whether the inbox socket is connected (the list is live).
-    pub online: bool,
+    /// The inbox socket's state: the list is live only while it is online.
+    pub connection: Connection,
 }
 
 /// How often the relative times ("5 min") are brought up to date, in ms.
@@ -48,9 +49,11 @@ pub fn conversation_list(props: &ConversationListProps) -> Html {
                 <h1 id="conversations-heading">{ "Conversations" }</h1>
                 <SearchBox site={props.site.clone()} />
                 <Filters />
-                if !props.online {
-                    <p class="status" role="status">{ "Reconnecting…" }</p>
-                }
+                { match props.connection {
+                    Connection::Online => html! {},
+                    Connection::Connecting => html! { <p class="status" role="status">{ "Connecting…" }</p> },
+                    Connection::Reconnecting => html! { <p class="status" role="status">{ "Reconnecting…" }</p> },
+                } }
             </header>
             <div class="list-body">{ body }</div>
             <footer><NotifySettings /></footer>

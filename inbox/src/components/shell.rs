@@ -28,7 +28,7 @@ pub struct ShellProps {
 #[function_component(Shell)]
 pub fn shell(props: &ShellProps) -> Html {
     let inbox = use_reducer(InboxState::default);
-    let online = use_state(|| false);
+    let connection = use_state(Connection::default);
     let page = use_state(|| Page::Conversations);
     let selected = use_state(|| None::<ConversationId>);
     let socket = use_mut_ref(|| None::<ChatSocket>);
@@ -36,7 +36,7 @@ pub fn shell(props: &ShellProps) -> Html {
     let away = use_mut_ref(|| Rc::new(Cell::new(false)));
     away.borrow().set(!props.available);
     {
-        let (dispatch, online, socket, away) = (inbox.dispatcher(), online.clone(), socket.clone(), away.borrow().clone());
+        let (dispatch, connection, socket, away) = (inbox.dispatcher(), connection.clone(), socket.clone(), away.borrow().clone());
         use_effect_with(props.workspace.id.clone(), move |site| {
             let frames = socket.clone();
             let s = ChatSocket::open(
@@ -51,7 +51,7 @@ pub fn shell(props: &ShellProps) -> Html {
                     }
                     dispatch.dispatch(InboxAction::Server(msg));
                 }),
-                Callback::from(move |c| online.set(c == Connection::Online)),
+                Callback::from(move |c| connection.set(c)),
             );
             *socket.borrow_mut() = Some(s.clone());
             move || s.close()
@@ -97,7 +97,7 @@ pub fn shell(props: &ShellProps) -> Html {
             html! {
                 <div class="desk">
                     <ConversationList site={workspace.id.clone()} me={me.email.clone()} selected={(*selected).clone()}
-                        {onselect} online={*online} />
+                        {onselect} connection={*connection} />
                     { match current {
                         Some(c) => html! {
                             <ConversationView key={c.id.as_str().to_owned()} site={workspace.id.clone()} id={c.id.clone()}
