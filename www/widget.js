@@ -122,7 +122,8 @@
     }
     if (pvx == 'consent' && d.stored && d.stored.record) {
       store(stored = d.stored);
-      show(view == 'prefs' ? back : '');
+      // Back to what was open before; a chat opened while the decision was saving stays open.
+      show(view == 'prefs' ? back : view == 'chat' ? view : '');
       apply();
     }
   });
