@@ -3,7 +3,7 @@ use crate::inbox_state::InboxContext;
 use client::chat::Connection;
 use client::components::{MessageList, Viewer};
 use client::hooks::use_chat;
-use shared::{AgentRef, Author, ClientMsg, ConversationId, SiteId};
+use shared::{AgentRef, Author, ClientMsg, ConversationId, Email, SiteId};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -13,8 +13,10 @@ use yew::prelude::*;
 pub struct ConversationViewProps {
     pub site: SiteId,
     pub id: ConversationId,
-    /// The visitor's name from the list, until the conversation's own details arrive.
+    /// The visitor's name and email from the list, until the conversation's own details arrive.
     pub title: String,
+    #[prop_or_default]
+    pub visitor_email: Option<Email>,
     /// The signed-in agent: the name visitors see on replies, the email "Assign to me" uses.
     pub me: AgentRef,
 }
@@ -32,6 +34,7 @@ pub fn conversation_view(props: &ConversationViewProps) -> Html {
     use_read_receipts(state.last_seq(), chat.frame.clone());
 
     let details = state.details.clone();
+
     let name = details.as_ref().map_or_else(|| props.title.clone(), |d| d.visitor_name.clone());
     let typing = state.typing.as_ref().map(|(author, _)| match author {
         Author::Agent { name } => AttrValue::from(name.clone()),
@@ -57,7 +60,7 @@ pub fn conversation_view(props: &ConversationViewProps) -> Html {
                 }
                 <ReplyBox site={props.site.clone()} onsend={chat.send.clone()} onnote={chat.send_note.clone()} {ontyping} />
             </section>
-            <Sidebar {details} fallback_name={props.title.clone()} {assignee_online} />
+            <Sidebar {details} fallback_name={props.title.clone()} fallback_email={props.visitor_email.clone()} {assignee_online} />
         </>
     }
 }

@@ -101,7 +101,7 @@ pub fn shell(props: &ShellProps) -> Html {
                     { match current {
                         Some(c) => html! {
                             <ConversationView key={c.id.as_str().to_owned()} site={workspace.id.clone()} id={c.id.clone()}
-                                title={c.visitor_name.clone()} me={me.clone()} />
+                                title={c.visitor_name.clone()} visitor_email={c.visitor_email.clone()} me={me.clone()} />
                         },
                         None => html! {
                             <div class="placeholder">

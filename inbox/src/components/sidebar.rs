@@ -1,4 +1,4 @@
-use shared::{AgentRef, ConversationDetails};
+use shared::{AgentRef, ConversationDetails, Email};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -6,8 +6,10 @@ pub struct SidebarProps {
     /// What the team knows about the visitor and the conversation; `None` until the
     /// conversation socket has said.
     pub details: Option<ConversationDetails>,
-    /// The visitor's name from the list, shown until the details arrive.
+    /// The visitor's name and email from the list, shown until the details arrive.
     pub fallback_name: AttrValue,
+    #[prop_or_default]
+    pub fallback_email: Option<Email>,
     /// Whether the assignee is available now (from the team's presence).
     pub assignee_online: bool,
 }
@@ -27,7 +29,7 @@ pub fn sidebar(props: &SidebarProps) -> Html {
             // becomes a strip under the conversation on medium screens.
             <dl>
                 <div><dt>{ "Email" }</dt>
-                    <dd>{ match details.and_then(|d| d.visitor_email.as_ref()) {
+                    <dd>{ match details.map_or(props.fallback_email.as_ref(), |d| d.visitor_email.as_ref()) {
                         Some(email) => html! { <a href={format!("mailto:{email}")}>{ email.as_str() }</a> },
                         None => html! { <span class="muted">{ "Not given yet" }</span> },
                     } }</dd></div>
