@@ -34,10 +34,10 @@ pub fn conversation_view(props: &ConversationViewProps) -> Html {
     use_read_receipts(state.last_seq(), chat.frame.clone());
 
     let details = state.details.clone();
-
     let name = details.as_ref().map_or_else(|| props.title.clone(), |d| d.visitor_name.clone());
     let typing = state.typing.as_ref().map(|(author, _)| match author {
         Author::Agent { name } => AttrValue::from(name.clone()),
+        // The visitor by the name the team knows them by.
         Author::Visitor => AttrValue::from(name.clone()),
     });
     let assignee_online = details
@@ -52,7 +52,7 @@ pub fn conversation_view(props: &ConversationViewProps) -> Html {
     html! {
         <>
             <section class="conversation-view" aria-label={format!("Conversation with {name}")}>
-                <ConversationHeader title={name.clone()} details={details.clone()} team={team.clone()} me={props.me.clone()}
+                <ConversationHeader title={name.clone()} details={details.clone()} {team} me={props.me.clone()}
                     online={state.connection == Connection::Online} onframe={chat.frame.clone()} />
                 <MessageList lines={state.lines.clone()} viewer={Viewer::Agent} peer_read={state.visitor_read} {typing} />
                 if let Some(notice) = &state.notice {

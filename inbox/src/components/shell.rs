@@ -54,7 +54,11 @@ pub fn shell(props: &ShellProps) -> Html {
                 Callback::from(move |c| connection.set(c)),
             );
             *socket.borrow_mut() = Some(s.clone());
-            move || s.close()
+            move || {
+                s.close();
+                // The socket's callback holds this cell: emptying it frees both.
+                socket.borrow_mut().take();
+            }
         });
     }
     let onselect = {
