@@ -6,7 +6,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::settings::{bounded, WorkspaceConfig, MAX_GREETING_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use serde::{Deserialize, Serialize};
 use shared::api::{BusinessHours, CannedResponse, Launcher, LauncherPosition, PrechatMode, WorkspaceSettings};
-use shared::consent::Lang;
+use shared::consent::ConsentSettings;
 use shared::AllowedDomain;
 
 /// Longest launcher text, in characters: it must fit beside a 56 px button on a phone.
@@ -32,7 +32,6 @@ pub struct ChatSettings {
     pub business_hours: Option<BusinessHours>,
     pub offline_message: String,
     pub prechat: PrechatMode,
-    pub language: Option<Lang>,
     pub retention_days: Option<u32>,
     pub canned_responses: Vec<CannedResponse>,
 }
@@ -47,7 +46,6 @@ impl Default for ChatSettings {
             business_hours: None,
             offline_message: DEFAULT_OFFLINE.into(),
             prechat: PrechatMode::Off,
-            language: None,
             retention_days: None,
             canned_responses: vec![],
         }
@@ -69,7 +67,8 @@ impl WorkspaceConfig {
             business_hours: c.business_hours.clone(),
             offline_message: c.offline_message.clone(),
             prechat: c.prechat,
-            language: c.language,
+            // One language setting: the consent banner's fixed language is the widget's.
+            language: self.consent.language,
             retention_days: c.retention_days,
             canned_responses: c.canned_responses.clone(),
         }
@@ -122,7 +121,7 @@ impl WorkspaceConfig {
             name: bounded("the workspace name", &s.name, MAX_NAME_CHARS)?,
             greeting: bounded("the greeting", &s.greeting, MAX_GREETING_CHARS)?,
             allowed_domains,
-            consent: self.consent.clone(),
+            consent: ConsentSettings { language: s.language, ..self.consent.clone() },
             chat: ChatSettings {
                 color: s.color.to_lowercase(),
                 position: s.position,
@@ -131,7 +130,6 @@ impl WorkspaceConfig {
                 business_hours: s.business_hours,
                 offline_message: bounded("the offline message", &s.offline_message, MAX_TEXT_CHARS)?,
                 prechat: s.prechat,
-                language: s.language,
                 retention_days: s.retention_days,
                 canned_responses: canned,
             },
@@ -217,6 +215,9 @@ mod tests {
         assert_eq!(c.chat.color, "#abcdef");
         assert_eq!(c.chat.canned_responses, [CannedResponse { shortcut: "hours".into(), text: "We're open 9-5.".into() }]);
         assert_eq!(c.consent, config().consent, "consent settings are not touched");
+        let mut german = c.settings();
+        german.language = Some(shared::consent::Lang::De);
+        assert_eq!(c.with_settings(german).unwrap().consent.language, Some(shared::consent::Lang::De), "one language setting");
         assert_eq!(c.clone().with_settings(c.settings()).unwrap(), c);
     }
 

@@ -260,7 +260,8 @@ pub struct WorkspaceSettings {
     /// Shown when nobody is available; the widget then asks for an email.
     pub offline_message: String,
     pub prechat: PrechatMode,
-    /// The widget's language (`en`, `de`, `fr`, `es`); `None` follows the visitor's browser.
+    /// The widget's fixed language (`en`, `de`, `fr`, `es`), the same as the consent banner's;
+    /// `None` follows the page and the visitor's browser.
     pub language: Option<crate::consent::Lang>,
     /// Conversations are deleted this many days after their last message; `None` keeps them.
     pub retention_days: Option<u32>,

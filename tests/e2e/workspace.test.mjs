@@ -88,6 +88,16 @@ test('settings are validated, saved, and reach the loader and the widget', async
   assert.equal(session.site_name, 'Support team');
   assert.equal(session.prechat, 'required');
   assert.equal(session.online, false, 'nobody has the inbox open');
+  // With the inbox open the team is available, but only within business hours.
+  const inbox = await owner.socket(`/api/v1/workspaces/${owner.site}/connect`);
+  inbox.send({ type: 'hello', protocol: 1, after_seq: 0 });
+  await inbox.nextOf('team', (f) => f.agents.some((a) => a.online));
+  assert.equal((await api.visitorSession(owner.site, HOST)).online, true, 'open all week, all day');
+  const today = (new Date().getUTCDay() + 6) % 7; // 0 = Monday
+  const closedToday = { time_zone: 'UTC', days: [0, 1, 2, 3, 4, 5, 6].filter((d) => d !== today), open: 0, close: 1440 };
+  assert.equal((await owner.put(route, { ...body, business_hours: closedToday })).status, 200);
+  assert.equal((await api.visitorSession(owner.site, HOST)).online, false, 'closed today');
+  inbox.close();
   // An owner previewing their widget on the edge's own page may embed it.
   assert.equal((await fetch(`${edge.base}/embed/${owner.site}?host=${encodeURIComponent(edge.base)}`)).status, 200);
   const preview = await owner.get(`/preview/${owner.site}`);
