@@ -27,6 +27,9 @@ pub struct Delivery {
     pub pending: Vec<Outgoing>,
     /// Whether the edge has welcomed the current connection (sends go out directly).
     pub ready: bool,
+    /// Changes of state (contact details, presence, status, assignment) made while the socket
+    /// was down: sent after the next welcome, so a visitor's "we'll reply to…" holds.
+    pub later: Vec<ClientMsg>,
 }
 
 impl Delivery {
@@ -47,16 +50,35 @@ impl Delivery {
         self.ready.then_some(frame)
     }
 
+    /// A frame that is not a message: returned to send now when the connection is ready; while
+    /// it is not, a change of state waits for the next welcome and a passing signal (typing,
+    /// read) is dropped (the next one, or the welcome's replay, makes up for it).
+    pub fn frame(&mut self, frame: ClientMsg) -> Option<ClientMsg> {
+        if self.ready {
+            return Some(frame);
+        }
+        if matches!(frame, ClientMsg::Contact { .. } | ClientMsg::Presence { .. } | ClientMsg::SetStatus { .. } | ClientMsg::Assign { .. }) {
+            self.later.push(frame);
+        }
+        None
+    }
+
     /// Learns from a server frame; returns frames to send in answer (the resends after a welcome).
     pub fn on_server(&mut self, msg: &ServerMsg) -> Vec<ClientMsg> {
         match msg {
+            // The inbox socket's welcome: no messages of its own, only waiting changes.
+            ServerMsg::Inbox { .. } => {
+                self.ready = true;
+                std::mem::take(&mut self.later)
+            }
             ServerMsg::Welcome { messages, .. } => {
                 self.ready = true;
                 self.see(messages.iter().map(|m| m.seq).max().unwrap_or(0));
                 // A pending message may have been stored before the drop: drop those the replay
                 // already contains, resend the rest (the edge dedupes any it stored anyway).
                 self.pending.retain(|out| !messages.iter().any(|m| m.client_id == out.client_id));
-                self.pending.iter().map(Outgoing::frame).collect()
+                let resends = self.pending.iter().map(Outgoing::frame);
+                std::mem::take(&mut self.later).into_iter().chain(resends).collect()
             }
             ServerMsg::Ack { client_id, seq, .. } => {
                 self.see(*seq);
@@ -164,6 +186,23 @@ mod tests {
         d.send(Outgoing { note: true, ..out("c_00000001", "agents only") });
         let resends = d.on_server(&welcome(&[]));
         assert!(matches!(resends.as_slice(), [ClientMsg::Send { note: true, .. }]));
+    }
+
+    #[test]
+    fn changes_wait_for_the_welcome_and_signals_are_dropped() {
+        let mut d = Delivery::default();
+        d.on_open();
+        let contact = ClientMsg::Contact { name: None, email: Some("ana@example.com".into()) };
+        assert_eq!(d.frame(contact.clone()), None);
+        assert_eq!(d.frame(ClientMsg::Typing), None);
+        assert_eq!(d.on_server(&welcome(&[])), vec![contact]);
+        assert_eq!(d.frame(ClientMsg::Typing), Some(ClientMsg::Typing));
+        // The inbox socket is ready on its `inbox` answer.
+        let mut inbox = Delivery::default();
+        inbox.on_open();
+        assert_eq!(inbox.frame(ClientMsg::Presence { away: true }), None);
+        assert_eq!(inbox.on_server(&ServerMsg::Inbox { conversations: vec![] }), vec![ClientMsg::Presence { away: true }]);
+        assert!(inbox.ready);
     }
 
     #[test]

@@ -16,8 +16,8 @@ pub struct Chat {
     pub send: Callback<String>,
     /// Sends a private note (agents only), delivered like a message.
     pub send_note: Callback<String>,
-    /// Sends a frame that only matters now (typing, read, contact, status, assignment); dropped
-    /// while the socket reconnects.
+    /// Sends a frame that is not a message: changes (contact, status, assignment, presence) wait
+    /// for a reconnect, passing signals (typing, read) are dropped while the socket is down.
     pub frame: Callback<ClientMsg>,
 }
 

@@ -61,19 +61,22 @@ impl ChatSocket {
         }
     }
 
-    /// Sends a frame that is only worth sending now (typing, read, status changes): dropped when
-    /// the socket is not welcomed. Returns whether it went out.
-    pub fn frame(&self, frame: &ClientMsg) -> bool {
-        let ready = self.inner.delivery.borrow().ready;
-        if ready {
-            self.inner.transmit(frame);
+    /// Sends a frame that is not a message (see `Delivery::frame`: changes wait for the next
+    /// welcome, passing signals are dropped while the socket is down).
+    pub fn frame(&self, frame: &ClientMsg) {
+        let now = self.inner.delivery.borrow_mut().frame(frame.clone());
+        if let Some(frame) = now {
+            self.inner.transmit(&frame);
         }
-        ready
     }
 
     pub fn close(&self) {
         self.inner.stopped.set(true);
         if let Some(ws) = self.inner.ws.borrow_mut().take() {
+            // Detach the handlers first: the close event fires later, after they are freed.
+            ws.set_onopen(None);
+            ws.set_onmessage(None);
+            ws.set_onclose(None);
             let _ = ws.close();
         }
         self.inner.handlers.borrow_mut().clear();

@@ -154,6 +154,12 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await item.waitFor();
   await agent.screenshot({ path: path.join(shots, 'inbox-conversation.png') });
 
+  // Alex steps away: Olivia sees it beside his name, live.
+  const visitorPane = owner.getByRole('complementary', { name: 'Visitor' });
+  await visitorPane.getByText('Alex · available').waitFor();
+  await agent.getByRole('switch', { name: 'Available' }).click();
+  await visitorPane.getByText('Alex · away').waitFor();
+
   // The note never reached the visitor, not even after a reload.
   await visitor.reload();
   await visitor.getByRole('button', { name: 'Open chat' }).click();

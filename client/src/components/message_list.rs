@@ -98,7 +98,7 @@ fn line_view(line: &Line, viewer: Viewer, seen: bool) -> Html {
             <p class="pvx-meta">
                 <span class="pvx-who">{ who }</span>
                 { for line.at.map(|at| html! { <time>{ clock(at) }</time> }) }
-                { for mine.then(|| html! { <span class="pvx-status">{ status }</span> }) }
+                { for mine.then(|| html! { <span class={classes!("pvx-status", (seen && line.state == LineState::Sent).then_some("seen"))}>{ status }</span> }) }
             </p>
         </li>
     }
