@@ -147,33 +147,29 @@ impl Ctx<'_> {
         Ok(res)
     }
 
+    /// Passes a request about the agent's own account to their account object, which checks
+    /// the session's secret again, and answers with what the object said.
+    async fn own_account(&self, agent: &Agent, path: &str, body: impl serde::Serialize) -> EdgeResult<Response> {
+        let answer: Ok = call(&self.account(&agent.email)?, Method::Post, path, Some(serde_json::to_string(&body)?)).await?;
+        json(&answer, 200)
+    }
+
     pub async fn change_password(&self, req: &mut Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
         let body: ChangePasswordRequest = read_json(req).await?;
-        let change = serde_json::to_string(&NewPassword { secret: agent.secret, current: body.current, new: body.new })?;
-        let ok: Ok = call(&self.account(&agent.email)?, Method::Post, "/password", Some(change)).await?;
-        json(&ok, 200)
+        let change = NewPassword { secret: agent.secret.clone(), current: body.current, new: body.new };
+        self.own_account(&agent, "/password", change).await
     }
 
-    pub async fn sessions(&self, req: &Request) -> EdgeResult<Response> {
+    /// `GET /me/sessions` and `GET /me/security`: read-only views of the agent's own account.
+    pub async fn account_view(&self, req: &Request, path: &str) -> EdgeResult<Response> {
         let agent = self.agent(req).await?;
-        let body = serde_json::to_string(&Secret { secret: agent.secret })?;
-        let sessions: Ok = call(&self.account(&agent.email)?, Method::Post, "/sessions", Some(body)).await?;
-        json(&sessions, 200)
+        self.own_account(&agent, path, Secret { secret: agent.secret.clone() }).await
     }
 
     pub async fn revoke_session(&self, id: &str, req: &Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
-        let body = serde_json::to_string(&Revoke { secret: agent.secret, id: id.to_owned() })?;
-        let ok: Ok = call(&self.account(&agent.email)?, Method::Post, "/sessions/revoke", Some(body)).await?;
-        json(&ok, 200)
-    }
-
-    pub async fn security_log(&self, req: &Request) -> EdgeResult<Response> {
-        let agent = self.agent(req).await?;
-        let body = serde_json::to_string(&Secret { secret: agent.secret })?;
-        let events: Ok = call(&self.account(&agent.email)?, Method::Post, "/security", Some(body)).await?;
-        json(&events, 200)
+        self.own_account(&agent, "/sessions/revoke", Revoke { secret: agent.secret.clone(), id: id.to_owned() }).await
     }
 
     /// Invite tokens name their workspace: `SITE.SECRET`, so the edge knows which object to ask.
