@@ -165,18 +165,18 @@ impl Account {
         if let Err(ms) = lockout.check(now) {
             return Err(EdgeError::LockedOut { retry_after_s: (ms + 999) / 1000 });
         }
-        let ok = match self.account()? {
+        let account = self.account()?;
+        let ok = match &account {
             Some(account) => verify_password(password, &account.password_hash),
             None => {
                 let _ = hash_password(password);
                 false
             }
         };
-        let exists = self.account()?.is_some();
         if !ok {
             lockout.failed(now);
             self.save_lockout(&lockout)?;
-            if exists {
+            if account.is_some() {
                 self.log(SecurityEventKind::SignInFailed, &describe(origin))?;
                 if lockout.check(now).is_err() {
                     self.log(SecurityEventKind::LockedOut, &describe(origin))?;
@@ -193,13 +193,11 @@ impl Account {
 
     fn open_session(&self, origin: &Origin) -> EdgeResult<Secret> {
         let now = now_ms();
-        let known: Vec<SessionRow> =
-            self.sql().exec("SELECT * FROM sessions WHERE device = ?", vec![origin.device.as_str().into()])?.to_array()?;
-        let seen_device: Vec<serde_json::Value> =
-            self.sql().exec("SELECT 1 AS one FROM devices WHERE device = ?", vec![origin.device.as_str().into()])?.to_array()?;
-        if known.is_empty() && seen_device.is_empty() {
+        // A browser and system this account has not signed in from before is worth a line of its own.
+        let first_time =
+            self.sql().exec("INSERT OR IGNORE INTO devices (device) VALUES (?)", vec![origin.device.as_str().into()])?.rows_written() > 0;
+        if first_time {
             self.log(SecurityEventKind::NewDevice, &describe(origin))?;
-            self.sql().exec("INSERT OR IGNORE INTO devices (device) VALUES (?)", vec![origin.device.as_str().into()])?;
         }
         self.log(SecurityEventKind::SignIn, &describe(origin))?;
         let secret = random_token(32)?;

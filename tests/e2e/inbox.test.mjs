@@ -174,3 +174,45 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await owner.getByRole('searchbox', { name: 'Search conversations' }).fill('no such words anywhere');
   await item.waitFor({ state: 'detached' });
 });
+
+test('a new visitor message while the inbox tab is hidden raises a desktop notification and a sound', async () => {
+  // Olivia's studio from the test above. Headless Chromium has no notification centre and its
+  // tabs are never hidden: this agent's page reports itself hidden and records the
+  // notifications and tones it is asked to show.
+  const agent = await newPage();
+  await agent.addInitScript(() => {
+    window.shown = [];
+    window.tones = 0;
+    Object.defineProperty(Document.prototype, 'hidden', { get: () => window.pretendHidden === true });
+    class Recorded { constructor(title, options) { window.shown.push({ title, body: options?.body }); } }
+    Recorded.permission = 'granted';
+    Recorded.requestPermission = async () => 'granted';
+    window.Notification = Recorded;
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args) { window.tones += 1; return start.apply(this, args); };
+  });
+  await agent.goto(`${edge.edge}/inbox`);
+  await agent.getByRole('textbox', { name: 'Email' }).fill('olivia@ceramics.example');
+  await agent.getByRole('textbox', { name: 'Password' }).fill('a long owner password');
+  await agent.getByRole('button', { name: 'Sign in' }).click();
+  await agent.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await agent.getByRole('checkbox', { name: 'Sound for new messages' }).check();
+  await agent.evaluate(() => { window.pretendHidden = true; });
+
+  const site = await agent.evaluate(async () => (await (await fetch('/api/v1/me')).json()).workspaces[0].id);
+  const visitor = await newPage();
+  await visitor.goto(`${edge.base}/demo?site=${site}`);
+  const widget = visitor.frameLocator('iframe[title="Chat"]');
+  await widget.getByRole('button', { name: 'Reject all' }).click();
+  await visitor.getByRole('button', { name: 'Open chat' }).click();
+  await widget.getByRole('textbox', { name: 'Message' }).fill('Do you do custom glazes?');
+  await widget.getByRole('button', { name: 'Send' }).click();
+  await agent.waitForFunction(() => window.shown.some((n) => `${n.title} ${n.body}`.includes('custom glazes')));
+  assert.ok(await agent.evaluate(() => window.tones) > 0, 'a sound played');
+  const before = await agent.evaluate(() => window.shown.length);
+  await agent.evaluate(() => { window.pretendHidden = false; });
+  await widget.getByRole('textbox', { name: 'Message' }).fill('And gift wrapping?');
+  await widget.getByRole('button', { name: 'Send' }).click();
+  await agent.getByRole('button', { name: /gift wrapping/ }).waitFor();
+  assert.equal(await agent.evaluate(() => window.shown.length), before, 'no notification while the agent is looking');
+});
