@@ -66,7 +66,10 @@ ensure_dev_vars() {
 build_all() {
   local bindgen; bindgen="$(command -v wasm-bindgen)"
   say "building the widget and the inbox (Rust → wasm32)"
-  cargo build --release --target wasm32-unknown-unknown -p widget -p inbox
+  # Two builds, not one: `shared` decodes the agents' frames for the inbox only (a feature), and
+  # Cargo would otherwise unify the features and put those decoders in the widget too.
+  cargo build --release --target wasm32-unknown-unknown -p widget
+  cargo build --release --target wasm32-unknown-unknown -p inbox
   rm -rf dist/www && mkdir -p dist/www/app
   cp -r www/. dist/www/
   # The loader is read and reviewed as written; visitors get it minified (it must stay < 2 KB gzip).
@@ -84,7 +87,7 @@ build_all() {
     ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" worker-build --release)
 }
 
-gz() { gzip -9 -c "$@" | wc -c; }
+gz() { gzip -9 -n -c "$@" | wc -c; } # -n: no file name in the header, as over HTTP
 
 # Bytes over the wire (gzip -9) of what a visitor's browser and Cloudflare receive.
 report_sizes() {

@@ -100,6 +100,8 @@ pub enum ServerMsg {
 /// The same frames as [`ServerMsg`], decoded as one flat struct. Serde decodes an internally
 /// tagged enum by buffering the whole frame first, which costs the widget's WASM kilobytes;
 /// decoding the fields directly and picking the variant afterwards gives the same result.
+/// Frames only agents receive decode with the `agent-frames` feature (the inbox's); without it
+/// (the widget) they read as [`ServerMsg::Unknown`].
 #[derive(Deserialize)]
 struct ServerFrame {
     #[serde(rename = "type")]
@@ -111,12 +113,16 @@ struct ServerFrame {
     seq: Option<u64>,
     at: Option<i64>,
     message: Option<MessageOrText>,
-    conversations: Option<Vec<ConversationSummary>>,
-    conversation: Option<ConversationSummary>,
     code: Option<ErrorCode>,
     author: Option<Author>,
     reader: Option<Party>,
+    #[cfg(any(test, feature = "agent-frames"))]
+    conversations: Option<Vec<ConversationSummary>>,
+    #[cfg(any(test, feature = "agent-frames"))]
+    conversation: Option<ConversationSummary>,
+    #[cfg(any(test, feature = "agent-frames"))]
     details: Option<ConversationDetails>,
+    #[cfg(any(test, feature = "agent-frames"))]
     agents: Option<Vec<AgentPresence>>,
 }
 
@@ -146,11 +152,15 @@ impl From<ServerFrame> for ServerMsg {
             }),
             ("ack", _) => f.client_id.zip(f.seq).zip(f.at).map(|((client_id, seq), at)| ServerMsg::Ack { client_id, seq, at }),
             ("message", Some(MessageOrText::Chat(message))) => Some(ServerMsg::Message { message }),
-            ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
-            ("conversation_updated", _) => f.conversation.map(|conversation| ServerMsg::ConversationUpdated { conversation }),
             ("typing", _) => f.author.map(|author| ServerMsg::Typing { author }),
             ("read", _) => f.reader.zip(f.seq).map(|(reader, seq)| ServerMsg::Read { reader, seq }),
+            #[cfg(any(test, feature = "agent-frames"))]
+            ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
+            #[cfg(any(test, feature = "agent-frames"))]
+            ("conversation_updated", _) => f.conversation.map(|conversation| ServerMsg::ConversationUpdated { conversation }),
+            #[cfg(any(test, feature = "agent-frames"))]
             ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
+            #[cfg(any(test, feature = "agent-frames"))]
             ("team", _) => f.agents.map(|agents| ServerMsg::Team { agents }),
             ("error", Some(MessageOrText::Text(message))) => {
                 f.code.map(|code| ServerMsg::Error { code, message, client_id: f.client_id })
