@@ -34,6 +34,10 @@ pub struct ChatSettings {
     pub prechat: PrechatMode,
     pub retention_days: Option<u32>,
     pub canned_responses: Vec<CannedResponse>,
+    pub identity_verification: bool,
+    /// The key sites sign user ids with for `identify`; made on first request (see `workspace`).
+    pub identity_secret: String,
+    pub store_ip: bool,
 }
 
 impl Default for ChatSettings {
@@ -48,6 +52,9 @@ impl Default for ChatSettings {
             prechat: PrechatMode::Off,
             retention_days: None,
             canned_responses: vec![],
+            identity_verification: false,
+            identity_secret: String::new(),
+            store_ip: false,
         }
     }
 }
@@ -71,6 +78,8 @@ impl WorkspaceConfig {
             language: self.consent.language,
             retention_days: c.retention_days,
             canned_responses: c.canned_responses.clone(),
+            identity_verification: c.identity_verification,
+            store_ip: c.store_ip,
         }
     }
 
@@ -132,6 +141,9 @@ impl WorkspaceConfig {
                 prechat: s.prechat,
                 retention_days: s.retention_days,
                 canned_responses: canned,
+                identity_verification: s.identity_verification,
+                identity_secret: self.chat.identity_secret.clone(),
+                store_ip: s.store_ip,
             },
         })
     }

@@ -75,6 +75,8 @@ mod tests {
             language: None,
             retention_days: Some(365),
             canned_responses: vec![],
+            identity_verification: false,
+            store_ip: false,
         }
     }
 

@@ -12,6 +12,9 @@ pub struct VisitorSessionRequest {
     /// A token from an earlier visit, to continue the same conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// The browser's language, time zone and screen class (stored only with analytics consent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<crate::visitor::VisitorContext>,
 }
 
 /// Answer to [`VisitorSessionRequest`].
@@ -266,6 +269,19 @@ pub struct WorkspaceSettings {
     /// Conversations are deleted this many days after their last message; `None` keeps them.
     pub retention_days: Option<u32>,
     pub canned_responses: Vec<CannedResponse>,
+    /// `identify` must carry the HMAC of the user id (see `GET …/identity-secret`).
+    #[serde(default)]
+    pub identity_verification: bool,
+    /// Keep visitors' IP addresses (truncated); off by default.
+    #[serde(default)]
+    pub store_ip: bool,
+}
+
+/// `GET /api/v1/workspaces/{site}/identity-secret` (owners and admins): the key the site's server
+/// signs user ids with for `Provixchat.identify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentitySecret {
+    pub secret: String,
 }
 
 /// `GET /api/v1/workspaces/{site}/search?q=`: conversations whose messages or visitor match.

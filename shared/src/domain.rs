@@ -299,6 +299,12 @@ pub struct ConversationDetails {
     /// When the conversation started (first message), ms since the epoch; 0 before that.
     #[serde(default)]
     pub started_at: i64,
+    /// Whose conversation it is: the visitor profile to open.
+    #[serde(default)]
+    pub visitor_id: Option<VisitorId>,
+    /// The site's verified user id, when the visitor was identified with a valid HMAC.
+    #[serde(default)]
+    pub verified_id: Option<String>,
 }
 
 /// One line of the inbox's conversation list.

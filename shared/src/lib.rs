@@ -7,6 +7,7 @@ pub mod api;
 pub mod consent;
 pub mod domain;
 pub mod protocol;
+pub mod visitor;
 
 pub use domain::{
     AgentRef, AllowedDomain, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId,

@@ -352,6 +352,8 @@ mod tests {
                     visitor_name: "Ana".into(),
                     visitor_email: Some(Email::parse("ana@example.com").unwrap()),
                     started_at: 1_764_000_000_000,
+                    visitor_id: Some(crate::VisitorId::parse("vs_0123456789abcdef").unwrap()),
+                    verified_id: Some("user-42".into()),
                 },
             },
         );
@@ -370,7 +372,7 @@ mod tests {
     fn api_fixtures() {
         fixture(
             "api_visitor_session_request",
-            VisitorSessionRequest { host: "https://shop.example".into(), token: None },
+            VisitorSessionRequest { host: "https://shop.example".into(), token: None, context: None },
         );
         fixture(
             "api_visitor_session",
