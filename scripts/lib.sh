@@ -74,6 +74,8 @@ build_all() {
   cp -r www/. dist/www/
   # The loader is read and reviewed as written; visitors get it minified (it must stay < 2 KB gzip).
   esbuild www/widget.js --minify --target=es2017 --log-level=warning --outfile=dist/www/widget.js
+  # The JavaScript API and page activity, loaded by the loader after first paint.
+  if [ -f www/api.js ]; then esbuild www/api.js --minify --target=es2017 --log-level=warning --outfile=dist/www/api.js; fi
   for app in widget inbox; do
     wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
       --out-dir dist/www/app --out-name "$app" "target/wasm32-unknown-unknown/release/$app.wasm"
@@ -93,6 +95,7 @@ gz() { gzip -9 -n -c "$@" | wc -c; } # -n: no file name in the header, as over H
 report_sizes() {
   local a=dist/www/app
   printf '  loader   widget.js                          %6d B gzip\n' "$(gz dist/www/widget.js)"
+  [ -f dist/www/api.js ] && printf '  api      api.js (JS API, page activity)     %6d B gzip\n' "$(gz dist/www/api.js)"
   printf '  widget   wasm + glue + css + boot + page   %6d B gzip\n' \
     "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/chat.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))"
   printf '  inbox    wasm + glue + css                  %6d B gzip\n' "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/admin.css) + $(gz $a/chat.css) ))"
