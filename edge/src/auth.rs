@@ -30,14 +30,21 @@ pub struct VisitorToken {
     pub site: SiteId,
     pub visitor_id: VisitorId,
     pub conversation_id: ConversationId,
+    /// The site's user id, when `identify` proved it with the identity HMAC: the conversation is
+    /// then bound to it, and only a token carrying it opens that conversation.
+    pub verified_id: Option<String>,
 }
 
 impl VisitorToken {
     fn payload(&self) -> String {
-        format!("v1.{}.{}.{}", self.site, self.visitor_id, self.conversation_id)
+        match &self.verified_id {
+            None => format!("v1.{}.{}.{}", self.site, self.visitor_id, self.conversation_id),
+            Some(id) => format!("v2.{}.{}.{}.{}", self.site, self.visitor_id, self.conversation_id, B64.encode(id)),
+        }
     }
 
-    /// `v1.SITE.VISITOR.CONVERSATION.SIGNATURE`, the signature an HMAC-SHA256 of the rest.
+    /// `v1.SITE.VISITOR.CONVERSATION.SIGNATURE` (or `v2.…CONVERSATION.USER.SIGNATURE` for a
+    /// verified user, the id base64url-encoded), the signature an HMAC-SHA256 of the rest.
     pub fn sign(&self, secret: &[u8]) -> String {
         let payload = self.payload();
         format!("{payload}.{}", B64.encode(hmac(secret, payload.as_bytes())))
@@ -50,18 +57,31 @@ impl VisitorToken {
         let mut mac = HmacSha256::new_from_slice(secret).map_err(|_| EdgeError::Unauthorized)?;
         mac.update(payload.as_bytes());
         mac.verify_slice(&signature).map_err(|_| EdgeError::Unauthorized)?;
-        let mut parts = payload.split('.');
-        let (Some("v1"), Some(site), Some(visitor), Some(conversation), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(EdgeError::Unauthorized);
+        let parts: Vec<&str> = payload.split('.').collect();
+        let (site, visitor, conversation, verified_id) = match parts.as_slice() {
+            ["v1", site, visitor, conversation] => (site, visitor, conversation, None),
+            ["v2", site, visitor, conversation, user] => {
+                let user = B64.decode(user).ok().and_then(|b| String::from_utf8(b).ok()).ok_or(EdgeError::Unauthorized)?;
+                (site, visitor, conversation, Some(user))
+            }
+            _ => return Err(EdgeError::Unauthorized),
         };
         Ok(Self {
             site: SiteId::parse(site)?,
             visitor_id: VisitorId::parse(visitor)?,
             conversation_id: ConversationId::parse(conversation)?,
+            verified_id,
         })
     }
+}
+
+/// Text as base64url (for ids that must pass where only ASCII may, as in headers).
+pub fn b64(s: &str) -> String {
+    B64.encode(s)
+}
+
+pub fn unb64(s: &str) -> Option<String> {
+    B64.decode(s).ok().and_then(|b| String::from_utf8(b).ok())
 }
 
 fn hmac(secret: &[u8], data: &[u8]) -> Vec<u8> {
@@ -129,7 +149,20 @@ mod tests {
             site: SiteId::parse("demo").unwrap(),
             visitor_id: VisitorId::parse("vs_abcdefgh").unwrap(),
             conversation_id: ConversationId::parse("cv_abcdefgh").unwrap(),
+            verified_id: None,
         }
+    }
+
+    #[test]
+    fn verified_tokens_carry_their_user_and_cannot_lose_it() {
+        let verified = VisitorToken { verified_id: Some("user.42@shop".into()), ..token() };
+        let signed = verified.sign(b"k");
+        assert!(signed.starts_with("v2.demo."));
+        assert_eq!(VisitorToken::verify(&signed, b"k").unwrap(), verified);
+        // Dropping the user part breaks the signature: an unverified token cannot be made from it.
+        let (payload, sig) = signed.rsplit_once('.').unwrap();
+        let without = format!("{}.{sig}", payload.rsplit_once('.').unwrap().0.replacen("v2", "v1", 1));
+        assert!(VisitorToken::verify(&without, b"k").is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Build with `worker-build --release` (see `scripts/`), run with `wrangler dev`.
 
 pub mod auth;
+pub mod capture;
 pub mod chat_settings;
 pub mod consent_defaults;
 pub mod consent_export;
@@ -30,8 +31,10 @@ mod rate_limit;
 #[cfg(target_arch = "wasm32")]
 mod router;
 #[cfg(target_arch = "wasm32")]
-mod visitor;
+pub(crate) mod visitor;
 #[cfg(target_arch = "wasm32")]
 mod workspace;
 #[cfg(target_arch = "wasm32")]
 mod workspace_routes;
+#[cfg(target_arch = "wasm32")]
+mod visitor_routes;

@@ -2,7 +2,7 @@
 //! Durable Object it concerns (or to the static assets). It keeps no state of its own.
 
 use crate::auth::{self, VisitorToken};
-use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SITE};
+use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SITE, H_VERIFIED, H_VISITOR};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, error_response, json, query, read_json};
 use crate::pages;
@@ -31,6 +31,12 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Get, ["api", "v1", "sites", site, "connect"]) => ctx.visitor_connect(site, &req).await,
         (Method::Get, ["api", "v1", "sites", site, "consent-config"]) => ctx.consent_config(site, &req).await,
         (Method::Post, ["api", "v1", "sites", site, "consent"]) => ctx.record_consent(site, &mut req).await,
+        (Method::Post, ["api", "v1", "sites", site, "pageview"]) => ctx.page_view(site, &mut req).await,
+        (Method::Post, ["api", "v1", "sites", site, "identify"]) => ctx.identify(site, &mut req).await,
+        (Method::Post, ["api", "v1", "sites", site, "attributes"]) => ctx.set_attributes(site, &mut req).await,
+        (Method::Options, ["api", "v1", "sites", site, "pageview" | "identify" | "attributes"]) => ctx.site_preflight(site, &req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "visitors", visitor]) => ctx.visitor_profile(site, visitor, &req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "identity-secret"]) => ctx.identity_secret(site, &req).await,
         (Method::Post, ["api", "v1", "auth", "sign-up"]) => ctx.sign_up(&mut req).await,
         (Method::Post, ["api", "v1", "auth", "sign-in"]) => ctx.sign_in(&mut req).await,
         (Method::Post, ["api", "v1", "auth", "sign-out"]) => ctx.sign_out(&req).await,
@@ -60,6 +66,12 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Post, ["api", "v1", "admin", "workspaces"]) => ctx.admin_create_workspace(&mut req).await,
         _ => Err(EdgeError::NotFound),
     }
+}
+
+/// Who a conversation socket is for, as the router has checked it.
+pub enum Who<'a> {
+    Agent(&'a AgentRef),
+    Visitor(&'a VisitorToken),
 }
 
 pub(crate) struct Ctx<'a> {
@@ -181,6 +193,11 @@ impl Ctx<'_> {
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
         let returning = body.token.as_deref().and_then(|t| VisitorToken::verify(t, secret.as_bytes()).ok()).is_some_and(|t| t.site == site);
         let token = visitor_token(&site, body.token.as_deref(), &secret)?;
+        // A new visitor has no profile to keep anything on (nothing is stored before they decide
+        // or write); a returning one's browser details go there, if analytics is allowed.
+        if returning {
+            self.touch_visitor(req, &config, &token, body.context.clone()).await?;
+        }
         let online = self.available(&site, &config).await?;
         // Only a returning visitor can have given their details; a new one has no object yet.
         let contact_known = returning
@@ -211,8 +228,8 @@ impl Ctx<'_> {
         if token.site != site {
             return Err(EdgeError::Unauthorized);
         }
-        self.forward_upgrade(&self.conversation(&site, &token.conversation_id)?, &site, &token.conversation_id, None)
-            .await
+        let stub = self.conversation(&site, &token.conversation_id)?;
+        self.forward_upgrade(&stub, &site, &token.conversation_id, Who::Visitor(&token)).await
     }
 
     pub async fn forward_upgrade(
@@ -220,15 +237,24 @@ impl Ctx<'_> {
         stub: &Stub,
         site: &SiteId,
         id: &ConversationId,
-        agent: Option<&AgentRef>,
+        who: Who<'_>,
     ) -> EdgeResult<Response> {
         let headers = Headers::new();
         headers.set("upgrade", "websocket")?;
         headers.set(H_SITE, site.as_str())?;
         headers.set(H_CONVERSATION, id.as_str())?;
-        if let Some(agent) = agent {
-            headers.set(H_AGENT, &agent.name)?;
-            headers.set(H_AGENT_EMAIL, agent.email.as_str())?;
+        match who {
+            Who::Agent(agent) => {
+                headers.set(H_AGENT, &agent.name)?;
+                headers.set(H_AGENT_EMAIL, agent.email.as_str())?;
+            }
+            Who::Visitor(token) => {
+                headers.set(H_VISITOR, token.visitor_id.as_str())?;
+                if let Some(id) = &token.verified_id {
+                    // Header values must be ASCII: the id travels base64url-encoded.
+                    headers.set(H_VERIFIED, &auth::b64(id))?;
+                }
+            }
         }
         let mut init = RequestInit::new();
         init.with_headers(headers);
@@ -247,6 +273,7 @@ pub(crate) fn visitor_token(site: &SiteId, token: Option<&str>, secret: &str) ->
             site: site.clone(),
             visitor_id: VisitorId::parse(&auth::random_id("vs_")?)?,
             conversation_id: ConversationId::parse(&auth::random_id("cv_")?)?,
+            verified_id: None,
         }),
     }
 }

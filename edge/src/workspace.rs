@@ -32,6 +32,14 @@ pub struct Workspace {
     env: Env,
 }
 
+/// `POST /identities`: a verified user and the visitor (and conversation) that is theirs.
+#[derive(Serialize, Deserialize)]
+pub struct IdentityLink {
+    pub user_id: String,
+    pub visitor_id: shared::VisitorId,
+    pub conversation_id: shared::ConversationId,
+}
+
 /// Per-socket state in the hibernation attachment: whose inbox it is and whether they are away.
 #[derive(Serialize, Deserialize)]
 struct InboxPeer {
@@ -82,6 +90,25 @@ impl Workspace {
             .exec("SELECT json FROM consent_log ORDER BY id DESC LIMIT ?", vec![CONSENT_EXPORT_LIMIT.into()])?
             .to_array()?;
         rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect()
+    }
+
+    /// Links a verified user id to a visitor (and its latest conversation) the first time, and
+    /// answers the linked one ever after.
+    fn link_identity(&self, claim: IdentityLink) -> EdgeResult<IdentityLink> {
+        #[derive(Deserialize)]
+        struct Row {
+            json: String,
+        }
+        let sql = self.sql();
+        let rows: Vec<Row> = sql.exec("SELECT json FROM identities WHERE user_id = ?", vec![claim.user_id.as_str().into()])?.to_array()?;
+        if let Some(row) = rows.first() {
+            return Ok(serde_json::from_str(&row.json)?);
+        }
+        sql.exec(
+            "INSERT INTO identities (user_id, json) VALUES (?, ?)",
+            vec![claim.user_id.as_str().into(), serde_json::to_string(&claim)?.into()],
+        )?;
+        Ok(claim)
     }
 
     fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
@@ -181,6 +208,24 @@ impl Workspace {
             }
             (Method::Get, ["consent-log"]) => json(&self.consent_log()?, 200),
             (Method::Get, ["available"]) => json(&!self.available(None).is_empty(), 200),
+            // The key sites sign user ids with; made once, on first request.
+            (Method::Get, ["identity-secret"]) => {
+                let mut config = self.config()?;
+                if config.chat.identity_secret.is_empty() {
+                    config.chat.identity_secret = crate::auth::random_token(32)?;
+                    self.put_config(&config)?;
+                }
+                json(&shared::api::IdentitySecret { secret: config.chat.identity_secret }, 200)
+            }
+            // A verified user's visitor: the one they had before, in any browser, or this one.
+            (Method::Post, ["identities"]) => {
+                let claim: IdentityLink = read_json(&mut req).await?;
+                json(&self.link_identity(claim)?, 200)
+            }
+            (Method::Post, ["summaries"]) => {
+                let ids: Vec<shared::ConversationId> = read_json(&mut req).await?;
+                json(&self.summaries(&ids)?, 200)
+            }
             (Method::Get, ["connect"]) => {
                 self.config()?;
                 self.accept_socket(&req)
@@ -213,6 +258,7 @@ impl DurableObject for Workspace {
                 "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, \
                  joined_at INTEGER NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS invites (token_hash TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS identities (user_id TEXT PRIMARY KEY, json TEXT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \
                  body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))",
             ],

@@ -6,7 +6,7 @@ use crate::auth;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, json, query, read_json};
 use crate::pages;
-use crate::router::{pass_through, Ctx};
+use crate::router::{pass_through, Ctx, Who};
 use crate::settings::CreateWorkspace;
 use crate::team::{require, Action};
 use crate::workspace::members::{MemberChange, NewInvite};
@@ -48,7 +48,7 @@ impl Ctx<'_> {
         let (agent, workspace) = self.member(site, req, Action::Chat).await?;
         let id = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
         let me = AgentRef { email: agent.email, name: agent.me.name };
-        self.forward_upgrade(&self.conversation(&workspace.id, &id)?, &workspace.id, &id, Some(&me)).await
+        self.forward_upgrade(&self.conversation(&workspace.id, &id)?, &workspace.id, &id, Who::Agent(&me)).await
     }
 
     pub async fn search(&self, site: &str, req: &Request) -> EdgeResult<Response> {

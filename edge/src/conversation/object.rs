@@ -22,6 +22,9 @@ pub const H_SITE: &str = "x-pvx-site";
 pub const H_CONVERSATION: &str = "x-pvx-conversation";
 pub const H_AGENT: &str = "x-pvx-agent";
 pub const H_AGENT_EMAIL: &str = "x-pvx-agent-email";
+pub const H_VISITOR: &str = "x-pvx-visitor";
+/// The verified user id of a visitor's token, base64url.
+pub const H_VERIFIED: &str = "x-pvx-verified";
 
 struct SqlLog<'a>(&'a SqlStorage);
 
@@ -137,11 +140,37 @@ impl Conversation {
             // The ids are not personal data; keeping them lets the object notify its workspace.
             self.set_meta("site", &site)?;
             self.set_meta("conversation_id", &id)?;
+            self.bind_visitor(header(H_VISITOR), header(H_VERIFIED).and_then(|v| crate::auth::unb64(&v)))?;
         }
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
         pair.server.serialize_attachment(Peer::new(role))?;
         Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// Records whose conversation this is. One opened by a verified user stays bound to that user:
+    /// a token without the same verified id is refused, so nobody else can write as them.
+    fn bind_visitor(&self, visitor: Option<String>, verified: Option<String>) -> EdgeResult<()> {
+        let mut state = self.state()?;
+        let before = state.clone();
+        match (&state.details.verified_id, &verified) {
+            (Some(bound), token) if Some(bound) != token.as_ref() => return Err(EdgeError::Unauthorized),
+            (None, Some(id)) => state.details.verified_id = Some(id.clone()),
+            _ => {}
+        }
+        if state.details.visitor_id.is_none() {
+            state.details.visitor_id = visitor.map(|v| shared::VisitorId::parse(&v)).transpose()?;
+        }
+        if state != before {
+            self.set_meta("state", &serde_json::to_string(&state)?)?;
+        }
+        Ok(())
+    }
+
+    /// The visitor object of this conversation's visitor, if known.
+    fn visitor(&self, site: &str, state: &ConversationState) -> EdgeResult<Option<worker::Stub>> {
+        let Some(visitor) = &state.details.visitor_id else { return Ok(None) };
+        Ok(Some(self.env.durable_object("VISITOR")?.get_by_name(&format!("{site}:{visitor}"))?))
     }
 
     fn state(&self) -> EdgeResult<ConversationState> {
@@ -174,6 +203,7 @@ impl Conversation {
             logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(&mut peer, frame, now_ms())?;
         if state != before {
             self.set_meta("state", &serde_json::to_string(&state)?)?;
+            self.tell_visitor(&site, &id, &peer, &before, &state).await;
         }
         ws.serialize_attachment(&peer)?;
         for effect in effects {
@@ -193,6 +223,33 @@ impl Conversation {
             }
         }
         Ok(())
+    }
+
+    /// Keeps the visitor's profile in step: the conversation once it has started, and contact
+    /// details with who gave them. The message is stored already, so a failure is logged only.
+    async fn tell_visitor(&self, site: &str, id: &ConversationId, peer: &Peer, before: &ConversationState, after: &ConversationState) {
+        let result: EdgeResult<()> = async {
+            let Some(visitor) = self.visitor(site, after)? else { return Ok(()) };
+            if before.details.started_at == 0 && after.details.started_at != 0 {
+                call::<serde_json::Value>(&visitor, Method::Post, "/conversation", Some(serde_json::to_string(id)?)).await?;
+            }
+            let (b, a) = (&before.details, &after.details);
+            if after.contact_given && (b.visitor_name != a.visitor_name || b.visitor_email != a.visitor_email) {
+                let by = match &peer.role {
+                    Role::Visitor => "visitor".to_owned(),
+                    Role::Agent { email, .. } => email.as_str().to_owned(),
+                };
+                let name = (b.visitor_name != a.visitor_name).then(|| a.visitor_name.clone());
+                let email = (b.visitor_email != a.visitor_email).then(|| a.visitor_email.clone()).flatten();
+                let change = crate::visitor::ContactChange { by, name, email };
+                call::<serde_json::Value>(&visitor, Method::Post, "/contact", Some(serde_json::to_string(&change)?)).await?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            console_error!("tell visitor of {id}: {e}");
+        }
     }
 
     /// Sends to every greeted socket that `to` picks.

@@ -70,6 +70,11 @@ impl Workspace {
         rows.into_iter().map(SummaryRow::into_summary).collect()
     }
 
+    /// The summaries of `ids` that exist, in the order asked.
+    pub(super) fn summaries(&self, ids: &[ConversationId]) -> EdgeResult<Vec<ConversationSummary>> {
+        Ok(ids.iter().map(|id| self.summary(id)).collect::<EdgeResult<Vec<_>>>()?.into_iter().flatten().collect())
+    }
+
     fn summary(&self, id: &ConversationId) -> EdgeResult<Option<ConversationSummary>> {
         let rows: Vec<SummaryRow> = self.sql().exec("SELECT * FROM conversations WHERE id = ?", vec![id.as_str().into()])?.to_array()?;
         rows.into_iter().next().map(SummaryRow::into_summary).transpose()

@@ -1,0 +1,163 @@
+//! What the site's page and the widget tell the edge about a visitor (page views, identity,
+//! custom attributes, the browser), and the visitor profile agents read. The page calls come
+//! from the site's own origin (CORS, allowed domains only) with the visitor token the site keeps.
+
+use crate::auth::VisitorToken;
+use crate::capture::{identity_hash_ok, strip_url, truncate_ip, MAX_USER_ID_CHARS};
+use crate::device::Device;
+use crate::error::{EdgeError, EdgeResult};
+use crate::glue::{call, json, now_ms, read_json};
+use crate::router::Ctx;
+use crate::settings::WorkspaceConfig;
+use crate::team::Action;
+use crate::visitor::{Capture, IdentityClaim, PageVisit};
+use crate::workspace::IdentityLink;
+use shared::api::IdentitySecret;
+use shared::visitor::{
+    AttributesRequest, DeviceInfo, Identified, Identity, IdentifyRequest, Location, PageView, PageViewRequest,
+    VisitorContext, VisitorProfile, MAX_TITLE_CHARS,
+};
+use shared::{ConversationId, ConversationSummary, Email, SiteId, VisitorId};
+use worker::{Method, Request, Response, Stub};
+
+type Ok = serde_json::Value;
+
+impl Ctx<'_> {
+    fn visitor(&self, site: &SiteId, visitor: &VisitorId) -> EdgeResult<Stub> {
+        Ok(self.env.durable_object("VISITOR")?.get_by_name(&format!("{site}:{visitor}"))?)
+    }
+
+    /// A call from the site's page: its Origin must be an allowed domain of the site. Answers
+    /// carry that origin back (CORS).
+    async fn from_site_page(&self, site: &str, req: &Request) -> EdgeResult<(SiteId, WorkspaceConfig, String)> {
+        let site = self.site(site)?;
+        let config = self.config(&site).await?;
+        let origin = req.headers().get("origin")?.unwrap_or_default();
+        self.require_host(&config, &site, &origin)?;
+        Ok((site, config, origin))
+    }
+
+    fn token_of(&self, site: &SiteId, token: &str) -> EdgeResult<VisitorToken> {
+        let token = VisitorToken::verify(token, self.secret("VISITOR_TOKEN_SECRET")?.as_bytes())?;
+        if &token.site != site {
+            return Err(EdgeError::Unauthorized);
+        }
+        Ok(token)
+    }
+
+    /// What the request says about the browser and where it is: kept only with analytics consent
+    /// (the visitor object decides), the address only if the workspace keeps addresses.
+    fn capture_of(&self, req: &Request, config: &WorkspaceConfig, context: Option<VisitorContext>) -> EdgeResult<Capture> {
+        let ua = req.headers().get("user-agent")?.unwrap_or_default();
+        let device = Device::parse(&ua).map(|d| DeviceInfo { browser: d.browser, os: d.os, category: d.category });
+        let location = req.cf().map(|cf| Location { country: cf.country(), region: cf.region(), city: cf.city() });
+        let ip = match config.chat.store_ip {
+            true => req.headers().get("cf-connecting-ip")?.and_then(|ip| truncate_ip(&ip)),
+            false => None,
+        };
+        Ok(Capture { context, device, location, ip, policy_version: config.consent.policy_version })
+    }
+
+    /// Records a visitor session's browser details on a returning visitor's profile.
+    pub async fn touch_visitor(&self, req: &Request, config: &WorkspaceConfig, token: &VisitorToken, context: Option<VisitorContext>) -> EdgeResult<()> {
+        let capture = serde_json::to_string(&self.capture_of(req, config, context)?)?;
+        call::<Ok>(&self.visitor(&token.site, &token.visitor_id)?, Method::Post, "/touch", Some(capture)).await?;
+        Ok(())
+    }
+
+    pub async fn page_view(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (site, config, origin) = self.from_site_page(site, req).await?;
+        let body: PageViewRequest = read_json(req).await?;
+        let token = self.token_of(&site, &body.token)?;
+        let page = PageView {
+            at: now_ms(),
+            url: strip_url(&body.url)?,
+            title: body.title.trim().chars().take(MAX_TITLE_CHARS).collect(),
+            referrer: if body.referrer.is_empty() { String::new() } else { strip_url(&body.referrer).unwrap_or_default() },
+        };
+        let visit = PageVisit { page, capture: self.capture_of(req, &config, body.context)? };
+        call::<bool>(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/pageview", Some(serde_json::to_string(&visit)?)).await?;
+        cors(Response::empty()?.with_status(204), &origin)
+    }
+
+    pub async fn set_attributes(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (site, _, origin) = self.from_site_page(site, req).await?;
+        let body: AttributesRequest = read_json(req).await?;
+        let token = self.token_of(&site, &body.token)?;
+        let attributes = serde_json::to_string(&body.attributes)?;
+        call::<Ok>(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/attributes", Some(attributes)).await?;
+        cors(Response::empty()?.with_status(204), &origin)
+    }
+
+    /// `Provixchat.identify`. With verification on, the HMAC must match: then the token is bound
+    /// to the user, and a user seen before gets their own visitor and conversation back in any
+    /// browser. Without verification the claim is only noted on this visitor (unverified), and
+    /// never opens anyone else's conversations.
+    pub async fn identify(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (site, config, origin) = self.from_site_page(site, req).await?;
+        let body: IdentifyRequest = read_json(req).await?;
+        let user_id = body.id.trim().to_owned();
+        if user_id.is_empty() || user_id.chars().count() > MAX_USER_ID_CHARS {
+            return Err(EdgeError::Invalid(format!("the user id must be 1-{MAX_USER_ID_CHARS} characters")));
+        }
+        let email = body.email.as_deref().map(Email::parse).transpose()?;
+        let name = body.name.as_deref().map(shared::domain::visitor_name).transpose()?;
+        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        let mut token = crate::router::visitor_token(&site, body.token.as_deref(), &secret)?;
+        let verified = config.chat.identity_verification;
+        if verified {
+            let hash = body.hash.as_deref().unwrap_or_default();
+            if config.chat.identity_secret.is_empty() || !identity_hash_ok(&config.chat.identity_secret, &user_id, hash) {
+                return Err(EdgeError::Unauthorized);
+            }
+            let link = IdentityLink { user_id: user_id.clone(), visitor_id: token.visitor_id.clone(), conversation_id: token.conversation_id.clone() };
+            let linked: IdentityLink = call(&self.workspace(&site)?, Method::Post, "/identities", Some(serde_json::to_string(&link)?)).await?;
+            token = VisitorToken {
+                site: site.clone(),
+                visitor_id: linked.visitor_id,
+                conversation_id: linked.conversation_id,
+                verified_id: Some(user_id.clone()),
+            };
+        }
+        let claim = IdentityClaim { identity: Identity { id: user_id, verified }, name, email };
+        call::<Ok>(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/identity", Some(serde_json::to_string(&claim)?)).await?;
+        let answer = Identified { token: token.sign(secret.as_bytes()), conversation_id: token.conversation_id, verified };
+        cors(json(&answer, 200)?, &origin)
+    }
+
+    /// CORS preflight for the page calls: JSON bodies need one.
+    pub async fn site_preflight(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, _, origin) = self.from_site_page(site, req).await?;
+        let res = cors(Response::empty()?.with_status(204), &origin)?;
+        res.headers().set("access-control-allow-methods", "POST")?;
+        res.headers().set("access-control-allow-headers", "content-type")?;
+        res.headers().set("access-control-max-age", "600")?;
+        Ok(res)
+    }
+
+    /// Everything held about one visitor of the workspace, with their conversations.
+    pub async fn visitor_profile(&self, site: &str, visitor: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Chat).await?;
+        let visitor = VisitorId::parse(visitor).map_err(|_| EdgeError::NotFound)?;
+        let stub = self.visitor(&workspace.id, &visitor)?;
+        let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await?;
+        let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        profile.conversations =
+            call::<Vec<ConversationSummary>>(&self.workspace(&workspace.id)?, Method::Post, "/summaries", Some(serde_json::to_string(&ids)?))
+                .await?;
+        profile.visitor_id = Some(visitor);
+        json(&profile, 200)
+    }
+
+    pub async fn identity_secret(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let secret: IdentitySecret = call(&self.workspace(&workspace.id)?, Method::Get, "/identity-secret", None).await?;
+        json(&secret, 200)
+    }
+}
+
+fn cors(res: Response, origin: &str) -> EdgeResult<Response> {
+    res.headers().set("access-control-allow-origin", origin)?;
+    res.headers().set("vary", "origin")?;
+    Ok(res)
+}
