@@ -28,4 +28,8 @@ pub mod saved_reply_picker;
 pub mod search_box;
 pub mod shell;
 pub mod sidebar;
+pub mod contact_editor;
+pub mod show_more;
+pub mod visitor_profile;
+pub mod identity_secret;
 pub mod top_bar;

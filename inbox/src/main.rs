@@ -9,6 +9,7 @@
 mod forms;
 mod inbox_state;
 mod settings_draft;
+mod visitor_text;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]

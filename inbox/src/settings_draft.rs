@@ -98,6 +98,18 @@ mod tests {
     }
 
     #[test]
+    fn identity_and_ip_choices_survive_the_draft() {
+        let d = Draft::new(WorkspaceSettings { identity_verification: true, store_ip: true, ..settings() });
+        let saved = d.to_settings();
+        assert!(saved.identity_verification && saved.store_ip);
+        let mut d = Draft::new(saved);
+        d.settings.store_ip = false;
+        let saved = d.to_settings();
+        assert!(saved.identity_verification, "one choice does not change the other");
+        assert!(!saved.store_ip);
+    }
+
+    #[test]
     fn edits_apply_to_the_newest_draft() {
         use yew::Reducible;
         let d = Rc::new(Draft::new(settings()));

@@ -1,5 +1,6 @@
 use shared::api::WorkspaceRef;
-use shared::consent::{ConsentRecord, ConsentSettings, Method};
+use crate::visitor_text::{allowed_categories, consent_method};
+use shared::consent::{ConsentRecord, ConsentSettings};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -80,16 +81,8 @@ pub fn consent_log(props: &ConsentLogProps) -> Html {
 
 fn row(r: &ConsentRecord) -> Html {
     let d = &r.decision;
-    let method = match d.method {
-        Method::AcceptAll => "Accept all",
-        Method::RejectAll => "Reject all",
-        Method::Custom => "Custom",
-    };
-    let c = d.choices;
-    let allowed: Vec<&str> = [(c.preferences, "preferences"), (c.analytics, "analytics"), (c.marketing, "marketing")]
-        .into_iter()
-        .filter_map(|(on, name)| on.then_some(name))
-        .collect();
+    let method = consent_method(d.method);
+    let allowed = allowed_categories(&d.choices);
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(r.at as f64));
     html! {
         <tr>

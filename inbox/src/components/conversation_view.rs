@@ -19,6 +19,8 @@ pub struct ConversationViewProps {
     pub visitor_email: Option<Email>,
     /// The signed-in agent: the name visitors see on replies, the email "Assign to me" uses.
     pub me: AgentRef,
+    /// Opens another conversation (one of the visitor's, from their profile).
+    pub onopen: Callback<ConversationId>,
 }
 
 /// One conversation, live on its own socket: the header with status and assignee, the
@@ -60,7 +62,9 @@ pub fn conversation_view(props: &ConversationViewProps) -> Html {
                 }
                 <ReplyBox site={props.site.clone()} onsend={chat.send.clone()} onnote={chat.send_note.clone()} {ontyping} />
             </section>
-            <Sidebar {details} fallback_name={props.title.clone()} fallback_email={props.visitor_email.clone()} {assignee_online} />
+            <Sidebar site={props.site.clone()} id={props.id.clone()} {details} fallback_name={props.title.clone()}
+                fallback_email={props.visitor_email.clone()} {assignee_online} online={state.connection == Connection::Online}
+                onframe={chat.frame.clone()} onopen={props.onopen.clone()} />
         </>
     }
 }

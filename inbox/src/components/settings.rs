@@ -1,4 +1,4 @@
-use super::{consent_banner::ConsentBanner, settings_form::SettingsForm};
+use super::{consent_banner::ConsentBanner, identity_secret::IdentitySecretCard, settings_form::SettingsForm};
 use shared::api::{WorkspaceRef, WorkspaceSettings};
 use yew::prelude::*;
 
@@ -44,6 +44,7 @@ pub fn settings(props: &SettingsProps) -> Html {
             } }
             // The consent settings are for managers only; the edge refuses them to agents.
             if !readonly {
+                <IdentitySecretCard key={format!("identity-{site}")} site={site.clone()} />
                 <ConsentBanner key={format!("consent-{site}")} site={site.clone()} />
             }
         </section>

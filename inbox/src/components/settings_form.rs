@@ -24,6 +24,15 @@ pub fn field<E: AsRef<web_sys::Event> + 'static>(onedit: &Callback<Edit>, set: f
     })
 }
 
+/// Like [`field`], for a checkbox: writes whether it is ticked.
+pub fn check(onedit: &Callback<Edit>, set: fn(&mut Draft, bool)) -> Callback<Event> {
+    let onedit = onedit.clone();
+    Callback::from(move |e: Event| {
+        let on = crate::browser::checked(&e);
+        onedit.emit(Edit::new(move |d| set(d, on)));
+    })
+}
+
 /// Every workspace setting in one form with one save, since they are read together by the
 /// widget; the edge validates and answers with the settings as stored (domains normalised).
 #[function_component(SettingsForm)]
@@ -136,6 +145,29 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                 <section class="card">
                     <h3>{ "Saved replies" }</h3>
                     <SavedRepliesEditor replies={s.canned_responses.clone()} onedit={onedit.clone()} />
+                </section>
+                <section class="card">
+                    <h3>{ "Visitors" }</h3>
+                    <div class="checks">
+                        <div class="check-field">
+                            <label class="check">
+                                <input type="checkbox" checked={s.identity_verification} aria-describedby="ws-verify-hint"
+                                    onchange={check(&onedit, |d, on| d.settings.identity_verification = on)} />
+                                <span>{ "Verify identities" }</span>
+                            </label>
+                            <p class="hint" id="ws-verify-hint">{ "Provixchat.identify must carry a hash of the user id made with the \
+                                workspace's identity secret; without it the visitor stays anonymous." }</p>
+                        </div>
+                        <div class="check-field">
+                            <label class="check">
+                                <input type="checkbox" checked={s.store_ip} aria-describedby="ws-ip-hint"
+                                    onchange={check(&onedit, |d, on| d.settings.store_ip = on)} />
+                                <span>{ "Keep IP addresses (truncated)" }</span>
+                            </label>
+                            <p class="hint" id="ws-ip-hint">{ "Shown in the visitor's profile without their last part (IPv4 /24, IPv6 /48). \
+                                Off keeps no address at all." }</p>
+                        </div>
+                    </div>
                 </section>
                 <section class="card">
                     <h3>{ "Data retention" }</h3>

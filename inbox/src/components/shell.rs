@@ -101,11 +101,12 @@ pub fn shell(props: &ShellProps) -> Html {
             html! {
                 <div class="desk">
                     <ConversationList site={workspace.id.clone()} me={me.email.clone()} selected={(*selected).clone()}
-                        {onselect} connection={*connection} />
+                        onselect={onselect.clone()} connection={*connection} />
                     { match current {
                         Some(c) => html! {
                             <ConversationView key={c.id.as_str().to_owned()} site={workspace.id.clone()} id={c.id.clone()}
-                                title={c.visitor_name.clone()} visitor_email={c.visitor_email.clone()} me={me.clone()} />
+                                title={c.visitor_name.clone()} visitor_email={c.visitor_email.clone()} me={me.clone()}
+                                onopen={onselect.clone()} />
                         },
                         None => html! {
                             <div class="placeholder">
