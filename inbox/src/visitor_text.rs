@@ -150,6 +150,12 @@ pub fn contact_change_to_send(
     Ok((name, email))
 }
 
+/// How long ago something in a history happened ("just now", "5 min ago"), or `None` past a
+/// week, when the date says more. Histories repeat the same day on every line otherwise.
+pub fn age(now_ms: i64, at_ms: i64) -> Option<String> {
+    crate::inbox_state::text::ago(now_ms, at_ms).map(|a| if a == "now" { "just now".to_owned() } else { format!("{a} ago") })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +199,14 @@ mod tests {
         assert_eq!(short_url("https://shop.example/"), "shop.example");
         assert_eq!(short_url("http://shop.example/search/?q=shoes#r"), "shop.example/search?q=shoes");
         assert_eq!(short_url("shop.example/a"), "shop.example/a");
+    }
+
+    #[test]
+    fn ages_read_as_time_ago() {
+        let now = 10_000_000_000;
+        assert_eq!(age(now, now - 1_000).as_deref(), Some("just now"));
+        assert_eq!(age(now, now - 3 * 60_000).as_deref(), Some("3 min ago"));
+        assert_eq!(age(now, now - 9 * 86_400_000), None);
     }
 
     #[test]

@@ -155,8 +155,8 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                                     onchange={check(&onedit, |d, on| d.settings.identity_verification = on)} />
                                 <span>{ "Verify identities" }</span>
                             </label>
-                            <p class="hint" id="ws-verify-hint">{ "Provixchat.identify must carry a hash of the user id made with the \
-                                workspace's identity secret; without it the visitor stays anonymous." }</p>
+                            <p class="hint" id="ws-verify-hint">{ "Provixchat.identify is refused unless it carries a hash of the user id \
+                                made with the workspace's identity secret. Verified visitors get a badge." }</p>
                         </div>
                         <div class="check-field">
                             <label class="check">

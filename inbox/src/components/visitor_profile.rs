@@ -1,7 +1,7 @@
 use super::show_more::ShowMore;
 use crate::browser::when;
 use crate::visitor_text::{
-    attribute_text, consent_method, consent_summary, contact_change, device_line, edited_by, location_line,
+    age, attribute_text, consent_method, consent_summary, contact_change, device_line, edited_by, location_line,
     screen_label, short_url,
 };
 use shared::consent::Category;
@@ -68,7 +68,7 @@ pub fn visitor_profile_view(props: &VisitorProfileViewProps) -> Html {
                         { for p.contact_edits.iter().rev().map(|e| html! {
                             <li>
                                 <span>{ contact_change(e) }</span>
-                                <span class="meta">{ format!("{} · ", edited_by(&e.by)) }<time>{ when(e.at) }</time></span>
+                                <span class="meta">{ format!("{} · ", edited_by(&e.by)) }{ stamp(e.at) }</span>
                             </li>
                         }) }
                     </ShowMore>
@@ -101,13 +101,15 @@ fn facts(p: &VisitorProfile) -> Html {
 
 fn page(v: &PageView) -> Html {
     let address = short_url(&v.url);
-    let title = if v.title.trim().is_empty() { address.clone() } else { v.title.clone() };
+    let title = v.title.trim();
     html! {
         <li>
-            <span class="title">{ title }</span>
+            if !title.is_empty() {
+                <span class="title" title={title.to_owned()}>{ title }</span>
+            }
             // Opens in a new tab without telling the site who followed the link.
-            <a class="url" href={v.url.clone()} target="_blank" rel="noopener noreferrer">{ address }</a>
-            <time class="meta">{ when(v.at) }</time>
+            <a class="url" href={v.url.clone()} target="_blank" rel="noopener noreferrer" title={address.clone()}>{ address }</a>
+            <span class="meta">{ stamp(v.at) }</span>
         </li>
     }
 }
@@ -126,8 +128,14 @@ fn consent(p: &VisitorProfile) -> Html {
                             <ul class="consent-now" aria-label="Current choices">
                                 { for Category::ALL.into_iter().map(|c| {
                                     let on = r.decision.choices.get(c);
-                                    let name = category_label(c);
-                                    html! { <li class={classes!("chip", on.then_some("on"))}>{ format!("{name}: {}", if on { "allowed" } else { "refused" }) }</li> }
+                                    // The mark is seen, the word is heard: "Marketing: refused".
+                                    html! {
+                                        <li class={classes!("chip", on.then_some("on"))}>
+                                            <span aria-hidden="true">{ if on { "✓ " } else { "✕ " } }</span>
+                                            { category_label(c) }
+                                            <span class="visually-hidden">{ if on { ": allowed" } else { ": refused" } }</span>
+                                        </li>
+                                    }
                                 }) }
                             </ul>
                             <p class="meta">{ format!("{} on {}{}", consent_method(r.decision.method), when(r.at),
@@ -139,7 +147,7 @@ fn consent(p: &VisitorProfile) -> Html {
                                         <li>
                                             <span>{ consent_summary(&r.decision.choices) }</span>
                                             <span class="meta">{ format!("{} · policy v{} · ", consent_method(r.decision.method), r.decision.policy_version) }
-                                                <time>{ when(r.at) }</time></span>
+                                                { stamp(r.at) }</span>
                                         </li>
                                     }) }
                                 </ShowMore>
@@ -173,7 +181,7 @@ fn conversation(c: &ConversationSummary, current: &ConversationId, onopen: &Call
                 aria-current={is_current.then_some("true")} {onclick}>
                 <span class="line">
                     <span class={classes!("pill", c.status.label().to_lowercase())}>{ c.status.label() }</span>
-                    <time class="meta">{ if c.last_at > 0 { when(c.last_at) } else { String::new() } }</time>
+                    if c.last_at > 0 { <span class="meta">{ stamp(c.last_at) }</span> }
                 </span>
                 <span class="preview">{ preview }</span>
                 if is_current {
@@ -182,6 +190,13 @@ fn conversation(c: &ConversationSummary, current: &ConversationId, onopen: &Call
             </button>
         </li>
     }
+}
+
+/// A time in a history: how long ago while recent, the date after; the exact time on hover.
+fn stamp(at: i64) -> Html {
+    let exact = when(at);
+    let shown = age(js_sys::Date::now() as i64, at).unwrap_or_else(|| exact.clone());
+    html! { <time title={exact}>{ shown }</time> }
 }
 
 /// Whether the visitor's latest decision allows analytics: page activity is recorded only then.
