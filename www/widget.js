@@ -5,27 +5,33 @@
  * opens the widget (WASM, in an iframe on the edge's origin) only when needed: a consent banner
  * must show, the visitor opens the chat, or the page asks for the privacy choices.
  * The launcher takes the site's colour, side and text from the same configuration.
+ * Everything else (window.Provixchat: the queue, methods, events, consent API, page activity, the
+ * unread badge) is in api.js, loaded from the edge after first paint through window.__provixchat.
  * A classic script (document.currentScript), safe to load twice, served minified (< 2 KB gzip). */
 (() => {
   var me = document.currentScript, html = document.documentElement;
   if (!me || window.__provixchat) return;
-  window.__provixchat = 1;
+  // Shared with api.js: v the view ('', 'banner', 'prefs' or 'chat'; api.js hears it change), f the
+  // widget's frame (api.js removes it on reset), s what the site's storage holds ({ token, record }),
+  // r the frame that said it is ready (messages for the widget wait for it); below, the functions
+  // it calls: show(view), state() (tell the widget), t() (the launcher's click), d() (the decision).
+  var P = window.__provixchat = {};
   var site = encodeURIComponent(me.getAttribute('data-site') || '');
   var edge = new URL(me.src).origin;
   // One key in the site's own storage: the visitor token and the consent record. Browsers block or
   // partition storage in third-party iframes, so the first-party page keeps them for the widget.
   var key = 'provixchat.' + site;
-  // view (the widget's view: '', 'banner', 'prefs' or 'chat') and back are always strings.
-  var config, frame, view = '', back = '', text = '', listeners = [];
+  // view and back are always strings.
+  var config, frame, view = '', back = '', text = '';
   // store() reads ({} when empty or blocked), store(value) writes.
   var store = value => {
     try { return value ? localStorage.setItem(key, JSON.stringify(value)) : JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { return {}; }
   };
-  var stored = store(); // { token, record }
+  P.s = store();
 
   // The decision counts only for the current policy version and until it expires; before the
   // configuration has arrived nothing counts, so nothing gated runs early.
-  var record = (r = stored.record) => r && config && r.policy_version === config.policy_version && r.expires_at > Date.now() ? r : null;
+  var record = (r = P.s.record) => r && config && r.policy_version === config.policy_version && r.expires_at > Date.now() ? r : null;
   var granted = (category, r = record()) => !!r && (category === 'necessary' || r.choices[category] === true);
   var decision = (r = record()) =>
     r && Object.assign({ necessary: true, policy_version: r.policy_version, decided_at: r.at, gpc: r.gpc }, r.choices);
@@ -49,8 +55,8 @@
     if (!d) return;
     activate();
     consentMode('update');
+    // api.js hears this too (Provixchat.consent.onChange and the `consent` event).
     document.dispatchEvent(new CustomEvent('provixchat:consent', { detail: d }));
-    listeners.forEach(fn => fn(d));
   };
 
   // A shadow root keeps the host page's CSS off the launcher and the iframe, and ours off the page.
@@ -73,15 +79,15 @@
     '</style><button type="button"></button>';
   var button = root.lastChild;
 
-  var state = () => frame && frame.contentWindow.postMessage({ pvx: 'state', view, lang: html.lang,
-    token: stored.token || '', consent: stored.record ? stored : null }, edge);
+  var state = () => (frame = P.f) && frame.contentWindow.postMessage({ pvx: 'state', view, lang: html.lang,
+    token: P.s.token || '', consent: P.s.record ? P.s : null }, edge);
 
   var show = next => {
     if (next == 'prefs' && view != 'prefs') back = view == 'banner' ? '' : view;
     view = next;
-    var fresh = view && !frame, chat = view == 'chat';
+    var fresh = !(frame = P.f) && view, chat = view == 'chat';
     if (fresh) {
-      frame = document.createElement('iframe');
+      frame = P.f = document.createElement('iframe');
       frame.title = 'Chat';
       frame.src = edge + '/embed/' + site + '?host=' + encodeURIComponent(origin);
       // Focus follows the visitor into the widget once it has loaded.
@@ -103,25 +109,26 @@
     chat || button.append(text);
     button.setAttribute('aria-label', (chat ? 'Close' : 'Open') + ' chat');
     button.setAttribute('aria-expanded', chat);
+    P.v = view;
   };
 
-  button.onclick = () => show(view == 'chat' ? idle() : 'chat');
+  button.onclick = P.t = () => show(view == 'chat' ? idle() : 'chat');
 
   // Only the widget's own frame, on the edge's origin, may talk to the loader.
   addEventListener('message', e => {
-    if (!frame || e.origin !== edge || e.source !== frame.contentWindow) return;
+    if (!(frame = P.f) || e.origin !== edge || e.source !== frame.contentWindow) return;
     var d = e.data || {}, pvx = d.pvx;
-    if (pvx == 'ready') state();
+    if (pvx == 'ready') { P.r = frame; state(); }
     if (pvx == 'view') show(d.view);
     if (pvx == 'close') { show(view == 'prefs' && back || idle()); view || button.focus(); }
-    if (pvx == 'token' && typeof d.token === 'string') { stored.token = d.token; store(stored); }
+    if (pvx == 'token' && typeof d.token === 'string') { P.s.token = d.token; store(P.s); }
     // The banner is sized to its content and the launcher moves above it, so both stay usable.
     if (pvx == 'size' && view == 'banner') {
       frame.style.height = d.height + 'px';
       button.style.bottom = d.height + 20 + 'px';
     }
     if (pvx == 'consent' && d.stored && d.stored.record) {
-      store(stored = d.stored);
+      store(P.s = d.stored);
       // Back to what was open before; a chat opened while the decision was saving stays open.
       show(view == 'prefs' ? back : view == 'chat' ? view : '');
       apply();
@@ -130,19 +137,21 @@
   // A decision made in another tab holds here too.
   addEventListener('storage', e => {
     if (e.key !== key) return;
-    stored = store();
+    P.s = store();
     if (record()) { if (view == 'banner') show(''); apply(); }
   });
   // Gated scripts the page adds later run as soon as their category is granted.
   new MutationObserver(activate).observe(html, { childList: true, subtree: true });
 
-  var api = window.Provixchat = window.Provixchat || {};
-  api.consent = { get: decision, onChange: fn => listeners.push(fn), show: () => show('prefs') };
-
+  Object.assign(P, { site, show, state, d: decision, b: button });
   consentMode('default');
   show('');
   // <html> exists even when an async script runs before <body>; fixed positioning ignores where.
   html.append(box);
+  // The JavaScript API (api.js): a dynamic script runs async, after the launcher is drawn.
+  var api = document.createElement('script');
+  api.src = edge + '/api.js';
+  html.append(api);
   fetch(edge + '/api/v1/sites/' + site + '/consent-config')
     // An error answer leaves config false (nothing granted) and stops at the launcher line.
     .then(r => r.ok && r.json())

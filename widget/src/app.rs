@@ -1,9 +1,10 @@
 //! Root component: waits for the loader's state, then shows the view it asks for — the consent
-//! banner, the privacy preferences, or the chat.
+//! banner, the privacy preferences, or the chat — and holds the texts the page asks to send.
 
-use crate::bridge::{focus, on_host_state, post_to_host, Embedding, HostState, ToHost};
+use crate::bridge::{focus, on_host, post_to_host, Embedding, FromHost, HostState, ToHost};
 use crate::chat::Chat;
 use crate::consent::{ConsentView, Mode};
+use crate::outbox::Outbox;
 use crate::visibility::use_page_visible;
 use yew::prelude::*;
 
@@ -16,13 +17,24 @@ fn embedding() -> Option<Embedding> {
 pub fn app() -> Html {
     let embedding = use_memo((), |_| embedding());
     let state = use_state(|| None::<HostState>);
-    let chat_opened = use_mut_ref(|| false);
+    // The token the chat was opened with (None until it is first opened), and the one the edge
+    // gave its session: another token from the loader means another visitor (see `other_visitor`).
+    let opened_with = use_mut_ref(|| None::<String>);
+    let session = use_mut_ref(String::new);
+    let outbox = use_memo((), |_| Outbox::default());
+    let rerender = use_force_update();
     let page_visible = use_page_visible();
     {
-        let (state, embedding) = (state.clone(), embedding.clone());
+        let (state, embedding, outbox) = (state.clone(), embedding.clone(), outbox.clone());
         use_effect_with((), move |_| {
             let listener = (*embedding).clone().and_then(|e| {
-                let listener = on_host_state(e.host.clone(), move |s| state.set(Some(s)));
+                let listener = on_host(e.host.clone(), move |msg| match msg {
+                    FromHost::State(s) => state.set(Some(s)),
+                    FromHost::Send(text) => {
+                        outbox.push(text);
+                        rerender.force_update();
+                    }
+                });
                 post_to_host(&e.host, ToHost::Ready);
                 listener
             });
@@ -46,11 +58,22 @@ pub fn app() -> Html {
         };
     };
     let Some(state) = (*state).clone() else { return html! {} };
-    // Once opened, the chat stays mounted while hidden: its socket keeps receiving replies and
-    // reopening it is instant.
-    if view == "chat" {
-        *chat_opened.borrow_mut() = true;
-    }
+    // Once opened, the chat stays mounted while hidden: its socket keeps receiving replies (they
+    // count as unread) and reopening it is instant. It starts again, keyed by its token, when the
+    // site names another visitor.
+    let chat_token = {
+        let mut opened_with = opened_with.borrow_mut();
+        match &mut *opened_with {
+            None if view == "chat" => *opened_with = Some(state.token.clone()),
+            Some(token) if state.other_visitor(token, &session.borrow()) => {
+                *token = state.token.clone();
+                session.borrow_mut().clear();
+            }
+            _ => {}
+        }
+        opened_with.clone()
+    };
+    let onsession = Callback::from(move |token: String| *session.borrow_mut() = token);
     let consent = match view.as_str() {
         "banner" => Some(Mode::Banner),
         "prefs" => Some(Mode::Preferences),
@@ -58,9 +81,10 @@ pub fn app() -> Html {
     };
     html! {
         <>
-            if *chat_opened.borrow() {
+            if let Some(token) = chat_token {
                 <div class="pvx-fill" hidden={view != "chat"}>
-                    <Chat embedding={embedding.clone()} token={state.token.clone()} visible={view == "chat" && page_visible} />
+                    <Chat key={token.as_str()} embedding={embedding.clone()} token={AttrValue::from(token.clone())} {onsession}
+                        outbox={outbox.snapshot()} visible={view == "chat" && page_visible} />
                 </div>
             }
             if let Some(mode) = consent {

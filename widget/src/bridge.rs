@@ -64,6 +64,15 @@ pub struct HostState {
     pub consent: Option<HostConsent>,
 }
 
+impl HostState {
+    /// Whether the site now keeps another visitor's token than the chat's: the one it was opened
+    /// with and the one the edge gave its session. That happens after `Provixchat.identify` (or a
+    /// consent decision recorded for a new visitor); the chat then reconnects as that visitor.
+    pub fn other_visitor(&self, opened_with: &str, session: &str) -> bool {
+        !self.token.is_empty() && self.token != opened_with && self.token != session
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct HostConsent {
     pub record: HostRecord,
@@ -74,7 +83,8 @@ pub struct HostRecord {
     pub choices: Choices,
 }
 
-/// What the widget tells the loader: `{pvx: kind}` and at most one field (see [`ToHost::parts`]).
+/// What the widget tells the loader (and, through it, the page's `Provixchat` API): `{pvx: kind}`
+/// and at most two fields (see [`ToHost::parts`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToHost<'a> {
     /// The widget is running: send the state.
@@ -87,6 +97,11 @@ pub enum ToHost<'a> {
     Token { token: &'a str },
     /// The banner's height in CSS pixels, so the loader sizes the iframe to fit.
     Size { height: i32 },
+    /// How many agent messages arrived while the chat was not shown (0 once it is): the launcher's
+    /// badge and the page's `unread` event.
+    Unread { count: i32 },
+    /// A new agent message (never one replayed from history): the page's `message` event.
+    Message { body: &'a str, author: &'a str },
 }
 
 /// A field of a [`ToHost`] message.
@@ -96,28 +111,45 @@ pub enum Field<'a> {
     Number(i32),
 }
 
+/// The fields of a [`ToHost`] message, by name.
+pub type Fields<'a> = [Option<(&'static str, Field<'a>)>; 2];
+
 impl<'a> ToHost<'a> {
-    /// The message's `pvx` and its field. Built by hand rather than with serde: the widget
-    /// sends five small shapes, and a serialiser for them costs more WASM than this.
-    pub fn parts(self) -> (&'static str, Option<(&'static str, Field<'a>)>) {
+    /// The message's `pvx` and its fields. Built by hand rather than with serde: the widget
+    /// sends seven small shapes, and a serialiser for them costs more WASM than this.
+    pub fn parts(self) -> (&'static str, Fields<'a>) {
+        let one = |key, value| [Some((key, value)), None];
         match self {
-            ToHost::Ready => ("ready", None),
-            ToHost::Close => ("close", None),
-            ToHost::View { view } => ("view", Some(("view", Field::Text(view)))),
-            ToHost::Token { token } => ("token", Some(("token", Field::Text(token)))),
-            ToHost::Size { height } => ("size", Some(("height", Field::Number(height)))),
+            ToHost::Ready => ("ready", [None, None]),
+            ToHost::Close => ("close", [None, None]),
+            ToHost::View { view } => ("view", one("view", Field::Text(view))),
+            ToHost::Token { token } => ("token", one("token", Field::Text(token))),
+            ToHost::Size { height } => ("size", one("height", Field::Number(height))),
+            ToHost::Unread { count } => ("unread", one("count", Field::Number(count))),
+            ToHost::Message { body, author } => {
+                ("message", [Some(("body", Field::Text(body))), Some(("author", Field::Text(author)))])
+            }
         }
     }
 }
 
-/// Posts `{pvx: kind, [key]: value}` to the parent window, on the host's exact origin only.
+/// What the loader tells the widget.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FromHost {
+    /// The view to show and what the site's storage holds.
+    State(HostState),
+    /// Send this text as the visitor (`Provixchat.sendMessage`), as if typed.
+    Send(String),
+}
+
+/// Posts `{pvx: kind, [key]: value…}` to the parent window, on the host's exact origin only.
 #[cfg(target_arch = "wasm32")]
-fn post(host: &str, kind: &str, field: Option<(&str, wasm_bindgen::JsValue)>) {
+fn post(host: &str, kind: &str, fields: impl IntoIterator<Item = (&'static str, wasm_bindgen::JsValue)>) {
     let Some(window) = web_sys::window() else { return };
     let Ok(Some(parent)) = window.parent() else { return };
     let msg = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&msg, &"pvx".into(), &kind.into());
-    if let Some((key, value)) = field {
+    for (key, value) in fields {
         let _ = js_sys::Reflect::set(&msg, &key.into(), &value);
     }
     let _ = parent.post_message(&msg, host);
@@ -127,26 +159,23 @@ fn post(host: &str, kind: &str, field: Option<(&str, wasm_bindgen::JsValue)>) {
 /// stores it, applies it and tells the page.
 #[cfg(target_arch = "wasm32")]
 pub fn post_consent_to_host(host: &str, stored: &wasm_bindgen::JsValue) {
-    post(host, "consent", Some(("stored", stored.clone())));
+    post(host, "consent", [("stored", stored.clone())]);
 }
 
 #[cfg(target_arch = "wasm32")]
 pub fn post_to_host(host: &str, msg: ToHost) {
-    let (kind, field) = msg.parts();
-    let field = field.map(|(key, value)| {
-        let value = match value {
-            Field::Text(s) => s.into(),
-            Field::Number(n) => n.into(),
-        };
-        (key, value)
-    });
-    post(host, kind, field);
+    let (kind, fields) = msg.parts();
+    let value = |field| match field {
+        Field::Text(s) => s.into(),
+        Field::Number(n) => n.into(),
+    };
+    post(host, kind, fields.into_iter().flatten().map(|(key, field)| (key, value(field))));
 }
 
-/// Listens for the loader's state, heard only from the parent window on the host's exact origin;
-/// anything else, or any other shape, is ignored. The listener goes away with the returned guard.
+/// Listens for the loader's messages, heard only from the parent window on the host's exact
+/// origin; anything else, or any other shape, is ignored. The listener goes away with the guard.
 #[cfg(target_arch = "wasm32")]
-pub fn on_host_state(host: String, on_state: impl Fn(HostState) + 'static) -> Option<HostListener> {
+pub fn on_host(host: String, on_message: impl Fn(FromHost) + 'static) -> Option<HostListener> {
     use wasm_bindgen::{closure::Closure, JsCast};
     let window = web_sys::window()?;
     let parent = window.parent().ok().flatten()?;
@@ -155,10 +184,19 @@ pub fn on_host_state(host: String, on_state: impl Fn(HostState) + 'static) -> Op
         if e.origin() != host || !from_parent {
             return;
         }
-        let json = js_sys::JSON::stringify(&e.data()).ok().and_then(|s| s.as_string()).unwrap_or_default();
-        // One decoding: a message of another kind lacks `view` or has another `pvx`.
+        let data = e.data();
+        let get = |key: &str| js_sys::Reflect::get(&data, &key.into()).ok().and_then(|v| v.as_string());
+        // `send` is read field by field (a second serde decoder would cost more WASM); `state` is
+        // decoded whole, and a message of another kind lacks `view` or has another `pvx`.
+        if get("pvx").as_deref() == Some("send") {
+            if let Some(text) = get("text") {
+                on_message(FromHost::Send(text));
+            }
+            return;
+        }
+        let json = js_sys::JSON::stringify(&data).ok().and_then(|s| s.as_string()).unwrap_or_default();
         if let Some(state) = serde_json::from_str::<HostState>(&json).ok().filter(|s| s.pvx == "state") {
-            on_state(state);
+            on_message(FromHost::State(state));
         }
     });
     window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref()).ok()?;
@@ -204,9 +242,27 @@ mod tests {
     fn host_messages_have_the_loaders_shape() {
         let state: HostState = serde_json::from_str(r#"{"pvx":"state","view":"banner","lang":"de","token":"","consent":null}"#).unwrap();
         assert_eq!((state.view.as_str(), state.lang.as_str(), state.consent), ("banner", "de", None));
-        assert_eq!(ToHost::Size { height: 180 }.parts(), ("size", Some(("height", Field::Number(180)))));
-        assert_eq!(ToHost::Token { token: "v1.t" }.parts(), ("token", Some(("token", Field::Text("v1.t")))));
-        assert_eq!(ToHost::Close.parts(), ("close", None));
+        assert_eq!(ToHost::Size { height: 180 }.parts(), ("size", [Some(("height", Field::Number(180))), None]));
+        assert_eq!(ToHost::Token { token: "v1.t" }.parts(), ("token", [Some(("token", Field::Text("v1.t"))), None]));
+        assert_eq!(ToHost::Close.parts(), ("close", [None, None]));
+        assert_eq!(ToHost::Unread { count: 2 }.parts(), ("unread", [Some(("count", Field::Number(2))), None]));
+        assert_eq!(
+            ToHost::Message { body: "Hi", author: "Dana" }.parts(),
+            ("message", [Some(("body", Field::Text("Hi"))), Some(("author", Field::Text("Dana")))])
+        );
+    }
+
+    #[test]
+    fn another_token_means_another_visitor() {
+        let state = |token: &str| HostState { pvx: "state".into(), view: "chat".into(), lang: String::new(), token: token.into(), consent: None };
+        // Opened as a new visitor; the session's token is kept by the site after the first message.
+        assert!(!state("").other_visitor("", "v1.new"));
+        assert!(!state("v1.new").other_visitor("", "v1.new"));
+        // Opened with a kept token that the edge renewed.
+        assert!(!state("v1.kept").other_visitor("v1.kept", "v1.renewed"));
+        // identify() gave the page another visitor's token.
+        assert!(state("v1.identified").other_visitor("v1.kept", "v1.kept"));
+        assert!(state("v1.identified").other_visitor("", ""));
     }
 
     #[test]

@@ -2,9 +2,23 @@
 //! shows the panel, or a clear error if the edge refused.
 
 use crate::bridge::Embedding;
+use crate::outbox::Outbox;
 use crate::panel::Panel;
 use shared::api::{ApiError, VisitorSession, VisitorSessionRequest};
+use shared::visitor::{ScreenClass, VisitorContext};
 use yew::prelude::*;
+
+/// The browser's language, time zone and screen class, for the visitor's profile (the edge keeps
+/// them only with analytics consent). The screen is only ever a class, never its size.
+fn context() -> Option<VisitorContext> {
+    let window = web_sys::window()?;
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    Some(VisitorContext {
+        language: window.navigator().language()?,
+        time_zone: js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()?,
+        screen: ScreenClass::of_width(window.screen().ok()?.width().ok()?.max(0) as u32),
+    })
+}
 
 #[derive(Clone, PartialEq)]
 enum Phase {
@@ -20,6 +34,10 @@ pub struct ChatProps {
     pub token: AttrValue,
     /// The visitor can see the chat (see `Panel`).
     pub visible: bool,
+    /// Told the token the edge gave the session.
+    pub onsession: Callback<String>,
+    /// Texts the page asked to send as the visitor.
+    pub outbox: Outbox,
 }
 
 #[function_component(Chat)]
@@ -30,19 +48,26 @@ pub fn chat(props: &ChatProps) -> Html {
         let request = VisitorSessionRequest {
             host: props.embedding.host.clone(),
             token: (!props.token.is_empty()).then(|| props.token.to_string()),
+            context: context(),
         };
+        let onsession = props.onsession.clone();
         let path = format!("/api/v1/sites/{}/visitor-session", props.embedding.site);
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 phase.set(match client::http::post::<_, VisitorSession>(&path, &request).await {
-                    Ok(session) => Phase::Ready(session),
+                    Ok(session) => {
+                        onsession.emit(session.token.clone());
+                        Phase::Ready(session)
+                    }
                     Err(e) => Phase::Failed(e),
                 });
             });
         });
     }
     match &*phase {
-        Phase::Ready(session) => html! { <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} /> },
+        Phase::Ready(session) => html! {
+            <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} outbox={props.outbox.clone()} />
+        },
         Phase::Failed(e) => html! {
             <section class="pvx-panel pvx-center" aria-label="Chat">
                 <p role="alert" class="pvx-error">{ "The chat is not available: " }{ &e.message }</p>
@@ -53,5 +78,20 @@ pub fn chat(props: &ChatProps) -> Html {
                 <p role="status">{ "Connecting…" }</p>
             </section>
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn context_names_the_browsers_language_zone_and_screen_class() {
+        let c = super::context().expect("a browser has all three");
+        assert!(!c.language.is_empty() && !c.time_zone.is_empty(), "{c:?}");
+        let width = web_sys::window().unwrap().screen().unwrap().width().unwrap() as u32;
+        assert_eq!(c.screen, shared::visitor::ScreenClass::of_width(width));
     }
 }

@@ -14,10 +14,12 @@ mod bridge;
 mod chat;
 mod consent;
 mod contact_form;
+mod outbox;
 #[cfg(target_arch = "wasm32")]
 mod panel;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod test_support;
+mod unread;
 #[cfg(target_arch = "wasm32")]
 mod visibility;
 

@@ -4,6 +4,8 @@
 use crate::accent::apply_accent;
 use crate::bridge::{focus, post_to_host, Embedding, ToHost};
 use crate::contact_form::{Ask, Contact, ContactForm};
+use crate::outbox::Outbox;
+use crate::unread::use_unread_notices;
 use client::chat::Connection;
 use client::components::{Composer, MessageList, Viewer};
 use client::hooks::use_chat;
@@ -20,6 +22,8 @@ pub struct PanelProps {
     pub embedding: Embedding,
     /// The chat view is shown and the page is visible: new messages count as read.
     pub visible: bool,
+    /// Texts the page asked to send as the visitor: sent as if typed.
+    pub outbox: Outbox,
 }
 
 #[function_component(Panel)]
@@ -61,6 +65,11 @@ pub fn panel(props: &PanelProps) -> Html {
             }
         }
     };
+    {
+        let onsend = onsend.clone();
+        use_effect_with(props.outbox.clone(), move |outbox| outbox.take().into_iter().for_each(|text| onsend.emit(text)));
+    }
+    use_unread_notices(&props.embedding.host, state, props.visible);
     let onprechat = {
         let (contact, done) = (contact.clone(), prechat_done.clone());
         Callback::from(move |c: Contact| {
