@@ -195,7 +195,8 @@
       email: user.email,
       name: user.name,
       hash: user.hash,
-    })).then(r => {
+    }).then(r => {
+      // Kept before the next call in line runs (attributes set right after go to this visitor).
       if (r.token != P.s.token) {
         P.s.token = r.token;
         save();
@@ -203,7 +204,7 @@
       }
       wake();
       return { verified: r.verified };
-    }),
+    })),
     setAttributes: attributes => new Promise((ok, fail) => {
       waiting.push([attributes, ok, fail]);
       wake();
