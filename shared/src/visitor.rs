@@ -163,3 +163,17 @@ pub struct VisitorProfile {
     pub conversations: Vec<ConversationSummary>,
     pub contact_edits: Vec<ContactEdit>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screen_classes() {
+        assert_eq!(ScreenClass::of_width(375), ScreenClass::Small);
+        assert_eq!(ScreenClass::of_width(639), ScreenClass::Small);
+        assert_eq!(ScreenClass::of_width(640), ScreenClass::Medium);
+        assert_eq!(ScreenClass::of_width(1199), ScreenClass::Medium);
+        assert_eq!(ScreenClass::of_width(1920), ScreenClass::Large);
+    }
+}
