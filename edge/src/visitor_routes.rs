@@ -104,6 +104,11 @@ impl Ctx<'_> {
         let name = body.name.as_deref().map(shared::domain::visitor_name).transpose()?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
         let mut token = crate::router::visitor_token(&site, body.token.as_deref(), &secret)?;
+        // Another verified user's token (a shared computer, no reset() at logout) never lends
+        // this user its visitor or conversation: they start afresh.
+        if token.verified_id.as_ref().is_some_and(|v| v != &user_id) {
+            token = crate::router::visitor_token(&site, None, &secret)?;
+        }
         let verified = config.chat.identity_verification;
         if verified {
             let hash = body.hash.as_deref().unwrap_or_default();

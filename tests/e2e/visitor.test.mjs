@@ -139,6 +139,11 @@ test('identify: a good hash binds the user, a bad one is refused, and nobody pos
   assert.equal(elsewhere.conversation_id, identified.conversation_id);
   assert.equal(tokenParts(elsewhere.token).visitor, tokenParts(identified.token).visitor);
 
+  // Another user logging in on that browser (no reset at logout) does not get Ana's conversation.
+  const next = await (await fromPage('/identify', { host: PAGE, token: identified.token, id: 'user-99', hash: hash('user-99') })).json();
+  assert.notEqual(next.conversation_id, identified.conversation_id);
+  assert.notEqual(tokenParts(next.token).visitor, tokenParts(identified.token).visitor);
+
   // Agents see who it is, verified; a visitor saying the same email without the hash is not.
   const profile = await profileOf(identified.token);
   assert.deepEqual(profile.identity, { id: 'user-42', verified: true });
