@@ -124,8 +124,15 @@ impl Ctx<'_> {
                 verified_id: Some(user_id.clone()),
             };
         }
+        let contact = (name.is_some() || email.is_some())
+            .then(|| shared::ClientMsg::Contact { name: name.clone(), email: email.as_ref().map(|e| e.as_str().to_owned()) });
         let claim = IdentityClaim { identity: Identity { id: user_id, verified }, name, email };
         call::<Ok>(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/identity", Some(serde_json::to_string(&claim)?)).await?;
+        // Agents see the name in the inbox list too, once the conversation exists.
+        if let Some(contact) = contact {
+            let stub = self.conversation(&site, &token.conversation_id)?;
+            call::<bool>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&contact)?)).await?;
+        }
         let answer = Identified { token: token.sign(secret.as_bytes()), conversation_id: token.conversation_id, verified };
         cors(json(&answer, 200)?, &origin)
     }

@@ -153,6 +153,8 @@ test('identify: a good hash binds the user, a bad one is refused, and nobody pos
   agent.send({ type: 'hello', protocol: 1, after_seq: 0 });
   const details = (await agent.nextOf('details')).details;
   assert.equal(details.verified_id, 'user-42');
+  assert.equal(details.visitor_name, 'Ana', 'the name from identify shows in the inbox');
+  assert.equal(details.visitor_email, 'ana@example.com');
   assert.equal(details.visitor_id, tokenParts(identified.token).visitor);
 
   const impostor = await decided(false);

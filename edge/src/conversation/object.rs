@@ -186,6 +186,15 @@ impl Conversation {
 
     async fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<()> {
         let mut peer: Peer = ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
+        self.apply(&mut peer, frame, Some(ws)).await?;
+        ws.serialize_attachment(&peer)?;
+        Ok(())
+    }
+
+    /// Runs one frame from `peer` through the logic and carries out its effects. `from` is the
+    /// socket it came on; `None` for a frame the edge makes on the visitor's behalf (their
+    /// details from `identify`), which the visitor profile has already.
+    async fn apply(&self, peer: &mut Peer, frame: Result<ClientMsg, ErrorCode>, from: Option<&WebSocket>) -> EdgeResult<()> {
         let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) else {
             return Err(EdgeError::Internal("conversation without ids".into()));
         };
@@ -200,16 +209,23 @@ impl Conversation {
         let sql = self.sql();
         let mut log = SqlLog(&sql);
         let effects =
-            logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(&mut peer, frame, now_ms())?;
+            logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(peer, frame, now_ms())?;
         if state != before {
             self.set_meta("state", &serde_json::to_string(&state)?)?;
-            self.tell_visitor(&site, &id, &peer, &before, &state).await;
+            if from.is_some() {
+                self.tell_visitor(&site, &id, peer, &before, &state).await;
+            }
         }
-        ws.serialize_attachment(&peer)?;
         for effect in effects {
             match effect {
-                Effect::Reply(msg) => ws.send_with_str(msg.encode())?,
-                Effect::Broadcast { msg, agents_only } => self.send_to(&msg, |other, p| other != ws && (!agents_only || p.is_agent())),
+                Effect::Reply(msg) => {
+                    if let Some(ws) = from {
+                        ws.send_with_str(msg.encode())?;
+                    }
+                }
+                Effect::Broadcast { msg, agents_only } => {
+                    self.send_to(&msg, |other, p| Some(other) != from && (!agents_only || p.is_agent()))
+                }
                 Effect::ToAgents(msg) => self.send_to(&msg, |_, p| p.is_agent()),
                 Effect::Notify { summary, indexed } => {
                     let body = serde_json::to_string(&serde_json::json!({ "summary": summary, "indexed": indexed }))?;
@@ -223,6 +239,16 @@ impl Conversation {
             }
         }
         Ok(())
+    }
+
+    async fn contact_from_site(&self, mut req: Request) -> EdgeResult<Response> {
+        let frame: ClientMsg = crate::glue::read_json(&mut req).await?;
+        if !matches!(frame, ClientMsg::Contact { .. }) {
+            return Err(EdgeError::NotFound);
+        }
+        let mut peer = Peer { greeted: true, ..Peer::new(Role::Visitor) };
+        self.apply(&mut peer, Ok(frame), None).await?;
+        crate::glue::json(&true, 200)
     }
 
     /// Keeps the visitor's profile in step: the conversation once it has started, and contact
@@ -285,6 +311,12 @@ impl DurableObject for Conversation {
             "/connect" => self.accept_socket(&req),
             // Whether the visitor gave a name or email (the widget then skips the pre-chat form).
             "/contact-known" => self.state().and_then(|s| crate::glue::json(&s.contact_given, 200)),
+            // The visitor's name and email from `identify`, shown to agents like a contact frame.
+            // A conversation that has not started yet has nothing to show them on.
+            "/contact" => match self.meta("conversation_id") {
+                Ok(None) => crate::glue::json(&false, 200),
+                _ => self.contact_from_site(req).await,
+            },
             _ => Err(EdgeError::NotFound),
         })
     }
