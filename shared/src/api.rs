@@ -302,3 +302,36 @@ pub struct Launcher {
     pub position: LauncherPosition,
     pub text: String,
 }
+
+/// What an audit entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    SignIn,
+    SignInFailed,
+    LockedOut,
+    InviteCreated,
+    InviteAccepted,
+    RoleChanged,
+    MemberRemoved,
+    SettingsChanged,
+    ConsentSettingsChanged,
+    ConsentLogExported,
+    IdentityRefused,
+    /// Something this build does not know (written by a newer edge).
+    #[serde(other)]
+    Unknown,
+}
+
+/// `GET /api/v1/workspaces/{site}/audit[?format=csv]` (owners and admins): the workspace's
+/// append-only audit log, newest first. No route edits or deletes an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    /// Who did it: an agent's email, or `site` for calls from the site's page.
+    pub actor: String,
+    pub action: AuditAction,
+    /// What it concerned (the member, the device, the setting), in words.
+    #[serde(default)]
+    pub detail: String,
+}
