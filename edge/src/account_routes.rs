@@ -12,7 +12,7 @@ use crate::rate_limit::{Hit, Verdict};
 use crate::router::Ctx;
 use crate::settings::{CreateWorkspace, Membership, NewAccount};
 use crate::workspace::members::{NewMember, Token};
-use shared::api::{AcceptInviteRequest, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest, SignUpRequest};
+use shared::api::{AcceptInviteRequest, AuditAction, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest, SignUpRequest};
 use shared::{Email, SiteId};
 use worker::{Method, Request, Response};
 
@@ -51,12 +51,16 @@ impl Ctx<'_> {
     /// Answers with `Me` and the session cookie.
     async fn signed_in(&self, email: &Email, secret: &str, status: u16) -> EdgeResult<Response> {
         let me = self.session(email, secret).await?;
+        self.answer_signed_in(&me, email, secret, status)
+    }
+
+    fn answer_signed_in(&self, me: &Me, email: &Email, secret: &str, status: u16) -> EdgeResult<Response> {
         let cookie = format!(
             "{SESSION_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
             auth::session_cookie_value(email.as_str(), secret),
             crate::account::SESSION_TTL_MS / 1000
         );
-        let res = json(&me, status)?;
+        let res = json(me, status)?;
         res.headers().set("set-cookie", &cookie)?;
         Ok(res)
     }
@@ -87,9 +91,26 @@ impl Ctx<'_> {
         let body: SignInRequest = read_json(req).await?;
         // A malformed email cannot have an account: same answer as a wrong password.
         let email = Email::parse(&body.email).map_err(|_| EdgeError::InvalidCredentials)?;
-        let sign_in = serde_json::to_string(&SignIn { password: body.password, origin: self.origin_of(req)? })?;
-        let Secret { secret } = call(&self.account(&email)?, Method::Post, "/sign-in", Some(sign_in)).await?;
-        self.signed_in(&email, &secret, 200).await
+        let origin = self.origin_of(req)?;
+        let sign_in = serde_json::to_string(&SignIn { password: body.password, origin: origin.clone() })?;
+        let account = self.account(&email)?;
+        match call::<Secret>(&account, Method::Post, "/sign-in", Some(sign_in)).await {
+            Ok(Secret { secret }) => {
+                let me = self.session(&email, &secret).await?;
+                let sites: Vec<SiteId> = me.workspaces.iter().map(|w| w.id.clone()).collect();
+                self.audit_account(&sites, email.as_str(), AuditAction::SignIn, &origin.device).await;
+                self.answer_signed_in(&me, &email, &secret, 200)
+            }
+            Err(e) => {
+                let action = match e.code() {
+                    shared::ErrorCode::RateLimited => AuditAction::LockedOut,
+                    _ => AuditAction::SignInFailed,
+                };
+                let sites: Vec<SiteId> = call(&account, Method::Get, "/sites", None).await.unwrap_or_default();
+                self.audit_account(&sites, email.as_str(), action, &origin.device).await;
+                Err(e)
+            }
+        }
     }
 
     /// A new owner account with its first workspace, whose id comes from its name plus a random
@@ -221,6 +242,7 @@ impl Ctx<'_> {
         let redeem = serde_json::to_string(&Token { token: token_secret.to_owned() })?;
         let role: Role = call(&self.workspace(&site)?, Method::Post, "/invites/redeem", Some(redeem)).await?;
         self.join(&site, &preview.workspace_name, &email, &name, role).await?;
+        self.audit(&site, email.as_str(), AuditAction::InviteAccepted, role.label()).await;
         self.signed_in(&email, &secret, 200).await
     }
 }

@@ -50,9 +50,33 @@ pub fn to_csv(records: &[ConsentRecord]) -> String {
     out
 }
 
+/// The audit log as CSV, one row per entry; every field quoted, quotes doubled, and a leading `=`, `+`, `-` or `@`
+/// prefixed with `'` so a spreadsheet never runs a cell as a formula.
+pub fn audit_csv(entries: &[shared::api::AuditEntry]) -> String {
+    let cell = |s: &str| {
+        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+        format!("\"{}\"", s.replace('"', "\"\""))
+    };
+    let mut out = String::from("at,actor,action,detail\n");
+    for e in entries {
+        let action = serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        out.push_str(&[cell(&iso8601(e.at)), cell(&e.actor), cell(&action), cell(&e.detail)].join(","));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_csv_quotes_and_defuses_formulas() {
+        use shared::api::{AuditAction, AuditEntry};
+        let entries = [AuditEntry { at: 0, actor: "=HYPERLINK(\"x\")".into(), action: AuditAction::RoleChanged, detail: "a, \"b\"".into() }];
+        let csv = audit_csv(&entries);
+        assert_eq!(csv, "at,actor,action,detail\n\"1970-01-01T00:00:00.000Z\",\"'=HYPERLINK(\"\"x\"\")\",\"role_changed\",\"a, \"\"b\"\"\"\n");
+    }
     use shared::consent::{Choices, Decision, Lang};
 
     #[test]

@@ -8,6 +8,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, json, now_ms, query, read_json};
 use crate::router::{visitor_token, Ctx};
 use crate::team::Action;
+use shared::api::AuditAction;
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
 use shared::DomainError;
 use worker::{Headers, Method, Request, Response};
@@ -80,8 +81,9 @@ impl Ctx<'_> {
 
     /// The consent log, newest first, as JSON or (`?format=csv`) as a CSV download.
     pub async fn consent_log(&self, site: &str, req: &Request) -> EdgeResult<Response> {
-        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let site = workspace.id;
+        self.audit(&site, agent.email.as_str(), AuditAction::ConsentLogExported, "").await;
         let records: Vec<ConsentRecord> = call(&self.workspace(&site)?, Method::Get, "/consent-log", None).await?;
         let csv = query(&req.url()?, "format").as_deref() == Some("csv");
         if !csv {
@@ -100,8 +102,9 @@ impl Ctx<'_> {
     }
 
     pub async fn update_consent_settings(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
-        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let site = workspace.id;
+        self.audit(&site, agent.email.as_str(), AuditAction::ConsentSettingsChanged, "").await;
         let settings: ConsentSettings = read_json(req).await?;
         let body = serde_json::to_string(&settings)?;
         let saved: ConsentSettings = call(&self.workspace(&site)?, Method::Put, "/consent-settings", Some(body)).await?;

@@ -23,6 +23,8 @@ mod account;
 #[cfg(target_arch = "wasm32")]
 mod account_routes;
 #[cfg(target_arch = "wasm32")]
+mod audit_routes;
+#[cfg(target_arch = "wasm32")]
 mod glue;
 #[cfg(target_arch = "wasm32")]
 mod consent_routes;

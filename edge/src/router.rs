@@ -59,6 +59,7 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Delete, ["api", "v1", "workspaces", site, "members", email]) => ctx.remove_member(site, email, &req).await,
         (Method::Post, ["api", "v1", "workspaces", site, "invites"]) => ctx.create_invite(site, &mut req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "consents"]) => ctx.consent_log(site, &req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "audit"]) => ctx.audit_log(site, &req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "consent-settings"]) => ctx.consent_settings(site, &req).await,
         (Method::Put, ["api", "v1", "workspaces", site, "consent-settings"]) => {
             ctx.update_consent_settings(site, &mut req).await

@@ -113,6 +113,9 @@ impl Ctx<'_> {
         if verified {
             let hash = body.hash.as_deref().unwrap_or_default();
             if config.chat.identity_secret.is_empty() || !identity_hash_ok(&config.chat.identity_secret, &user_id, hash) {
+                // A non-reversible reference: enough to see repeated attempts on one user.
+                let reference = format!("user {}", &crate::auth::sha256_hex(&format!("{site}:{user_id}"))[..12]);
+                self.audit(&site, "site", shared::api::AuditAction::IdentityRefused, &reference).await;
                 return Err(EdgeError::Unauthorized);
             }
             let link = IdentityLink { user_id: user_id.clone(), visitor_id: token.visitor_id.clone(), conversation_id: token.conversation_id.clone() };

@@ -9,7 +9,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{close_socket, create_schema, json, migrate, read_json, respond};
 use crate::settings::{validate_consent, WorkspaceConfig};
 use serde::{Deserialize, Serialize};
-use shared::api::WorkspaceSettings;
+use shared::api::{AuditEntry, WorkspaceSettings};
 use shared::consent::{ConsentRecord, ConsentSettings};
 use shared::{ClientMsg, Email, ErrorCode, ServerMsg, PROTOCOL_VERSION};
 use worker::{
@@ -207,6 +207,25 @@ impl Workspace {
                 json(&record, 201)
             }
             (Method::Get, ["consent-log"]) => json(&self.consent_log()?, 200),
+            // The audit log: appended to, read, and nothing else (no route edits or deletes).
+            (Method::Post, ["audit"]) => {
+                let entry: AuditEntry = read_json(&mut req).await?;
+                self.sql().exec(
+                    "INSERT INTO audit (at, json) VALUES (?, ?)",
+                    vec![entry.at.into(), serde_json::to_string(&entry)?.into()],
+                )?;
+                json(&entry, 201)
+            }
+            (Method::Get, ["audit"]) => {
+                #[derive(Deserialize)]
+                struct Row {
+                    json: String,
+                }
+                let rows: Vec<Row> =
+                    self.sql().exec("SELECT json FROM audit ORDER BY id DESC LIMIT ?", vec![CONSENT_EXPORT_LIMIT.into()])?.to_array()?;
+                let entries = rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect::<EdgeResult<Vec<AuditEntry>>>()?;
+                json(&entries, 200)
+            }
             (Method::Get, ["available"]) => json(&!self.available(None).is_empty(), 200),
             // The key sites sign user ids with; made once, on first request.
             (Method::Get, ["identity-secret"]) => {
@@ -258,6 +277,7 @@ impl DurableObject for Workspace {
                 "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, \
                  joined_at INTEGER NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS invites (token_hash TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS identities (user_id TEXT PRIMARY KEY, json TEXT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \
                  body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))",

@@ -11,7 +11,7 @@ use crate::settings::CreateWorkspace;
 use crate::team::{require, Action};
 use crate::workspace::members::{MemberChange, NewInvite};
 use crate::workspace::H_EMAIL;
-use shared::api::{ChangeRoleRequest, CreateInviteRequest, Invite, Member, WorkspaceRef, WorkspaceSettings};
+use shared::api::{AuditAction, ChangeRoleRequest, CreateInviteRequest, Invite, Member, WorkspaceRef, WorkspaceSettings};
 use shared::{AgentRef, ConversationId, Email, SiteId};
 use worker::{Headers, Method, Request, RequestInit, Response};
 
@@ -65,7 +65,7 @@ impl Ctx<'_> {
     }
 
     pub async fn update_settings(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
-        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let settings: WorkspaceSettings = read_json(req).await?;
         if let Some(hours) = &settings.business_hours {
             // Only the runtime's Intl knows every zone; a typo would otherwise close the chat.
@@ -75,6 +75,7 @@ impl Ctx<'_> {
         }
         let saved: WorkspaceSettings =
             call(&self.workspace(&workspace.id)?, Method::Put, "/settings", Some(serde_json::to_string(&settings)?)).await?;
+        self.audit(&workspace.id, agent.email.as_str(), AuditAction::SettingsChanged, "").await;
         json(&saved, 200)
     }
 
@@ -88,12 +89,14 @@ impl Ctx<'_> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let target = member_email(email)?;
         let body: ChangeRoleRequest = read_json(req).await?;
-        let change = serde_json::to_string(&MemberChange { actor: agent.email, role: Some(body.role) })?;
+        let change = serde_json::to_string(&MemberChange { actor: agent.email.clone(), role: Some(body.role) })?;
         let path = format!("/members/{target}");
         let member: Member = call(&self.workspace(&workspace.id)?, Method::Put, &path, Some(change)).await?;
         let membership = crate::settings::Membership { site: workspace.id.clone(), name: workspace.name, role: member.role };
         call::<serde_json::Value>(&self.account(&target)?, Method::Put, "/memberships", Some(serde_json::to_string(&membership)?))
             .await?;
+        let detail = format!("{target} → {}", member.role.label());
+        self.audit(&workspace.id, agent.email.as_str(), AuditAction::RoleChanged, &detail).await;
         json(&member, 200)
     }
 
@@ -102,19 +105,21 @@ impl Ctx<'_> {
     pub async fn remove_member(&self, site: &str, email: &str, req: &Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let target = member_email(email)?;
-        let change = serde_json::to_string(&MemberChange { actor: agent.email, role: None })?;
+        let change = serde_json::to_string(&MemberChange { actor: agent.email.clone(), role: None })?;
         call::<serde_json::Value>(&self.workspace(&workspace.id)?, Method::Delete, &format!("/members/{target}"), Some(change)).await?;
         let path = format!("/memberships/{}", workspace.id);
         call::<serde_json::Value>(&self.account(&target)?, Method::Delete, &path, None).await?;
+        self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, target.as_str()).await;
         json(&serde_json::json!({ "ok": true }), 200)
     }
 
     pub async fn create_invite(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
-        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let body: CreateInviteRequest = read_json(req).await?;
         let role = serde_json::to_string(&ChangeRoleRequest { role: body.role })?;
         let invite: NewInvite = call(&self.workspace(&workspace.id)?, Method::Post, "/invites", Some(role)).await?;
         let url = format!("{}/inbox#invite={}.{}", self.own_origin, workspace.id, invite.token);
+        self.audit(&workspace.id, agent.email.as_str(), AuditAction::InviteCreated, invite.role.label()).await;
         json(&Invite { url, role: invite.role, expires_at: invite.expires_at }, 201)
     }
 

@@ -300,3 +300,40 @@ test('sessions can be listed and revoked, a password change signs out the others
   }
   assert.ok(log.find((e) => e.kind === 'sign_in').detail.length > 0, 'the device is named');
 });
+
+test('the audit log records sign-ins, the team, settings, exports and refused identities, and cannot be altered', async () => {
+  const owner = await newOwner('Audra');
+  const site = owner.site;
+  await api.request('POST', '/api/v1/auth/sign-in', { email: owner.email, password: 'not the password' });
+  await api.signIn(owner.email, 'correct horse battery');
+  const agent = await invite(owner, 'agent', 'Ari');
+  await owner.put(`/api/v1/workspaces/${site}/members/${agent.email}`, { role: 'admin' });
+  const settings = await (await owner.get(`/api/v1/workspaces/${site}/settings`)).json();
+  await owner.put(`/api/v1/workspaces/${site}/settings`, { ...settings, identity_verification: true });
+  await owner.get(`/api/v1/workspaces/${site}/consents?format=csv`);
+  await api.request('POST', `/api/v1/sites/${site}/identify`, { host: HOST, id: 'user-1', hash: '00' }, { origin: HOST });
+  await owner.delete(`/api/v1/workspaces/${site}/members/${agent.email}`);
+
+  const log = await (await owner.get(`/api/v1/workspaces/${site}/audit`)).json();
+  const actions = log.map((e) => e.action);
+  for (const action of ['sign_in', 'sign_in_failed', 'invite_created', 'invite_accepted', 'role_changed', 'settings_changed',
+    'consent_log_exported', 'identity_refused', 'member_removed']) {
+    assert.ok(actions.includes(action), `${action} in ${actions}`);
+  }
+  assert.ok(log.every((e, i) => i === 0 || log[i - 1].at >= e.at), 'newest first');
+  assert.equal(log.find((e) => e.action === 'role_changed').actor, owner.email);
+  assert.ok(!JSON.stringify(log).includes('user-1'), 'a refused identity is referenced, not named');
+  const csv = await (await owner.get(`/api/v1/workspaces/${site}/audit?format=csv`)).text();
+  assert.match(csv, /^at,actor,action,detail\n/);
+  assert.ok(csv.includes('"member_removed"'));
+
+  // Append-only: no method edits or deletes it, and only owners and admins read it.
+  for (const method of ['POST', 'PUT', 'DELETE']) {
+    const res = await api.request(method, `/api/v1/workspaces/${site}/audit`, method === 'DELETE' ? undefined : [], { headers: { cookie: owner.cookie } });
+    assert.equal(res.status, 404, `${method} has no route`);
+  }
+  assert.equal((await owner.get(`/api/v1/workspaces/${site}/audit`)).status, 200);
+  const reader = await invite(owner, 'agent', 'Rei');
+  await api.expectError(await reader.get(`/api/v1/workspaces/${site}/audit`), 403, 'forbidden');
+  assert.equal((await (await owner.get(`/api/v1/workspaces/${site}/audit`)).json()).length >= log.length, true);
+});

@@ -1,0 +1,47 @@
+//! The workspace audit log: the router writes an entry wherever something worth answering for
+//! happens (sign-ins, the team, settings, exports, refused identities), and owners and admins read
+//! and export it. Entries are appended by the workspace object; no route edits or deletes one.
+
+use crate::consent_export::audit_csv;
+use crate::error::EdgeResult;
+use crate::glue::{call, json, now_ms, query};
+use crate::router::Ctx;
+use crate::team::Action;
+use shared::api::{AuditAction, AuditEntry};
+use shared::SiteId;
+use worker::{console_error, Headers, Method, Request, Response};
+
+impl Ctx<'_> {
+    /// Appends to `site`'s audit log. The action itself has happened (or been refused) already,
+    /// so a failure to log is reported in the edge's log rather than to the user.
+    pub async fn audit(&self, site: &SiteId, actor: &str, action: AuditAction, detail: &str) {
+        let entry = AuditEntry { at: now_ms(), actor: actor.to_owned(), action, detail: detail.to_owned() };
+        let result: EdgeResult<AuditEntry> = async {
+            call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await
+        }
+        .await;
+        if let Err(e) = result {
+            console_error!("audit {site}: {e}");
+        }
+    }
+
+    /// Logs an account's sign-in event in every workspace it belongs to.
+    pub async fn audit_account(&self, sites: &[SiteId], actor: &str, action: AuditAction, detail: &str) {
+        for site in sites {
+            self.audit(site, actor, action, detail).await;
+        }
+    }
+
+    pub async fn audit_log(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let entries: Vec<AuditEntry> = call(&self.workspace(&workspace.id)?, Method::Get, "/audit", None).await?;
+        if query(&req.url()?, "format").as_deref() != Some("csv") {
+            return json(&entries, 200);
+        }
+        let headers = Headers::new();
+        headers.set("content-type", "text/csv; charset=utf-8")?;
+        headers.set("content-disposition", &format!("attachment; filename=\"audit-log-{}.csv\"", workspace.id))?;
+        headers.set("cache-control", "no-store")?;
+        Ok(Response::ok(audit_csv(&entries))?.with_headers(headers))
+    }
+}
