@@ -1,5 +1,6 @@
 //! The inbox's components, one per file.
 
+pub mod audit_log;
 pub mod consent_log;
 pub mod conversation_list;
 pub mod conversation_view;

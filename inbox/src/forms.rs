@@ -3,7 +3,7 @@
 //! retention choices, saved replies, path segments and labels. Kept out of the components so
 //! `cargo test -p inbox` checks them natively.
 
-use shared::api::{BusinessHours, CannedResponse, LauncherPosition, PrechatMode, Role, SecurityEventKind};
+use shared::api::{AuditAction, BusinessHours, CannedResponse, LauncherPosition, PrechatMode, Role, SecurityEventKind};
 use shared::consent::Lang;
 
 /// One domain per line in the textarea; commas also separate, since people paste lists. Order
@@ -150,6 +150,53 @@ pub fn security_label(kind: SecurityEventKind) -> &'static str {
     }
 }
 
+/// Every audit action, in the order the audit log's filter lists them; "Other" last.
+pub const AUDIT_ACTIONS: [AuditAction; 12] = [
+    AuditAction::SignIn,
+    AuditAction::SignInFailed,
+    AuditAction::LockedOut,
+    AuditAction::InviteCreated,
+    AuditAction::InviteAccepted,
+    AuditAction::RoleChanged,
+    AuditAction::MemberRemoved,
+    AuditAction::SettingsChanged,
+    AuditAction::ConsentSettingsChanged,
+    AuditAction::ConsentLogExported,
+    AuditAction::IdentityRefused,
+    AuditAction::Unknown,
+];
+
+/// What an audit entry's actor did, as the audit log's "What" column says it.
+pub fn audit_label(action: AuditAction) -> &'static str {
+    match action {
+        AuditAction::SignIn => "Signed in",
+        AuditAction::SignInFailed => "Failed sign-in",
+        AuditAction::LockedOut => "Locked out",
+        AuditAction::InviteCreated => "Created an invite",
+        AuditAction::InviteAccepted => "Joined by invite",
+        AuditAction::RoleChanged => "Changed a role",
+        AuditAction::MemberRemoved => "Removed a member",
+        AuditAction::SettingsChanged => "Changed settings",
+        AuditAction::ConsentSettingsChanged => "Changed consent settings",
+        AuditAction::ConsentLogExported => "Exported the consent log",
+        AuditAction::IdentityRefused => "Refused an identity",
+        // Written by a newer edge than this page knows.
+        AuditAction::Unknown => "Other",
+    }
+}
+
+/// The audit log filter's choice: an option's value is its index in [`AUDIT_ACTIONS`]; anything
+/// else (the "All" option's empty value) shows every action.
+pub fn audit_filter(value: &str) -> Option<AuditAction> {
+    value.parse::<usize>().ok().and_then(|i| AUDIT_ACTIONS.get(i).copied())
+}
+
+/// Who an audit entry names: an agent's email as it is, and the edge's `site` (calls from the
+/// site's own page, such as a refused identity) in words.
+pub fn audit_actor(actor: &str) -> &str {
+    if actor == "site" { "The website" } else { actor }
+}
+
 /// A value as one URL path segment. Characters a path allows (RFC 3986 `pchar`, which includes
 /// `@` and `+`) stay as they are, since the edge matches `/members/{email}` on the raw path;
 /// anything else, such as `/`, `?`, `#`, `%` or a space, is percent-encoded.
@@ -294,6 +341,32 @@ mod tests {
             !security_label(SecurityEventKind::PasswordChanged).contains("Password changed"),
             "the log line must not read like the confirmation beside it"
         );
+    }
+
+    #[test]
+    fn audit_actions_read_as_what_was_done() {
+        assert_eq!(audit_label(AuditAction::SignInFailed), "Failed sign-in");
+        assert_eq!(audit_label(AuditAction::InviteAccepted), "Joined by invite");
+        assert_eq!(audit_label(AuditAction::ConsentLogExported), "Exported the consent log");
+        let unknown: AuditAction = serde_json::from_str(r#""api_key_rotated""#).expect("tolerated");
+        assert_eq!(audit_label(unknown), "Other", "a newer edge's action still has a label");
+        let mut labels: Vec<_> = AUDIT_ACTIONS.iter().map(|&a| audit_label(a)).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), AUDIT_ACTIONS.len(), "the filter's choices are told apart");
+    }
+
+    #[test]
+    fn audit_filter_and_actor() {
+        assert_eq!(audit_filter(""), None);
+        assert_eq!(audit_filter("0"), Some(AuditAction::SignIn));
+        assert_eq!(audit_filter("11"), Some(AuditAction::Unknown));
+        assert_eq!(audit_filter("12"), None);
+        for (i, &action) in AUDIT_ACTIONS.iter().enumerate() {
+            assert_eq!(audit_filter(&i.to_string()), Some(action));
+        }
+        assert_eq!(audit_actor("site"), "The website");
+        assert_eq!(audit_actor("ada@shop.example"), "ada@shop.example");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub enum Page {
     Team,
     Account,
     ConsentLog,
+    AuditLog,
 }
 
 impl Page {
@@ -21,13 +22,22 @@ impl Page {
             Page::Team => "Team",
             Page::Account => "Account",
             Page::ConsentLog => "Consent log",
+            Page::AuditLog => "Audit log",
         }
     }
 
-    /// The pages this agent may open: settings and the consent log are for owners and admins.
+    /// The pages this agent may open: settings and the consent and audit logs are for owners and
+    /// admins.
     pub fn for_workspace(workspace: &WorkspaceRef) -> Vec<Page> {
         let manage = workspace.can_manage();
-        [(Page::Conversations, true), (Page::Settings, manage), (Page::Team, true), (Page::Account, true), (Page::ConsentLog, manage)]
+        [
+            (Page::Conversations, true),
+            (Page::Settings, manage),
+            (Page::Team, true),
+            (Page::Account, true),
+            (Page::ConsentLog, manage),
+            (Page::AuditLog, manage),
+        ]
             .into_iter()
             .filter_map(|(page, allowed)| allowed.then_some(page))
             .collect()
