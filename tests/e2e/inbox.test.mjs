@@ -215,4 +215,12 @@ test('a new visitor message while the inbox tab is hidden raises a desktop notif
   await widget.getByRole('button', { name: 'Send' }).click();
   await agent.getByRole('button', { name: /gift wrapping/ }).waitFor();
   assert.equal(await agent.evaluate(() => window.shown.length), before, 'no notification while the agent is looking');
+
+  // The owner reads the audit log: Alex joining by invite is there, and the CSV is offered.
+  await agent.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Audit log' }).click();
+  await agent.getByRole('heading', { name: 'Audit log' }).waitFor();
+  await agent.getByRole('cell', { name: 'Joined by invite' }).waitFor();
+  await agent.getByRole('cell', { name: 'alex@ceramics.example' }).first().waitFor();
+  assert.match(await agent.getByRole('link', { name: 'Export CSV' }).getAttribute('href'), /\/audit\?format=csv$/);
+  await agent.screenshot({ path: path.join(shots, 'audit-log.png') });
 });
