@@ -110,6 +110,9 @@ pub struct SignUpRequest {
     pub workspace_name: String,
     /// The site's address (`shop.example` or `https://shop.example`): the first allowed domain.
     pub website: String,
+    /// Where the workspace's data is stored; fixed at creation (it is part of the site id).
+    #[serde(default)]
+    pub data_region: crate::privacy::DataRegion,
 }
 
 /// `POST /api/v1/me/password`. Every other session of the account is signed out.
@@ -275,6 +278,9 @@ pub struct WorkspaceSettings {
     /// Keep visitors' IP addresses (truncated); off by default.
     #[serde(default)]
     pub store_ip: bool,
+    /// Where the workspace's data is stored: read-only, fixed when the workspace was created.
+    #[serde(default)]
+    pub data_region: crate::privacy::DataRegion,
 }
 
 /// `GET /api/v1/workspaces/{site}/identity-secret` (owners and admins): the key the site's server
@@ -318,6 +324,19 @@ pub enum AuditAction {
     ConsentSettingsChanged,
     ConsentLogExported,
     IdentityRefused,
+    /// Data-subject requests, by the visitor or by an owner or admin on their behalf; the detail
+    /// names the subject only by a non-reversible reference.
+    DataExported,
+    DataCorrected,
+    DataErased,
+    ProcessingRestricted,
+    ProcessingResumed,
+    AnalyticsObjected,
+    AnalyticsObjectionWithdrawn,
+    /// The retention period deleted conversations or page activity.
+    RetentionDeleted,
+    /// A per-visitor or per-site rate limit refused requests.
+    RateLimited,
     /// Something this build does not know (written by a newer edge).
     #[serde(other)]
     Unknown,

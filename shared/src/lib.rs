@@ -6,6 +6,7 @@
 pub mod api;
 pub mod consent;
 pub mod domain;
+pub mod privacy;
 pub mod protocol;
 pub mod visitor;
 

@@ -162,6 +162,12 @@ pub struct VisitorProfile {
     pub consents: Vec<ConsentRecord>,
     pub conversations: Vec<ConversationSummary>,
     pub contact_edits: Vec<ContactEdit>,
+    /// Processing restricted (GDPR Art. 18): kept, but nothing new is captured.
+    #[serde(default)]
+    pub restricted: bool,
+    /// Objected to analytics (Art. 21): no page activity, device or location, whatever the consent.
+    #[serde(default)]
+    pub objected: bool,
 }
 
 #[cfg(test)]
