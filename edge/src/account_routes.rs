@@ -121,7 +121,12 @@ impl Ctx<'_> {
         let body: SignUpRequest = read_json(req).await?;
         let email = Email::parse(&body.email)?;
         let suffix = auth::sha256_hex(&auth::random_token(16)?);
-        let site = SiteId::parse(&format!("{}-{}", slug(&body.workspace_name), &suffix[..6]))?;
+        // The data region is part of the id (see `DataRegion::of`); a global id ends in hex digits.
+        let region = match body.data_region {
+            shared::privacy::DataRegion::Eu => shared::privacy::EU_SITE_SUFFIX,
+            shared::privacy::DataRegion::Global => "",
+        };
+        let site = SiteId::parse(&format!("{}-{}{region}", slug(&body.workspace_name), &suffix[..6]))?;
         let request = CreateWorkspace {
             site: site.clone(),
             name: body.workspace_name.clone(),

@@ -60,8 +60,8 @@ impl Default for ChatSettings {
 }
 
 impl WorkspaceConfig {
-    /// The settings as the inbox edits them.
-    pub fn settings(&self) -> WorkspaceSettings {
+    /// The settings as the inbox edits them, with the site's data region (read-only).
+    pub fn settings(&self, site: &shared::SiteId) -> WorkspaceSettings {
         let c = &self.chat;
         WorkspaceSettings {
             name: self.name.clone(),
@@ -80,6 +80,7 @@ impl WorkspaceConfig {
             canned_responses: c.canned_responses.clone(),
             identity_verification: c.identity_verification,
             store_ip: c.store_ip,
+            data_region: shared::privacy::DataRegion::of(site),
         }
     }
 
@@ -200,6 +201,10 @@ pub fn is_open(hours: &BusinessHours, weekday: u8, minute: u16) -> bool {
 mod tests {
     use super::*;
 
+    fn site() -> shared::SiteId {
+        shared::SiteId::parse("demo").unwrap()
+    }
+
     fn config() -> WorkspaceConfig {
         WorkspaceConfig {
             name: "Demo".into(),
@@ -216,21 +221,21 @@ mod tests {
 
     #[test]
     fn settings_round_trip_and_are_normalised() {
-        let mut s = config().settings();
+        let mut s = config().settings(&site());
         s.allowed_domains = vec!["https://Shop.Example/".into(), "*.shop.example".into()];
         s.color = "#ABCDEF".into();
         s.canned_responses = vec![CannedResponse { shortcut: "/Hours".into(), text: " We're open 9-5. ".into() }];
         s.business_hours = Some(hours(&[0, 1, 2, 3, 4], 9 * 60, 17 * 60));
         s.retention_days = Some(365);
         let c = config().with_settings(s).unwrap();
-        assert_eq!(c.settings().allowed_domains, ["shop.example", "*.shop.example"]);
+        assert_eq!(c.settings(&site()).allowed_domains, ["shop.example", "*.shop.example"]);
         assert_eq!(c.chat.color, "#abcdef");
         assert_eq!(c.chat.canned_responses, [CannedResponse { shortcut: "hours".into(), text: "We're open 9-5.".into() }]);
         assert_eq!(c.consent, config().consent, "consent settings are not touched");
-        let mut german = c.settings();
+        let mut german = c.settings(&site());
         german.language = Some(shared::consent::Lang::De);
         assert_eq!(c.with_settings(german).unwrap().consent.language, Some(shared::consent::Lang::De), "one language setting");
-        assert_eq!(c.clone().with_settings(c.settings()).unwrap(), c);
+        assert_eq!(c.clone().with_settings(c.settings(&site())).unwrap(), c);
     }
 
     #[test]
@@ -253,7 +258,7 @@ mod tests {
             Box::new(|s| s.offline_message = String::new()),
         ];
         for (i, change) in cases.iter().enumerate() {
-            let mut s = config().settings();
+            let mut s = config().settings(&site());
             change(&mut s);
             assert!(config().with_settings(s).is_err(), "case {i} should be refused");
         }

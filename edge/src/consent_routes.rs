@@ -73,7 +73,7 @@ impl Ctx<'_> {
             decision,
         };
         let text = serde_json::to_string(&record)?;
-        let visitor = self.env.durable_object("VISITOR")?.get_by_name(&format!("{site}:{}", token.visitor_id))?;
+        let visitor = self.visitor(&site, &token.visitor_id)?;
         call::<ConsentRecord>(&visitor, Method::Post, "/consents", Some(text.clone())).await?;
         call::<ConsentRecord>(&self.workspace(&site)?, Method::Post, "/consent-log", Some(text)).await?;
         json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)

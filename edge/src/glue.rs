@@ -4,7 +4,9 @@
 use crate::error::{EdgeError, EdgeResult};
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::ApiError;
-use worker::{console_error, Date, Headers, Method, Request, RequestInit, Response, State, Stub, WebSocket};
+use shared::privacy::DataRegion;
+use shared::SiteId;
+use worker::{console_error, Date, Env, Headers, Method, Request, RequestInit, Response, State, Stub, WebSocket};
 
 pub fn now_ms() -> i64 {
     Date::now().as_millis() as i64
@@ -52,6 +54,36 @@ pub async fn call<T: DeserializeOwned>(stub: &Stub, method: Method, path: &str, 
         return Err(EdgeError::from_api(api));
     }
     Ok(res.json().await?)
+}
+
+/// One of a workspace's objects (`WORKSPACE`, `CONVERSATION`, `VISITOR`) by name, addressed in
+/// the workspace's data region: an EU workspace's objects are created and kept in the EU
+/// jurisdiction. `workers-rs` has no binding for `namespace.jurisdiction()`, so it is called
+/// through JS.
+pub fn site_object(env: &Env, binding: &str, site: &SiteId, name: &str) -> EdgeResult<Stub> {
+    use wasm_bindgen::JsCast;
+    let mut namespace = env.durable_object(binding)?;
+    // Off only where the runtime has no jurisdictions (local workerd throws "not implemented").
+    let enforced = env.var("JURISDICTIONS").map(|v| v.to_string() != "off").unwrap_or(true);
+    if let Some(jurisdiction) = DataRegion::of(site).jurisdiction().filter(|_| enforced) {
+        let js = |e: wasm_bindgen::JsValue| EdgeError::Internal(format!("{binding} jurisdiction {jurisdiction}: {e:?}"));
+        let pick: js_sys::Function = js_sys::Reflect::get(namespace.as_ref(), &"jurisdiction".into()).map_err(js)?.dyn_into().map_err(js)?;
+        namespace = pick.call1(namespace.as_ref(), &jurisdiction.into()).map_err(js)?.unchecked_into();
+    }
+    Ok(namespace.get_by_name(name)?)
+}
+
+/// An alarm time as an instant (ms since the epoch): a bare `i64` would be read as an offset.
+pub fn at_time(ms: i64) -> worker::ScheduledTime {
+    worker::ScheduledTime::new(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)))
+}
+
+/// A retention period of `days` in milliseconds. The length of a day comes from the
+/// `RETENTION_DAY_MS` variable when set: the end-to-end tests shorten it to see deletions happen.
+pub fn retention_ms(env: &Env, days: Option<u32>) -> Option<i64> {
+    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+    let day = env.var("RETENTION_DAY_MS").ok().and_then(|v| v.to_string().parse().ok()).unwrap_or(DAY_MS);
+    days.map(|d| i64::from(d) * day)
 }
 
 /// Runs an object's route handler, turning its error into the shared error answer.

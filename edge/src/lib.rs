@@ -14,6 +14,7 @@ pub mod device;
 pub mod conversation;
 pub mod error;
 pub mod lockout;
+pub mod notice;
 pub mod pages;
 pub mod settings;
 pub mod team;
@@ -28,6 +29,10 @@ mod audit_routes;
 mod glue;
 #[cfg(target_arch = "wasm32")]
 mod consent_routes;
+#[cfg(target_arch = "wasm32")]
+mod notice_routes;
+#[cfg(target_arch = "wasm32")]
+mod privacy_routes;
 #[cfg(target_arch = "wasm32")]
 mod rate_limit;
 #[cfg(target_arch = "wasm32")]

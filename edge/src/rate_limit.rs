@@ -25,6 +25,9 @@ pub struct Hit {
 #[derive(Serialize, Deserialize)]
 pub struct Verdict {
     pub allowed: bool,
+    /// The first hit over the limit in this window (worth one audit entry, not one per hit).
+    #[serde(default)]
+    pub first_refusal: bool,
 }
 
 #[derive(Deserialize)]
@@ -41,8 +44,9 @@ impl RateLimiter {
             None => Window::default(),
         };
         let allowed = window.hit(now_ms(), hit.limit, hit.window_ms);
+        let first_refusal = window.hits == hit.limit + 1;
         sql.exec("INSERT OR REPLACE INTO window (id, json) VALUES (1, ?)", vec![serde_json::to_string(&window)?.into()])?;
-        Ok(Verdict { allowed })
+        Ok(Verdict { allowed, first_refusal })
     }
 
     async fn route(&self, mut req: Request) -> EdgeResult<Response> {

@@ -27,6 +27,8 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Get, ["embed", site]) => ctx.embed_page(site, &url).await,
         (Method::Get, ["inbox"]) => ctx.page("/pages/inbox.html", pages::INBOX_CSP).await,
         (Method::Get, ["preview", site]) => ctx.preview_page(site, &req).await,
+        (Method::Get, ["privacy", site]) => ctx.privacy_notice(site).await,
+        (Method::Get, ["privacy", site, "record"]) => ctx.processing_record(site).await,
         (Method::Post, ["api", "v1", "sites", site, "visitor-session"]) => ctx.visitor_session(site, &mut req).await,
         (Method::Get, ["api", "v1", "sites", site, "connect"]) => ctx.visitor_connect(site, &req).await,
         (Method::Get, ["api", "v1", "sites", site, "consent-config"]) => ctx.consent_config(site, &req).await,
@@ -37,6 +39,12 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Options, ["api", "v1", "sites", site, "pageview" | "identify" | "attributes"]) => ctx.site_preflight(site, &req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "visitors", visitor]) => ctx.visitor_profile(site, visitor, &req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "identity-secret"]) => ctx.identity_secret(site, &req).await,
+        (Method::Post, ["api", "v1", "sites", site, "my-data"]) => ctx.my_data(site, &mut req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "data-subjects"]) => ctx.data_subjects(site, &req).await,
+        (Method::Post, ["api", "v1", "workspaces", site, "data-subjects", visitor]) => {
+            ctx.data_subject_action(site, visitor, &mut req).await
+        }
+        (Method::Get, ["api", "v1", "workspaces", site, "data-requests"]) => ctx.data_requests(site, &req).await,
         (Method::Post, ["api", "v1", "auth", "sign-up"]) => ctx.sign_up(&mut req).await,
         (Method::Post, ["api", "v1", "auth", "sign-in"]) => ctx.sign_in(&mut req).await,
         (Method::Post, ["api", "v1", "auth", "sign-out"]) => ctx.sign_out(&req).await,
@@ -82,7 +90,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn workspace(&self, site: &SiteId) -> EdgeResult<Stub> {
-        Ok(self.env.durable_object("WORKSPACE")?.get_by_name(site.as_str())?)
+        crate::glue::site_object(self.env, "WORKSPACE", site, site.as_str())
     }
 
     pub fn account(&self, email: &Email) -> EdgeResult<Stub> {
@@ -91,7 +99,7 @@ impl Ctx<'_> {
 
     pub fn conversation(&self, site: &SiteId, id: &ConversationId) -> EdgeResult<Stub> {
         // Named by site and id, so an id from one workspace can never reach another's object.
-        Ok(self.env.durable_object("CONVERSATION")?.get_by_name(&format!("{site}:{id}"))?)
+        crate::glue::site_object(self.env, "CONVERSATION", site, &format!("{site}:{id}"))
     }
 
     pub fn secret(&self, name: &str) -> EdgeResult<String> {
@@ -193,7 +201,10 @@ impl Ctx<'_> {
         self.require_host(&config, &site, &body.host)?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
         let returning = body.token.as_deref().and_then(|t| VisitorToken::verify(t, secret.as_bytes()).ok()).is_some_and(|t| t.site == site);
-        let token = visitor_token(&site, body.token.as_deref(), &secret)?;
+        let mut token = visitor_token(&site, body.token.as_deref(), &secret)?;
+        if returning && body.new_conversation {
+            token.conversation_id = ConversationId::parse(&auth::random_id("cv_")?)?;
+        }
         // A new visitor has no profile to keep anything on (nothing is stored before they decide
         // or write); a returning one's browser details go there, if analytics is allowed.
         if returning {
@@ -202,6 +213,7 @@ impl Ctx<'_> {
         let online = self.available(&site, &config).await?;
         // Only a returning visitor can have given their details; a new one has no object yet.
         let contact_known = returning
+            && !body.new_conversation
             && call::<bool>(&self.conversation(&site, &token.conversation_id)?, Method::Get, "/contact-known", None).await?;
         json(
             &VisitorSession {

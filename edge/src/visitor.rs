@@ -9,7 +9,8 @@ use crate::glue::{create_schema, json, now_ms, read_json, respond};
 use serde::{Deserialize, Serialize};
 use shared::consent::ConsentRecord;
 use shared::visitor::{ContactEdit, DeviceInfo, Identity, Location, PageView, VisitorContext, VisitorProfile};
-use shared::{ConversationId, Email};
+use shared::privacy::DataSubject;
+use shared::{ConversationId, Email, SiteId, VisitorId};
 use std::collections::BTreeMap;
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State};
 
@@ -19,7 +20,6 @@ const MAX_PAGES: i64 = 500;
 #[durable_object]
 pub struct Visitor {
     state: State,
-    #[allow(dead_code)]
     env: Env,
 }
 
@@ -33,7 +33,21 @@ pub struct Capture {
     pub ip: Option<String>,
     /// The site's current policy version: a decision for an older one does not count.
     pub policy_version: u32,
+    /// The workspace's retention period: page activity older than this is deleted (an alarm).
+    #[serde(default)]
+    pub retention_ms: Option<i64>,
 }
+
+/// `POST /restrict`, `POST /object`.
+#[derive(Serialize, Deserialize)]
+pub struct Switch {
+    pub on: bool,
+}
+
+/// KV keys beside the tables: the erasure tombstone (all that is left of an erased visitor, so
+/// their token is refused) and the retention period the page-activity alarm applies.
+const ERASED: &str = "erased";
+const RETENTION: &str = "retention_ms";
 
 /// `POST /pageview`.
 #[derive(Serialize, Deserialize)]
@@ -95,10 +109,11 @@ impl Visitor {
         Ok(())
     }
 
-    /// Applies what the browser said, if the latest decision allows analytics; returns whether
-    /// it did. The visit itself (last seen) counts either way.
+    /// Applies what the browser said, if the latest decision allows analytics and the visitor
+    /// has neither objected nor restricted processing; returns whether it did. The visit itself
+    /// (last seen) counts either way.
     fn capture(&self, profile: &mut VisitorProfile, capture: Capture) -> EdgeResult<bool> {
-        if !analytics_allowed(&self.history()?, capture.policy_version, now_ms()) {
+        if profile.restricted || profile.objected || !analytics_allowed(&self.history()?, capture.policy_version, now_ms()) {
             return Ok(false);
         }
         profile.context = capture.context.or(profile.context.take());
@@ -108,8 +123,9 @@ impl Visitor {
         Ok(true)
     }
 
-    fn page_visit(&self, visit: PageVisit) -> EdgeResult<bool> {
+    async fn page_visit(&self, visit: PageVisit) -> EdgeResult<bool> {
         let mut profile = self.profile()?;
+        let retention = visit.capture.retention_ms;
         let allowed = self.capture(&mut profile, visit.capture)?;
         if allowed {
             let p = visit.page;
@@ -120,11 +136,133 @@ impl Visitor {
             )?;
             sql.exec("DELETE FROM pages WHERE id <= (SELECT MAX(id) FROM pages) - ?", vec![MAX_PAGES.into()])?;
             self.save(profile)?;
+            self.keep_for(retention).await?;
         }
         Ok(allowed)
     }
 
-    fn contact(&self, change: ContactChange) -> EdgeResult<()> {
+    /// Remembers the retention period and makes sure an alarm will delete the oldest page
+    /// activity when it is due (see `alarm`). Each visitor object keeps its own: no global sweep.
+    async fn keep_for(&self, retention: Option<i64>) -> EdgeResult<()> {
+        let storage = self.state.storage();
+        match retention {
+            Some(ms) => {
+                storage.put(RETENTION, ms).await?;
+                if storage.get_alarm().await?.is_none() {
+                    self.schedule_expiry(ms).await?;
+                }
+            }
+            None => storage.delete(RETENTION).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
+    /// Sets the alarm for when the oldest page view passes the retention period.
+    async fn schedule_expiry(&self, retention_ms: i64) -> EdgeResult<()> {
+        #[derive(Deserialize)]
+        struct Oldest {
+            at: Option<i64>,
+        }
+        let oldest: Oldest = self.sql().exec("SELECT MIN(at) AS at FROM pages", None)?.one()?;
+        if let Some(at) = oldest.at {
+            self.state.storage().set_alarm(crate::glue::at_time((at + retention_ms).max(now_ms() + 1))).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes page activity older than the retention period, then waits for the next.
+    async fn expire_pages(&self) -> EdgeResult<()> {
+        let Some(retention_ms) = self.state.storage().get::<i64>(RETENTION).await? else { return Ok(()) };
+        self.sql().exec("DELETE FROM pages WHERE at < ?", vec![(now_ms() - retention_ms).into()])?;
+        self.schedule_expiry(retention_ms).await
+    }
+
+    /// Whether anything is held about this visitor at all.
+    fn held(&self) -> EdgeResult<bool> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let count: Count = self.sql().exec("SELECT (SELECT COUNT(*) FROM profile) + (SELECT COUNT(*) FROM consents) AS n", None)?.one()?;
+        Ok(count.n > 0)
+    }
+
+    fn subject(&self) -> EdgeResult<DataSubject> {
+        #[derive(Deserialize)]
+        struct Counts {
+            pages: i64,
+            consents: i64,
+            conversations: i64,
+        }
+        if !self.held()? {
+            return Ok(DataSubject::default());
+        }
+        let counts: Counts = self
+            .sql()
+            .exec(
+                "SELECT (SELECT COUNT(*) FROM pages) AS pages, (SELECT COUNT(*) FROM consents) AS consents, \
+                 (SELECT COUNT(*) FROM conversations) AS conversations",
+                None,
+            )?
+            .one()?;
+        let p = self.profile()?;
+        Ok(DataSubject {
+            visitor_id: self.ids().map(|(_, v)| v),
+            name: p.name,
+            email: p.email,
+            user_id: p.identity.filter(|i| i.verified).map(|i| i.id),
+            first_seen: p.first_seen,
+            last_seen: p.last_seen,
+            conversations: counts.conversations as u32,
+            pages: counts.pages as u32,
+            consents: counts.consents as u32,
+            restricted: p.restricted,
+            objected: p.objected,
+        })
+    }
+
+    /// The site and visitor this object belongs to, from its name (`SITE:VISITOR_ID`).
+    fn ids(&self) -> Option<(SiteId, VisitorId)> {
+        let name = self.state.id().name()?;
+        let (site, visitor) = name.split_once(':')?;
+        Some((SiteId::parse(site).ok()?, VisitorId::parse(visitor).ok()?))
+    }
+
+    /// Keeps the workspace's directory (find a visitor by email for a data-subject request) in
+    /// step with the email on the profile.
+    async fn tell_directory(&self, email: Option<&Email>) -> EdgeResult<()> {
+        let Some((site, visitor_id)) = self.ids() else { return Ok(()) };
+        let workspace = crate::glue::site_object(&self.env, "WORKSPACE", &site, site.as_str())?;
+        let entry = crate::workspace::DirectoryEntry { visitor_id, email: email.cloned() };
+        crate::glue::call::<bool>(&workspace, Method::Post, "/directory", Some(serde_json::to_string(&entry)?)).await?;
+        Ok(())
+    }
+
+    /// Art. 21: objecting deletes what analytics captured and stops capturing it.
+    fn object(&self, on: bool) -> EdgeResult<()> {
+        let mut profile = self.profile()?;
+        profile.objected = on;
+        if on {
+            self.sql().exec("DELETE FROM pages", None)?;
+            (profile.device, profile.location, profile.context, profile.ip) = (None, None, None, None);
+        }
+        self.save(profile)
+    }
+
+    /// Deletes everything, leaving only the tombstone that makes the visitor's token useless.
+    async fn erase(&self) -> EdgeResult<()> {
+        let storage = self.state.storage();
+        storage.delete_alarm().await?;
+        storage.delete_all().await?;
+        storage.put(ERASED, now_ms()).await?;
+        schema(&self.state);
+        Ok(())
+    }
+
+    async fn contact(&self, change: ContactChange) -> EdgeResult<()> {
+        if let Some(email) = &change.email {
+            self.tell_directory(Some(email)).await?;
+        }
         let mut profile = self.profile()?;
         if change.name.is_some() {
             profile.name = change.name.clone();
@@ -157,6 +295,10 @@ impl Visitor {
 
     async fn route(&self, mut req: Request) -> EdgeResult<Response> {
         let ok = || json(&serde_json::json!({ "ok": true }), 200);
+        // An erased visitor's token is refused everywhere it is used.
+        if self.state.storage().get::<i64>(ERASED).await?.is_some() {
+            return Err(EdgeError::Unauthorized);
+        }
         match (req.method(), req.path().as_str()) {
             (Method::Post, "/consents") => {
                 let record: ConsentRecord = read_json(&mut req).await?;
@@ -170,23 +312,34 @@ impl Visitor {
                 self.save(profile)?;
                 ok()
             }
-            (Method::Post, "/pageview") => json(&self.page_visit(read_json(&mut req).await?)?, 200),
+            (Method::Post, "/pageview") => json(&self.page_visit(read_json(&mut req).await?).await?, 200),
             (Method::Post, "/contact") => {
-                self.contact(read_json(&mut req).await?)?;
+                self.contact(read_json(&mut req).await?).await?;
                 ok()
             }
             (Method::Post, "/identity") => {
                 let claim: IdentityClaim = read_json(&mut req).await?;
                 let mut profile = self.profile()?;
+                // Restricted: the token still works, but nothing new is kept (`false`: the router
+                // then shows agents nothing new either).
+                if profile.restricted {
+                    return json(&false, 200);
+                }
+                if let Some(email) = claim.email.as_ref().filter(|e| profile.email.as_ref() != Some(*e)) {
+                    self.tell_directory(Some(email)).await?;
+                }
                 profile.identity = Some(claim.identity);
                 profile.name = claim.name.or(profile.name);
                 profile.email = claim.email.or(profile.email);
                 self.save(profile)?;
-                ok()
+                json(&true, 200)
             }
             (Method::Post, "/attributes") => {
                 let new: BTreeMap<String, serde_json::Value> = read_json(&mut req).await?;
                 let mut profile = self.profile()?;
+                if profile.restricted {
+                    return ok();
+                }
                 profile.attributes = merge_attributes(&profile.attributes, &new)?;
                 self.save(profile)?;
                 ok()
@@ -202,15 +355,35 @@ impl Visitor {
             }
             (Method::Get, "/conversations") => json(&self.conversations()?, 200),
             (Method::Get, "/profile") => json(&self.full_profile()?, 200),
+            (Method::Get, "/subject") => json(&self.subject()?, 200),
+            (Method::Post, "/restrict") => {
+                let switch: Switch = read_json(&mut req).await?;
+                let profile = self.profile()?;
+                self.save(VisitorProfile { restricted: switch.on, ..profile })?;
+                json(&self.subject()?, 200)
+            }
+            (Method::Post, "/object") => {
+                self.object(read_json::<Switch>(&mut req).await?.on)?;
+                json(&self.subject()?, 200)
+            }
+            (Method::Post, "/erase") => {
+                self.erase().await?;
+                ok()
+            }
+            // A conversation the retention period deleted.
+            (Method::Post, "/forget-conversation") => {
+                let id: ConversationId = read_json(&mut req).await?;
+                self.sql().exec("DELETE FROM conversations WHERE id = ?", vec![id.as_str().into()])?;
+                ok()
+            }
             _ => Err(EdgeError::NotFound),
         }
     }
 }
 
-impl DurableObject for Visitor {
-    fn new(state: State, env: Env) -> Self {
-        create_schema(
-            &state,
+fn schema(state: &State) {
+    create_schema(
+            state,
             "visitor",
             &[
                 "CREATE TABLE IF NOT EXISTS consents (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
@@ -221,10 +394,22 @@ impl DurableObject for Visitor {
                 "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL)",
             ],
         );
+}
+
+impl DurableObject for Visitor {
+    fn new(state: State, env: Env) -> Self {
+        schema(&state);
         Self { state, env }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         respond(self.route(req).await)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(e) = self.expire_pages().await {
+            worker::console_error!("visitor page retention: {e}");
+        }
+        Response::ok("")
     }
 }

@@ -23,8 +23,8 @@ use worker::{Method, Request, Response, Stub};
 type Ok = serde_json::Value;
 
 impl Ctx<'_> {
-    fn visitor(&self, site: &SiteId, visitor: &VisitorId) -> EdgeResult<Stub> {
-        Ok(self.env.durable_object("VISITOR")?.get_by_name(&format!("{site}:{visitor}"))?)
+    pub fn visitor(&self, site: &SiteId, visitor: &VisitorId) -> EdgeResult<Stub> {
+        crate::glue::site_object(self.env, "VISITOR", site, &format!("{site}:{visitor}"))
     }
 
     /// A call from the site's page: its Origin must be an allowed domain of the site. Answers
@@ -37,7 +37,7 @@ impl Ctx<'_> {
         Ok((site, config, origin))
     }
 
-    fn token_of(&self, site: &SiteId, token: &str) -> EdgeResult<VisitorToken> {
+    pub(crate) fn token_of(&self, site: &SiteId, token: &str) -> EdgeResult<VisitorToken> {
         let token = VisitorToken::verify(token, self.secret("VISITOR_TOKEN_SECRET")?.as_bytes())?;
         if &token.site != site {
             return Err(EdgeError::Unauthorized);
@@ -55,7 +55,8 @@ impl Ctx<'_> {
             true => req.headers().get("cf-connecting-ip")?.and_then(|ip| truncate_ip(&ip)),
             false => None,
         };
-        Ok(Capture { context, device, location, ip, policy_version: config.consent.policy_version })
+        let retention_ms = crate::glue::retention_ms(self.env, config.chat.retention_days);
+        Ok(Capture { context, device, location, ip, policy_version: config.consent.policy_version, retention_ms })
     }
 
     /// Records a visitor session's browser details on a returning visitor's profile.
@@ -130,9 +131,10 @@ impl Ctx<'_> {
         let contact = (name.is_some() || email.is_some())
             .then(|| shared::ClientMsg::Contact { name: name.clone(), email: email.as_ref().map(|e| e.as_str().to_owned()) });
         let claim = IdentityClaim { identity: Identity { id: user_id, verified }, name, email };
-        call::<Ok>(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/identity", Some(serde_json::to_string(&claim)?)).await?;
-        // Agents see the name in the inbox list too, once the conversation exists.
-        if let Some(contact) = contact {
+        let kept: bool = call(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/identity", Some(serde_json::to_string(&claim)?)).await?;
+        // Agents see the name in the inbox list too, once the conversation exists (unless the
+        // visitor restricted processing).
+        if let Some(contact) = contact.filter(|_| kept) {
             let stub = self.conversation(&site, &token.conversation_id)?;
             call::<bool>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&contact)?)).await?;
         }
@@ -155,7 +157,9 @@ impl Ctx<'_> {
         let (_, workspace) = self.member(site, req, Action::Chat).await?;
         let visitor = VisitorId::parse(visitor).map_err(|_| EdgeError::NotFound)?;
         let stub = self.visitor(&workspace.id, &visitor)?;
-        let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await?;
+        // An erased visitor is simply not there for agents.
+        let erased = |e: EdgeError| if e.code() == shared::ErrorCode::Unauthorized { EdgeError::NotFound } else { e };
+        let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await.map_err(erased)?;
         let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
         profile.conversations =
             call::<Vec<ConversationSummary>>(&self.workspace(&workspace.id)?, Method::Post, "/summaries", Some(serde_json::to_string(&ids)?))

@@ -4,6 +4,7 @@
 
 mod index;
 pub mod members;
+mod privacy;
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{close_socket, create_schema, json, migrate, read_json, respond};
@@ -18,6 +19,7 @@ use worker::{
 };
 
 pub use index::ConversationUpdate;
+pub use privacy::{DirectoryEntry, Forget};
 
 /// Most consent records one export returns (newest first).
 const CONSENT_EXPORT_LIMIT: i64 = 50_000;
@@ -28,7 +30,6 @@ pub const H_EMAIL: &str = "x-pvx-agent-email";
 #[durable_object]
 pub struct Workspace {
     state: State,
-    #[allow(dead_code)]
     env: Env,
 }
 
@@ -193,7 +194,9 @@ impl Workspace {
             (Method::Put, ["settings"]) => {
                 let config = self.config()?.with_settings(read_json::<WorkspaceSettings>(&mut req).await?)?;
                 self.put_config(&config)?;
-                json(&config.settings(), 200)
+                // A shorter period applies now, not after the next alarm.
+                self.schedule_retention().await?;
+                json(&config.settings(&shared::SiteId::parse(&self.site_name())?), 200)
             }
             (Method::Put, ["consent-settings"]) => {
                 let mut config = self.config()?;
@@ -210,10 +213,7 @@ impl Workspace {
             // The audit log: appended to, read, and nothing else (no route edits or deletes).
             (Method::Post, ["audit"]) => {
                 let entry: AuditEntry = read_json(&mut req).await?;
-                self.sql().exec(
-                    "INSERT INTO audit (at, json) VALUES (?, ?)",
-                    vec![entry.at.into(), serde_json::to_string(&entry)?.into()],
-                )?;
+                self.append_audit(&entry)?;
                 json(&entry, 201)
             }
             (Method::Get, ["audit"]) => {
@@ -252,11 +252,25 @@ impl Workspace {
             (Method::Post, ["conversation-updated"]) => {
                 let update: ConversationUpdate = read_json(&mut req).await?;
                 self.conversation_updated(&update)?;
+                self.schedule_retention().await?;
                 json(&serde_json::json!({ "ok": true }), 200)
             }
             (Method::Get, ["search"]) => {
                 let url = req.url()?;
                 json(&self.search(&crate::glue::query(&url, "q").unwrap_or_default())?, 200)
+            }
+            (Method::Post, ["directory"]) => {
+                self.directory(read_json(&mut req).await?)?;
+                json(&true, 200)
+            }
+            (Method::Get, ["subjects"]) => {
+                let q = crate::glue::query(&req.url()?, "q").unwrap_or_default();
+                json(&self.find_subjects(&q)?, 200)
+            }
+            (Method::Post, ["forget"]) => {
+                let forget: Forget = read_json(&mut req).await?;
+                self.forget(&forget)?;
+                json(&true, 200)
             }
             _ => self.members_route(req, &segments).await,
         }
@@ -281,6 +295,8 @@ impl DurableObject for Workspace {
                 "CREATE TABLE IF NOT EXISTS identities (user_id TEXT PRIMARY KEY, json TEXT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \
                  body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))",
+                "CREATE TABLE IF NOT EXISTS directory (visitor_id TEXT PRIMARY KEY, email TEXT NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS directory_by_email ON directory (email)",
             ],
         );
         migrate(
@@ -293,6 +309,13 @@ impl DurableObject for Workspace {
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         respond(self.route(req).await)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(e) = self.expire_conversations().await {
+            worker::console_error!("workspace retention: {e}");
+        }
+        Response::ok("")
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {

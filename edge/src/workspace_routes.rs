@@ -61,7 +61,7 @@ impl Ctx<'_> {
 
     pub async fn settings(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Chat).await?;
-        json(&self.config(&workspace.id).await?.settings(), 200)
+        json(&self.config(&workspace.id).await?.settings(&workspace.id), 200)
     }
 
     pub async fn update_settings(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {

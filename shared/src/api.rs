@@ -15,6 +15,9 @@ pub struct VisitorSessionRequest {
     /// The browser's language, time zone and screen class (stored only with analytics consent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<crate::visitor::VisitorContext>,
+    /// Start a new conversation as the same visitor (the earlier ones stay on their profile).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_conversation: bool,
 }
 
 /// Answer to [`VisitorSessionRequest`].

@@ -372,7 +372,7 @@ mod tests {
     fn api_fixtures() {
         fixture(
             "api_visitor_session_request",
-            VisitorSessionRequest { host: "https://shop.example".into(), token: None, context: None },
+            VisitorSessionRequest { host: "https://shop.example".into(), token: None, context: None, new_conversation: false },
         );
         fixture(
             "api_visitor_session",

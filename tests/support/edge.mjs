@@ -45,11 +45,14 @@ function portOpen(port) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts `wrangler dev` in its own process group on `port`, state under `stateDir`. */
-export async function startEdge({ port, stateDir, log = 'ignore' }) {
+/** Starts `wrangler dev` in its own process group on `port`, state under `stateDir`; `vars`
+ * override the worker's variables (e.g. `RETENTION_DAY_MS` to make retention days short). */
+export async function startEdge({ port, stateDir, log = 'ignore', vars = {} }) {
   const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir,
-    '--var', 'DEMO_PAGE:on', '--log-level', 'warn'];
+    // workerd does not implement Durable Object jurisdictions; production (wrangler.toml) does.
+    '--var', 'DEMO_PAGE:on', '--var', 'JURISDICTIONS:off', '--log-level', 'warn',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
   const child = spawn(process.execPath, [wrangler, ...args], {
     cwd: ROOT,
     detached: true,

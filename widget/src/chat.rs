@@ -49,6 +49,7 @@ pub fn chat(props: &ChatProps) -> Html {
             host: props.embedding.host.clone(),
             token: (!props.token.is_empty()).then(|| props.token.to_string()),
             context: context(),
+            new_conversation: false,
         };
         let onsession = props.onsession.clone();
         let path = format!("/api/v1/sites/{}/visitor-session", props.embedding.site);

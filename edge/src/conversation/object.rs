@@ -26,6 +26,19 @@ pub const H_VISITOR: &str = "x-pvx-visitor";
 /// The verified user id of a visitor's token, base64url.
 pub const H_VERIFIED: &str = "x-pvx-verified";
 
+/// Meta key of the erasure tombstone: all that is left of an erased conversation, so the erased
+/// visitor's token cannot open it again.
+const ERASED: &str = "erased";
+/// Close code for sockets of a conversation that was deleted (erasure or retention).
+pub const CLOSE_DELETED: u16 = 4410;
+
+/// `POST /erase`: delete everything. `tombstone` for an erasure (the id stays refused); without it
+/// (retention) the visitor may start afresh under the same id.
+#[derive(serde::Serialize, Deserialize)]
+pub struct Erase {
+    pub tombstone: bool,
+}
+
 struct SqlLog<'a>(&'a SqlStorage);
 
 #[derive(Deserialize)]
@@ -123,6 +136,9 @@ impl Conversation {
 
     /// Accepts a socket the router has authorised, remembering who is on it.
     fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
+        if self.meta(ERASED)?.is_some() {
+            return Err(EdgeError::Unauthorized);
+        }
         let header = |name: &str| req.headers().get(name).ok().flatten();
         let site = header(H_SITE).ok_or(EdgeError::Internal("missing site header".into()))?;
         let id = header(H_CONVERSATION).ok_or(EdgeError::Internal("missing conversation header".into()))?;
@@ -170,7 +186,8 @@ impl Conversation {
     /// The visitor object of this conversation's visitor, if known.
     fn visitor(&self, site: &str, state: &ConversationState) -> EdgeResult<Option<worker::Stub>> {
         let Some(visitor) = &state.details.visitor_id else { return Ok(None) };
-        Ok(Some(self.env.durable_object("VISITOR")?.get_by_name(&format!("{site}:{visitor}"))?))
+        let site = SiteId::parse(site)?;
+        Ok(Some(crate::glue::site_object(&self.env, "VISITOR", &site, &format!("{site}:{visitor}"))?))
     }
 
     fn state(&self) -> EdgeResult<ConversationState> {
@@ -181,7 +198,8 @@ impl Conversation {
     }
 
     fn workspace(&self, site: &str) -> EdgeResult<worker::Stub> {
-        Ok(self.env.durable_object("WORKSPACE")?.get_by_name(SiteId::parse(site)?.as_str())?)
+        let site = SiteId::parse(site)?;
+        crate::glue::site_object(&self.env, "WORKSPACE", &site, site.as_str())
     }
 
     async fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<()> {
@@ -278,6 +296,39 @@ impl Conversation {
         }
     }
 
+    /// Everything in the conversation for a data export; agents' notes only if `notes`.
+    fn export(&self, notes: bool) -> EdgeResult<shared::privacy::ConversationExport> {
+        let id = self.meta("conversation_id")?.ok_or(EdgeError::NotFound)?;
+        let sql = self.sql();
+        // Exports are rare and a conversation's log is bounded by its message rate limit.
+        let messages = SqlLog(&sql).after(0, 1_000_000, notes)?;
+        Ok(shared::privacy::ConversationExport { id: ConversationId::parse(&id)?, details: self.state()?.details, messages })
+    }
+
+    /// Deletes the whole conversation: its sockets are closed first, so nobody keeps writing into
+    /// a deleted log. A retention deletion also tells the visitor's profile.
+    async fn erase(&self, erase: Erase) -> EdgeResult<()> {
+        if !erase.tombstone {
+            if let (Some(site), state) = (self.meta("site")?, self.state()?) {
+                if let (Some(visitor), Some(id)) = (self.visitor(&site, &state)?, self.meta("conversation_id")?) {
+                    let id = serde_json::to_string(&ConversationId::parse(&id)?)?;
+                    call::<serde_json::Value>(&visitor, Method::Post, "/forget-conversation", Some(id)).await?;
+                }
+            }
+        }
+        for ws in self.state.get_websockets() {
+            let _ = ws.close(Some(CLOSE_DELETED), Some("this conversation was deleted"));
+        }
+        let storage = self.state.storage();
+        storage.delete_alarm().await?;
+        storage.delete_all().await?;
+        schema(&self.state);
+        if erase.tombstone {
+            self.set_meta(ERASED, &now_ms().to_string())?;
+        }
+        Ok(())
+    }
+
     /// Sends to every greeted socket that `to` picks.
     fn send_to(&self, msg: &ServerMsg, to: impl Fn(&WebSocket, &Peer) -> bool) {
         let text = msg.encode();
@@ -291,24 +342,41 @@ impl Conversation {
     }
 }
 
+fn schema(state: &State) {
+    create_schema(
+        state,
+        "conversation",
+        &[
+            "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, \
+             author TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ],
+    );
+    migrate(state, "conversation", &[("notes", "ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")]);
+}
+
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
-        create_schema(
-            &state,
-            "conversation",
-            &[
-                "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, \
-                 author TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-                ],
-        );
-        migrate(&state, "conversation", &[("notes", "ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")]);
+        schema(&state);
         Self { state, env }
     }
 
-    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        if req.path() == "/erase" {
+            let erase = crate::glue::read_json::<Erase>(&mut req).await;
+            return respond(async { self.erase(erase?).await?; crate::glue::json(&true, 200) }.await);
+        }
+        // An erased conversation answers nothing but that: its visitor's token is refused, and
+        // for agents it no longer exists.
+        match self.meta(ERASED) {
+            Ok(Some(_)) if req.headers().has(H_AGENT)? => return respond(Err(EdgeError::NotFound)),
+            Ok(Some(_)) => return respond(Err(EdgeError::Unauthorized)),
+            Err(e) => return respond(Err(e)),
+            Ok(None) => {}
+        }
         respond(match req.path().as_str() {
             "/connect" => self.accept_socket(&req),
+            "/export" => self.export(req.url()?.query() == Some("notes")).and_then(|e| crate::glue::json(&e, 200)),
             // Whether the visitor gave a name or email (the widget then skips the pre-chat form).
             "/contact-known" => self.state().and_then(|s| crate::glue::json(&s.contact_given, 200)),
             // The visitor's name and email from `identify`, shown to agents like a contact frame.

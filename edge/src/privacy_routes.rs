@@ -1,0 +1,250 @@
+//! Data-subject rights over HTTP: the visitor's own requests from the widget's privacy menu
+//! (authenticated by their visitor token) and the same actions run by a workspace's owner or admin
+//! on their behalf. Every action is written to the workspace's audit log, which names the visitor
+//! only by a non-reversible reference.
+
+use crate::auth::sha256_hex;
+use crate::conversation::object::Erase;
+use crate::error::{EdgeError, EdgeResult};
+use crate::glue::{call, json, now_ms, query, read_json};
+use crate::rate_limit::{Hit, Verdict};
+use crate::router::Ctx;
+use crate::team::Action;
+use crate::visitor::{ContactChange, Switch};
+use crate::workspace::Forget;
+use shared::api::{AuditAction, AuditEntry};
+use shared::privacy::{ConversationExport, DataAction, DataExport, DataRegion, DataSubject, Erased, MyDataRequest};
+use shared::visitor::VisitorProfile;
+use shared::{ClientMsg, ConversationId, ConversationSummary, Email, ErrorCode, SiteId, VisitorId};
+use worker::{Method, Request, Response};
+
+/// Who asked: the visitor themself, or an owner or admin for them.
+enum Requester {
+    Visitor,
+    Admin(Email),
+}
+
+impl Requester {
+    fn actor(&self) -> &str {
+        match self {
+            Requester::Visitor => "visitor",
+            Requester::Admin(email) => email.as_str(),
+        }
+    }
+
+    fn on_behalf(&self) -> &'static str {
+        match self {
+            Requester::Visitor => "by the visitor",
+            Requester::Admin(_) => "on behalf of the visitor",
+        }
+    }
+}
+
+/// The audit log's name for a visitor: the start of `sha256(SITE:VISITOR_ID)`, the hash their
+/// consent records carry. It cannot be turned back into the id.
+fn reference(site: &SiteId, visitor: &VisitorId) -> String {
+    sha256_hex(&format!("{site}:{visitor}"))[..16].to_owned()
+}
+
+/// The data-subject actions in the audit log: the request history.
+const REQUEST_ACTIONS: [AuditAction; 7] = [
+    AuditAction::DataExported,
+    AuditAction::DataCorrected,
+    AuditAction::DataErased,
+    AuditAction::ProcessingRestricted,
+    AuditAction::ProcessingResumed,
+    AuditAction::AnalyticsObjected,
+    AuditAction::AnalyticsObjectionWithdrawn,
+];
+
+/// Requests one visitor may make per ten minutes (an export reads every conversation).
+const VISITOR_REQUESTS: u32 = 30;
+
+impl Ctx<'_> {
+    /// `POST /api/v1/sites/{site}/my-data` from the widget.
+    pub async fn my_data(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        self.require_own_origin(req)?;
+        let site = self.site(site)?;
+        let body: MyDataRequest = read_json(req).await?;
+        let token = self.token_of(&site, &body.token)?;
+        self.limit_site(&site, &format!("my-data:{site}:{}", token.visitor_id), VISITOR_REQUESTS).await?;
+        self.data_action(&site, &token.visitor_id, body.request, Requester::Visitor).await
+    }
+
+    /// `GET /api/v1/workspaces/{site}/data-subjects?q=EMAIL_OR_ID` (owners and admins).
+    pub async fn data_subjects(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let q = query(&req.url()?, "q").unwrap_or_default();
+        let ids: Vec<VisitorId> = call(&self.workspace(&workspace.id)?, Method::Get, &format!("/subjects?q={}", urlencode(&q)), None).await?;
+        let mut found = vec![];
+        for id in ids {
+            // An id nobody has (or one that was erased) holds nothing to show.
+            match call::<DataSubject>(&self.visitor(&workspace.id, &id)?, Method::Get, "/subject", None).await {
+                Ok(subject) if subject.visitor_id.is_some() => found.push(subject),
+                Ok(_) => {}
+                Err(e) if e.code() == ErrorCode::Unauthorized => {}
+                Err(e) => return Err(e),
+            }
+        }
+        json(&found, 200)
+    }
+
+    /// `POST /api/v1/workspaces/{site}/data-subjects/{visitor_id}` (owners and admins).
+    pub async fn data_subject_action(&self, site: &str, visitor: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
+        let visitor = VisitorId::parse(visitor).map_err(|_| EdgeError::NotFound)?;
+        let action: DataAction = read_json(req).await?;
+        let held: DataSubject = call(&self.visitor(&workspace.id, &visitor)?, Method::Get, "/subject", None)
+            .await
+            .map_err(|e| if e.code() == ErrorCode::Unauthorized { EdgeError::NotFound } else { e })?;
+        if held.visitor_id.is_none() {
+            return Err(EdgeError::NotFound);
+        }
+        self.data_action(&workspace.id, &visitor, action, Requester::Admin(agent.email)).await
+    }
+
+    /// `GET /api/v1/workspaces/{site}/data-requests` (owners and admins): the request history.
+    pub async fn data_requests(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        let entries: Vec<AuditEntry> = call(&self.workspace(&workspace.id)?, Method::Get, "/audit", None).await?;
+        json(&entries.into_iter().filter(|e| REQUEST_ACTIONS.contains(&e.action)).collect::<Vec<_>>(), 200)
+    }
+
+    async fn data_action(&self, site: &SiteId, visitor: &VisitorId, action: DataAction, by: Requester) -> EdgeResult<Response> {
+        let stub = self.visitor(site, visitor)?;
+        let note = |extra: &str| format!("{} · subject {}{extra}", by.on_behalf(), reference(site, visitor));
+        match action {
+            DataAction::Status => json(&call::<DataSubject>(&stub, Method::Get, "/subject", None).await?, 200),
+            DataAction::Export => {
+                let export = self.export(site, visitor, matches!(by, Requester::Admin(_))).await?;
+                self.audit(site, by.actor(), AuditAction::DataExported, &note("")).await;
+                json(&export, 200)
+            }
+            DataAction::Correct { name, email } => {
+                let name = name.map(|n| shared::domain::visitor_name(&n)).transpose()?;
+                let email = email.map(|e| Email::parse(&e)).transpose()?;
+                if name.is_none() && email.is_none() {
+                    return Err(EdgeError::Invalid("give a name or an email".into()));
+                }
+                let change = ContactChange { by: by.actor().to_owned(), name: name.clone(), email: email.clone() };
+                call::<serde_json::Value>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&change)?)).await?;
+                // Agents see the corrected details on every conversation.
+                let frame = ClientMsg::Contact { name, email: email.map(|e| e.as_str().to_owned()) };
+                for id in call::<Vec<ConversationId>>(&stub, Method::Get, "/conversations", None).await? {
+                    call::<bool>(&self.conversation(site, &id)?, Method::Post, "/contact", Some(serde_json::to_string(&frame)?)).await?;
+                }
+                self.audit(site, by.actor(), AuditAction::DataCorrected, &note("")).await;
+                json(&call::<DataSubject>(&stub, Method::Get, "/subject", None).await?, 200)
+            }
+            DataAction::Restrict { on } => {
+                let subject: DataSubject = call(&stub, Method::Post, "/restrict", Some(serde_json::to_string(&Switch { on })?)).await?;
+                let action = if on { AuditAction::ProcessingRestricted } else { AuditAction::ProcessingResumed };
+                self.audit(site, by.actor(), action, &note("")).await;
+                json(&subject, 200)
+            }
+            DataAction::Object { on } => {
+                let subject: DataSubject = call(&stub, Method::Post, "/object", Some(serde_json::to_string(&Switch { on })?)).await?;
+                let action = if on { AuditAction::AnalyticsObjected } else { AuditAction::AnalyticsObjectionWithdrawn };
+                self.audit(site, by.actor(), action, &note("")).await;
+                json(&subject, 200)
+            }
+            DataAction::Erase => {
+                let erased = self.erase(site, visitor).await?;
+                let extra = format!(" · {} conversation(s) deleted, verified", erased.conversations);
+                self.audit(site, by.actor(), AuditAction::DataErased, &note(&extra)).await;
+                json(&erased, 200)
+            }
+        }
+    }
+
+    /// Everything held about the visitor. An admin's export includes agents' private notes
+    /// (the controller decides what to hand over); the visitor's own leaves them out.
+    async fn export(&self, site: &SiteId, visitor: &VisitorId, notes: bool) -> EdgeResult<DataExport> {
+        let stub = self.visitor(site, visitor)?;
+        let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await?;
+        let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        // The inbox's summaries carry agents' working state (a note may be the last message);
+        // the visitor gets their conversations in full below instead.
+        if notes {
+            let ids = serde_json::to_string(&ids)?;
+            profile.conversations = call::<Vec<ConversationSummary>>(&self.workspace(site)?, Method::Post, "/summaries", Some(ids)).await?;
+        }
+        profile.visitor_id = Some(visitor.clone());
+        let mut conversations = vec![];
+        for id in &ids {
+            let path = if notes { "/export?notes" } else { "/export" };
+            match call::<ConversationExport>(&self.conversation(site, id)?, Method::Get, path, None).await {
+                Ok(c) => conversations.push(c),
+                // Started but never written in: nothing to export.
+                Err(e) if e.code() == ErrorCode::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(DataExport {
+            exported_at: now_ms(),
+            site: site.clone(),
+            data_region: DataRegion::of(site),
+            visitor_id: visitor.clone(),
+            profile,
+            conversations,
+        })
+    }
+
+    /// Erases the visitor everywhere their data is: each conversation (its sockets closed), the
+    /// workspace's index, search, identity link, directory and consent proofs, then the visitor
+    /// object, which keeps only a tombstone so their token is refused. Then checks that nothing
+    /// answers with any of it.
+    async fn erase(&self, site: &SiteId, visitor: &VisitorId) -> EdgeResult<Erased> {
+        let stub = self.visitor(site, visitor)?;
+        let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        let tombstone = serde_json::to_string(&Erase { tombstone: true })?;
+        for id in &ids {
+            call::<bool>(&self.conversation(site, id)?, Method::Post, "/erase", Some(tombstone.clone())).await?;
+        }
+        let visitor_hash = sha256_hex(&format!("{site}:{visitor}"));
+        let forget = Forget { visitor_id: visitor.clone(), visitor_hash, conversation_ids: ids.clone() };
+        let workspace = self.workspace(site)?;
+        call::<bool>(&workspace, Method::Post, "/forget", Some(serde_json::to_string(&forget)?)).await?;
+        call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;
+        // Verify: the visitor and every conversation refuse, the index has none of them.
+        let gone = |what: &str, r: EdgeResult<serde_json::Value>| match r {
+            Err(e) if e.code() == ErrorCode::Unauthorized => Ok(()),
+            other => Err(EdgeError::Internal(format!("erasure in {site} left {what} behind: {other:?}"))),
+        };
+        gone("the visitor", call(&stub, Method::Get, "/profile", None).await)?;
+        for id in &ids {
+            gone("a conversation", call(&self.conversation(site, id)?, Method::Get, "/export", None).await)?;
+        }
+        let left: Vec<ConversationSummary> = call(&workspace, Method::Post, "/summaries", Some(serde_json::to_string(&ids)?)).await?;
+        if !left.is_empty() {
+            return Err(EdgeError::Internal(format!("erasure in {site} left {} inbox entries behind", left.len())));
+        }
+        Ok(Erased { conversations: ids.len() as u32, reference: reference(site, visitor) })
+    }
+
+    /// A per-site limit on `key`: refusals answer 429, and the first refusal of each window goes
+    /// to the workspace's audit log (monitoring of suspicious activity).
+    pub async fn limit_site(&self, site: &SiteId, key: &str, limit: u32) -> EdgeResult<()> {
+        const WINDOW_MS: i64 = 10 * 60 * 1000;
+        let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(key)?;
+        let verdict: Verdict = call(&limiter, Method::Post, "/hit", Some(serde_json::to_string(&Hit { limit, window_ms: WINDOW_MS })?)).await?;
+        if verdict.allowed {
+            return Ok(());
+        }
+        if verdict.first_refusal {
+            let what = key.split(':').next().unwrap_or_default();
+            self.audit(site, "site", AuditAction::RateLimited, &format!("{what}: more than {limit} requests in 10 minutes")).await;
+        }
+        Err(EdgeError::RateLimited)
+    }
+}
+
+/// Percent-encodes a query value for an internal call.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

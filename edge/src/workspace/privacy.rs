@@ -1,0 +1,146 @@
+//! The workspace's part in data-subject rights and retention: the directory that finds a visitor
+//! by email, forgetting an erased visitor's index entries, search and consent proofs, and the
+//! retention alarm that deletes conversations past the workspace's period.
+
+use super::Workspace;
+use crate::conversation::object::Erase;
+use crate::error::EdgeResult;
+use crate::glue::{call, now_ms, retention_ms, site_object};
+use serde::{Deserialize, Serialize};
+use shared::api::{AuditAction, AuditEntry};
+use shared::{ConversationId, Email, ServerMsg, SiteId, VisitorId};
+use worker::Method;
+
+/// Most conversations one retention alarm deletes; the next alarm follows at once if more are due.
+const EXPIRE_BATCH: i64 = 50;
+
+/// `POST /directory` from a visitor object: the email on its profile now.
+#[derive(Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    pub visitor_id: VisitorId,
+    pub email: Option<Email>,
+}
+
+/// `POST /forget`: everything the workspace holds about an erased visitor.
+#[derive(Serialize, Deserialize)]
+pub struct Forget {
+    pub visitor_id: VisitorId,
+    /// As in their consent records (`sha256(SITE:VISITOR_ID)`).
+    pub visitor_hash: String,
+    pub conversation_ids: Vec<ConversationId>,
+}
+
+#[derive(Deserialize)]
+struct Id {
+    id: String,
+}
+
+impl Workspace {
+    pub(super) fn directory(&self, entry: DirectoryEntry) -> EdgeResult<()> {
+        let sql = self.sql();
+        match entry.email {
+            Some(email) => sql.exec(
+                "INSERT OR REPLACE INTO directory (visitor_id, email) VALUES (?, ?)",
+                vec![entry.visitor_id.as_str().into(), email.as_str().into()],
+            )?,
+            None => sql.exec("DELETE FROM directory WHERE visitor_id = ?", vec![entry.visitor_id.as_str().into()])?,
+        };
+        Ok(())
+    }
+
+    /// Visitors whose email, verified user id or visitor id is `q`.
+    pub(super) fn find_subjects(&self, q: &str) -> EdgeResult<Vec<VisitorId>> {
+        let q = q.trim();
+        let mut found = vec![];
+        if let Ok(id) = VisitorId::parse(q) {
+            found.push(id);
+        }
+        let email = Email::parse(q).map(|e| e.as_str().to_owned()).unwrap_or_default();
+        let rows: Vec<Id> = self
+            .sql()
+            .exec(
+                "SELECT visitor_id AS id FROM directory WHERE email = ? \
+                 UNION SELECT json_extract(json, '$.visitor_id') AS id FROM identities WHERE user_id = ?",
+                vec![email.into(), q.into()],
+            )?
+            .to_array()?;
+        for row in rows {
+            let id = VisitorId::parse(&row.id)?;
+            if !found.contains(&id) {
+                found.push(id);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Forgets an erased visitor: their inbox entries and search index, the user id link, the
+    /// directory entry and their consent proofs. Live inboxes get the list without them.
+    pub(super) fn forget(&self, f: &Forget) -> EdgeResult<()> {
+        let sql = self.sql();
+        for id in &f.conversation_ids {
+            self.drop_conversation(id)?;
+        }
+        sql.exec("DELETE FROM identities WHERE json_extract(json, '$.visitor_id') = ?", vec![f.visitor_id.as_str().into()])?;
+        sql.exec("DELETE FROM directory WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
+        sql.exec("DELETE FROM consent_log WHERE json_extract(json, '$.visitor_hash') = ?", vec![f.visitor_hash.as_str().into()])?;
+        self.broadcast(&ServerMsg::Inbox { conversations: self.conversations()? });
+        Ok(())
+    }
+
+    fn drop_conversation(&self, id: &ConversationId) -> EdgeResult<()> {
+        let sql = self.sql();
+        sql.exec("DELETE FROM conversations WHERE id = ?", vec![id.as_str().into()])?;
+        sql.exec("DELETE FROM message_index WHERE conversation_id = ?", vec![id.as_str().into()])?;
+        Ok(())
+    }
+
+    pub(super) fn append_audit(&self, entry: &AuditEntry) -> EdgeResult<()> {
+        self.sql().exec("INSERT INTO audit (at, json) VALUES (?, ?)", vec![entry.at.into(), serde_json::to_string(entry)?.into()])?;
+        Ok(())
+    }
+
+    fn retention(&self) -> EdgeResult<Option<(u32, i64)>> {
+        let days = self.config()?.chat.retention_days;
+        Ok(days.zip(retention_ms(&self.env, days)))
+    }
+
+    /// Sets the alarm for when the least recently active conversation passes the retention
+    /// period (or clears it when conversations are kept). Each workspace keeps its own alarm.
+    pub(super) async fn schedule_retention(&self) -> EdgeResult<()> {
+        #[derive(Deserialize)]
+        struct Oldest {
+            at: Option<i64>,
+        }
+        let storage = self.state.storage();
+        let Some((_, period)) = self.retention()? else { return Ok(storage.delete_alarm().await?) };
+        let oldest: Oldest = self.sql().exec("SELECT MIN(last_at) AS at FROM conversations", None)?.one()?;
+        match oldest.at {
+            Some(at) => storage.set_alarm(crate::glue::at_time((at + period).max(now_ms() + 1))).await?,
+            None => storage.delete_alarm().await?,
+        }
+        Ok(())
+    }
+
+    /// The alarm: deletes every conversation whose last activity is older than the retention
+    /// period — the conversation object itself, then its index and search entries.
+    pub(super) async fn expire_conversations(&self) -> EdgeResult<()> {
+        let Some((days, period)) = self.retention()? else { return Ok(()) };
+        let site = SiteId::parse(&self.site_name())?;
+        let due: Vec<Id> = self
+            .sql()
+            .exec("SELECT id FROM conversations WHERE last_at < ? ORDER BY last_at LIMIT ?", vec![(now_ms() - period).into(), EXPIRE_BATCH.into()])?
+            .to_array()?;
+        for row in &due {
+            let id = ConversationId::parse(&row.id)?;
+            let stub = site_object(&self.env, "CONVERSATION", &site, &format!("{site}:{id}"))?;
+            call::<bool>(&stub, Method::Post, "/erase", Some(serde_json::to_string(&Erase { tombstone: false })?)).await?;
+            self.drop_conversation(&id)?;
+        }
+        if !due.is_empty() {
+            self.broadcast(&ServerMsg::Inbox { conversations: self.conversations()? });
+            let detail = format!("{} conversation(s) inactive for more than {days} day(s)", due.len());
+            self.append_audit(&AuditEntry { at: now_ms(), actor: "retention".into(), action: AuditAction::RetentionDeleted, detail })?;
+        }
+        self.schedule_retention().await
+    }
+}
