@@ -1,8 +1,9 @@
 //! The few browser calls the admin pages need beyond the crate's web-sys features: the clipboard,
-//! the URL hash, form values and the agent's time zone. Bound here once so components read as
+//! the URL hash, form values, saving a file and the agent's time zone. Bound here once so components read as
 //! plain Rust, and so the inbox does not pull in a web-sys feature per call.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
@@ -16,6 +17,13 @@ extern "C" {
     fn exec_command(command: &str) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = history, js_name = replaceState)]
     fn history_replace_state(state: &JsValue, unused: &str, url: &str) -> Result<(), JsValue>;
+    type Blob;
+    #[wasm_bindgen(catch, constructor)]
+    fn new(parts: &js_sys::Array, options: &js_sys::Object) -> Result<Blob, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = URL, js_name = createObjectURL)]
+    fn create_object_url(blob: &Blob) -> Result<String, JsValue>;
+    #[wasm_bindgen(js_namespace = URL, js_name = revokeObjectURL)]
+    fn revoke_object_url(url: &str);
 }
 
 /// Copies `text`; `select` first selects it in its readonly box so the fallback, and a person
@@ -28,6 +36,36 @@ pub async fn copy(text: &str, select: impl FnOnce()) -> bool {
         }
     }
     exec_command("copy").unwrap_or(false)
+}
+
+/// Saves `text` as a file called `name` (the browser's download), for data the page fetched
+/// itself: a plain link cannot carry the POST a data export is. Whether the download started.
+pub fn save_file(name: &str, mime: &str, text: &str) -> bool {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"type".into(), &mime.into());
+    let Ok(blob) = Blob::new(&js_sys::Array::of1(&text.into()), &options) else { return false };
+    let Ok(url) = create_object_url(&blob) else { return false };
+    let link = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok());
+    let started = link.is_some_and(|a| {
+        let _ = a.set_attribute("href", &url);
+        let _ = a.set_attribute("download", name);
+        a.click();
+        true
+    });
+    // The download has read the blob by the next tick; the URL would otherwise hold it until
+    // the page closes.
+    client::hooks::after(1000, move || revoke_object_url(&url));
+    started
+}
+
+/// `value` as indented JSON, the way a person opening a downloaded file wants to read it.
+pub fn pretty_json(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify_with_replacer_and_space(value, &JsValue::NULL, &JsValue::from_f64(2.0))
+        .ok()
+        .and_then(|s| s.as_string())
 }
 
 /// The page's URL hash, `#…` or empty.

@@ -2,6 +2,9 @@
 
 pub mod audit_log;
 pub mod consent_log;
+pub mod data_requests;
+pub mod data_subject;
+pub mod data_subject_forms;
 pub mod conversation_list;
 pub mod conversation_view;
 pub mod inbox;

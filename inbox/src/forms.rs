@@ -5,6 +5,7 @@
 
 use shared::api::{AuditAction, BusinessHours, CannedResponse, LauncherPosition, PrechatMode, Role, SecurityEventKind};
 use shared::consent::Lang;
+use shared::privacy::DataRegion;
 
 /// One domain per line in the textarea; commas also separate, since people paste lists. Order
 /// is kept and repeats dropped. Spaces inside a line are left alone so that the edge refuses
@@ -103,6 +104,27 @@ pub fn retention_from_value(value: &str) -> Option<u32> {
     value.parse().ok()
 }
 
+/// The retention period as the settings page states the policy (and the visitor notice repeats it).
+pub fn retention_policy(days: Option<u32>) -> String {
+    match days {
+        Some(1) => "Conversations and page activity older than 1 day are deleted automatically.".to_owned(),
+        Some(days) => format!("Conversations and page activity older than {days} days are deleted automatically."),
+        None => "Kept until deleted.".to_owned(),
+    }
+}
+
+/// `(region, option value, name, hint)` for the sign-up form's "Data location".
+pub const REGIONS: [(DataRegion, &str, &str, &str); 2] = [
+    (DataRegion::Global, "global", "Global", "Stored where Cloudflare's network places it, near your first visitors."),
+    // Not "processed in the EU": requests still pass through the nearest Cloudflare location.
+    (DataRegion::Eu, "eu", "European Union", "Stored in the EU only (Durable Object jurisdiction)."),
+];
+
+/// The region of a "Data location" option; anything unknown is the default, global.
+pub fn region_from_value(value: &str) -> DataRegion {
+    REGIONS.iter().find(|(_, v, _, _)| *v == value).map_or(DataRegion::Global, |(r, _, _, _)| *r)
+}
+
 pub fn position_value(p: LauncherPosition) -> &'static str {
     match p {
         LauncherPosition::Right => "right",
@@ -151,7 +173,7 @@ pub fn security_label(kind: SecurityEventKind) -> &'static str {
 }
 
 /// Every audit action, in the order the audit log's filter lists them; "Other" last.
-pub const AUDIT_ACTIONS: [AuditAction; 12] = [
+pub const AUDIT_ACTIONS: [AuditAction; 21] = [
     AuditAction::SignIn,
     AuditAction::SignInFailed,
     AuditAction::LockedOut,
@@ -163,6 +185,15 @@ pub const AUDIT_ACTIONS: [AuditAction; 12] = [
     AuditAction::ConsentSettingsChanged,
     AuditAction::ConsentLogExported,
     AuditAction::IdentityRefused,
+    AuditAction::DataExported,
+    AuditAction::DataCorrected,
+    AuditAction::DataErased,
+    AuditAction::ProcessingRestricted,
+    AuditAction::ProcessingResumed,
+    AuditAction::AnalyticsObjected,
+    AuditAction::AnalyticsObjectionWithdrawn,
+    AuditAction::RetentionDeleted,
+    AuditAction::RateLimited,
     AuditAction::Unknown,
 ];
 
@@ -180,6 +211,15 @@ pub fn audit_label(action: AuditAction) -> &'static str {
         AuditAction::ConsentSettingsChanged => "Changed consent settings",
         AuditAction::ConsentLogExported => "Exported the consent log",
         AuditAction::IdentityRefused => "Refused an identity",
+        AuditAction::DataExported => "Exported a visitor's data",
+        AuditAction::DataCorrected => "Corrected a visitor's details",
+        AuditAction::DataErased => "Erased a visitor's data",
+        AuditAction::ProcessingRestricted => "Restricted processing",
+        AuditAction::ProcessingResumed => "Lifted a restriction",
+        AuditAction::AnalyticsObjected => "Recorded an objection to analytics",
+        AuditAction::AnalyticsObjectionWithdrawn => "Withdrew an objection",
+        AuditAction::RetentionDeleted => "Retention deleted data",
+        AuditAction::RateLimited => "Rate limit reached",
         // Written by a newer edge than this page knows.
         AuditAction::Unknown => "Other",
     }
@@ -191,10 +231,14 @@ pub fn audit_filter(value: &str) -> Option<AuditAction> {
     value.parse::<usize>().ok().and_then(|i| AUDIT_ACTIONS.get(i).copied())
 }
 
-/// Who an audit entry names: an agent's email as it is, and the edge's `site` (calls from the
-/// site's own page, such as a refused identity) in words.
+/// Who an audit entry names: an agent's email as it is; the edge's `site` (calls from the site's
+/// own page, such as a refused identity) and `visitor` (a visitor's own data request) in words.
 pub fn audit_actor(actor: &str) -> &str {
-    if actor == "site" { "The website" } else { actor }
+    match actor {
+        "site" => "The website",
+        "visitor" => "The visitor",
+        agent => agent,
+    }
 }
 
 /// A value as one URL path segment. Characters a path allows (RFC 3986 `pchar`, which includes
@@ -313,6 +357,16 @@ mod tests {
     }
 
     #[test]
+    fn retention_is_stated_in_words() {
+        assert_eq!(retention_policy(Some(30)), "Conversations and page activity older than 30 days are deleted automatically.");
+        assert_eq!(retention_policy(Some(1)), "Conversations and page activity older than 1 day are deleted automatically.");
+        assert_eq!(retention_policy(None), "Kept until deleted.");
+        for (days, _) in RETENTION {
+            assert_eq!(retention_policy(retention_from_value(&retention_value(days))), retention_policy(days));
+        }
+    }
+
+    #[test]
     fn select_values_round_trip() {
         for p in [LauncherPosition::Left, LauncherPosition::Right] {
             assert_eq!(position_from_value(position_value(p)), p);
@@ -323,6 +377,10 @@ mod tests {
         assert_eq!(prechat_from_value("nonsense"), PrechatMode::Off);
         assert_eq!(language_from_value("de"), Some(Lang::De));
         assert_eq!(language_from_value(""), None);
+        for (region, value, _, _) in REGIONS {
+            assert_eq!(region_from_value(value), region);
+        }
+        assert_eq!(region_from_value("mars"), DataRegion::Global);
     }
 
     #[test]
@@ -348,6 +406,11 @@ mod tests {
         assert_eq!(audit_label(AuditAction::SignInFailed), "Failed sign-in");
         assert_eq!(audit_label(AuditAction::InviteAccepted), "Joined by invite");
         assert_eq!(audit_label(AuditAction::ConsentLogExported), "Exported the consent log");
+        assert_eq!(audit_label(AuditAction::DataErased), "Erased a visitor's data");
+        assert_eq!(audit_label(AuditAction::ProcessingResumed), "Lifted a restriction");
+        assert_eq!(audit_label(AuditAction::RateLimited), "Rate limit reached");
+        let written: AuditAction = serde_json::from_str(r#""analytics_objection_withdrawn""#).expect("known");
+        assert_eq!(audit_label(written), "Withdrew an objection");
         let unknown: AuditAction = serde_json::from_str(r#""api_key_rotated""#).expect("tolerated");
         assert_eq!(audit_label(unknown), "Other", "a newer edge's action still has a label");
         let mut labels: Vec<_> = AUDIT_ACTIONS.iter().map(|&a| audit_label(a)).collect();
@@ -360,12 +423,14 @@ mod tests {
     fn audit_filter_and_actor() {
         assert_eq!(audit_filter(""), None);
         assert_eq!(audit_filter("0"), Some(AuditAction::SignIn));
-        assert_eq!(audit_filter("11"), Some(AuditAction::Unknown));
-        assert_eq!(audit_filter("12"), None);
+        assert_eq!(audit_filter("11"), Some(AuditAction::DataExported));
+        assert_eq!(audit_filter("20"), Some(AuditAction::Unknown), "\"Other\" stays last");
+        assert_eq!(audit_filter("21"), None);
         for (i, &action) in AUDIT_ACTIONS.iter().enumerate() {
             assert_eq!(audit_filter(&i.to_string()), Some(action));
         }
         assert_eq!(audit_actor("site"), "The website");
+        assert_eq!(audit_actor("visitor"), "The visitor");
         assert_eq!(audit_actor("ada@shop.example"), "ada@shop.example");
     }
 

@@ -77,6 +77,7 @@ mod tests {
             canned_responses: vec![],
             identity_verification: false,
             store_ip: false,
+            data_region: Default::default(),
         }
     }
 

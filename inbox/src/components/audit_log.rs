@@ -59,19 +59,32 @@ pub fn audit_log(props: &AuditLogProps) -> Html {
                     Some(Ok(list)) if list.is_empty() => html! { <p class="hint" role="status">{ "Nothing recorded yet." }</p> },
                     Some(Ok(list)) => match shown(list) {
                         rows if rows.is_empty() => html! { <p class="hint" role="status">{ "No entries of this kind." }</p> },
-                        rows => html! {
-                            <table class="audit-table">
-                                <thead><tr>
-                                    <th scope="col">{ "When" }</th><th scope="col">{ "Who" }</th>
-                                    <th scope="col">{ "What" }</th><th scope="col">{ "Details" }</th>
-                                </tr></thead>
-                                <tbody>{ for rows.iter().map(row) }</tbody>
-                            </table>
-                        },
+                        rows => html! { <AuditTable entries={rows} /> },
                     },
                 } }
             </section>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AuditTableProps {
+    /// Newest first, as the edge answers.
+    pub entries: Vec<AuditEntry>,
+}
+
+/// Audit entries as a table: when, who, what, details. Also the data requests page's history,
+/// which is the audit log's data-subject entries.
+#[function_component(AuditTable)]
+pub fn audit_table(props: &AuditTableProps) -> Html {
+    html! {
+        <table class="audit-table">
+            <thead><tr>
+                <th scope="col">{ "When" }</th><th scope="col">{ "Who" }</th>
+                <th scope="col">{ "What" }</th><th scope="col">{ "Details" }</th>
+            </tr></thead>
+            <tbody>{ for props.entries.iter().map(row) }</tbody>
+        </table>
     }
 }
 

@@ -170,10 +170,17 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                     </div>
                 </section>
                 <section class="card">
-                    <h3>{ "Data retention" }</h3>
+                    <h3>{ "Data and privacy" }</h3>
+                    <dl class="readonly-facts">
+                        <div>
+                            <dt>{ "Data location" }</dt>
+                            <dd>{ s.data_region.label() }</dd>
+                        </div>
+                    </dl>
+                    <p class="hint">{ "Fixed when the workspace was created: it is part of the workspace id." }</p>
                     <Field id="ws-retention" label="Delete conversations after"
                         hint="Counted from a conversation's last message. Keeping less is kinder to your visitors.">
-                        <select id="ws-retention" aria-describedby="ws-retention-hint"
+                        <select id="ws-retention" aria-describedby="ws-retention-policy ws-retention-hint"
                             onchange={field(&onedit, |d, v| d.settings.retention_days = forms::retention_from_value(&v))}>
                             { for forms::retention_options(s.retention_days).into_iter().map(|(value, label)| {
                                 let selected = value == retention;
@@ -181,6 +188,12 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                             }) }
                         </select>
                     </Field>
+                    <p class="policy" id="ws-retention-policy">{ forms::retention_policy(s.retention_days) }</p>
+                    <p class="links">
+                        <a href={format!("/privacy/{}", props.site)} target="_blank" rel="noopener">{ "Visitor privacy notice" }</a>
+                        <a href={format!("/privacy/{}/record", props.site)} target="_blank" rel="noopener">{ "Record of processing" }</a>
+                    </p>
+                    <p class="hint">{ "Both are written from these settings and change when they do. Link the notice from your own privacy policy." }</p>
                 </section>
                 if !props.readonly {
                     <div class="save-bar">

@@ -122,6 +122,7 @@ pub fn shell(props: &ShellProps) -> Html {
         Page::Account => html! { <div class="page"><super::account::Account me={props.me.clone()} /></div> },
         Page::ConsentLog => html! { <div class="page"><super::consent_log::ConsentLog workspace={workspace.clone()} /></div> },
         Page::AuditLog => html! { <div class="page"><super::audit_log::AuditLog workspace={workspace.clone()} /></div> },
+        Page::DataRequests => html! { <div class="page"><super::data_requests::DataRequests workspace={workspace.clone()} /></div> },
     };
     html! {
         <ContextProvider<crate::inbox_state::InboxContext> context={inbox.clone()}>

@@ -1,5 +1,7 @@
 use super::field::Field;
+use crate::forms::{region_from_value, REGIONS};
 use shared::api::{Me, SignUpRequest};
+use shared::privacy::DataRegion;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -17,13 +19,18 @@ pub fn sign_up(props: &SignUpProps) -> Html {
     let fields = [use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref()];
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
+    let region = use_state(DataRegion::default);
+    let onregion = {
+        let region = region.clone();
+        Callback::from(move |e: Event| region.set(region_from_value(&crate::browser::value(&e))))
+    };
     let onsubmit = {
-        let (fields, error, busy, onsignedup) = (fields.clone(), error.clone(), busy.clone(), props.onsignedup.clone());
+        let (fields, error, busy, onsignedup, region) = (fields.clone(), error.clone(), busy.clone(), props.onsignedup.clone(), region.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let [name, email, password, workspace_name, website] =
                 fields.clone().map(|r| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default());
-            let request = SignUpRequest { name, email, password, workspace_name, website };
+            let request = SignUpRequest { name, email, password, workspace_name, website, data_region: *region };
             let (error, busy, onsignedup) = (error.clone(), busy.clone(), onsignedup.clone());
             busy.set(true);
             error.set(None);
@@ -62,6 +69,21 @@ pub fn sign_up(props: &SignUpProps) -> Html {
                     <input id="su-website" ref={website} name="website" autocomplete="url" required=true placeholder="shop.example"
                         aria-describedby="su-website-hint" />
                 </Field>
+                <fieldset class="regions" aria-describedby="su-region-hint">
+                    <legend>{ "Data location" }</legend>
+                    { for REGIONS.into_iter().map(|(r, value, name, hint)| {
+                        let id = format!("su-region-{value}");
+                        html! {
+                            <div class="region">
+                                <input type="radio" id={id.clone()} name="data_region" {value} checked={*region == r}
+                                    aria-describedby={format!("{id}-hint")} onchange={onregion.clone()} />
+                                <label for={id.clone()}>{ name }</label>
+                                <p class="hint" id={format!("{id}-hint")}>{ hint }</p>
+                            </div>
+                        }
+                    }) }
+                    <p class="hint" id="su-region-hint">{ "Where conversations and visitor data are stored. It cannot be changed later." }</p>
+                </fieldset>
                 if let Some(message) = &*error {
                     <p class="error" role="alert">{ message }</p>
                 }

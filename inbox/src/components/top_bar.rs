@@ -12,6 +12,7 @@ pub enum Page {
     Account,
     ConsentLog,
     AuditLog,
+    DataRequests,
 }
 
 impl Page {
@@ -23,11 +24,12 @@ impl Page {
             Page::Account => "Account",
             Page::ConsentLog => "Consent log",
             Page::AuditLog => "Audit log",
+            Page::DataRequests => "Data requests",
         }
     }
 
-    /// The pages this agent may open: settings and the consent and audit logs are for owners and
-    /// admins.
+    /// The pages this agent may open: settings, the consent and audit logs and data requests are
+    /// for owners and admins.
     pub fn for_workspace(workspace: &WorkspaceRef) -> Vec<Page> {
         let manage = workspace.can_manage();
         [
@@ -37,6 +39,7 @@ impl Page {
             (Page::Account, true),
             (Page::ConsentLog, manage),
             (Page::AuditLog, manage),
+            (Page::DataRequests, manage),
         ]
             .into_iter()
             .filter_map(|(page, allowed)| allowed.then_some(page))

@@ -32,11 +32,16 @@ pub fn visitor_profile_view(props: &VisitorProfileViewProps) -> Html {
     let p = &props.profile;
     html! {
         <div class="profile">
+            { requests(p) }
             { facts(p) }
             <section class="profile-section" aria-labelledby="profile-pages">
                 <h3 id="profile-pages">{ "Pages visited" }{ count(p.pages.len()) }</h3>
                 if p.pages.is_empty() {
-                    <p class="muted">{ if analytics_allowed(p) { "No page activity yet" } else { "No page activity (analytics not allowed)" } }</p>
+                    <p class="muted">{ match (p.objected, analytics_allowed(p)) {
+                        (true, _) => "No page activity (objected to analytics)",
+                        (false, true) => "No page activity yet",
+                        (false, false) => "No page activity (analytics not allowed)",
+                    } }</p>
                 } else {
                     <ShowMore limit={PAGES_SHOWN} class="timeline" label="Pages visited">
                         { for p.pages.iter().map(page) }
@@ -75,6 +80,24 @@ pub fn visitor_profile_view(props: &VisitorProfileViewProps) -> Html {
                 </section>
             }
         </div>
+    }
+}
+
+/// The visitor's data requests in force, first in the pane: an agent must know before reading
+/// on (or asking for details) that nothing new is kept about this visitor.
+fn requests(p: &VisitorProfile) -> Html {
+    if !p.restricted && !p.objected {
+        return html! {};
+    }
+    html! {
+        <ul class="privacy-flags" aria-label="Data requests in force">
+            if p.restricted {
+                <li class="privacy-flag">{ "Processing restricted — nothing new is captured" }</li>
+            }
+            if p.objected {
+                <li class="privacy-flag">{ "Objected to analytics" }</li>
+            }
+        </ul>
     }
 }
 
