@@ -6,7 +6,8 @@
  * Here the queue runs in order and `push` keeps working. Methods: open, close, toggle,
  * identify, setAttributes, reset, sendMessage, on, off, and the consent API (consent.get,
  * consent.onChange, consent.show). Events: ready, open, close, message, unread, consent.
- * It also records page activity (with analytics consent only) and draws the unread badge.
+ * It also records page activity (with analytics consent only), draws the unread badge and forgets
+ * the visitor once they have erased their data from the widget.
  *
  * The loader shares its state through window.__provixchat (P): v the view ('', 'banner', 'prefs' or
  * 'chat'), f the widget's iframe, r the iframe that said it is ready, s what the site's storage holds
@@ -116,11 +117,36 @@
   };
   doc.addEventListener('visibilitychange', flash);
 
+  // The visitor erased their data from the privacy choices: nothing of them stays on this device,
+  // neither the token nor the decision (the banner asks again), and the widget hears it (a choice
+  // made next is a new visitor's). The frame still shows that it is done; once the visitor leaves
+  // it, it goes (its chat was the erased visitor's) and whatever opens next starts in a new one.
+  var erased = null;
+  var forget = () => {
+    try { localStorage.removeItem(key); } catch (e) { /* storage blocked: memory only */ }
+    P.s = {};
+    outbox = [];
+    sent = '';
+    erased = P.f;
+    setUnread(0);
+    P.state();
+  };
+
   // The loader writes P.v on every view change: a setter hears it (open and close events, badge).
   var view = P.v;
   Object.defineProperty(P, 'v', {
     get: () => view,
     set: next => {
+      if (erased && next != 'prefs') {
+        var old = erased;
+        erased = null;
+        if (old == P.f) {
+          old.remove();
+          P.f = P.r = null;
+          // The loader shows `next` again in a new frame; this setter hears that instead.
+          return P.show(next);
+        }
+      }
       var was = view == 'chat';
       view = next;
       badge();
@@ -179,6 +205,7 @@
     if (d.pvx == 'ready') deliver();
     if (d.pvx == 'unread') setUnread(d.count);
     if (d.pvx == 'message') emit('message', { body: '' + d.body, author: '' + d.author });
+    if (d.pvx == 'erased') forget();
     // A first chat message gave the visitor a token (the loader has stored it).
     wake();
   });

@@ -102,6 +102,9 @@ pub enum ToHost<'a> {
     Unread { count: i32 },
     /// A new agent message (never one replayed from history): the page's `message` event.
     Message { body: &'a str, author: &'a str },
+    /// The visitor erased their data: the page forgets their token and decision, and the
+    /// widget's frame goes once the visitor leaves the confirmation.
+    Erased,
 }
 
 /// A field of a [`ToHost`] message.
@@ -116,12 +119,13 @@ pub type Fields<'a> = [Option<(&'static str, Field<'a>)>; 2];
 
 impl<'a> ToHost<'a> {
     /// The message's `pvx` and its fields. Built by hand rather than with serde: the widget
-    /// sends seven small shapes, and a serialiser for them costs more WASM than this.
+    /// sends eight small shapes, and a serialiser for them costs more WASM than this.
     pub fn parts(self) -> (&'static str, Fields<'a>) {
         let one = |key, value| [Some((key, value)), None];
         match self {
             ToHost::Ready => ("ready", [None, None]),
             ToHost::Close => ("close", [None, None]),
+            ToHost::Erased => ("erased", [None, None]),
             ToHost::View { view } => ("view", one("view", Field::Text(view))),
             ToHost::Token { token } => ("token", one("token", Field::Text(token))),
             ToHost::Size { height } => ("size", one("height", Field::Number(height))),
@@ -245,6 +249,7 @@ mod tests {
         assert_eq!(ToHost::Size { height: 180 }.parts(), ("size", [Some(("height", Field::Number(180))), None]));
         assert_eq!(ToHost::Token { token: "v1.t" }.parts(), ("token", [Some(("token", Field::Text("v1.t"))), None]));
         assert_eq!(ToHost::Close.parts(), ("close", [None, None]));
+        assert_eq!(ToHost::Erased.parts(), ("erased", [None, None]));
         assert_eq!(ToHost::Unread { count: 2 }.parts(), ("unread", [Some(("count", Field::Number(2))), None]));
         assert_eq!(
             ToHost::Message { body: "Hi", author: "Dana" }.parts(),

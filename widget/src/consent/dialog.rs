@@ -1,8 +1,11 @@
 //! The banner (three buttons of equal weight) and the preferences (one switch per category), as
 //! a pure component: everything comes in as props and every choice goes out as a callback, so it
-//! renders the same in the widget and in its browser tests.
+//! renders the same in the widget and in its browser tests. Below the choices, when the view names
+//! the visitor, the preferences hold "Your data" (`your_data.rs`, which asks the edge itself).
 
-use super::labels::{labels, Labels};
+use super::labels::labels;
+use super::your_data::YourData;
+use crate::bridge::Embedding;
 use shared::consent::{Category, Choices, ConsentConfig, Method};
 use yew::prelude::*;
 
@@ -27,6 +30,13 @@ pub struct DialogProps {
     pub oncustomize: Callback<()>,
     /// Close or Escape in the preferences: decides nothing.
     pub onclose: Callback<()>,
+    /// The visitor-facing notice the edge generates from the site's settings (`/privacy/SITE`).
+    pub notice_url: AttrValue,
+    /// "Your data" below the choices in the preferences: where the widget is embedded and the
+    /// visitor token the site keeps. (A plain prop rather than children: comparing children
+    /// would cost the widget a virtual-DOM comparison it does not otherwise need.)
+    #[prop_or_default]
+    pub your_data: Option<(Embedding, AttrValue)>,
 }
 
 #[function_component(Dialog)]
@@ -49,7 +59,15 @@ pub fn dialog(props: &DialogProps) -> Html {
     };
     let gpc_notice = props.gpc.then(|| html! { <p class="pvx-gpc">{ l.gpc }</p> });
     let error = props.failed.then(|| html! { <p class="pvx-error" role="alert">{ l.failed }</p> });
-    let policy = html! { <a href={config.policy_url.clone()} target="_blank" rel="noopener">{ l.policy }</a> };
+    // The owner's own policy (when they gave one) and the notice generated from their settings.
+    let links = html! {
+        <>
+            if !config.policy_url.is_empty() {
+                <a href={config.policy_url.clone()} target="_blank" rel="noopener">{ l.policy }</a>{ " · " }
+            }
+            <a href={props.notice_url.clone()} target="_blank" rel="noopener">{ l.notice }</a>
+        </>
+    };
     let accept = decide(Method::AcceptAll, Choices::all());
     let reject = decide(Method::RejectAll, Choices::none());
 
@@ -61,7 +79,7 @@ pub fn dialog(props: &DialogProps) -> Html {
                     aria-labelledby="pvx-consent-title" aria-describedby="pvx-consent-text" {onkeydown}>
                     <div class="pvx-consent-text">
                         <h2 id="pvx-consent-title">{ &config.text.title }</h2>
-                        <p id="pvx-consent-text">{ &config.text.text }{ " " }{ policy }</p>
+                        <p id="pvx-consent-text">{ &config.text.text }{ " " }{ links }</p>
                         { for gpc_notice }
                         { for error }
                     </div>
@@ -83,10 +101,10 @@ pub fn dialog(props: &DialogProps) -> Html {
                         <h2 id="pvx-consent-title">{ l.preferences }</h2>
                         <button class="pvx-x" aria-label={l.close} title={l.close} onclick={close}>{ "×" }</button>
                     </header>
-                    <p>{ &config.text.text }{ " " }{ policy }</p>
+                    <p>{ &config.text.text }{ " " }{ links }</p>
                     { for gpc_notice }
                     <ul class="pvx-categories">
-                        { category_switch("necessary", &config.text.necessary.name, &config.text.necessary.description, true, None, l) }
+                        { labelled_switch("necessary", &config.text.necessary.name, &config.text.necessary.description, true, None, Some(l.always_on)) }
                         { for config.categories.iter().map(|&c| {
                             let text = config.text.category(c);
                             let toggle = {
@@ -97,7 +115,7 @@ pub fn dialog(props: &DialogProps) -> Html {
                                     choices.set(next);
                                 })
                             };
-                            category_switch(category_id(c), &text.name, &text.description, choices.get(c), Some(toggle), l)
+                            labelled_switch(category_id(c), &text.name, &text.description, choices.get(c), Some(toggle), None)
                         }) }
                     </ul>
                     { for error }
@@ -106,6 +124,9 @@ pub fn dialog(props: &DialogProps) -> Html {
                         <button onclick={accept}>{ l.accept_all }</button>
                         <button onclick={save}>{ l.save }</button>
                     </div>
+                    if let Some((embedding, token)) = props.your_data.clone() {
+                        <YourData {embedding} {token} lang={config.lang} />
+                    }
                 </section>
             }
         }
@@ -120,16 +141,16 @@ fn category_id(c: Category) -> &'static str {
     }
 }
 
-/// One category: a switch labelled with its name and described by its description. Necessary
-/// is shown on and locked.
-fn category_switch(id: &str, name: &str, description: &str, on: bool, onchange: Option<Callback<Event>>, l: &Labels) -> Html {
+/// One switch in a list (a category, or a restriction in "Your data"), labelled with its name and
+/// described by its description. Without `onchange` it is locked, as necessary is ("Always on").
+pub(super) fn labelled_switch(id: &str, name: &str, description: &str, on: bool, onchange: Option<Callback<Event>>, badge: Option<&str>) -> Html {
     let (input, desc) = (format!("pvx-c-{id}"), format!("pvx-c-{id}-d"));
     let locked = onchange.is_none();
     html! {
         <li class="pvx-category">
             <div class="pvx-category-head">
                 <label for={input.clone()}>{ name }</label>
-                if locked { <span class="pvx-always">{ l.always_on }</span> }
+                if let Some(badge) = badge { <span class="pvx-always">{ badge }</span> }
                 <input id={input} type="checkbox" role="switch" checked={on} disabled={locked}
                     aria-describedby={desc.clone()} {onchange} />
             </div>
@@ -193,6 +214,8 @@ mod browser_tests {
             ondecide,
             oncustomize: Callback::noop(),
             onclose: Callback::noop(),
+            notice_url: "/privacy/shop".into(),
+            your_data: None,
         };
         (mount::<Dialog>(props).await, decisions)
     }
@@ -211,8 +234,13 @@ mod browser_tests {
         assert_eq!(names, ["Alle akzeptieren", "Alle ablehnen", "Anpassen"]);
         // Equal weight: the same class and no button styled apart.
         assert!(buttons(&root).iter().all(|b| b.class_name().is_empty()));
-        let link = root.query_selector("a").unwrap().unwrap();
-        assert_eq!(link.get_attribute("href").as_deref(), Some("https://shop.example/privacy"));
+        let links = root.query_selector_all("a").unwrap();
+        let link = |i| links.get(i).unwrap().unchecked_into::<Element>();
+        assert_eq!(link(0).get_attribute("href").as_deref(), Some("https://shop.example/privacy"));
+        // The notice the edge generates, beside the owner's policy, in the visitor's language.
+        assert_eq!(link(1).get_attribute("href").as_deref(), Some("/privacy/shop"));
+        assert_eq!(link(1).text_content().as_deref(), Some("Wie diese Website Ihre Daten nutzt"));
+        assert_eq!(link(1).get_attribute("target").as_deref(), Some("_blank"));
         assert!(root.query_selector(".pvx-gpc").unwrap().is_none(), "no GPC notice without GPC");
         buttons(&root)[1].click();
         assert_eq!(*decisions.borrow(), vec![(Method::RejectAll, Choices::none())]);

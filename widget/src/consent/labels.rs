@@ -10,6 +10,8 @@ pub struct Labels {
     pub preferences: &'static str,
     pub always_on: &'static str,
     pub policy: &'static str,
+    /// The link to the visitor-facing notice the edge generates from the site's settings.
+    pub notice: &'static str,
     pub gpc: &'static str,
     pub close: &'static str,
     pub failed: &'static str,
@@ -32,6 +34,7 @@ const EN: Labels = Labels {
     preferences: "Privacy choices",
     always_on: "Always on",
     policy: "Privacy policy",
+    notice: "How this site uses your data",
     gpc: "Your browser sends a Global Privacy Control signal, so analytics and marketing stay off unless you switch them on.",
     close: "Close",
     failed: "Your choice could not be saved. Please try again.",
@@ -45,6 +48,7 @@ const DE: Labels = Labels {
     preferences: "Datenschutz-Einstellungen",
     always_on: "Immer aktiv",
     policy: "Datenschutzerklärung",
+    notice: "Wie diese Website Ihre Daten nutzt",
     gpc: "Ihr Browser sendet das Signal Global Privacy Control: Statistik und Marketing bleiben aus, solange Sie sie nicht einschalten.",
     close: "Schließen",
     failed: "Ihre Auswahl konnte nicht gespeichert werden. Bitte versuchen Sie es erneut.",
@@ -58,6 +62,7 @@ const FR: Labels = Labels {
     preferences: "Choix de confidentialité",
     always_on: "Toujours actifs",
     policy: "Politique de confidentialité",
+    notice: "Comment ce site utilise vos données",
     gpc: "Votre navigateur envoie le signal Global Privacy Control : la mesure d'audience et le marketing restent désactivés sauf si vous les activez.",
     close: "Fermer",
     failed: "Votre choix n'a pas pu être enregistré. Veuillez réessayer.",
@@ -71,6 +76,7 @@ const ES: Labels = Labels {
     preferences: "Opciones de privacidad",
     always_on: "Siempre activas",
     policy: "Política de privacidad",
+    notice: "Cómo usa este sitio tus datos",
     gpc: "Tu navegador envía la señal Global Privacy Control: la analítica y el marketing siguen desactivados salvo que los actives.",
     close: "Cerrar",
     failed: "No se pudo guardar tu elección. Inténtalo de nuevo.",
@@ -84,7 +90,7 @@ mod tests {
     fn every_language_has_every_label_and_its_own_words() {
         for lang in Lang::ALL {
             let l = labels(lang);
-            for text in [l.accept_all, l.reject_all, l.customize, l.save, l.preferences, l.always_on, l.policy, l.gpc, l.close, l.failed] {
+            for text in [l.accept_all, l.reject_all, l.customize, l.save, l.preferences, l.always_on, l.policy, l.notice, l.gpc, l.close, l.failed] {
                 assert!(!text.trim().is_empty(), "{lang:?}");
             }
             if lang != Lang::En {

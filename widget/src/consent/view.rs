@@ -87,8 +87,11 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
         Callback::from(move |()| post_to_host(&host, ToHost::View { view: "prefs" }))
     };
     let onclose = Callback::from(move |()| post_to_host(&host, ToHost::Close));
+    // Served by the edge, on this frame's own origin.
+    let notice_url = format!("/privacy/{}", props.embedding.site);
+    let your_data = Some((props.embedding.clone(), AttrValue::from(props.state.token.clone())));
     html! {
         <Dialog mode={props.mode} {config} initial={Choices::initial(current)} {gpc} failed={*failed}
-            {ondecide} {oncustomize} {onclose} />
+            {ondecide} {oncustomize} {onclose} {notice_url} {your_data} />
     }
 }
