@@ -8,10 +8,14 @@ use crate::lockout::Lockout;
 use crate::settings::{Membership, NewAccount, MIN_PASSWORD_CHARS};
 use serde::{Deserialize, Serialize};
 use shared::api::{Me, Role, SecurityEvent, SecurityEventKind, SessionInfo, WorkspaceRef};
+use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
 use shared::{Email, SiteId};
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State};
 
 /// How long a session lasts without signing in again.
+/// KV key: when a closed account is deleted (it refuses sign-ins until then).
+const CLOSING: &str = "closing_at";
+
 pub const SESSION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 /// A session's "last seen" is refreshed at most this often (a write per request would not pay).
 const LAST_SEEN_EVERY_MS: i64 = 5 * 60 * 1000;
@@ -306,6 +310,13 @@ impl Account {
             .collect()
     }
 
+    async fn refuse_closed(&self) -> EdgeResult<()> {
+        match self.state.storage().get::<i64>(CLOSING).await? {
+            Some(_) => Err(EdgeError::Conflict("this account was closed and is being deleted".into())),
+            None => Ok(()),
+        }
+    }
+
     async fn route(&self, mut req: Request) -> EdgeResult<Response> {
         let ok = || json(&serde_json::json!({ "ok": true }), 200);
         let path = req.path();
@@ -326,8 +337,20 @@ impl Account {
             }
             (Method::Post, "/sign-in") => {
                 let body: SignIn = read_json(&mut req).await?;
+                self.refuse_closed().await?;
                 self.check_password(&body.password, &body.origin)?;
                 json(&self.open_session(&body.origin)?, 200)
+            }
+            (Method::Post, "/close") => {
+                let body: SignIn = read_json(&mut req).await?;
+                self.refuse_closed().await?;
+                self.check_password(&body.password, &body.origin)?;
+                let deleted_at = now_ms() + crate::glue::retention_ms(&self.env, Some(CLOSURE_GRACE_DAYS)).unwrap_or_default();
+                self.sql().exec("DELETE FROM sessions", None)?;
+                let storage = self.state.storage();
+                storage.put(CLOSING, deleted_at).await?;
+                storage.set_alarm(crate::glue::at_time(deleted_at)).await?;
+                json(&Closing { deleted_at }, 200)
             }
             (Method::Post, "/session") => json(&self.me(&read_json::<Secret>(&mut req).await?.secret)?, 200),
             (Method::Post, "/sign-out") => {
@@ -377,36 +400,51 @@ fn describe(origin: &Origin) -> String {
     }
 }
 
+/// Creates (or, after a closed account was deleted, recreates) the tables.
+fn schema(state: &State) {
+    create_schema(
+        state,
+        "account",
+        &[
+            "CREATE TABLE IF NOT EXISTS account (id INTEGER PRIMARY KEY CHECK (id = 1), email TEXT NOT NULL, \
+             name TEXT NOT NULL, password_hash TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS memberships (site TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS lockout (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS sessions (secret_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, \
+             expires_at INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS security_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, \
+             kind TEXT NOT NULL, detail TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS devices (device TEXT PRIMARY KEY)",
+        ],
+    );
+    migrate(
+        state,
+        "account",
+        &[
+            ("session-device", "ALTER TABLE sessions ADD COLUMN device TEXT"),
+            ("session-country", "ALTER TABLE sessions ADD COLUMN country TEXT"),
+            ("session-last-seen", "ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER"),
+        ],
+    );
+}
+
 impl DurableObject for Account {
     fn new(state: State, env: Env) -> Self {
-        create_schema(
-            &state,
-            "account",
-            &[
-                "CREATE TABLE IF NOT EXISTS account (id INTEGER PRIMARY KEY CHECK (id = 1), email TEXT NOT NULL, \
-                 name TEXT NOT NULL, password_hash TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS memberships (site TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS lockout (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS sessions (secret_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, \
-                 expires_at INTEGER NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS security_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, \
-                 kind TEXT NOT NULL, detail TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS devices (device TEXT PRIMARY KEY)",
-            ],
-        );
-        migrate(
-            &state,
-            "account",
-            &[
-                ("session-device", "ALTER TABLE sessions ADD COLUMN device TEXT"),
-                ("session-country", "ALTER TABLE sessions ADD COLUMN country TEXT"),
-                ("session-last-seen", "ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER"),
-            ],
-        );
+        schema(&state);
         Self { state, env }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         respond(self.route(req).await)
+    }
+
+    /// A closed account's grace period is over: everything goes, and the email is free again.
+    async fn alarm(&self) -> worker::Result<Response> {
+        let storage = self.state.storage();
+        if storage.get::<i64>(CLOSING).await?.is_some_and(|at| at <= now_ms()) {
+            storage.delete_all().await?;
+            schema(&self.state);
+        }
+        Response::ok("")
     }
 }

@@ -173,6 +173,27 @@ impl Ctx<'_> {
         Ok(res)
     }
 
+    /// Closes the signed-in account: confirmed by its password, refused while it owns a
+    /// workspace. It leaves every workspace at once (each audit log says so), is signed out
+    /// everywhere, and is deleted after the grace period.
+    pub async fn close_account(&self, req: &mut Request) -> EdgeResult<Response> {
+        let agent = self.agent_acting(req).await?;
+        let body: shared::privacy::CloseAccountRequest = read_json(req).await?;
+        if let Some(owned) = agent.me.workspaces.iter().find(|w| w.role == Role::Owner) {
+            return Err(EdgeError::Conflict(format!("you own the workspace \"{}\": close it first", owned.name)));
+        }
+        let close = serde_json::to_string(&SignIn { password: body.password, origin: self.origin_of(req)? })?;
+        let closing: shared::privacy::Closing = call(&self.account(&agent.email)?, Method::Post, "/close", Some(close)).await?;
+        for workspace in &agent.me.workspaces {
+            let path = format!("/members/{}/leave", agent.email);
+            call::<bool>(&self.workspace(&workspace.id)?, Method::Post, &path, None).await?;
+            self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, "closed their account").await;
+        }
+        let res = json(&closing, 200)?;
+        res.headers().set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
+        Ok(res)
+    }
+
     /// Passes a request about the agent's own account to their account object, which checks
     /// the session's secret again, and answers with what the object said.
     async fn own_account(&self, agent: &Agent, path: &str, body: impl serde::Serialize) -> EdgeResult<Response> {

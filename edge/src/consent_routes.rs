@@ -75,7 +75,8 @@ impl Ctx<'_> {
         let text = serde_json::to_string(&record)?;
         let visitor = self.visitor(&site, &token.visitor_id)?;
         call::<ConsentRecord>(&visitor, Method::Post, "/consents", Some(text.clone())).await?;
-        call::<ConsentRecord>(&self.workspace(&site)?, Method::Post, "/consent-log", Some(text)).await?;
+        let log = format!("/consent-log?visitor={}", token.visitor_id);
+        call::<ConsentRecord>(&self.workspace(&site)?, Method::Post, &log, Some(text)).await?;
         json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)
     }
 

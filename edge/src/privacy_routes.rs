@@ -67,6 +67,8 @@ impl Ctx<'_> {
         let site = self.site(site)?;
         let body: MyDataRequest = read_json(req).await?;
         let token = self.token_of(&site, &body.token)?;
+        // A closed workspace serves nobody, its visitors included.
+        self.config(&site).await?;
         self.limit_site(&site, &format!("my-data:{site}:{}", token.visitor_id), VISITOR_REQUESTS).await?;
         self.data_action(&site, &token.visitor_id, body.request, Requester::Visitor).await
     }

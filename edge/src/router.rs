@@ -50,6 +50,8 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Post, ["api", "v1", "auth", "sign-out"]) => ctx.sign_out(&req).await,
         (Method::Get, ["api", "v1", "me"]) => json(&ctx.agent(&req).await?.me, 200),
         (Method::Post, ["api", "v1", "me", "password"]) => ctx.change_password(&mut req).await,
+        (Method::Post, ["api", "v1", "me", "close"]) => ctx.close_account(&mut req).await,
+        (Method::Post, ["api", "v1", "workspaces", site, "close"]) => ctx.close_workspace(site, &mut req).await,
         (Method::Get, ["api", "v1", "me", "sessions"]) => ctx.account_view(&req, "/sessions").await,
         (Method::Delete, ["api", "v1", "me", "sessions", id]) => ctx.revoke_session(id, &req).await,
         (Method::Get, ["api", "v1", "me", "security"]) => ctx.account_view(&req, "/security").await,

@@ -59,6 +59,10 @@ impl Workspace {
         struct Row {
             json: String,
         }
+        // A closed workspace answers as unknown to everyone until it is deleted.
+        if self.closing_at()?.is_some() {
+            return Err(EdgeError::UnknownSite(self.site_name()));
+        }
         let rows: Vec<Row> = self.sql().exec("SELECT json FROM config WHERE id = 1", None)?.to_array()?;
         let row = rows.into_iter().next().ok_or_else(|| EdgeError::UnknownSite(self.site_name()))?;
         Ok(serde_json::from_str(&row.json)?)
@@ -179,7 +183,8 @@ impl Workspace {
             (Method::Get, ["config"]) => json(&self.config()?, 200),
             // A new workspace: refused if the id is taken, so sign-up never overwrites one.
             (Method::Post, ["config"]) => {
-                if self.config().is_ok() {
+                // A closed one waiting for deletion is taken too.
+                if self.config().is_ok() || self.closing_at()?.is_some() {
                     return Err(EdgeError::Conflict("this workspace id is taken".into()));
                 }
                 let config: WorkspaceConfig = read_json(&mut req).await?;
@@ -207,6 +212,9 @@ impl Workspace {
             (Method::Post, ["consent-log"]) => {
                 let record: ConsentRecord = read_json(&mut req).await?;
                 self.log_consent(&record)?;
+                if let Some(visitor) = crate::glue::query(&req.url()?, "visitor") {
+                    self.register_visitor(&shared::VisitorId::parse(&visitor)?)?;
+                }
                 json(&record, 201)
             }
             (Method::Get, ["consent-log"]) => json(&self.consent_log()?, 200),
@@ -239,6 +247,7 @@ impl Workspace {
             // A verified user's visitor: the one they had before, in any browser, or this one.
             (Method::Post, ["identities"]) => {
                 let claim: IdentityLink = read_json(&mut req).await?;
+                self.register_visitor(&claim.visitor_id)?;
                 json(&self.link_identity(claim)?, 200)
             }
             (Method::Post, ["summaries"]) => {
@@ -252,6 +261,9 @@ impl Workspace {
             (Method::Post, ["conversation-updated"]) => {
                 let update: ConversationUpdate = read_json(&mut req).await?;
                 self.conversation_updated(&update)?;
+                if let Some(visitor) = &update.visitor_id {
+                    self.register_visitor(visitor)?;
+                }
                 self.schedule_retention().await?;
                 json(&serde_json::json!({ "ok": true }), 200)
             }
@@ -267,6 +279,7 @@ impl Workspace {
                 let q = crate::glue::query(&req.url()?, "q").unwrap_or_default();
                 json(&self.find_subjects(&q)?, 200)
             }
+            (Method::Post, ["close"]) => json(&self.close().await?, 200),
             (Method::Post, ["forget"]) => {
                 let forget: Forget = read_json(&mut req).await?;
                 self.forget(&forget)?;
@@ -277,33 +290,42 @@ impl Workspace {
     }
 }
 
+/// Creates (or, after a closed workspace was purged, recreates) the tables.
+pub(crate) fn schema(state: &State) {
+    create_schema(
+        state,
+        "workspace",
+        &[
+            "CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, visitor_name TEXT NOT NULL, \
+             last_message TEXT NOT NULL, last_author TEXT NOT NULL, last_at INTEGER NOT NULL, last_seq INTEGER NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_at)",
+            "CREATE TABLE IF NOT EXISTS consent_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, \
+             joined_at INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS invites (token_hash TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS identities (user_id TEXT PRIMARY KEY, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \
+             body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))",
+            "CREATE TABLE IF NOT EXISTS directory (visitor_id TEXT PRIMARY KEY, email TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS directory_by_email ON directory (email)",
+            // Every visitor object of the site (pseudonymous ids only), so closing the
+            // workspace can delete them all.
+            "CREATE TABLE IF NOT EXISTS visitors (visitor_id TEXT PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS closure (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at INTEGER NOT NULL)",
+        ],
+    );
+    migrate(
+        state,
+        "workspace",
+        &[("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"), ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")],
+    );
+}
+
 impl DurableObject for Workspace {
     fn new(state: State, env: Env) -> Self {
-        create_schema(
-            &state,
-            "workspace",
-            &[
-                "CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, visitor_name TEXT NOT NULL, \
-                 last_message TEXT NOT NULL, last_author TEXT NOT NULL, last_at INTEGER NOT NULL, last_seq INTEGER NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_at)",
-                "CREATE TABLE IF NOT EXISTS consent_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, \
-                 joined_at INTEGER NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS invites (token_hash TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS identities (user_id TEXT PRIMARY KEY, json TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \
-                 body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))",
-                "CREATE TABLE IF NOT EXISTS directory (visitor_id TEXT PRIMARY KEY, email TEXT NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS directory_by_email ON directory (email)",
-            ],
-        );
-        migrate(
-            &state,
-            "workspace",
-            &[("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"), ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")],
-        );
+        schema(&state);
         Self { state, env }
     }
 
@@ -312,8 +334,13 @@ impl DurableObject for Workspace {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        if let Err(e) = self.expire_conversations().await {
-            worker::console_error!("workspace retention: {e}");
+        let result = match self.closing_at() {
+            Ok(Some(_)) => self.purge().await,
+            Ok(None) => self.expire_conversations().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            worker::console_error!("workspace alarm: {e}");
         }
         Response::ok("")
     }

@@ -113,6 +113,28 @@ impl Ctx<'_> {
         json(&serde_json::json!({ "ok": true }), 200)
     }
 
+    /// Closes the workspace (its owner only, naming its id to confirm): every member loses it
+    /// at once, the widget stops, and the workspace's object deletes everything after the grace
+    /// period (see `workspace::privacy`).
+    pub async fn close_workspace(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Manage).await?;
+        if workspace.role != shared::api::Role::Owner {
+            return Err(EdgeError::Forbidden);
+        }
+        let body: shared::privacy::CloseWorkspaceRequest = read_json(req).await?;
+        if body.confirm.trim() != workspace.id.as_str() {
+            return Err(EdgeError::Invalid(format!("type the workspace id ({}) to confirm", workspace.id)));
+        }
+        let stub = self.workspace(&workspace.id)?;
+        let members: Vec<Member> = call(&stub, Method::Get, "/members", None).await?;
+        let closing: shared::privacy::Closing = call(&stub, Method::Post, "/close", None).await?;
+        for member in members {
+            let path = format!("/memberships/{}", workspace.id);
+            call::<serde_json::Value>(&self.account(&member.email)?, Method::Delete, &path, None).await?;
+        }
+        json(&closing, 200)
+    }
+
     pub async fn create_invite(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let body: CreateInviteRequest = read_json(req).await?;

@@ -129,6 +129,31 @@ pub struct Erased {
 /// visitor id is `q`. `POST …/data-subjects/{visitor_id}` with a [`DataAction`] acts for them.
 pub type DataSubjects = Vec<DataSubject>;
 
+/// Days a closed account or workspace is kept (unreachable) before it is deleted completely:
+/// time to notice a mistake or a hijacked account, and for the site owner to export.
+pub const CLOSURE_GRACE_DAYS: u32 = 14;
+
+/// `POST /api/v1/me/close`: close the signed-in account (its password confirms it). Refused
+/// while the account owns a workspace: that workspace has to be closed first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseAccountRequest {
+    pub password: String,
+}
+
+/// `POST /api/v1/workspaces/{site}/close` (the owner only): `confirm` must be the workspace id.
+/// The widget stops at once and every member loses access; everything is deleted after the
+/// grace period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseWorkspaceRequest {
+    pub confirm: String,
+}
+
+/// Answer to a closure: when everything will have been deleted (ms since the epoch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closing {
+    pub deleted_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { client } from '../support/api.mjs';
-import { freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { freePort, seedWorkspace, startEdge, stopEdge } from '../support/edge.mjs';
 
 let edge;
 let api;
@@ -306,4 +306,55 @@ test('a workspace created in the EU keeps its data there and says so', async () 
   assert.equal(file.data_region, 'eu');
   assert.deepEqual(file.conversations[0].messages.map((m) => m.body), ['Hallo from Berlin']);
   assert.equal((await ok(await owner.get(`/api/v1/workspaces/${site}/settings`))).data_region, 'global');
+});
+
+test('closed accounts and workspaces are unreachable at once and deleted after the grace period', async () => {
+  const boss = await api.signUp({ name: 'Cleo', email: 'cleo@closing.example', password: 'closing tests pw', workspace_name: 'Closing', website: '127.0.0.1' });
+  const csite = boss.me.workspaces[0].id;
+  const res = await boss.post(`/api/v1/workspaces/${csite}/invites`, { role: 'agent' });
+  const inviteToken = new URL((await res.json()).url).hash.replace('#invite=', '');
+  const leaver = await api.signedIn(await api.request('POST', `/api/v1/invites/${inviteToken}/accept`, { name: 'Lea', email: 'lea@closing.example', password: 'leaver password 1' }));
+  const token = await decided(csite, true);
+  const convo = await chat(csite, token, ['Is this shop closing?']);
+  convo.socket.close();
+
+  // An agent closes their account: password checked, then signed out, gone from the team, and
+  // refused at sign-in until it is deleted.
+  await api.expectError(await leaver.post('/api/v1/me/close', { password: 'wrong password 1' }), 401, 'invalid_credentials');
+  const closedAccount = await ok(await leaver.post('/api/v1/me/close', { password: 'leaver password 1' }));
+  assert.ok(closedAccount.deleted_at > Date.now() + 10 * DAY_MS, 'deleted after the grace period');
+  await api.expectError(await leaver.get('/api/v1/me'), 401, 'unauthorized');
+  await api.expectError(await api.request('POST', '/api/v1/auth/sign-in', { email: 'lea@closing.example', password: 'leaver password 1' }), 409, 'conflict');
+  const team = await ok(await boss.get(`/api/v1/workspaces/${csite}/members`));
+  assert.deepEqual(team.map((m) => m.email), ['cleo@closing.example']);
+  const audit = await ok(await boss.get(`/api/v1/workspaces/${csite}/audit`));
+  assert.ok(audit.some((e) => e.action === 'member_removed' && e.actor === 'lea@closing.example' && e.detail === 'closed their account'));
+
+  // The owner must close the workspace first; the id confirms it.
+  await api.expectError(await boss.post('/api/v1/me/close', { password: 'closing tests pw' }), 409, 'conflict');
+  await api.expectError(await boss.post(`/api/v1/workspaces/${csite}/close`, { confirm: 'closing' }), 400, 'invalid_input');
+  await api.expectError(await owner.post(`/api/v1/workspaces/${csite}/close`, { confirm: csite }), 403, 'forbidden');
+  const closed = await ok(await boss.post(`/api/v1/workspaces/${csite}/close`, { confirm: csite }));
+  assert.ok(closed.deleted_at > Date.now() + 10 * DAY_MS);
+  await api.expectError(await fetch(`${edge.base}/api/v1/sites/${csite}/consent-config`), 404, 'unknown_site');
+  await api.expectError(await api.post(`/api/v1/sites/${csite}/visitor-session`, { host: PAGE, token }), 404, 'unknown_site');
+  await api.expectError(await boss.get(`/api/v1/workspaces/${csite}/settings`), 403, 'forbidden');
+  assert.deepEqual((await ok(await boss.get('/api/v1/me'))).workspaces, []);
+  await api.expectError(await api.post(`/api/v1/sites/${csite}/my-data`, { token, request: { kind: 'status' } }), 404, 'unknown_site');
+
+  // After the grace period (14 "days" of a second) both are gone: the email can sign up again,
+  // and the workspace id, seeded anew, holds nothing of the old visitor.
+  await new Promise((r) => setTimeout(r, Math.max(0, closedAccount.deleted_at + 2000 - Date.now())));
+  await api.expectError(await api.request('POST', '/api/v1/auth/sign-in', { email: 'lea@closing.example', password: 'leaver password 1' }), 401, 'invalid_credentials');
+  const again = await api.request('POST', '/api/v1/auth/sign-up', { name: 'Lea', email: 'lea@closing.example', password: 'a fresh password', workspace_name: 'Fresh', website: '127.0.0.1' });
+  assert.equal(again.status, 201, 'the closed account was deleted');
+  await new Promise((r) => setTimeout(r, Math.max(0, closed.deleted_at + 2000 - Date.now())));
+  await seedWorkspace(edge.base, { site: csite, name: 'Reborn', greeting: 'Hi', allowedDomains: ['127.0.0.1'], policyUrl: 'https://x.example/p', owner: { email: 'reborn@closing.example', name: 'Rob', password: 'reborn password 1' } });
+  const reborn = await api.signIn('reborn@closing.example', 'reborn password 1');
+  const inbox = await reborn.socket(`/api/v1/workspaces/${csite}/connect`);
+  inbox.send({ type: 'hello', protocol: 1, after_seq: 0 });
+  assert.deepEqual((await inbox.nextOf('inbox')).conversations, [], 'no conversation survived');
+  inbox.close();
+  assert.ok(!(await (await reborn.get(`/api/v1/workspaces/${csite}/audit`)).text()).includes('lea@closing.example'), 'nor its audit log');
+  await api.expectError(await api.post(`/api/v1/sites/${csite}/visitor-session`, { host: PAGE, token }), 401, 'unauthorized');
 });

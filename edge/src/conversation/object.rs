@@ -246,7 +246,8 @@ impl Conversation {
                 }
                 Effect::ToAgents(msg) => self.send_to(&msg, |_, p| p.is_agent()),
                 Effect::Notify { summary, indexed } => {
-                    let body = serde_json::to_string(&serde_json::json!({ "summary": summary, "indexed": indexed }))?;
+                    let visitor_id = state.details.visitor_id.clone();
+                    let body = serde_json::to_string(&crate::workspace::ConversationUpdate { summary, indexed, visitor_id })?;
                     // The message is stored and acked already; a missed inbox update heals with
                     // the next change, so log rather than fail the sender.
                     let workspace = self.workspace(&site)?;

@@ -20,6 +20,9 @@ pub struct ConversationUpdate {
     pub summary: ConversationSummary,
     /// The new message, if the change was one.
     pub indexed: Option<Indexed>,
+    /// Whose conversation it is (registered so closing the workspace deletes their object).
+    #[serde(default)]
+    pub visitor_id: Option<shared::VisitorId>,
 }
 
 #[derive(Deserialize)]

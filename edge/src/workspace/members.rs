@@ -94,16 +94,21 @@ impl Workspace {
             }
             None => {
                 team::check_removal(&change.actor, &target)?;
-                self.sql().exec("DELETE FROM members WHERE email = ?", vec![email.as_str().into()])?;
-                // A removed agent's open inbox stops receiving the workspace's conversations now.
-                for ws in self.state.get_websockets() {
-                    if ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| &p.email == email) {
-                        let _ = ws.close(Some(4003), Some("removed from the workspace"));
-                    }
-                }
+                self.drop_member(email)?;
                 Ok(None)
             }
         }
+    }
+
+    fn drop_member(&self, email: &Email) -> EdgeResult<()> {
+        self.sql().exec("DELETE FROM members WHERE email = ?", vec![email.as_str().into()])?;
+        // A removed agent's open inbox stops receiving the workspace's conversations now.
+        for ws in self.state.get_websockets() {
+            if ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| &p.email == email) {
+                let _ = ws.close(Some(4003), Some("removed from the workspace"));
+            }
+        }
+        Ok(())
     }
 
     fn create_invite(&self, role: Role) -> EdgeResult<NewInvite> {
@@ -163,6 +168,16 @@ impl Workspace {
                 let member = self.add_member(&read_json(&mut req).await?)?;
                 self.broadcast(&self.team_frame(None)?);
                 json(&member, 201)
+            }
+            // A member who closed their account leaves (owners close their workspace first).
+            (Method::Post, ["members", email, "leave"]) => {
+                let email = Email::parse(email).map_err(|_| EdgeError::NotFound)?;
+                if self.member(&email)?.role == shared::api::Role::Owner {
+                    return Err(EdgeError::Conflict("the owner closes the workspace instead".into()));
+                }
+                self.drop_member(&email)?;
+                self.broadcast(&self.team_frame(None)?);
+                json(&true, 200)
             }
             (Method::Put | Method::Delete, ["members", email]) => {
                 let email = Email::parse(email).map_err(|_| EdgeError::NotFound)?;

@@ -8,6 +8,7 @@ use crate::error::EdgeResult;
 use crate::glue::{call, now_ms, retention_ms, site_object};
 use serde::{Deserialize, Serialize};
 use shared::api::{AuditAction, AuditEntry};
+use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
 use shared::{ConversationId, Email, ServerMsg, SiteId, VisitorId};
 use worker::Method;
 
@@ -36,7 +37,13 @@ struct Id {
 }
 
 impl Workspace {
+    pub(super) fn register_visitor(&self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.sql().exec("INSERT OR IGNORE INTO visitors (visitor_id) VALUES (?)", vec![visitor.as_str().into()])?;
+        Ok(())
+    }
+
     pub(super) fn directory(&self, entry: DirectoryEntry) -> EdgeResult<()> {
+        self.register_visitor(&entry.visitor_id)?;
         let sql = self.sql();
         match entry.email {
             Some(email) => sql.exec(
@@ -82,6 +89,7 @@ impl Workspace {
         }
         sql.exec("DELETE FROM identities WHERE json_extract(json, '$.visitor_id') = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM directory WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
+        sql.exec("DELETE FROM visitors WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM consent_log WHERE json_extract(json, '$.visitor_hash') = ?", vec![f.visitor_hash.as_str().into()])?;
         self.broadcast(&ServerMsg::Inbox { conversations: self.conversations()? });
         Ok(())
@@ -142,5 +150,72 @@ impl Workspace {
             self.append_audit(&AuditEntry { at: now_ms(), actor: "retention".into(), action: AuditAction::RetentionDeleted, detail })?;
         }
         self.schedule_retention().await
+    }
+}
+
+impl Workspace {
+    /// When a closed workspace will be deleted; `None` while it is open.
+    pub(super) fn closing_at(&self) -> EdgeResult<Option<i64>> {
+        #[derive(Deserialize)]
+        struct Row {
+            deleted_at: i64,
+        }
+        let rows: Vec<Row> = self.sql().exec("SELECT deleted_at FROM closure WHERE id = 1", None)?.to_array()?;
+        Ok(rows.first().map(|r| r.deleted_at))
+    }
+
+    /// Closes the workspace: from now on it answers as unknown (the widget stops, members lose
+    /// access), its open inboxes are closed, and the alarm deletes everything after the grace
+    /// period. Closing twice keeps the first date.
+    pub(super) async fn close(&self) -> EdgeResult<Closing> {
+        if let Some(deleted_at) = self.closing_at()? {
+            return Ok(Closing { deleted_at });
+        }
+        self.config()?;
+        let grace = retention_ms(&self.env, Some(CLOSURE_GRACE_DAYS)).unwrap_or_default();
+        let deleted_at = now_ms() + grace;
+        self.sql().exec("INSERT INTO closure (id, deleted_at) VALUES (1, ?)", vec![deleted_at.into()])?;
+        self.state.storage().set_alarm(crate::glue::at_time(deleted_at)).await?;
+        for ws in self.state.get_websockets() {
+            let _ = ws.close(Some(4004), Some("the workspace was closed"));
+        }
+        Ok(Closing { deleted_at })
+    }
+
+    /// The closed workspace's alarm: deletes its conversations and visitors object by object,
+    /// a batch per alarm, then everything it kept itself.
+    pub(super) async fn purge(&self) -> EdgeResult<()> {
+        #[derive(Deserialize)]
+        struct Visitor {
+            visitor_id: String,
+        }
+        let storage = self.state.storage();
+        let Some(deleted_at) = self.closing_at()? else { return Ok(()) };
+        if now_ms() < deleted_at {
+            return Ok(storage.set_alarm(crate::glue::at_time(deleted_at)).await?);
+        }
+        let site = SiteId::parse(&self.site_name())?;
+        let sql = self.sql();
+        let erase = serde_json::to_string(&Erase { tombstone: true })?;
+        let conversations: Vec<Id> = sql.exec("SELECT id FROM conversations LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
+        for row in &conversations {
+            let stub = site_object(&self.env, "CONVERSATION", &site, &format!("{site}:{}", row.id))?;
+            call::<bool>(&stub, Method::Post, "/erase", Some(erase.clone())).await?;
+            sql.exec("DELETE FROM conversations WHERE id = ?", vec![row.id.as_str().into()])?;
+        }
+        let visitors: Vec<Visitor> = sql.exec("SELECT visitor_id FROM visitors LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
+        for row in &visitors {
+            let stub = site_object(&self.env, "VISITOR", &site, &format!("{site}:{}", row.visitor_id))?;
+            call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;
+            sql.exec("DELETE FROM visitors WHERE visitor_id = ?", vec![row.visitor_id.as_str().into()])?;
+        }
+        if conversations.is_empty() && visitors.is_empty() {
+            storage.delete_all().await?;
+            // Empty tables, so the id answers as unknown like any other.
+            super::schema(&self.state);
+            return Ok(());
+        }
+        // More to do: the next batch right away, in a fresh alarm invocation.
+        Ok(storage.set_alarm(crate::glue::at_time(now_ms() + 1)).await?)
     }
 }
