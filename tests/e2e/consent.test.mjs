@@ -137,7 +137,7 @@ test('Customize with analytics only, then withdraw it from the page API', async 
   assert.equal(await necessary.isChecked(), true);
   assert.equal(await necessary.isDisabled(), true, 'necessary is locked on');
   for (const name of ['Preferences', 'Analytics', 'Marketing']) assert.equal(await prefs.getByRole('switch', { name }).isChecked(), false);
-  await prefs.getByRole('switch', { name: 'Analytics' }).check();
+  await prefs.getByRole('switch', { name: 'Analytics', exact: true }).check();
   await prefs.getByRole('button', { name: 'Save choices' }).click();
   await page.getByText('Analytics allowed, marketing off.').waitFor();
   await analyticsRanOnce(page);
@@ -150,7 +150,7 @@ test('Customize with analytics only, then withdraw it from the page API', async 
   // Withdrawing is as easy: the page's link reopens the preferences with the current choices.
   await page.getByRole('link', { name: 'Cookie settings' }).click();
   await prefs.waitFor();
-  assert.equal(await prefs.getByRole('switch', { name: 'Analytics' }).isChecked(), true);
+  assert.equal(await prefs.getByRole('switch', { name: 'Analytics', exact: true }).isChecked(), true);
   await prefs.getByRole('button', { name: 'Reject all' }).click();
   await page.getByText('Analytics off, marketing off.').waitFor();
   assert.equal((await consent(page)).analytics, false);
@@ -165,7 +165,7 @@ test('Global Privacy Control: the banner says so and the record shows it', async
   await widget.getByText('Global Privacy Control').waitFor();
   await widget.getByRole('button', { name: 'Customize' }).click();
   const prefs = widget.getByRole('dialog', { name: 'Privacy choices' });
-  assert.equal(await prefs.getByRole('switch', { name: 'Analytics' }).isChecked(), false);
+  assert.equal(await prefs.getByRole('switch', { name: 'Analytics', exact: true }).isChecked(), false);
   assert.equal(await prefs.getByRole('switch', { name: 'Marketing' }).isChecked(), false);
   await prefs.getByRole('button', { name: 'Save choices' }).click();
   await page.getByText('Analytics off, marketing off.').waitFor();
@@ -210,7 +210,7 @@ test("the chat's menu reopens the privacy choices and returns to the chat", asyn
   await page.getByRole('button', { name: 'Open chat' }).click();
   await widget.getByRole('button', { name: 'Privacy choices' }).click();
   const prefs = widget.getByRole('dialog', { name: 'Privacy choices' });
-  await prefs.getByRole('switch', { name: 'Analytics' }).check();
+  await prefs.getByRole('switch', { name: 'Analytics', exact: true }).check();
   await prefs.getByRole('button', { name: 'Save choices' }).click();
   await page.getByText('Analytics allowed').waitFor();
   await widget.getByRole('textbox', { name: 'Message' }).waitFor();
@@ -264,15 +264,15 @@ test('keyboard only: focus moves into the banner, Escape never accepts, switches
   await page.waitForTimeout(200);
   assert.equal(await consent(page), null, 'Escape decided nothing');
   await banner.waitFor();
-  // Tab through: the policy link, Accept all, Reject all, Customize.
-  for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+  // Tab through: the policy link, the notice link, Accept all, Reject all, Customize.
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
   assert.equal(await banner.evaluate(() => document.activeElement.textContent), 'Customize');
   await page.keyboard.press('Enter');
   const prefs = widget.getByRole('dialog', { name: 'Privacy choices' });
   await prefs.waitFor();
-  await prefs.getByRole('switch', { name: 'Analytics' }).focus();
+  await prefs.getByRole('switch', { name: 'Analytics', exact: true }).focus();
   await page.keyboard.press('Space');
-  assert.equal(await prefs.getByRole('switch', { name: 'Analytics' }).isChecked(), true);
+  assert.equal(await prefs.getByRole('switch', { name: 'Analytics', exact: true }).isChecked(), true);
   await prefs.getByRole('button', { name: 'Save choices' }).focus();
   await page.keyboard.press('Enter');
   await page.getByText('Analytics allowed, marketing off.').waitFor();
