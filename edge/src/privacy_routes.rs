@@ -69,7 +69,8 @@ impl Ctx<'_> {
         let token = self.token_of(&site, &body.token)?;
         // A closed workspace serves nobody, its visitors included.
         self.config(&site).await?;
-        self.limit_site(&site, &format!("my-data:{site}:{}", token.visitor_id), VISITOR_REQUESTS).await?;
+        // Keyed by the visitor's reference, so the limiter never holds their id.
+        self.limit_site(&site, &format!("my-data:{}", sha256_hex(&format!("{site}:{}", token.visitor_id))), VISITOR_REQUESTS).await?;
         self.data_action(&site, &token.visitor_id, body.request, Requester::Visitor).await
     }
 

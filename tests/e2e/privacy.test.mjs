@@ -254,6 +254,16 @@ test('too many requests from one visitor are refused and the first refusal is au
   const audit = await ok(await owner.get(`/api/v1/workspaces/${site}/audit`));
   assert.equal(audit.filter((e) => e.action === 'rate_limited').length, 1);
   assert.match(audit.find((e) => e.action === 'rate_limited').detail, /my-data: more than 30 requests/);
+
+  // A chat connection flooding messages: refused past the limit, audited once.
+  const flood = await chat(site, token, []);
+  for (let i = 0; i < 23; i += 1) flood.socket.send({ type: 'send', client_id: `c_flood${String(i).padStart(4, '0')}`, body: `spam ${i}` });
+  for (let i = 0; i < 3; i += 1) assert.equal((await flood.socket.nextOf('error')).code, 'rate_limited');
+  flood.socket.close();
+  const after = await ok(await owner.get(`/api/v1/workspaces/${site}/audit`));
+  const floods = after.filter((e) => e.action === 'rate_limited' && e.detail.startsWith('chat messages'));
+  assert.equal(floods.length, 1);
+  assert.equal(floods[0].actor, 'visitor');
 });
 
 test('retention deletes old conversations and page activity on its own while new ones stay', async () => {

@@ -84,6 +84,11 @@ impl Peer {
         self.sends_in_window += 1;
         self.sends_in_window <= RATE_LIMIT
     }
+
+    /// The last send was the first one refused in this window: worth one audit entry.
+    pub fn first_refusal(&self) -> bool {
+        self.sends_in_window == RATE_LIMIT + 1
+    }
 }
 
 /// A stored message for the workspace's search index.
@@ -563,8 +568,12 @@ mod tests {
             let effects = f.handle(&mut visitor, send(&format!("c_{i:08}"), "m"), 100);
             assert_eq!(effects.len(), 3, "send {i} should pass");
         }
+        assert!(!visitor.first_refusal());
         let over = f.handle(&mut visitor, send("c_overflow", "m"), 200);
         assert_eq!(error_code(&over), Some(ErrorCode::RateLimited));
+        assert!(visitor.first_refusal(), "the first refusal is reported (audited) once");
+        f.handle(&mut visitor, send("c_overflo2", "m"), 300);
+        assert!(!visitor.first_refusal());
         // The next window lets the same message through: nothing was lost.
         let later = f.handle(&mut visitor, send("c_overflow", "m"), 100 + RATE_WINDOW_MS);
         assert_eq!(later.len(), 3);

@@ -204,9 +204,7 @@ impl Conversation {
 
     async fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<()> {
         let mut peer: Peer = ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
-        self.apply(&mut peer, frame, Some(ws)).await?;
-        ws.serialize_attachment(&peer)?;
-        Ok(())
+        self.apply(&mut peer, frame, Some(ws)).await
     }
 
     /// Runs one frame from `peer` through the logic and carries out its effects. `from` is the
@@ -228,6 +226,14 @@ impl Conversation {
         let mut log = SqlLog(&sql);
         let effects =
             logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(peer, frame, now_ms())?;
+        // Saved before anything below awaits: the next frame on this socket may be handled while
+        // this one waits for the workspace, and must see this one's send count and greeting.
+        if let Some(ws) = from {
+            ws.serialize_attachment(&*peer)?;
+        }
+        if peer.first_refusal() && effects.iter().any(|e| matches!(e, Effect::Reply(ServerMsg::Error { code: ErrorCode::RateLimited, .. }))) {
+            self.audit_flood(&site, peer).await;
+        }
         if state != before {
             self.set_meta("state", &serde_json::to_string(&state)?)?;
             if from.is_some() {
@@ -258,6 +264,24 @@ impl Conversation {
             }
         }
         Ok(())
+    }
+
+    /// A connection sending faster than the limit goes into the workspace's audit log, once per
+    /// window (monitoring of suspicious activity). Logged, never failing the frame.
+    async fn audit_flood(&self, site: &str, peer: &Peer) {
+        let actor = match &peer.role {
+            Role::Visitor => "visitor".to_owned(),
+            Role::Agent { email, .. } => email.as_str().to_owned(),
+        };
+        let detail = format!("chat messages: more than {} in {} s on one connection", logic::RATE_LIMIT, logic::RATE_WINDOW_MS / 1000);
+        let entry = shared::api::AuditEntry { at: now_ms(), actor, action: shared::api::AuditAction::RateLimited, detail };
+        let result: EdgeResult<shared::api::AuditEntry> = async {
+            call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await
+        }
+        .await;
+        if let Err(e) = result {
+            console_error!("audit flood in {site}: {e}");
+        }
     }
 
     async fn contact_from_site(&self, mut req: Request) -> EdgeResult<Response> {
