@@ -14,8 +14,8 @@ pub const MAX_LAUNCHER_CHARS: usize = 30;
 /// Most saved replies a workspace keeps, and the longest shortcut.
 pub const MAX_CANNED: usize = 100;
 pub const MAX_SHORTCUT_CHARS: usize = 30;
-/// Retention may be set from a day to ten years; `None` keeps conversations.
-pub const MAX_RETENTION_DAYS: u32 = 3650;
+/// Retention may be set from a day to five years; `None` keeps conversations.
+pub const MAX_RETENTION_DAYS: u32 = 1825;
 /// Most allowed domains per workspace.
 pub const MAX_DOMAINS: usize = 50;
 

@@ -64,6 +64,7 @@ impl Ctx<'_> {
         let token = visitor_token(&site, body.token.as_deref(), &secret)?;
         let now = now_ms();
         let mut decision = body.decision;
+        decision.choices = decision.choices.within(&config.consent.categories);
         // Either signal counts: the page's navigator.globalPrivacyControl or the Sec-GPC header.
         decision.gpc |= req.headers().get("sec-gpc")?.as_deref() == Some("1");
         let record = ConsentRecord {

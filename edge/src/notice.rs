@@ -420,7 +420,8 @@ fn rights_section(config: &WorkspaceConfig) -> String {
          details, chats, consent history and page activity.</li>\
          <li><strong>Correct my details</strong> — your name and email.</li>\
          <li><strong>Delete my data</strong> — erasure of your details, consent history, page activity and every \
-         conversation, at once. This cannot be undone.</li>\
+         conversation, at once. This cannot be undone. Cloudflare's point-in-time recovery keeps \
+         copies of deleted storage for up to 30 days, then they are gone; they are never served or restored.</li>\
          <li><strong>Stop analytics</strong> — objection: deletes your page activity, device and location and never \
          records them again, whatever your cookie choices.</li>\
          <li><strong>Pause processing of my data</strong> — restriction: your data is kept but nothing new is recorded; \
@@ -534,7 +535,7 @@ fn measures_section(config: &WorkspaceConfig) -> String {
         ("Rate limits", "Sign-ins and sign-ups per address, chat messages per connection, data requests per visitor; rate-limit trips are audited.".into()),
         ("Audit log", "Append-only per workspace: sign-ins, team changes, settings changes, exports, data-subject requests and erasures, refused identities; no route edits or deletes an entry.".into()),
         ("Consent proof log", "Every decision recorded with time, expiry, policy version, choices, method, banner language, Global Privacy Control and a SHA-256 of the visitor id; exportable as CSV.".into()),
-        ("Data-subject requests", "Download, correct, delete, stop analytics and pause processing: by the visitor in the widget and by owners and admins in the inbox; each one audited. Erasure removes the visitor's data from every object and closes their chat connection.".into()),
+        ("Data-subject requests", "Download, correct, delete, stop analytics and pause processing: by the visitor in the widget and by owners and admins in the inbox; each one audited. Erasure removes the visitor's data from every object and closes their chat connection; Durable Object point-in-time recovery keeps deleted storage for up to 30 days, and no restore may go back past an audited erasure.".into()),
         ("Retention", retention),
         ("Data minimisation", format!("Analytics only with consent, checked at the edge; tracking and personal parameters stripped from addresses; {ip}; location from request metadata without third-party lookups; Global Privacy Control honoured.")),
         ("Origin checks", "The chat runs only on the site's domains (origin checks and the Content-Security-Policy frame-ancestors); visitor and inbox requests are accepted only from the edge's own pages.".into()),

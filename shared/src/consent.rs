@@ -91,6 +91,16 @@ impl Choices {
         }
     }
 
+    /// The choices as far as the site offers them: "Accept all" cannot allow a category the
+    /// site's banner does not have (its notice then says nothing is captured for it).
+    pub fn within(self, offered: &[Category]) -> Self {
+        let mut out = Self::none();
+        for &c in offered {
+            out.set(c, self.get(c));
+        }
+        out
+    }
+
     /// Where the preferences view starts before any decision: everything off. Global Privacy
     /// Control changes nothing here because analytics and marketing already start denied; it is
     /// recorded and the banner says it was honoured.
@@ -241,6 +251,13 @@ pub struct ConsentRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn choices_are_limited_to_the_categories_offered() {
+        let offered = [Category::Preferences];
+        assert_eq!(Choices::all().within(&offered), Choices { preferences: true, analytics: false, marketing: false });
+        assert_eq!(Choices::all().within(&[]), Choices::none());
+    }
 
     fn record(version: u32, expires_at: i64) -> ConsentRecord {
         ConsentRecord {

@@ -316,6 +316,17 @@ test('a workspace created in the EU keeps its data there and says so', async () 
   assert.equal(file.data_region, 'eu');
   assert.deepEqual(file.conversations[0].messages.map((m) => m.body), ['Hallo from Berlin']);
   assert.equal((await ok(await owner.get(`/api/v1/workspaces/${site}/settings`))).data_region, 'global');
+
+  // A banner without an analytics category: "accept all" cannot allow analytics.
+  const consent = await ok(await eu.get(`/api/v1/workspaces/${esite}/consent-settings`));
+  await ok(await eu.put(`/api/v1/workspaces/${esite}/consent-settings`, { ...consent, categories: consent.categories.filter((c) => c !== 'analytics') }));
+  const config = await (await fetch(`${edge.base}/api/v1/sites/${esite}/consent-config`)).json();
+  const res = await api.post(`/api/v1/sites/${esite}/consent`, {
+    host: PAGE, decision: { policy_version: config.policy_version, choices: { preferences: true, analytics: true, marketing: true }, method: 'accept_all', lang: 'en', gpc: false },
+  });
+  const stored = (await res.json()).record;
+  assert.equal(stored.choices.analytics, false);
+  assert.equal(stored.choices.preferences, consent.categories.includes('preferences'));
 });
 
 test('closed accounts and workspaces are unreachable at once and deleted after the grace period', async () => {
