@@ -9,7 +9,8 @@ use yew::prelude::*;
 #[derive(Clone, PartialEq)]
 enum Phase {
     Checking,
-    SignedOut,
+    /// The sign-in form, with what to say above it (the account was just closed).
+    SignedOut(Option<String>),
     SigningUp,
     /// Just signed up: the snippet and domains before the (empty) inbox.
     Onboarding(Me),
@@ -51,7 +52,7 @@ pub fn app() -> Html {
                 phase.set(match (crate::forms::invite_token(&crate::browser::hash()), me) {
                     (Some(token), me) => Phase::Invite { token, me },
                     (None, Some(me)) => Phase::SignedIn(me),
-                    (None, None) => Phase::SignedOut,
+                    (None, None) => Phase::SignedOut(None),
                 });
             });
         });
@@ -60,24 +61,30 @@ pub fn app() -> Html {
         let phase = phase.clone();
         Callback::from(move |me: Me| phase.set(next(me)))
     };
-    let (onsignedin, onsignedup) = (to(Phase::SignedIn), to(Phase::Onboarding));
+    // `onme` also takes a reloaded session: after a workspace closes, the inbox moves on without it.
+    let (onsignedin, onsignedup, onme) = (to(Phase::SignedIn), to(Phase::Onboarding), to(Phase::SignedIn));
     let show = |next: Phase| {
         let phase = phase.clone();
         Callback::from(move |()| phase.set(next.clone()))
     };
-    let (onsignedout, onsignup, onsignin) = (show(Phase::SignedOut), show(Phase::SigningUp), show(Phase::SignedOut));
+    let (onsignedout, onsignup, onsignin) = (show(Phase::SignedOut(None)), show(Phase::SigningUp), show(Phase::SignedOut(None)));
+    let onclosed = {
+        let phase = phase.clone();
+        Callback::from(move |notice: String| phase.set(Phase::SignedOut(Some(notice))))
+    };
+    let inbox = |me: &Me| html! { <Inbox me={me.clone()} onsignedout={onsignedout.clone()} onclosed={onclosed.clone()} onme={onme.clone()} /> };
     match &*phase {
         Phase::Checking => html! { <main class="center"><p role="status">{ "Loading…" }</p></main> },
-        Phase::SignedOut => html! { <SignIn {onsignedin} {onsignup} /> },
+        Phase::SignedOut(notice) => html! { <SignIn {onsignedin} {onsignup} notice={notice.clone()} /> },
         Phase::SigningUp => html! { <SignUp {onsignedup} {onsignin} /> },
         Phase::Onboarding(me) => match me.workspaces.first() {
             Some(workspace) => html! { <Onboarding workspace={workspace.clone()} ondone={show(Phase::SignedIn(me.clone()))} /> },
-            None => html! { <Inbox me={me.clone()} {onsignedout} /> },
+            None => inbox(me),
         },
         Phase::Invite { token, me } => {
-            let onleave = show(me.clone().map_or(Phase::SignedOut, Phase::SignedIn));
+            let onleave = show(me.clone().map_or(Phase::SignedOut(None), Phase::SignedIn));
             html! { <Invite token={token.clone()} me={me.clone()} onjoined={onsignedin} {onleave} /> }
         }
-        Phase::SignedIn(me) => html! { <Inbox me={me.clone()} {onsignedout} /> },
+        Phase::SignedIn(me) => inbox(me),
     }
 }

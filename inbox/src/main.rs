@@ -6,6 +6,7 @@
 // Natively only the unit tests are built; the app itself runs in the browser.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+mod closing;
 mod data_requests;
 mod forms;
 mod inbox_state;

@@ -1,4 +1,4 @@
-use super::{field::Field, save_status::SaveStatus, security_log::SecurityLog, sessions::Sessions};
+use super::{close_account::CloseAccount, field::Field, save_status::SaveStatus, security_log::SecurityLog, sessions::Sessions};
 use shared::api::{ChangePasswordRequest, Me};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -6,10 +6,12 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct AccountProps {
     pub me: Me,
+    /// The account was closed: back to the sign-in screen, saying so.
+    pub onclosed: Callback<String>,
 }
 
-/// The agent's own account: password, signed-in devices and the security log. A password change
-/// signs every other device out, so the lists reload after one.
+/// The agent's own account: password, signed-in devices, the security log and, last, closing
+/// it. A password change signs every other device out, so the lists reload after one.
 #[function_component(Account)]
 pub fn account(props: &AccountProps) -> Html {
     let (current, new) = (use_node_ref(), use_node_ref());
@@ -73,6 +75,7 @@ pub fn account(props: &AccountProps) -> Html {
             </section>
             <Sessions changes={*changes} {onrevoked} />
             <SecurityLog changes={*changes} />
+            <CloseAccount me={props.me.clone()} onclosed={props.onclosed.clone()} />
         </section>
     }
 }

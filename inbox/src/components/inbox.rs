@@ -1,12 +1,16 @@
-use super::{notify::storage, shell::Shell};
+use super::{no_workspace::NoWorkspace, notify::storage, shell::Shell};
 use shared::api::Me;
-use shared::SiteId;
+use shared::{ErrorCode, SiteId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct InboxProps {
     pub me: Me,
     pub onsignedout: Callback<()>,
+    /// The account was closed (and its session with it): what to say on the sign-in screen.
+    pub onclosed: Callback<String>,
+    /// The session as reloaded after a workspace was closed.
+    pub onme: Callback<Me>,
 }
 
 /// Where the last workspace chosen is remembered, so an agent of several lands in the one they
@@ -15,10 +19,12 @@ const WORKSPACE_KEY: &str = "provixchat.inbox.workspace";
 
 /// The signed-in page. Picks the workspace and renders its shell; switching workspace replaces
 /// the shell, which closes every socket of the old one and connects the new one from scratch.
+/// Holds the notice that a workspace was closed, since the shell it was closed from is gone.
 #[function_component(Inbox)]
 pub fn inbox(props: &InboxProps) -> Html {
     let chosen = use_state(|| storage().and_then(|s| s.get_item(WORKSPACE_KEY).ok().flatten()));
     let available = use_state(|| true);
+    let notice = use_state(|| None::<String>);
     let onavailable = {
         let available = available.clone();
         Callback::from(move |on: bool| available.set(on))
@@ -44,6 +50,25 @@ pub fn inbox(props: &InboxProps) -> Html {
             });
         })
     };
+    let onworkspaceclosed = {
+        let (notice, onme, onsignedout) = (notice.clone(), props.onme.clone(), props.onsignedout.clone());
+        Callback::from(move |text: String| {
+            notice.set(Some(text));
+            let (onme, onsignedout) = (onme.clone(), onsignedout.clone());
+            // The closed workspace is gone from the account: the session says which are left.
+            wasm_bindgen_futures::spawn_local(async move {
+                match client::http::get::<Me>("/api/v1/me").await {
+                    Ok(me) => onme.emit(me),
+                    Err(e) if e.error == ErrorCode::Unauthorized => onsignedout.emit(()),
+                    Err(_) => {}
+                }
+            });
+        })
+    };
+    let ondismiss = {
+        let notice = notice.clone();
+        Callback::from(move |()| notice.set(None))
+    };
     let workspaces = &props.me.workspaces;
     let workspace = (*chosen)
         .as_ref()
@@ -51,10 +76,11 @@ pub fn inbox(props: &InboxProps) -> Html {
         .or(workspaces.first())
         .cloned();
     let Some(workspace) = workspace else {
-        return html! { <main class="center"><p>{ "Your account does not belong to any workspace yet." }</p></main> };
+        return html! { <NoWorkspace me={props.me.clone()} notice={(*notice).clone()} {onsignout} onclosed={props.onclosed.clone()} /> };
     };
     let key = workspace.id.as_str().to_owned();
     html! {
-        <Shell {key} me={props.me.clone()} {workspace} {onworkspace} available={*available} {onavailable} {onsignout} />
+        <Shell {key} me={props.me.clone()} {workspace} {onworkspace} available={*available} {onavailable} {onsignout}
+            onclosed={props.onclosed.clone()} {onworkspaceclosed} notice={(*notice).clone()} {ondismiss} />
     }
 }

@@ -1,15 +1,18 @@
-use super::{consent_banner::ConsentBanner, identity_secret::IdentitySecretCard, settings_form::SettingsForm};
-use shared::api::{WorkspaceRef, WorkspaceSettings};
+use super::{close_workspace::CloseWorkspace, consent_banner::ConsentBanner, identity_secret::IdentitySecretCard, settings_form::SettingsForm};
+use shared::api::{Role, WorkspaceRef, WorkspaceSettings};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
     pub workspace: WorkspaceRef,
+    /// The owner closed the workspace (what to tell them).
+    pub onclosed: Callback<String>,
 }
 
 /// The workspace's settings: what the widget says and looks like, when the team is available,
 /// saved replies, how long conversations are kept, and the consent banner. Any member may read
-/// them (agents answer visitors by them); only owners and admins change them.
+/// them (agents answer visitors by them); only owners and admins change them, and only the owner
+/// closes the workspace.
 #[function_component(Settings)]
 pub fn settings(props: &SettingsProps) -> Html {
     let loaded = use_state(|| None::<Result<WorkspaceSettings, String>>);
@@ -46,6 +49,9 @@ pub fn settings(props: &SettingsProps) -> Html {
             if !readonly {
                 <IdentitySecretCard key={format!("identity-{site}")} site={site.clone()} />
                 <ConsentBanner key={format!("consent-{site}")} site={site.clone()} />
+            }
+            if props.workspace.role == Role::Owner {
+                <CloseWorkspace key={format!("close-{site}")} workspace={props.workspace.clone()} onclosed={props.onclosed.clone()} />
             }
         </section>
     }

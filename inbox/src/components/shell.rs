@@ -20,6 +20,13 @@ pub struct ShellProps {
     pub available: bool,
     pub onavailable: Callback<bool>,
     pub onsignout: Callback<()>,
+    /// The agent's account was closed from the Account page.
+    pub onclosed: Callback<String>,
+    /// The owner closed this workspace from Settings.
+    pub onworkspaceclosed: Callback<String>,
+    /// Said above the page until dismissed (a workspace was closed).
+    pub notice: Option<String>,
+    pub ondismiss: Callback<()>,
 }
 
 /// One workspace, signed in: the top bar, and either the three-column inbox (conversations,
@@ -117,9 +124,11 @@ pub fn shell(props: &ShellProps) -> Html {
                 </div>
             }
         }
-        Page::Settings => html! { <div class="page"><super::settings::Settings workspace={workspace.clone()} /></div> },
+        Page::Settings => html! {
+            <div class="page"><super::settings::Settings workspace={workspace.clone()} onclosed={props.onworkspaceclosed.clone()} /></div>
+        },
         Page::Team => html! { <div class="page"><super::team::Team workspace={workspace.clone()} me={props.me.clone()} /></div> },
-        Page::Account => html! { <div class="page"><super::account::Account me={props.me.clone()} /></div> },
+        Page::Account => html! { <div class="page"><super::account::Account me={props.me.clone()} onclosed={props.onclosed.clone()} /></div> },
         Page::ConsentLog => html! { <div class="page"><super::consent_log::ConsentLog workspace={workspace.clone()} /></div> },
         Page::AuditLog => html! { <div class="page"><super::audit_log::AuditLog workspace={workspace.clone()} /></div> },
         Page::DataRequests => html! { <div class="page"><super::data_requests::DataRequests workspace={workspace.clone()} /></div> },
@@ -130,7 +139,15 @@ pub fn shell(props: &ShellProps) -> Html {
                 <TopBar agent_name={props.me.name.clone()} workspaces={props.me.workspaces.clone()} workspace={workspace.clone()}
                     onworkspace={props.onworkspace.clone()} available={props.available} {onavailable} page={*page} {onpage}
                     onsignout={props.onsignout.clone()} />
-                <main class="main">{ main }</main>
+                <main class="main">
+                    if let Some(text) = &props.notice {
+                        <div class="inbox-notice">
+                            <p role="status">{ text }</p>
+                            <button type="button" class="secondary" onclick={props.ondismiss.reform(|_: MouseEvent| ())}>{ "Dismiss" }</button>
+                        </div>
+                    }
+                    { main }
+                </main>
             </div>
         </ContextProvider<crate::inbox_state::InboxContext>>
     }

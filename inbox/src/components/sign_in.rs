@@ -8,6 +8,9 @@ pub struct SignInProps {
     pub onsignedin: Callback<Me>,
     /// Shows the sign-up form: a site owner's first visit starts here.
     pub onsignup: Callback<()>,
+    /// Said above the form: why the agent is here (their account was just closed).
+    #[prop_or_default]
+    pub notice: Option<String>,
 }
 
 /// Email and password; the edge sets an HttpOnly session cookie on success.
@@ -40,6 +43,9 @@ pub fn sign_in(props: &SignInProps) -> Html {
         <main class="center">
             <form class="sign-in" {onsubmit}>
                 <h1>{ "Sign in to Provixchat" }</h1>
+                if let Some(notice) = &props.notice {
+                    <p class="notice" role="status">{ notice }</p>
+                }
                 <Field id="si-email" label="Email">
                     <input id="si-email" ref={email} type="email" name="email" autocomplete="username" required=true />
                 </Field>
