@@ -148,9 +148,7 @@ impl Visitor {
         match retention {
             Some(ms) => {
                 storage.put(RETENTION, ms).await?;
-                if storage.get_alarm().await?.is_none() {
-                    self.schedule_expiry(ms).await?;
-                }
+                self.schedule_expiry(ms).await?;
             }
             None => storage.delete(RETENTION).await.map(|_| ())?,
         }
@@ -368,6 +366,11 @@ impl Visitor {
             }
             (Method::Post, "/erase") => {
                 self.erase().await?;
+                ok()
+            }
+            // The workspace's retention period changed (see `workspace::privacy`).
+            (Method::Post, "/retention") => {
+                self.keep_for(read_json::<Option<i64>>(&mut req).await?).await?;
                 ok()
             }
             // A conversation the retention period deleted.

@@ -110,6 +110,12 @@ impl Ctx<'_> {
         if token.verified_id.as_ref().is_some_and(|v| v != &user_id) {
             token = crate::router::visitor_token(&site, None, &secret)?;
         }
+        // A visitor who paused processing is not linked to the site's user: nothing new is kept.
+        let held: shared::privacy::DataSubject = call(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None).await?;
+        if held.restricted {
+            let answer = Identified { token: token.sign(secret.as_bytes()), conversation_id: token.conversation_id, verified: false };
+            return cors(json(&answer, 200)?, &origin);
+        }
         let verified = config.chat.identity_verification;
         if verified {
             let hash = body.hash.as_deref().unwrap_or_default();

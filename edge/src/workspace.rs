@@ -197,8 +197,12 @@ impl Workspace {
                 json(&config, 200)
             }
             (Method::Put, ["settings"]) => {
-                let config = self.config()?.with_settings(read_json::<WorkspaceSettings>(&mut req).await?)?;
+                let before = self.config()?;
+                let config = before.with_settings(read_json::<WorkspaceSettings>(&mut req).await?)?;
                 self.put_config(&config)?;
+                if before.chat.retention_days != config.chat.retention_days {
+                    self.retention_changed()?;
+                }
                 // A shorter period applies now, not after the next alarm.
                 self.schedule_retention().await?;
                 json(&config.settings(&shared::SiteId::parse(&self.site_name())?), 200)
@@ -313,6 +317,8 @@ pub(crate) fn schema(state: &State) {
             // Every visitor object of the site (pseudonymous ids only), so closing the
             // workspace can delete them all.
             "CREATE TABLE IF NOT EXISTS visitors (visitor_id TEXT PRIMARY KEY)",
+            // Visitors still to be told a new retention period (their page-activity alarms).
+            "CREATE TABLE IF NOT EXISTS retention_sync (visitor_id TEXT PRIMARY KEY)",
             "CREATE TABLE IF NOT EXISTS closure (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at INTEGER NOT NULL)",
         ],
     );
@@ -336,7 +342,10 @@ impl DurableObject for Workspace {
     async fn alarm(&self) -> worker::Result<Response> {
         let result = match self.closing_at() {
             Ok(Some(_)) => self.purge().await,
-            Ok(None) => self.expire_conversations().await,
+            Ok(None) => match self.sync_retention().await {
+                Ok(()) => self.expire_conversations().await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         if let Err(e) = result {

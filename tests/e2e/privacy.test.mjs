@@ -155,9 +155,11 @@ test('a visitor downloads, corrects, objects, restricts and erases their own dat
   // Restrict: kept, nothing new captured, agents see it; then lifted.
   assert.equal((await ok(await myData(site, second.token, { kind: 'restrict', on: true }))).restricted, true);
   assert.equal((await fromPage(site, '/attributes', { token, attributes: { plan: 'gold' } })).status, 204);
+  assert.equal((await ok(await fromPage(site, '/identify', { token, id: 'user-77', email: 'other@customer.example' }))).verified, false);
   const restricted = await ok(await owner.get(`/api/v1/workspaces/${site}/visitors/${visitor}`));
   assert.equal(restricted.restricted, true);
   assert.deepEqual(restricted.attributes, {}, 'nothing new captured');
+  assert.deepEqual([restricted.identity, restricted.email], [null, 'mia.keller@customer.example']);
   assert.equal(restricted.conversations.length, 2, 'the data is kept');
   assert.equal((await ok(await myData(site, second.token, { kind: 'restrict', on: false }))).restricted, false);
 
@@ -269,6 +271,9 @@ test('too many requests from one visitor are refused and the first refusal is au
 test('retention deletes old conversations and page activity on its own while new ones stay', async () => {
   const keeper = await api.signUp({ name: 'Rita', email: 'rita@privacy.example', password: 'retention tests pw', workspace_name: 'Retention', website: '127.0.0.1' });
   const rsite = keeper.me.workspaces[0].id;
+  // Page activity recorded while everything was kept follows the period set later.
+  const early = await decided(rsite, true);
+  assert.equal((await fromPage(rsite, '/pageview', { token: early, url: `${PAGE}/early`, title: 'Early' })).status, 204);
   const settings = await ok(await keeper.get(`/api/v1/workspaces/${rsite}/settings`));
   // 6 "days" of one second each.
   await ok(await keeper.put(`/api/v1/workspaces/${rsite}/settings`, { ...settings, retention_days: 6 }));
@@ -296,6 +301,8 @@ test('retention deletes old conversations and page activity on its own while new
   const profile = await ok(await keeper.get(`/api/v1/workspaces/${rsite}/visitors/${visitorOf(token)}`));
   assert.deepEqual(profile.pages, [], 'page activity past the period is deleted');
   assert.deepEqual(profile.conversations, []);
+  const earlyProfile = await ok(await keeper.get(`/api/v1/workspaces/${rsite}/visitors/${visitorOf(early)}`));
+  assert.deepEqual(earlyProfile.pages, [], 'including page activity from before the period was set');
   // Its visitor may come back and start afresh under the same token.
   const back = await chat(rsite, old.token, ['back again']);
   assert.equal(back.conversation_id, old.conversation_id);

@@ -112,19 +112,57 @@ impl Workspace {
         Ok(days.zip(retention_ms(&self.env, days)))
     }
 
-    /// Sets the alarm for when the least recently active conversation passes the retention
-    /// period (or clears it when conversations are kept). Each workspace keeps its own alarm.
+    /// Sets the alarm for the next thing due: visitors to tell about a new retention period
+    /// (now), or the least recently active conversation passing the period; clears it when
+    /// nothing is. Each workspace keeps its own alarm.
     pub(super) async fn schedule_retention(&self) -> EdgeResult<()> {
         #[derive(Deserialize)]
-        struct Oldest {
+        struct At {
             at: Option<i64>,
         }
         let storage = self.state.storage();
-        let Some((_, period)) = self.retention()? else { return Ok(storage.delete_alarm().await?) };
-        let oldest: Oldest = self.sql().exec("SELECT MIN(last_at) AS at FROM conversations", None)?.one()?;
-        match oldest.at {
-            Some(at) => storage.set_alarm(crate::glue::at_time((at + period).max(now_ms() + 1))).await?,
+        let sql = self.sql();
+        let pending: At = sql.exec("SELECT MIN(1) AS at FROM retention_sync", None)?.one()?;
+        let expiry = match self.retention()? {
+            Some((_, period)) => sql.exec("SELECT MIN(last_at) AS at FROM conversations", None)?.one::<At>()?.at.map(|at| at + period),
+            None => None,
+        };
+        let next = [pending.at.map(|_| now_ms()), expiry].into_iter().flatten().min();
+        match next {
+            Some(at) => storage.set_alarm(crate::glue::at_time(at.max(now_ms() + 1))).await?,
             None => storage.delete_alarm().await?,
+        }
+        Ok(())
+    }
+
+    /// The retention period changed: every visitor object is told (by the alarm, in batches),
+    /// so page activity recorded under the old period follows the new one.
+    pub(super) fn retention_changed(&self) -> EdgeResult<()> {
+        self.sql().exec("INSERT OR IGNORE INTO retention_sync (visitor_id) SELECT visitor_id FROM visitors", None)?;
+        Ok(())
+    }
+
+    /// Tells a batch of visitors the current retention period.
+    pub(super) async fn sync_retention(&self) -> EdgeResult<()> {
+        #[derive(Deserialize)]
+        struct Visitor {
+            visitor_id: String,
+        }
+        let sql = self.sql();
+        let due: Vec<Visitor> = sql.exec("SELECT visitor_id FROM retention_sync LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
+        if due.is_empty() {
+            return Ok(());
+        }
+        let site = SiteId::parse(&self.site_name())?;
+        let period = serde_json::to_string(&self.retention()?.map(|(_, ms)| ms))?;
+        for row in &due {
+            let stub = site_object(&self.env, "VISITOR", &site, &format!("{site}:{}", row.visitor_id))?;
+            // An erased visitor has nothing left to expire.
+            match call::<serde_json::Value>(&stub, Method::Post, "/retention", Some(period.clone())).await {
+                Err(e) if e.code() != shared::ErrorCode::Unauthorized => return Err(e),
+                _ => {}
+            }
+            sql.exec("DELETE FROM retention_sync WHERE visitor_id = ?", vec![row.visitor_id.as_str().into()])?;
         }
         Ok(())
     }
@@ -132,7 +170,7 @@ impl Workspace {
     /// The alarm: deletes every conversation whose last activity is older than the retention
     /// period — the conversation object itself, then its index and search entries.
     pub(super) async fn expire_conversations(&self) -> EdgeResult<()> {
-        let Some((days, period)) = self.retention()? else { return Ok(()) };
+        let Some((days, period)) = self.retention()? else { return self.schedule_retention().await };
         let site = SiteId::parse(&self.site_name())?;
         let due: Vec<Id> = self
             .sql()
