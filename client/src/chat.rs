@@ -36,6 +36,8 @@ pub enum Connection {
     Online,
     /// Dropped; retrying on its own.
     Reconnecting,
+    /// Ended by the edge for good (see `socket::FINAL_CLOSE_CODES`): no retry.
+    Ended,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

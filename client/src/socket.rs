@@ -115,9 +115,13 @@ fn connect(inner: &Rc<Inner>) {
         resends.iter().for_each(|frame| inner.transmit(frame));
         inner.on_message.emit(msg);
     });
-    let on_close = handler(&weak, |inner, _| {
+    let on_close = handler(&weak, |inner, event| {
         inner.delivery.borrow_mut().on_close();
-        if !inner.stopped.get() {
+        let code = event.dyn_ref::<web_sys::CloseEvent>().map(|e| e.code());
+        if code.is_some_and(|c| FINAL_CLOSE_CODES.contains(&c)) {
+            inner.stopped.set(true);
+            inner.on_connection.emit(Connection::Ended);
+        } else if !inner.stopped.get() {
             inner.on_connection.emit(Connection::Reconnecting);
             schedule_reconnect(inner);
         }
@@ -128,6 +132,10 @@ fn connect(inner: &Rc<Inner>) {
     *inner.handlers.borrow_mut() = vec![on_open, on_message, on_close];
     *inner.ws.borrow_mut() = Some(ws);
 }
+
+/// Close codes after which retrying cannot help: removed from the workspace (4003), the
+/// workspace closed (4004), the conversation deleted (4410, erasure or retention).
+pub const FINAL_CLOSE_CODES: [u16; 3] = [4003, 4004, 4410];
 
 fn handler(weak: &Weak<Inner>, f: impl Fn(&Rc<Inner>, JsValue) + 'static) -> Handler {
     let weak = weak.clone();

@@ -206,3 +206,24 @@ test('"Your data" works from the keyboard; after deleting, a choice is a new vis
   assert.equal(await page.locator('#provixchat').locator('iframe').count(), 0, 'the erased visitor\'s frame is gone');
   await context.close();
 });
+
+test('an erasure made by the site owner ends the visitor\'s open chat for good', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${host}/shop`);
+  const widget = page.frameLocator('iframe[title="Chat"]');
+  await widget.getByRole('dialog', { name: 'We value your privacy' }).getByRole('button', { name: 'Reject all' }).click();
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  const composer = widget.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Please forget me');
+  await composer.press('Enter');
+  await widget.getByText('Sent', { exact: true }).waitFor();
+  const visitor = (await page.evaluate(() => window.__provixchat.s.token)).split('.')[2];
+  const res = await owner.post(`/api/v1/workspaces/${site}/data-subjects/${visitor}`, { kind: 'erase' });
+  assert.equal(res.status, 200, await res.text());
+  // The socket is closed with "deleted" (4410): the widget says so and stops retrying.
+  await widget.getByRole('status').filter({ hasText: 'Conversation ended' }).waitFor();
+  await page.waitForTimeout(2000);
+  assert.equal(await widget.getByText('Reconnecting…').count(), 0);
+  await context.close();
+});

@@ -123,6 +123,7 @@ pub fn panel(props: &PanelProps) -> Html {
         Connection::Online => "Away",
         Connection::Connecting => "Connecting…",
         Connection::Reconnecting => "Reconnecting…",
+        Connection::Ended => "Conversation ended",
     };
     let typing = match &state.typing {
         Some((Author::Agent { name }, _)) => Some(AttrValue::from(name.clone())),

@@ -53,6 +53,7 @@ pub fn conversation_list(props: &ConversationListProps) -> Html {
                     Connection::Online => html! {},
                     Connection::Connecting => html! { <p class="status" role="status">{ "Connecting…" }</p> },
                     Connection::Reconnecting => html! { <p class="status" role="status">{ "Reconnecting…" }</p> },
+                    Connection::Ended => html! { <p class="status" role="status">{ "You no longer have access to this workspace." }</p> },
                 } }
             </header>
             <div class="list-body">{ body }</div>
