@@ -4,13 +4,11 @@
 // Settings by typing its id, and the inbox moves on to the workspace they still have; the widget's
 // site is gone at once. Left in no workspace at all, they close their account from there.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { launch } from '../support/browser.mjs';
-import { ROOT, freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { startSuite, stopSuite } from '../support/suite.mjs';
+import { ROOT } from '../support/edge.mjs';
 
 const shots = path.join(ROOT, 'tests/artifacts');
 mkdirSync(shots, { recursive: true });
@@ -21,18 +19,9 @@ const GRACE_MS = 14 * 24 * 3600 * 1000;
 let edge, browser, api;
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-closing-')) });
-  api = client(edge.base);
-  browser = await launch();
+  ({ edge, api, browser } = await startSuite('closing'));
 });
-
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    if (edge) await stopEdge(edge);
-  }
-});
+after(() => stopSuite({ edge, browser }));
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -4,13 +4,11 @@
 // processing and records an objection (which agents see beside the conversation), then erases
 // everything. The history lists each request; an agent sees none of it and is refused the routes.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { launch } from '../support/browser.mjs';
-import { ROOT, freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { startSuite, stopSuite } from '../support/suite.mjs';
+import { ROOT } from '../support/edge.mjs';
 
 const shots = path.join(ROOT, 'tests/artifacts');
 mkdirSync(shots, { recursive: true });
@@ -19,18 +17,9 @@ const OWNER = { name: 'Olivia', email: 'olivia@atelier.example', password: 'a lo
 let edge, browser, api, site;
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-data-requests-')) });
-  api = client(edge.base);
-  browser = await launch();
+  ({ edge, api, browser } = await startSuite('data-requests'));
 });
-
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    if (edge) await stopEdge(edge);
-  }
-});
+after(() => stopSuite({ edge, browser }));
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });

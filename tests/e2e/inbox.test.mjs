@@ -3,29 +3,20 @@
 // agents see it live in their own browsers; one assigns it to himself, replies, writes a private
 // note the visitor never sees, and resolves it.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch } from '../support/browser.mjs';
-import { ROOT, freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { ROOT } from '../support/edge.mjs';
+import { startSuite, stopSuite } from '../support/suite.mjs';
 
 const shots = path.join(ROOT, 'tests/artifacts');
 mkdirSync(shots, { recursive: true });
 let edge, browser;
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-inbox-')) });
-  browser = await launch();
+  ({ edge, browser } = await startSuite('inbox'));
 });
-
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    if (edge) await stopEdge(edge);
-  }
-});
+after(() => stopSuite({ edge, browser }));
 
 /** Waits until the select named `name` shows `label`. */
 async function waitSelected(page, name, label) {
