@@ -33,11 +33,14 @@ impl Ctx<'_> {
     }
 
     pub async fn audit_log(&self, site: &str, req: &Request) -> EdgeResult<Response> {
-        let (_, workspace) = self.member(site, req, Action::Manage).await?;
-        let entries: Vec<AuditEntry> = call(&self.workspace(&workspace.id)?, Method::Get, "/audit", None).await?;
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         if query(&req.url()?, "format").as_deref() != Some("csv") {
+            let entries: Vec<AuditEntry> = call(&self.workspace(&workspace.id)?, Method::Get, "/audit", None).await?;
             return json(&entries, 200);
         }
+        // The download says who took a copy, and includes that line itself.
+        self.audit(&workspace.id, agent.email.as_str(), AuditAction::AuditLogExported, "CSV").await;
+        let entries: Vec<AuditEntry> = call(&self.workspace(&workspace.id)?, Method::Get, "/audit", None).await?;
         let headers = Headers::new();
         headers.set("content-type", "text/csv; charset=utf-8")?;
         headers.set("content-disposition", &format!("attachment; filename=\"audit-log-{}.csv\"", workspace.id))?;

@@ -173,7 +173,7 @@ pub fn security_label(kind: SecurityEventKind) -> &'static str {
 }
 
 /// Every audit action, in the order the audit log's filter lists them; "Other" last.
-pub const AUDIT_ACTIONS: [AuditAction; 21] = [
+pub const AUDIT_ACTIONS: [AuditAction; 22] = [
     AuditAction::SignIn,
     AuditAction::SignInFailed,
     AuditAction::LockedOut,
@@ -184,6 +184,7 @@ pub const AUDIT_ACTIONS: [AuditAction; 21] = [
     AuditAction::SettingsChanged,
     AuditAction::ConsentSettingsChanged,
     AuditAction::ConsentLogExported,
+    AuditAction::AuditLogExported,
     AuditAction::IdentityRefused,
     AuditAction::DataExported,
     AuditAction::DataCorrected,
@@ -210,6 +211,7 @@ pub fn audit_label(action: AuditAction) -> &'static str {
         AuditAction::SettingsChanged => "Changed settings",
         AuditAction::ConsentSettingsChanged => "Changed consent settings",
         AuditAction::ConsentLogExported => "Exported the consent log",
+        AuditAction::AuditLogExported => "Exported the audit log",
         AuditAction::IdentityRefused => "Refused an identity",
         AuditAction::DataExported => "Exported a visitor's data",
         AuditAction::DataCorrected => "Corrected a visitor's details",

@@ -326,6 +326,8 @@ pub enum AuditAction {
     SettingsChanged,
     ConsentSettingsChanged,
     ConsentLogExported,
+    /// The audit log itself downloaded as CSV (reading it in the inbox is not logged).
+    AuditLogExported,
     IdentityRefused,
     /// Data-subject requests, by the visitor or by an owner or admin on their behalf; the detail
     /// names the subject only by a non-reversible reference.

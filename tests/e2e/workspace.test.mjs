@@ -326,6 +326,7 @@ test('the audit log records sign-ins, the team, settings, exports and refused id
   const csv = await (await owner.get(`/api/v1/workspaces/${site}/audit?format=csv`)).text();
   assert.match(csv, /^at,actor,action,detail\n/);
   assert.ok(csv.includes('"member_removed"'));
+  assert.ok(csv.includes(`"${owner.email}","audit_log_exported","CSV"`), 'the download is logged, in the download too');
 
   // Append-only: no method edits or deletes it, and only owners and admins read it.
   for (const method of ['POST', 'PUT', 'DELETE']) {
