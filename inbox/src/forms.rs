@@ -425,9 +425,10 @@ mod tests {
     fn audit_filter_and_actor() {
         assert_eq!(audit_filter(""), None);
         assert_eq!(audit_filter("0"), Some(AuditAction::SignIn));
-        assert_eq!(audit_filter("11"), Some(AuditAction::DataExported));
-        assert_eq!(audit_filter("20"), Some(AuditAction::Unknown), "\"Other\" stays last");
-        assert_eq!(audit_filter("21"), None);
+        assert_eq!(audit_filter("11"), Some(AuditAction::AuditLogExported));
+        assert_eq!(audit_filter("12"), Some(AuditAction::DataExported));
+        assert_eq!(audit_filter("21"), Some(AuditAction::Unknown), "\"Other\" stays last");
+        assert_eq!(audit_filter("22"), None);
         for (i, &action) in AUDIT_ACTIONS.iter().enumerate() {
             assert_eq!(audit_filter(&i.to_string()), Some(action));
         }
