@@ -425,7 +425,7 @@ mod tests {
     fn audit_filter_and_actor() {
         assert_eq!(audit_filter(""), None);
         assert_eq!(audit_filter("0"), Some(AuditAction::SignIn));
-        assert_eq!(audit_filter("11"), Some(AuditAction::AuditLogExported));
+        assert_eq!(audit_filter("10"), Some(AuditAction::AuditLogExported));
         assert_eq!(audit_filter("12"), Some(AuditAction::DataExported));
         assert_eq!(audit_filter("21"), Some(AuditAction::Unknown), "\"Other\" stays last");
         assert_eq!(audit_filter("22"), None);
