@@ -9,7 +9,7 @@ use crate::notice::{self, NOTICE_CSP};
 use crate::router::Ctx;
 use crate::settings::WorkspaceConfig;
 use shared::SiteId;
-use worker::{Headers, Response};
+use worker::Response;
 
 type Render = fn(&SiteId, &WorkspaceConfig, i64) -> String;
 
@@ -25,13 +25,6 @@ impl Ctx<'_> {
     async fn privacy_page(&self, site: &str, render: Render) -> EdgeResult<Response> {
         let site = self.site(site)?;
         let config = self.config(&site).await?;
-        let headers = Headers::new();
-        headers.set("content-type", "text/html; charset=utf-8")?;
-        headers.set("content-security-policy", NOTICE_CSP)?;
-        headers.set("x-content-type-options", "nosniff")?;
-        headers.set("referrer-policy", "no-referrer")?;
-        // Revalidated on every view: the page must follow the settings.
-        headers.set("cache-control", "no-cache")?;
-        Ok(Response::from_html(render(&site, &config, now_ms()))?.with_headers(headers))
+        crate::router::html_page(render(&site, &config, now_ms()), NOTICE_CSP)
     }
 }

@@ -163,14 +163,7 @@ impl Ctx<'_> {
         if res.status_code() != 200 {
             return Err(EdgeError::Internal(format!("asset {asset}: {}", res.status_code())));
         }
-        let html = res.text().await?;
-        let headers = Headers::new();
-        headers.set("content-type", "text/html; charset=utf-8")?;
-        headers.set("content-security-policy", csp)?;
-        headers.set("x-content-type-options", "nosniff")?;
-        headers.set("referrer-policy", "no-referrer")?;
-        headers.set("cache-control", "no-cache")?;
-        Ok(Response::from_html(html)?.with_headers(headers))
+        html_page(res.text().await?, csp)
     }
 
     fn demo_page(&self, url: &worker::Url) -> EdgeResult<Response> {
@@ -276,6 +269,17 @@ impl Ctx<'_> {
         let res = stub.fetch_with_request(Request::new_with_init("https://object/connect", &init)?).await?;
         pass_through(res).await
     }
+}
+
+/// An HTML page with its security headers, revalidated on every view (pages follow settings).
+pub(crate) fn html_page(html: String, csp: &str) -> EdgeResult<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("content-security-policy", csp)?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("cache-control", "no-cache")?;
+    Ok(Response::from_html(html)?.with_headers(headers))
 }
 
 /// The visitor's token if it is valid for this site; otherwise a new visitor with a new
