@@ -90,6 +90,7 @@ impl Workspace {
         sql.exec("DELETE FROM identities WHERE json_extract(json, '$.visitor_id') = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM directory WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM visitors WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
+        sql.exec("DELETE FROM retention_sync WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM consent_log WHERE json_extract(json, '$.visitor_hash') = ?", vec![f.visitor_hash.as_str().into()])?;
         self.broadcast(&ServerMsg::Inbox { conversations: self.conversations()? });
         Ok(())
