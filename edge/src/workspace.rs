@@ -264,9 +264,10 @@ impl Workspace {
             }
             (Method::Post, ["conversation-updated"]) => {
                 let update: ConversationUpdate = read_json(&mut req).await?;
-                self.conversation_updated(&update)?;
-                if let Some(visitor) = &update.visitor_id {
-                    self.register_visitor(visitor)?;
+                if self.conversation_updated(&update)? {
+                    if let Some(visitor) = &update.visitor_id {
+                        self.register_visitor(visitor)?;
+                    }
                 }
                 self.schedule_retention().await?;
                 json(&serde_json::json!({ "ok": true }), 200)
@@ -319,6 +320,9 @@ pub(crate) fn schema(state: &State) {
             "CREATE TABLE IF NOT EXISTS visitors (visitor_id TEXT PRIMARY KEY)",
             // Visitors still to be told a new retention period (their page-activity alarms).
             "CREATE TABLE IF NOT EXISTS retention_sync (visitor_id TEXT PRIMARY KEY)",
+            // Ids of erased conversations (random, nothing else): an update still in flight
+            // when the erasure ran must not bring the conversation back into the index.
+            "CREATE TABLE IF NOT EXISTS erased_conversations (id TEXT PRIMARY KEY)",
             "CREATE TABLE IF NOT EXISTS closure (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at INTEGER NOT NULL)",
         ],
     );

@@ -85,9 +85,18 @@ impl Workspace {
 
     /// Records a conversation's latest state (and message, for search) and pushes it to every
     /// live inbox. Updates can arrive out of order; an older one never overwrites a newer one.
-    pub(super) fn conversation_updated(&self, update: &ConversationUpdate) -> EdgeResult<()> {
+    /// Answers `false` for a conversation that was erased meanwhile (nothing is recorded).
+    pub(super) fn conversation_updated(&self, update: &ConversationUpdate) -> EdgeResult<bool> {
         let s = &update.summary;
         let sql = self.sql();
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let erased: Count = sql.exec("SELECT COUNT(*) AS n FROM erased_conversations WHERE id = ?", vec![s.id.as_str().into()])?.one()?;
+        if erased.n > 0 {
+            return Ok(false);
+        }
         if let Some(m) = &update.indexed {
             sql.exec(
                 "INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES (?, ?, ?, ?)",
@@ -115,7 +124,7 @@ impl Workspace {
         if written.rows_written() > 0 {
             self.broadcast(&ServerMsg::ConversationUpdated { conversation: s.clone() });
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Conversations whose messages (notes included), visitor name or email contain `q`, newest

@@ -86,6 +86,7 @@ impl Workspace {
         let sql = self.sql();
         for id in &f.conversation_ids {
             self.drop_conversation(id)?;
+            sql.exec("INSERT OR IGNORE INTO erased_conversations (id) VALUES (?)", vec![id.as_str().into()])?;
         }
         sql.exec("DELETE FROM identities WHERE json_extract(json, '$.visitor_id') = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM directory WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
