@@ -135,11 +135,33 @@ pub struct AgentPresence {
 }
 
 /// `message` is a chat message in `message` frames and a sentence in `error` frames.
-#[derive(Deserialize)]
-#[serde(untagged)]
+///
+/// Decoded by hand rather than with `#[serde(untagged)]`: untagged buffers the value into serde's
+/// `Content` first and then decodes `ChatMessage` a second time from that buffer, which put a
+/// second copy of every chat-message decoder in the widget's WASM. Asking the JSON which shape it
+/// has (`deserialize_any`) and decoding a map straight from the stream gives the same result.
 enum MessageOrText {
     Chat(ChatMessage),
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for MessageOrText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = MessageOrText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a chat message or a sentence")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(MessageOrText::Text(text.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                ChatMessage::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(MessageOrText::Chat)
+            }
+        }
+        deserializer.deserialize_any(Shape)
+    }
 }
 
 impl From<ServerFrame> for ServerMsg {
@@ -366,6 +388,22 @@ mod tests {
                 client_id: Some(ClientMsgId::parse("c_0123456789ab").unwrap()),
             },
         );
+    }
+
+    /// `message` is read by its JSON shape: a map is a chat message (escaped text included), a
+    /// string an error's sentence, and the wrong shape for the frame's type is an unknown frame.
+    #[test]
+    fn message_field_is_read_by_shape() {
+        let error = ServerMsg::decode(r#"{"type":"error","code":"internal","message":"a \"quoted\" line"}"#).unwrap();
+        assert_eq!(error, ServerMsg::Error { code: ErrorCode::Internal, message: r#"a "quoted" line"#.into(), client_id: None });
+        let chat = ServerMsg::decode(
+            r#"{"type":"message","message":{"seq":1,"client_id":"c_0123456789ab","author":{"kind":"visitor"},"body":"caf\u00e9","at":5}}"#,
+        )
+        .unwrap();
+        let ServerMsg::Message { message } = chat else { panic!("{chat:?}") };
+        assert_eq!(message.body.as_str(), "café");
+        assert_eq!(ServerMsg::decode(r#"{"type":"message","message":"text"}"#).unwrap(), ServerMsg::Unknown);
+        assert_eq!(ServerMsg::decode(r#"{"type":"error","code":"internal","message":{"seq":1}}"#), Err(ErrorCode::MalformedFrame));
     }
 
     #[test]
