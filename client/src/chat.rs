@@ -92,8 +92,19 @@ impl ChatState {
     }
 
     /// Stored lines by sequence number, then unsent ones in the order they were written.
+    ///
+    /// A stable insertion sort rather than `sort_by_key`: the lines are already in order but for
+    /// the one just added or acknowledged, so this is linear here, and the standard library's
+    /// stable sort (driftsort) costs the widget's WASM about 4 KB.
     fn sort(&mut self) {
-        self.lines.sort_by_key(|l| l.seq.unwrap_or(u64::MAX));
+        let key = |l: &Line| l.seq.unwrap_or(u64::MAX);
+        for i in 1..self.lines.len() {
+            let mut j = i;
+            while j > 0 && key(&self.lines[j - 1]) > key(&self.lines[j]) {
+                self.lines.swap(j - 1, j);
+                j -= 1;
+            }
+        }
     }
 
     /// The highest sequence number shown, to report as read.
@@ -212,6 +223,21 @@ mod tests {
         s.apply(ChatAction::Server(ServerMsg::Message { message: stored(1, "a_00000001", agent(), "first") }));
         let bodies: Vec<_> = s.lines.iter().map(|l| l.body.as_str()).collect();
         assert_eq!(bodies, ["first", "second", "pending"]);
+    }
+
+    /// Unsent lines keep the order they were written in, whatever arrives or is acknowledged
+    /// around them (the sort must be stable).
+    #[test]
+    fn unsent_lines_keep_their_order_while_others_are_acknowledged() {
+        let mut s = ChatState::default();
+        for (cid, body) in [("c_00000001", "one"), ("c_00000002", "two"), ("c_00000003", "three"), ("c_00000004", "four")] {
+            s.apply(ChatAction::Sent { client_id: id(cid), body: body.into(), author: Author::Visitor, note: false });
+        }
+        s.apply(ChatAction::Server(ServerMsg::Ack { client_id: id("c_00000003"), seq: 5, at: 1 }));
+        s.apply(ChatAction::Server(ServerMsg::Message { message: stored(4, "a_00000004", agent(), "agent") }));
+        s.apply(ChatAction::Server(ServerMsg::Ack { client_id: id("c_00000002"), seq: 6, at: 2 }));
+        let bodies: Vec<_> = s.lines.iter().map(|l| l.body.as_str()).collect();
+        assert_eq!(bodies, ["agent", "three", "two", "one", "four"]);
     }
 
     #[test]
