@@ -184,10 +184,15 @@ impl Ctx<'_> {
         }
         let close = serde_json::to_string(&SignIn { password: body.password, origin: self.origin_of(req)? })?;
         let closing: shared::privacy::Closing = call(&self.account(&agent.email)?, Method::Post, "/close", Some(close)).await?;
+        // The account is closed already (the user cannot sign in to retry), so one workspace
+        // failing must not keep the others: each is tried, a failure is logged.
         for workspace in &agent.me.workspaces {
             let path = format!("/members/{}/leave", agent.email);
-            call::<bool>(&self.workspace(&workspace.id)?, Method::Post, &path, None).await?;
-            self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, "closed their account").await;
+            let left: EdgeResult<bool> = async { call(&self.workspace(&workspace.id)?, Method::Post, &path, None).await }.await;
+            match left {
+                Ok(_) => self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, "closed their account").await,
+                Err(e) => worker::console_error!("closed account leaving {}: {e}", workspace.id),
+            }
         }
         let res = json(&closing, 200)?;
         res.headers().set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;

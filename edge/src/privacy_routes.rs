@@ -199,14 +199,22 @@ impl Ctx<'_> {
     /// answers with any of it.
     async fn erase(&self, site: &SiteId, visitor: &VisitorId) -> EdgeResult<Erased> {
         let stub = self.visitor(site, visitor)?;
-        let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        let workspace = self.workspace(site)?;
+        // The visitor's own list, and any conversation the index ties to them that the list
+        // missed (it is kept in step on a best-effort basis).
+        let mut ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        let indexed: Vec<ConversationId> = call(&workspace, Method::Get, &format!("/visitor-conversations/{visitor}"), None).await?;
+        for id in indexed {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         let tombstone = serde_json::to_string(&Erase { tombstone: true })?;
         for id in &ids {
             call::<bool>(&self.conversation(site, id)?, Method::Post, "/erase", Some(tombstone.clone())).await?;
         }
         let visitor_hash = sha256_hex(&format!("{site}:{visitor}"));
         let forget = Forget { visitor_id: visitor.clone(), visitor_hash, conversation_ids: ids.clone() };
-        let workspace = self.workspace(site)?;
         call::<bool>(&workspace, Method::Post, "/forget", Some(serde_json::to_string(&forget)?)).await?;
         call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;
         // Verify: the visitor and every conversation refuse, the index has none of them.

@@ -257,10 +257,9 @@ impl Visitor {
         Ok(())
     }
 
+    /// Local writes first, the workspace's directory last: an erasure that runs while the call
+    /// is out deletes what was written here, and the workspace ignores the erased visitor.
     async fn contact(&self, change: ContactChange) -> EdgeResult<()> {
-        if let Some(email) = &change.email {
-            self.tell_directory(Some(email)).await?;
-        }
         let mut profile = self.profile()?;
         if change.name.is_some() {
             profile.name = change.name.clone();
@@ -268,9 +267,13 @@ impl Visitor {
         if change.email.is_some() {
             profile.email = change.email.clone();
         }
-        let edit = ContactEdit { at: now_ms(), by: change.by, name: change.name, email: change.email };
+        let edit = ContactEdit { at: now_ms(), by: change.by, name: change.name, email: change.email.clone() };
         self.sql().exec("INSERT INTO contact_edits (json) VALUES (?)", vec![serde_json::to_string(&edit)?.into()])?;
-        self.save(profile)
+        self.save(profile)?;
+        match &change.email {
+            Some(email) => self.tell_directory(Some(email)).await,
+            None => Ok(()),
+        }
     }
 
     fn full_profile(&self) -> EdgeResult<VisitorProfile> {
@@ -293,6 +296,11 @@ impl Visitor {
 
     async fn route(&self, mut req: Request) -> EdgeResult<Response> {
         let ok = || json(&serde_json::json!({ "ok": true }), 200);
+        // Erasing twice is fine (a closing workspace's purge may meet an erased visitor).
+        if req.method() == Method::Post && req.path() == "/erase" {
+            self.erase().await?;
+            return ok();
+        }
         // An erased visitor's token is refused everywhere it is used.
         if self.state.storage().get::<i64>(ERASED).await?.is_some() {
             return Err(EdgeError::Unauthorized);
@@ -323,13 +331,14 @@ impl Visitor {
                 if profile.restricted {
                     return json(&false, 200);
                 }
-                if let Some(email) = claim.email.as_ref().filter(|e| profile.email.as_ref() != Some(*e)) {
-                    self.tell_directory(Some(email)).await?;
-                }
+                let new_email = claim.email.clone().filter(|e| profile.email.as_ref() != Some(e));
                 profile.identity = Some(claim.identity);
                 profile.name = claim.name.or(profile.name);
                 profile.email = claim.email.or(profile.email);
                 self.save(profile)?;
+                if let Some(email) = new_email {
+                    self.tell_directory(Some(&email)).await?;
+                }
                 json(&true, 200)
             }
             (Method::Post, "/attributes") => {
@@ -338,8 +347,13 @@ impl Visitor {
                 if profile.restricted {
                     return ok();
                 }
+                let first = !self.held()?;
                 profile.attributes = merge_attributes(&profile.attributes, &new)?;
                 self.save(profile)?;
+                if first {
+                    // Known to the workspace, so closing it deletes this profile too.
+                    self.tell_directory(None).await?;
+                }
                 ok()
             }
             (Method::Post, "/conversation") => {
@@ -411,7 +425,9 @@ impl DurableObject for Visitor {
 
     async fn alarm(&self) -> worker::Result<Response> {
         if let Err(e) = self.expire_pages().await {
+            // Try again in a minute rather than wait for the visitor's next page view.
             worker::console_error!("visitor page retention: {e}");
+            self.state.storage().set_alarm(crate::glue::at_time(now_ms() + 60_000)).await?;
         }
         Response::ok("")
     }

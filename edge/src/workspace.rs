@@ -284,6 +284,15 @@ impl Workspace {
                 let q = crate::glue::query(&req.url()?, "q").unwrap_or_default();
                 json(&self.find_subjects(&q)?, 200)
             }
+            (Method::Get, ["visitor-conversations", visitor]) => {
+                #[derive(Deserialize)]
+                struct Id {
+                    id: String,
+                }
+                let rows: Vec<Id> = self.sql().exec("SELECT id FROM conversations WHERE visitor_id = ?", vec![(*visitor).into()])?.to_array()?;
+                let ids = rows.iter().map(|r| Ok(shared::ConversationId::parse(&r.id)?)).collect::<EdgeResult<Vec<_>>>()?;
+                json(&ids, 200)
+            }
             (Method::Post, ["close"]) => json(&self.close().await?, 200),
             (Method::Post, ["forget"]) => {
                 let forget: Forget = read_json(&mut req).await?;
@@ -323,13 +332,17 @@ pub(crate) fn schema(state: &State) {
             // Ids of erased conversations (random, nothing else): an update still in flight
             // when the erasure ran must not bring the conversation back into the index.
             "CREATE TABLE IF NOT EXISTS erased_conversations (id TEXT PRIMARY KEY)",
+            // Erased visitors by their consent hash, so a late call cannot list them again.
+            "CREATE TABLE IF NOT EXISTS erased_visitors (visitor_hash TEXT PRIMARY KEY)",
             "CREATE TABLE IF NOT EXISTS closure (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at INTEGER NOT NULL)",
         ],
     );
     migrate(
         state,
         "workspace",
-        &[("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"), ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")],
+        &[("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"), ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"),
+            // Whose conversation: an erasure also finds those the visitor's own list missed.
+            ("summary-visitor", "ALTER TABLE conversations ADD COLUMN visitor_id TEXT")],
     );
 }
 
@@ -353,7 +366,10 @@ impl DurableObject for Workspace {
             Err(e) => Err(e),
         };
         if let Err(e) = result {
+            // Try again in a minute: nothing else may ever set this alarm again (a closed
+            // workspace refuses every request), so a failure must not end the chain.
             worker::console_error!("workspace alarm: {e}");
+            self.state.storage().set_alarm(crate::glue::at_time(crate::glue::now_ms() + 60_000)).await?;
         }
         Response::ok("")
     }

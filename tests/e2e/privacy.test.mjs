@@ -163,6 +163,9 @@ test('a visitor downloads, corrects, objects, restricts and erases their own dat
   assert.equal(restricted.conversations.length, 2, 'the data is kept');
   assert.equal((await ok(await myData(site, second.token, { kind: 'restrict', on: false }))).restricted, false);
 
+  // A conversation opened but never written in: its id is nowhere but in this token.
+  const unused = await ok(await api.post(`/api/v1/sites/${site}/visitor-session`, { host: PAGE, token: second.token, new_conversation: true }));
+
   // Erase: the open chat is closed, and nothing of theirs answers anywhere.
   const closed = new Promise((resolve) => second.socket.ws.once('close', resolve));
   const erased = await ok(await myData(site, second.token, { kind: 'erase' }));
@@ -177,7 +180,7 @@ test('a visitor downloads, corrects, objects, restricts and erases their own dat
   assert.deepEqual(await ok(await owner.get(`/api/v1/workspaces/${site}/data-subjects?q=mia.keller%40customer.example`)), []);
   assert.deepEqual(await ok(await owner.get(`/api/v1/workspaces/${site}/data-subjects?q=${visitor}`)), []);
   await assert.rejects(owner.socket(`/api/v1/workspaces/${site}/conversations/${first.conversation_id}/connect`), (e) => e.status === 404);
-  for (const t of [token, first.token, second.token]) await assertRefused(t);
+  for (const t of [token, first.token, second.token, unused.token]) await assertRefused(t);
 
   // The request history: every action, by the visitor, naming them only by the reference.
   const history = await ok(await owner.get(`/api/v1/workspaces/${site}/data-requests`));

@@ -337,7 +337,11 @@ impl Conversation {
             if let (Some(site), state) = (self.meta("site")?, self.state()?) {
                 if let (Some(visitor), Some(id)) = (self.visitor(&site, &state)?, self.meta("conversation_id")?) {
                     let id = serde_json::to_string(&ConversationId::parse(&id)?)?;
-                    call::<serde_json::Value>(&visitor, Method::Post, "/forget-conversation", Some(id)).await?;
+                    // An erased visitor has no list to update; the conversation goes either way.
+                    match call::<serde_json::Value>(&visitor, Method::Post, "/forget-conversation", Some(id)).await {
+                        Err(e) if e.code() != ErrorCode::Unauthorized => return Err(e),
+                        _ => {}
+                    }
                 }
             }
         }

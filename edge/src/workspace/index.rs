@@ -106,8 +106,8 @@ impl Workspace {
         let json = serde_json::to_string(s)?;
         let author = serde_json::to_string(&s.last_author)?;
         let written = sql.exec(
-            "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, rev) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, \
+            "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, rev, visitor_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, \
              last_message = excluded.last_message, last_author = excluded.last_author, last_at = excluded.last_at, \
              last_seq = excluded.last_seq, json = excluded.json, rev = excluded.rev WHERE excluded.rev > conversations.rev",
             vec![
@@ -119,6 +119,7 @@ impl Workspace {
                 (s.last_seq as i64).into(),
                 json.into(),
                 (s.rev as i64).into(),
+                update.visitor_id.as_ref().map(|v| v.as_str().to_owned()).into(),
             ],
         )?;
         if written.rows_written() > 0 {

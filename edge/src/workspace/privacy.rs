@@ -37,12 +37,28 @@ struct Id {
 }
 
 impl Workspace {
+    /// Whether the visitor was erased (a call sent before the erasure may arrive after it).
+    fn erased(&self, visitor: &VisitorId) -> EdgeResult<bool> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let hash = crate::auth::sha256_hex(&format!("{}:{visitor}", self.site_name()));
+        let found: Count = self.sql().exec("SELECT COUNT(*) AS n FROM erased_visitors WHERE visitor_hash = ?", vec![hash.into()])?.one()?;
+        Ok(found.n > 0)
+    }
+
     pub(super) fn register_visitor(&self, visitor: &VisitorId) -> EdgeResult<()> {
-        self.sql().exec("INSERT OR IGNORE INTO visitors (visitor_id) VALUES (?)", vec![visitor.as_str().into()])?;
+        if !self.erased(visitor)? {
+            self.sql().exec("INSERT OR IGNORE INTO visitors (visitor_id) VALUES (?)", vec![visitor.as_str().into()])?;
+        }
         Ok(())
     }
 
     pub(super) fn directory(&self, entry: DirectoryEntry) -> EdgeResult<()> {
+        if self.erased(&entry.visitor_id)? {
+            return Ok(());
+        }
         self.register_visitor(&entry.visitor_id)?;
         let sql = self.sql();
         match entry.email {
@@ -92,6 +108,7 @@ impl Workspace {
         sql.exec("DELETE FROM directory WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM visitors WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM retention_sync WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
+        sql.exec("INSERT OR IGNORE INTO erased_visitors (visitor_hash) VALUES (?)", vec![f.visitor_hash.as_str().into()])?;
         sql.exec("DELETE FROM consent_log WHERE json_extract(json, '$.visitor_hash') = ?", vec![f.visitor_hash.as_str().into()])?;
         self.broadcast(&ServerMsg::Inbox { conversations: self.conversations()? });
         Ok(())
