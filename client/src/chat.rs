@@ -2,7 +2,7 @@
 //! visitor's or agent's own messages still on their way. One reducer, fed by local sends and by
 //! server frames.
 
-use shared::{Party, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ServerMsg};
+use shared::{Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, Party, ServerMsg};
 use std::rc::Rc;
 
 /// Where a line stands.
@@ -62,7 +62,12 @@ pub const TYPING_SHOWN_MS: u32 = 6000;
 
 pub enum ChatAction {
     /// The user sent a message or note (shown at once as `Sending`).
-    Sent { client_id: ClientMsgId, body: String, author: Author, note: bool },
+    Sent {
+        client_id: ClientMsgId,
+        body: String,
+        author: Author,
+        note: bool,
+    },
     /// [`TYPING_SHOWN_MS`] passed since typing frame number `n`.
     TypingExpired(u32),
     Server(ServerMsg),
@@ -157,7 +162,10 @@ impl ChatState {
             ServerMsg::Read { reader: Party::Visitor, seq } => self.visitor_read = self.visitor_read.max(seq),
             ServerMsg::Read { reader: Party::Agent, seq } => self.agent_read = self.agent_read.max(seq),
             ServerMsg::Details { details } => self.details = Some(details),
-            ServerMsg::Inbox { .. } | ServerMsg::ConversationUpdated { .. } | ServerMsg::Team { .. } | ServerMsg::Unknown => {}
+            ServerMsg::Inbox { .. }
+            | ServerMsg::ConversationUpdated { .. }
+            | ServerMsg::Team { .. }
+            | ServerMsg::Unknown => {}
         }
     }
 }
@@ -182,7 +190,14 @@ mod tests {
     }
 
     fn stored(seq: u64, cid: &str, author: Author, body: &str) -> ChatMessage {
-        ChatMessage { seq, client_id: id(cid), author, body: MessageBody::parse(body).unwrap(), at: seq as i64 * 1000, note: false }
+        ChatMessage {
+            seq,
+            client_id: id(cid),
+            author,
+            body: MessageBody::parse(body).unwrap(),
+            at: seq as i64 * 1000,
+            note: false,
+        }
     }
 
     fn agent() -> Author {
@@ -192,7 +207,12 @@ mod tests {
     #[test]
     fn an_optimistic_line_becomes_sent_on_ack() {
         let mut s = ChatState::default();
-        s.apply(ChatAction::Sent { client_id: id("c_00000001"), body: "hi".into(), author: Author::Visitor, note: false });
+        s.apply(ChatAction::Sent {
+            client_id: id("c_00000001"),
+            body: "hi".into(),
+            author: Author::Visitor,
+            note: false,
+        });
         assert_eq!(s.lines[0].state, LineState::Sending);
         s.apply(ChatAction::Server(ServerMsg::Ack { client_id: id("c_00000001"), seq: 4, at: 99 }));
         assert_eq!((s.lines[0].seq, s.lines[0].at, &s.lines[0].state), (Some(4), Some(99), &LineState::Sent));
@@ -201,7 +221,12 @@ mod tests {
     #[test]
     fn replays_and_broadcasts_never_duplicate() {
         let mut s = ChatState::default();
-        s.apply(ChatAction::Sent { client_id: id("c_00000002"), body: "mine".into(), author: Author::Visitor, note: false });
+        s.apply(ChatAction::Sent {
+            client_id: id("c_00000002"),
+            body: "mine".into(),
+            author: Author::Visitor,
+            note: false,
+        });
         let welcome = ServerMsg::Welcome {
             protocol: 1,
             conversation_id: ConversationId::parse("cv_testtest").unwrap(),
@@ -218,7 +243,12 @@ mod tests {
     #[test]
     fn messages_are_ordered_by_seq_with_unsent_last() {
         let mut s = ChatState::default();
-        s.apply(ChatAction::Sent { client_id: id("c_00000009"), body: "pending".into(), author: Author::Visitor, note: false });
+        s.apply(ChatAction::Sent {
+            client_id: id("c_00000009"),
+            body: "pending".into(),
+            author: Author::Visitor,
+            note: false,
+        });
         s.apply(ChatAction::Server(ServerMsg::Message { message: stored(2, "a_00000002", agent(), "second") }));
         s.apply(ChatAction::Server(ServerMsg::Message { message: stored(1, "a_00000001", agent(), "first") }));
         let bodies: Vec<_> = s.lines.iter().map(|l| l.body.as_str()).collect();
@@ -230,7 +260,9 @@ mod tests {
     #[test]
     fn unsent_lines_keep_their_order_while_others_are_acknowledged() {
         let mut s = ChatState::default();
-        for (cid, body) in [("c_00000001", "one"), ("c_00000002", "two"), ("c_00000003", "three"), ("c_00000004", "four")] {
+        for (cid, body) in
+            [("c_00000001", "one"), ("c_00000002", "two"), ("c_00000003", "three"), ("c_00000004", "four")]
+        {
             s.apply(ChatAction::Sent { client_id: id(cid), body: body.into(), author: Author::Visitor, note: false });
         }
         s.apply(ChatAction::Server(ServerMsg::Ack { client_id: id("c_00000003"), seq: 5, at: 1 }));
@@ -268,7 +300,12 @@ mod tests {
     #[test]
     fn a_refused_message_keeps_its_text_and_says_why() {
         let mut s = ChatState::default();
-        s.apply(ChatAction::Sent { client_id: id("c_00000001"), body: "x".into(), author: Author::Visitor, note: false });
+        s.apply(ChatAction::Sent {
+            client_id: id("c_00000001"),
+            body: "x".into(),
+            author: Author::Visitor,
+            note: false,
+        });
         s.apply(ChatAction::Server(ServerMsg::Error {
             code: ErrorCode::RateLimited,
             message: "too many".into(),

@@ -57,7 +57,13 @@ impl Delivery {
         if self.ready {
             return Some(frame);
         }
-        if matches!(frame, ClientMsg::Contact { .. } | ClientMsg::Presence { .. } | ClientMsg::SetStatus { .. } | ClientMsg::Assign { .. }) {
+        if matches!(
+            frame,
+            ClientMsg::Contact { .. }
+                | ClientMsg::Presence { .. }
+                | ClientMsg::SetStatus { .. }
+                | ClientMsg::Assign { .. }
+        ) {
             self.later.push(frame);
         }
         None
@@ -201,7 +207,10 @@ mod tests {
         let mut inbox = Delivery::default();
         inbox.on_open();
         assert_eq!(inbox.frame(ClientMsg::Presence { away: true }), None);
-        assert_eq!(inbox.on_server(&ServerMsg::Inbox { conversations: vec![] }), vec![ClientMsg::Presence { away: true }]);
+        assert_eq!(
+            inbox.on_server(&ServerMsg::Inbox { conversations: vec![] }),
+            vec![ClientMsg::Presence { away: true }]
+        );
         assert!(inbox.ready);
     }
 

@@ -61,7 +61,12 @@ pub fn use_chat(path: String, author: Author) -> Chat {
         let (chat, socket, author) = (state.dispatcher(), socket.clone(), author.clone());
         Callback::from(move |body: String| {
             let client_id = crate::new_client_id();
-            chat.dispatch(ChatAction::Sent { client_id: client_id.clone(), body: body.clone(), author: author.clone(), note });
+            chat.dispatch(ChatAction::Sent {
+                client_id: client_id.clone(),
+                body: body.clone(),
+                author: author.clone(),
+                note,
+            });
             if let Some(s) = socket.borrow().as_ref() {
                 s.send(client_id, body, note);
             }

@@ -49,7 +49,11 @@ async fn composer_sends_trimmed_text_and_clears() {
         let sent = sent.clone();
         Callback::from(move |text| sent.borrow_mut().push(text))
     };
-    yew::Renderer::<Composer>::with_root_and_props(root.clone(), ComposerProps { onsend, placeholder: "Write".into(), ontyping: None }).render();
+    yew::Renderer::<Composer>::with_root_and_props(
+        root.clone(),
+        ComposerProps { onsend, placeholder: "Write".into(), ontyping: None },
+    )
+    .render();
     tick().await;
     let (textarea, button) = composer(&root);
     assert_eq!(button.text_content().unwrap(), "Send");
@@ -76,7 +80,11 @@ async fn composer_refuses_over_long_text_with_an_alert() {
         let sent = sent.clone();
         Callback::from(move |_| *sent.borrow_mut() += 1)
     };
-    yew::Renderer::<Composer>::with_root_and_props(root.clone(), ComposerProps { onsend, placeholder: "Write".into(), ontyping: None }).render();
+    yew::Renderer::<Composer>::with_root_and_props(
+        root.clone(),
+        ComposerProps { onsend, placeholder: "Write".into(), ontyping: None },
+    )
+    .render();
     tick().await;
     let (textarea, button) = composer(&root);
     type_text(&textarea, &"x".repeat(shared::domain::MAX_MESSAGE_CHARS + 3));
@@ -90,7 +98,15 @@ async fn composer_refuses_over_long_text_with_an_alert() {
 }
 
 fn line(id: &str, author: Author, body: &str, state: LineState) -> Line {
-    Line { client_id: ClientMsgId::parse(id).unwrap(), seq: None, author, body: body.into(), at: None, state, note: false }
+    Line {
+        client_id: ClientMsgId::parse(id).unwrap(),
+        seq: None,
+        author,
+        body: body.into(),
+        at: None,
+        state,
+        note: false,
+    }
 }
 
 #[wasm_bindgen_test]
@@ -102,7 +118,11 @@ async fn message_list_shows_text_as_text_with_delivery_state() {
         line("c_00000002", Author::Visitor, "mine, on its way", LineState::Sending),
         line("c_00000003", Author::Visitor, "mine, refused", LineState::Failed("too many requests".into())),
     ];
-    yew::Renderer::<MessageList>::with_root_and_props(root.clone(), MessageListProps { lines, viewer: Viewer::Visitor, peer_read: 0, typing: None }).render();
+    yew::Renderer::<MessageList>::with_root_and_props(
+        root.clone(),
+        MessageListProps { lines, viewer: Viewer::Visitor, peer_read: 0, typing: None },
+    )
+    .render();
     tick().await;
     let items = root.query_selector_all("li").unwrap();
     assert_eq!(items.length(), 4);

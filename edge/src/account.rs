@@ -198,8 +198,11 @@ impl Account {
     fn open_session(&self, origin: &Origin) -> EdgeResult<Secret> {
         let now = now_ms();
         // A browser and system this account has not signed in from before is worth a line of its own.
-        let first_time =
-            self.sql().exec("INSERT OR IGNORE INTO devices (device) VALUES (?)", vec![origin.device.as_str().into()])?.rows_written() > 0;
+        let first_time = self
+            .sql()
+            .exec("INSERT OR IGNORE INTO devices (device) VALUES (?)", vec![origin.device.as_str().into()])?
+            .rows_written()
+            > 0;
         if first_time {
             self.log(SecurityEventKind::NewDevice, &describe(origin))?;
         }
@@ -220,13 +223,17 @@ impl Account {
     }
 
     fn live_session(&self, secret: &str) -> EdgeResult<SessionRow> {
-        let rows: Vec<SessionRow> =
-            self.sql().exec("SELECT * FROM sessions WHERE secret_hash = ?", vec![sha256_hex(secret).into()])?.to_array()?;
+        let rows: Vec<SessionRow> = self
+            .sql()
+            .exec("SELECT * FROM sessions WHERE secret_hash = ?", vec![sha256_hex(secret).into()])?
+            .to_array()?;
         let now = now_ms();
         let session = rows.into_iter().next().filter(|s| s.expires_at > now).ok_or(EdgeError::Unauthorized)?;
         if now - session.last_seen_at.unwrap_or(0) > LAST_SEEN_EVERY_MS {
-            self.sql()
-                .exec("UPDATE sessions SET last_seen_at = ? WHERE secret_hash = ?", vec![now.into(), session.secret_hash.as_str().into()])?;
+            self.sql().exec(
+                "UPDATE sessions SET last_seen_at = ? WHERE secret_hash = ?",
+                vec![now.into(), session.secret_hash.as_str().into()],
+            )?;
         }
         Ok(session)
     }
@@ -289,7 +296,11 @@ impl Account {
         let origin = Origin { device: current.device.clone().unwrap_or_default(), country: current.country.clone() };
         self.check_password(&p.current, &origin)?;
         let account = self.account()?.ok_or(EdgeError::Unauthorized)?;
-        self.write_account(&NewAccount { email: Email::parse(&account.email)?, name: account.name, password: p.new.clone() })?;
+        self.write_account(&NewAccount {
+            email: Email::parse(&account.email)?,
+            name: account.name,
+            password: p.new.clone(),
+        })?;
         // Whoever knew the old password is signed out everywhere else.
         self.sql().exec("DELETE FROM sessions WHERE secret_hash != ?", vec![current.secret_hash.into()])?;
         self.log(SecurityEventKind::PasswordChanged, &describe(&origin))?;
@@ -304,9 +315,18 @@ impl Account {
             kind: String,
             detail: String,
         }
-        let rows: Vec<Row> = self.sql().exec("SELECT at, kind, detail FROM security_log ORDER BY id DESC LIMIT 200", None)?.to_array()?;
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT at, kind, detail FROM security_log ORDER BY id DESC LIMIT 200", None)?
+            .to_array()?;
         rows.into_iter()
-            .map(|r| Ok(SecurityEvent { at: r.at, kind: serde_json::from_value(serde_json::Value::String(r.kind))?, detail: r.detail }))
+            .map(|r| {
+                Ok(SecurityEvent {
+                    at: r.at,
+                    kind: serde_json::from_value(serde_json::Value::String(r.kind))?,
+                    detail: r.detail,
+                })
+            })
             .collect()
     }
 
@@ -345,7 +365,8 @@ impl Account {
                 let body: SignIn = read_json(&mut req).await?;
                 self.refuse_closed().await?;
                 self.check_password(&body.password, &body.origin)?;
-                let deleted_at = now_ms() + crate::glue::retention_ms(&self.env, Some(CLOSURE_GRACE_DAYS)).unwrap_or_default();
+                let deleted_at =
+                    now_ms() + crate::glue::retention_ms(&self.env, Some(CLOSURE_GRACE_DAYS)).unwrap_or_default();
                 self.sql().exec("DELETE FROM sessions", None)?;
                 let storage = self.state.storage();
                 storage.put(CLOSING, deleted_at).await?;

@@ -12,7 +12,9 @@ use crate::rate_limit::{Hit, Verdict};
 use crate::router::Ctx;
 use crate::settings::{CreateWorkspace, Membership, NewAccount};
 use crate::workspace::members::{NewMember, Token};
-use shared::api::{AcceptInviteRequest, AuditAction, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest, SignUpRequest};
+use shared::api::{
+    AcceptInviteRequest, AuditAction, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest, SignUpRequest,
+};
 use shared::{Email, SiteId};
 use worker::{Method, Request, Response};
 
@@ -169,7 +171,8 @@ impl Ctx<'_> {
         let body = serde_json::to_string(&Secret { secret: agent.secret })?;
         call::<Ok>(&self.account(&agent.email)?, Method::Post, "/sign-out", Some(body)).await?;
         let res = json(&serde_json::json!({ "ok": true }), 200)?;
-        res.headers().set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
+        res.headers()
+            .set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
         Ok(res)
     }
 
@@ -183,26 +186,33 @@ impl Ctx<'_> {
             return Err(EdgeError::Conflict(format!("you own the workspace \"{}\": close it first", owned.name)));
         }
         let close = serde_json::to_string(&SignIn { password: body.password, origin: self.origin_of(req)? })?;
-        let closing: shared::privacy::Closing = call(&self.account(&agent.email)?, Method::Post, "/close", Some(close)).await?;
+        let closing: shared::privacy::Closing =
+            call(&self.account(&agent.email)?, Method::Post, "/close", Some(close)).await?;
         // The account is closed already (the user cannot sign in to retry), so one workspace
         // failing must not keep the others: each is tried, a failure is logged.
         for workspace in &agent.me.workspaces {
             let path = format!("/members/{}/leave", agent.email);
-            let left: EdgeResult<bool> = async { call(&self.workspace(&workspace.id)?, Method::Post, &path, None).await }.await;
+            let left: EdgeResult<bool> =
+                async { call(&self.workspace(&workspace.id)?, Method::Post, &path, None).await }.await;
             match left {
-                Ok(_) => self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, "closed their account").await,
+                Ok(_) => {
+                    self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, "closed their account")
+                        .await
+                }
                 Err(e) => worker::console_error!("closed account leaving {}: {e}", workspace.id),
             }
         }
         let res = json(&closing, 200)?;
-        res.headers().set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
+        res.headers()
+            .set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
         Ok(res)
     }
 
     /// Passes a request about the agent's own account to their account object, which checks
     /// the session's secret again, and answers with what the object said.
     async fn own_account(&self, agent: &Agent, path: &str, body: impl serde::Serialize) -> EdgeResult<Response> {
-        let answer: Ok = call(&self.account(&agent.email)?, Method::Post, path, Some(serde_json::to_string(&body)?)).await?;
+        let answer: Ok =
+            call(&self.account(&agent.email)?, Method::Post, path, Some(serde_json::to_string(&body)?)).await?;
         json(&answer, 200)
     }
 

@@ -16,10 +16,9 @@ impl Ctx<'_> {
     /// so a failure to log is reported in the edge's log rather than to the user.
     pub async fn audit(&self, site: &SiteId, actor: &str, action: AuditAction, detail: &str) {
         let entry = AuditEntry { at: now_ms(), actor: actor.to_owned(), action, detail: detail.to_owned() };
-        let result: EdgeResult<AuditEntry> = async {
-            call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await
-        }
-        .await;
+        let result: EdgeResult<AuditEntry> =
+            async { call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await }
+                .await;
         if let Err(e) = result {
             console_error!("audit {site}: {e}");
         }

@@ -61,7 +61,8 @@ impl VisitorToken {
         let (site, visitor, conversation, verified_id) = match parts.as_slice() {
             ["v1", site, visitor, conversation] => (site, visitor, conversation, None),
             ["v2", site, visitor, conversation, user] => {
-                let user = B64.decode(user).ok().and_then(|b| String::from_utf8(b).ok()).ok_or(EdgeError::Unauthorized)?;
+                let user =
+                    B64.decode(user).ok().and_then(|b| String::from_utf8(b).ok()).ok_or(EdgeError::Unauthorized)?;
                 (site, visitor, conversation, Some(user))
             }
             _ => return Err(EdgeError::Unauthorized),

@@ -12,18 +12,57 @@ use std::collections::BTreeMap;
 /// Whether the visitor's latest decision, for the site's current policy version and not expired,
 /// allows analytics. No decision means no.
 pub fn analytics_allowed(history: &[ConsentRecord], policy_version: u32, now: i64) -> bool {
-    history
-        .iter()
-        .max_by_key(|r| r.at)
-        .is_some_and(|r| r.decision.policy_version == policy_version && r.expires_at > now && r.decision.choices.analytics)
+    history.iter().max_by_key(|r| r.at).is_some_and(|r| {
+        r.decision.policy_version == policy_version && r.expires_at > now && r.decision.choices.analytics
+    })
 }
 
 /// Query parameters that track campaigns and clicks or carry personal data: never stored.
 const DROPPED_PARAMS: &[&str] = &[
-    "gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "yclid", "igshid", "twclid", "ttclid", "li_fat_id",
-    "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ref_src", "email", "e-mail", "mail", "name",
-    "first_name", "last_name", "phone", "tel", "address", "token", "access_token", "auth", "password", "pass", "pwd",
-    "session", "sessionid", "sid", "key", "api_key", "apikey", "code", "state", "otp", "ssn",
+    "gclid",
+    "gbraid",
+    "wbraid",
+    "dclid",
+    "fbclid",
+    "msclkid",
+    "yclid",
+    "igshid",
+    "twclid",
+    "ttclid",
+    "li_fat_id",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "ref_src",
+    "email",
+    "e-mail",
+    "mail",
+    "name",
+    "first_name",
+    "last_name",
+    "phone",
+    "tel",
+    "address",
+    "token",
+    "access_token",
+    "auth",
+    "password",
+    "pass",
+    "pwd",
+    "session",
+    "sessionid",
+    "sid",
+    "key",
+    "api_key",
+    "apikey",
+    "code",
+    "state",
+    "otp",
+    "ssn",
 ];
 
 fn dropped(name: &str) -> bool {
@@ -40,8 +79,11 @@ pub fn strip_url(url: &str) -> EdgeResult<String> {
     }
     let url = url.split('#').next().unwrap_or_default();
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let kept: Vec<&str> =
-        query.split('&').filter(|p| !p.is_empty()).filter(|p| !dropped(p.split('=').next().unwrap_or_default())).collect();
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| !dropped(p.split('=').next().unwrap_or_default()))
+        .collect();
     let stripped = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
     Ok(stripped.chars().take(MAX_URL_CHARS).collect())
 }
@@ -138,12 +180,16 @@ mod tests {
 
     #[test]
     fn tracking_and_personal_parameters_are_stripped() {
-        let url = "https://shop.example/p/vase?utm_source=news&color=blue&gclid=abc&Email=a%40b.c&fbclid=x&size=2#reviews";
+        let url =
+            "https://shop.example/p/vase?utm_source=news&color=blue&gclid=abc&Email=a%40b.c&fbclid=x&size=2#reviews";
         assert_eq!(strip_url(url).unwrap(), "https://shop.example/p/vase?color=blue&size=2");
         assert_eq!(strip_url("https://shop.example/?utm_medium=x").unwrap(), "https://shop.example/");
         assert_eq!(strip_url("https://shop.example/a?token=secret&pk_campaign=y").unwrap(), "https://shop.example/a");
         assert!(strip_url("javascript:alert(1)").is_err());
-        assert_eq!(strip_url(&format!("https://x.example/{}", "a".repeat(3000))).unwrap().chars().count(), MAX_URL_CHARS);
+        assert_eq!(
+            strip_url(&format!("https://x.example/{}", "a".repeat(3000))).unwrap().chars().count(),
+            MAX_URL_CHARS
+        );
     }
 
     #[test]
@@ -156,13 +202,16 @@ mod tests {
     #[test]
     fn attributes_are_limited_and_null_removes() {
         let json = |s: &str| serde_json::from_str::<BTreeMap<String, serde_json::Value>>(s).unwrap();
-        let merged = merge_attributes(&json(r#"{"plan":"free","seats":1}"#), &json(r#"{"plan":"pro","seats":null,"vip":true}"#)).unwrap();
+        let merged =
+            merge_attributes(&json(r#"{"plan":"free","seats":1}"#), &json(r#"{"plan":"pro","seats":null,"vip":true}"#))
+                .unwrap();
         assert_eq!(merged, json(r#"{"plan":"pro","vip":true}"#));
         assert!(merge_attributes(&BTreeMap::new(), &json(r#"{"nested":{"a":1}}"#)).is_err());
         assert!(merge_attributes(&BTreeMap::new(), &json(r#"{"":"x"}"#)).is_err());
         let long = format!(r#"{{"bio":"{}"}}"#, "x".repeat(MAX_ATTRIBUTE_VALUE_CHARS + 1));
         assert!(merge_attributes(&BTreeMap::new(), &json(&long)).is_err());
-        let many: BTreeMap<String, serde_json::Value> = (0..=MAX_ATTRIBUTES).map(|i| (format!("k{i}"), serde_json::json!(i))).collect();
+        let many: BTreeMap<String, serde_json::Value> =
+            (0..=MAX_ATTRIBUTES).map(|i| (format!("k{i}"), serde_json::json!(i))).collect();
         assert!(merge_attributes(&BTreeMap::new(), &many).is_err());
     }
 

@@ -230,11 +230,18 @@ mod tests {
         let c = config().with_settings(s).unwrap();
         assert_eq!(c.settings(&site()).allowed_domains, ["shop.example", "*.shop.example"]);
         assert_eq!(c.chat.color, "#abcdef");
-        assert_eq!(c.chat.canned_responses, [CannedResponse { shortcut: "hours".into(), text: "We're open 9-5.".into() }]);
+        assert_eq!(
+            c.chat.canned_responses,
+            [CannedResponse { shortcut: "hours".into(), text: "We're open 9-5.".into() }]
+        );
         assert_eq!(c.consent, config().consent, "consent settings are not touched");
         let mut german = c.settings(&site());
         german.language = Some(shared::consent::Lang::De);
-        assert_eq!(c.with_settings(german).unwrap().consent.language, Some(shared::consent::Lang::De), "one language setting");
+        assert_eq!(
+            c.with_settings(german).unwrap().consent.language,
+            Some(shared::consent::Lang::De),
+            "one language setting"
+        );
         assert_eq!(c.clone().with_settings(c.settings(&site())).unwrap(), c);
     }
 
@@ -249,7 +256,9 @@ mod tests {
             Box::new(|s| s.business_hours = Some(hours(&[], 60, 120))),
             Box::new(|s| s.business_hours = Some(hours(&[7], 60, 120))),
             Box::new(|s| s.business_hours = Some(hours(&[0], 120, 60))),
-            Box::new(|s| s.business_hours = Some(BusinessHours { time_zone: "<script>".into(), ..hours(&[0], 60, 120) })),
+            Box::new(|s| {
+                s.business_hours = Some(BusinessHours { time_zone: "<script>".into(), ..hours(&[0], 60, 120) })
+            }),
             Box::new(|s| s.canned_responses = vec![CannedResponse { shortcut: "a b".into(), text: "x".into() }]),
             Box::new(|s| {
                 let c = CannedResponse { shortcut: "hi".into(), text: "x".into() };

@@ -8,7 +8,12 @@ fn t(name: &str, description: &str) -> CategoryText {
     CategoryText { name: name.into(), description: description.into() }
 }
 
-fn banner(title: &str, text: &str, necessary: CategoryText, [preferences, analytics, marketing]: [CategoryText; 3]) -> BannerText {
+fn banner(
+    title: &str,
+    text: &str,
+    necessary: CategoryText,
+    [preferences, analytics, marketing]: [CategoryText; 3],
+) -> BannerText {
     BannerText { title: title.into(), text: text.into(), necessary, preferences, analytics, marketing }
 }
 

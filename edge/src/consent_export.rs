@@ -19,7 +19,8 @@ pub fn iso8601(ms: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
 }
 
-pub const CSV_HEADER: &str = "decided_at,expires_at,visitor_hash,policy_version,necessary,preferences,analytics,marketing,method,language,gpc";
+pub const CSV_HEADER: &str =
+    "decided_at,expires_at,visitor_hash,policy_version,necessary,preferences,analytics,marketing,method,language,gpc";
 
 pub fn to_csv(records: &[ConsentRecord]) -> String {
     let mut out = String::from(CSV_HEADER);
@@ -59,7 +60,8 @@ pub fn audit_csv(entries: &[shared::api::AuditEntry]) -> String {
     };
     let mut out = String::from("at,actor,action,detail\n");
     for e in entries {
-        let action = serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let action =
+            serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         out.push_str(&[cell(&iso8601(e.at)), cell(&e.actor), cell(&action), cell(&e.detail)].join(","));
         out.push('\n');
     }
@@ -73,7 +75,12 @@ mod tests {
     #[test]
     fn audit_csv_quotes_and_defuses_formulas() {
         use shared::api::{AuditAction, AuditEntry};
-        let entries = [AuditEntry { at: 0, actor: "=HYPERLINK(\"x\")".into(), action: AuditAction::RoleChanged, detail: "a, \"b\"".into() }];
+        let entries = [AuditEntry {
+            at: 0,
+            actor: "=HYPERLINK(\"x\")".into(),
+            action: AuditAction::RoleChanged,
+            detail: "a, \"b\"".into(),
+        }];
         let csv = audit_csv(&entries);
         assert_eq!(csv, "at,actor,action,detail\n\"1970-01-01T00:00:00.000Z\",\"'=HYPERLINK(\"\"x\"\")\",\"role_changed\",\"a, \"\"b\"\"\"\n");
     }
@@ -103,6 +110,9 @@ mod tests {
         let csv = to_csv(&[record]);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], CSV_HEADER);
-        assert_eq!(lines[1], "1970-01-01T00:00:00.000Z,1970-01-02T00:00:00.000Z,ab12,2,true,false,true,false,custom,de,true");
+        assert_eq!(
+            lines[1],
+            "1970-01-01T00:00:00.000Z,1970-01-02T00:00:00.000Z,ab12,2,true,false,true,false,custom,de,true"
+        );
     }
 }

@@ -27,7 +27,8 @@ impl Ctx<'_> {
         let launcher = config.launcher();
         let consent = config.consent;
         let lang = Lang::pick(consent.language, tags.split(','));
-        let text = consent.text(lang).cloned().ok_or_else(|| EdgeError::Internal(format!("{site} has no banner text")))?;
+        let text =
+            consent.text(lang).cloned().ok_or_else(|| EdgeError::Internal(format!("{site} has no banner text")))?;
         let body = ConsentConfig {
             gpc: req.headers().get("sec-gpc")?.as_deref() == Some("1"),
             policy_url: consent.policy_url,
@@ -58,7 +59,11 @@ impl Ctx<'_> {
         let config = self.config(&site).await?;
         self.require_host(&config, &site, &body.host)?;
         if body.decision.policy_version != config.consent.policy_version {
-            return Err(DomainError::Invalid { what: "policy version", reason: "the privacy policy changed; reload the page" }.into());
+            return Err(DomainError::Invalid {
+                what: "policy version",
+                reason: "the privacy policy changed; reload the page",
+            }
+            .into());
         }
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
         let token = visitor_token(&site, body.token.as_deref(), &secret)?;
@@ -109,7 +114,8 @@ impl Ctx<'_> {
         self.audit(&site, agent.email.as_str(), AuditAction::ConsentSettingsChanged, "").await;
         let settings: ConsentSettings = read_json(req).await?;
         let body = serde_json::to_string(&settings)?;
-        let saved: ConsentSettings = call(&self.workspace(&site)?, Method::Put, "/consent-settings", Some(body)).await?;
+        let saved: ConsentSettings =
+            call(&self.workspace(&site)?, Method::Put, "/consent-settings", Some(body)).await?;
         json(&saved, 200)
     }
 }

@@ -16,14 +16,17 @@ impl Device {
     pub fn parse(user_agent: &str) -> Option<Device> {
         let r = Parser::new().parse(user_agent)?;
         let major = r.version.split('.').next().unwrap_or_default();
-        let browser = if major.is_empty() || r.version == "UNKNOWN" { r.name.to_owned() } else { format!("{} {major}", r.name) };
+        let browser =
+            if major.is_empty() || r.version == "UNKNOWN" { r.name.to_owned() } else { format!("{} {major}", r.name) };
         Some(Device { browser, os: r.os.to_owned(), category: r.category.to_owned() })
     }
 
     /// "Chrome 156 on Linux", as a session list shows it.
     pub fn label(user_agent: &str) -> String {
         match Device::parse(user_agent) {
-            Some(d) if d.browser != "UNKNOWN" => format!("{} on {}", d.browser, d.os.replace("UNKNOWN", "an unknown system")),
+            Some(d) if d.browser != "UNKNOWN" => {
+                format!("{} on {}", d.browser, d.os.replace("UNKNOWN", "an unknown system"))
+            }
             _ => "Unknown browser".to_owned(),
         }
     }
@@ -35,7 +38,8 @@ mod tests {
 
     #[test]
     fn common_browsers_are_named() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
         assert_eq!(Device::label(chrome), "Chrome 156 on Linux");
         let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
         let d = Device::parse(iphone).unwrap();

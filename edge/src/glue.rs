@@ -66,8 +66,10 @@ pub fn site_object(env: &Env, binding: &str, site: &SiteId, name: &str) -> EdgeR
     // Off only where the runtime has no jurisdictions (local workerd throws "not implemented").
     let enforced = env.var("JURISDICTIONS").map(|v| v.to_string() != "off").unwrap_or(true);
     if let Some(jurisdiction) = DataRegion::of(site).jurisdiction().filter(|_| enforced) {
-        let js = |e: wasm_bindgen::JsValue| EdgeError::Internal(format!("{binding} jurisdiction {jurisdiction}: {e:?}"));
-        let pick: js_sys::Function = js_sys::Reflect::get(namespace.as_ref(), &"jurisdiction".into()).map_err(js)?.dyn_into().map_err(js)?;
+        let js =
+            |e: wasm_bindgen::JsValue| EdgeError::Internal(format!("{binding} jurisdiction {jurisdiction}: {e:?}"));
+        let pick: js_sys::Function =
+            js_sys::Reflect::get(namespace.as_ref(), &"jurisdiction".into()).map_err(js)?.dyn_into().map_err(js)?;
         namespace = pick.call1(namespace.as_ref(), &jurisdiction.into()).map_err(js)?.unchecked_into();
     }
     Ok(namespace.get_by_name(name)?)
@@ -117,7 +119,9 @@ pub fn migrate(state: &State, object: &str, steps: &[(&str, &str)]) {
         .map(|rows| rows.into_iter().map(|d| d.name).collect())
         .unwrap_or_default();
     for (name, statement) in steps.iter().filter(|(name, _)| !done.iter().any(|d| d == name)) {
-        let applied = sql.exec(statement, None).and_then(|_| sql.exec("INSERT INTO _migrations (name) VALUES (?)", vec![(*name).into()]));
+        let applied = sql
+            .exec(statement, None)
+            .and_then(|_| sql.exec("INSERT INTO _migrations (name) VALUES (?)", vec![(*name).into()]));
         if let Err(e) = applied {
             console_error!("{object} migration {name}: {e}");
         }
@@ -143,7 +147,13 @@ pub fn local_time(time_zone: &str) -> Option<(u8, u16)> {
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
     let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into().ok()?;
     let options = Object::new();
-    for (k, v) in [("timeZone", time_zone), ("weekday", "short"), ("hour", "numeric"), ("minute", "numeric"), ("hourCycle", "h23")] {
+    for (k, v) in [
+        ("timeZone", time_zone),
+        ("weekday", "short"),
+        ("hour", "numeric"),
+        ("minute", "numeric"),
+        ("hourCycle", "h23"),
+    ] {
         Reflect::set(&options, &k.into(), &v.into()).ok()?;
     }
     // An unknown zone throws a RangeError: constructing through Reflect turns it into `None`.
@@ -151,11 +161,15 @@ pub fn local_time(time_zone: &str) -> Option<(u8, u16)> {
     let to_parts: Function = Reflect::get(&format, &"formatToParts".into()).ok()?.dyn_into().ok()?;
     let parts: Array = to_parts.call0(&format).ok()?.dyn_into().ok()?;
     let part = |name: &str| -> Option<String> {
-        parts.iter().find(|p| Reflect::get(p, &"type".into()).ok().and_then(|t| t.as_string()).as_deref() == Some(name))
+        parts
+            .iter()
+            .find(|p| Reflect::get(p, &"type".into()).ok().and_then(|t| t.as_string()).as_deref() == Some(name))
             .and_then(|p| Reflect::get(&p, &"value".into()).ok())
             .and_then(|v: JsValue| v.as_string())
     };
-    let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].iter().position(|d| Some(*d) == part("weekday").as_deref())?;
+    let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        .iter()
+        .position(|d| Some(*d) == part("weekday").as_deref())?;
     let hour: u16 = part("hour")?.parse().ok()?;
     let minute: u16 = part("minute")?.parse().ok()?;
     Some((weekday as u8, (hour % 24) * 60 + minute))

@@ -10,8 +10,8 @@ pub mod capture;
 pub mod chat_settings;
 pub mod consent_defaults;
 pub mod consent_export;
-pub mod device;
 pub mod conversation;
+pub mod device;
 pub mod error;
 pub mod lockout;
 pub mod notice;
@@ -26,9 +26,9 @@ mod account_routes;
 #[cfg(target_arch = "wasm32")]
 mod audit_routes;
 #[cfg(target_arch = "wasm32")]
-mod glue;
-#[cfg(target_arch = "wasm32")]
 mod consent_routes;
+#[cfg(target_arch = "wasm32")]
+mod glue;
 #[cfg(target_arch = "wasm32")]
 mod notice_routes;
 #[cfg(target_arch = "wasm32")]
@@ -40,8 +40,8 @@ mod router;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod visitor;
 #[cfg(target_arch = "wasm32")]
+mod visitor_routes;
+#[cfg(target_arch = "wasm32")]
 mod workspace;
 #[cfg(target_arch = "wasm32")]
 mod workspace_routes;
-#[cfg(target_arch = "wasm32")]
-mod visitor_routes;

@@ -83,7 +83,11 @@ pub fn retention_text(retention_days: Option<u32>) -> String {
 }
 
 fn days(n: u32) -> String {
-    if n == 1 { "1 day".into() } else { format!("{n} days") }
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
 }
 
 fn domains(config: &WorkspaceConfig) -> String {
@@ -101,7 +105,10 @@ fn has_analytics(config: &WorkspaceConfig) -> bool {
 fn banner(config: &WorkspaceConfig) -> Option<(Lang, &BannerText)> {
     let want = config.consent.language.unwrap_or(Lang::En);
     let texts = &config.consent.texts;
-    [want, Lang::En].iter().find_map(|l| texts.get(l).map(|t| (*l, t))).or_else(|| texts.iter().next().map(|(l, t)| (*l, t)))
+    [want, Lang::En]
+        .iter()
+        .find_map(|l| texts.get(l).map(|t| (*l, t)))
+        .or_else(|| texts.iter().next().map(|(l, t)| (*l, t)))
 }
 
 fn gate_label(config: &WorkspaceConfig, gate: Gate) -> String {
@@ -225,11 +232,15 @@ fn purposes(site: &SiteId, config: &WorkspaceConfig) -> Vec<Purpose> {
 
 fn region_text(site: &SiteId) -> &'static str {
     match DataRegion::of(site) {
-        DataRegion::Eu => "All of this is stored in the European Union (Cloudflare Durable Objects, jurisdiction \"eu\"). \
-             Cloudflare's network may carry a request through the data centre nearest to you on its way there.",
-        DataRegion::Global => "This is stored wherever Cloudflare's network places it, usually near where the chat was first \
+        DataRegion::Eu => {
+            "All of this is stored in the European Union (Cloudflare Durable Objects, jurisdiction \"eu\"). \
+             Cloudflare's network may carry a request through the data centre nearest to you on its way there."
+        }
+        DataRegion::Global => {
+            "This is stored wherever Cloudflare's network places it, usually near where the chat was first \
              used, which may be outside your country. Such transfers are protected by Cloudflare's Data Processing \
-             Addendum, which includes the EU Standard Contractual Clauses.",
+             Addendum, which includes the EU Standard Contractual Clauses."
+        }
     }
 }
 
@@ -437,14 +448,17 @@ fn rights_section(config: &WorkspaceConfig) -> String {
 
 fn categories_section(config: &WorkspaceConfig) -> String {
     let Some((lang, text)) = banner(config) else { return String::new() };
-    let does = |c: Option<Category>| match c {
+    let does = |c: Option<Category>| {
+        match c {
         None => "Keeps your decision and the visitor token on the site and runs the chat.",
         Some(Category::Preferences) => "Nothing in the chat; the site's own scripts for preferences run only with it.",
         Some(Category::Analytics) => "Page activity, browser, device and location estimate (see above); the site's own analytics scripts run only with it.",
         Some(Category::Marketing) => "Nothing in the chat; the site's own advertising scripts, and Google's ad consent signals where the site uses Google tags, follow it.",
+    }
     };
     let mut rows = String::new();
-    let used = std::iter::once(None).chain(Category::ALL.into_iter().filter(|c| config.consent.categories.contains(c)).map(Some));
+    let used = std::iter::once(None)
+        .chain(Category::ALL.into_iter().filter(|c| config.consent.categories.contains(c)).map(Some));
     for c in used {
         let t = c.map_or(&text.necessary, |c| text.category(c));
         let _ = write!(
@@ -475,7 +489,11 @@ pub fn record_page(site: &SiteId, config: &WorkspaceConfig, now_ms: i64) -> Stri
     let parties = [
         (
             "Controller",
-            format!("{name} — website {}; privacy policy {policy}; workspace <code>{}</code>", esc(&domains(config)), esc(site.as_str())),
+            format!(
+                "{name} — website {}; privacy policy {policy}; workspace <code>{}</code>",
+                esc(&domains(config)),
+                esc(site.as_str())
+            ),
         ),
         ("Processor", r#"Provixchat — <a href="mailto:support@provixchat.com">support@provixchat.com</a>"#.into()),
         ("Sub-processor", "Cloudflare, Inc. — hosting: Workers, Durable Objects, network delivery".into()),
@@ -632,7 +650,9 @@ mod tests {
     #[test]
     fn no_analytics_category_means_no_analytics_section() {
         let mut c = config();
-        assert!(both(&c).iter().all(|p| p.contains("<h3>Visitor analytics</h3>") || p.contains("<caption>Visitor analytics</caption>")));
+        assert!(both(&c)
+            .iter()
+            .all(|p| p.contains("<h3>Visitor analytics</h3>") || p.contains("<caption>Visitor analytics</caption>")));
         c.consent.categories = vec![Category::Preferences, Category::Marketing];
         for page in both(&c) {
             assert!(!page.contains("Visitor analytics"));
@@ -686,7 +706,15 @@ mod tests {
         }
         for (path, text) in sources {
             let demo = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("demo"));
-            for api in ["document.cookie", "sessionStorage", "indexedDB", "session_storage", "local_storage", "set_cookie", "caches."] {
+            for api in [
+                "document.cookie",
+                "sessionStorage",
+                "indexedDB",
+                "session_storage",
+                "local_storage",
+                "set_cookie",
+                "caches.",
+            ] {
                 assert!(demo || !text.contains(api), "{} uses {api}: list it in the notice", path.display());
             }
         }
@@ -717,7 +745,8 @@ mod tests {
     fn settings_shape_the_chat_section() {
         let mut c = config();
         c.chat.prechat = PrechatMode::Required;
-        c.chat.business_hours = Some(BusinessHours { time_zone: "Europe/Berlin".into(), days: vec![0, 4], open: 540, close: 1020 });
+        c.chat.business_hours =
+            Some(BusinessHours { time_zone: "Europe/Berlin".into(), days: vec![0, 4], open: 540, close: 1020 });
         c.chat.identity_verification = true;
         let page = &both(&c)[0];
         assert!(page.contains("the chat needs them"));
@@ -731,10 +760,18 @@ mod tests {
             assert!(page.starts_with("<!doctype html>\n<html lang=\"en\">"));
             assert_eq!(page.matches("<h1>").count(), 1);
             for tag in ["section", "table", "ul", "p"] {
-                assert_eq!(page.matches(&format!("<{tag}>")).count() + page.matches(&format!("<{tag} ")).count(), page.matches(&format!("</{tag}>")).count(), "{tag} closed");
+                assert_eq!(
+                    page.matches(&format!("<{tag}>")).count() + page.matches(&format!("<{tag} ")).count(),
+                    page.matches(&format!("</{tag}>")).count(),
+                    "{tag} closed"
+                );
             }
             assert!(!page.contains("<th>"));
-            assert_eq!(page.matches("<th ").count(), page.matches("<th scope=").count(), "every header cell has a scope");
+            assert_eq!(
+                page.matches("<th ").count(),
+                page.matches("<th scope=").count(),
+                "every header cell has a scope"
+            );
             assert!(page.contains("Generated from the site's current settings on 1970-01-01 (UTC) · policy version 1"));
             assert!(page.contains(r#"<link rel="stylesheet" href="/notice.css">"#));
             assert!(page.contains("Cloudflare, Inc."));

@@ -114,7 +114,10 @@ mod tests {
     fn embed_csp_lists_only_allowed_ancestors() {
         let allowed = [AllowedDomain::parse("shop.example").unwrap(), AllowedDomain::parse("localhost").unwrap()];
         let csp = embed_csp(&allowed);
-        assert!(csp.contains("frame-ancestors 'self' https://shop.example:* https://localhost:* http://localhost:*;"), "{csp}");
+        assert!(
+            csp.contains("frame-ancestors 'self' https://shop.example:* https://localhost:* http://localhost:*;"),
+            "{csp}"
+        );
         assert!(!csp.contains("http://shop.example"));
         assert!(embed_csp(&[]).contains("frame-ancestors 'self';"), "only the edge's own preview page");
         assert!(!csp.contains("unsafe-inline"));

@@ -70,7 +70,12 @@ impl Ctx<'_> {
         // A closed workspace serves nobody, its visitors included.
         self.config(&site).await?;
         // Keyed by the visitor's reference, so the limiter never holds their id.
-        self.limit_site(&site, &format!("my-data:{}", sha256_hex(&format!("{site}:{}", token.visitor_id))), VISITOR_REQUESTS).await?;
+        self.limit_site(
+            &site,
+            &format!("my-data:{}", sha256_hex(&format!("{site}:{}", token.visitor_id))),
+            VISITOR_REQUESTS,
+        )
+        .await?;
         self.data_action(&site, &token.visitor_id, body.request, Requester::Visitor).await
     }
 
@@ -78,7 +83,8 @@ impl Ctx<'_> {
     pub async fn data_subjects(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
         let q = query(&req.url()?, "q").unwrap_or_default();
-        let ids: Vec<VisitorId> = call(&self.workspace(&workspace.id)?, Method::Get, &format!("/subjects?q={}", urlencode(&q)), None).await?;
+        let ids: Vec<VisitorId> =
+            call(&self.workspace(&workspace.id)?, Method::Get, &format!("/subjects?q={}", urlencode(&q)), None).await?;
         let mut found = vec![];
         for id in ids {
             // An id nobody has (or one that was erased) holds nothing to show.
@@ -113,7 +119,13 @@ impl Ctx<'_> {
         json(&entries.into_iter().filter(|e| REQUEST_ACTIONS.contains(&e.action)).collect::<Vec<_>>(), 200)
     }
 
-    async fn data_action(&self, site: &SiteId, visitor: &VisitorId, action: DataAction, by: Requester) -> EdgeResult<Response> {
+    async fn data_action(
+        &self,
+        site: &SiteId,
+        visitor: &VisitorId,
+        action: DataAction,
+        by: Requester,
+    ) -> EdgeResult<Response> {
         let stub = self.visitor(site, visitor)?;
         let note = |extra: &str| format!("{} · subject {}{extra}", by.on_behalf(), reference(site, visitor));
         match action {
@@ -130,23 +142,32 @@ impl Ctx<'_> {
                     return Err(EdgeError::Invalid("give a name or an email".into()));
                 }
                 let change = ContactChange { by: by.actor().to_owned(), name: name.clone(), email: email.clone() };
-                call::<serde_json::Value>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&change)?)).await?;
+                call::<serde_json::Value>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&change)?))
+                    .await?;
                 // Agents see the corrected details on every conversation.
                 let frame = ClientMsg::Contact { name, email: email.map(|e| e.as_str().to_owned()) };
                 for id in call::<Vec<ConversationId>>(&stub, Method::Get, "/conversations", None).await? {
-                    call::<bool>(&self.conversation(site, &id)?, Method::Post, "/contact", Some(serde_json::to_string(&frame)?)).await?;
+                    call::<bool>(
+                        &self.conversation(site, &id)?,
+                        Method::Post,
+                        "/contact",
+                        Some(serde_json::to_string(&frame)?),
+                    )
+                    .await?;
                 }
                 self.audit(site, by.actor(), AuditAction::DataCorrected, &note("")).await;
                 json(&call::<DataSubject>(&stub, Method::Get, "/subject", None).await?, 200)
             }
             DataAction::Restrict { on } => {
-                let subject: DataSubject = call(&stub, Method::Post, "/restrict", Some(serde_json::to_string(&Switch { on })?)).await?;
+                let subject: DataSubject =
+                    call(&stub, Method::Post, "/restrict", Some(serde_json::to_string(&Switch { on })?)).await?;
                 let action = if on { AuditAction::ProcessingRestricted } else { AuditAction::ProcessingResumed };
                 self.audit(site, by.actor(), action, &note("")).await;
                 json(&subject, 200)
             }
             DataAction::Object { on } => {
-                let subject: DataSubject = call(&stub, Method::Post, "/object", Some(serde_json::to_string(&Switch { on })?)).await?;
+                let subject: DataSubject =
+                    call(&stub, Method::Post, "/object", Some(serde_json::to_string(&Switch { on })?)).await?;
                 let action = if on { AuditAction::AnalyticsObjected } else { AuditAction::AnalyticsObjectionWithdrawn };
                 self.audit(site, by.actor(), action, &note("")).await;
                 json(&subject, 200)
@@ -170,7 +191,8 @@ impl Ctx<'_> {
         // the visitor gets their conversations in full below instead.
         if notes {
             let ids = serde_json::to_string(&ids)?;
-            profile.conversations = call::<Vec<ConversationSummary>>(&self.workspace(site)?, Method::Post, "/summaries", Some(ids)).await?;
+            profile.conversations =
+                call::<Vec<ConversationSummary>>(&self.workspace(site)?, Method::Post, "/summaries", Some(ids)).await?;
         }
         profile.visitor_id = Some(visitor.clone());
         let mut conversations = vec![];
@@ -203,7 +225,8 @@ impl Ctx<'_> {
         // The visitor's own list, and any conversation the index ties to them that the list
         // missed (it is kept in step on a best-effort basis).
         let mut ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
-        let indexed: Vec<ConversationId> = call(&workspace, Method::Get, &format!("/visitor-conversations/{visitor}"), None).await?;
+        let indexed: Vec<ConversationId> =
+            call(&workspace, Method::Get, &format!("/visitor-conversations/{visitor}"), None).await?;
         for id in indexed {
             if !ids.contains(&id) {
                 ids.push(id);
@@ -226,7 +249,8 @@ impl Ctx<'_> {
         for id in &ids {
             gone("a conversation", call(&self.conversation(site, id)?, Method::Get, "/export", None).await)?;
         }
-        let left: Vec<ConversationSummary> = call(&workspace, Method::Post, "/summaries", Some(serde_json::to_string(&ids)?)).await?;
+        let left: Vec<ConversationSummary> =
+            call(&workspace, Method::Post, "/summaries", Some(serde_json::to_string(&ids)?)).await?;
         if !left.is_empty() {
             return Err(EdgeError::Internal(format!("erasure in {site} left {} inbox entries behind", left.len())));
         }
@@ -238,13 +262,21 @@ impl Ctx<'_> {
     pub async fn limit_site(&self, site: &SiteId, key: &str, limit: u32) -> EdgeResult<()> {
         const WINDOW_MS: i64 = 10 * 60 * 1000;
         let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(key)?;
-        let verdict: Verdict = call(&limiter, Method::Post, "/hit", Some(serde_json::to_string(&Hit { limit, window_ms: WINDOW_MS })?)).await?;
+        let verdict: Verdict =
+            call(&limiter, Method::Post, "/hit", Some(serde_json::to_string(&Hit { limit, window_ms: WINDOW_MS })?))
+                .await?;
         if verdict.allowed {
             return Ok(());
         }
         if verdict.first_refusal {
             let what = key.split(':').next().unwrap_or_default();
-            self.audit(site, "site", AuditAction::RateLimited, &format!("{what}: more than {limit} requests in 10 minutes")).await;
+            self.audit(
+                site,
+                "site",
+                AuditAction::RateLimited,
+                &format!("{what}: more than {limit} requests in 10 minutes"),
+            )
+            .await;
         }
         Err(EdgeError::RateLimited)
     }

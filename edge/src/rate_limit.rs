@@ -45,7 +45,10 @@ impl RateLimiter {
         };
         let allowed = window.hit(now_ms(), hit.limit, hit.window_ms);
         let first_refusal = window.hits == hit.limit + 1;
-        sql.exec("INSERT OR REPLACE INTO window (id, json) VALUES (1, ?)", vec![serde_json::to_string(&window)?.into()])?;
+        sql.exec(
+            "INSERT OR REPLACE INTO window (id, json) VALUES (1, ?)",
+            vec![serde_json::to_string(&window)?.into()],
+        )?;
         Ok(Verdict { allowed, first_refusal })
     }
 
@@ -59,7 +62,11 @@ impl RateLimiter {
 
 impl DurableObject for RateLimiter {
     fn new(state: State, env: Env) -> Self {
-        create_schema(&state, "rate limiter", &["CREATE TABLE IF NOT EXISTS window (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)"]);
+        create_schema(
+            &state,
+            "rate limiter",
+            &["CREATE TABLE IF NOT EXISTS window (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)"],
+        );
         Self { state, env }
     }
 

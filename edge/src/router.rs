@@ -36,8 +36,12 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Post, ["api", "v1", "sites", site, "pageview"]) => ctx.page_view(site, &mut req).await,
         (Method::Post, ["api", "v1", "sites", site, "identify"]) => ctx.identify(site, &mut req).await,
         (Method::Post, ["api", "v1", "sites", site, "attributes"]) => ctx.set_attributes(site, &mut req).await,
-        (Method::Options, ["api", "v1", "sites", site, "pageview" | "identify" | "attributes"]) => ctx.site_preflight(site, &req).await,
-        (Method::Get, ["api", "v1", "workspaces", site, "visitors", visitor]) => ctx.visitor_profile(site, visitor, &req).await,
+        (Method::Options, ["api", "v1", "sites", site, "pageview" | "identify" | "attributes"]) => {
+            ctx.site_preflight(site, &req).await
+        }
+        (Method::Get, ["api", "v1", "workspaces", site, "visitors", visitor]) => {
+            ctx.visitor_profile(site, visitor, &req).await
+        }
         (Method::Get, ["api", "v1", "workspaces", site, "identity-secret"]) => ctx.identity_secret(site, &req).await,
         (Method::Post, ["api", "v1", "sites", site, "my-data"]) => ctx.my_data(site, &mut req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "data-subjects"]) => ctx.data_subjects(site, &req).await,
@@ -65,8 +69,12 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Get, ["api", "v1", "workspaces", site, "settings"]) => ctx.settings(site, &req).await,
         (Method::Put, ["api", "v1", "workspaces", site, "settings"]) => ctx.update_settings(site, &mut req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "members"]) => ctx.members(site, &req).await,
-        (Method::Put, ["api", "v1", "workspaces", site, "members", email]) => ctx.change_member(site, email, &mut req).await,
-        (Method::Delete, ["api", "v1", "workspaces", site, "members", email]) => ctx.remove_member(site, email, &req).await,
+        (Method::Put, ["api", "v1", "workspaces", site, "members", email]) => {
+            ctx.change_member(site, email, &mut req).await
+        }
+        (Method::Delete, ["api", "v1", "workspaces", site, "members", email]) => {
+            ctx.remove_member(site, email, &req).await
+        }
         (Method::Post, ["api", "v1", "workspaces", site, "invites"]) => ctx.create_invite(site, &mut req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "consents"]) => ctx.consent_log(site, &req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "audit"]) => ctx.audit_log(site, &req).await,
@@ -195,7 +203,11 @@ impl Ctx<'_> {
         let config = self.config(&site).await?;
         self.require_host(&config, &site, &body.host)?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
-        let returning = body.token.as_deref().and_then(|t| VisitorToken::verify(t, secret.as_bytes()).ok()).is_some_and(|t| t.site == site);
+        let returning = body
+            .token
+            .as_deref()
+            .and_then(|t| VisitorToken::verify(t, secret.as_bytes()).ok())
+            .is_some_and(|t| t.site == site);
         let mut token = visitor_token(&site, body.token.as_deref(), &secret)?;
         if returning && body.new_conversation {
             token.conversation_id = ConversationId::parse(&auth::random_id("cv_")?)?;
@@ -209,7 +221,8 @@ impl Ctx<'_> {
         // Only a returning visitor can have given their details; a new one has no object yet.
         let contact_known = returning
             && !body.new_conversation
-            && call::<bool>(&self.conversation(&site, &token.conversation_id)?, Method::Get, "/contact-known", None).await?;
+            && call::<bool>(&self.conversation(&site, &token.conversation_id)?, Method::Get, "/contact-known", None)
+                .await?;
         json(
             &VisitorSession {
                 token: token.sign(secret.as_bytes()),
@@ -237,7 +250,8 @@ impl Ctx<'_> {
             return Err(EdgeError::Unauthorized);
         }
         // An erased visitor's token is refused even for a conversation they never wrote in.
-        call::<shared::privacy::DataSubject>(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None).await?;
+        call::<shared::privacy::DataSubject>(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None)
+            .await?;
         let stub = self.conversation(&site, &token.conversation_id)?;
         self.forward_upgrade(&stub, &site, &token.conversation_id, Who::Visitor(&token)).await
     }

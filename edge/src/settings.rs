@@ -91,7 +91,8 @@ impl CreateWorkspace {
             return Err(EdgeError::Invalid(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
         }
         bounded("the owner's name", &self.owner.name, MAX_NAME_CHARS)?;
-        let allowed_domains = self.allowed_domains.iter().map(|d| AllowedDomain::parse(d)).collect::<Result<Vec<_>, _>>()?;
+        let allowed_domains =
+            self.allowed_domains.iter().map(|d| AllowedDomain::parse(d)).collect::<Result<Vec<_>, _>>()?;
         Ok(WorkspaceConfig {
             name: bounded("the workspace name", &self.name, MAX_NAME_CHARS)?,
             greeting: bounded("the greeting", &self.greeting, MAX_GREETING_CHARS)?,
@@ -141,7 +142,11 @@ mod tests {
             greeting: "Hi!".into(),
             allowed_domains: domains.iter().map(|d| d.to_string()).collect(),
             policy_url: "https://shop.example/privacy".into(),
-            owner: NewAccount { email: Email::parse("a@b.co").unwrap(), name: "Dana".into(), password: password.into() },
+            owner: NewAccount {
+                email: Email::parse("a@b.co").unwrap(),
+                name: "Dana".into(),
+                password: password.into(),
+            },
         }
     }
 

@@ -8,8 +8,8 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{create_schema, json, now_ms, read_json, respond};
 use serde::{Deserialize, Serialize};
 use shared::consent::ConsentRecord;
-use shared::visitor::{ContactEdit, DeviceInfo, Identity, Location, PageView, VisitorContext, VisitorProfile};
 use shared::privacy::DataSubject;
+use shared::visitor::{ContactEdit, DeviceInfo, Identity, Location, PageView, VisitorContext, VisitorProfile};
 use shared::{ConversationId, Email, SiteId, VisitorId};
 use std::collections::BTreeMap;
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State};
@@ -113,7 +113,10 @@ impl Visitor {
     /// has neither objected nor restricted processing; returns whether it did. The visit itself
     /// (last seen) counts either way.
     fn capture(&self, profile: &mut VisitorProfile, capture: Capture) -> EdgeResult<bool> {
-        if profile.restricted || profile.objected || !analytics_allowed(&self.history()?, capture.policy_version, now_ms()) {
+        if profile.restricted
+            || profile.objected
+            || !analytics_allowed(&self.history()?, capture.policy_version, now_ms())
+        {
             return Ok(false);
         }
         profile.context = capture.context.or(profile.context.take());
@@ -181,7 +184,10 @@ impl Visitor {
         struct Count {
             n: i64,
         }
-        let count: Count = self.sql().exec("SELECT (SELECT COUNT(*) FROM profile) + (SELECT COUNT(*) FROM consents) AS n", None)?.one()?;
+        let count: Count = self
+            .sql()
+            .exec("SELECT (SELECT COUNT(*) FROM profile) + (SELECT COUNT(*) FROM consents) AS n", None)?
+            .one()?;
         Ok(count.n > 0)
     }
 
@@ -278,8 +284,9 @@ impl Visitor {
 
     fn full_profile(&self) -> EdgeResult<VisitorProfile> {
         let sql = self.sql();
-        let pages: Vec<PageView> =
-            sql.exec("SELECT at, url, title, referrer FROM pages ORDER BY id DESC LIMIT ?", vec![MAX_PAGES.into()])?.to_array()?;
+        let pages: Vec<PageView> = sql
+            .exec("SELECT at, url, title, referrer FROM pages ORDER BY id DESC LIMIT ?", vec![MAX_PAGES.into()])?
+            .to_array()?;
         let edits: Vec<Row> = sql.exec("SELECT json FROM contact_edits ORDER BY id", None)?.to_array()?;
         let contact_edits = edits.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect::<EdgeResult<_>>()?;
         Ok(VisitorProfile { pages, consents: self.history()?, contact_edits, ..self.profile()? })
@@ -290,7 +297,8 @@ impl Visitor {
         struct Id {
             id: String,
         }
-        let rows: Vec<Id> = self.sql().exec("SELECT id FROM conversations ORDER BY started_at DESC", None)?.to_array()?;
+        let rows: Vec<Id> =
+            self.sql().exec("SELECT id FROM conversations ORDER BY started_at DESC", None)?.to_array()?;
         rows.iter().map(|r| Ok(ConversationId::parse(&r.id)?)).collect()
     }
 

@@ -14,7 +14,7 @@ use crate::visitor::{Capture, IdentityClaim, PageVisit};
 use crate::workspace::IdentityLink;
 use shared::api::IdentitySecret;
 use shared::visitor::{
-    AttributesRequest, DeviceInfo, Identified, Identity, IdentifyRequest, Location, PageView, PageViewRequest,
+    AttributesRequest, DeviceInfo, Identified, IdentifyRequest, Identity, Location, PageView, PageViewRequest,
     VisitorContext, VisitorProfile, MAX_TITLE_CHARS,
 };
 use shared::{ConversationId, ConversationSummary, Email, SiteId, VisitorId};
@@ -47,7 +47,12 @@ impl Ctx<'_> {
 
     /// What the request says about the browser and where it is: kept only with analytics consent
     /// (the visitor object decides), the address only if the workspace keeps addresses.
-    fn capture_of(&self, req: &Request, config: &WorkspaceConfig, context: Option<VisitorContext>) -> EdgeResult<Capture> {
+    fn capture_of(
+        &self,
+        req: &Request,
+        config: &WorkspaceConfig,
+        context: Option<VisitorContext>,
+    ) -> EdgeResult<Capture> {
         let ua = req.headers().get("user-agent")?.unwrap_or_default();
         let device = Device::parse(&ua).map(|d| DeviceInfo { browser: d.browser, os: d.os, category: d.category });
         let location = req.cf().map(|cf| Location { country: cf.country(), region: cf.region(), city: cf.city() });
@@ -60,7 +65,13 @@ impl Ctx<'_> {
     }
 
     /// Records a visitor session's browser details on a returning visitor's profile.
-    pub async fn touch_visitor(&self, req: &Request, config: &WorkspaceConfig, token: &VisitorToken, context: Option<VisitorContext>) -> EdgeResult<()> {
+    pub async fn touch_visitor(
+        &self,
+        req: &Request,
+        config: &WorkspaceConfig,
+        token: &VisitorToken,
+        context: Option<VisitorContext>,
+    ) -> EdgeResult<()> {
         let capture = serde_json::to_string(&self.capture_of(req, config, context)?)?;
         call::<Ok>(&self.visitor(&token.site, &token.visitor_id)?, Method::Post, "/touch", Some(capture)).await?;
         Ok(())
@@ -74,10 +85,20 @@ impl Ctx<'_> {
             at: now_ms(),
             url: strip_url(&body.url)?,
             title: body.title.trim().chars().take(MAX_TITLE_CHARS).collect(),
-            referrer: if body.referrer.is_empty() { String::new() } else { strip_url(&body.referrer).unwrap_or_default() },
+            referrer: if body.referrer.is_empty() {
+                String::new()
+            } else {
+                strip_url(&body.referrer).unwrap_or_default()
+            },
         };
         let visit = PageVisit { page, capture: self.capture_of(req, &config, body.context)? };
-        call::<bool>(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/pageview", Some(serde_json::to_string(&visit)?)).await?;
+        call::<bool>(
+            &self.visitor(&site, &token.visitor_id)?,
+            Method::Post,
+            "/pageview",
+            Some(serde_json::to_string(&visit)?),
+        )
+        .await?;
         cors(Response::empty()?.with_status(204), &origin)
     }
 
@@ -111,22 +132,33 @@ impl Ctx<'_> {
             token = crate::router::visitor_token(&site, None, &secret)?;
         }
         // A visitor who paused processing is not linked to the site's user: nothing new is kept.
-        let held: shared::privacy::DataSubject = call(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None).await?;
+        let held: shared::privacy::DataSubject =
+            call(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None).await?;
         if held.restricted {
-            let answer = Identified { token: token.sign(secret.as_bytes()), conversation_id: token.conversation_id, verified: false };
+            let answer = Identified {
+                token: token.sign(secret.as_bytes()),
+                conversation_id: token.conversation_id,
+                verified: false,
+            };
             return cors(json(&answer, 200)?, &origin);
         }
         let verified = config.chat.identity_verification;
         if verified {
             let hash = body.hash.as_deref().unwrap_or_default();
-            if config.chat.identity_secret.is_empty() || !identity_hash_ok(&config.chat.identity_secret, &user_id, hash) {
+            if config.chat.identity_secret.is_empty() || !identity_hash_ok(&config.chat.identity_secret, &user_id, hash)
+            {
                 // A non-reversible reference: enough to see repeated attempts on one user.
                 let reference = format!("user {}", &crate::auth::sha256_hex(&format!("{site}:{user_id}"))[..12]);
                 self.audit(&site, "site", shared::api::AuditAction::IdentityRefused, &reference).await;
                 return Err(EdgeError::Unauthorized);
             }
-            let link = IdentityLink { user_id: user_id.clone(), visitor_id: token.visitor_id.clone(), conversation_id: token.conversation_id.clone() };
-            let linked: IdentityLink = call(&self.workspace(&site)?, Method::Post, "/identities", Some(serde_json::to_string(&link)?)).await?;
+            let link = IdentityLink {
+                user_id: user_id.clone(),
+                visitor_id: token.visitor_id.clone(),
+                conversation_id: token.conversation_id.clone(),
+            };
+            let linked: IdentityLink =
+                call(&self.workspace(&site)?, Method::Post, "/identities", Some(serde_json::to_string(&link)?)).await?;
             token = VisitorToken {
                 site: site.clone(),
                 visitor_id: linked.visitor_id,
@@ -134,17 +166,26 @@ impl Ctx<'_> {
                 verified_id: Some(user_id.clone()),
             };
         }
-        let contact = (name.is_some() || email.is_some())
-            .then(|| shared::ClientMsg::Contact { name: name.clone(), email: email.as_ref().map(|e| e.as_str().to_owned()) });
+        let contact = (name.is_some() || email.is_some()).then(|| shared::ClientMsg::Contact {
+            name: name.clone(),
+            email: email.as_ref().map(|e| e.as_str().to_owned()),
+        });
         let claim = IdentityClaim { identity: Identity { id: user_id, verified }, name, email };
-        let kept: bool = call(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/identity", Some(serde_json::to_string(&claim)?)).await?;
+        let kept: bool = call(
+            &self.visitor(&site, &token.visitor_id)?,
+            Method::Post,
+            "/identity",
+            Some(serde_json::to_string(&claim)?),
+        )
+        .await?;
         // Agents see the name in the inbox list too, once the conversation exists (unless the
         // visitor restricted processing).
         if let Some(contact) = contact.filter(|_| kept) {
             let stub = self.conversation(&site, &token.conversation_id)?;
             call::<bool>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&contact)?)).await?;
         }
-        let answer = Identified { token: token.sign(secret.as_bytes()), conversation_id: token.conversation_id, verified };
+        let answer =
+            Identified { token: token.sign(secret.as_bytes()), conversation_id: token.conversation_id, verified };
         cors(json(&answer, 200)?, &origin)
     }
 
@@ -167,16 +208,21 @@ impl Ctx<'_> {
         let erased = |e: EdgeError| if e.code() == shared::ErrorCode::Unauthorized { EdgeError::NotFound } else { e };
         let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await.map_err(erased)?;
         let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
-        profile.conversations =
-            call::<Vec<ConversationSummary>>(&self.workspace(&workspace.id)?, Method::Post, "/summaries", Some(serde_json::to_string(&ids)?))
-                .await?;
+        profile.conversations = call::<Vec<ConversationSummary>>(
+            &self.workspace(&workspace.id)?,
+            Method::Post,
+            "/summaries",
+            Some(serde_json::to_string(&ids)?),
+        )
+        .await?;
         profile.visitor_id = Some(visitor);
         json(&profile, 200)
     }
 
     pub async fn identity_secret(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
-        let secret: IdentitySecret = call(&self.workspace(&workspace.id)?, Method::Get, "/identity-secret", None).await?;
+        let secret: IdentitySecret =
+            call(&self.workspace(&workspace.id)?, Method::Get, "/identity-secret", None).await?;
         json(&secret, 200)
     }
 }

@@ -105,7 +105,9 @@ impl Workspace {
             json: String,
         }
         let sql = self.sql();
-        let rows: Vec<Row> = sql.exec("SELECT json FROM identities WHERE user_id = ?", vec![claim.user_id.as_str().into()])?.to_array()?;
+        let rows: Vec<Row> = sql
+            .exec("SELECT json FROM identities WHERE user_id = ?", vec![claim.user_id.as_str().into()])?
+            .to_array()?;
         if let Some(row) = rows.first() {
             return Ok(serde_json::from_str(&row.json)?);
         }
@@ -151,7 +153,8 @@ impl Workspace {
     }
 
     fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<Option<ServerMsg>> {
-        let mut peer: InboxPeer = ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
+        let mut peer: InboxPeer =
+            ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
         match frame {
             Err(code) => Ok(Some(ServerMsg::error(code, "that frame is not a valid message"))),
             Ok(ClientMsg::Hello { protocol, .. }) if protocol != PROTOCOL_VERSION => {
@@ -172,7 +175,10 @@ impl Workspace {
                 self.broadcast(&self.team_frame(None)?);
                 Ok(None)
             }
-            Ok(_) => Ok(Some(ServerMsg::error(ErrorCode::InvalidInput, "conversation frames go to the conversation's socket"))),
+            Ok(_) => Ok(Some(ServerMsg::error(
+                ErrorCode::InvalidInput,
+                "conversation frames go to the conversation's socket",
+            ))),
         }
     }
 
@@ -209,7 +215,8 @@ impl Workspace {
             }
             (Method::Put, ["consent-settings"]) => {
                 let mut config = self.config()?;
-                config.consent = validate_consent(read_json::<ConsentSettings>(&mut req).await?, Some(&config.consent))?;
+                config.consent =
+                    validate_consent(read_json::<ConsentSettings>(&mut req).await?, Some(&config.consent))?;
                 self.put_config(&config)?;
                 json(&config.consent, 200)
             }
@@ -233,9 +240,12 @@ impl Workspace {
                 struct Row {
                     json: String,
                 }
-                let rows: Vec<Row> =
-                    self.sql().exec("SELECT json FROM audit ORDER BY id DESC LIMIT ?", vec![CONSENT_EXPORT_LIMIT.into()])?.to_array()?;
-                let entries = rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect::<EdgeResult<Vec<AuditEntry>>>()?;
+                let rows: Vec<Row> = self
+                    .sql()
+                    .exec("SELECT json FROM audit ORDER BY id DESC LIMIT ?", vec![CONSENT_EXPORT_LIMIT.into()])?
+                    .to_array()?;
+                let entries =
+                    rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect::<EdgeResult<Vec<AuditEntry>>>()?;
                 json(&entries, 200)
             }
             (Method::Get, ["available"]) => json(&!self.available(None).is_empty(), 200),
@@ -289,8 +299,12 @@ impl Workspace {
                 struct Id {
                     id: String,
                 }
-                let rows: Vec<Id> = self.sql().exec("SELECT id FROM conversations WHERE visitor_id = ?", vec![(*visitor).into()])?.to_array()?;
-                let ids = rows.iter().map(|r| Ok(shared::ConversationId::parse(&r.id)?)).collect::<EdgeResult<Vec<_>>>()?;
+                let rows: Vec<Id> = self
+                    .sql()
+                    .exec("SELECT id FROM conversations WHERE visitor_id = ?", vec![(*visitor).into()])?
+                    .to_array()?;
+                let ids =
+                    rows.iter().map(|r| Ok(shared::ConversationId::parse(&r.id)?)).collect::<EdgeResult<Vec<_>>>()?;
                 json(&ids, 200)
             }
             (Method::Post, ["close"]) => json(&self.close().await?, 200),
@@ -340,9 +354,12 @@ pub(crate) fn schema(state: &State) {
     migrate(
         state,
         "workspace",
-        &[("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"), ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"),
+        &[
+            ("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"),
+            ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"),
             // Whose conversation: an erasure also finds those the visitor's own list missed.
-            ("summary-visitor", "ALTER TABLE conversations ADD COLUMN visitor_id TEXT")],
+            ("summary-visitor", "ALTER TABLE conversations ADD COLUMN visitor_id TEXT"),
+        ],
     );
 }
 

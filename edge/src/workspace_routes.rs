@@ -11,7 +11,9 @@ use crate::settings::CreateWorkspace;
 use crate::team::{require, Action};
 use crate::workspace::members::{MemberChange, NewInvite};
 use crate::workspace::H_EMAIL;
-use shared::api::{AuditAction, ChangeRoleRequest, CreateInviteRequest, Invite, Member, WorkspaceRef, WorkspaceSettings};
+use shared::api::{
+    AuditAction, ChangeRoleRequest, CreateInviteRequest, Invite, Member, WorkspaceRef, WorkspaceSettings,
+};
 use shared::{AgentRef, ConversationId, Email, SiteId};
 use worker::{Headers, Method, Request, RequestInit, Response};
 
@@ -74,7 +76,8 @@ impl Ctx<'_> {
             }
         }
         let saved: WorkspaceSettings =
-            call(&self.workspace(&workspace.id)?, Method::Put, "/settings", Some(serde_json::to_string(&settings)?)).await?;
+            call(&self.workspace(&workspace.id)?, Method::Put, "/settings", Some(serde_json::to_string(&settings)?))
+                .await?;
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::SettingsChanged, "").await;
         json(&saved, 200)
     }
@@ -92,9 +95,15 @@ impl Ctx<'_> {
         let change = serde_json::to_string(&MemberChange { actor: agent.email.clone(), role: Some(body.role) })?;
         let path = format!("/members/{target}");
         let member: Member = call(&self.workspace(&workspace.id)?, Method::Put, &path, Some(change)).await?;
-        let membership = crate::settings::Membership { site: workspace.id.clone(), name: workspace.name, role: member.role };
-        call::<serde_json::Value>(&self.account(&target)?, Method::Put, "/memberships", Some(serde_json::to_string(&membership)?))
-            .await?;
+        let membership =
+            crate::settings::Membership { site: workspace.id.clone(), name: workspace.name, role: member.role };
+        call::<serde_json::Value>(
+            &self.account(&target)?,
+            Method::Put,
+            "/memberships",
+            Some(serde_json::to_string(&membership)?),
+        )
+        .await?;
         let detail = format!("{target} → {}", member.role.label());
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::RoleChanged, &detail).await;
         json(&member, 200)
@@ -106,7 +115,13 @@ impl Ctx<'_> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let target = member_email(email)?;
         let change = serde_json::to_string(&MemberChange { actor: agent.email.clone(), role: None })?;
-        call::<serde_json::Value>(&self.workspace(&workspace.id)?, Method::Delete, &format!("/members/{target}"), Some(change)).await?;
+        call::<serde_json::Value>(
+            &self.workspace(&workspace.id)?,
+            Method::Delete,
+            &format!("/members/{target}"),
+            Some(change),
+        )
+        .await?;
         let path = format!("/memberships/{}", workspace.id);
         call::<serde_json::Value>(&self.account(&target)?, Method::Delete, &path, None).await?;
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, target.as_str()).await;
@@ -166,11 +181,20 @@ impl Ctx<'_> {
         let body: CreateWorkspace = read_json(req).await?;
         let config = body.validate()?;
         let upsert = crate::account::UpsertAccount {
-            membership: crate::settings::Membership { site: body.site.clone(), name: config.name.clone(), role: shared::api::Role::Owner },
+            membership: crate::settings::Membership {
+                site: body.site.clone(),
+                name: config.name.clone(),
+                role: shared::api::Role::Owner,
+            },
             account: body.owner.clone(),
         };
-        call::<serde_json::Value>(&self.account(&body.owner.email)?, Method::Put, "/account", Some(serde_json::to_string(&upsert)?))
-            .await?;
+        call::<serde_json::Value>(
+            &self.account(&body.owner.email)?,
+            Method::Put,
+            "/account",
+            Some(serde_json::to_string(&upsert)?),
+        )
+        .await?;
         self.create_workspace(&body, &config, Method::Put).await?;
         json(&serde_json::json!({ "site": body.site, "owner": body.owner.email }), 201)
     }

@@ -15,7 +15,10 @@ enum Phase {
     /// Just signed up: the snippet and domains before the (empty) inbox.
     Onboarding(Me),
     /// Opened from an invite link; `me` when already signed in.
-    Invite { token: String, me: Option<Me> },
+    Invite {
+        token: String,
+        me: Option<Me>,
+    },
     SignedIn(Me),
 }
 
@@ -67,7 +70,8 @@ pub fn app() -> Html {
         let phase = phase.clone();
         Callback::from(move |()| phase.set(next.clone()))
     };
-    let (onsignedout, onsignup, onsignin) = (show(Phase::SignedOut(None)), show(Phase::SigningUp), show(Phase::SignedOut(None)));
+    let (onsignedout, onsignup, onsignin) =
+        (show(Phase::SignedOut(None)), show(Phase::SigningUp), show(Phase::SignedOut(None)));
     let onclosed = {
         let phase = phase.clone();
         Callback::from(move |notice: String| phase.set(Phase::SignedOut(Some(notice))))
@@ -78,7 +82,9 @@ pub fn app() -> Html {
         Phase::SignedOut(notice) => html! { <SignIn {onsignedin} {onsignup} notice={notice.clone()} /> },
         Phase::SigningUp => html! { <SignUp {onsignedup} {onsignin} /> },
         Phase::Onboarding(me) => match me.workspaces.first() {
-            Some(workspace) => html! { <Onboarding workspace={workspace.clone()} ondone={show(Phase::SignedIn(me.clone()))} /> },
+            Some(workspace) => {
+                html! { <Onboarding workspace={workspace.clone()} ondone={show(Phase::SignedIn(me.clone()))} /> }
+            }
             None => inbox(me),
         },
         Phase::Invite { token, me } => {

@@ -103,10 +103,7 @@ pub fn set_value(e: &web_sys::Event, value: &str) {
 
 /// Whether the checkbox an event came from is ticked.
 pub fn checked(e: &web_sys::Event) -> bool {
-    e.target()
-        .and_then(|t| js_sys::Reflect::get(&t, &"checked".into()).ok())
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false)
+    e.target().and_then(|t| js_sys::Reflect::get(&t, &"checked".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false)
 }
 
 /// The browser's IANA time zone, the natural default for business hours.

@@ -31,7 +31,8 @@ pub fn confirm_label(site: &SiteId) -> String {
 pub fn account_consequences(day: &str, owned: Option<&str>) -> Vec<String> {
     let mut texts = vec![
         "You leave every workspace you belong to now, and every device is signed out.".to_owned(),
-        "You cannot sign in again: the account is kept, unreachable, for a while in case this was a mistake.".to_owned(),
+        "You cannot sign in again: the account is kept, unreachable, for a while in case this was a mistake."
+            .to_owned(),
         format!("Everything about your account (name, email, password, sessions, security log) is deleted on {day}."),
     ];
     if let Some(name) = owned {
@@ -86,7 +87,11 @@ mod tests {
 
     #[test]
     fn only_an_owned_workspace_stands_in_the_way() {
-        let workspace = |name: &str, role| WorkspaceRef { id: SiteId::parse(&format!("{name}-a1b2c3")).unwrap(), name: name.into(), role };
+        let workspace = |name: &str, role| WorkspaceRef {
+            id: SiteId::parse(&format!("{name}-a1b2c3")).unwrap(),
+            name: name.into(),
+            role,
+        };
         let mut me = Me { name: "Cleo".into(), email: Email::parse("cleo@shop.example").unwrap(), workspaces: vec![] };
         assert_eq!(owned_workspace(&me), None);
         me.workspaces = vec![workspace("shop", Role::Agent), workspace("atelier", Role::Admin)];
@@ -106,10 +111,16 @@ mod tests {
     fn the_deletion_day_is_said_in_every_text() {
         let day = "Wed, 9 Dec 2026";
         assert_eq!(account_closed(day), "Your account is closed and will be deleted on Wed, 9 Dec 2026.");
-        assert_eq!(workspace_closed("Atelier", day), "Closed “Atelier”. Everything will be deleted on Wed, 9 Dec 2026.");
+        assert_eq!(
+            workspace_closed("Atelier", day),
+            "Closed “Atelier”. Everything will be deleted on Wed, 9 Dec 2026."
+        );
         assert!(account_consequences(day, None)[2].ends_with("deleted on Wed, 9 Dec 2026."));
         assert!(!account_consequences(day, None).iter().any(|t| t.contains("close it first")));
-        assert_eq!(account_consequences(day, Some("Atelier"))[3], "You own “Atelier”: close it first, in its Settings.");
+        assert_eq!(
+            account_consequences(day, Some("Atelier"))[3],
+            "You own “Atelier”: close it first, in its Settings."
+        );
         let workspace = workspace_consequences(day);
         assert!(workspace[0].contains("stops on your site immediately"));
         assert!(workspace[2].contains("consent records and the audit log are deleted on Wed, 9 Dec 2026."));

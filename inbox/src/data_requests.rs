@@ -44,7 +44,11 @@ impl Lookup {
                 }
             }
             LookupAction::Updated(subject) => {
-                let slot = self.found.iter_mut().flatten().find(|s| s.visitor_id.is_some() && s.visitor_id == subject.visitor_id);
+                let slot = self
+                    .found
+                    .iter_mut()
+                    .flatten()
+                    .find(|s| s.visitor_id.is_some() && s.visitor_id == subject.visitor_id);
                 if let Some(slot) = slot {
                     *slot = subject;
                 }
@@ -109,7 +113,10 @@ pub fn outcome(action: &DataAction) -> &'static str {
 pub fn restrict_choice(restricted: bool) -> (&'static str, &'static str) {
     match restricted {
         true => ("Lift restriction", "Capture again what their consent allows."),
-        false => ("Restrict processing", "Keep their data but capture nothing new (pages, device, location, details). Chatting still works."),
+        false => (
+            "Restrict processing",
+            "Keep their data but capture nothing new (pages, device, location, details). Chatting still works.",
+        ),
     }
 }
 
@@ -166,7 +173,10 @@ mod tests {
         let mut l = Lookup::default();
         l.apply(LookupAction::Search("ana@shop.example".into()));
         l.apply(LookupAction::Search("bo@shop.example".into()));
-        l.apply(LookupAction::Found { query: "ana@shop.example".into(), subjects: vec![subject("visitor-ana", "ana@shop.example")] });
+        l.apply(LookupAction::Found {
+            query: "ana@shop.example".into(),
+            subjects: vec![subject("visitor-ana", "ana@shop.example")],
+        });
         assert_eq!(l.found, None, "still waiting for bo");
         l.apply(LookupAction::Found { query: "bo@shop.example".into(), subjects: vec![] });
         assert_eq!(l.found, Some(vec![]));
@@ -174,7 +184,10 @@ mod tests {
 
     #[test]
     fn updates_replace_their_visitor_only() {
-        let mut l = searched("shop", vec![subject("visitor-ana", "ana@shop.example"), subject("visitor-bob", "bob@shop.example")]);
+        let mut l = searched(
+            "shop",
+            vec![subject("visitor-ana", "ana@shop.example"), subject("visitor-bob", "bob@shop.example")],
+        );
         let restricted = DataSubject { restricted: true, ..subject("visitor-bob", "bob@shop.example") };
         l.apply(LookupAction::Updated(restricted.clone()));
         let found = l.found.clone().unwrap();
@@ -187,7 +200,10 @@ mod tests {
 
     #[test]
     fn an_erased_visitor_leaves_the_list_and_the_outcome_stays_until_the_next_search() {
-        let mut l = searched("shop", vec![subject("visitor-ana", "ana@shop.example"), subject("visitor-bob", "bob@shop.example")]);
+        let mut l = searched(
+            "shop",
+            vec![subject("visitor-ana", "ana@shop.example"), subject("visitor-bob", "bob@shop.example")],
+        );
         let erased = Erased { conversations: 2, reference: "3fa9c1d2e4b5".into() };
         l.apply(LookupAction::Erased { visitor: VisitorId::parse("visitor-ana").unwrap(), erased: erased.clone() });
         assert_eq!(l.found.as_ref().unwrap().len(), 1);
@@ -220,15 +236,24 @@ mod tests {
             correction(" Ana ", "Ana.Lima@Shop.example", &s),
             Ok(Some(DataAction::Correct { name: None, email: Some("ana.lima@shop.example".into()) }))
         );
-        assert_eq!(correction("Ana Lima", "ana@shop.example", &s), Ok(Some(DataAction::Correct { name: Some("Ana Lima".into()), email: None })));
+        assert_eq!(
+            correction("Ana Lima", "ana@shop.example", &s),
+            Ok(Some(DataAction::Correct { name: Some("Ana Lima".into()), email: None }))
+        );
         assert!(correction("Ana", "not an email", &s).is_err());
         assert!(correction("", "ana@shop.example", &s).is_err(), "a name can be corrected, not removed");
     }
 
     #[test]
     fn outcomes_are_said_in_words() {
-        assert_eq!(erased_text(&Erased { conversations: 1, reference: "ab12".into() }), "Erased: 1 conversation · reference ab12");
-        assert_eq!(erased_text(&Erased { conversations: 0, reference: "ab12".into() }), "Erased: 0 conversations · reference ab12");
+        assert_eq!(
+            erased_text(&Erased { conversations: 1, reference: "ab12".into() }),
+            "Erased: 1 conversation · reference ab12"
+        );
+        assert_eq!(
+            erased_text(&Erased { conversations: 0, reference: "ab12".into() }),
+            "Erased: 0 conversations · reference ab12"
+        );
         assert_eq!(export_file_name(&VisitorId::parse("visitor-ana").unwrap()), "data-visitor-ana.json");
         assert_eq!(outcome(&DataAction::Restrict { on: false }), "Restriction lifted");
         assert_ne!(outcome(&DataAction::Object { on: true }), outcome(&DataAction::Object { on: false }));

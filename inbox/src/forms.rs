@@ -133,12 +133,19 @@ pub fn position_value(p: LauncherPosition) -> &'static str {
 }
 
 pub fn position_from_value(value: &str) -> LauncherPosition {
-    if value == "left" { LauncherPosition::Left } else { LauncherPosition::Right }
+    if value == "left" {
+        LauncherPosition::Left
+    } else {
+        LauncherPosition::Right
+    }
 }
 
 /// `(mode, option value, label)` for "Pre-chat form".
-pub const PRECHAT: [(PrechatMode, &str, &str); 3] =
-    [(PrechatMode::Off, "off", "Off"), (PrechatMode::Optional, "optional", "Optional"), (PrechatMode::Required, "required", "Required")];
+pub const PRECHAT: [(PrechatMode, &str, &str); 3] = [
+    (PrechatMode::Off, "off", "Off"),
+    (PrechatMode::Optional, "optional", "Optional"),
+    (PrechatMode::Required, "required", "Required"),
+];
 
 pub fn prechat_from_value(value: &str) -> PrechatMode {
     PRECHAT.iter().find(|(_, v, _)| *v == value).map_or(PrechatMode::Off, |(m, _, _)| *m)
@@ -295,11 +302,10 @@ mod tests {
 
     #[test]
     fn domains_split_on_lines_and_commas_without_repeats() {
-        assert_eq!(parse_domains(" shop.example\n\nwww.shop.example, a.example\r\nSHOP.example\n"), [
-            "shop.example",
-            "www.shop.example",
-            "a.example"
-        ]);
+        assert_eq!(
+            parse_domains(" shop.example\n\nwww.shop.example, a.example\r\nSHOP.example\n"),
+            ["shop.example", "www.shop.example", "a.example"]
+        );
         assert_eq!(parse_domains("not a domain"), ["not a domain"], "the edge names the bad line");
         assert!(parse_domains(" \n ").is_empty());
         let list = vec!["a.example".to_owned(), "b.example".to_owned()];
@@ -360,8 +366,14 @@ mod tests {
 
     #[test]
     fn retention_is_stated_in_words() {
-        assert_eq!(retention_policy(Some(30)), "Conversations and page activity older than 30 days are deleted automatically.");
-        assert_eq!(retention_policy(Some(1)), "Conversations and page activity older than 1 day are deleted automatically.");
+        assert_eq!(
+            retention_policy(Some(30)),
+            "Conversations and page activity older than 30 days are deleted automatically."
+        );
+        assert_eq!(
+            retention_policy(Some(1)),
+            "Conversations and page activity older than 1 day are deleted automatically."
+        );
         assert_eq!(retention_policy(None), "Kept until deleted.");
         for (days, _) in RETENTION {
             assert_eq!(retention_policy(retention_from_value(&retention_value(days))), retention_policy(days));

@@ -76,7 +76,10 @@ pub enum InboxAction {
     /// The agent typed a search (already debounced); empty clears it.
     Query(String),
     /// The edge answered the search for `query`.
-    Results { query: String, hits: Vec<SearchHit> },
+    Results {
+        query: String,
+        hits: Vec<SearchHit>,
+    },
 }
 
 impl InboxState {
@@ -112,7 +115,9 @@ impl InboxState {
                 if existing.as_ref().is_some_and(|c| version(&conversation) < version(c)) {
                     return;
                 }
-                if conversation.last_author == Author::Visitor && previous_seq.map_or(true, |seq| conversation.last_seq > seq) {
+                if conversation.last_author == Author::Visitor
+                    && previous_seq.map_or(true, |seq| conversation.last_seq > seq)
+                {
                     let n = self.arrival.as_ref().map_or(0, |(n, _)| n + 1);
                     self.arrival = Some((n, conversation.clone()));
                 }
@@ -219,14 +224,21 @@ mod tests {
     }
 
     fn hit(id: &str, snippet: &str) -> SearchHit {
-        SearchHit { conversation_id: ConversationId::parse(id).unwrap(), visitor_name: "V".into(), snippet: snippet.into(), at: 0 }
+        SearchHit {
+            conversation_id: ConversationId::parse(id).unwrap(),
+            visitor_name: "V".into(),
+            snippet: snippet.into(),
+            at: 0,
+        }
     }
 
     #[test]
     fn updates_move_a_conversation_to_the_top() {
         let mut s = loaded(vec![summary("cv_aaaaaaaa", 1, 20, "a"), summary("cv_bbbbbbbb", 1, 10, "b")]);
         assert!(s.loaded);
-        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: summary("cv_bbbbbbbb", 2, 30, "b2") }));
+        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated {
+            conversation: summary("cv_bbbbbbbb", 2, 30, "b2"),
+        }));
         let order: Vec<_> = s.conversations.iter().map(|c| c.last_message.as_str()).collect();
         assert_eq!(order, ["b2", "a"]);
     }
@@ -234,8 +246,12 @@ mod tests {
     #[test]
     fn new_conversations_appear_and_stale_updates_are_ignored() {
         let mut s = loaded(vec![]);
-        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: summary("cv_cccccccc", 3, 30, "newest") }));
-        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: summary("cv_cccccccc", 2, 20, "older") }));
+        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated {
+            conversation: summary("cv_cccccccc", 3, 30, "newest"),
+        }));
+        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated {
+            conversation: summary("cv_cccccccc", 2, 20, "older"),
+        }));
         assert_eq!(s.conversations.len(), 1);
         assert_eq!(s.conversations[0].last_message, "newest");
     }
@@ -243,7 +259,10 @@ mod tests {
     #[test]
     fn status_assignment_and_read_changes_keep_the_seq_and_still_apply() {
         let mut s = loaded(vec![ConversationSummary { unread: 2, ..summary("cv_aaaaaaaa", 4, 10, "a") }]);
-        let changed = ConversationSummary { rev: 5, ..with(summary("cv_aaaaaaaa", 4, 10, "a"), ConversationStatus::Resolved, Some("Dana")) };
+        let changed = ConversationSummary {
+            rev: 5,
+            ..with(summary("cv_aaaaaaaa", 4, 10, "a"), ConversationStatus::Resolved, Some("Dana"))
+        };
         s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: changed.clone() }));
         assert_eq!(s.conversations, [changed.clone()]);
         assert_eq!(s.total_unread(), 0);
@@ -296,7 +315,10 @@ mod tests {
         s.apply(InboxAction::Query("  norway ".into()));
         assert_eq!(s.query, "norway");
         assert_eq!(shown(&s, &me), ["a", "b"], "not narrowed before the answer");
-        s.apply(InboxAction::Results { query: "norway".into(), hits: vec![hit("cv_bbbbbbbb", "…Norway…"), hit("cv_cccccccc", "")] });
+        s.apply(InboxAction::Results {
+            query: "norway".into(),
+            hits: vec![hit("cv_bbbbbbbb", "…Norway…"), hit("cv_cccccccc", "")],
+        });
         assert_eq!(shown(&s, &me), ["b"]);
         assert_eq!(s.visible(&me)[0].1.map(|h| h.snippet.as_str()), Some("…Norway…"));
         assert_eq!(s.hidden_matches(&me), 1, "the resolved match is hidden by the Open filter");
@@ -321,7 +343,10 @@ mod tests {
     #[test]
     fn the_team_is_sorted_by_name_and_knows_who_is_online() {
         let mut s = InboxState::default();
-        let agents = vec![AgentPresence { agent: agent("Sam"), online: false }, AgentPresence { agent: agent("dana"), online: true }];
+        let agents = vec![
+            AgentPresence { agent: agent("Sam"), online: false },
+            AgentPresence { agent: agent("dana"), online: true },
+        ];
         s.apply(InboxAction::Server(ServerMsg::Team { agents }));
         let names: Vec<_> = s.team.iter().map(|a| a.agent.name.as_str()).collect();
         assert_eq!(names, ["dana", "Sam"]);
@@ -333,11 +358,19 @@ mod tests {
     fn only_new_visitor_messages_count_as_arrivals() {
         let mut s = loaded(vec![summary("cv_aaaaaaaa", 1, 10, "a")]);
         assert_eq!(s.arrival, None, "the first list alerts nobody");
-        let update = |s: &mut InboxState, c: ConversationSummary| s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: c }));
+        let update = |s: &mut InboxState, c: ConversationSummary| {
+            s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: c }))
+        };
         update(&mut s, summary("cv_aaaaaaaa", 2, 20, "visitor wrote"));
         assert_eq!(s.arrival.as_ref().map(|(n, c)| (*n, c.last_message.as_str())), Some((0, "visitor wrote")));
         update(&mut s, with(summary("cv_aaaaaaaa", 2, 20, "visitor wrote"), ConversationStatus::Pending, None));
-        update(&mut s, ConversationSummary { last_author: Author::Agent { name: "Dana".into() }, ..summary("cv_aaaaaaaa", 3, 30, "reply") });
+        update(
+            &mut s,
+            ConversationSummary {
+                last_author: Author::Agent { name: "Dana".into() },
+                ..summary("cv_aaaaaaaa", 3, 30, "reply")
+            },
+        );
         assert_eq!(s.arrival.as_ref().map(|(n, _)| *n), Some(0), "status changes and agents' replies are not arrivals");
         update(&mut s, summary("cv_bbbbbbbb", 1, 40, "new visitor"));
         assert_eq!(s.arrival.as_ref().map(|(n, _)| *n), Some(1));

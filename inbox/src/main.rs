@@ -6,18 +6,18 @@
 // Natively only the unit tests are built; the app itself runs in the browser.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod browser;
 mod closing;
+#[cfg(target_arch = "wasm32")]
+mod components;
 mod data_requests;
 mod forms;
 mod inbox_state;
 mod settings_draft;
 mod visitor_text;
-#[cfg(target_arch = "wasm32")]
-mod app;
-#[cfg(target_arch = "wasm32")]
-mod browser;
-#[cfg(target_arch = "wasm32")]
-mod components;
 
 fn main() {
     #[cfg(target_arch = "wasm32")]

@@ -17,7 +17,11 @@ pub struct Draft {
 
 impl Draft {
     pub fn new(settings: WorkspaceSettings) -> Self {
-        Draft { domains: domains_text(&settings.allowed_domains), last_hours: settings.business_hours.clone(), settings }
+        Draft {
+            domains: domains_text(&settings.allowed_domains),
+            last_hours: settings.business_hours.clone(),
+            settings,
+        }
     }
 
     /// What "Save settings" sends.

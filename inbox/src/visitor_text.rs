@@ -35,8 +35,10 @@ pub fn device_category(category: &str) -> &str {
 
 /// "Chrome 156 · Linux · Desktop", leaving out what is unknown. `None` when nothing is known.
 pub fn device_line(d: &DeviceInfo) -> Option<String> {
-    let parts: Vec<&str> =
-        [d.browser.trim(), d.os.trim(), device_category(d.category.trim())].into_iter().filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = [d.browser.trim(), d.os.trim(), device_category(d.category.trim())]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
@@ -110,10 +112,11 @@ pub fn edited_by(by: &str) -> String {
 
 /// What a contact change set: "Name: Ana Lima · Email: ana@example.com".
 pub fn contact_change(e: &ContactEdit) -> String {
-    let parts: Vec<String> = [e.name.as_ref().map(|n| format!("Name: {n}")), e.email.as_ref().map(|m| format!("Email: {m}"))]
-        .into_iter()
-        .flatten()
-        .collect();
+    let parts: Vec<String> =
+        [e.name.as_ref().map(|n| format!("Name: {n}")), e.email.as_ref().map(|m| format!("Email: {m}"))]
+            .into_iter()
+            .flatten()
+            .collect();
     if parts.is_empty() {
         "Contact details".to_owned()
     } else {
@@ -153,7 +156,13 @@ pub fn contact_change_to_send(
 /// How long ago something in a history happened ("just now", "5 min ago"), or `None` past a
 /// week, when the date says more. Histories repeat the same day on every line otherwise.
 pub fn age(now_ms: i64, at_ms: i64) -> Option<String> {
-    crate::inbox_state::text::ago(now_ms, at_ms).map(|a| if a == "now" { "just now".to_owned() } else { format!("{a} ago") })
+    crate::inbox_state::text::ago(now_ms, at_ms).map(|a| {
+        if a == "now" {
+            "just now".to_owned()
+        } else {
+            format!("{a} ago")
+        }
+    })
 }
 
 #[cfg(test)]
@@ -167,8 +176,14 @@ mod tests {
 
     #[test]
     fn locations_read_most_precise_first_without_repeats() {
-        assert_eq!(location_line(&location(Some("Potsdam"), Some("Brandenburg"), Some("DE"))).as_deref(), Some("Potsdam, Brandenburg, DE"));
-        assert_eq!(location_line(&location(Some("Hamburg"), Some("Hamburg"), Some("DE"))).as_deref(), Some("Hamburg, DE"));
+        assert_eq!(
+            location_line(&location(Some("Potsdam"), Some("Brandenburg"), Some("DE"))).as_deref(),
+            Some("Potsdam, Brandenburg, DE")
+        );
+        assert_eq!(
+            location_line(&location(Some("Hamburg"), Some("Hamburg"), Some("DE"))).as_deref(),
+            Some("Hamburg, DE")
+        );
         assert_eq!(location_line(&location(None, Some(" "), Some("FR"))).as_deref(), Some("FR"));
         assert_eq!(location_line(&Location::default()), None);
     }
@@ -179,7 +194,11 @@ mod tests {
         assert_eq!(device_line(&d("Chrome 156", "Linux", "pc")).as_deref(), Some("Chrome 156 · Linux · Desktop"));
         assert_eq!(device_line(&d("Safari 18", "iPhone", "smartphone")).as_deref(), Some("Safari 18 · iPhone · Phone"));
         assert_eq!(device_line(&d("", "Android", "misc")).as_deref(), Some("Android"));
-        assert_eq!(device_line(&d("Firefox 140", "", "robot")).as_deref(), Some("Firefox 140 · robot"), "an unknown kind shows as sent");
+        assert_eq!(
+            device_line(&d("Firefox 140", "", "robot")).as_deref(),
+            Some("Firefox 140 · robot"),
+            "an unknown kind shows as sent"
+        );
         assert_eq!(device_line(&d("", "", "")), None);
     }
 
@@ -231,7 +250,11 @@ mod tests {
     fn contact_edits_send_only_valid_changes() {
         let ana = Email::parse("ana@example.com").ok();
         assert_eq!(contact_change_to_send(" Ana Lima ", "", None, None), Ok((Some("Ana Lima".into()), None)));
-        assert_eq!(contact_change_to_send("Ana", "ANA@example.com", Some("Ana"), ana.as_ref()), Ok((None, None)), "nothing changed");
+        assert_eq!(
+            contact_change_to_send("Ana", "ANA@example.com", Some("Ana"), ana.as_ref()),
+            Ok((None, None)),
+            "nothing changed"
+        );
         assert_eq!(
             contact_change_to_send("Ana", "ana@new.example", Some("Ana"), ana.as_ref()),
             Ok((None, Some("ana@new.example".into())))

@@ -264,7 +264,13 @@ mod tests {
             at: 0,
             expires_at,
             visitor_hash: "h".into(),
-            decision: Decision { policy_version: version, choices: Choices::none(), method: Method::RejectAll, lang: Lang::En, gpc: false },
+            decision: Decision {
+                policy_version: version,
+                choices: Choices::none(),
+                method: Method::RejectAll,
+                lang: Lang::En,
+                gpc: false,
+            },
         }
     }
 

@@ -11,7 +11,7 @@ pub mod protocol;
 pub mod visitor;
 
 pub use domain::{
-    AgentRef, AllowedDomain, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId,
-    ConversationStatus, ConversationSummary, DomainError, Email, MessageBody, Party, SiteId, VisitorId,
+    AgentRef, AllowedDomain, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ConversationStatus,
+    ConversationSummary, DomainError, Email, MessageBody, Party, SiteId, VisitorId,
 };
 pub use protocol::{AgentPresence, ClientMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION};

@@ -166,29 +166,32 @@ impl<'de> Deserialize<'de> for MessageOrText {
 
 impl From<ServerFrame> for ServerMsg {
     fn from(f: ServerFrame) -> Self {
-        let msg = match (f.kind.as_str(), f.message) {
-            ("welcome", _) => f.protocol.zip(f.conversation_id).map(|(protocol, conversation_id)| ServerMsg::Welcome {
-                protocol,
-                conversation_id,
-                messages: f.messages.unwrap_or_default(),
-            }),
-            ("ack", _) => f.client_id.zip(f.seq).zip(f.at).map(|((client_id, seq), at)| ServerMsg::Ack { client_id, seq, at }),
-            ("message", Some(MessageOrText::Chat(message))) => Some(ServerMsg::Message { message }),
-            ("typing", _) => f.author.map(|author| ServerMsg::Typing { author }),
-            ("read", _) => f.reader.zip(f.seq).map(|(reader, seq)| ServerMsg::Read { reader, seq }),
-            #[cfg(any(test, feature = "agent-frames"))]
-            ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
-            #[cfg(any(test, feature = "agent-frames"))]
-            ("conversation_updated", _) => f.conversation.map(|conversation| ServerMsg::ConversationUpdated { conversation }),
-            #[cfg(any(test, feature = "agent-frames"))]
-            ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
-            #[cfg(any(test, feature = "agent-frames"))]
-            ("team", _) => f.agents.map(|agents| ServerMsg::Team { agents }),
-            ("error", Some(MessageOrText::Text(message))) => {
-                f.code.map(|code| ServerMsg::Error { code, message, client_id: f.client_id })
-            }
-            _ => None,
-        };
+        let msg =
+            match (f.kind.as_str(), f.message) {
+                ("welcome", _) => f.protocol.zip(f.conversation_id).map(|(protocol, conversation_id)| {
+                    ServerMsg::Welcome { protocol, conversation_id, messages: f.messages.unwrap_or_default() }
+                }),
+                ("ack", _) => {
+                    f.client_id.zip(f.seq).zip(f.at).map(|((client_id, seq), at)| ServerMsg::Ack { client_id, seq, at })
+                }
+                ("message", Some(MessageOrText::Chat(message))) => Some(ServerMsg::Message { message }),
+                ("typing", _) => f.author.map(|author| ServerMsg::Typing { author }),
+                ("read", _) => f.reader.zip(f.seq).map(|(reader, seq)| ServerMsg::Read { reader, seq }),
+                #[cfg(any(test, feature = "agent-frames"))]
+                ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
+                #[cfg(any(test, feature = "agent-frames"))]
+                ("conversation_updated", _) => {
+                    f.conversation.map(|conversation| ServerMsg::ConversationUpdated { conversation })
+                }
+                #[cfg(any(test, feature = "agent-frames"))]
+                ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
+                #[cfg(any(test, feature = "agent-frames"))]
+                ("team", _) => f.agents.map(|agents| ServerMsg::Team { agents }),
+                ("error", Some(MessageOrText::Text(message))) => {
+                    f.code.map(|code| ServerMsg::Error { code, message, client_id: f.client_id })
+                }
+                _ => None,
+            };
         // A frame this build cannot read is one it should ignore, like an unknown type.
         msg.unwrap_or(ServerMsg::Unknown)
     }
@@ -276,7 +279,9 @@ impl From<&crate::DomainError> for ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ApiError, Me, PrechatMode, Role, SignInRequest, VisitorSession, VisitorSessionRequest, WorkspaceRef};
+    use crate::api::{
+        ApiError, Me, PrechatMode, Role, SignInRequest, VisitorSession, VisitorSessionRequest, WorkspaceRef,
+    };
     use crate::domain::*;
     use serde::de::DeserializeOwned;
     use std::fmt::Debug;
@@ -336,11 +341,18 @@ mod tests {
         );
         fixture(
             "client_note",
-            ClientMsg::Send { client_id: ClientMsgId::parse("c_0123456789ac").unwrap(), body: "VIP customer".into(), note: true },
+            ClientMsg::Send {
+                client_id: ClientMsgId::parse("c_0123456789ac").unwrap(),
+                body: "VIP customer".into(),
+                note: true,
+            },
         );
         fixture("client_typing", ClientMsg::Typing);
         fixture("client_read", ClientMsg::Read { seq: 7 });
-        fixture("client_contact", ClientMsg::Contact { name: Some("Ana".into()), email: Some("ana@example.com".into()) });
+        fixture(
+            "client_contact",
+            ClientMsg::Contact { name: Some("Ana".into()), email: Some("ana@example.com".into()) },
+        );
         fixture("client_set_status", ClientMsg::SetStatus { status: ConversationStatus::Resolved });
         fixture("client_assign", ClientMsg::Assign { agent: Some(Email::parse("dana@demo.provixchat.test").unwrap()) });
         fixture("client_presence", ClientMsg::Presence { away: true });
@@ -395,7 +407,10 @@ mod tests {
     #[test]
     fn message_field_is_read_by_shape() {
         let error = ServerMsg::decode(r#"{"type":"error","code":"internal","message":"a \"quoted\" line"}"#).unwrap();
-        assert_eq!(error, ServerMsg::Error { code: ErrorCode::Internal, message: r#"a "quoted" line"#.into(), client_id: None });
+        assert_eq!(
+            error,
+            ServerMsg::Error { code: ErrorCode::Internal, message: r#"a "quoted" line"#.into(), client_id: None }
+        );
         let chat = ServerMsg::decode(
             r#"{"type":"message","message":{"seq":1,"client_id":"c_0123456789ab","author":{"kind":"visitor"},"body":"caf\u00e9","at":5}}"#,
         )
@@ -403,14 +418,22 @@ mod tests {
         let ServerMsg::Message { message } = chat else { panic!("{chat:?}") };
         assert_eq!(message.body.as_str(), "café");
         assert_eq!(ServerMsg::decode(r#"{"type":"message","message":"text"}"#).unwrap(), ServerMsg::Unknown);
-        assert_eq!(ServerMsg::decode(r#"{"type":"error","code":"internal","message":{"seq":1}}"#), Err(ErrorCode::MalformedFrame));
+        assert_eq!(
+            ServerMsg::decode(r#"{"type":"error","code":"internal","message":{"seq":1}}"#),
+            Err(ErrorCode::MalformedFrame)
+        );
     }
 
     #[test]
     fn api_fixtures() {
         fixture(
             "api_visitor_session_request",
-            VisitorSessionRequest { host: "https://shop.example".into(), token: None, context: None, new_conversation: false },
+            VisitorSessionRequest {
+                host: "https://shop.example".into(),
+                token: None,
+                context: None,
+                new_conversation: false,
+            },
         );
         fixture(
             "api_visitor_session",
@@ -435,7 +458,11 @@ mod tests {
             Me {
                 name: "Dana".into(),
                 email: Email::parse("agent@demo.provixchat.test").unwrap(),
-                workspaces: vec![WorkspaceRef { id: SiteId::parse("demo").unwrap(), name: "Demo Shop".into(), role: Role::Owner }],
+                workspaces: vec![WorkspaceRef {
+                    id: SiteId::parse("demo").unwrap(),
+                    name: "Demo Shop".into(),
+                    role: Role::Owner,
+                }],
             },
         );
         fixture("api_error", ApiError { error: ErrorCode::UnknownSite, message: "no site 'nope'".into() });
@@ -450,7 +477,14 @@ mod tests {
 
     #[test]
     fn malformed_client_frames_are_refused() {
-        for bad in ["", "not json", "{}", r#"{"type":"send"}"#, r#"{"type":"nope"}"#, r#"{"type":"send","client_id":"x","body":"hi"}"#] {
+        for bad in [
+            "",
+            "not json",
+            "{}",
+            r#"{"type":"send"}"#,
+            r#"{"type":"nope"}"#,
+            r#"{"type":"send","client_id":"x","body":"hi"}"#,
+        ] {
             assert_eq!(ClientMsg::decode(bad), Err(ErrorCode::MalformedFrame), "{bad:?}");
         }
         let huge = format!(r#"{{"type":"send","client_id":"c_0123456789","body":"{}"}}"#, "x".repeat(MAX_FRAME_BYTES));

@@ -244,7 +244,8 @@ mod tests {
 
     #[test]
     fn host_messages_have_the_loaders_shape() {
-        let state: HostState = serde_json::from_str(r#"{"pvx":"state","view":"banner","lang":"de","token":"","consent":null}"#).unwrap();
+        let state: HostState =
+            serde_json::from_str(r#"{"pvx":"state","view":"banner","lang":"de","token":"","consent":null}"#).unwrap();
         assert_eq!((state.view.as_str(), state.lang.as_str(), state.consent), ("banner", "de", None));
         assert_eq!(ToHost::Size { height: 180 }.parts(), ("size", [Some(("height", Field::Number(180))), None]));
         assert_eq!(ToHost::Token { token: "v1.t" }.parts(), ("token", [Some(("token", Field::Text("v1.t"))), None]));
@@ -259,7 +260,13 @@ mod tests {
 
     #[test]
     fn another_token_means_another_visitor() {
-        let state = |token: &str| HostState { pvx: "state".into(), view: "chat".into(), lang: String::new(), token: token.into(), consent: None };
+        let state = |token: &str| HostState {
+            pvx: "state".into(),
+            view: "chat".into(),
+            lang: String::new(),
+            token: token.into(),
+            consent: None,
+        };
         // Opened as a new visitor; the session's token is kept by the site after the first message.
         assert!(!state("").other_visitor("", "v1.new"));
         assert!(!state("v1.new").other_visitor("", "v1.new"));

@@ -141,7 +141,10 @@ mod tests {
 
     #[test]
     fn the_offline_form_needs_an_email_only() {
-        assert_eq!(Contact::parse("", "", Ask::Email), Err(Errors { name: None, email: Some("Please enter your email.") }));
+        assert_eq!(
+            Contact::parse("", "", Ask::Email),
+            Err(Errors { name: None, email: Some("Please enter your email.") })
+        );
         assert_eq!(Contact::parse("", "a@b.co", Ask::Email).unwrap().email.unwrap().as_str(), "a@b.co");
     }
 }

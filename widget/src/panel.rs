@@ -67,7 +67,9 @@ pub fn panel(props: &PanelProps) -> Html {
     };
     {
         let onsend = onsend.clone();
-        use_effect_with(props.outbox.clone(), move |outbox| outbox.take().into_iter().for_each(|text| onsend.emit(text)));
+        use_effect_with(props.outbox.clone(), move |outbox| {
+            outbox.take().into_iter().for_each(|text| onsend.emit(text))
+        });
     }
     use_unread_notices(&props.embedding.host, state, props.visible);
     let onprechat = {
@@ -86,7 +88,8 @@ pub fn panel(props: &PanelProps) -> Html {
 
     // Read receipts: what the agents wrote counts as read once the visitor could see it.
     {
-        let theirs = state.lines.iter().filter(|l| matches!(l.author, Author::Agent { .. })).filter_map(|l| l.seq).max();
+        let theirs =
+            state.lines.iter().filter(|l| matches!(l.author, Author::Agent { .. })).filter_map(|l| l.seq).max();
         let (frame, last, known) = (chat.frame.clone(), state.last_seq(), state.visitor_read);
         let online = state.connection == Connection::Online;
         use_effect_with((props.visible, online, theirs.unwrap_or(0)), move |&(visible, online, theirs)| {

@@ -55,7 +55,8 @@ pub fn use_unread_notices(host: &str, state: &yew::UseReducerHandle<client::chat
         if !welcomed {
             return;
         }
-        let (after, count) = tracker.borrow_mut().update(state.lines.iter().filter_map(agent).map(|(seq, ..)| seq), visible);
+        let (after, count) =
+            tracker.borrow_mut().update(state.lines.iter().filter_map(agent).map(|(seq, ..)| seq), visible);
         for (_, author, body) in state.lines.iter().filter_map(agent).filter(|&(seq, ..)| seq > after) {
             post_to_host(&host, ToHost::Message { body, author });
         }

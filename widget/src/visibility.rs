@@ -21,7 +21,8 @@ pub fn use_page_visible() -> bool {
             }
             move || {
                 if let Some(d) = &document {
-                    let _ = d.remove_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+                    let _ =
+                        d.remove_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
                 }
             }
         });

@@ -27,7 +27,8 @@ pub fn composer(props: &ComposerProps) -> Html {
 
     let last_typing = use_mut_ref(|| f64::MIN);
     let send = {
-        let (text, input, onsend, last_typing) = (text.clone(), input.clone(), props.onsend.clone(), last_typing.clone());
+        let (text, input, onsend, last_typing) =
+            (text.clone(), input.clone(), props.onsend.clone(), last_typing.clone());
         Callback::from(move |()| {
             if let Ok(body) = MessageBody::parse(&text) {
                 onsend.emit(body.into());

@@ -122,7 +122,12 @@ pub struct Conversation<'a, L: MessageLog> {
 
 impl<L: MessageLog> Conversation<'_, L> {
     /// Handles one frame (already decoded, or the decoding error) from `peer` at time `now` (ms).
-    pub fn handle(&mut self, peer: &mut Peer, frame: Result<ClientMsg, ErrorCode>, now: i64) -> EdgeResult<Vec<Effect>> {
+    pub fn handle(
+        &mut self,
+        peer: &mut Peer,
+        frame: Result<ClientMsg, ErrorCode>,
+        now: i64,
+    ) -> EdgeResult<Vec<Effect>> {
         let msg = match frame {
             Ok(msg) => msg,
             Err(code) => return Ok(vec![error(code, "that frame is not a valid message", None)]),
@@ -168,7 +173,9 @@ impl<L: MessageLog> Conversation<'_, L> {
                 };
                 self.changed()
             }
-            ClientMsg::Presence { .. } => Ok(vec![error(ErrorCode::InvalidInput, "presence is set on the inbox socket", None)]),
+            ClientMsg::Presence { .. } => {
+                Ok(vec![error(ErrorCode::InvalidInput, "presence is set on the inbox socket", None)])
+            }
         }
     }
 
@@ -176,7 +183,11 @@ impl<L: MessageLog> Conversation<'_, L> {
         peer.greeted = true;
         let messages = self.log.after(after_seq, HISTORY_PAGE, peer.is_agent())?;
         let mut effects = vec![
-            Effect::Reply(ServerMsg::Welcome { protocol: PROTOCOL_VERSION, conversation_id: self.id.clone(), messages }),
+            Effect::Reply(ServerMsg::Welcome {
+                protocol: PROTOCOL_VERSION,
+                conversation_id: self.id.clone(),
+                messages,
+            }),
             Effect::Reply(ServerMsg::Read { reader: Party::Visitor, seq: self.state.visitor_read }),
             Effect::Reply(ServerMsg::Read { reader: Party::Agent, seq: self.state.agent_read }),
         ];
@@ -186,7 +197,14 @@ impl<L: MessageLog> Conversation<'_, L> {
         Ok(effects)
     }
 
-    fn send(&mut self, peer: &mut Peer, client_id: ClientMsgId, body: &str, note: bool, now: i64) -> EdgeResult<Vec<Effect>> {
+    fn send(
+        &mut self,
+        peer: &mut Peer,
+        client_id: ClientMsgId,
+        body: &str,
+        note: bool,
+        now: i64,
+    ) -> EdgeResult<Vec<Effect>> {
         // A resend of a stored message (say, after a reconnect that lost the ack) gets the
         // original ack and nothing is stored or broadcast again.
         if let Some(stored) = self.log.by_client_id(&client_id)? {
@@ -362,7 +380,12 @@ mod tests {
 
     impl Fixture {
         fn new() -> Self {
-            Self { id: ConversationId::parse("cv_testtest").unwrap(), state: State::default(), log: VecLog::default(), team: vec![dana()] }
+            Self {
+                id: ConversationId::parse("cv_testtest").unwrap(),
+                state: State::default(),
+                log: VecLog::default(),
+                team: vec![dana()],
+            }
         }
         fn handle(&mut self, peer: &mut Peer, frame: Result<ClientMsg, ErrorCode>, now: i64) -> Vec<Effect> {
             Conversation { id: &self.id, state: &mut self.state, log: &mut self.log, team: &self.team }
@@ -387,7 +410,10 @@ mod tests {
     }
 
     fn summary(effects: &[Effect]) -> &ConversationSummary {
-        effects.iter().find_map(|e| if let Effect::Notify { summary, .. } = e { Some(summary) } else { None }).expect("a notify")
+        effects
+            .iter()
+            .find_map(|e| if let Effect::Notify { summary, .. } = e { Some(summary) } else { None })
+            .expect("a notify")
     }
 
     #[test]
@@ -397,7 +423,9 @@ mod tests {
         let effects = f.handle(&mut visitor, send("c_00000001", "  Hello there  "), 1000);
         assert_eq!(effects.len(), 3);
         assert_eq!(effects[0], Effect::Reply(ServerMsg::Ack { client_id: cid("c_00000001"), seq: 1, at: 1000 }));
-        let Effect::Broadcast { msg: ServerMsg::Message { message }, agents_only: false } = &effects[1] else { panic!("{effects:?}") };
+        let Effect::Broadcast { msg: ServerMsg::Message { message }, agents_only: false } = &effects[1] else {
+            panic!("{effects:?}")
+        };
         assert_eq!(message.body.as_str(), "Hello there");
         assert_eq!(message.author, Author::Visitor);
         let Effect::Notify { summary, indexed: Some(indexed) } = &effects[2] else { panic!("{effects:?}") };
@@ -458,7 +486,9 @@ mod tests {
         let mut agent = agent();
         f.handle(&mut visitor, send("c_00000001", "hi"), 1);
         let effects = f.handle(&mut agent, note("a_00000001", "VIP, be nice"), 2);
-        assert!(matches!(&effects[1], Effect::Broadcast { agents_only: true, msg: ServerMsg::Message { message } } if message.note));
+        assert!(
+            matches!(&effects[1], Effect::Broadcast { agents_only: true, msg: ServerMsg::Message { message } } if message.note)
+        );
         f.handle(&mut agent, send("a_00000002", "Hello!"), 3);
         let mut returning = Peer::new(Role::Visitor);
         let effects = f.handle(&mut returning, hello(0), 4);
@@ -477,7 +507,11 @@ mod tests {
         let effects = f.handle(&mut visitor, send("c_00000002", "two"), 2);
         assert_eq!(summary(&effects).unread, 2);
         let effects = f.handle(&mut agent, Ok(ClientMsg::Read { seq: 99 }), 3);
-        assert_eq!(effects[0], Effect::Broadcast { msg: ServerMsg::Read { reader: Party::Agent, seq: 2 }, agents_only: false }, "clamped to the last seq");
+        assert_eq!(
+            effects[0],
+            Effect::Broadcast { msg: ServerMsg::Read { reader: Party::Agent, seq: 2 }, agents_only: false },
+            "clamped to the last seq"
+        );
         assert_eq!(summary(&effects).unread, 0);
         assert!(f.handle(&mut agent, Ok(ClientMsg::Read { seq: 1 }), 4).is_empty(), "never backwards");
     }
@@ -487,7 +521,13 @@ mod tests {
         let mut f = Fixture::new();
         let mut agent = agent();
         let effects = f.handle(&mut agent, Ok(ClientMsg::Typing), 1);
-        assert_eq!(effects, vec![Effect::Broadcast { msg: ServerMsg::Typing { author: Author::Agent { name: "Dana".into() } }, agents_only: false }]);
+        assert_eq!(
+            effects,
+            vec![Effect::Broadcast {
+                msg: ServerMsg::Typing { author: Author::Agent { name: "Dana".into() } },
+                agents_only: false
+            }]
+        );
         assert!(f.log.0.is_empty());
     }
 
@@ -499,9 +539,14 @@ mod tests {
         let resolve = Ok(ClientMsg::SetStatus { status: ConversationStatus::Resolved });
         assert_eq!(error_code(&f.handle(&mut visitor, resolve.clone(), 1)), Some(ErrorCode::Forbidden));
         let effects = f.handle(&mut agent, resolve, 2);
-        assert!(matches!(&effects[0], Effect::ToAgents(ServerMsg::Details { details }) if details.status == ConversationStatus::Resolved));
+        assert!(
+            matches!(&effects[0], Effect::ToAgents(ServerMsg::Details { details }) if details.status == ConversationStatus::Resolved)
+        );
         let stranger = Email::parse("eve@example.com").unwrap();
-        assert_eq!(error_code(&f.handle(&mut agent, Ok(ClientMsg::Assign { agent: Some(stranger) }), 3)), Some(ErrorCode::InvalidInput));
+        assert_eq!(
+            error_code(&f.handle(&mut agent, Ok(ClientMsg::Assign { agent: Some(stranger) }), 3)),
+            Some(ErrorCode::InvalidInput)
+        );
         let effects = f.handle(&mut agent, Ok(ClientMsg::Assign { agent: Some(dana().email) }), 4);
         assert_eq!(summary(&effects).assignee, Some(dana()));
         let before = summary(&effects).rev;
@@ -539,7 +584,10 @@ mod tests {
     fn bad_frames_get_typed_errors_and_store_nothing() {
         let mut f = Fixture::new();
         let mut visitor = greeted(Role::Visitor);
-        assert_eq!(error_code(&f.handle(&mut visitor, Err(ErrorCode::MalformedFrame), 1)), Some(ErrorCode::MalformedFrame));
+        assert_eq!(
+            error_code(&f.handle(&mut visitor, Err(ErrorCode::MalformedFrame), 1)),
+            Some(ErrorCode::MalformedFrame)
+        );
         assert_eq!(error_code(&f.handle(&mut visitor, send("c_00000001", " \n "), 1)), Some(ErrorCode::EmptyMessage));
         let long = "x".repeat(shared::domain::MAX_MESSAGE_CHARS + 1);
         assert_eq!(error_code(&f.handle(&mut visitor, send("c_00000002", &long), 1)), Some(ErrorCode::MessageTooLong));

@@ -5,7 +5,10 @@ use super::logic::{self, Effect, MessageLog, Peer, Role, State as ConversationSt
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, close_socket, create_schema, migrate, now_ms, respond};
 use serde::Deserialize;
-use shared::{AgentRef, Author, ChatMessage, ClientMsg, ClientMsgId, ConversationId, Email, ErrorCode, MessageBody, ServerMsg, SiteId};
+use shared::{
+    AgentRef, Author, ChatMessage, ClientMsg, ClientMsgId, ConversationId, Email, ErrorCode, MessageBody, ServerMsg,
+    SiteId,
+};
 use worker::{
     console_error, durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, SqlStorageValue, State,
     WebSocket, WebSocketIncomingMessage, WebSocketPair,
@@ -67,7 +70,8 @@ impl Row {
 
 impl MessageLog for SqlLog<'_> {
     fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
-        let rows: Vec<Row> = self.0.exec("SELECT * FROM messages WHERE client_id = ?", vec![id.as_str().into()])?.to_array()?;
+        let rows: Vec<Row> =
+            self.0.exec("SELECT * FROM messages WHERE client_id = ?", vec![id.as_str().into()])?.to_array()?;
         rows.into_iter().next().map(Row::into_message).transpose()
     }
 
@@ -95,7 +99,10 @@ impl MessageLog for SqlLog<'_> {
         let visitor = serde_json::to_string(&Author::Visitor)?;
         let count: Count = self
             .0
-            .exec("SELECT COUNT(*) AS n FROM messages WHERE seq > ? AND author = ?", vec![(seq as i64).into(), visitor.into()])?
+            .exec(
+                "SELECT COUNT(*) AS n FROM messages WHERE seq > ? AND author = ?",
+                vec![(seq as i64).into(), visitor.into()],
+            )?
             .one()?;
         Ok(count.n as u32)
     }
@@ -110,7 +117,8 @@ impl MessageLog for SqlLog<'_> {
             m.at.into(),
             (m.note as i64).into(),
         ];
-        self.0.exec("INSERT INTO messages (seq, client_id, author, body, at, note) VALUES (?, ?, ?, ?, ?, ?)", values)?;
+        self.0
+            .exec("INSERT INTO messages (seq, client_id, author, body, at, note) VALUES (?, ?, ?, ?, ?, ?)", values)?;
         Ok(())
     }
 }
@@ -203,14 +211,20 @@ impl Conversation {
     }
 
     async fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<()> {
-        let mut peer: Peer = ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
+        let mut peer: Peer =
+            ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
         self.apply(&mut peer, frame, Some(ws)).await
     }
 
     /// Runs one frame from `peer` through the logic and carries out its effects. `from` is the
     /// socket it came on; `None` for a frame the edge makes on the visitor's behalf (their
     /// details from `identify`), which the visitor profile has already.
-    async fn apply(&self, peer: &mut Peer, frame: Result<ClientMsg, ErrorCode>, from: Option<&WebSocket>) -> EdgeResult<()> {
+    async fn apply(
+        &self,
+        peer: &mut Peer,
+        frame: Result<ClientMsg, ErrorCode>,
+        from: Option<&WebSocket>,
+    ) -> EdgeResult<()> {
         let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) else {
             return Err(EdgeError::Internal("conversation without ids".into()));
         };
@@ -224,14 +238,19 @@ impl Conversation {
         let before = state.clone();
         let sql = self.sql();
         let mut log = SqlLog(&sql);
-        let effects =
-            logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(peer, frame, now_ms())?;
+        let effects = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(
+            peer,
+            frame,
+            now_ms(),
+        )?;
         // Saved before anything below awaits: the next frame on this socket may be handled while
         // this one waits for the workspace, and must see this one's send count and greeting.
         if let Some(ws) = from {
             ws.serialize_attachment(&*peer)?;
         }
-        if peer.first_refusal() && effects.iter().any(|e| matches!(e, Effect::Reply(ServerMsg::Error { code: ErrorCode::RateLimited, .. }))) {
+        if peer.first_refusal()
+            && effects.iter().any(|e| matches!(e, Effect::Reply(ServerMsg::Error { code: ErrorCode::RateLimited, .. })))
+        {
             self.audit_flood(&site, peer).await;
         }
         if state != before {
@@ -253,11 +272,14 @@ impl Conversation {
                 Effect::ToAgents(msg) => self.send_to(&msg, |_, p| p.is_agent()),
                 Effect::Notify { summary, indexed } => {
                     let visitor_id = state.details.visitor_id.clone();
-                    let body = serde_json::to_string(&crate::workspace::ConversationUpdate { summary, indexed, visitor_id })?;
+                    let body =
+                        serde_json::to_string(&crate::workspace::ConversationUpdate { summary, indexed, visitor_id })?;
                     // The message is stored and acked already; a missed inbox update heals with
                     // the next change, so log rather than fail the sender.
                     let workspace = self.workspace(&site)?;
-                    if let Err(e) = call::<serde_json::Value>(&workspace, Method::Post, "/conversation-updated", Some(body)).await {
+                    if let Err(e) =
+                        call::<serde_json::Value>(&workspace, Method::Post, "/conversation-updated", Some(body)).await
+                    {
                         console_error!("notify workspace {site}: {e}");
                     }
                 }
@@ -273,12 +295,16 @@ impl Conversation {
             Role::Visitor => "visitor".to_owned(),
             Role::Agent { email, .. } => email.as_str().to_owned(),
         };
-        let detail = format!("chat messages: more than {} in {} s on one connection", logic::RATE_LIMIT, logic::RATE_WINDOW_MS / 1000);
-        let entry = shared::api::AuditEntry { at: now_ms(), actor, action: shared::api::AuditAction::RateLimited, detail };
-        let result: EdgeResult<shared::api::AuditEntry> = async {
-            call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await
-        }
-        .await;
+        let detail = format!(
+            "chat messages: more than {} in {} s on one connection",
+            logic::RATE_LIMIT,
+            logic::RATE_WINDOW_MS / 1000
+        );
+        let entry =
+            shared::api::AuditEntry { at: now_ms(), actor, action: shared::api::AuditAction::RateLimited, detail };
+        let result: EdgeResult<shared::api::AuditEntry> =
+            async { call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await }
+                .await;
         if let Err(e) = result {
             console_error!("audit flood in {site}: {e}");
         }
@@ -296,11 +322,19 @@ impl Conversation {
 
     /// Keeps the visitor's profile in step: the conversation once it has started, and contact
     /// details with who gave them. The message is stored already, so a failure is logged only.
-    async fn tell_visitor(&self, site: &str, id: &ConversationId, peer: &Peer, before: &ConversationState, after: &ConversationState) {
+    async fn tell_visitor(
+        &self,
+        site: &str,
+        id: &ConversationId,
+        peer: &Peer,
+        before: &ConversationState,
+        after: &ConversationState,
+    ) {
         let result: EdgeResult<()> = async {
             let Some(visitor) = self.visitor(site, after)? else { return Ok(()) };
             if before.details.started_at == 0 && after.details.started_at != 0 {
-                call::<serde_json::Value>(&visitor, Method::Post, "/conversation", Some(serde_json::to_string(id)?)).await?;
+                call::<serde_json::Value>(&visitor, Method::Post, "/conversation", Some(serde_json::to_string(id)?))
+                    .await?;
             }
             let (b, a) = (&before.details, &after.details);
             if after.contact_given && (b.visitor_name != a.visitor_name || b.visitor_email != a.visitor_email) {
@@ -311,7 +345,8 @@ impl Conversation {
                 let name = (b.visitor_name != a.visitor_name).then(|| a.visitor_name.clone());
                 let email = (b.visitor_email != a.visitor_email).then(|| a.visitor_email.clone()).flatten();
                 let change = crate::visitor::ContactChange { by, name, email };
-                call::<serde_json::Value>(&visitor, Method::Post, "/contact", Some(serde_json::to_string(&change)?)).await?;
+                call::<serde_json::Value>(&visitor, Method::Post, "/contact", Some(serde_json::to_string(&change)?))
+                    .await?;
             }
             Ok(())
         }
@@ -327,7 +362,11 @@ impl Conversation {
         let sql = self.sql();
         // Exports are rare and a conversation's log is bounded by its message rate limit.
         let messages = SqlLog(&sql).after(0, 1_000_000, notes)?;
-        Ok(shared::privacy::ConversationExport { id: ConversationId::parse(&id)?, details: self.state()?.details, messages })
+        Ok(shared::privacy::ConversationExport {
+            id: ConversationId::parse(&id)?,
+            details: self.state()?.details,
+            messages,
+        })
     }
 
     /// Deletes the whole conversation: its sockets are closed first, so nobody keeps writing into
@@ -393,7 +432,13 @@ impl DurableObject for Conversation {
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         if req.path() == "/erase" {
             let erase = crate::glue::read_json::<Erase>(&mut req).await;
-            return respond(async { self.erase(erase?).await?; crate::glue::json(&true, 200) }.await);
+            return respond(
+                async {
+                    self.erase(erase?).await?;
+                    crate::glue::json(&true, 200)
+                }
+                .await,
+            );
         }
         // An erased conversation answers nothing but that: its visitor's token is refused, and
         // for agents it no longer exists.

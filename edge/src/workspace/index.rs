@@ -60,7 +60,8 @@ impl SummaryRow {
 
 /// `%` and `_` match literally in a search (escaped with `\`).
 fn like_pattern(q: &str) -> String {
-    let escaped: String = q.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    let escaped: String =
+        q.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
     format!("%{escaped}%")
 }
 
@@ -79,7 +80,8 @@ impl Workspace {
     }
 
     fn summary(&self, id: &ConversationId) -> EdgeResult<Option<ConversationSummary>> {
-        let rows: Vec<SummaryRow> = self.sql().exec("SELECT * FROM conversations WHERE id = ?", vec![id.as_str().into()])?.to_array()?;
+        let rows: Vec<SummaryRow> =
+            self.sql().exec("SELECT * FROM conversations WHERE id = ?", vec![id.as_str().into()])?.to_array()?;
         rows.into_iter().next().map(SummaryRow::into_summary).transpose()
     }
 
@@ -93,7 +95,9 @@ impl Workspace {
         struct Count {
             n: i64,
         }
-        let erased: Count = sql.exec("SELECT COUNT(*) AS n FROM erased_conversations WHERE id = ?", vec![s.id.as_str().into()])?.one()?;
+        let erased: Count = sql
+            .exec("SELECT COUNT(*) AS n FROM erased_conversations WHERE id = ?", vec![s.id.as_str().into()])?
+            .one()?;
         if erased.n > 0 {
             return Ok(false);
         }
@@ -155,7 +159,12 @@ impl Workspace {
             .into_iter()
             .map(|row| {
                 let s = row.into_summary()?;
-                Ok(SearchHit { conversation_id: s.id, visitor_name: s.visitor_name, snippet: String::new(), at: s.last_at })
+                Ok(SearchHit {
+                    conversation_id: s.id,
+                    visitor_name: s.visitor_name,
+                    snippet: String::new(),
+                    at: s.last_at,
+                })
             })
             .collect::<EdgeResult<_>>()?;
         let messages: Vec<Hit> = self

@@ -66,12 +66,14 @@ fn role_text(role: Role) -> String {
 
 impl Workspace {
     pub(super) fn members(&self) -> EdgeResult<Vec<Member>> {
-        let rows: Vec<MemberRow> = self.sql().exec("SELECT * FROM members ORDER BY joined_at, email", None)?.to_array()?;
+        let rows: Vec<MemberRow> =
+            self.sql().exec("SELECT * FROM members ORDER BY joined_at, email", None)?.to_array()?;
         rows.into_iter().map(MemberRow::into_member).collect()
     }
 
     fn member(&self, email: &Email) -> EdgeResult<Member> {
-        let rows: Vec<MemberRow> = self.sql().exec("SELECT * FROM members WHERE email = ?", vec![email.as_str().into()])?.to_array()?;
+        let rows: Vec<MemberRow> =
+            self.sql().exec("SELECT * FROM members WHERE email = ?", vec![email.as_str().into()])?.to_array()?;
         rows.into_iter().next().ok_or(EdgeError::NotFound)?.into_member()
     }
 
@@ -89,7 +91,10 @@ impl Workspace {
         match change.role {
             Some(role) => {
                 team::check_role_change(&change.actor, &target, role)?;
-                self.sql().exec("UPDATE members SET role = ? WHERE email = ?", vec![role_text(role).into(), email.as_str().into()])?;
+                self.sql().exec(
+                    "UPDATE members SET role = ? WHERE email = ?",
+                    vec![role_text(role).into(), email.as_str().into()],
+                )?;
                 Ok(Some(self.member(email)?))
             }
             None => {
@@ -139,8 +144,10 @@ impl Workspace {
         struct Row {
             json: String,
         }
-        let rows: Vec<Row> =
-            self.sql().exec("SELECT json FROM invites WHERE token_hash = ?", vec![sha256_hex(token).into()])?.to_array()?;
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT json FROM invites WHERE token_hash = ?", vec![sha256_hex(token).into()])?
+            .to_array()?;
         rows.first().map(|r| serde_json::from_str(&r.json)).transpose().map_err(Into::into)
     }
 

@@ -44,7 +44,10 @@ impl Workspace {
             n: i64,
         }
         let hash = crate::auth::sha256_hex(&format!("{}:{visitor}", self.site_name()));
-        let found: Count = self.sql().exec("SELECT COUNT(*) AS n FROM erased_visitors WHERE visitor_hash = ?", vec![hash.into()])?.one()?;
+        let found: Count = self
+            .sql()
+            .exec("SELECT COUNT(*) AS n FROM erased_visitors WHERE visitor_hash = ?", vec![hash.into()])?
+            .one()?;
         Ok(found.n > 0)
     }
 
@@ -104,12 +107,21 @@ impl Workspace {
             self.drop_conversation(id)?;
             sql.exec("INSERT OR IGNORE INTO erased_conversations (id) VALUES (?)", vec![id.as_str().into()])?;
         }
-        sql.exec("DELETE FROM identities WHERE json_extract(json, '$.visitor_id') = ?", vec![f.visitor_id.as_str().into()])?;
+        sql.exec(
+            "DELETE FROM identities WHERE json_extract(json, '$.visitor_id') = ?",
+            vec![f.visitor_id.as_str().into()],
+        )?;
         sql.exec("DELETE FROM directory WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM visitors WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
         sql.exec("DELETE FROM retention_sync WHERE visitor_id = ?", vec![f.visitor_id.as_str().into()])?;
-        sql.exec("INSERT OR IGNORE INTO erased_visitors (visitor_hash) VALUES (?)", vec![f.visitor_hash.as_str().into()])?;
-        sql.exec("DELETE FROM consent_log WHERE json_extract(json, '$.visitor_hash') = ?", vec![f.visitor_hash.as_str().into()])?;
+        sql.exec(
+            "INSERT OR IGNORE INTO erased_visitors (visitor_hash) VALUES (?)",
+            vec![f.visitor_hash.as_str().into()],
+        )?;
+        sql.exec(
+            "DELETE FROM consent_log WHERE json_extract(json, '$.visitor_hash') = ?",
+            vec![f.visitor_hash.as_str().into()],
+        )?;
         self.broadcast(&ServerMsg::Inbox { conversations: self.conversations()? });
         Ok(())
     }
@@ -122,7 +134,10 @@ impl Workspace {
     }
 
     pub(super) fn append_audit(&self, entry: &AuditEntry) -> EdgeResult<()> {
-        self.sql().exec("INSERT INTO audit (at, json) VALUES (?, ?)", vec![entry.at.into(), serde_json::to_string(entry)?.into()])?;
+        self.sql().exec(
+            "INSERT INTO audit (at, json) VALUES (?, ?)",
+            vec![entry.at.into(), serde_json::to_string(entry)?.into()],
+        )?;
         Ok(())
     }
 
@@ -143,7 +158,9 @@ impl Workspace {
         let sql = self.sql();
         let pending: At = sql.exec("SELECT MIN(1) AS at FROM retention_sync", None)?.one()?;
         let expiry = match self.retention()? {
-            Some((_, period)) => sql.exec("SELECT MIN(last_at) AS at FROM conversations", None)?.one::<At>()?.at.map(|at| at + period),
+            Some((_, period)) => {
+                sql.exec("SELECT MIN(last_at) AS at FROM conversations", None)?.one::<At>()?.at.map(|at| at + period)
+            }
             None => None,
         };
         let next = [pending.at.map(|_| now_ms()), expiry].into_iter().flatten().min();
@@ -168,7 +185,8 @@ impl Workspace {
             visitor_id: String,
         }
         let sql = self.sql();
-        let due: Vec<Visitor> = sql.exec("SELECT visitor_id FROM retention_sync LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
+        let due: Vec<Visitor> =
+            sql.exec("SELECT visitor_id FROM retention_sync LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
         if due.is_empty() {
             return Ok(());
         }
@@ -193,18 +211,27 @@ impl Workspace {
         let site = SiteId::parse(&self.site_name())?;
         let due: Vec<Id> = self
             .sql()
-            .exec("SELECT id FROM conversations WHERE last_at < ? ORDER BY last_at LIMIT ?", vec![(now_ms() - period).into(), EXPIRE_BATCH.into()])?
+            .exec(
+                "SELECT id FROM conversations WHERE last_at < ? ORDER BY last_at LIMIT ?",
+                vec![(now_ms() - period).into(), EXPIRE_BATCH.into()],
+            )?
             .to_array()?;
         for row in &due {
             let id = ConversationId::parse(&row.id)?;
             let stub = site_object(&self.env, "CONVERSATION", &site, &format!("{site}:{id}"))?;
-            call::<bool>(&stub, Method::Post, "/erase", Some(serde_json::to_string(&Erase { tombstone: false })?)).await?;
+            call::<bool>(&stub, Method::Post, "/erase", Some(serde_json::to_string(&Erase { tombstone: false })?))
+                .await?;
             self.drop_conversation(&id)?;
         }
         if !due.is_empty() {
             self.broadcast(&ServerMsg::Inbox { conversations: self.conversations()? });
             let detail = format!("{} conversation(s) inactive for more than {days} day(s)", due.len());
-            self.append_audit(&AuditEntry { at: now_ms(), actor: "retention".into(), action: AuditAction::RetentionDeleted, detail })?;
+            self.append_audit(&AuditEntry {
+                at: now_ms(),
+                actor: "retention".into(),
+                action: AuditAction::RetentionDeleted,
+                detail,
+            })?;
         }
         self.schedule_retention().await
     }
@@ -254,13 +281,15 @@ impl Workspace {
         let site = SiteId::parse(&self.site_name())?;
         let sql = self.sql();
         let erase = serde_json::to_string(&Erase { tombstone: true })?;
-        let conversations: Vec<Id> = sql.exec("SELECT id FROM conversations LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
+        let conversations: Vec<Id> =
+            sql.exec("SELECT id FROM conversations LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
         for row in &conversations {
             let stub = site_object(&self.env, "CONVERSATION", &site, &format!("{site}:{}", row.id))?;
             call::<bool>(&stub, Method::Post, "/erase", Some(erase.clone())).await?;
             sql.exec("DELETE FROM conversations WHERE id = ?", vec![row.id.as_str().into()])?;
         }
-        let visitors: Vec<Visitor> = sql.exec("SELECT visitor_id FROM visitors LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
+        let visitors: Vec<Visitor> =
+            sql.exec("SELECT visitor_id FROM visitors LIMIT ?", vec![EXPIRE_BATCH.into()])?.to_array()?;
         for row in &visitors {
             let stub = site_object(&self.env, "VISITOR", &site, &format!("{site}:{}", row.visitor_id))?;
             call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;

@@ -1,4 +1,6 @@
-use super::{close_account::CloseAccount, field::Field, save_status::SaveStatus, security_log::SecurityLog, sessions::Sessions};
+use super::{
+    close_account::CloseAccount, field::Field, save_status::SaveStatus, security_log::SecurityLog, sessions::Sessions,
+};
 use shared::api::{ChangePasswordRequest, Me};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -20,10 +22,14 @@ pub fn account(props: &AccountProps) -> Html {
     // Bumped after a change the lists must show.
     let changes = use_state(|| 0u32);
     let onsubmit = {
-        let (current, new, status, busy, changes) = (current.clone(), new.clone(), status.clone(), busy.clone(), changes.clone());
+        let (current, new, status, busy, changes) =
+            (current.clone(), new.clone(), status.clone(), busy.clone(), changes.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (Some(current), Some(new)) = (current.cast::<HtmlInputElement>(), new.cast::<HtmlInputElement>()) else { return };
+            let (Some(current), Some(new)) = (current.cast::<HtmlInputElement>(), new.cast::<HtmlInputElement>())
+            else {
+                return;
+            };
             let request = ChangePasswordRequest { current: current.value(), new: new.value() };
             let (status, busy, changes) = (status.clone(), busy.clone(), changes.clone());
             busy.set(true);

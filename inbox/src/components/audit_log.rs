@@ -27,7 +27,9 @@ pub fn audit_log(props: &AuditLogProps) -> Html {
     }
     let onfilter = {
         let filter = filter.clone();
-        Callback::from(move |e: Event| filter.set(audit_filter(&e.target_unchecked_into::<HtmlSelectElement>().value())))
+        Callback::from(move |e: Event| {
+            filter.set(audit_filter(&e.target_unchecked_into::<HtmlSelectElement>().value()))
+        })
     };
     let shown = |list: &[AuditEntry]| -> Vec<AuditEntry> {
         list.iter().filter(|e| filter.map_or(true, |a| e.action == a)).cloned().collect()

@@ -19,7 +19,9 @@ pub fn business_hours_editor(props: &BusinessHoursProps) -> Html {
         let onedit = props.onedit.clone();
         Callback::from(move |e: Event| {
             let on = crate::browser::checked(&e);
-            onedit.emit(Edit::new(move |d| d.set_hours_enabled(on, || forms::default_hours(crate::browser::time_zone()))));
+            onedit.emit(Edit::new(move |d| {
+                d.set_hours_enabled(on, || forms::default_hours(crate::browser::time_zone()))
+            }));
         })
     };
     let day = |index: u8, label: &'static str, hours: &BusinessHours| {

@@ -39,11 +39,13 @@ pub fn consent_banner(props: &ConsentBannerProps) -> Html {
         });
     }
     let onsubmit = {
-        let (fetched, url, version, days, status) = (fetched.clone(), url.clone(), version.clone(), days.clone(), status.clone());
+        let (fetched, url, version, days, status) =
+            (fetched.clone(), url.clone(), version.clone(), days.clone(), status.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(Ok(current)) = (*fetched).clone() else { return };
-            let (Ok(policy_version), Ok(lifetime_days)) = (version.trim().parse::<u32>(), days.trim().parse::<u32>()) else {
+            let (Ok(policy_version), Ok(lifetime_days)) = (version.trim().parse::<u32>(), days.trim().parse::<u32>())
+            else {
                 status.set(Some(Err("Policy version and consent lifetime must be whole numbers.".into())));
                 return;
             };

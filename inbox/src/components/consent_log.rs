@@ -1,5 +1,5 @@
-use shared::api::WorkspaceRef;
 use crate::visitor_text::{allowed_categories, consent_method};
+use shared::api::WorkspaceRef;
 use shared::consent::{ConsentRecord, ConsentSettings};
 use yew::prelude::*;
 
@@ -36,7 +36,10 @@ pub fn consent_log(props: &ConsentLogProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match client::http::put::<_, ConsentSettings>(&format!("{base}/consent-settings"), &next).await {
                     Ok(saved) => {
-                        message.set(Some(format!("Policy version {} is live: every visitor is asked again.", saved.policy_version)));
+                        message.set(Some(format!(
+                            "Policy version {} is live: every visitor is asked again.",
+                            saved.policy_version
+                        )));
                         settings.set(Some(saved));
                     }
                     Err(e) => message.set(Some(e.message)),

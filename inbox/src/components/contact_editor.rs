@@ -54,7 +54,8 @@ pub fn contact_editor(props: &ContactEditorProps) -> Html {
         Callback::from(move |_: MouseEvent| open.set(false))
     };
     let onsubmit = {
-        let (open, name, email, error, onsave) = (open.clone(), name.clone(), email.clone(), error.clone(), props.onsave.clone());
+        let (open, name, email, error, onsave) =
+            (open.clone(), name.clone(), email.clone(), error.clone(), props.onsave.clone());
         let (current_name, current_email) = (props.name.clone(), props.email.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();

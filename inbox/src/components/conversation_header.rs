@@ -52,7 +52,8 @@ pub fn conversation_header(props: &ConversationHeaderProps) -> Html {
     let (status_ref, assignee_ref) = (use_node_ref(), use_node_ref());
     {
         let (status_ref, assignee_ref) = (status_ref.clone(), assignee_ref.clone());
-        let shown = (status.map(|s| s.label()), assignee.map(|a| a.email.to_string()).unwrap_or_default(), props.team.len());
+        let shown =
+            (status.map(|s| s.label()), assignee.map(|a| a.email.to_string()).unwrap_or_default(), props.team.len());
         use_effect_with(shown, move |(status, assignee, _)| {
             if let (Some(select), Some(status)) = (status_ref.cast::<HtmlSelectElement>(), status) {
                 select.set_value(status);

@@ -85,7 +85,13 @@ fn empty(inbox: &InboxContext, me: &Email) -> Html {
     }
 }
 
-fn item(c: &ConversationSummary, hit: Option<&SearchHit>, current: bool, now: i64, onselect: &Callback<ConversationId>) -> Html {
+fn item(
+    c: &ConversationSummary,
+    hit: Option<&SearchHit>,
+    current: bool,
+    now: i64,
+    onselect: &Callback<ConversationId>,
+) -> Html {
     let onclick = {
         let (id, onselect) = (c.id.clone(), onselect.clone());
         Callback::from(move |_: MouseEvent| onselect.emit(id.clone()))

@@ -1,4 +1,7 @@
-use super::{data_subject_forms::{CorrectForm, EraseConfirm}, save_status::{Outcome, SaveStatus}};
+use super::{
+    data_subject_forms::{CorrectForm, EraseConfirm},
+    save_status::{Outcome, SaveStatus},
+};
 use crate::browser::{pretty_json, save_file, when};
 use crate::data_requests::{export_file_name, object_choice, outcome, restrict_choice, subject_title};
 use shared::privacy::{DataAction, DataSubject, Erased};
@@ -42,7 +45,8 @@ pub fn data_subject_card(props: &DataSubjectCardProps) -> Html {
     };
     let run = {
         let (busy, status, mode) = (busy.clone(), status.clone(), mode.clone());
-        let (onupdated, onerased, onrecorded) = (props.onupdated.clone(), props.onerased.clone(), props.onrecorded.clone());
+        let (onupdated, onerased, onrecorded) =
+            (props.onupdated.clone(), props.onerased.clone(), props.onrecorded.clone());
         let (path, visitor) = (format!("/api/v1/workspaces/{}/data-subjects/{visitor}", props.site), visitor.clone());
         Callback::from(move |action: DataAction| {
             let (busy, status, mode) = (busy.clone(), status.clone(), mode.clone());
@@ -134,7 +138,14 @@ pub fn data_subject_card(props: &DataSubjectCardProps) -> Html {
 }
 
 /// One request: its button and, beside it, what it does.
-fn action(id: &str, key: &str, (label, hint): (&str, &str), onclick: Callback<MouseEvent>, busy: bool, danger: bool) -> Html {
+fn action(
+    id: &str,
+    key: &str,
+    (label, hint): (&str, &str),
+    onclick: Callback<MouseEvent>,
+    busy: bool,
+    danger: bool,
+) -> Html {
     let hint_id = format!("{key}-{id}-hint");
     html! {
         <li>
@@ -146,7 +157,11 @@ fn action(id: &str, key: &str, (label, hint): (&str, &str), onclick: Callback<Mo
 }
 
 fn seen(at: i64) -> String {
-    if at > 0 { when(at) } else { "—".to_owned() }
+    if at > 0 {
+        when(at)
+    } else {
+        "—".to_owned()
+    }
 }
 
 /// Asks for the visitor's export and saves it as `data-{visitor}.json`. The answer is passed

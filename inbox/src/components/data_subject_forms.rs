@@ -35,7 +35,8 @@ pub fn correct_form(props: &CorrectFormProps) -> Html {
         });
     }
     let onsubmit = {
-        let (name, email, error, subject, onsave) = (name.clone(), email.clone(), error.clone(), props.subject.clone(), props.onsave.clone());
+        let (name, email, error, subject, onsave) =
+            (name.clone(), email.clone(), error.clone(), props.subject.clone(), props.onsave.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             match correction(&name, &email, &subject) {
@@ -52,7 +53,11 @@ pub fn correct_form(props: &CorrectFormProps) -> Html {
         let state = state.clone();
         Callback::from(move |e: InputEvent| state.set(crate::browser::value(&e)))
     };
-    let (name_id, email_id, error_id) = (format!("correct-name-{}", props.id), format!("correct-email-{}", props.id), format!("correct-error-{}", props.id));
+    let (name_id, email_id, error_id) = (
+        format!("correct-name-{}", props.id),
+        format!("correct-email-{}", props.id),
+        format!("correct-error-{}", props.id),
+    );
     let described = error.is_some().then(|| error_id.clone());
     html! {
         <form class="subject-form" aria-label="Correct details" {onsubmit} novalidate=true>

@@ -20,7 +20,9 @@ pub fn identity_secret_card(props: &IdentitySecretProps) -> Html {
             secret.set(None);
             let path = format!("/api/v1/workspaces/{site}/identity-secret");
             wasm_bindgen_futures::spawn_local(async move {
-                secret.set(Some(client::http::get::<IdentitySecret>(&path).await.map(|s| s.secret).map_err(|e| e.message)));
+                secret.set(Some(
+                    client::http::get::<IdentitySecret>(&path).await.map(|s| s.secret).map_err(|e| e.message),
+                ));
             });
         });
     }

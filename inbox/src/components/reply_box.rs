@@ -68,11 +68,16 @@ pub fn reply_box(props: &ReplyBoxProps) -> Html {
         })
     };
     let send = {
-        let (text, note, onsend, onnote, focus) = (text.clone(), note.clone(), props.onsend.clone(), props.onnote.clone(), focus.clone());
+        let (text, note, onsend, onnote, focus) =
+            (text.clone(), note.clone(), props.onsend.clone(), props.onnote.clone(), focus.clone());
         let last_typing = last_typing.clone();
         Callback::from(move |()| {
             let Ok(body) = MessageBody::parse(&text) else { return };
-            if *note { onnote.emit(body.into()) } else { onsend.emit(body.into()) }
+            if *note {
+                onnote.emit(body.into())
+            } else {
+                onsend.emit(body.into())
+            }
             text.set(String::new());
             // The message ended that bout of typing: the next one is news at once.
             *last_typing.borrow_mut() = f64::MIN;
@@ -97,7 +102,8 @@ pub fn reply_box(props: &ReplyBoxProps) -> Html {
         })
     };
     let onkeydown = {
-        let (active, dismissed, onpick, send, matches) = (active.clone(), dismissed.clone(), onpick.clone(), send.clone(), matches.clone());
+        let (active, dismissed, onpick, send, matches) =
+            (active.clone(), dismissed.clone(), onpick.clone(), send.clone(), matches.clone());
         Callback::from(move |e: KeyboardEvent| {
             let plain_enter = e.key() == "Enter" && !e.shift_key() && !e.is_composing();
             match e.key().as_str() {
@@ -130,7 +136,11 @@ pub fn reply_box(props: &ReplyBoxProps) -> Html {
         })
     };
     let over = text.chars().count().saturating_sub(MAX_MESSAGE_CHARS);
-    let placeholder = if *note { "Write a private note — only your team sees it" } else { "Write a reply… (type / for saved replies)" };
+    let placeholder = if *note {
+        "Write a private note — only your team sees it"
+    } else {
+        "Write a reply… (type / for saved replies)"
+    };
     html! {
         <form class={classes!("reply-box", note.then_some("note"))} {onsubmit}>
             if open {

@@ -17,13 +17,18 @@ pub fn security_log(props: &SecurityLogProps) -> Html {
         let events = events.clone();
         use_effect_with(props.changes, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                events.set(Some(client::http::get::<Vec<SecurityEvent>>("/api/v1/me/security").await.map_err(|e| e.message)));
+                events.set(Some(
+                    client::http::get::<Vec<SecurityEvent>>("/api/v1/me/security").await.map_err(|e| e.message),
+                ));
             });
         });
     }
     let item = |e: &SecurityEvent| {
         // Failures stand out: they are what someone reads this log for.
-        let warn = matches!(e.kind, SecurityEventKind::SignInFailed | SecurityEventKind::LockedOut | SecurityEventKind::NewDevice);
+        let warn = matches!(
+            e.kind,
+            SecurityEventKind::SignInFailed | SecurityEventKind::LockedOut | SecurityEventKind::NewDevice
+        );
         html! {
             <li class={classes!("event", warn.then_some("warn"))}>
                 <div class="what">

@@ -19,7 +19,9 @@ pub fn sessions(props: &SessionsProps) -> Html {
         let list = list.clone();
         use_effect_with(props.changes, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                list.set(Some(client::http::get::<Vec<SessionInfo>>("/api/v1/me/sessions").await.map_err(|e| e.message)));
+                list.set(Some(
+                    client::http::get::<Vec<SessionInfo>>("/api/v1/me/sessions").await.map_err(|e| e.message),
+                ));
             });
         });
     }
@@ -33,7 +35,9 @@ pub fn sessions(props: &SessionsProps) -> Html {
                     Ok(_) => error.set(None),
                     Err(e) => error.set(Some(e.message)),
                 }
-                list.set(Some(client::http::get::<Vec<SessionInfo>>("/api/v1/me/sessions").await.map_err(|e| e.message)));
+                list.set(Some(
+                    client::http::get::<Vec<SessionInfo>>("/api/v1/me/sessions").await.map_err(|e| e.message),
+                ));
                 onrevoked.emit(());
             });
         })

@@ -1,4 +1,7 @@
-use super::{close_workspace::CloseWorkspace, consent_banner::ConsentBanner, identity_secret::IdentitySecretCard, settings_form::SettingsForm};
+use super::{
+    close_workspace::CloseWorkspace, consent_banner::ConsentBanner, identity_secret::IdentitySecretCard,
+    settings_form::SettingsForm,
+};
 use shared::api::{Role, WorkspaceRef, WorkspaceSettings};
 use yew::prelude::*;
 

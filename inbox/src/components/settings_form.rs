@@ -1,4 +1,7 @@
-use super::{business_hours::BusinessHoursEditor, field::Field, saved_replies_editor::SavedRepliesEditor, save_status::SaveStatus};
+use super::{
+    business_hours::BusinessHoursEditor, field::Field, save_status::SaveStatus,
+    saved_replies_editor::SavedRepliesEditor,
+};
 use crate::forms;
 use crate::settings_draft::{Draft, Edit};
 use shared::api::{LauncherPosition, WorkspaceSettings};

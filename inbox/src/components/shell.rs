@@ -43,7 +43,8 @@ pub fn shell(props: &ShellProps) -> Html {
     let away = use_mut_ref(|| Rc::new(Cell::new(false)));
     away.borrow().set(!props.available);
     {
-        let (dispatch, connection, socket, away) = (inbox.dispatcher(), connection.clone(), socket.clone(), away.borrow().clone());
+        let (dispatch, connection, socket, away) =
+            (inbox.dispatcher(), connection.clone(), socket.clone(), away.borrow().clone());
         use_effect_with(props.workspace.id.clone(), move |site| {
             let frames = socket.clone();
             let s = ChatSocket::open(
@@ -127,11 +128,21 @@ pub fn shell(props: &ShellProps) -> Html {
         Page::Settings => html! {
             <div class="page"><super::settings::Settings workspace={workspace.clone()} onclosed={props.onworkspaceclosed.clone()} /></div>
         },
-        Page::Team => html! { <div class="page"><super::team::Team workspace={workspace.clone()} me={props.me.clone()} /></div> },
-        Page::Account => html! { <div class="page"><super::account::Account me={props.me.clone()} onclosed={props.onclosed.clone()} /></div> },
-        Page::ConsentLog => html! { <div class="page"><super::consent_log::ConsentLog workspace={workspace.clone()} /></div> },
-        Page::AuditLog => html! { <div class="page"><super::audit_log::AuditLog workspace={workspace.clone()} /></div> },
-        Page::DataRequests => html! { <div class="page"><super::data_requests::DataRequests workspace={workspace.clone()} /></div> },
+        Page::Team => {
+            html! { <div class="page"><super::team::Team workspace={workspace.clone()} me={props.me.clone()} /></div> }
+        }
+        Page::Account => {
+            html! { <div class="page"><super::account::Account me={props.me.clone()} onclosed={props.onclosed.clone()} /></div> }
+        }
+        Page::ConsentLog => {
+            html! { <div class="page"><super::consent_log::ConsentLog workspace={workspace.clone()} /></div> }
+        }
+        Page::AuditLog => {
+            html! { <div class="page"><super::audit_log::AuditLog workspace={workspace.clone()} /></div> }
+        }
+        Page::DataRequests => {
+            html! { <div class="page"><super::data_requests::DataRequests workspace={workspace.clone()} /></div> }
+        }
     };
     html! {
         <ContextProvider<crate::inbox_state::InboxContext> context={inbox.clone()}>
@@ -156,7 +167,8 @@ pub fn shell(props: &ShellProps) -> Html {
 /// "(3) Inbox — Provixchat": the tab says how much is waiting even while the agent is elsewhere.
 fn set_title(unread: u32) {
     if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        let title = if unread > 0 { format!("({unread}) Inbox — Provixchat") } else { "Inbox — Provixchat".to_owned() };
+        let title =
+            if unread > 0 { format!("({unread}) Inbox — Provixchat") } else { "Inbox — Provixchat".to_owned() };
         document.set_title(&title);
     }
 }

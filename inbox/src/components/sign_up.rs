@@ -25,7 +25,8 @@ pub fn sign_up(props: &SignUpProps) -> Html {
         Callback::from(move |e: Event| region.set(region_from_value(&crate::browser::value(&e))))
     };
     let onsubmit = {
-        let (fields, error, busy, onsignedup, region) = (fields.clone(), error.clone(), busy.clone(), props.onsignedup.clone(), region.clone());
+        let (fields, error, busy, onsignedup, region) =
+            (fields.clone(), error.clone(), busy.clone(), props.onsignedup.clone(), region.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let [name, email, password, workspace_name, website] =

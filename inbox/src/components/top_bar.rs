@@ -41,9 +41,9 @@ impl Page {
             (Page::AuditLog, manage),
             (Page::DataRequests, manage),
         ]
-            .into_iter()
-            .filter_map(|(page, allowed)| allowed.then_some(page))
-            .collect()
+        .into_iter()
+        .filter_map(|(page, allowed)| allowed.then_some(page))
+        .collect()
     }
 }
 

@@ -105,7 +105,10 @@ fn requests(p: &VisitorProfile) -> Html {
 fn facts(p: &VisitorProfile) -> Html {
     let context = p.context.as_ref();
     let rows: Vec<(&str, Option<String>)> = vec![
-        ("User ID", p.identity.as_ref().map(|i| if i.verified { i.id.clone() } else { format!("{} (not verified)", i.id) })),
+        (
+            "User ID",
+            p.identity.as_ref().map(|i| if i.verified { i.id.clone() } else { format!("{} (not verified)", i.id) }),
+        ),
         ("Location", p.location.as_ref().and_then(location_line)),
         ("Device", p.device.as_ref().and_then(device_line)),
         ("Language", context.map(|c| c.language.clone()).filter(|l| !l.is_empty())),

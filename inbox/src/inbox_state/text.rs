@@ -50,7 +50,8 @@ mod tests {
             CannedResponse { shortcut: "/refund".into(), text: "Refunds take 5 days.".into() },
             CannedResponse { shortcut: "Shop-hours".into(), text: "9 to 5.".into() },
         ];
-        let shortcuts = |text: &str| saved_replies_for(text, &replies).iter().map(|r| r.shortcut.clone()).collect::<Vec<_>>();
+        let shortcuts =
+            |text: &str| saved_replies_for(text, &replies).iter().map(|r| r.shortcut.clone()).collect::<Vec<_>>();
         assert_eq!(shortcuts("/").len(), 3);
         assert_eq!(shortcuts("/sh"), ["shipping", "Shop-hours"]);
         assert_eq!(shortcuts("/REF"), ["/refund"]);

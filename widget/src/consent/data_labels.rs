@@ -128,9 +128,25 @@ mod tests {
 
     fn all(l: &DataLabels) -> [&'static str; 19] {
         [
-            l.title, l.nothing_held, l.download, l.download_hint, l.correct, l.name, l.email, l.save, l.saved,
-            l.object, l.object_hint, l.restrict, l.restrict_hint, l.erase, l.erase_what, l.cannot_undo, l.erase_all,
-            l.cancel, l.erased,
+            l.title,
+            l.nothing_held,
+            l.download,
+            l.download_hint,
+            l.correct,
+            l.name,
+            l.email,
+            l.save,
+            l.saved,
+            l.object,
+            l.object_hint,
+            l.restrict,
+            l.restrict_hint,
+            l.erase,
+            l.erase_what,
+            l.cannot_undo,
+            l.erase_all,
+            l.cancel,
+            l.erased,
         ]
     }
 

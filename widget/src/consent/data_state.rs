@@ -78,7 +78,10 @@ pub enum DataEvent {
     /// objection.
     Held(Part, Held),
     /// "Pause processing" (`restrict`) or "Stop analytics" was switched: it shows at once.
-    Switch { restrict: bool, on: bool },
+    Switch {
+        restrict: bool,
+        on: bool,
+    },
     Refused(Part, ApiError),
     AskErase,
     CancelErase,
@@ -110,7 +113,9 @@ impl DataState {
                     *(if restrict { &mut held.restricted } else { &mut held.objected }) = on;
                 }
             }
-            DataEvent::Refused(Part::Status, e) if e.error == ErrorCode::Unauthorized => self.phase = Phase::NothingHeld,
+            DataEvent::Refused(Part::Status, e) if e.error == ErrorCode::Unauthorized => {
+                self.phase = Phase::NothingHeld
+            }
             DataEvent::Refused(Part::Status, e) => self.phase = Phase::Unavailable(e.message),
             DataEvent::Refused(part, e) => {
                 self.notice = Some((part, Notice::Failed(e.message)));
@@ -196,7 +201,9 @@ mod tests {
         let saved = held().next(DataEvent::Sent(Part::Details)).next(DataEvent::Held(Part::Details, ana()));
         assert_eq!(saved.notice(Part::Details), Some(&Notice::Saved));
         assert_eq!(saved.notice(Part::Switches), None);
-        let refused = saved.next(DataEvent::Sent(Part::Details)).next(DataEvent::Refused(Part::Details, error(ErrorCode::InvalidInput, "bad email")));
+        let refused = saved
+            .next(DataEvent::Sent(Part::Details))
+            .next(DataEvent::Refused(Part::Details, error(ErrorCode::InvalidInput, "bad email")));
         assert_eq!(refused.notice(Part::Details), Some(&Notice::Failed("bad email".into())));
         assert!(matches!(refused.phase, Phase::Held(_)), "a refusal keeps what is shown");
         // A switch saved says nothing (the switch shows it); a new request clears the old answer.

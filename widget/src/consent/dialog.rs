@@ -143,7 +143,14 @@ fn category_id(c: Category) -> &'static str {
 
 /// One switch in a list (a category, or a restriction in "Your data"), labelled with its name and
 /// described by its description. Without `onchange` it is locked, as necessary is ("Always on").
-pub(super) fn labelled_switch(id: &str, name: &str, description: &str, on: bool, onchange: Option<Callback<Event>>, badge: Option<&str>) -> Html {
+pub(super) fn labelled_switch(
+    id: &str,
+    name: &str,
+    description: &str,
+    on: bool,
+    onchange: Option<Callback<Event>>,
+    badge: Option<&str>,
+) -> Html {
     let (input, desc) = (format!("pvx-c-{id}"), format!("pvx-c-{id}-d"));
     let locked = onchange.is_none();
     html! {

@@ -90,7 +90,19 @@ mod tests {
     fn every_language_has_every_label_and_its_own_words() {
         for lang in Lang::ALL {
             let l = labels(lang);
-            for text in [l.accept_all, l.reject_all, l.customize, l.save, l.preferences, l.always_on, l.policy, l.notice, l.gpc, l.close, l.failed] {
+            for text in [
+                l.accept_all,
+                l.reject_all,
+                l.customize,
+                l.save,
+                l.preferences,
+                l.always_on,
+                l.policy,
+                l.notice,
+                l.gpc,
+                l.close,
+                l.failed,
+            ] {
                 assert!(!text.trim().is_empty(), "{lang:?}");
             }
             if lang != Lang::En {

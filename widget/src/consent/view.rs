@@ -23,8 +23,14 @@ fn gpc() -> bool {
 
 /// The page's language first, then the browser's.
 fn language_tags(page: &str) -> String {
-    let browser = web_sys::window().map(|w| w.navigator().languages()).map(|a| a.iter().filter_map(|v| v.as_string()).collect::<Vec<_>>());
-    std::iter::once(page.to_owned()).chain(browser.unwrap_or_default()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(",")
+    let browser = web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|a| a.iter().filter_map(|v| v.as_string()).collect::<Vec<_>>());
+    std::iter::once(page.to_owned())
+        .chain(browser.unwrap_or_default())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[function_component(ConsentView)]
@@ -34,7 +40,8 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
     let failed = use_state(|| false);
     {
         let config = config.clone();
-        let path = format!("/api/v1/sites/{}/consent-config?lang={}", props.embedding.site, language_tags(&props.state.lang));
+        let path =
+            format!("/api/v1/sites/{}/consent-config?lang={}", props.embedding.site, language_tags(&props.state.lang));
         use_effect_with(path, move |path| {
             let path = path.clone();
             wasm_bindgen_futures::spawn_local(async move {

@@ -63,7 +63,9 @@ fn save_json(name: &str, value: &JsValue) -> Option<()> {
 /// The answer beside `part`: what was saved (a status) or the edge's refusal (an alert).
 fn notice(state: &DataState, part: Part, l: &DataLabels) -> Html {
     match (state.notice(part), &state.phase) {
-        (Some(Notice::Saved), Phase::Held(held)) => html! { <p class="pvx-saved" role="status">{ saved_details(l.saved, held) }</p> },
+        (Some(Notice::Saved), Phase::Held(held)) => {
+            html! { <p class="pvx-saved" role="status">{ saved_details(l.saved, held) }</p> }
+        }
         (Some(Notice::Failed(message)), _) => html! { <p class="pvx-error" role="alert">{ message }</p> },
         _ => html! {},
     }
@@ -85,7 +87,8 @@ pub fn your_data(props: &YourDataProps) -> Html {
     let l = data_labels(props.lang);
     let site = &props.embedding.site;
     let send: Send = {
-        let (dispatch, path, token) = (state.dispatcher(), format!("/api/v1/sites/{site}/my-data"), props.token.clone());
+        let (dispatch, path, token) =
+            (state.dispatcher(), format!("/api/v1/sites/{site}/my-data"), props.token.clone());
         Rc::new(move |part, request, then| {
             dispatch.dispatch(DataEvent::Sent(part));
             let (dispatch, path) = (dispatch.clone(), path.clone());
@@ -133,9 +136,13 @@ pub fn your_data(props: &YourDataProps) -> Html {
                 let (send, file) = (send.clone(), format!("my-data-{site}.json"));
                 Callback::from(move |_: MouseEvent| {
                     let file = file.clone();
-                    send(Part::Download, DataAction::Export, Box::new(move |export| {
-                        let _ = save_json(&file, &export);
-                    }));
+                    send(
+                        Part::Download,
+                        DataAction::Export,
+                        Box::new(move |export| {
+                            let _ = save_json(&file, &export);
+                        }),
+                    );
                 })
             };
             let onsubmit = {
@@ -166,14 +173,19 @@ pub fn your_data(props: &YourDataProps) -> Html {
                 })
             };
             let onerase = {
-                let (send, dispatch, host, erasing) = (send.clone(), state.dispatcher(), props.embedding.host.clone(), state.erasing);
+                let (send, dispatch, host, erasing) =
+                    (send.clone(), state.dispatcher(), props.embedding.host.clone(), state.erasing);
                 Callback::from(move |_: MouseEvent| {
                     let (dispatch, host) = (dispatch.clone(), host.clone());
                     if !erasing {
-                        send(Part::Delete, DataAction::Erase, Box::new(move |_| {
-                            dispatch.dispatch(DataEvent::Erased);
-                            post_to_host(&host, ToHost::Erased);
-                        }));
+                        send(
+                            Part::Delete,
+                            DataAction::Erase,
+                            Box::new(move |_| {
+                                dispatch.dispatch(DataEvent::Erased);
+                                post_to_host(&host, ToHost::Erased);
+                            }),
+                        );
                     }
                 })
             };
@@ -328,7 +340,10 @@ mod browser_tests {
         let root = render("v1.token").await;
         assert_eq!(kinds(), ["status"]);
         assert!(last_request().starts_with(r#"["/api/v1/sites/shop/my-data","v1.token","#), "{}", last_request());
-        assert_eq!((field(&root, "Name").value(), field(&root, "Email").value()), ("Ana".into(), "ana@example.com".into()));
+        assert_eq!(
+            (field(&root, "Name").value(), field(&root, "Email").value()),
+            ("Ana".into(), "ana@example.com".into())
+        );
         assert!(!field(&root, "Stop analytics").checked() && !field(&root, "Pause processing of my data").checked());
 
         click(&root, "Download my data").await;
@@ -338,7 +353,11 @@ mod browser_tests {
 
         field(&root, "Email").set_value(" ana@new.example ");
         click(&root, "Save details").await;
-        assert!(last_request().ends_with(r#"{"kind":"correct","name":"Ana","email":"ana@new.example"}]"#), "{}", last_request());
+        assert!(
+            last_request().ends_with(r#"{"kind":"correct","name":"Ana","email":"ana@new.example"}]"#),
+            "{}",
+            last_request()
+        );
         assert_eq!(text(&root, "[role=status]").as_deref(), Some("Saved: Ana, ana@new.example"));
 
         field(&root, "Stop analytics").click();
