@@ -18,6 +18,10 @@ wasm_bindgen_version() {
 }
 
 install_rust_tools() {
+  if ! rustup component list --installed | grep -q '^rustfmt'; then
+    say "installing rustfmt (the test command checks formatting)"
+    rustup component add rustfmt
+  fi
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "installing the wasm32-unknown-unknown Rust target"
     rustup target add wasm32-unknown-unknown
