@@ -8,7 +8,6 @@ use crate::chat_settings::site_domain;
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, json, read_json};
-use crate::rate_limit::{Hit, Verdict};
 use crate::router::Ctx;
 use crate::settings::{CreateWorkspace, Membership, NewAccount};
 use crate::workspace::members::{NewMember, Token};
@@ -40,9 +39,7 @@ impl Ctx<'_> {
     async fn limit_per_ip(&self, req: &Request, what: &str, limit: u32) -> EdgeResult<()> {
         const WINDOW_MS: i64 = 10 * 60 * 1000;
         let ip = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "unknown".into());
-        let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(&format!("{what}:{ip}"))?;
-        let hit = serde_json::to_string(&Hit { limit, window_ms: WINDOW_MS })?;
-        let verdict: Verdict = call(&limiter, Method::Post, "/hit", Some(hit)).await?;
+        let verdict = self.rate_limit(&format!("{what}:{ip}"), limit, WINDOW_MS).await?;
         if verdict.allowed {
             Ok(())
         } else {

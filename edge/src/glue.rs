@@ -1,12 +1,16 @@
 //! Small pieces of `worker` glue used by the router and every object: JSON answers, the one
 //! mapping from `EdgeError` to a response, and typed calls into Durable Objects.
 
+use crate::calls::Ask;
 use crate::error::{EdgeError, EdgeResult};
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::ApiError;
 use shared::privacy::DataRegion;
 use shared::SiteId;
-use worker::{console_error, Date, Env, Headers, Method, Request, RequestInit, Response, State, Stub, WebSocket};
+use worker::{
+    console_error, Date, Env, Headers, Method, Request, RequestInit, Response, SqlStorage, SqlStorageValue, State,
+    Stub, WebSocket,
+};
 
 pub fn now_ms() -> i64 {
     Date::now().as_millis() as i64
@@ -54,6 +58,62 @@ pub async fn call<T: DeserializeOwned>(stub: &Stub, method: Method, path: &str, 
         return Err(EdgeError::from_api(api));
     }
     Ok(res.json().await?)
+}
+
+/// The path of every typed request to an object (see `calls`); `/connect` is the only other one,
+/// for socket upgrades.
+const ASK_URL: &str = "https://object/ask";
+
+/// Sends a typed request to an object and decodes its typed answer; an error answer comes back
+/// as the same `EdgeError`.
+pub async fn ask<A: Ask>(stub: &Stub, request: A) -> EdgeResult<A::Answer> {
+    let request: A::Request = request.into();
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(serde_json::to_string(&request)?.into()));
+    let mut res = stub.fetch_with_request(Request::new_with_init(ASK_URL, &init)?).await?;
+    if res.status_code() >= 400 {
+        let api: ApiError = res.json().await?;
+        return Err(EdgeError::from_api(api));
+    }
+    Ok(res.json().await?)
+}
+
+/// An object's answer to a typed request: the JSON its handler produced, or the error mapped once.
+pub fn answer(result: EdgeResult<String>) -> worker::Result<Response> {
+    respond(result.and_then(|body| {
+        let headers = Headers::new();
+        headers.set("content-type", "application/json")?;
+        Ok(Response::ok(body)?.with_headers(headers))
+    }))
+}
+
+/// The body of a typed request, read whole (objects are only called by the edge itself).
+pub async fn request_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
+    Ok(req.bytes().await?)
+}
+
+/// Rows of a query whose one column, `json`, holds a serialized value: the one way objects keep
+/// structured values in SQLite.
+pub fn json_rows<T: DeserializeOwned>(
+    sql: &SqlStorage,
+    query: &str,
+    bindings: impl Into<Option<Vec<SqlStorageValue>>>,
+) -> EdgeResult<Vec<T>> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        json: String,
+    }
+    let rows: Vec<Row> = sql.exec(query, bindings)?.to_array()?;
+    rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect()
+}
+
+/// The first row of [`json_rows`], if any.
+pub fn json_row<T: DeserializeOwned>(
+    sql: &SqlStorage,
+    query: &str,
+    bindings: impl Into<Option<Vec<SqlStorageValue>>>,
+) -> EdgeResult<Option<T>> {
+    Ok(json_rows(sql, query, bindings)?.into_iter().next())
 }
 
 /// One of a workspace's objects (`WORKSPACE`, `CONVERSATION`, `VISITOR`) by name, addressed in

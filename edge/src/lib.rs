@@ -6,6 +6,7 @@
 //! Build with `worker-build --release` (see `scripts/`), run with `wrangler dev`.
 
 pub mod auth;
+pub mod calls;
 pub mod capture;
 pub mod chat_settings;
 pub mod consent_defaults;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod lockout;
 pub mod notice;
 pub mod pages;
+pub mod rate_limit;
 pub mod settings;
 pub mod team;
 
@@ -33,8 +35,6 @@ mod glue;
 mod notice_routes;
 #[cfg(target_arch = "wasm32")]
 mod privacy_routes;
-#[cfg(target_arch = "wasm32")]
-mod rate_limit;
 #[cfg(target_arch = "wasm32")]
 mod router;
 #[cfg(target_arch = "wasm32")]

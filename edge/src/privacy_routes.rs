@@ -7,7 +7,6 @@ use crate::auth::sha256_hex;
 use crate::conversation::object::Erase;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{call, json, now_ms, query, read_json};
-use crate::rate_limit::{Hit, Verdict};
 use crate::router::Ctx;
 use crate::team::Action;
 use crate::visitor::{ContactChange, Switch};
@@ -261,10 +260,7 @@ impl Ctx<'_> {
     /// to the workspace's audit log (monitoring of suspicious activity).
     pub async fn limit_site(&self, site: &SiteId, key: &str, limit: u32) -> EdgeResult<()> {
         const WINDOW_MS: i64 = 10 * 60 * 1000;
-        let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(key)?;
-        let verdict: Verdict =
-            call(&limiter, Method::Post, "/hit", Some(serde_json::to_string(&Hit { limit, window_ms: WINDOW_MS })?))
-                .await?;
+        let verdict = self.rate_limit(key, limit, WINDOW_MS).await?;
         if verdict.allowed {
             return Ok(());
         }

@@ -4,8 +4,9 @@
 use crate::auth::{self, VisitorToken};
 use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SITE, H_VERIFIED, H_VISITOR};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, error_response, json, query, read_json};
+use crate::glue::{ask, call, error_response, json, query, read_json};
 use crate::pages;
+use crate::rate_limit::{Hit, Verdict};
 use crate::settings::WorkspaceConfig;
 use shared::api::{VisitorSession, VisitorSessionRequest};
 use shared::{AgentRef, ConversationId, Email, SiteId, VisitorId};
@@ -110,6 +111,12 @@ impl Ctx<'_> {
     pub fn conversation(&self, site: &SiteId, id: &ConversationId) -> EdgeResult<Stub> {
         // Named by site and id, so an id from one workspace can never reach another's object.
         crate::glue::site_object(self.env, "CONVERSATION", site, &format!("{site}:{id}"))
+    }
+
+    /// Counts one hit of `key` in its own rate-limiter object.
+    pub async fn rate_limit(&self, key: &str, limit: u32, window_ms: i64) -> EdgeResult<Verdict> {
+        let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(key)?;
+        ask(&limiter, Hit { limit, window_ms }).await
     }
 
     pub fn secret(&self, name: &str) -> EdgeResult<String> {
