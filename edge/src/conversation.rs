@@ -1,8 +1,28 @@
 //! One Durable Object per conversation: its messages (SQLite), the visitor's and agents' sockets
 //! (hibernation API), and a notice to its workspace after every new message.
+//!
+//! `logic` decides what a frame does (tested natively); `object` is the `worker` glue. Sockets
+//! open through `/connect` (an upgrade the router has authorised); everything else the edge asks
+//! a conversation is one of the typed requests below.
 
 pub mod logic;
 #[cfg(target_arch = "wasm32")]
 pub mod object;
 #[cfg(target_arch = "wasm32")]
 pub use object::Conversation;
+
+crate::requests! {
+    /// What the edge asks a conversation object.
+    pub enum ConversationRequest handled by ConversationCalls {
+        /// Everything in the conversation for a data export; agents' private notes only if `notes`.
+        export: Export { notes: bool } -> shared::privacy::ConversationExport;
+        /// Whether the visitor gave a name or an email (the widget then skips its pre-chat form).
+        contact_known: ContactKnown {} -> bool;
+        /// The visitor's name and email from the site (`identify`) or a correction, shown to agents
+        /// as a contact frame would be. Answers `false` for a conversation not started yet.
+        site_contact: SiteContact { name: Option<String>, email: Option<String> } -> bool;
+        /// Deletes everything. `tombstone` for an erasure (the id stays refused); without it
+        /// (retention) the visitor may start afresh under the same id.
+        erase: Erase { tombstone: bool } -> ();
+    }
+}

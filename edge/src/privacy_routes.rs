@@ -4,17 +4,17 @@
 //! only by a non-reversible reference.
 
 use crate::auth::sha256_hex;
-use crate::conversation::object::Erase;
+use crate::conversation::{Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, now_ms, query, read_json};
+use crate::glue::{ask, call, json, now_ms, query, read_json};
 use crate::router::Ctx;
 use crate::team::Action;
 use crate::visitor::{ContactChange, Switch};
 use crate::workspace::Forget;
 use shared::api::{AuditAction, AuditEntry};
-use shared::privacy::{ConversationExport, DataAction, DataExport, DataRegion, DataSubject, Erased, MyDataRequest};
+use shared::privacy::{DataAction, DataExport, DataRegion, DataSubject, Erased, MyDataRequest};
 use shared::visitor::VisitorProfile;
-use shared::{ClientMsg, ConversationId, ConversationSummary, Email, ErrorCode, SiteId, VisitorId};
+use shared::{ConversationId, ConversationSummary, Email, ErrorCode, SiteId, VisitorId};
 use worker::{Method, Request, Response};
 
 /// Who asked: the visitor themself, or an owner or admin for them.
@@ -144,15 +144,10 @@ impl Ctx<'_> {
                 call::<serde_json::Value>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&change)?))
                     .await?;
                 // Agents see the corrected details on every conversation.
-                let frame = ClientMsg::Contact { name, email: email.map(|e| e.as_str().to_owned()) };
+                let email = email.map(|e| e.as_str().to_owned());
                 for id in call::<Vec<ConversationId>>(&stub, Method::Get, "/conversations", None).await? {
-                    call::<bool>(
-                        &self.conversation(site, &id)?,
-                        Method::Post,
-                        "/contact",
-                        Some(serde_json::to_string(&frame)?),
-                    )
-                    .await?;
+                    let contact = SiteContact { name: name.clone(), email: email.clone() };
+                    ask(&self.conversation(site, &id)?, contact).await?;
                 }
                 self.audit(site, by.actor(), AuditAction::DataCorrected, &note("")).await;
                 json(&call::<DataSubject>(&stub, Method::Get, "/subject", None).await?, 200)
@@ -196,8 +191,7 @@ impl Ctx<'_> {
         profile.visitor_id = Some(visitor.clone());
         let mut conversations = vec![];
         for id in &ids {
-            let path = if notes { "/export?notes" } else { "/export" };
-            match call::<ConversationExport>(&self.conversation(site, id)?, Method::Get, path, None).await {
+            match ask(&self.conversation(site, id)?, Export { notes }).await {
                 Ok(c) => conversations.push(c),
                 // Started but never written in: nothing to export.
                 Err(e) if e.code() == ErrorCode::NotFound => {}
@@ -231,22 +225,21 @@ impl Ctx<'_> {
                 ids.push(id);
             }
         }
-        let tombstone = serde_json::to_string(&Erase { tombstone: true })?;
         for id in &ids {
-            call::<bool>(&self.conversation(site, id)?, Method::Post, "/erase", Some(tombstone.clone())).await?;
+            ask(&self.conversation(site, id)?, Erase { tombstone: true }).await?;
         }
         let visitor_hash = sha256_hex(&format!("{site}:{visitor}"));
         let forget = Forget { visitor_id: visitor.clone(), visitor_hash, conversation_ids: ids.clone() };
         call::<bool>(&workspace, Method::Post, "/forget", Some(serde_json::to_string(&forget)?)).await?;
         call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;
         // Verify: the visitor and every conversation refuse, the index has none of them.
-        let gone = |what: &str, r: EdgeResult<serde_json::Value>| match r {
+        let gone = |what: &str, r: EdgeResult<()>| match r {
             Err(e) if e.code() == ErrorCode::Unauthorized => Ok(()),
             other => Err(EdgeError::Internal(format!("erasure in {site} left {what} behind: {other:?}"))),
         };
-        gone("the visitor", call(&stub, Method::Get, "/profile", None).await)?;
+        gone("the visitor", call::<serde_json::Value>(&stub, Method::Get, "/profile", None).await.map(|_| ()))?;
         for id in &ids {
-            gone("a conversation", call(&self.conversation(site, id)?, Method::Get, "/export", None).await)?;
+            gone("a conversation", ask(&self.conversation(site, id)?, Export { notes: false }).await.map(|_| ()))?;
         }
         let left: Vec<ConversationSummary> =
             call(&workspace, Method::Post, "/summaries", Some(serde_json::to_string(&ids)?)).await?;

@@ -3,6 +3,7 @@
 
 use crate::auth::{self, VisitorToken};
 use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SITE, H_VERIFIED, H_VISITOR};
+use crate::conversation::ContactKnown;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, call, error_response, json, query, read_json};
 use crate::pages;
@@ -228,8 +229,7 @@ impl Ctx<'_> {
         // Only a returning visitor can have given their details; a new one has no object yet.
         let contact_known = returning
             && !body.new_conversation
-            && call::<bool>(&self.conversation(&site, &token.conversation_id)?, Method::Get, "/contact-known", None)
-                .await?;
+            && ask(&self.conversation(&site, &token.conversation_id)?, ContactKnown {}).await?;
         json(
             &VisitorSession {
                 token: token.sign(secret.as_bytes()),

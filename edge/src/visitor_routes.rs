@@ -4,9 +4,10 @@
 
 use crate::auth::VisitorToken;
 use crate::capture::{identity_hash_ok, strip_url, truncate_ip, MAX_USER_ID_CHARS};
+use crate::conversation::SiteContact;
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, now_ms, read_json};
+use crate::glue::{ask, call, json, now_ms, read_json};
 use crate::router::Ctx;
 use crate::settings::WorkspaceConfig;
 use crate::team::Action;
@@ -166,10 +167,8 @@ impl Ctx<'_> {
                 verified_id: Some(user_id.clone()),
             };
         }
-        let contact = (name.is_some() || email.is_some()).then(|| shared::ClientMsg::Contact {
-            name: name.clone(),
-            email: email.as_ref().map(|e| e.as_str().to_owned()),
-        });
+        let contact = (name.is_some() || email.is_some())
+            .then(|| SiteContact { name: name.clone(), email: email.as_ref().map(|e| e.as_str().to_owned()) });
         let claim = IdentityClaim { identity: Identity { id: user_id, verified }, name, email };
         let kept: bool = call(
             &self.visitor(&site, &token.visitor_id)?,
@@ -182,7 +181,7 @@ impl Ctx<'_> {
         // visitor restricted processing).
         if let Some(contact) = contact.filter(|_| kept) {
             let stub = self.conversation(&site, &token.conversation_id)?;
-            call::<bool>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&contact)?)).await?;
+            ask(&stub, contact).await?;
         }
         let answer =
             Identified { token: token.sign(secret.as_bytes()), conversation_id: token.conversation_id, verified };

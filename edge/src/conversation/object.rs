@@ -2,8 +2,9 @@
 //! carries out what `logic` decides.
 
 use super::logic::{self, Effect, MessageLog, Peer, Role, State as ConversationState};
+use super::{ContactKnown, ConversationCalls, ConversationRequest, Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, close_socket, create_schema, migrate, now_ms, respond};
+use crate::glue::{answer, call, close_socket, create_schema, migrate, now_ms, request_body, respond};
 use serde::Deserialize;
 use shared::{
     AgentRef, Author, ChatMessage, ClientMsg, ClientMsgId, ConversationId, Email, ErrorCode, MessageBody, ServerMsg,
@@ -34,13 +35,6 @@ pub const H_VERIFIED: &str = "x-pvx-verified";
 const ERASED: &str = "erased";
 /// Close code for sockets of a conversation that was deleted (erasure or retention).
 pub const CLOSE_DELETED: u16 = 4410;
-
-/// `POST /erase`: delete everything. `tombstone` for an erasure (the id stays refused); without it
-/// (retention) the visitor may start afresh under the same id.
-#[derive(serde::Serialize, Deserialize)]
-pub struct Erase {
-    pub tombstone: bool,
-}
 
 struct SqlLog<'a>(&'a SqlStorage);
 
@@ -142,12 +136,20 @@ impl Conversation {
         Ok(())
     }
 
+    /// An erased conversation answers nothing but that: its visitor's token is refused, and for
+    /// agents it no longer exists.
+    fn refuse_erased(&self, agent: bool) -> EdgeResult<()> {
+        match self.meta(ERASED)? {
+            Some(_) if agent => Err(EdgeError::NotFound),
+            Some(_) => Err(EdgeError::Unauthorized),
+            None => Ok(()),
+        }
+    }
+
     /// Accepts a socket the router has authorised, remembering who is on it.
     fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
-        if self.meta(ERASED)?.is_some() {
-            return Err(EdgeError::Unauthorized);
-        }
         let header = |name: &str| req.headers().get(name).ok().flatten();
+        self.refuse_erased(header(H_AGENT).is_some())?;
         let site = header(H_SITE).ok_or(EdgeError::Internal("missing site header".into()))?;
         let id = header(H_CONVERSATION).ok_or(EdgeError::Internal("missing conversation header".into()))?;
         let role = match (header(H_AGENT), header(H_AGENT_EMAIL)) {
@@ -310,16 +312,6 @@ impl Conversation {
         }
     }
 
-    async fn contact_from_site(&self, mut req: Request) -> EdgeResult<Response> {
-        let frame: ClientMsg = crate::glue::read_json(&mut req).await?;
-        if !matches!(frame, ClientMsg::Contact { .. }) {
-            return Err(EdgeError::NotFound);
-        }
-        let mut peer = Peer { greeted: true, ..Peer::new(Role::Visitor) };
-        self.apply(&mut peer, Ok(frame), None).await?;
-        crate::glue::json(&true, 200)
-    }
-
     /// Keeps the visitor's profile in step: the conversation once it has started, and contact
     /// details with who gave them. The message is stored already, so a failure is logged only.
     async fn tell_visitor(
@@ -356,22 +348,9 @@ impl Conversation {
         }
     }
 
-    /// Everything in the conversation for a data export; agents' notes only if `notes`.
-    fn export(&self, notes: bool) -> EdgeResult<shared::privacy::ConversationExport> {
-        let id = self.meta("conversation_id")?.ok_or(EdgeError::NotFound)?;
-        let sql = self.sql();
-        // Exports are rare and a conversation's log is bounded by its message rate limit.
-        let messages = SqlLog(&sql).after(0, 1_000_000, notes)?;
-        Ok(shared::privacy::ConversationExport {
-            id: ConversationId::parse(&id)?,
-            details: self.state()?.details,
-            messages,
-        })
-    }
-
     /// Deletes the whole conversation: its sockets are closed first, so nobody keeps writing into
     /// a deleted log. A retention deletion also tells the visitor's profile.
-    async fn erase(&self, erase: Erase) -> EdgeResult<()> {
+    async fn erase_all(&self, erase: Erase) -> EdgeResult<()> {
         if !erase.tombstone {
             if let (Some(site), state) = (self.meta("site")?, self.state()?) {
                 if let (Some(visitor), Some(id)) = (self.visitor(&site, &state)?, self.meta("conversation_id")?) {
@@ -410,6 +389,41 @@ impl Conversation {
     }
 }
 
+impl ConversationCalls for Conversation {
+    async fn export(&self, request: Export) -> EdgeResult<shared::privacy::ConversationExport> {
+        self.refuse_erased(false)?;
+        let id = self.meta("conversation_id")?.ok_or(EdgeError::NotFound)?;
+        let sql = self.sql();
+        // Exports are rare and a conversation's log is bounded by its message rate limit.
+        let messages = SqlLog(&sql).after(0, 1_000_000, request.notes)?;
+        Ok(shared::privacy::ConversationExport {
+            id: ConversationId::parse(&id)?,
+            details: self.state()?.details,
+            messages,
+        })
+    }
+
+    async fn contact_known(&self, _: ContactKnown) -> EdgeResult<bool> {
+        self.refuse_erased(false)?;
+        Ok(self.state()?.contact_given)
+    }
+
+    async fn site_contact(&self, request: SiteContact) -> EdgeResult<bool> {
+        self.refuse_erased(false)?;
+        // A conversation that has not started yet has nothing to show agents the details on.
+        if self.meta("conversation_id")?.is_none() {
+            return Ok(false);
+        }
+        let mut peer = Peer { greeted: true, ..Peer::new(Role::Visitor) };
+        self.apply(&mut peer, Ok(ClientMsg::Contact { name: request.name, email: request.email }), None).await?;
+        Ok(true)
+    }
+
+    async fn erase(&self, request: Erase) -> EdgeResult<()> {
+        self.erase_all(request).await
+    }
+}
+
 fn schema(state: &State) {
     create_schema(
         state,
@@ -430,37 +444,10 @@ impl DurableObject for Conversation {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        if req.path() == "/erase" {
-            let erase = crate::glue::read_json::<Erase>(&mut req).await;
-            return respond(
-                async {
-                    self.erase(erase?).await?;
-                    crate::glue::json(&true, 200)
-                }
-                .await,
-            );
+        if req.path() == "/connect" {
+            return respond(self.accept_socket(&req));
         }
-        // An erased conversation answers nothing but that: its visitor's token is refused, and
-        // for agents it no longer exists.
-        match self.meta(ERASED) {
-            Ok(Some(_)) if req.headers().has(H_AGENT)? => return respond(Err(EdgeError::NotFound)),
-            Ok(Some(_)) => return respond(Err(EdgeError::Unauthorized)),
-            Err(e) => return respond(Err(e)),
-            Ok(None) => {}
-        }
-        respond(match req.path().as_str() {
-            "/connect" => self.accept_socket(&req),
-            "/export" => self.export(req.url()?.query() == Some("notes")).and_then(|e| crate::glue::json(&e, 200)),
-            // Whether the visitor gave a name or email (the widget then skips the pre-chat form).
-            "/contact-known" => self.state().and_then(|s| crate::glue::json(&s.contact_given, 200)),
-            // The visitor's name and email from `identify`, shown to agents like a contact frame.
-            // A conversation that has not started yet has nothing to show them on.
-            "/contact" => match self.meta("conversation_id") {
-                Ok(None) => crate::glue::json(&false, 200),
-                _ => self.contact_from_site(req).await,
-            },
-            _ => Err(EdgeError::NotFound),
-        })
+        answer(async { ConversationRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {

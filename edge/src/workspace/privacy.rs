@@ -3,7 +3,7 @@
 //! retention alarm that deletes conversations past the workspace's period.
 
 use super::Workspace;
-use crate::conversation::object::Erase;
+use crate::conversation::Erase;
 use crate::error::EdgeResult;
 use crate::glue::{call, now_ms, retention_ms, site_object};
 use serde::{Deserialize, Serialize};
