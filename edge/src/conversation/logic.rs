@@ -2,6 +2,12 @@
 //! and its state (status, assignee, visitor, read positions): the Durable Object glue stores,
 //! sends and notifies whatever [`Effect`]s come back.
 
+mod access;
+mod profile_sync;
+
+pub use access::{admit, bind_visitor};
+pub use profile_sync::{actor, profile_notices, ProfileNotice};
+
 use crate::error::{EdgeError, EdgeResult};
 use serde::{Deserialize, Serialize};
 use shared::{

@@ -1,7 +1,7 @@
 //! The conversation Durable Object: SQLite message log, hibernating sockets, and the glue that
 //! carries out what `logic` decides.
 
-use super::logic::{self, Effect, MessageLog, Peer, Role, State as ConversationState};
+use super::logic::{self, Effect, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
 use super::{ContactKnown, ConversationCalls, ConversationRequest, Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{answer, call, close_socket, create_schema, migrate, now_ms, request_body, respond};
@@ -149,48 +149,29 @@ impl Conversation {
     /// Accepts a socket the router has authorised, remembering who is on it.
     fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
         let header = |name: &str| req.headers().get(name).ok().flatten();
-        self.refuse_erased(header(H_AGENT).is_some())?;
         let site = header(H_SITE).ok_or(EdgeError::Internal("missing site header".into()))?;
         let id = header(H_CONVERSATION).ok_or(EdgeError::Internal("missing conversation header".into()))?;
         let role = match (header(H_AGENT), header(H_AGENT_EMAIL)) {
-            (Some(name), Some(email)) => {
-                // Agents only open conversations that exist; visitors create theirs by writing.
-                if self.meta("conversation_id")?.is_none() {
-                    return Err(EdgeError::NotFound);
-                }
-                Role::Agent { name, email: Email::parse(&email)? }
-            }
+            (Some(name), Some(email)) => Role::Agent { name, email: Email::parse(&email)? },
             _ => Role::Visitor,
         };
+        let started = self.meta("conversation_id")?.is_some();
+        logic::admit(&role, started, self.meta(ERASED)?.is_some())?;
         if role == Role::Visitor {
+            let mut state = self.state()?;
+            let visitor = header(H_VISITOR).map(|v| shared::VisitorId::parse(&v)).transpose()?;
+            let verified = header(H_VERIFIED).and_then(|v| crate::auth::unb64(&v));
+            if logic::bind_visitor(&mut state, visitor, verified)? {
+                self.set_meta("state", &serde_json::to_string(&state)?)?;
+            }
             // The ids are not personal data; keeping them lets the object notify its workspace.
             self.set_meta("site", &site)?;
             self.set_meta("conversation_id", &id)?;
-            self.bind_visitor(header(H_VISITOR), header(H_VERIFIED).and_then(|v| crate::auth::unb64(&v)))?;
         }
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
         pair.server.serialize_attachment(Peer::new(role))?;
         Ok(Response::from_websocket(pair.client)?)
-    }
-
-    /// Records whose conversation this is. One opened by a verified user stays bound to that user:
-    /// a token without the same verified id is refused, so nobody else can write as them.
-    fn bind_visitor(&self, visitor: Option<String>, verified: Option<String>) -> EdgeResult<()> {
-        let mut state = self.state()?;
-        let before = state.clone();
-        match (&state.details.verified_id, &verified) {
-            (Some(bound), token) if Some(bound) != token.as_ref() => return Err(EdgeError::Unauthorized),
-            (None, Some(id)) => state.details.verified_id = Some(id.clone()),
-            _ => {}
-        }
-        if state.details.visitor_id.is_none() {
-            state.details.visitor_id = visitor.map(|v| shared::VisitorId::parse(&v)).transpose()?;
-        }
-        if state != before {
-            self.set_meta("state", &serde_json::to_string(&state)?)?;
-        }
-        Ok(())
     }
 
     /// The visitor object of this conversation's visitor, if known.
@@ -293,10 +274,7 @@ impl Conversation {
     /// A connection sending faster than the limit goes into the workspace's audit log, once per
     /// window (monitoring of suspicious activity). Logged, never failing the frame.
     async fn audit_flood(&self, site: &str, peer: &Peer) {
-        let actor = match &peer.role {
-            Role::Visitor => "visitor".to_owned(),
-            Role::Agent { email, .. } => email.as_str().to_owned(),
-        };
+        let actor = logic::actor(peer);
         let detail = format!(
             "chat messages: more than {} in {} s on one connection",
             logic::RATE_LIMIT,
@@ -324,21 +302,17 @@ impl Conversation {
     ) {
         let result: EdgeResult<()> = async {
             let Some(visitor) = self.visitor(site, after)? else { return Ok(()) };
-            if before.details.started_at == 0 && after.details.started_at != 0 {
-                call::<serde_json::Value>(&visitor, Method::Post, "/conversation", Some(serde_json::to_string(id)?))
-                    .await?;
-            }
-            let (b, a) = (&before.details, &after.details);
-            if after.contact_given && (b.visitor_name != a.visitor_name || b.visitor_email != a.visitor_email) {
-                let by = match &peer.role {
-                    Role::Visitor => "visitor".to_owned(),
-                    Role::Agent { email, .. } => email.as_str().to_owned(),
-                };
-                let name = (b.visitor_name != a.visitor_name).then(|| a.visitor_name.clone());
-                let email = (b.visitor_email != a.visitor_email).then(|| a.visitor_email.clone()).flatten();
-                let change = crate::visitor::ContactChange { by, name, email };
-                call::<serde_json::Value>(&visitor, Method::Post, "/contact", Some(serde_json::to_string(&change)?))
-                    .await?;
+            for notice in logic::profile_notices(before, after, peer) {
+                match notice {
+                    ProfileNotice::Started => {
+                        let id = Some(serde_json::to_string(id)?);
+                        call::<serde_json::Value>(&visitor, Method::Post, "/conversation", id).await?;
+                    }
+                    ProfileNotice::Contact { by, name, email } => {
+                        let change = Some(serde_json::to_string(&crate::visitor::ContactChange { by, name, email })?);
+                        call::<serde_json::Value>(&visitor, Method::Post, "/contact", change).await?;
+                    }
+                }
             }
             Ok(())
         }
