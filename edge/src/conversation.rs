@@ -9,6 +9,8 @@ pub mod logic;
 #[cfg(target_arch = "wasm32")]
 pub mod object;
 #[cfg(target_arch = "wasm32")]
+mod store;
+#[cfg(target_arch = "wasm32")]
 pub use object::Conversation;
 
 crate::requests! {

@@ -2,17 +2,14 @@
 //! carries out what `logic` decides.
 
 use super::logic::{self, Effect, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
+use super::store::{self, SqlLog};
 use super::{ContactKnown, ConversationCalls, ConversationRequest, Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{answer, call, close_socket, create_schema, migrate, now_ms, request_body, respond};
-use serde::Deserialize;
-use shared::{
-    AgentRef, Author, ChatMessage, ClientMsg, ClientMsgId, ConversationId, Email, ErrorCode, MessageBody, ServerMsg,
-    SiteId,
-};
+use crate::glue::{answer, call, close_socket, now_ms, request_body, respond};
+use shared::{AgentRef, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
 use worker::{
-    console_error, durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, SqlStorageValue, State,
-    WebSocket, WebSocketIncomingMessage, WebSocketPair,
+    console_error, durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair,
 };
 
 #[durable_object]
@@ -36,104 +33,17 @@ const ERASED: &str = "erased";
 /// Close code for sockets of a conversation that was deleted (erasure or retention).
 pub const CLOSE_DELETED: u16 = 4410;
 
-struct SqlLog<'a>(&'a SqlStorage);
-
-#[derive(Deserialize)]
-struct Row {
-    seq: i64,
-    client_id: String,
-    author: String,
-    body: String,
-    at: i64,
-    note: i64,
-}
-
-impl Row {
-    fn into_message(self) -> EdgeResult<ChatMessage> {
-        let bad = |e: String| EdgeError::Internal(format!("stored message {}: {e}", self.seq));
-        Ok(ChatMessage {
-            seq: self.seq as u64,
-            client_id: ClientMsgId::parse(&self.client_id).map_err(|e| bad(e.to_string()))?,
-            author: serde_json::from_str::<Author>(&self.author).map_err(|e| bad(e.to_string()))?,
-            body: MessageBody::parse(&self.body).map_err(|e| bad(e.to_string()))?,
-            at: self.at,
-            note: self.note != 0,
-        })
-    }
-}
-
-impl MessageLog for SqlLog<'_> {
-    fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
-        let rows: Vec<Row> =
-            self.0.exec("SELECT * FROM messages WHERE client_id = ?", vec![id.as_str().into()])?.to_array()?;
-        rows.into_iter().next().map(Row::into_message).transpose()
-    }
-
-    fn last(&self) -> EdgeResult<Option<ChatMessage>> {
-        let rows: Vec<Row> = self.0.exec("SELECT * FROM messages ORDER BY seq DESC LIMIT 1", None)?.to_array()?;
-        rows.into_iter().next().map(Row::into_message).transpose()
-    }
-
-    fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
-        let rows: Vec<Row> = self
-            .0
-            .exec(
-                "SELECT * FROM messages WHERE seq > ? AND (note = 0 OR ?) ORDER BY seq LIMIT ?",
-                vec![(seq as i64).into(), (notes as i64).into(), (limit as i64).into()],
-            )?
-            .to_array()?;
-        rows.into_iter().map(Row::into_message).collect()
-    }
-
-    fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
-        #[derive(Deserialize)]
-        struct Count {
-            n: i64,
-        }
-        let visitor = serde_json::to_string(&Author::Visitor)?;
-        let count: Count = self
-            .0
-            .exec(
-                "SELECT COUNT(*) AS n FROM messages WHERE seq > ? AND author = ?",
-                vec![(seq as i64).into(), visitor.into()],
-            )?
-            .one()?;
-        Ok(count.n as u32)
-    }
-
-    fn append(&mut self, m: &ChatMessage) -> EdgeResult<()> {
-        let author = serde_json::to_string(&m.author)?;
-        let values: Vec<SqlStorageValue> = vec![
-            (m.seq as i64).into(),
-            m.client_id.as_str().into(),
-            author.into(),
-            m.body.as_str().into(),
-            m.at.into(),
-            (m.note as i64).into(),
-        ];
-        self.0
-            .exec("INSERT INTO messages (seq, client_id, author, body, at, note) VALUES (?, ?, ?, ?, ?, ?)", values)?;
-        Ok(())
-    }
-}
-
 impl Conversation {
     fn sql(&self) -> SqlStorage {
         self.state.storage().sql()
     }
 
     fn meta(&self, key: &str) -> EdgeResult<Option<String>> {
-        #[derive(Deserialize)]
-        struct Meta {
-            value: String,
-        }
-        let rows: Vec<Meta> = self.sql().exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?.to_array()?;
-        Ok(rows.into_iter().next().map(|m| m.value))
+        store::meta(&self.sql(), key)
     }
 
     fn set_meta(&self, key: &str, value: &str) -> EdgeResult<()> {
-        self.sql().exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", vec![key.into(), value.into()])?;
-        Ok(())
+        store::set_meta(&self.sql(), key, value)
     }
 
     /// An erased conversation answers nothing but that: its visitor's token is refused, and for
@@ -343,7 +253,7 @@ impl Conversation {
         let storage = self.state.storage();
         storage.delete_alarm().await?;
         storage.delete_all().await?;
-        schema(&self.state);
+        store::schema(&self.state);
         if erase.tombstone {
             self.set_meta(ERASED, &now_ms().to_string())?;
         }
@@ -398,22 +308,9 @@ impl ConversationCalls for Conversation {
     }
 }
 
-fn schema(state: &State) {
-    create_schema(
-        state,
-        "conversation",
-        &[
-            "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, \
-             author TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        ],
-    );
-    migrate(state, "conversation", &[("notes", "ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")]);
-}
-
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
-        schema(&state);
+        store::schema(&state);
         Self { state, env }
     }
 

@@ -1,0 +1,118 @@
+//! The conversation's SQLite: the message log behind `MessageLog` and the small key-value `meta`
+//! table (ids, state, tombstone). The only place the conversation's SQL lives.
+
+use super::logic::MessageLog;
+use crate::error::{EdgeError, EdgeResult};
+use crate::glue::{create_schema, migrate};
+use serde::Deserialize;
+use shared::{Author, ChatMessage, ClientMsgId, MessageBody};
+use worker::{SqlStorage, SqlStorageValue, State};
+
+pub struct SqlLog<'a>(pub &'a SqlStorage);
+
+#[derive(Deserialize)]
+struct Row {
+    seq: i64,
+    client_id: String,
+    author: String,
+    body: String,
+    at: i64,
+    note: i64,
+}
+
+impl Row {
+    fn into_message(self) -> EdgeResult<ChatMessage> {
+        let bad = |e: String| EdgeError::Internal(format!("stored message {}: {e}", self.seq));
+        Ok(ChatMessage {
+            seq: self.seq as u64,
+            client_id: ClientMsgId::parse(&self.client_id).map_err(|e| bad(e.to_string()))?,
+            author: serde_json::from_str::<Author>(&self.author).map_err(|e| bad(e.to_string()))?,
+            body: MessageBody::parse(&self.body).map_err(|e| bad(e.to_string()))?,
+            at: self.at,
+            note: self.note != 0,
+        })
+    }
+}
+
+impl MessageLog for SqlLog<'_> {
+    fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
+        let rows: Vec<Row> =
+            self.0.exec("SELECT * FROM messages WHERE client_id = ?", vec![id.as_str().into()])?.to_array()?;
+        rows.into_iter().next().map(Row::into_message).transpose()
+    }
+
+    fn last(&self) -> EdgeResult<Option<ChatMessage>> {
+        let rows: Vec<Row> = self.0.exec("SELECT * FROM messages ORDER BY seq DESC LIMIT 1", None)?.to_array()?;
+        rows.into_iter().next().map(Row::into_message).transpose()
+    }
+
+    fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
+        let rows: Vec<Row> = self
+            .0
+            .exec(
+                "SELECT * FROM messages WHERE seq > ? AND (note = 0 OR ?) ORDER BY seq LIMIT ?",
+                vec![(seq as i64).into(), (notes as i64).into(), (limit as i64).into()],
+            )?
+            .to_array()?;
+        rows.into_iter().map(Row::into_message).collect()
+    }
+
+    fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let visitor = serde_json::to_string(&Author::Visitor)?;
+        let count: Count = self
+            .0
+            .exec(
+                "SELECT COUNT(*) AS n FROM messages WHERE seq > ? AND author = ?",
+                vec![(seq as i64).into(), visitor.into()],
+            )?
+            .one()?;
+        Ok(count.n as u32)
+    }
+
+    fn append(&mut self, m: &ChatMessage) -> EdgeResult<()> {
+        let author = serde_json::to_string(&m.author)?;
+        let values: Vec<SqlStorageValue> = vec![
+            (m.seq as i64).into(),
+            m.client_id.as_str().into(),
+            author.into(),
+            m.body.as_str().into(),
+            m.at.into(),
+            (m.note as i64).into(),
+        ];
+        self.0
+            .exec("INSERT INTO messages (seq, client_id, author, body, at, note) VALUES (?, ?, ?, ?, ?, ?)", values)?;
+        Ok(())
+    }
+}
+
+pub fn meta(sql: &SqlStorage, key: &str) -> EdgeResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Meta {
+        value: String,
+    }
+    let rows: Vec<Meta> = sql.exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?.to_array()?;
+    Ok(rows.into_iter().next().map(|m| m.value))
+}
+
+pub fn set_meta(sql: &SqlStorage, key: &str, value: &str) -> EdgeResult<()> {
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", vec![key.into(), value.into()])?;
+    Ok(())
+}
+
+/// Creates (or, after an erasure, recreates) the tables; older objects gain the columns they lack.
+pub fn schema(state: &State) {
+    create_schema(
+        state,
+        "conversation",
+        &[
+            "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, \
+             author TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ],
+    );
+    migrate(state, "conversation", &[("notes", "ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")]);
+}
