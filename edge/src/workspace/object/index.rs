@@ -2,9 +2,9 @@
 //! message index its search reads.
 
 use super::Workspace;
-use crate::conversation::logic::Indexed;
 use crate::error::EdgeResult;
-use serde::{Deserialize, Serialize};
+use crate::workspace::ConversationUpdate;
+use serde::Deserialize;
 use shared::api::SearchHit;
 use shared::{domain::preview, Author, ConversationId, ConversationSummary, ServerMsg};
 
@@ -13,17 +13,6 @@ const INBOX_PAGE: i64 = 200;
 /// Most search hits, and the longest query.
 const SEARCH_HITS: usize = 50;
 const MAX_QUERY_CHARS: usize = 200;
-
-/// `POST /conversation-updated` from a conversation object.
-#[derive(Serialize, Deserialize)]
-pub struct ConversationUpdate {
-    pub summary: ConversationSummary,
-    /// The new message, if the change was one.
-    pub indexed: Option<Indexed>,
-    /// Whose conversation it is (registered so closing the workspace deletes their object).
-    #[serde(default)]
-    pub visitor_id: Option<shared::VisitorId>,
-}
 
 #[derive(Deserialize)]
 struct SummaryRow {

@@ -6,7 +6,8 @@ use super::Workspace;
 use crate::conversation::object::Erase;
 use crate::error::EdgeResult;
 use crate::glue::{call, now_ms, retention_ms, site_object};
-use serde::{Deserialize, Serialize};
+use crate::workspace::{DirectoryEntry, Forget};
+use serde::Deserialize;
 use shared::api::{AuditAction, AuditEntry};
 use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
 use shared::{ConversationId, Email, ServerMsg, SiteId, VisitorId};
@@ -14,22 +15,6 @@ use worker::Method;
 
 /// Most conversations one retention alarm deletes; the next alarm follows at once if more are due.
 const EXPIRE_BATCH: i64 = 50;
-
-/// `POST /directory` from a visitor object: the email on its profile now.
-#[derive(Serialize, Deserialize)]
-pub struct DirectoryEntry {
-    pub visitor_id: VisitorId,
-    pub email: Option<Email>,
-}
-
-/// `POST /forget`: everything the workspace holds about an erased visitor.
-#[derive(Serialize, Deserialize)]
-pub struct Forget {
-    pub visitor_id: VisitorId,
-    /// As in their consent records (`sha256(SITE:VISITOR_ID)`).
-    pub visitor_hash: String,
-    pub conversation_ids: Vec<ConversationId>,
-}
 
 #[derive(Deserialize)]
 struct Id {

@@ -1,0 +1,1 @@
+//! What a workspace decides (being extracted from the glue).
