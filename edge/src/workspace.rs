@@ -12,6 +12,8 @@ pub mod logic;
 #[cfg(target_arch = "wasm32")]
 mod object;
 #[cfg(target_arch = "wasm32")]
+mod store;
+#[cfg(target_arch = "wasm32")]
 pub use object::Workspace;
 
 use crate::conversation::logic::Indexed;
