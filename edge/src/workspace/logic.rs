@@ -3,9 +3,9 @@
 //! [`Effect`]s the glue carries out (sockets, alarm, wiping storage) once it succeeded; calls to
 //! the site's other objects are [`Call`]s the alarm hands to the glue one by one.
 //!
-//! The features are in the children: `index` (inbox summaries, search), `privacy` (directory,
-//! erasure), `alarm` (retention, closing, purge), `members` (team and invites), `inbox` (the
-//! agents' sockets and presence).
+//! The features are in the children: `settings` (config, consent and audit logs, identities),
+//! `index` (inbox summaries, search), `privacy` (directory, erasure), `alarm` (retention,
+//! closing, purge), `members` (team and invites), `inbox` (the agents' sockets and presence).
 
 mod alarm;
 mod inbox;
@@ -14,6 +14,7 @@ mod members;
 #[cfg(test)]
 mod memory;
 mod privacy;
+mod settings;
 
 pub use alarm::ALARM_RETRY_MS;
 pub use inbox::{anyone_available, InboxPeer};
@@ -21,14 +22,11 @@ pub use inbox::{anyone_available, InboxPeer};
 use super::IdentityLink;
 use crate::conversation::logic::Indexed;
 use crate::error::{EdgeError, EdgeResult};
-use crate::settings::{validate_consent, WorkspaceConfig};
+use crate::settings::WorkspaceConfig;
 use crate::team::InviteRecord;
-use shared::api::{AuditEntry, IdentitySecret, Member, WorkspaceSettings};
-use shared::consent::{ConsentRecord, ConsentSettings};
+use shared::api::{AuditEntry, Member};
+use shared::consent::ConsentRecord;
 use shared::{ConversationId, ConversationSummary, Email, ServerMsg, VisitorId};
-
-/// Most consent records or audit entries one read returns (newest first).
-pub const LOG_READ_LIMIT: usize = 50_000;
 
 /// A message of the search index that matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,82 +169,5 @@ impl<'a, S: WorkspaceStore> Workspace<'a, S> {
             return Err(EdgeError::UnknownSite(self.site.to_owned()));
         }
         self.store.config()?.ok_or_else(|| EdgeError::UnknownSite(self.site.to_owned()))
-    }
-
-    /// A new workspace: refused if the id is taken, by an open or a closed one.
-    pub fn create_config(&mut self, config: WorkspaceConfig) -> EdgeResult<WorkspaceConfig> {
-        if self.store.config()?.is_some() || self.store.closing_at()?.is_some() {
-            return Err(EdgeError::Conflict("this workspace id is taken".into()));
-        }
-        self.store.put_config(&config)?;
-        Ok(config)
-    }
-
-    pub fn replace_config(&mut self, config: WorkspaceConfig) -> EdgeResult<WorkspaceConfig> {
-        self.store.put_config(&config)?;
-        Ok(config)
-    }
-
-    /// New settings. A changed retention period is passed on to every visitor (by the alarm),
-    /// and a shorter one applies now, not after the next alarm.
-    pub fn update_settings(&mut self, settings: WorkspaceSettings) -> EdgeResult<WorkspaceSettings> {
-        let before = self.config()?;
-        let config = before.with_settings(settings)?;
-        self.store.put_config(&config)?;
-        if before.chat.retention_days != config.chat.retention_days {
-            self.store.queue_retention_sync()?;
-        }
-        self.schedule()?;
-        Ok(config.settings(&self.site_id()?))
-    }
-
-    pub fn update_consent_settings(&mut self, settings: ConsentSettings) -> EdgeResult<ConsentSettings> {
-        let mut config = self.config()?;
-        config.consent = validate_consent(settings, Some(&config.consent))?;
-        self.store.put_config(&config)?;
-        Ok(config.consent)
-    }
-
-    /// The site's consent log: every decision's proof, appended, never edited.
-    pub fn log_consent(&mut self, record: &ConsentRecord, visitor: Option<&VisitorId>) -> EdgeResult<()> {
-        self.store.append_consent(record)?;
-        if let Some(visitor) = visitor {
-            self.register_visitor(visitor)?;
-        }
-        Ok(())
-    }
-
-    pub fn consent_log(&self) -> EdgeResult<Vec<ConsentRecord>> {
-        self.store.consent_log(LOG_READ_LIMIT)
-    }
-
-    /// The audit log: appended to, read, and nothing else.
-    pub fn append_audit(&mut self, entry: &AuditEntry) -> EdgeResult<()> {
-        self.store.append_audit(entry)
-    }
-
-    pub fn audit_log(&self) -> EdgeResult<Vec<AuditEntry>> {
-        self.store.audit_log(LOG_READ_LIMIT)
-    }
-
-    /// The key sites sign user ids with, made (by `fresh`) on first request.
-    pub fn identity_secret(&mut self, fresh: impl FnOnce() -> EdgeResult<String>) -> EdgeResult<IdentitySecret> {
-        let mut config = self.config()?;
-        if config.chat.identity_secret.is_empty() {
-            config.chat.identity_secret = fresh()?;
-            self.store.put_config(&config)?;
-        }
-        Ok(IdentitySecret { secret: config.chat.identity_secret })
-    }
-
-    /// A verified user's visitor: the first claim links the user id to the claiming visitor (and
-    /// conversation); later claims, from any browser, get that one.
-    pub fn link_identity(&mut self, claim: IdentityLink) -> EdgeResult<IdentityLink> {
-        self.register_visitor(&claim.visitor_id)?;
-        if let Some(linked) = self.store.identity(&claim.user_id)? {
-            return Ok(linked);
-        }
-        self.store.put_identity(&claim)?;
-        Ok(claim)
     }
 }

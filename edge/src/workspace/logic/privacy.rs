@@ -10,7 +10,7 @@ use shared::{Email, ServerMsg, VisitorId};
 impl<S: WorkspaceStore> Workspace<'_, S> {
     /// Whether the visitor was erased (a call sent before the erasure may arrive after it). Erased
     /// visitors are known by their consent hash only.
-    fn erased(&self, visitor: &VisitorId) -> EdgeResult<bool> {
+    pub(super) fn erased(&self, visitor: &VisitorId) -> EdgeResult<bool> {
         self.store.visitor_erased(&sha256_hex(&format!("{}:{visitor}", self.site)))
     }
 
@@ -170,7 +170,8 @@ mod tests {
         ws.directory(&DirectoryEntry { visitor_id: v.clone(), email: Some(email) }).unwrap();
         ws.log_consent(&consent(&v), Some(&v)).unwrap();
         let link = IdentityLink { user_id: "user-2".into(), visitor_id: v.clone(), conversation_id: ids[0].clone() };
-        ws.link_identity(link).unwrap();
+        assert!(matches!(ws.link_identity(link), Err(crate::error::EdgeError::Unauthorized)));
+        assert!(ws.find_subjects("user-2").unwrap().is_empty());
         assert!(ws.summaries(&ids[..2]).unwrap().is_empty());
         assert!(ws.search("secret 9").unwrap().is_empty());
         assert!(ws.find_subjects("ada@example.com").unwrap().is_empty());
