@@ -4,13 +4,15 @@
 //! change to the index and to the team's availability as it happens.
 //!
 //! `logic` decides over a storage trait and returns effects (tested natively with `cargo test -p
-//! edge`); `object` is the `worker` glue and `store` its SQLite. Requests come in typed (see
+//! edge`); `object` is the `worker` glue, `store` its SQLite and `schema` the tables. Requests come in typed (see
 //! [`WorkspaceRequest`]); the only other route is `/connect`, the inbox socket upgrade, which
 //! carries the agent's email in [`H_EMAIL`].
 
 pub mod logic;
 #[cfg(target_arch = "wasm32")]
 mod object;
+#[cfg(target_arch = "wasm32")]
+mod schema;
 #[cfg(target_arch = "wasm32")]
 mod store;
 #[cfg(target_arch = "wasm32")]

@@ -16,7 +16,6 @@ mod memory;
 mod privacy;
 mod settings;
 
-pub use alarm::ALARM_RETRY_MS;
 pub use inbox::{anyone_available, InboxPeer};
 
 use super::IdentityLink;

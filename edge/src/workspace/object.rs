@@ -3,7 +3,8 @@
 //! makes to the site's other objects.
 
 use super::logic::{self, Call, Effect, InboxPeer, Workspace as Logic};
-use super::store::{schema, SqlStore};
+use super::schema::schema;
+use super::store::SqlStore;
 use super::*;
 use crate::conversation::object::Erase;
 use crate::error::{EdgeError, EdgeResult};

@@ -128,15 +128,15 @@ mod tests {
         let mut ws = Workspace::new(&mut store, "demo", 2, 1_000);
         let mut ada = ws.open_inbox(email("ada")).unwrap();
         let bob = InboxPeer { email: email("bob"), greeted: true, away: false };
-        ws.on_frame(&mut ada, &[bob.clone()], presence(true));
+        ws.on_frame(&mut ada, std::slice::from_ref(&bob), presence(true));
         assert!(matches!(&ws.effects[..], [Effect::Reply(ServerMsg::Error { code: ErrorCode::HelloRequired, .. })]));
         ws.effects.clear();
-        ws.on_frame(&mut ada, &[bob.clone()], hello());
+        ws.on_frame(&mut ada, std::slice::from_ref(&bob), hello());
         assert!(ada.greeted);
         assert!(matches!(&ws.effects[0], Effect::Reply(ServerMsg::Inbox { .. })));
         assert_eq!(available_in(&ws.effects), ["ada", "bob"]);
         ws.effects.clear();
-        ws.on_frame(&mut ada, &[bob.clone()], presence(true));
+        ws.on_frame(&mut ada, std::slice::from_ref(&bob), presence(true));
         assert_eq!(available_in(&ws.effects), ["bob"]);
         ws.effects.clear();
         ws.inbox_closed(&[ada.clone()]).unwrap();

@@ -131,7 +131,7 @@ mod tests {
         // The same rev again writes nothing either.
         ws.conversation_updated(&update(&id, 3, "third again")).unwrap();
         assert!(!ws.effects.iter().any(|e| matches!(e, Effect::Broadcast(_))));
-        assert_eq!(ws.summaries(&[id.clone()]).unwrap()[0].last_message, "third");
+        assert_eq!(ws.summaries(std::slice::from_ref(&id)).unwrap()[0].last_message, "third");
         assert_eq!(ws.search("second").unwrap().len(), 1);
         ws.conversation_updated(&update(&id, 4, "fourth")).unwrap();
         assert_eq!(ws.summaries(&[id]).unwrap()[0].last_message, "fourth");
