@@ -117,7 +117,7 @@ impl Ctx<'_> {
 
     /// Closes the workspace (its owner only, naming its id to confirm): every member loses it
     /// at once, the widget stops, and the workspace's object deletes everything after the grace
-    /// period (see `workspace::privacy`).
+    /// period (see `workspace::logic`, its alarm).
     pub async fn close_workspace(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
         if workspace.role != shared::api::Role::Owner {

@@ -177,6 +177,10 @@ mod tests {
         assert!(ws.find_subjects("ada@example.com").unwrap().is_empty());
         assert!(!store.visitors.contains(v.as_str()), "an erased visitor is not registered again");
         assert!(store.directory.is_empty());
+        // An erasure run again (a retried request) is harmless and leaves the other visitor.
+        forget_one(&mut store, &[]);
+        assert_eq!(store.summaries.len(), 1);
+        assert!(store.visitors.contains(visitor(2).as_str()));
     }
 
     #[test]
