@@ -7,10 +7,10 @@ use crate::auth::{self, SESSION_COOKIE};
 use crate::chat_settings::site_domain;
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, read_json};
+use crate::glue::{ask, call, json, read_json};
 use crate::router::Ctx;
 use crate::settings::{CreateWorkspace, Membership, NewAccount};
-use crate::workspace::members::{NewMember, Token};
+use crate::workspace::{CreateConfig, Leave, NewMember, PreviewInvite, RedeemInvite, ReplaceConfig};
 use shared::api::{
     AcceptInviteRequest, AuditAction, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest, SignUpRequest,
 };
@@ -150,14 +150,18 @@ impl Ctx<'_> {
         method: Method,
     ) -> EdgeResult<()> {
         let workspace = self.workspace(&request.site)?;
-        call::<Ok>(&workspace, method, "/config", Some(serde_json::to_string(config)?)).await?;
+        // `Put` replaces whatever was there (the operator's route); `Post` refuses a taken id.
+        let new = config.clone();
+        match method {
+            Method::Put => ask(&workspace, ReplaceConfig { config: new }).await?,
+            _ => ask(&workspace, CreateConfig { config: new }).await?,
+        };
         self.join(&request.site, &config.name, &request.owner.email, &request.owner.name, Role::Owner).await
     }
 
     /// Adds a member to a workspace: the workspace's member list and the account's memberships.
     async fn join(&self, site: &SiteId, site_name: &str, email: &Email, name: &str, role: Role) -> EdgeResult<()> {
-        let member = serde_json::to_string(&NewMember { email: email.clone(), name: name.to_owned(), role })?;
-        call::<Ok>(&self.workspace(site)?, Method::Post, "/members", Some(member)).await?;
+        ask(&self.workspace(site)?, NewMember { email: email.clone(), name: name.to_owned(), role }).await?;
         let membership = serde_json::to_string(&Membership { site: site.clone(), name: site_name.to_owned(), role })?;
         call::<Ok>(&self.account(email)?, Method::Put, "/memberships", Some(membership)).await?;
         Ok(())
@@ -188,9 +192,8 @@ impl Ctx<'_> {
         // The account is closed already (the user cannot sign in to retry), so one workspace
         // failing must not keep the others: each is tried, a failure is logged.
         for workspace in &agent.me.workspaces {
-            let path = format!("/members/{}/leave", agent.email);
-            let left: EdgeResult<bool> =
-                async { call(&self.workspace(&workspace.id)?, Method::Post, &path, None).await }.await;
+            let leave = Leave { email: agent.email.clone() };
+            let left: EdgeResult<()> = async { ask(&self.workspace(&workspace.id)?, leave).await }.await;
             match left {
                 Ok(_) => {
                     self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, "closed their account")
@@ -239,8 +242,7 @@ impl Ctx<'_> {
 
     async fn preview_invite(&self, token: &str) -> EdgeResult<(SiteId, InvitePreview)> {
         let (site, secret) = self.invite_parts(token)?;
-        let body = serde_json::to_string(&Token { token: secret.to_owned() })?;
-        let preview = call(&self.workspace(&site)?, Method::Post, "/invites/preview", Some(body)).await?;
+        let preview = ask(&self.workspace(&site)?, PreviewInvite { token: secret.to_owned() }).await?;
         Ok((site, preview))
     }
 
@@ -277,8 +279,7 @@ impl Ctx<'_> {
             }
         };
         let (_, token_secret) = self.invite_parts(token)?;
-        let redeem = serde_json::to_string(&Token { token: token_secret.to_owned() })?;
-        let role: Role = call(&self.workspace(&site)?, Method::Post, "/invites/redeem", Some(redeem)).await?;
+        let role = ask(&self.workspace(&site)?, RedeemInvite { token: token_secret.to_owned() }).await?;
         self.join(&site, &preview.workspace_name, &email, &name, role).await?;
         self.audit(&site, email.as_str(), AuditAction::InviteAccepted, role.label()).await;
         self.signed_in(&email, &secret, 200).await

@@ -4,21 +4,20 @@
 
 use crate::consent_export::audit_csv;
 use crate::error::EdgeResult;
-use crate::glue::{call, json, now_ms, query};
+use crate::glue::{ask, json, now_ms, query};
 use crate::router::Ctx;
 use crate::team::Action;
+use crate::workspace::{AppendAudit, AuditLog};
 use shared::api::{AuditAction, AuditEntry};
 use shared::SiteId;
-use worker::{console_error, Headers, Method, Request, Response};
+use worker::{console_error, Headers, Request, Response};
 
 impl Ctx<'_> {
     /// Appends to `site`'s audit log. The action itself has happened (or been refused) already,
     /// so a failure to log is reported in the edge's log rather than to the user.
     pub async fn audit(&self, site: &SiteId, actor: &str, action: AuditAction, detail: &str) {
         let entry = AuditEntry { at: now_ms(), actor: actor.to_owned(), action, detail: detail.to_owned() };
-        let result: EdgeResult<AuditEntry> =
-            async { call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await }
-                .await;
+        let result: EdgeResult<()> = async { ask(&self.workspace(site)?, AppendAudit { entry }).await }.await;
         if let Err(e) = result {
             console_error!("audit {site}: {e}");
         }
@@ -34,12 +33,12 @@ impl Ctx<'_> {
     pub async fn audit_log(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         if query(&req.url()?, "format").as_deref() != Some("csv") {
-            let entries: Vec<AuditEntry> = call(&self.workspace(&workspace.id)?, Method::Get, "/audit", None).await?;
+            let entries = ask(&self.workspace(&workspace.id)?, AuditLog {}).await?;
             return json(&entries, 200);
         }
         // The download says who took a copy, and includes that line itself.
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::AuditLogExported, "CSV").await;
-        let entries: Vec<AuditEntry> = call(&self.workspace(&workspace.id)?, Method::Get, "/audit", None).await?;
+        let entries = ask(&self.workspace(&workspace.id)?, AuditLog {}).await?;
         let headers = Headers::new();
         headers.set("content-type", "text/csv; charset=utf-8")?;
         headers.set("content-disposition", &format!("attachment; filename=\"audit-log-{}.csv\"", workspace.id))?;

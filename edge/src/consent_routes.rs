@@ -5,9 +5,10 @@
 use crate::auth::sha256_hex;
 use crate::consent_export::to_csv;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, now_ms, query, read_json};
+use crate::glue::{ask, call, json, now_ms, query, read_json};
 use crate::router::{visitor_token, Ctx};
 use crate::team::Action;
+use crate::workspace::{ConsentLog, LogConsent, UpdateConsentSettings};
 use shared::api::AuditAction;
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
 use shared::DomainError;
@@ -81,8 +82,8 @@ impl Ctx<'_> {
         let text = serde_json::to_string(&record)?;
         let visitor = self.visitor(&site, &token.visitor_id)?;
         call::<ConsentRecord>(&visitor, Method::Post, "/consents", Some(text.clone())).await?;
-        let log = format!("/consent-log?visitor={}", token.visitor_id);
-        call::<ConsentRecord>(&self.workspace(&site)?, Method::Post, &log, Some(text)).await?;
+        let log = LogConsent { record: record.clone(), visitor: Some(token.visitor_id.clone()) };
+        ask(&self.workspace(&site)?, log).await?;
         json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)
     }
 
@@ -91,7 +92,7 @@ impl Ctx<'_> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let site = workspace.id;
         self.audit(&site, agent.email.as_str(), AuditAction::ConsentLogExported, "").await;
-        let records: Vec<ConsentRecord> = call(&self.workspace(&site)?, Method::Get, "/consent-log", None).await?;
+        let records = ask(&self.workspace(&site)?, ConsentLog {}).await?;
         let csv = query(&req.url()?, "format").as_deref() == Some("csv");
         if !csv {
             return json(&records, 200);
@@ -113,9 +114,7 @@ impl Ctx<'_> {
         let site = workspace.id;
         self.audit(&site, agent.email.as_str(), AuditAction::ConsentSettingsChanged, "").await;
         let settings: ConsentSettings = read_json(req).await?;
-        let body = serde_json::to_string(&settings)?;
-        let saved: ConsentSettings =
-            call(&self.workspace(&site)?, Method::Put, "/consent-settings", Some(body)).await?;
+        let saved = ask(&self.workspace(&site)?, UpdateConsentSettings { settings }).await?;
         json(&saved, 200)
     }
 }

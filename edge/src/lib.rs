@@ -20,6 +20,7 @@ pub mod pages;
 pub mod rate_limit;
 pub mod settings;
 pub mod team;
+pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]
 mod account;
@@ -41,7 +42,5 @@ mod router;
 pub(crate) mod visitor;
 #[cfg(target_arch = "wasm32")]
 mod visitor_routes;
-#[cfg(target_arch = "wasm32")]
-mod workspace;
 #[cfg(target_arch = "wasm32")]
 mod workspace_routes;

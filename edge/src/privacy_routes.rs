@@ -10,11 +10,11 @@ use crate::glue::{ask, call, json, now_ms, query, read_json};
 use crate::router::Ctx;
 use crate::team::Action;
 use crate::visitor::{ContactChange, Switch};
-use crate::workspace::Forget;
-use shared::api::{AuditAction, AuditEntry};
+use crate::workspace::{AuditLog, FindSubjects, Forget, Summaries, VisitorConversations};
+use shared::api::AuditAction;
 use shared::privacy::{DataAction, DataExport, DataRegion, DataSubject, Erased, MyDataRequest};
 use shared::visitor::VisitorProfile;
-use shared::{ConversationId, ConversationSummary, Email, ErrorCode, SiteId, VisitorId};
+use shared::{ConversationId, Email, ErrorCode, SiteId, VisitorId};
 use worker::{Method, Request, Response};
 
 /// Who asked: the visitor themself, or an owner or admin for them.
@@ -82,8 +82,7 @@ impl Ctx<'_> {
     pub async fn data_subjects(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
         let q = query(&req.url()?, "q").unwrap_or_default();
-        let ids: Vec<VisitorId> =
-            call(&self.workspace(&workspace.id)?, Method::Get, &format!("/subjects?q={}", urlencode(&q)), None).await?;
+        let ids = ask(&self.workspace(&workspace.id)?, FindSubjects { q }).await?;
         let mut found = vec![];
         for id in ids {
             // An id nobody has (or one that was erased) holds nothing to show.
@@ -114,7 +113,7 @@ impl Ctx<'_> {
     /// `GET /api/v1/workspaces/{site}/data-requests` (owners and admins): the request history.
     pub async fn data_requests(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
-        let entries: Vec<AuditEntry> = call(&self.workspace(&workspace.id)?, Method::Get, "/audit", None).await?;
+        let entries = ask(&self.workspace(&workspace.id)?, AuditLog {}).await?;
         json(&entries.into_iter().filter(|e| REQUEST_ACTIONS.contains(&e.action)).collect::<Vec<_>>(), 200)
     }
 
@@ -184,9 +183,7 @@ impl Ctx<'_> {
         // The inbox's summaries carry agents' working state (a note may be the last message);
         // the visitor gets their conversations in full below instead.
         if notes {
-            let ids = serde_json::to_string(&ids)?;
-            profile.conversations =
-                call::<Vec<ConversationSummary>>(&self.workspace(site)?, Method::Post, "/summaries", Some(ids)).await?;
+            profile.conversations = ask(&self.workspace(site)?, Summaries { ids: ids.clone() }).await?;
         }
         profile.visitor_id = Some(visitor.clone());
         let mut conversations = vec![];
@@ -218,8 +215,7 @@ impl Ctx<'_> {
         // The visitor's own list, and any conversation the index ties to them that the list
         // missed (it is kept in step on a best-effort basis).
         let mut ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
-        let indexed: Vec<ConversationId> =
-            call(&workspace, Method::Get, &format!("/visitor-conversations/{visitor}"), None).await?;
+        let indexed = ask(&workspace, VisitorConversations { visitor_id: visitor.clone() }).await?;
         for id in indexed {
             if !ids.contains(&id) {
                 ids.push(id);
@@ -230,7 +226,7 @@ impl Ctx<'_> {
         }
         let visitor_hash = sha256_hex(&format!("{site}:{visitor}"));
         let forget = Forget { visitor_id: visitor.clone(), visitor_hash, conversation_ids: ids.clone() };
-        call::<bool>(&workspace, Method::Post, "/forget", Some(serde_json::to_string(&forget)?)).await?;
+        ask(&workspace, forget).await?;
         call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;
         // Verify: the visitor and every conversation refuse, the index has none of them.
         let gone = |what: &str, r: EdgeResult<()>| match r {
@@ -241,8 +237,7 @@ impl Ctx<'_> {
         for id in &ids {
             gone("a conversation", ask(&self.conversation(site, id)?, Export { notes: false }).await.map(|_| ()))?;
         }
-        let left: Vec<ConversationSummary> =
-            call(&workspace, Method::Post, "/summaries", Some(serde_json::to_string(&ids)?)).await?;
+        let left = ask(&workspace, Summaries { ids: ids.clone() }).await?;
         if !left.is_empty() {
             return Err(EdgeError::Internal(format!("erasure in {site} left {} inbox entries behind", left.len())));
         }
@@ -269,14 +264,4 @@ impl Ctx<'_> {
         }
         Err(EdgeError::RateLimited)
     }
-}
-
-/// Percent-encodes a query value for an internal call.
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

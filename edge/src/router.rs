@@ -9,6 +9,7 @@ use crate::glue::{ask, call, error_response, json, query, read_json};
 use crate::pages;
 use crate::rate_limit::{Hit, Verdict};
 use crate::settings::WorkspaceConfig;
+use crate::workspace::{Available, GetConfig};
 use shared::api::{VisitorSession, VisitorSessionRequest};
 use shared::{AgentRef, ConversationId, Email, SiteId, VisitorId};
 use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response, Stub};
@@ -131,7 +132,7 @@ impl Ctx<'_> {
     }
 
     pub async fn config(&self, site: &SiteId) -> EdgeResult<WorkspaceConfig> {
-        call(&self.workspace(site)?, Method::Get, "/config", None).await
+        ask(&self.workspace(site)?, GetConfig {}).await
     }
 
     /// A page may embed `site`'s widget if the site allows its origin; the edge's own preview
@@ -153,7 +154,7 @@ impl Ctx<'_> {
                 return Ok(false);
             }
         }
-        call(&self.workspace(site)?, Method::Get, "/available", None).await
+        ask(&self.workspace(site)?, Available {}).await
     }
 
     /// Requests that act on a visitor's or an agent's behalf must come from our own pages (the

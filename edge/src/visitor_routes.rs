@@ -12,13 +12,12 @@ use crate::router::Ctx;
 use crate::settings::WorkspaceConfig;
 use crate::team::Action;
 use crate::visitor::{Capture, IdentityClaim, PageVisit};
-use crate::workspace::IdentityLink;
-use shared::api::IdentitySecret;
+use crate::workspace::{GetIdentitySecret, IdentityLink, Summaries};
 use shared::visitor::{
     AttributesRequest, DeviceInfo, Identified, IdentifyRequest, Identity, Location, PageView, PageViewRequest,
     VisitorContext, VisitorProfile, MAX_TITLE_CHARS,
 };
-use shared::{ConversationId, ConversationSummary, Email, SiteId, VisitorId};
+use shared::{ConversationId, Email, SiteId, VisitorId};
 use worker::{Method, Request, Response, Stub};
 
 type Ok = serde_json::Value;
@@ -158,8 +157,7 @@ impl Ctx<'_> {
                 visitor_id: token.visitor_id.clone(),
                 conversation_id: token.conversation_id.clone(),
             };
-            let linked: IdentityLink =
-                call(&self.workspace(&site)?, Method::Post, "/identities", Some(serde_json::to_string(&link)?)).await?;
+            let linked = ask(&self.workspace(&site)?, link).await?;
             token = VisitorToken {
                 site: site.clone(),
                 visitor_id: linked.visitor_id,
@@ -207,21 +205,14 @@ impl Ctx<'_> {
         let erased = |e: EdgeError| if e.code() == shared::ErrorCode::Unauthorized { EdgeError::NotFound } else { e };
         let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await.map_err(erased)?;
         let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
-        profile.conversations = call::<Vec<ConversationSummary>>(
-            &self.workspace(&workspace.id)?,
-            Method::Post,
-            "/summaries",
-            Some(serde_json::to_string(&ids)?),
-        )
-        .await?;
+        profile.conversations = ask(&self.workspace(&workspace.id)?, Summaries { ids }).await?;
         profile.visitor_id = Some(visitor);
         json(&profile, 200)
     }
 
     pub async fn identity_secret(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
-        let secret: IdentitySecret =
-            call(&self.workspace(&workspace.id)?, Method::Get, "/identity-secret", None).await?;
+        let secret = ask(&self.workspace(&workspace.id)?, GetIdentitySecret {}).await?;
         json(&secret, 200)
     }
 }

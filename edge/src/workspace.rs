@@ -1,414 +1,127 @@
 //! The workspace Durable Object (one per site): settings, members and invites, the conversation
-//! index and its search, the consent log, and the agents' live inbox sockets, which get every
+//! index and its search, the consent and audit logs, the directory of visitors by email, erasure,
+//! the retention alarm, closing and purge, and the agents' live inbox sockets, which get every
 //! change to the index and to the team's availability as it happens.
+//!
+//! `logic` decides over a storage trait and returns effects (tested natively with `cargo test -p
+//! edge`); `object` is the `worker` glue, `store` its SQLite and `schema` the tables. Requests come in typed (see
+//! [`WorkspaceRequest`]); the only other route is `/connect`, the inbox socket upgrade, which
+//! carries the agent's email in [`H_EMAIL`].
 
-mod index;
-pub mod members;
-mod privacy;
+pub mod logic;
+#[cfg(target_arch = "wasm32")]
+mod object;
+#[cfg(target_arch = "wasm32")]
+mod schema;
+#[cfg(target_arch = "wasm32")]
+mod store;
+#[cfg(target_arch = "wasm32")]
+pub use object::Workspace;
 
-use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{close_socket, create_schema, json, migrate, read_json, respond};
-use crate::settings::{validate_consent, WorkspaceConfig};
+use crate::conversation::logic::Indexed;
+use crate::settings::WorkspaceConfig;
 use serde::{Deserialize, Serialize};
-use shared::api::{AuditEntry, WorkspaceSettings};
+use shared::api::{AuditEntry, IdentitySecret, InvitePreview, Member, Role, SearchHit, WorkspaceSettings};
 use shared::consent::{ConsentRecord, ConsentSettings};
-use shared::{ClientMsg, Email, ErrorCode, ServerMsg, PROTOCOL_VERSION};
-use worker::{
-    durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair,
-};
+use shared::privacy::Closing;
+use shared::{AgentRef, ConversationId, ConversationSummary, Email, VisitorId};
 
-pub use index::ConversationUpdate;
-pub use privacy::{DirectoryEntry, Forget};
-
-/// Most consent records one export returns (newest first).
-const CONSENT_EXPORT_LIMIT: i64 = 50_000;
-
-/// Headers the router sets on an inbox socket upgrade; it has checked the agent's session.
+/// Header the router sets on an inbox socket upgrade (`/connect`); it has checked the agent's
+/// session.
 pub const H_EMAIL: &str = "x-pvx-agent-email";
 
-#[durable_object]
-pub struct Workspace {
-    state: State,
-    env: Env,
+/// The answer to [`CreateInvite`]: the token, shown once to whoever created it (only its hash is
+/// kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewInvite {
+    pub token: String,
+    pub role: Role,
+    pub expires_at: i64,
 }
 
-/// `POST /identities`: a verified user and the visitor (and conversation) that is theirs.
-#[derive(Serialize, Deserialize)]
-pub struct IdentityLink {
-    pub user_id: String,
-    pub visitor_id: shared::VisitorId,
-    pub conversation_id: shared::ConversationId,
-}
-
-/// Per-socket state in the hibernation attachment: whose inbox it is and whether they are away.
-#[derive(Serialize, Deserialize)]
-struct InboxPeer {
-    email: Email,
-    greeted: bool,
-    away: bool,
-}
-
-impl Workspace {
-    fn sql(&self) -> SqlStorage {
-        self.state.storage().sql()
-    }
-
-    fn config(&self) -> EdgeResult<WorkspaceConfig> {
-        #[derive(Deserialize)]
-        struct Row {
-            json: String,
-        }
-        // A closed workspace answers as unknown to everyone until it is deleted.
-        if self.closing_at()?.is_some() {
-            return Err(EdgeError::UnknownSite(self.site_name()));
-        }
-        let rows: Vec<Row> = self.sql().exec("SELECT json FROM config WHERE id = 1", None)?.to_array()?;
-        let row = rows.into_iter().next().ok_or_else(|| EdgeError::UnknownSite(self.site_name()))?;
-        Ok(serde_json::from_str(&row.json)?)
-    }
-
-    fn site_name(&self) -> String {
-        self.state.id().name().unwrap_or_default()
-    }
-
-    fn put_config(&self, config: &WorkspaceConfig) -> EdgeResult<()> {
-        let text = serde_json::to_string(config)?;
-        self.sql().exec("INSERT OR REPLACE INTO config (id, json) VALUES (1, ?)", vec![text.into()])?;
-        Ok(())
-    }
-
-    /// The site's consent log: every decision's proof record, appended, never edited.
-    fn log_consent(&self, record: &ConsentRecord) -> EdgeResult<()> {
-        let text = serde_json::to_string(record)?;
-        self.sql().exec("INSERT INTO consent_log (at, json) VALUES (?, ?)", vec![record.at.into(), text.into()])?;
-        Ok(())
-    }
-
-    fn consent_log(&self) -> EdgeResult<Vec<ConsentRecord>> {
-        #[derive(Deserialize)]
-        struct Row {
-            json: String,
-        }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec("SELECT json FROM consent_log ORDER BY id DESC LIMIT ?", vec![CONSENT_EXPORT_LIMIT.into()])?
-            .to_array()?;
-        rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect()
-    }
-
-    /// Links a verified user id to a visitor (and its latest conversation) the first time, and
-    /// answers the linked one ever after.
-    fn link_identity(&self, claim: IdentityLink) -> EdgeResult<IdentityLink> {
-        #[derive(Deserialize)]
-        struct Row {
-            json: String,
-        }
-        let sql = self.sql();
-        let rows: Vec<Row> = sql
-            .exec("SELECT json FROM identities WHERE user_id = ?", vec![claim.user_id.as_str().into()])?
-            .to_array()?;
-        if let Some(row) = rows.first() {
-            return Ok(serde_json::from_str(&row.json)?);
-        }
-        sql.exec(
-            "INSERT INTO identities (user_id, json) VALUES (?, ?)",
-            vec![claim.user_id.as_str().into(), serde_json::to_string(&claim)?.into()],
-        )?;
-        Ok(claim)
-    }
-
-    fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
-        let email = req.headers().get(H_EMAIL)?.ok_or(EdgeError::Internal("missing agent header".into()))?;
-        let pair = WebSocketPair::new()?;
-        self.state.accept_web_socket(&pair.server);
-        pair.server.serialize_attachment(InboxPeer { email: Email::parse(&email)?, greeted: false, away: false })?;
-        Ok(Response::from_websocket(pair.client)?)
-    }
-
-    /// Sends a frame to every greeted inbox socket.
-    fn broadcast(&self, msg: &ServerMsg) {
-        let text = msg.encode();
-        for ws in self.state.get_websockets() {
-            if ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| p.greeted) {
-                let _ = ws.send_with_str(&text);
-            }
-        }
-    }
-
-    /// Agents with an inbox open and not away, leaving out a socket that is closing.
-    fn available(&self, closing: Option<&WebSocket>) -> Vec<Email> {
-        self.state
-            .get_websockets()
-            .into_iter()
-            .filter(|ws| Some(ws) != closing)
-            .filter_map(|ws| ws.deserialize_attachment::<InboxPeer>().ok().flatten())
-            .filter(|p| p.greeted && !p.away)
-            .map(|p| p.email)
-            .collect()
-    }
-
-    fn team_frame(&self, closing: Option<&WebSocket>) -> EdgeResult<ServerMsg> {
-        Ok(ServerMsg::Team { agents: crate::team::presence(&self.members()?, &self.available(closing)) })
-    }
-
-    fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<Option<ServerMsg>> {
-        let mut peer: InboxPeer =
-            ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
-        match frame {
-            Err(code) => Ok(Some(ServerMsg::error(code, "that frame is not a valid message"))),
-            Ok(ClientMsg::Hello { protocol, .. }) if protocol != PROTOCOL_VERSION => {
-                let e = EdgeError::UnsupportedProtocol(protocol);
-                Ok(Some(ServerMsg::error(e.code(), e.public_message())))
-            }
-            Ok(ClientMsg::Hello { .. }) => {
-                peer.greeted = true;
-                ws.serialize_attachment(&peer)?;
-                ws.send_with_str(ServerMsg::Inbox { conversations: self.conversations()? }.encode())?;
-                self.broadcast(&self.team_frame(None)?);
-                Ok(None)
-            }
-            Ok(_) if !peer.greeted => Ok(Some(ServerMsg::error(ErrorCode::HelloRequired, "send hello first"))),
-            Ok(ClientMsg::Presence { away }) => {
-                peer.away = away;
-                ws.serialize_attachment(&peer)?;
-                self.broadcast(&self.team_frame(None)?);
-                Ok(None)
-            }
-            Ok(_) => Ok(Some(ServerMsg::error(
-                ErrorCode::InvalidInput,
-                "conversation frames go to the conversation's socket",
-            ))),
-        }
-    }
-
-    async fn route(&self, mut req: Request) -> EdgeResult<Response> {
-        let path = req.path();
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        match (req.method(), segments.as_slice()) {
-            (Method::Get, ["config"]) => json(&self.config()?, 200),
-            // A new workspace: refused if the id is taken, so sign-up never overwrites one.
-            (Method::Post, ["config"]) => {
-                // A closed one waiting for deletion is taken too.
-                if self.config().is_ok() || self.closing_at()?.is_some() {
-                    return Err(EdgeError::Conflict("this workspace id is taken".into()));
-                }
-                let config: WorkspaceConfig = read_json(&mut req).await?;
-                self.put_config(&config)?;
-                json(&config, 201)
-            }
-            (Method::Put, ["config"]) => {
-                let config: WorkspaceConfig = read_json(&mut req).await?;
-                self.put_config(&config)?;
-                json(&config, 200)
-            }
-            (Method::Put, ["settings"]) => {
-                let before = self.config()?;
-                let config = before.with_settings(read_json::<WorkspaceSettings>(&mut req).await?)?;
-                self.put_config(&config)?;
-                if before.chat.retention_days != config.chat.retention_days {
-                    self.retention_changed()?;
-                }
-                // A shorter period applies now, not after the next alarm.
-                self.schedule_retention().await?;
-                json(&config.settings(&shared::SiteId::parse(&self.site_name())?), 200)
-            }
-            (Method::Put, ["consent-settings"]) => {
-                let mut config = self.config()?;
-                config.consent =
-                    validate_consent(read_json::<ConsentSettings>(&mut req).await?, Some(&config.consent))?;
-                self.put_config(&config)?;
-                json(&config.consent, 200)
-            }
-            (Method::Post, ["consent-log"]) => {
-                let record: ConsentRecord = read_json(&mut req).await?;
-                self.log_consent(&record)?;
-                if let Some(visitor) = crate::glue::query(&req.url()?, "visitor") {
-                    self.register_visitor(&shared::VisitorId::parse(&visitor)?)?;
-                }
-                json(&record, 201)
-            }
-            (Method::Get, ["consent-log"]) => json(&self.consent_log()?, 200),
-            // The audit log: appended to, read, and nothing else (no route edits or deletes).
-            (Method::Post, ["audit"]) => {
-                let entry: AuditEntry = read_json(&mut req).await?;
-                self.append_audit(&entry)?;
-                json(&entry, 201)
-            }
-            (Method::Get, ["audit"]) => {
-                #[derive(Deserialize)]
-                struct Row {
-                    json: String,
-                }
-                let rows: Vec<Row> = self
-                    .sql()
-                    .exec("SELECT json FROM audit ORDER BY id DESC LIMIT ?", vec![CONSENT_EXPORT_LIMIT.into()])?
-                    .to_array()?;
-                let entries =
-                    rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect::<EdgeResult<Vec<AuditEntry>>>()?;
-                json(&entries, 200)
-            }
-            (Method::Get, ["available"]) => json(&!self.available(None).is_empty(), 200),
-            // The key sites sign user ids with; made once, on first request.
-            (Method::Get, ["identity-secret"]) => {
-                let mut config = self.config()?;
-                if config.chat.identity_secret.is_empty() {
-                    config.chat.identity_secret = crate::auth::random_token(32)?;
-                    self.put_config(&config)?;
-                }
-                json(&shared::api::IdentitySecret { secret: config.chat.identity_secret }, 200)
-            }
-            // A verified user's visitor: the one they had before, in any browser, or this one.
-            (Method::Post, ["identities"]) => {
-                let claim: IdentityLink = read_json(&mut req).await?;
-                self.register_visitor(&claim.visitor_id)?;
-                json(&self.link_identity(claim)?, 200)
-            }
-            (Method::Post, ["summaries"]) => {
-                let ids: Vec<shared::ConversationId> = read_json(&mut req).await?;
-                json(&self.summaries(&ids)?, 200)
-            }
-            (Method::Get, ["connect"]) => {
-                self.config()?;
-                self.accept_socket(&req)
-            }
-            (Method::Post, ["conversation-updated"]) => {
-                let update: ConversationUpdate = read_json(&mut req).await?;
-                if self.conversation_updated(&update)? {
-                    if let Some(visitor) = &update.visitor_id {
-                        self.register_visitor(visitor)?;
-                    }
-                }
-                self.schedule_retention().await?;
-                json(&serde_json::json!({ "ok": true }), 200)
-            }
-            (Method::Get, ["search"]) => {
-                let url = req.url()?;
-                json(&self.search(&crate::glue::query(&url, "q").unwrap_or_default())?, 200)
-            }
-            (Method::Post, ["directory"]) => {
-                self.directory(read_json(&mut req).await?)?;
-                json(&true, 200)
-            }
-            (Method::Get, ["subjects"]) => {
-                let q = crate::glue::query(&req.url()?, "q").unwrap_or_default();
-                json(&self.find_subjects(&q)?, 200)
-            }
-            (Method::Get, ["visitor-conversations", visitor]) => {
-                #[derive(Deserialize)]
-                struct Id {
-                    id: String,
-                }
-                let rows: Vec<Id> = self
-                    .sql()
-                    .exec("SELECT id FROM conversations WHERE visitor_id = ?", vec![(*visitor).into()])?
-                    .to_array()?;
-                let ids =
-                    rows.iter().map(|r| Ok(shared::ConversationId::parse(&r.id)?)).collect::<EdgeResult<Vec<_>>>()?;
-                json(&ids, 200)
-            }
-            (Method::Post, ["close"]) => json(&self.close().await?, 200),
-            (Method::Post, ["forget"]) => {
-                let forget: Forget = read_json(&mut req).await?;
-                self.forget(&forget)?;
-                json(&true, 200)
-            }
-            _ => self.members_route(req, &segments).await,
-        }
-    }
-}
-
-/// Creates (or, after a closed workspace was purged, recreates) the tables.
-pub(crate) fn schema(state: &State) {
-    create_schema(
-        state,
-        "workspace",
-        &[
-            "CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, visitor_name TEXT NOT NULL, \
-             last_message TEXT NOT NULL, last_author TEXT NOT NULL, last_at INTEGER NOT NULL, last_seq INTEGER NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_at)",
-            "CREATE TABLE IF NOT EXISTS consent_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, \
-             joined_at INTEGER NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS invites (token_hash TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS identities (user_id TEXT PRIMARY KEY, json TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \
-             body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))",
-            "CREATE TABLE IF NOT EXISTS directory (visitor_id TEXT PRIMARY KEY, email TEXT NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS directory_by_email ON directory (email)",
-            // Every visitor object of the site (pseudonymous ids only), so closing the
-            // workspace can delete them all.
-            "CREATE TABLE IF NOT EXISTS visitors (visitor_id TEXT PRIMARY KEY)",
-            // Visitors still to be told a new retention period (their page-activity alarms).
-            "CREATE TABLE IF NOT EXISTS retention_sync (visitor_id TEXT PRIMARY KEY)",
-            // Ids of erased conversations (random, nothing else): an update still in flight
-            // when the erasure ran must not bring the conversation back into the index.
-            "CREATE TABLE IF NOT EXISTS erased_conversations (id TEXT PRIMARY KEY)",
-            // Erased visitors by their consent hash, so a late call cannot list them again.
-            "CREATE TABLE IF NOT EXISTS erased_visitors (visitor_hash TEXT PRIMARY KEY)",
-            "CREATE TABLE IF NOT EXISTS closure (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at INTEGER NOT NULL)",
-        ],
-    );
-    migrate(
-        state,
-        "workspace",
-        &[
-            ("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"),
-            ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"),
-            // Whose conversation: an erasure also finds those the visitor's own list missed.
-            ("summary-visitor", "ALTER TABLE conversations ADD COLUMN visitor_id TEXT"),
-        ],
-    );
-}
-
-impl DurableObject for Workspace {
-    fn new(state: State, env: Env) -> Self {
-        schema(&state);
-        Self { state, env }
-    }
-
-    async fn fetch(&self, req: Request) -> worker::Result<Response> {
-        respond(self.route(req).await)
-    }
-
-    async fn alarm(&self) -> worker::Result<Response> {
-        let result = match self.closing_at() {
-            Ok(Some(_)) => self.purge().await,
-            Ok(None) => match self.sync_retention().await {
-                Ok(()) => self.expire_conversations().await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            // Try again in a minute: nothing else may ever set this alarm again (a closed
-            // workspace refuses every request), so a failure must not end the chain.
-            worker::console_error!("workspace alarm: {e}");
-            self.state.storage().set_alarm(crate::glue::at_time(crate::glue::now_ms() + 60_000)).await?;
-        }
-        Response::ok("")
-    }
-
-    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
-        let frame = match message {
-            WebSocketIncomingMessage::String(text) => ClientMsg::decode(&text),
-            WebSocketIncomingMessage::Binary(_) => Err(ErrorCode::MalformedFrame),
-        };
-        let reply = self.on_frame(&ws, frame).unwrap_or_else(|e| Some(ServerMsg::error(e.code(), e.public_message())));
-        if let Some(reply) = reply {
-            let _ = ws.send_with_str(reply.encode());
-        }
-        Ok(())
-    }
-
-    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
-        close_socket(&ws, code);
-        // Closing an inbox may make its agent unavailable: tell the others.
-        if let Ok(team) = self.team_frame(Some(&ws)) {
-            self.broadcast(&team);
-        }
-        Ok(())
+crate::requests! {
+    /// What a workspace object is asked, by the router and by the site's other objects.
+    pub enum WorkspaceRequest handled by WorkspaceCalls {
+        /// The site's config; `unknown_site` for a workspace that does not exist or is closed.
+        config: GetConfig {} -> WorkspaceConfig;
+        /// A new workspace (sign-up): refused with `conflict` if the id is taken, even by a
+        /// closed workspace waiting for deletion, so sign-up never overwrites one.
+        create_config: CreateConfig { config: WorkspaceConfig } -> WorkspaceConfig;
+        /// Writes the config whatever was there (the operator's route).
+        replace_config: ReplaceConfig { config: WorkspaceConfig } -> WorkspaceConfig;
+        /// The settings an owner or admin edits in the inbox, validated; a new retention period
+        /// applies at once (and is passed on to every visitor object by the alarm).
+        update_settings: UpdateSettings { settings: WorkspaceSettings } -> WorkspaceSettings;
+        /// The consent banner's settings, validated against the previous ones.
+        update_consent_settings: UpdateConsentSettings { settings: ConsentSettings } -> ConsentSettings;
+        /// Appends a decision's proof to the consent log; `visitor` is registered as one of the
+        /// site's visitors (unless erased) so closing the workspace deletes their object.
+        log_consent: LogConsent { record: ConsentRecord, #[serde(default)] visitor: Option<VisitorId> } -> ();
+        /// The consent log, newest first.
+        consent_log: ConsentLog {} -> Vec<ConsentRecord>;
+        /// Appends to the audit log (the router, and conversation objects). Nothing edits or
+        /// deletes an entry.
+        append_audit: AppendAudit { entry: AuditEntry } -> ();
+        /// The audit log, newest first.
+        audit_log: AuditLog {} -> Vec<AuditEntry>;
+        /// Whether an agent has an inbox open and is not away.
+        available: Available {} -> bool;
+        /// The key sites sign user ids with; made on first request.
+        identity_secret: GetIdentitySecret {} -> IdentitySecret;
+        /// A verified user and the visitor (and conversation) that is theirs: the first claim links
+        /// them; later claims, from any browser, get the linked one back.
+        link_identity: IdentityLink {
+            user_id: String,
+            visitor_id: VisitorId,
+            conversation_id: ConversationId,
+        } -> IdentityLink;
+        /// The inbox summaries of these conversations that exist, in the order asked.
+        summaries: Summaries { ids: Vec<ConversationId> } -> Vec<ConversationSummary>;
+        /// From a conversation object: its latest state (and new message, for search). Updates
+        /// may arrive out of order or after an erasure; see `logic::index`.
+        conversation_updated: ConversationUpdate {
+            summary: ConversationSummary,
+            /// The new message, if the change was one.
+            indexed: Option<Indexed>,
+            /// Whose conversation it is (registered so closing the workspace deletes their object).
+            #[serde(default)]
+            visitor_id: Option<VisitorId>,
+        } -> ();
+        /// Conversations whose messages, visitor name or email contain `q`, newest first.
+        search: Search { q: String } -> Vec<SearchHit>;
+        /// From a visitor object: the email on its profile now (`None`: none any more).
+        directory: DirectoryEntry { visitor_id: VisitorId, email: Option<Email> } -> ();
+        /// Visitors whose email, verified user id or visitor id is `q`.
+        find_subjects: FindSubjects { q: String } -> Vec<VisitorId>;
+        /// The conversations the index ties to a visitor.
+        visitor_conversations: VisitorConversations { visitor_id: VisitorId } -> Vec<ConversationId>;
+        /// Closes the workspace: unknown to everyone from now on, deleted after the grace period.
+        /// Closing twice keeps the first date.
+        close: Close {} -> Closing;
+        /// Everything the workspace holds about an erased visitor goes, and stays gone.
+        forget: Forget {
+            visitor_id: VisitorId,
+            /// As in their consent records (`sha256(SITE:VISITOR_ID)`).
+            visitor_hash: String,
+            conversation_ids: Vec<ConversationId>,
+        } -> ();
+        /// The members as conversation objects need them (to check an assignment).
+        team: Team {} -> Vec<AgentRef>;
+        /// The members, oldest first.
+        members: Members {} -> Vec<Member>;
+        /// Adds a member; adding one again only updates their name.
+        add_member: NewMember { email: Email, name: String, role: Role } -> Member;
+        /// A member who closed their account leaves (owners close their workspace first).
+        leave: Leave { email: Email } -> ();
+        /// `actor` gives `email` a new role, under the team's rules.
+        change_role: ChangeRole { actor: Email, email: Email, role: Role } -> Member;
+        /// `actor` removes `email` from the team, under the team's rules.
+        remove_member: RemoveMember { actor: Email, email: Email } -> ();
+        /// A new invite link's token.
+        create_invite: CreateInvite { role: Role } -> NewInvite;
+        /// What an invite gives, if it can still be used.
+        preview_invite: PreviewInvite { token: String } -> InvitePreview;
+        /// Uses an invite up and answers the role it gives; a second redeem fails.
+        redeem_invite: RedeemInvite { token: String } -> Role;
     }
 }

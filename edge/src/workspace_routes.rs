@@ -4,16 +4,13 @@
 use crate::account_routes::Agent;
 use crate::auth;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, query, read_json};
+use crate::glue::{ask, call, json, query, read_json};
 use crate::pages;
 use crate::router::{pass_through, Ctx, Who};
 use crate::settings::CreateWorkspace;
 use crate::team::{require, Action};
-use crate::workspace::members::{MemberChange, NewInvite};
-use crate::workspace::H_EMAIL;
-use shared::api::{
-    AuditAction, ChangeRoleRequest, CreateInviteRequest, Invite, Member, WorkspaceRef, WorkspaceSettings,
-};
+use crate::workspace::{ChangeRole, Close, CreateInvite, Members, RemoveMember, Search, UpdateSettings, H_EMAIL};
+use shared::api::{AuditAction, ChangeRoleRequest, CreateInviteRequest, Invite, WorkspaceRef, WorkspaceSettings};
 use shared::{AgentRef, ConversationId, Email, SiteId};
 use worker::{Headers, Method, Request, RequestInit, Response};
 
@@ -56,8 +53,7 @@ impl Ctx<'_> {
     pub async fn search(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Chat).await?;
         let q = query(&req.url()?, "q").unwrap_or_default();
-        let path = format!("/search?q={}", js_sys::encode_uri_component(&q));
-        let hits: serde_json::Value = call(&self.workspace(&workspace.id)?, Method::Get, &path, None).await?;
+        let hits = ask(&self.workspace(&workspace.id)?, Search { q }).await?;
         json(&hits, 200)
     }
 
@@ -75,16 +71,14 @@ impl Ctx<'_> {
                 return Err(EdgeError::Invalid(format!("'{}' is not a time zone", hours.time_zone)));
             }
         }
-        let saved: WorkspaceSettings =
-            call(&self.workspace(&workspace.id)?, Method::Put, "/settings", Some(serde_json::to_string(&settings)?))
-                .await?;
+        let saved = ask(&self.workspace(&workspace.id)?, UpdateSettings { settings }).await?;
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::SettingsChanged, "").await;
         json(&saved, 200)
     }
 
     pub async fn members(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Chat).await?;
-        let members: Vec<Member> = call(&self.workspace(&workspace.id)?, Method::Get, "/members", None).await?;
+        let members = ask(&self.workspace(&workspace.id)?, Members {}).await?;
         json(&members, 200)
     }
 
@@ -92,9 +86,8 @@ impl Ctx<'_> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let target = member_email(email)?;
         let body: ChangeRoleRequest = read_json(req).await?;
-        let change = serde_json::to_string(&MemberChange { actor: agent.email.clone(), role: Some(body.role) })?;
-        let path = format!("/members/{target}");
-        let member: Member = call(&self.workspace(&workspace.id)?, Method::Put, &path, Some(change)).await?;
+        let change = ChangeRole { actor: agent.email.clone(), email: target.clone(), role: body.role };
+        let member = ask(&self.workspace(&workspace.id)?, change).await?;
         let membership =
             crate::settings::Membership { site: workspace.id.clone(), name: workspace.name, role: member.role };
         call::<serde_json::Value>(
@@ -114,14 +107,8 @@ impl Ctx<'_> {
     pub async fn remove_member(&self, site: &str, email: &str, req: &Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let target = member_email(email)?;
-        let change = serde_json::to_string(&MemberChange { actor: agent.email.clone(), role: None })?;
-        call::<serde_json::Value>(
-            &self.workspace(&workspace.id)?,
-            Method::Delete,
-            &format!("/members/{target}"),
-            Some(change),
-        )
-        .await?;
+        let removal = RemoveMember { actor: agent.email.clone(), email: target.clone() };
+        ask(&self.workspace(&workspace.id)?, removal).await?;
         let path = format!("/memberships/{}", workspace.id);
         call::<serde_json::Value>(&self.account(&target)?, Method::Delete, &path, None).await?;
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, target.as_str()).await;
@@ -130,7 +117,7 @@ impl Ctx<'_> {
 
     /// Closes the workspace (its owner only, naming its id to confirm): every member loses it
     /// at once, the widget stops, and the workspace's object deletes everything after the grace
-    /// period (see `workspace::privacy`).
+    /// period (see `workspace::logic`, its alarm).
     pub async fn close_workspace(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
         if workspace.role != shared::api::Role::Owner {
@@ -141,8 +128,8 @@ impl Ctx<'_> {
             return Err(EdgeError::Invalid(format!("type the workspace id ({}) to confirm", workspace.id)));
         }
         let stub = self.workspace(&workspace.id)?;
-        let members: Vec<Member> = call(&stub, Method::Get, "/members", None).await?;
-        let closing: shared::privacy::Closing = call(&stub, Method::Post, "/close", None).await?;
+        let members = ask(&stub, Members {}).await?;
+        let closing = ask(&stub, Close {}).await?;
         for member in members {
             let path = format!("/memberships/{}", workspace.id);
             call::<serde_json::Value>(&self.account(&member.email)?, Method::Delete, &path, None).await?;
@@ -153,8 +140,7 @@ impl Ctx<'_> {
     pub async fn create_invite(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let body: CreateInviteRequest = read_json(req).await?;
-        let role = serde_json::to_string(&ChangeRoleRequest { role: body.role })?;
-        let invite: NewInvite = call(&self.workspace(&workspace.id)?, Method::Post, "/invites", Some(role)).await?;
+        let invite = ask(&self.workspace(&workspace.id)?, CreateInvite { role: body.role }).await?;
         let url = format!("{}/inbox#invite={}.{}", self.own_origin, workspace.id, invite.token);
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::InviteCreated, invite.role.label()).await;
         json(&Invite { url, role: invite.role, expires_at: invite.expires_at }, 201)

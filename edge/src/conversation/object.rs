@@ -5,7 +5,8 @@ use super::logic::{self, Effect, MessageLog, Peer, ProfileNotice, Role, State as
 use super::store::{self, SqlLog};
 use super::{ContactKnown, ConversationCalls, ConversationRequest, Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{answer, call, close_socket, now_ms, request_body, respond};
+use crate::glue::{answer, ask, call, close_socket, now_ms, request_body, respond};
+use crate::workspace::{AppendAudit, ConversationUpdate, Team};
 use shared::{AgentRef, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
 use worker::{
     console_error, durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State, WebSocket,
@@ -124,7 +125,7 @@ impl Conversation {
         let id = ConversationId::parse(&id)?;
         // Only an assignment needs the team; asking the workspace for every frame would not pay.
         let team: Vec<AgentRef> = match &frame {
-            Ok(ClientMsg::Assign { .. }) => call(&self.workspace(&site)?, Method::Get, "/team", None).await?,
+            Ok(ClientMsg::Assign { .. }) => ask(&self.workspace(&site)?, Team {}).await?,
             _ => vec![],
         };
         let mut state = self.state()?;
@@ -165,14 +166,10 @@ impl Conversation {
                 Effect::ToAgents(msg) => self.send_to(&msg, |_, p| p.is_agent()),
                 Effect::Notify { summary, indexed } => {
                     let visitor_id = state.details.visitor_id.clone();
-                    let body =
-                        serde_json::to_string(&crate::workspace::ConversationUpdate { summary, indexed, visitor_id })?;
+                    let update = ConversationUpdate { summary, indexed, visitor_id };
                     // The message is stored and acked already; a missed inbox update heals with
                     // the next change, so log rather than fail the sender.
-                    let workspace = self.workspace(&site)?;
-                    if let Err(e) =
-                        call::<serde_json::Value>(&workspace, Method::Post, "/conversation-updated", Some(body)).await
-                    {
+                    if let Err(e) = ask(&self.workspace(&site)?, update).await {
                         console_error!("notify workspace {site}: {e}");
                     }
                 }
@@ -192,9 +189,7 @@ impl Conversation {
         );
         let entry =
             shared::api::AuditEntry { at: now_ms(), actor, action: shared::api::AuditAction::RateLimited, detail };
-        let result: EdgeResult<shared::api::AuditEntry> =
-            async { call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await }
-                .await;
+        let result: EdgeResult<()> = async { ask(&self.workspace(site)?, AppendAudit { entry }).await }.await;
         if let Err(e) = result {
             console_error!("audit flood in {site}: {e}");
         }

@@ -1,0 +1,172 @@
+//! What a workspace decides, over the storage it keeps ([`WorkspaceStore`]: SQLite in the object,
+//! memory in tests). Every decision runs on a [`Workspace`] at a given time and leaves behind the
+//! [`Effect`]s the glue carries out (sockets, alarm, wiping storage) once it succeeded; calls to
+//! the site's other objects are [`Call`]s the alarm hands to the glue one by one.
+//!
+//! The features are in the children: `settings` (config, consent and audit logs, identities),
+//! `index` (inbox summaries, search), `privacy` (directory, erasure), `alarm` (retention,
+//! closing, purge), `members` (team and invites), `inbox` (the agents' sockets and presence).
+
+mod alarm;
+mod inbox;
+mod index;
+mod members;
+#[cfg(test)]
+mod memory;
+mod privacy;
+mod settings;
+
+pub use inbox::{anyone_available, InboxPeer};
+
+use super::IdentityLink;
+use crate::conversation::logic::Indexed;
+use crate::error::{EdgeError, EdgeResult};
+use crate::settings::WorkspaceConfig;
+use crate::team::InviteRecord;
+use shared::api::{AuditEntry, Member};
+use shared::consent::ConsentRecord;
+use shared::{ConversationId, ConversationSummary, Email, ServerMsg, VisitorId};
+
+/// A message of the search index that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageHit {
+    pub conversation_id: ConversationId,
+    pub body: String,
+    pub at: i64,
+}
+
+/// What the workspace keeps. Patterns are SQL `LIKE` patterns escaped with `\`, matched without
+/// regard to ASCII case.
+pub trait WorkspaceStore {
+    fn config(&self) -> EdgeResult<Option<WorkspaceConfig>>;
+    fn put_config(&mut self, config: &WorkspaceConfig) -> EdgeResult<()>;
+    /// When a closed workspace will be deleted; `None` while it is open.
+    fn closing_at(&self) -> EdgeResult<Option<i64>>;
+    fn set_closing_at(&mut self, deleted_at: i64) -> EdgeResult<()>;
+
+    fn append_consent(&mut self, record: &ConsentRecord) -> EdgeResult<()>;
+    /// Newest first.
+    fn consent_log(&self, limit: usize) -> EdgeResult<Vec<ConsentRecord>>;
+    fn drop_consents(&mut self, visitor_hash: &str) -> EdgeResult<()>;
+    fn append_audit(&mut self, entry: &AuditEntry) -> EdgeResult<()>;
+    /// Newest first.
+    fn audit_log(&self, limit: usize) -> EdgeResult<Vec<AuditEntry>>;
+
+    fn identity(&self, user_id: &str) -> EdgeResult<Option<IdentityLink>>;
+    fn put_identity(&mut self, link: &IdentityLink) -> EdgeResult<()>;
+    fn drop_identities_of(&mut self, visitor: &VisitorId) -> EdgeResult<()>;
+
+    fn summary(&self, id: &ConversationId) -> EdgeResult<Option<ConversationSummary>>;
+    /// The most recently active first.
+    fn recent(&self, limit: usize) -> EdgeResult<Vec<ConversationSummary>>;
+    /// Writes a summary; a conversation already indexed keeps the visitor it was recorded with.
+    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>) -> EdgeResult<()>;
+    /// Adds a message to the search index; one already there stays as it is.
+    fn index_message(&mut self, id: &ConversationId, message: &Indexed) -> EdgeResult<()>;
+    /// Drops a conversation's summary and its messages from the search index.
+    fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()>;
+    fn conversations_of(&self, visitor: &VisitorId) -> EdgeResult<Vec<ConversationId>>;
+    /// Summaries whose visitor name or email match, the most recently active first.
+    fn summaries_matching(&self, pattern: &str, limit: usize) -> EdgeResult<Vec<ConversationSummary>>;
+    /// Indexed messages whose body matches, newest first.
+    fn messages_matching(&self, pattern: &str, limit: usize) -> EdgeResult<Vec<MessageHit>>;
+    /// The last activity of the least recently active conversation.
+    fn oldest_activity(&self) -> EdgeResult<Option<i64>>;
+    /// Conversations last active before `at`, the least recently active first.
+    fn inactive_before(&self, at: i64, limit: usize) -> EdgeResult<Vec<ConversationId>>;
+    fn some_conversations(&self, limit: usize) -> EdgeResult<Vec<ConversationId>>;
+
+    fn conversation_erased(&self, id: &ConversationId) -> EdgeResult<bool>;
+    fn tombstone_conversation(&mut self, id: &ConversationId) -> EdgeResult<()>;
+    fn visitor_erased(&self, visitor_hash: &str) -> EdgeResult<bool>;
+    fn tombstone_visitor(&mut self, visitor_hash: &str) -> EdgeResult<()>;
+
+    /// Every visitor object of the site, so closing the workspace can delete them all.
+    fn register_visitor(&mut self, visitor: &VisitorId) -> EdgeResult<()>;
+    /// Forgets a visitor object (and its pending retention sync).
+    fn drop_visitor(&mut self, visitor: &VisitorId) -> EdgeResult<()>;
+    fn some_visitors(&self, limit: usize) -> EdgeResult<Vec<VisitorId>>;
+    fn set_email(&mut self, visitor: &VisitorId, email: Option<&Email>) -> EdgeResult<()>;
+    fn visitors_by_email(&self, email: &Email) -> EdgeResult<Vec<VisitorId>>;
+    /// Queues every registered visitor to be told the retention period.
+    fn queue_retention_sync(&mut self) -> EdgeResult<()>;
+    fn retention_sync_due(&self, limit: usize) -> EdgeResult<Vec<VisitorId>>;
+    fn retention_synced(&mut self, visitor: &VisitorId) -> EdgeResult<()>;
+
+    /// Oldest member first.
+    fn members(&self) -> EdgeResult<Vec<Member>>;
+    fn member(&self, email: &Email) -> EdgeResult<Option<Member>>;
+    fn put_member(&mut self, member: &Member) -> EdgeResult<()>;
+    fn drop_member(&mut self, email: &Email) -> EdgeResult<()>;
+    fn invite(&self, token_hash: &str) -> EdgeResult<Option<InviteRecord>>;
+    fn add_invite(&mut self, token_hash: &str, invite: &InviteRecord, created_at: i64) -> EdgeResult<()>;
+    fn update_invite(&mut self, token_hash: &str, invite: &InviteRecord) -> EdgeResult<()>;
+    fn drop_invites_created_before(&mut self, at: i64) -> EdgeResult<()>;
+    fn open_invites(&self) -> EdgeResult<usize>;
+}
+
+/// What the glue does after a decision, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Answer on the inbox socket the frame came from.
+    Reply(ServerMsg),
+    /// Send to every greeted inbox socket.
+    Broadcast(ServerMsg),
+    /// Close the inbox sockets of `email` (all of them when `None`).
+    Close {
+        email: Option<Email>,
+        code: u16,
+        reason: &'static str,
+    },
+    /// Set the alarm at this instant (ms since the epoch).
+    SetAlarm(i64),
+    DeleteAlarm,
+    /// Delete everything stored and start again with empty tables.
+    DeleteAll,
+    /// Something failed that no caller will hear of: it goes to the log.
+    Log(String),
+}
+
+/// A call to another object of the site, carried out by the glue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    /// Delete a conversation; with `tombstone` its id stays refused (closing), without it
+    /// (retention) the id may start afresh.
+    EraseConversation { id: ConversationId, tombstone: bool },
+    /// Delete a visitor, leaving a tombstone (closing).
+    EraseVisitor(VisitorId),
+    /// Tell a visitor the retention period (ms; `None`: kept until deleted), so their page
+    /// activity follows it.
+    TellRetention { visitor: VisitorId, period_ms: Option<i64> },
+}
+
+/// One workspace at one moment: the decisions, over its store.
+pub struct Workspace<'a, S: WorkspaceStore> {
+    store: &'a mut S,
+    /// The site's id, as the object is named.
+    site: &'a str,
+    now: i64,
+    /// A day in ms (the end-to-end tests shorten it to see deletions happen).
+    day_ms: i64,
+    /// What to do once the decision succeeded.
+    pub effects: Vec<Effect>,
+}
+
+impl<'a, S: WorkspaceStore> Workspace<'a, S> {
+    pub fn new(store: &'a mut S, site: &'a str, now: i64, day_ms: i64) -> Self {
+        Self { store, site, now, day_ms, effects: vec![] }
+    }
+
+    fn site_id(&self) -> EdgeResult<shared::SiteId> {
+        Ok(shared::SiteId::parse(self.site)?)
+    }
+
+    /// The config of an open workspace. A closed one answers as unknown to everyone until it is
+    /// deleted.
+    pub fn config(&self) -> EdgeResult<WorkspaceConfig> {
+        if self.store.closing_at()?.is_some() {
+            return Err(EdgeError::UnknownSite(self.site.to_owned()));
+        }
+        self.store.config()?.ok_or_else(|| EdgeError::UnknownSite(self.site.to_owned()))
+    }
+}

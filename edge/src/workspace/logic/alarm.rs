@@ -1,0 +1,143 @@
+//! The workspace's alarm: the retention period (visitors told of a new one, conversations past
+//! it deleted) while it is open, and once it is closed, the purge of everything after the grace
+//! period. Each alarm does one batch per kind of work and sets the next; a failed one tries again
+//! in a minute, because a closed workspace refuses every request and nothing else would.
+
+use super::{Call, Effect, Workspace, WorkspaceStore};
+use crate::error::EdgeResult;
+use shared::api::{AuditAction, AuditEntry};
+use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
+use shared::{ErrorCode, ServerMsg};
+
+/// Most objects one alarm deletes or tells, per kind; the next alarm follows at once if more are due.
+pub const BATCH: usize = 50;
+/// How soon a failed alarm tries again.
+pub const ALARM_RETRY_MS: i64 = 60_000;
+/// Close code for the inbox sockets of a closed workspace.
+pub const CLOSED_CODE: u16 = 4004;
+
+impl<S: WorkspaceStore> Workspace<'_, S> {
+    /// The retention period: in days, and in ms.
+    fn retention(&self) -> EdgeResult<Option<(u32, i64)>> {
+        Ok(self.config()?.chat.retention_days.map(|days| (days, i64::from(days) * self.day_ms)))
+    }
+
+    /// Sets the alarm for the next thing due: visitors to tell about a new retention period
+    /// (now), or the least recently active conversation passing the period; clears it when
+    /// nothing is.
+    pub(super) fn schedule(&mut self) -> EdgeResult<()> {
+        let pending = !self.store.retention_sync_due(1)?.is_empty();
+        let expiry = match self.retention()? {
+            Some((_, period)) => self.store.oldest_activity()?.map(|at| at + period),
+            None => None,
+        };
+        let next = [pending.then_some(self.now), expiry].into_iter().flatten().min();
+        self.effects.push(match next {
+            // An alarm cannot be set in the past.
+            Some(at) => Effect::SetAlarm(at.max(self.now + 1)),
+            None => Effect::DeleteAlarm,
+        });
+        Ok(())
+    }
+
+    /// Closes the workspace: from now on it answers as unknown (the widget stops, members lose
+    /// access), its open inboxes are closed, and the alarm deletes everything after the grace
+    /// period. Closing twice keeps the first date.
+    pub fn close(&mut self) -> EdgeResult<Closing> {
+        if let Some(deleted_at) = self.store.closing_at()? {
+            return Ok(Closing { deleted_at });
+        }
+        self.config()?;
+        let deleted_at = self.now + i64::from(CLOSURE_GRACE_DAYS) * self.day_ms;
+        self.store.set_closing_at(deleted_at)?;
+        self.effects.push(Effect::SetAlarm(deleted_at));
+        self.effects.push(Effect::Close { email: None, code: CLOSED_CODE, reason: "the workspace was closed" });
+        Ok(Closing { deleted_at })
+    }
+
+    /// The alarm. `carry` makes one call to another object; a failure leaves what was done
+    /// recorded and tries again in [`ALARM_RETRY_MS`].
+    pub async fn alarm(&mut self, mut carry: impl AsyncFnMut(&Call) -> EdgeResult<()>) {
+        let start = self.effects.len();
+        let done = match self.store.closing_at() {
+            Ok(Some(deleted_at)) => self.purge(deleted_at, &mut carry).await,
+            Ok(None) => match self.sync_retention(&mut carry).await {
+                Ok(()) => self.expire(&mut carry).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        if let Err(e) = done {
+            self.effects.truncate(start);
+            self.effects.push(Effect::Log(format!("workspace alarm: {e}")));
+            self.effects.push(Effect::SetAlarm(self.now + ALARM_RETRY_MS));
+        }
+    }
+
+    /// Tells a batch of visitors the current retention period. An erased visitor (who answers
+    /// `unauthorized`) has nothing left to expire: it counts as told.
+    async fn sync_retention(&mut self, carry: &mut impl AsyncFnMut(&Call) -> EdgeResult<()>) -> EdgeResult<()> {
+        let due = self.store.retention_sync_due(BATCH)?;
+        if due.is_empty() {
+            return Ok(());
+        }
+        let period_ms = self.retention()?.map(|(_, ms)| ms);
+        for visitor in due {
+            match carry(&Call::TellRetention { visitor: visitor.clone(), period_ms }).await {
+                Err(e) if e.code() != ErrorCode::Unauthorized => return Err(e),
+                _ => self.store.retention_synced(&visitor)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes a batch of the conversations whose last activity is older than the retention
+    /// period — the conversation object itself, then its index and search entries — and sets
+    /// the next alarm.
+    async fn expire(&mut self, carry: &mut impl AsyncFnMut(&Call) -> EdgeResult<()>) -> EdgeResult<()> {
+        let Some((days, period)) = self.retention()? else { return self.schedule() };
+        let due = self.store.inactive_before(self.now - period, BATCH)?;
+        for id in &due {
+            carry(&Call::EraseConversation { id: id.clone(), tombstone: false }).await?;
+            self.store.drop_conversation(id)?;
+        }
+        if !due.is_empty() {
+            self.effects.push(Effect::Broadcast(ServerMsg::Inbox { conversations: self.conversations()? }));
+            self.store.append_audit(&AuditEntry {
+                at: self.now,
+                actor: "retention".into(),
+                action: AuditAction::RetentionDeleted,
+                detail: format!("{} conversation(s) inactive for more than {days} day(s)", due.len()),
+            })?;
+        }
+        self.schedule()
+    }
+
+    /// The closed workspace's alarm: once the grace period is over, deletes its conversations
+    /// and visitors object by object, a batch of each per alarm, then everything it kept itself.
+    async fn purge(&mut self, deleted_at: i64, carry: &mut impl AsyncFnMut(&Call) -> EdgeResult<()>) -> EdgeResult<()> {
+        if self.now < deleted_at {
+            self.effects.push(Effect::SetAlarm(deleted_at));
+            return Ok(());
+        }
+        let conversations = self.store.some_conversations(BATCH)?;
+        for id in &conversations {
+            carry(&Call::EraseConversation { id: id.clone(), tombstone: true }).await?;
+            self.store.drop_conversation(id)?;
+        }
+        let visitors = self.store.some_visitors(BATCH)?;
+        for visitor in &visitors {
+            carry(&Call::EraseVisitor(visitor.clone())).await?;
+            self.store.drop_visitor(visitor)?;
+        }
+        // More to do: the next batch right away, in a fresh alarm invocation.
+        self.effects.push(match conversations.is_empty() && visitors.is_empty() {
+            true => Effect::DeleteAll,
+            false => Effect::SetAlarm(self.now + 1),
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,183 @@
+//! The conversation index (one summary per conversation, for the live inbox) and the message
+//! index its search reads.
+
+use super::{Effect, Workspace, WorkspaceStore};
+use crate::error::EdgeResult;
+use crate::workspace::ConversationUpdate;
+use shared::api::SearchHit;
+use shared::{domain::preview, ConversationId, ConversationSummary, ServerMsg, VisitorId};
+
+/// How many conversations an inbox `hello` lists.
+pub const INBOX_PAGE: usize = 200;
+/// Most search hits, and the longest query.
+pub const SEARCH_HITS: usize = 50;
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most matching messages one search reads (several may be of one conversation).
+const SEARCH_MESSAGES: usize = 500;
+
+/// A `LIKE` pattern for text containing `q`: `%`, `_` and `\` match literally (escaped with `\`).
+pub fn like_pattern(q: &str) -> String {
+    let escaped: String =
+        q.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    format!("%{escaped}%")
+}
+
+impl<S: WorkspaceStore> Workspace<'_, S> {
+    /// The inbox's first page, the most recently active first.
+    pub fn conversations(&self) -> EdgeResult<Vec<ConversationSummary>> {
+        self.store.recent(INBOX_PAGE)
+    }
+
+    /// The summaries of `ids` that exist, in the order asked.
+    pub fn summaries(&self, ids: &[ConversationId]) -> EdgeResult<Vec<ConversationSummary>> {
+        Ok(ids.iter().map(|id| self.store.summary(id)).collect::<EdgeResult<Vec<_>>>()?.into_iter().flatten().collect())
+    }
+
+    pub fn visitor_conversations(&self, visitor: &VisitorId) -> EdgeResult<Vec<ConversationId>> {
+        self.store.conversations_of(visitor)
+    }
+
+    /// Records a conversation's latest state (and message, for search) and tells every live inbox
+    /// when the summary changed. Updates can arrive out of order: an older one (lower `rev`)
+    /// never overwrites a newer one. One for a conversation erased meanwhile records nothing.
+    /// The retention alarm is set again either way.
+    pub fn conversation_updated(&mut self, update: &ConversationUpdate) -> EdgeResult<()> {
+        let s = &update.summary;
+        if !self.store.conversation_erased(&s.id)? {
+            if let Some(message) = &update.indexed {
+                self.store.index_message(&s.id, message)?;
+            }
+            let stale = self.store.summary(&s.id)?.is_some_and(|known| known.rev >= s.rev);
+            if !stale {
+                self.store.put_summary(s, update.visitor_id.as_ref())?;
+                self.effects.push(Effect::Broadcast(ServerMsg::ConversationUpdated { conversation: s.clone() }));
+            }
+            if let Some(visitor) = &update.visitor_id {
+                self.register_visitor(visitor)?;
+            }
+        }
+        self.schedule()
+    }
+
+    /// Conversations whose messages (notes included), visitor name or email contain `q`, newest
+    /// first, one hit per conversation, at most [`SEARCH_HITS`].
+    pub fn search(&self, q: &str) -> EdgeResult<Vec<SearchHit>> {
+        let q = q.trim();
+        if q.is_empty() {
+            return Ok(vec![]);
+        }
+        let q: String = q.chars().take(MAX_QUERY_CHARS).collect();
+        let pattern = like_pattern(&q);
+        let mut hits: Vec<SearchHit> = self
+            .store
+            .summaries_matching(&pattern, SEARCH_HITS)?
+            .into_iter()
+            .map(|s| SearchHit {
+                conversation_id: s.id,
+                visitor_name: s.visitor_name,
+                snippet: String::new(),
+                at: s.last_at,
+            })
+            .collect();
+        for m in self.store.messages_matching(&pattern, SEARCH_MESSAGES)? {
+            if hits.len() >= SEARCH_HITS {
+                break;
+            }
+            if hits.iter().any(|h| h.conversation_id == m.conversation_id) {
+                continue;
+            }
+            let visitor_name = self.store.summary(&m.conversation_id)?.map(|s| s.visitor_name).unwrap_or_default();
+            hits.push(SearchHit {
+                conversation_id: m.conversation_id,
+                visitor_name,
+                snippet: preview(&m.body),
+                at: m.at,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::memory::{summary, Memory};
+    use super::*;
+    use crate::conversation::logic::Indexed;
+
+    fn update(id: &ConversationId, rev: u64, text: &str) -> ConversationUpdate {
+        let mut s = summary(id, "Ada", 1_000 + rev as i64);
+        s.rev = rev;
+        s.last_message = text.into();
+        ConversationUpdate {
+            summary: s,
+            indexed: Some(Indexed { seq: rev, body: text.into(), at: 1_000 + rev as i64 }),
+            visitor_id: None,
+        }
+    }
+
+    #[test]
+    fn an_older_rev_never_overwrites_a_newer_one_and_only_a_write_is_broadcast() {
+        let mut store = Memory::open();
+        let id = ConversationId::parse("c_aaaaaaaaaaaa").unwrap();
+        let mut ws = Workspace::new(&mut store, "demo", 5_000, 1_000);
+        ws.conversation_updated(&update(&id, 3, "third")).unwrap();
+        assert!(
+            matches!(&ws.effects[0], Effect::Broadcast(ServerMsg::ConversationUpdated { conversation }) if conversation.rev == 3)
+        );
+        ws.effects.clear();
+        // The older one arrives late: its message is still searchable, its summary is not written.
+        ws.conversation_updated(&update(&id, 2, "second")).unwrap();
+        assert!(!ws.effects.iter().any(|e| matches!(e, Effect::Broadcast(_))), "{:?}", ws.effects);
+        // The same rev again writes nothing either.
+        ws.conversation_updated(&update(&id, 3, "third again")).unwrap();
+        assert!(!ws.effects.iter().any(|e| matches!(e, Effect::Broadcast(_))));
+        assert_eq!(ws.summaries(std::slice::from_ref(&id)).unwrap()[0].last_message, "third");
+        assert_eq!(ws.search("second").unwrap().len(), 1);
+        ws.conversation_updated(&update(&id, 4, "fourth")).unwrap();
+        assert_eq!(ws.summaries(&[id]).unwrap()[0].last_message, "fourth");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards_and_the_escape() {
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        let mut store = Memory::open();
+        let (a, b) =
+            (ConversationId::parse("c_aaaaaaaaaaaa").unwrap(), ConversationId::parse("c_bbbbbbbbbbbb").unwrap());
+        let mut ws = Workspace::new(&mut store, "demo", 5_000, 1_000);
+        ws.conversation_updated(&update(&a, 1, "save 50% now")).unwrap();
+        ws.conversation_updated(&update(&b, 1, "save 500 now")).unwrap();
+        let hits = ws.search("50%").unwrap();
+        assert_eq!(hits.iter().map(|h| &h.conversation_id).collect::<Vec<_>>(), [&a]);
+        assert!(ws.search("a_b").unwrap().is_empty());
+        assert!(ws.search("   ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn search_gives_one_hit_per_conversation_at_most_fifty_and_finds_names_and_emails() {
+        let mut store = Memory::open();
+        let mut ws = Workspace::new(&mut store, "demo", 5_000, 1_000);
+        for i in 0..60 {
+            let id = ConversationId::parse(&format!("c_{i:012}")).unwrap();
+            for rev in 1..=3 {
+                ws.conversation_updated(&update(&id, rev, &format!("refund please {rev}"))).unwrap();
+            }
+        }
+        let hits = ws.search("REFUND").unwrap();
+        assert_eq!(hits.len(), SEARCH_HITS);
+        let mut ids: Vec<_> = hits.iter().map(|h| h.conversation_id.clone()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), SEARCH_HITS, "one hit per conversation");
+        assert_eq!(hits[0].snippet, "refund please 3");
+
+        let id = ConversationId::parse("c_zzzzzzzzzzzz").unwrap();
+        let mut named = update(&id, 1, "hello");
+        named.summary.visitor_name = "Grace Hopper".into();
+        named.summary.visitor_email = Some(shared::Email::parse("grace@navy.example").unwrap());
+        ws.conversation_updated(&named).unwrap();
+        for q in ["hopper", "navy.example"] {
+            let hits = ws.search(q).unwrap();
+            assert_eq!(hits.len(), 1, "{q}");
+            assert_eq!((hits[0].visitor_name.as_str(), hits[0].snippet.as_str()), ("Grace Hopper", ""));
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! The workspace's storage in memory, for the logic's tests: what the SQLite tables hold, as
+//! plain collections (with the same `LIKE` matching as SQLite's, ASCII case ignored).
+
+use super::{MessageHit, WorkspaceStore};
+use crate::conversation::logic::Indexed;
+use crate::error::EdgeResult;
+use crate::settings::WorkspaceConfig;
+use crate::team::InviteRecord;
+use crate::workspace::IdentityLink;
+use shared::api::{AuditEntry, Member};
+use shared::consent::ConsentRecord;
+use shared::{Author, ConversationId, ConversationSummary, Email, VisitorId};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Default)]
+pub struct Memory {
+    pub config: Option<WorkspaceConfig>,
+    pub closing_at: Option<i64>,
+    pub consents: Vec<ConsentRecord>,
+    pub audit: Vec<AuditEntry>,
+    pub identities: BTreeMap<String, (VisitorId, ConversationId)>,
+    pub summaries: BTreeMap<String, (ConversationSummary, Option<VisitorId>)>,
+    pub messages: Vec<(ConversationId, Indexed)>,
+    pub erased_conversations: BTreeSet<String>,
+    pub erased_visitors: BTreeSet<String>,
+    pub visitors: BTreeSet<String>,
+    pub directory: BTreeMap<String, Email>,
+    pub retention_sync: BTreeSet<String>,
+    pub members: Vec<Member>,
+    pub invites: BTreeMap<String, (InviteRecord, i64)>,
+}
+
+impl Memory {
+    /// A store holding an open workspace with the default settings.
+    pub fn open() -> Self {
+        Self { config: Some(config()), ..Self::default() }
+    }
+}
+
+pub fn config() -> WorkspaceConfig {
+    WorkspaceConfig {
+        name: "Demo Shop".into(),
+        greeting: "Hi!".into(),
+        allowed_domains: vec![],
+        consent: crate::consent_defaults::default_consent(""),
+        chat: Default::default(),
+    }
+}
+
+pub fn summary(id: &ConversationId, name: &str, last_at: i64) -> ConversationSummary {
+    ConversationSummary {
+        id: id.clone(),
+        visitor_name: name.into(),
+        last_message: "hello".into(),
+        last_author: Author::Visitor,
+        last_at,
+        last_seq: 1,
+        status: Default::default(),
+        assignee: None,
+        unread: 0,
+        visitor_email: None,
+        rev: 1,
+    }
+}
+
+fn visitor(id: &str) -> VisitorId {
+    VisitorId::parse(id).unwrap()
+}
+
+/// SQLite's `LIKE … ESCAPE '\'`.
+fn like(pattern: &str, text: &str) -> bool {
+    enum Tok {
+        Any,
+        One,
+        Lit(char),
+    }
+    let mut toks = vec![];
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        toks.push(match c {
+            '\\' => Tok::Lit(chars.next().unwrap_or('\\')),
+            '%' => Tok::Any,
+            '_' => Tok::One,
+            c => Tok::Lit(c),
+        });
+    }
+    fn go(t: &[Tok], s: &[char]) -> bool {
+        match t.first() {
+            None => s.is_empty(),
+            Some(Tok::Any) => (0..=s.len()).any(|i| go(&t[1..], &s[i..])),
+            Some(Tok::One) => !s.is_empty() && go(&t[1..], &s[1..]),
+            Some(Tok::Lit(c)) => s.first().is_some_and(|x| x.eq_ignore_ascii_case(c)) && go(&t[1..], &s[1..]),
+        }
+    }
+    go(&toks, &text.chars().collect::<Vec<_>>())
+}
+
+impl WorkspaceStore for Memory {
+    fn config(&self) -> EdgeResult<Option<WorkspaceConfig>> {
+        Ok(self.config.clone())
+    }
+    fn put_config(&mut self, config: &WorkspaceConfig) -> EdgeResult<()> {
+        self.config = Some(config.clone());
+        Ok(())
+    }
+    fn closing_at(&self) -> EdgeResult<Option<i64>> {
+        Ok(self.closing_at)
+    }
+    fn set_closing_at(&mut self, deleted_at: i64) -> EdgeResult<()> {
+        self.closing_at = Some(deleted_at);
+        Ok(())
+    }
+    fn append_consent(&mut self, record: &ConsentRecord) -> EdgeResult<()> {
+        self.consents.push(record.clone());
+        Ok(())
+    }
+    fn consent_log(&self, limit: usize) -> EdgeResult<Vec<ConsentRecord>> {
+        Ok(self.consents.iter().rev().take(limit).cloned().collect())
+    }
+    fn drop_consents(&mut self, visitor_hash: &str) -> EdgeResult<()> {
+        self.consents.retain(|c| c.visitor_hash != visitor_hash);
+        Ok(())
+    }
+    fn append_audit(&mut self, entry: &AuditEntry) -> EdgeResult<()> {
+        self.audit.push(entry.clone());
+        Ok(())
+    }
+    fn audit_log(&self, limit: usize) -> EdgeResult<Vec<AuditEntry>> {
+        Ok(self.audit.iter().rev().take(limit).cloned().collect())
+    }
+    fn identity(&self, user_id: &str) -> EdgeResult<Option<IdentityLink>> {
+        Ok(self.identities.get(user_id).map(|(v, c)| IdentityLink {
+            user_id: user_id.into(),
+            visitor_id: v.clone(),
+            conversation_id: c.clone(),
+        }))
+    }
+    fn put_identity(&mut self, link: &IdentityLink) -> EdgeResult<()> {
+        self.identities.insert(link.user_id.clone(), (link.visitor_id.clone(), link.conversation_id.clone()));
+        Ok(())
+    }
+    fn drop_identities_of(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.identities.retain(|_, (v, _)| v != visitor);
+        Ok(())
+    }
+    fn summary(&self, id: &ConversationId) -> EdgeResult<Option<ConversationSummary>> {
+        Ok(self.summaries.get(id.as_str()).map(|(s, _)| s.clone()))
+    }
+    fn recent(&self, limit: usize) -> EdgeResult<Vec<ConversationSummary>> {
+        let mut all: Vec<_> = self.summaries.values().map(|(s, _)| s.clone()).collect();
+        all.sort_by_key(|s| std::cmp::Reverse(s.last_at));
+        Ok(all.into_iter().take(limit).collect())
+    }
+    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>) -> EdgeResult<()> {
+        let kept = self.summaries.get(summary.id.as_str()).map(|(_, v)| v.clone());
+        let visitor = kept.unwrap_or_else(|| visitor.cloned());
+        self.summaries.insert(summary.id.as_str().into(), (summary.clone(), visitor));
+        Ok(())
+    }
+    fn index_message(&mut self, id: &ConversationId, message: &Indexed) -> EdgeResult<()> {
+        if !self.messages.iter().any(|(c, m)| c == id && m.seq == message.seq) {
+            self.messages.push((id.clone(), message.clone()));
+        }
+        Ok(())
+    }
+    fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
+        self.summaries.remove(id.as_str());
+        self.messages.retain(|(c, _)| c != id);
+        Ok(())
+    }
+    fn conversations_of(&self, visitor: &VisitorId) -> EdgeResult<Vec<ConversationId>> {
+        Ok(self.summaries.values().filter(|(_, v)| v.as_ref() == Some(visitor)).map(|(s, _)| s.id.clone()).collect())
+    }
+    fn summaries_matching(&self, pattern: &str, limit: usize) -> EdgeResult<Vec<ConversationSummary>> {
+        let found = self.recent(usize::MAX)?.into_iter().filter(|s| {
+            like(pattern, &s.visitor_name) || s.visitor_email.as_ref().is_some_and(|e| like(pattern, e.as_str()))
+        });
+        Ok(found.take(limit).collect())
+    }
+    fn messages_matching(&self, pattern: &str, limit: usize) -> EdgeResult<Vec<MessageHit>> {
+        let mut found: Vec<MessageHit> = self
+            .messages
+            .iter()
+            .filter(|(_, m)| like(pattern, &m.body))
+            .map(|(c, m)| MessageHit { conversation_id: c.clone(), body: m.body.clone(), at: m.at })
+            .collect();
+        found.sort_by_key(|m| std::cmp::Reverse(m.at));
+        Ok(found.into_iter().take(limit).collect())
+    }
+    fn oldest_activity(&self) -> EdgeResult<Option<i64>> {
+        Ok(self.summaries.values().map(|(s, _)| s.last_at).min())
+    }
+    fn inactive_before(&self, at: i64, limit: usize) -> EdgeResult<Vec<ConversationId>> {
+        let mut due: Vec<_> = self.summaries.values().map(|(s, _)| s).filter(|s| s.last_at < at).collect();
+        due.sort_by_key(|s| s.last_at);
+        Ok(due.into_iter().take(limit).map(|s| s.id.clone()).collect())
+    }
+    fn some_conversations(&self, limit: usize) -> EdgeResult<Vec<ConversationId>> {
+        Ok(self.summaries.values().take(limit).map(|(s, _)| s.id.clone()).collect())
+    }
+    fn conversation_erased(&self, id: &ConversationId) -> EdgeResult<bool> {
+        Ok(self.erased_conversations.contains(id.as_str()))
+    }
+    fn tombstone_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
+        self.erased_conversations.insert(id.as_str().into());
+        Ok(())
+    }
+    fn visitor_erased(&self, visitor_hash: &str) -> EdgeResult<bool> {
+        Ok(self.erased_visitors.contains(visitor_hash))
+    }
+    fn tombstone_visitor(&mut self, visitor_hash: &str) -> EdgeResult<()> {
+        self.erased_visitors.insert(visitor_hash.into());
+        Ok(())
+    }
+    fn register_visitor(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.visitors.insert(visitor.as_str().into());
+        Ok(())
+    }
+    fn drop_visitor(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.visitors.remove(visitor.as_str());
+        self.retention_sync.remove(visitor.as_str());
+        Ok(())
+    }
+    fn some_visitors(&self, limit: usize) -> EdgeResult<Vec<VisitorId>> {
+        Ok(self.visitors.iter().take(limit).map(|v| visitor(v)).collect())
+    }
+    fn set_email(&mut self, visitor: &VisitorId, email: Option<&Email>) -> EdgeResult<()> {
+        match email {
+            Some(email) => self.directory.insert(visitor.as_str().into(), email.clone()),
+            None => self.directory.remove(visitor.as_str()),
+        };
+        Ok(())
+    }
+    fn visitors_by_email(&self, email: &Email) -> EdgeResult<Vec<VisitorId>> {
+        Ok(self.directory.iter().filter(|(_, e)| *e == email).map(|(v, _)| visitor(v)).collect())
+    }
+    fn queue_retention_sync(&mut self) -> EdgeResult<()> {
+        self.retention_sync.extend(self.visitors.iter().cloned());
+        Ok(())
+    }
+    fn retention_sync_due(&self, limit: usize) -> EdgeResult<Vec<VisitorId>> {
+        Ok(self.retention_sync.iter().take(limit).map(|v| visitor(v)).collect())
+    }
+    fn retention_synced(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.retention_sync.remove(visitor.as_str());
+        Ok(())
+    }
+    fn members(&self) -> EdgeResult<Vec<Member>> {
+        let mut all = self.members.clone();
+        all.sort_by(|a, b| (a.joined_at, a.email.as_str()).cmp(&(b.joined_at, b.email.as_str())));
+        Ok(all)
+    }
+    fn member(&self, email: &Email) -> EdgeResult<Option<Member>> {
+        Ok(self.members.iter().find(|m| &m.email == email).cloned())
+    }
+    fn put_member(&mut self, member: &Member) -> EdgeResult<()> {
+        self.members.retain(|m| m.email != member.email);
+        self.members.push(member.clone());
+        Ok(())
+    }
+    fn drop_member(&mut self, email: &Email) -> EdgeResult<()> {
+        self.members.retain(|m| &m.email != email);
+        Ok(())
+    }
+    fn invite(&self, token_hash: &str) -> EdgeResult<Option<InviteRecord>> {
+        Ok(self.invites.get(token_hash).map(|(i, _)| i.clone()))
+    }
+    fn add_invite(&mut self, token_hash: &str, invite: &InviteRecord, created_at: i64) -> EdgeResult<()> {
+        self.invites.insert(token_hash.into(), (invite.clone(), created_at));
+        Ok(())
+    }
+    fn update_invite(&mut self, token_hash: &str, invite: &InviteRecord) -> EdgeResult<()> {
+        if let Some((i, _)) = self.invites.get_mut(token_hash) {
+            *i = invite.clone();
+        }
+        Ok(())
+    }
+    fn drop_invites_created_before(&mut self, at: i64) -> EdgeResult<()> {
+        self.invites.retain(|_, (_, created_at)| *created_at >= at);
+        Ok(())
+    }
+    fn open_invites(&self) -> EdgeResult<usize> {
+        Ok(self.invites.len())
+    }
+}

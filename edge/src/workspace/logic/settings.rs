@@ -1,0 +1,190 @@
+//! The workspace's settings, its consent and audit logs, and its verified identities.
+
+use super::{Workspace, WorkspaceStore};
+use crate::error::{EdgeError, EdgeResult};
+use crate::settings::{validate_consent, WorkspaceConfig};
+use crate::workspace::IdentityLink;
+use shared::api::{AuditEntry, IdentitySecret, WorkspaceSettings};
+use shared::consent::{ConsentRecord, ConsentSettings};
+use shared::VisitorId;
+
+/// Most consent records or audit entries one read returns (newest first).
+pub const LOG_READ_LIMIT: usize = 50_000;
+
+impl<S: WorkspaceStore> Workspace<'_, S> {
+    /// A new workspace: refused if the id is taken, by an open or a closed one.
+    pub fn create_config(&mut self, config: WorkspaceConfig) -> EdgeResult<WorkspaceConfig> {
+        if self.store.config()?.is_some() || self.store.closing_at()?.is_some() {
+            return Err(EdgeError::Conflict("this workspace id is taken".into()));
+        }
+        self.store.put_config(&config)?;
+        Ok(config)
+    }
+
+    pub fn replace_config(&mut self, config: WorkspaceConfig) -> EdgeResult<WorkspaceConfig> {
+        self.store.put_config(&config)?;
+        Ok(config)
+    }
+
+    /// New settings. A changed retention period is passed on to every visitor (by the alarm),
+    /// and a shorter one applies now, not after the next alarm.
+    pub fn update_settings(&mut self, settings: WorkspaceSettings) -> EdgeResult<WorkspaceSettings> {
+        let before = self.config()?;
+        let config = before.with_settings(settings)?;
+        self.store.put_config(&config)?;
+        if before.chat.retention_days != config.chat.retention_days {
+            self.store.queue_retention_sync()?;
+        }
+        self.schedule()?;
+        Ok(config.settings(&self.site_id()?))
+    }
+
+    pub fn update_consent_settings(&mut self, settings: ConsentSettings) -> EdgeResult<ConsentSettings> {
+        let mut config = self.config()?;
+        config.consent = validate_consent(settings, Some(&config.consent))?;
+        self.store.put_config(&config)?;
+        Ok(config.consent)
+    }
+
+    /// The site's consent log: every decision's proof, appended, never edited.
+    pub fn log_consent(&mut self, record: &ConsentRecord, visitor: Option<&VisitorId>) -> EdgeResult<()> {
+        self.store.append_consent(record)?;
+        if let Some(visitor) = visitor {
+            self.register_visitor(visitor)?;
+        }
+        Ok(())
+    }
+
+    pub fn consent_log(&self) -> EdgeResult<Vec<ConsentRecord>> {
+        self.store.consent_log(LOG_READ_LIMIT)
+    }
+
+    /// The audit log: appended to, read, and nothing else.
+    pub fn append_audit(&mut self, entry: &AuditEntry) -> EdgeResult<()> {
+        self.store.append_audit(entry)
+    }
+
+    pub fn audit_log(&self) -> EdgeResult<Vec<AuditEntry>> {
+        self.store.audit_log(LOG_READ_LIMIT)
+    }
+
+    /// The key sites sign user ids with, made (by `fresh`) on first request.
+    pub fn identity_secret(&mut self, fresh: impl FnOnce() -> EdgeResult<String>) -> EdgeResult<IdentitySecret> {
+        let mut config = self.config()?;
+        if config.chat.identity_secret.is_empty() {
+            config.chat.identity_secret = fresh()?;
+            self.store.put_config(&config)?;
+        }
+        Ok(IdentitySecret { secret: config.chat.identity_secret })
+    }
+
+    /// A verified user's visitor: the first claim links the user id to the claiming visitor (and
+    /// conversation); later claims, from any browser, get that one.
+    pub fn link_identity(&mut self, claim: IdentityLink) -> EdgeResult<IdentityLink> {
+        self.register_visitor(&claim.visitor_id)?;
+        if let Some(linked) = self.store.identity(&claim.user_id)? {
+            return Ok(linked);
+        }
+        // An erased visitor's token is refused everywhere: a stale browser must not tie the
+        // user id to an id that can never be used again.
+        if self.erased(&claim.visitor_id)? {
+            return Err(EdgeError::Unauthorized);
+        }
+        self.store.put_identity(&claim)?;
+        Ok(claim)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::memory::{config, Memory};
+    use super::*;
+    use crate::auth::sha256_hex;
+    use shared::api::AuditAction;
+    use shared::ConversationId;
+
+    fn visitor(n: u8) -> VisitorId {
+        VisitorId::parse(&format!("v_{}", n.to_string().repeat(10))).unwrap()
+    }
+
+    fn claim(user: &str, n: u8) -> IdentityLink {
+        let conversation_id = ConversationId::parse(&format!("c_{}", n.to_string().repeat(10))).unwrap();
+        IdentityLink { user_id: user.into(), visitor_id: visitor(n), conversation_id }
+    }
+
+    #[test]
+    fn a_workspace_is_created_once_and_unknown_before() {
+        let mut store = Memory::default();
+        let mut ws = Workspace::new(&mut store, "demo", 1, 1_000);
+        assert!(matches!(ws.config(), Err(EdgeError::UnknownSite(site)) if site == "demo"));
+        assert!(ws.update_settings(config().settings(&shared::SiteId::parse("demo").unwrap())).is_err());
+        ws.create_config(config()).unwrap();
+        let mut other = config();
+        other.name = "Someone Else".into();
+        assert!(matches!(ws.create_config(other.clone()), Err(EdgeError::Conflict(_))));
+        assert_eq!(ws.config().unwrap().name, "Demo Shop", "sign-up never overwrites a workspace");
+        ws.replace_config(other).unwrap();
+        assert_eq!(ws.config().unwrap().name, "Someone Else", "the operator's route does");
+    }
+
+    #[test]
+    fn the_consent_and_audit_logs_are_appended_and_read_newest_first() {
+        let mut store = Memory::open();
+        let mut ws = Workspace::new(&mut store, "demo", 1, 1_000);
+        for at in 1..=3 {
+            let record = serde_json::json!({
+                "at": at, "expires_at": 9, "visitor_hash": sha256_hex("demo:v"), "policy_version": 1,
+                "choices": {"preferences": false, "analytics": true, "marketing": false},
+                "method": "custom", "lang": "en", "gpc": false,
+            });
+            ws.log_consent(&serde_json::from_value(record).unwrap(), None).unwrap();
+            let entry =
+                AuditEntry { at, actor: "a@b.co".into(), action: AuditAction::SettingsChanged, detail: "".into() };
+            ws.append_audit(&entry).unwrap();
+        }
+        assert_eq!(ws.consent_log().unwrap().iter().map(|r| r.at).collect::<Vec<_>>(), [3, 2, 1]);
+        assert_eq!(ws.audit_log().unwrap().iter().map(|e| e.at).collect::<Vec<_>>(), [3, 2, 1]);
+    }
+
+    #[test]
+    fn the_first_claim_links_a_user_and_later_claims_get_the_linked_visitor() {
+        let mut store = Memory::open();
+        let mut ws = Workspace::new(&mut store, "demo", 1, 1_000);
+        let first = ws.link_identity(claim("user-1", 1)).unwrap();
+        assert_eq!(first.visitor_id, visitor(1));
+        // The same user in another browser gets the first visitor and conversation.
+        let later = ws.link_identity(claim("user-1", 2)).unwrap();
+        assert_eq!((later.visitor_id, later.conversation_id), (visitor(1), claim("", 1).conversation_id));
+        assert_eq!(ws.find_subjects("user-1").unwrap(), [visitor(1)]);
+        // An erased visitor's stale token links nobody.
+        store.erased_visitors.insert(sha256_hex(&format!("demo:{}", visitor(3))));
+        let mut ws = Workspace::new(&mut store, "demo", 1, 1_000);
+        assert!(matches!(ws.link_identity(claim("user-3", 3)), Err(EdgeError::Unauthorized)));
+        assert!(ws.find_subjects("user-3").unwrap().is_empty());
+        assert!(store.visitors.contains(visitor(2).as_str()) && !store.visitors.contains(visitor(3).as_str()));
+    }
+
+    #[test]
+    fn the_identity_secret_is_made_once() {
+        let mut store = Memory::open();
+        let mut ws = Workspace::new(&mut store, "demo", 1, 1_000);
+        assert_eq!(ws.identity_secret(|| Ok("s3cret".into())).unwrap().secret, "s3cret");
+        let again = ws.identity_secret(|| panic!("the secret is made once")).unwrap();
+        assert_eq!(again.secret, "s3cret");
+    }
+
+    #[test]
+    fn consent_settings_are_validated_against_the_previous_ones() {
+        let mut store = Memory::open();
+        let mut ws = Workspace::new(&mut store, "demo", 1, 1_000);
+        let mut settings = ws.config().unwrap().consent;
+        settings.policy_url = "https://shop.example/privacy".into();
+        settings.lifetime_days = 100_000;
+        assert!(ws.update_consent_settings(settings).is_err());
+        let mut settings = ws.config().unwrap().consent;
+        settings.policy_url = "https://shop.example/privacy".into();
+        settings.lifetime_days = 30;
+        assert_eq!(ws.update_consent_settings(settings).unwrap().lifetime_days, 30);
+        assert_eq!(ws.config().unwrap().consent.lifetime_days, 30);
+    }
+}

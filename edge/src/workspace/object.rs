@@ -1,0 +1,289 @@
+//! The workspace's `worker` glue: typed requests in, each run as a `logic` decision over the
+//! SQLite store, its effects carried out here (sockets, alarm, storage), and the calls the alarm
+//! makes to the site's other objects.
+
+use super::logic::{self, Call, Effect, InboxPeer, Workspace as Logic};
+use super::schema::schema;
+use super::store::SqlStore;
+use super::*;
+use crate::conversation::Erase;
+use crate::error::{EdgeError, EdgeResult};
+use crate::glue::{answer, ask, at_time, call, close_socket, now_ms, request_body, respond, retention_ms, site_object};
+use shared::{ClientMsg, ErrorCode, SiteId};
+use worker::{
+    console_error, durable_object, DurableObject, Env, Method, Request, Response, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair,
+};
+
+#[durable_object]
+pub struct Workspace {
+    state: State,
+    env: Env,
+}
+
+impl Workspace {
+    fn site(&self) -> String {
+        self.state.id().name().unwrap_or_default()
+    }
+
+    /// Runs a decision now over the stored state, then carries out its effects.
+    async fn act<T>(&self, decide: impl FnOnce(&mut Logic<'_, SqlStore>) -> EdgeResult<T>) -> EdgeResult<T> {
+        let (answer, effects) = self.decide(decide)?;
+        self.apply(None, effects).await?;
+        Ok(answer)
+    }
+
+    fn decide<T>(
+        &self,
+        decide: impl FnOnce(&mut Logic<'_, SqlStore>) -> EdgeResult<T>,
+    ) -> EdgeResult<(T, Vec<Effect>)> {
+        let mut store = SqlStore(self.state.storage().sql());
+        let site = self.site();
+        let mut workspace = Logic::new(&mut store, &site, now_ms(), self.day_ms());
+        let answer = decide(&mut workspace)?;
+        Ok((answer, workspace.effects))
+    }
+
+    /// The length of a day, shortened by the end-to-end tests (see `glue::retention_ms`).
+    fn day_ms(&self) -> i64 {
+        retention_ms(&self.env, Some(1)).unwrap_or(24 * 60 * 60 * 1000)
+    }
+
+    /// The inbox sockets' state, leaving out one that is closing.
+    fn peers(&self, closing: Option<&WebSocket>) -> Vec<InboxPeer> {
+        self.state
+            .get_websockets()
+            .iter()
+            .filter(|ws| Some(*ws) != closing)
+            .filter_map(|ws| ws.deserialize_attachment::<InboxPeer>().ok().flatten())
+            .collect()
+    }
+
+    async fn apply(&self, from: Option<&WebSocket>, effects: Vec<Effect>) -> EdgeResult<()> {
+        let storage = self.state.storage();
+        for effect in effects {
+            match effect {
+                Effect::Reply(msg) => {
+                    if let Some(ws) = from {
+                        let _ = ws.send_with_str(msg.encode());
+                    }
+                }
+                Effect::Broadcast(msg) => {
+                    let text = msg.encode();
+                    for ws in self.state.get_websockets() {
+                        if ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| p.greeted) {
+                            let _ = ws.send_with_str(&text);
+                        }
+                    }
+                }
+                Effect::Close { email, code, reason } => {
+                    for ws in self.state.get_websockets() {
+                        let peer = ws.deserialize_attachment::<InboxPeer>().ok().flatten();
+                        if email.is_none() || peer.is_some_and(|p| Some(&p.email) == email.as_ref()) {
+                            let _ = ws.close(Some(code), Some(reason));
+                        }
+                    }
+                }
+                Effect::SetAlarm(at) => storage.set_alarm(at_time(at)).await?,
+                Effect::DeleteAlarm => storage.delete_alarm().await?,
+                Effect::DeleteAll => {
+                    storage.delete_all().await?;
+                    // Empty tables, so the id answers as unknown like any other.
+                    schema(&self.state);
+                }
+                Effect::Log(message) => console_error!("{message}"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes one of the alarm's calls to another object of the site.
+    async fn carry(&self, site: &str, request: &Call) -> EdgeResult<()> {
+        let site = SiteId::parse(site)?;
+        match request {
+            Call::TellRetention { visitor, period_ms } => {
+                let stub = site_object(&self.env, "VISITOR", &site, &format!("{site}:{visitor}"))?;
+                let period = serde_json::to_string(period_ms)?;
+                call::<serde_json::Value>(&stub, Method::Post, "/retention", Some(period)).await?;
+            }
+            Call::EraseConversation { id, tombstone } => {
+                let stub = site_object(&self.env, "CONVERSATION", &site, &format!("{site}:{id}"))?;
+                ask(&stub, Erase { tombstone: *tombstone }).await?;
+            }
+            Call::EraseVisitor(visitor) => {
+                let stub = site_object(&self.env, "VISITOR", &site, &format!("{site}:{visitor}"))?;
+                call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The inbox socket upgrade: only for a workspace that exists and is open.
+    fn open_inbox(&self, req: &Request) -> EdgeResult<Response> {
+        let email = req.headers().get(H_EMAIL)?.ok_or(EdgeError::Internal("missing agent header".into()))?;
+        let (peer, _) = self.decide(|ws| ws.open_inbox(Email::parse(&email)?))?;
+        let pair = WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        pair.server.serialize_attachment(peer)?;
+        Ok(Response::from_websocket(pair.client)?)
+    }
+}
+
+impl DurableObject for Workspace {
+    fn new(state: State, env: Env) -> Self {
+        schema(&state);
+        Self { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        if req.path() == "/connect" {
+            return respond(self.open_inbox(&req));
+        }
+        answer(async { WorkspaceRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        let site = self.site();
+        let mut store = SqlStore(self.state.storage().sql());
+        let mut workspace = Logic::new(&mut store, &site, now_ms(), self.day_ms());
+        workspace.alarm(async |request: &Call| self.carry(&site, request).await).await;
+        let effects = std::mem::take(&mut workspace.effects);
+        // An error here leaves the runtime to retry the alarm.
+        self.apply(None, effects).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        Response::ok("")
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
+        let frame = match message {
+            WebSocketIncomingMessage::String(text) => ClientMsg::decode(&text),
+            WebSocketIncomingMessage::Binary(_) => Err(ErrorCode::MalformedFrame),
+        };
+        let Some(mut peer) = ws.deserialize_attachment::<InboxPeer>().ok().flatten() else {
+            let e = EdgeError::Internal("inbox socket without attachment".into());
+            let _ = ws.send_with_str(shared::ServerMsg::error(e.code(), e.public_message()).encode());
+            return Ok(());
+        };
+        let before = peer.clone();
+        let others = self.peers(Some(&ws));
+        let effects = self.decide(|inbox| {
+            inbox.on_frame(&mut peer, &others, frame);
+            Ok(())
+        });
+        let effects = match effects {
+            Ok(((), effects)) => effects,
+            Err(e) => vec![Effect::Reply(shared::ServerMsg::error(e.code(), e.public_message()))],
+        };
+        // Saved first: a broadcast reaches the sockets whose attachment says they said hello.
+        if peer != before {
+            ws.serialize_attachment(&peer)?;
+        }
+        if let Err(e) = self.apply(Some(&ws), effects).await {
+            console_error!("inbox frame: {e}");
+        }
+        Ok(())
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
+        close_socket(&ws, code);
+        // Closing an inbox may make its agent unavailable: tell the others.
+        let remaining = self.peers(Some(&ws));
+        if let Ok(((), effects)) = self.decide(|inbox| inbox.inbox_closed(&remaining)) {
+            let _ = self.apply(None, effects).await;
+        }
+        Ok(())
+    }
+}
+
+impl WorkspaceCalls for Workspace {
+    async fn config(&self, _: GetConfig) -> EdgeResult<WorkspaceConfig> {
+        self.act(|ws| ws.config()).await
+    }
+    async fn create_config(&self, r: CreateConfig) -> EdgeResult<WorkspaceConfig> {
+        self.act(|ws| ws.create_config(r.config)).await
+    }
+    async fn replace_config(&self, r: ReplaceConfig) -> EdgeResult<WorkspaceConfig> {
+        self.act(|ws| ws.replace_config(r.config)).await
+    }
+    async fn update_settings(&self, r: UpdateSettings) -> EdgeResult<WorkspaceSettings> {
+        self.act(|ws| ws.update_settings(r.settings)).await
+    }
+    async fn update_consent_settings(&self, r: UpdateConsentSettings) -> EdgeResult<ConsentSettings> {
+        self.act(|ws| ws.update_consent_settings(r.settings)).await
+    }
+    async fn log_consent(&self, r: LogConsent) -> EdgeResult<()> {
+        self.act(|ws| ws.log_consent(&r.record, r.visitor.as_ref())).await
+    }
+    async fn consent_log(&self, _: ConsentLog) -> EdgeResult<Vec<ConsentRecord>> {
+        self.act(|ws| ws.consent_log()).await
+    }
+    async fn append_audit(&self, r: AppendAudit) -> EdgeResult<()> {
+        self.act(|ws| ws.append_audit(&r.entry)).await
+    }
+    async fn audit_log(&self, _: AuditLog) -> EdgeResult<Vec<AuditEntry>> {
+        self.act(|ws| ws.audit_log()).await
+    }
+    async fn available(&self, _: Available) -> EdgeResult<bool> {
+        Ok(logic::anyone_available(&self.peers(None)))
+    }
+    async fn identity_secret(&self, _: GetIdentitySecret) -> EdgeResult<IdentitySecret> {
+        self.act(|ws| ws.identity_secret(|| crate::auth::random_token(32))).await
+    }
+    async fn link_identity(&self, claim: IdentityLink) -> EdgeResult<IdentityLink> {
+        self.act(|ws| ws.link_identity(claim)).await
+    }
+    async fn summaries(&self, r: Summaries) -> EdgeResult<Vec<ConversationSummary>> {
+        self.act(|ws| ws.summaries(&r.ids)).await
+    }
+    async fn conversation_updated(&self, update: ConversationUpdate) -> EdgeResult<()> {
+        self.act(|ws| ws.conversation_updated(&update)).await
+    }
+    async fn search(&self, r: Search) -> EdgeResult<Vec<SearchHit>> {
+        self.act(|ws| ws.search(&r.q)).await
+    }
+    async fn directory(&self, entry: DirectoryEntry) -> EdgeResult<()> {
+        self.act(|ws| ws.directory(&entry)).await
+    }
+    async fn find_subjects(&self, r: FindSubjects) -> EdgeResult<Vec<VisitorId>> {
+        self.act(|ws| ws.find_subjects(&r.q)).await
+    }
+    async fn visitor_conversations(&self, r: VisitorConversations) -> EdgeResult<Vec<ConversationId>> {
+        self.act(|ws| ws.visitor_conversations(&r.visitor_id)).await
+    }
+    async fn close(&self, _: Close) -> EdgeResult<Closing> {
+        self.act(|ws| ws.close()).await
+    }
+    async fn forget(&self, r: Forget) -> EdgeResult<()> {
+        self.act(|ws| ws.forget(&r)).await
+    }
+    async fn team(&self, _: Team) -> EdgeResult<Vec<AgentRef>> {
+        self.act(|ws| ws.team()).await
+    }
+    async fn members(&self, _: Members) -> EdgeResult<Vec<Member>> {
+        self.act(|ws| ws.members()).await
+    }
+    async fn add_member(&self, r: NewMember) -> EdgeResult<Member> {
+        let peers = self.peers(None);
+        self.act(|ws| ws.add_member(&r, &peers)).await
+    }
+    async fn leave(&self, r: Leave) -> EdgeResult<()> {
+        let peers = self.peers(None);
+        self.act(|ws| ws.leave(&r.email, &peers)).await
+    }
+    async fn change_role(&self, r: ChangeRole) -> EdgeResult<Member> {
+        let peers = self.peers(None);
+        self.act(|ws| ws.change_role(&r.actor, &r.email, r.role, &peers)).await
+    }
+    async fn remove_member(&self, r: RemoveMember) -> EdgeResult<()> {
+        let peers = self.peers(None);
+        self.act(|ws| ws.remove_member(&r.actor, &r.email, &peers)).await
+    }
+    async fn create_invite(&self, r: CreateInvite) -> EdgeResult<NewInvite> {
+        self.act(|ws| ws.create_invite(r.role, || crate::auth::random_token(24))).await
+    }
+    async fn preview_invite(&self, r: PreviewInvite) -> EdgeResult<InvitePreview> {
+        self.act(|ws| ws.preview_invite(&r.token)).await
+    }
+    async fn redeem_invite(&self, r: RedeemInvite) -> EdgeResult<Role> {
+        self.act(|ws| ws.redeem_invite(&r.token)).await
+    }
+}

@@ -1,0 +1,50 @@
+//! The workspace's tables, as objects already on disk have them, and the changes that brought
+//! older ones up to date.
+
+use crate::glue::{create_schema, migrate};
+use worker::State;
+
+/// Creates (or, after a closed workspace was purged, recreates) the tables.
+pub fn schema(state: &State) {
+    create_schema(
+        state,
+        "workspace",
+        &[
+            "CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, visitor_name TEXT NOT NULL, \
+             last_message TEXT NOT NULL, last_author TEXT NOT NULL, last_at INTEGER NOT NULL, last_seq INTEGER NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_at)",
+            "CREATE TABLE IF NOT EXISTS consent_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, \
+             joined_at INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS invites (token_hash TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS identities (user_id TEXT PRIMARY KEY, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \
+             body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))",
+            "CREATE TABLE IF NOT EXISTS directory (visitor_id TEXT PRIMARY KEY, email TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS directory_by_email ON directory (email)",
+            // Every visitor object of the site (pseudonymous ids only), so closing the
+            // workspace can delete them all.
+            "CREATE TABLE IF NOT EXISTS visitors (visitor_id TEXT PRIMARY KEY)",
+            // Visitors still to be told a new retention period (their page-activity alarms).
+            "CREATE TABLE IF NOT EXISTS retention_sync (visitor_id TEXT PRIMARY KEY)",
+            // Ids of erased conversations (random, nothing else): an update still in flight
+            // when the erasure ran must not bring the conversation back into the index.
+            "CREATE TABLE IF NOT EXISTS erased_conversations (id TEXT PRIMARY KEY)",
+            // Erased visitors by their consent hash, so a late call cannot list them again.
+            "CREATE TABLE IF NOT EXISTS erased_visitors (visitor_hash TEXT PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS closure (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at INTEGER NOT NULL)",
+        ],
+    );
+    migrate(
+        state,
+        "workspace",
+        &[
+            ("summary-details", "ALTER TABLE conversations ADD COLUMN json TEXT"),
+            ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"),
+            // Whose conversation: an erasure also finds those the visitor's own list missed.
+            ("summary-visitor", "ALTER TABLE conversations ADD COLUMN visitor_id TEXT"),
+        ],
+    );
+}

@@ -1,0 +1,340 @@
+//! The workspace's SQLite: the one implementation of [`WorkspaceStore`]. Tables (see `schema`)
+//! and stored JSON are those of objects already on disk.
+
+use super::logic::{MessageHit, WorkspaceStore};
+use super::IdentityLink;
+use crate::conversation::logic::Indexed;
+use crate::error::EdgeResult;
+use crate::glue::{json_row, json_rows};
+use crate::settings::WorkspaceConfig;
+use crate::team::InviteRecord;
+use serde::Deserialize;
+use shared::api::{AuditEntry, Member, Role};
+use shared::consent::ConsentRecord;
+use shared::{Author, ConversationId, ConversationSummary, Email, VisitorId};
+use worker::SqlStorage;
+
+pub struct SqlStore(pub SqlStorage);
+
+#[derive(Deserialize)]
+struct SummaryRow {
+    id: String,
+    json: Option<String>,
+    visitor_name: String,
+    last_message: String,
+    last_author: String,
+    last_at: i64,
+    last_seq: i64,
+}
+
+impl SummaryRow {
+    /// Rows written before summaries were stored whole still read as open and unassigned.
+    fn into_summary(self) -> EdgeResult<ConversationSummary> {
+        if let Some(json) = &self.json {
+            return Ok(serde_json::from_str(json)?);
+        }
+        Ok(ConversationSummary {
+            id: ConversationId::parse(&self.id)?,
+            visitor_name: self.visitor_name,
+            last_message: self.last_message,
+            last_author: serde_json::from_str::<Author>(&self.last_author)?,
+            last_at: self.last_at,
+            last_seq: self.last_seq as u64,
+            status: Default::default(),
+            assignee: None,
+            unread: 0,
+            visitor_email: None,
+            rev: 0,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    email: String,
+    name: String,
+    role: String,
+    joined_at: i64,
+}
+
+impl MemberRow {
+    fn into_member(self) -> EdgeResult<Member> {
+        Ok(Member {
+            email: Email::parse(&self.email)?,
+            name: self.name,
+            role: serde_json::from_value(serde_json::Value::String(self.role))?,
+            joined_at: self.joined_at,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Id {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct At {
+    at: Option<i64>,
+}
+
+fn limit(n: usize) -> worker::SqlStorageValue {
+    (n.min(i64::MAX as usize) as i64).into()
+}
+
+impl SqlStore {
+    fn ids(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<Vec<String>> {
+        let rows: Vec<Id> = self.0.exec(query, bindings)?.to_array()?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
+    fn conversation_ids(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<Vec<ConversationId>> {
+        self.ids(query, bindings)?.iter().map(|id| Ok(ConversationId::parse(id)?)).collect()
+    }
+
+    fn visitor_ids(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<Vec<VisitorId>> {
+        self.ids(query, bindings)?.iter().map(|id| Ok(VisitorId::parse(id)?)).collect()
+    }
+
+    fn summaries(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<Vec<ConversationSummary>> {
+        let rows: Vec<SummaryRow> = self.0.exec(query, bindings)?.to_array()?;
+        rows.into_iter().map(SummaryRow::into_summary).collect()
+    }
+
+    fn count(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<i64> {
+        Ok(self.0.exec(query, bindings)?.one::<Count>()?.n)
+    }
+
+    fn run(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<()> {
+        self.0.exec(query, bindings)?;
+        Ok(())
+    }
+}
+
+/// Roles are stored as their lowercase label.
+fn role_text(role: Role) -> String {
+    role.label().to_lowercase()
+}
+
+impl WorkspaceStore for SqlStore {
+    fn config(&self) -> EdgeResult<Option<WorkspaceConfig>> {
+        json_row(&self.0, "SELECT json FROM config WHERE id = 1", None)
+    }
+    fn put_config(&mut self, config: &WorkspaceConfig) -> EdgeResult<()> {
+        self.run("INSERT OR REPLACE INTO config (id, json) VALUES (1, ?)", vec![serde_json::to_string(config)?.into()])
+    }
+    fn closing_at(&self) -> EdgeResult<Option<i64>> {
+        #[derive(Deserialize)]
+        struct Row {
+            deleted_at: i64,
+        }
+        let rows: Vec<Row> = self.0.exec("SELECT deleted_at FROM closure WHERE id = 1", None)?.to_array()?;
+        Ok(rows.first().map(|r| r.deleted_at))
+    }
+    fn set_closing_at(&mut self, deleted_at: i64) -> EdgeResult<()> {
+        self.run("INSERT INTO closure (id, deleted_at) VALUES (1, ?)", vec![deleted_at.into()])
+    }
+
+    fn append_consent(&mut self, record: &ConsentRecord) -> EdgeResult<()> {
+        let json = serde_json::to_string(record)?;
+        self.run("INSERT INTO consent_log (at, json) VALUES (?, ?)", vec![record.at.into(), json.into()])
+    }
+    fn consent_log(&self, n: usize) -> EdgeResult<Vec<ConsentRecord>> {
+        json_rows(&self.0, "SELECT json FROM consent_log ORDER BY id DESC LIMIT ?", vec![limit(n)])
+    }
+    fn drop_consents(&mut self, visitor_hash: &str) -> EdgeResult<()> {
+        self.run("DELETE FROM consent_log WHERE json_extract(json, '$.visitor_hash') = ?", vec![visitor_hash.into()])
+    }
+    fn append_audit(&mut self, entry: &AuditEntry) -> EdgeResult<()> {
+        let json = serde_json::to_string(entry)?;
+        self.run("INSERT INTO audit (at, json) VALUES (?, ?)", vec![entry.at.into(), json.into()])
+    }
+    fn audit_log(&self, n: usize) -> EdgeResult<Vec<AuditEntry>> {
+        json_rows(&self.0, "SELECT json FROM audit ORDER BY id DESC LIMIT ?", vec![limit(n)])
+    }
+
+    fn identity(&self, user_id: &str) -> EdgeResult<Option<IdentityLink>> {
+        json_row(&self.0, "SELECT json FROM identities WHERE user_id = ?", vec![user_id.into()])
+    }
+    fn put_identity(&mut self, link: &IdentityLink) -> EdgeResult<()> {
+        let json = serde_json::to_string(link)?;
+        self.run(
+            "INSERT INTO identities (user_id, json) VALUES (?, ?)",
+            vec![link.user_id.as_str().into(), json.into()],
+        )
+    }
+    fn drop_identities_of(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.run("DELETE FROM identities WHERE json_extract(json, '$.visitor_id') = ?", vec![visitor.as_str().into()])
+    }
+
+    fn summary(&self, id: &ConversationId) -> EdgeResult<Option<ConversationSummary>> {
+        Ok(self.summaries("SELECT * FROM conversations WHERE id = ?", vec![id.as_str().into()])?.into_iter().next())
+    }
+    fn recent(&self, n: usize) -> EdgeResult<Vec<ConversationSummary>> {
+        self.summaries("SELECT * FROM conversations ORDER BY last_at DESC LIMIT ?", vec![limit(n)])
+    }
+    fn put_summary(&mut self, s: &ConversationSummary, visitor: Option<&VisitorId>) -> EdgeResult<()> {
+        self.run(
+            "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, rev, visitor_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, \
+             last_message = excluded.last_message, last_author = excluded.last_author, last_at = excluded.last_at, \
+             last_seq = excluded.last_seq, json = excluded.json, rev = excluded.rev",
+            vec![
+                s.id.as_str().into(),
+                s.visitor_name.as_str().into(),
+                s.last_message.as_str().into(),
+                serde_json::to_string(&s.last_author)?.into(),
+                s.last_at.into(),
+                (s.last_seq as i64).into(),
+                serde_json::to_string(s)?.into(),
+                (s.rev as i64).into(),
+                visitor.map(|v| v.as_str().to_owned()).into(),
+            ],
+        )
+    }
+    fn index_message(&mut self, id: &ConversationId, m: &Indexed) -> EdgeResult<()> {
+        self.run(
+            "INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES (?, ?, ?, ?)",
+            vec![id.as_str().into(), (m.seq as i64).into(), m.body.as_str().into(), m.at.into()],
+        )
+    }
+    fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
+        self.run("DELETE FROM conversations WHERE id = ?", vec![id.as_str().into()])?;
+        self.run("DELETE FROM message_index WHERE conversation_id = ?", vec![id.as_str().into()])
+    }
+    fn conversations_of(&self, visitor: &VisitorId) -> EdgeResult<Vec<ConversationId>> {
+        self.conversation_ids("SELECT id FROM conversations WHERE visitor_id = ?", vec![visitor.as_str().into()])
+    }
+    fn summaries_matching(&self, pattern: &str, n: usize) -> EdgeResult<Vec<ConversationSummary>> {
+        self.summaries(
+            "SELECT * FROM conversations WHERE visitor_name LIKE ? ESCAPE '\\' \
+             OR json_extract(json, '$.visitor_email') LIKE ? ESCAPE '\\' ORDER BY last_at DESC LIMIT ?",
+            vec![pattern.into(), pattern.into(), limit(n)],
+        )
+    }
+    fn messages_matching(&self, pattern: &str, n: usize) -> EdgeResult<Vec<MessageHit>> {
+        #[derive(Deserialize)]
+        struct Hit {
+            conversation_id: String,
+            body: String,
+            at: i64,
+        }
+        let rows: Vec<Hit> = self
+            .0
+            .exec(
+                "SELECT conversation_id, body, at FROM message_index WHERE body LIKE ? ESCAPE '\\' \
+                 ORDER BY at DESC LIMIT ?",
+                vec![pattern.into(), limit(n)],
+            )?
+            .to_array()?;
+        rows.into_iter()
+            .map(|h| {
+                Ok(MessageHit { conversation_id: ConversationId::parse(&h.conversation_id)?, body: h.body, at: h.at })
+            })
+            .collect()
+    }
+    fn oldest_activity(&self) -> EdgeResult<Option<i64>> {
+        Ok(self.0.exec("SELECT MIN(last_at) AS at FROM conversations", None)?.one::<At>()?.at)
+    }
+    fn inactive_before(&self, at: i64, n: usize) -> EdgeResult<Vec<ConversationId>> {
+        self.conversation_ids(
+            "SELECT id FROM conversations WHERE last_at < ? ORDER BY last_at LIMIT ?",
+            vec![at.into(), limit(n)],
+        )
+    }
+    fn some_conversations(&self, n: usize) -> EdgeResult<Vec<ConversationId>> {
+        self.conversation_ids("SELECT id FROM conversations LIMIT ?", vec![limit(n)])
+    }
+
+    fn conversation_erased(&self, id: &ConversationId) -> EdgeResult<bool> {
+        Ok(self.count("SELECT COUNT(*) AS n FROM erased_conversations WHERE id = ?", vec![id.as_str().into()])? > 0)
+    }
+    fn tombstone_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
+        self.run("INSERT OR IGNORE INTO erased_conversations (id) VALUES (?)", vec![id.as_str().into()])
+    }
+    fn visitor_erased(&self, visitor_hash: &str) -> EdgeResult<bool> {
+        let n =
+            self.count("SELECT COUNT(*) AS n FROM erased_visitors WHERE visitor_hash = ?", vec![visitor_hash.into()])?;
+        Ok(n > 0)
+    }
+    fn tombstone_visitor(&mut self, visitor_hash: &str) -> EdgeResult<()> {
+        self.run("INSERT OR IGNORE INTO erased_visitors (visitor_hash) VALUES (?)", vec![visitor_hash.into()])
+    }
+
+    fn register_visitor(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.run("INSERT OR IGNORE INTO visitors (visitor_id) VALUES (?)", vec![visitor.as_str().into()])
+    }
+    fn drop_visitor(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.run("DELETE FROM visitors WHERE visitor_id = ?", vec![visitor.as_str().into()])?;
+        self.run("DELETE FROM retention_sync WHERE visitor_id = ?", vec![visitor.as_str().into()])
+    }
+    fn some_visitors(&self, n: usize) -> EdgeResult<Vec<VisitorId>> {
+        self.visitor_ids("SELECT visitor_id AS id FROM visitors LIMIT ?", vec![limit(n)])
+    }
+    fn set_email(&mut self, visitor: &VisitorId, email: Option<&Email>) -> EdgeResult<()> {
+        match email {
+            Some(email) => self.run(
+                "INSERT OR REPLACE INTO directory (visitor_id, email) VALUES (?, ?)",
+                vec![visitor.as_str().into(), email.as_str().into()],
+            ),
+            None => self.run("DELETE FROM directory WHERE visitor_id = ?", vec![visitor.as_str().into()]),
+        }
+    }
+    fn visitors_by_email(&self, email: &Email) -> EdgeResult<Vec<VisitorId>> {
+        self.visitor_ids("SELECT visitor_id AS id FROM directory WHERE email = ?", vec![email.as_str().into()])
+    }
+    fn queue_retention_sync(&mut self) -> EdgeResult<()> {
+        self.run("INSERT OR IGNORE INTO retention_sync (visitor_id) SELECT visitor_id FROM visitors", vec![])
+    }
+    fn retention_sync_due(&self, n: usize) -> EdgeResult<Vec<VisitorId>> {
+        self.visitor_ids("SELECT visitor_id AS id FROM retention_sync LIMIT ?", vec![limit(n)])
+    }
+    fn retention_synced(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.run("DELETE FROM retention_sync WHERE visitor_id = ?", vec![visitor.as_str().into()])
+    }
+
+    fn members(&self) -> EdgeResult<Vec<Member>> {
+        let rows: Vec<MemberRow> = self.0.exec("SELECT * FROM members ORDER BY joined_at, email", None)?.to_array()?;
+        rows.into_iter().map(MemberRow::into_member).collect()
+    }
+    fn member(&self, email: &Email) -> EdgeResult<Option<Member>> {
+        let rows: Vec<MemberRow> =
+            self.0.exec("SELECT * FROM members WHERE email = ?", vec![email.as_str().into()])?.to_array()?;
+        rows.into_iter().next().map(MemberRow::into_member).transpose()
+    }
+    fn put_member(&mut self, m: &Member) -> EdgeResult<()> {
+        self.run(
+            "INSERT OR REPLACE INTO members (email, name, role, joined_at) VALUES (?, ?, ?, ?)",
+            vec![m.email.as_str().into(), m.name.as_str().into(), role_text(m.role).into(), m.joined_at.into()],
+        )
+    }
+    fn drop_member(&mut self, email: &Email) -> EdgeResult<()> {
+        self.run("DELETE FROM members WHERE email = ?", vec![email.as_str().into()])
+    }
+    fn invite(&self, token_hash: &str) -> EdgeResult<Option<InviteRecord>> {
+        json_row(&self.0, "SELECT json FROM invites WHERE token_hash = ?", vec![token_hash.into()])
+    }
+    fn add_invite(&mut self, token_hash: &str, invite: &InviteRecord, created_at: i64) -> EdgeResult<()> {
+        self.run(
+            "INSERT INTO invites (token_hash, json, created_at) VALUES (?, ?, ?)",
+            vec![token_hash.into(), serde_json::to_string(invite)?.into(), created_at.into()],
+        )
+    }
+    fn update_invite(&mut self, token_hash: &str, invite: &InviteRecord) -> EdgeResult<()> {
+        self.run(
+            "UPDATE invites SET json = ? WHERE token_hash = ?",
+            vec![serde_json::to_string(invite)?.into(), token_hash.into()],
+        )
+    }
+    fn drop_invites_created_before(&mut self, at: i64) -> EdgeResult<()> {
+        self.run("DELETE FROM invites WHERE created_at < ?", vec![at.into()])
+    }
+    fn open_invites(&self) -> EdgeResult<usize> {
+        Ok(self.count("SELECT COUNT(*) AS n FROM invites", vec![])?.max(0) as usize)
+    }
+}
