@@ -2,12 +2,15 @@
 //! log), and accepting an invite. Sessions live in the account objects; the cookie carries the
 //! email and the session's secret.
 
-use crate::account::{Create, NewPassword, Origin, Revoke, Secret, SignIn};
+use crate::account::{
+    AddMembership, ChangePassword, Close, Create, Origin, Revoke, Secret, SecurityLog, Session, Sessions, SignIn,
+    SignOut, Sites,
+};
 use crate::auth::{self, SESSION_COOKIE};
 use crate::chat_settings::site_domain;
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, read_json};
+use crate::glue::{ask, call, json, read_json};
 use crate::router::Ctx;
 use crate::settings::{CreateWorkspace, Membership, NewAccount};
 use crate::workspace::members::{NewMember, Token};
@@ -65,8 +68,7 @@ impl Ctx<'_> {
     }
 
     async fn session(&self, email: &Email, secret: &str) -> EdgeResult<Me> {
-        let body = serde_json::to_string(&Secret { secret: secret.to_owned() })?;
-        call(&self.account(email)?, Method::Post, "/session", Some(body)).await
+        ask(&self.account(email)?, Session { secret: secret.to_owned() }).await
     }
 
     /// The signed-in agent, from the session cookie.
@@ -91,9 +93,8 @@ impl Ctx<'_> {
         // A malformed email cannot have an account: same answer as a wrong password.
         let email = Email::parse(&body.email).map_err(|_| EdgeError::InvalidCredentials)?;
         let origin = self.origin_of(req)?;
-        let sign_in = serde_json::to_string(&SignIn { password: body.password, origin: origin.clone() })?;
         let account = self.account(&email)?;
-        match call::<Secret>(&account, Method::Post, "/sign-in", Some(sign_in)).await {
+        match ask(&account, SignIn { password: body.password, origin: origin.clone() }).await {
             Ok(Secret { secret }) => {
                 let me = self.session(&email, &secret).await?;
                 let sites: Vec<SiteId> = me.workspaces.iter().map(|w| w.id.clone()).collect();
@@ -105,7 +106,7 @@ impl Ctx<'_> {
                     shared::ErrorCode::RateLimited => AuditAction::LockedOut,
                     _ => AuditAction::SignInFailed,
                 };
-                let sites: Vec<SiteId> = call(&account, Method::Get, "/sites", None).await.unwrap_or_default();
+                let sites: Vec<SiteId> = ask(&account, Sites {}).await.unwrap_or_default();
                 self.audit_account(&sites, email.as_str(), action, &origin.device).await;
                 Err(e)
             }
@@ -135,8 +136,8 @@ impl Ctx<'_> {
             owner: NewAccount { email: email.clone(), name: body.name, password: body.password },
         };
         let config = request.validate()?;
-        let create = serde_json::to_string(&Create { account: request.owner.clone(), origin: self.origin_of(req)? })?;
-        let Secret { secret } = call(&self.account(&email)?, Method::Post, "/create", Some(create)).await?;
+        let create = Create { account: request.owner.clone(), origin: self.origin_of(req)? };
+        let Secret { secret } = ask(&self.account(&email)?, create).await?;
         self.create_workspace(&request, &config, Method::Post).await?;
         self.signed_in(&email, &secret, 201).await
     }
@@ -158,15 +159,14 @@ impl Ctx<'_> {
     async fn join(&self, site: &SiteId, site_name: &str, email: &Email, name: &str, role: Role) -> EdgeResult<()> {
         let member = serde_json::to_string(&NewMember { email: email.clone(), name: name.to_owned(), role })?;
         call::<Ok>(&self.workspace(site)?, Method::Post, "/members", Some(member)).await?;
-        let membership = serde_json::to_string(&Membership { site: site.clone(), name: site_name.to_owned(), role })?;
-        call::<Ok>(&self.account(email)?, Method::Put, "/memberships", Some(membership)).await?;
+        let membership = Membership { site: site.clone(), name: site_name.to_owned(), role };
+        ask(&self.account(email)?, AddMembership { membership }).await?;
         Ok(())
     }
 
     pub async fn sign_out(&self, req: &Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
-        let body = serde_json::to_string(&Secret { secret: agent.secret })?;
-        call::<Ok>(&self.account(&agent.email)?, Method::Post, "/sign-out", Some(body)).await?;
+        ask(&self.account(&agent.email)?, SignOut { secret: agent.secret }).await?;
         let res = json(&serde_json::json!({ "ok": true }), 200)?;
         res.headers()
             .set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
@@ -182,9 +182,8 @@ impl Ctx<'_> {
         if let Some(owned) = agent.me.workspaces.iter().find(|w| w.role == Role::Owner) {
             return Err(EdgeError::Conflict(format!("you own the workspace \"{}\": close it first", owned.name)));
         }
-        let close = serde_json::to_string(&SignIn { password: body.password, origin: self.origin_of(req)? })?;
-        let closing: shared::privacy::Closing =
-            call(&self.account(&agent.email)?, Method::Post, "/close", Some(close)).await?;
+        let close = Close { password: body.password, origin: self.origin_of(req)? };
+        let closing = ask(&self.account(&agent.email)?, close).await?;
         // The account is closed already (the user cannot sign in to retry), so one workspace
         // failing must not keep the others: each is tried, a failure is logged.
         for workspace in &agent.me.workspaces {
@@ -205,30 +204,33 @@ impl Ctx<'_> {
         Ok(res)
     }
 
-    /// Passes a request about the agent's own account to their account object, which checks
-    /// the session's secret again, and answers with what the object said.
-    async fn own_account(&self, agent: &Agent, path: &str, body: impl serde::Serialize) -> EdgeResult<Response> {
-        let answer: Ok =
-            call(&self.account(&agent.email)?, Method::Post, path, Some(serde_json::to_string(&body)?)).await?;
-        json(&answer, 200)
-    }
+    // Requests about the agent's own account pass their session's secret: the account object
+    // checks it again.
 
     pub async fn change_password(&self, req: &mut Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
         let body: ChangePasswordRequest = read_json(req).await?;
-        let change = NewPassword { secret: agent.secret.clone(), current: body.current, new: body.new };
-        self.own_account(&agent, "/password", change).await
+        let change = ChangePassword { secret: agent.secret, current: body.current, new: body.new };
+        ask(&self.account(&agent.email)?, change).await?;
+        json(&serde_json::json!({ "ok": true }), 200)
     }
 
-    /// `GET /me/sessions` and `GET /me/security`: read-only views of the agent's own account.
-    pub async fn account_view(&self, req: &Request, path: &str) -> EdgeResult<Response> {
+    /// `GET /me/sessions`.
+    pub async fn sessions(&self, req: &Request) -> EdgeResult<Response> {
         let agent = self.agent(req).await?;
-        self.own_account(&agent, path, Secret { secret: agent.secret.clone() }).await
+        json(&ask(&self.account(&agent.email)?, Sessions { secret: agent.secret }).await?, 200)
+    }
+
+    /// `GET /me/security`.
+    pub async fn security_log(&self, req: &Request) -> EdgeResult<Response> {
+        let agent = self.agent(req).await?;
+        json(&ask(&self.account(&agent.email)?, SecurityLog { secret: agent.secret }).await?, 200)
     }
 
     pub async fn revoke_session(&self, id: &str, req: &Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
-        self.own_account(&agent, "/sessions/revoke", Revoke { secret: agent.secret.clone(), id: id.to_owned() }).await
+        ask(&self.account(&agent.email)?, Revoke { secret: agent.secret, id: id.to_owned() }).await?;
+        json(&serde_json::json!({ "ok": true }), 200)
     }
 
     /// Invite tokens name their workspace: `SITE.SECRET`, so the edge knows which object to ask.
@@ -264,13 +266,9 @@ impl Ctx<'_> {
                 let secret = match body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
                     Some(name) => {
                         let account = NewAccount { email: email.clone(), name: name.to_owned(), password };
-                        let create = serde_json::to_string(&Create { account, origin })?;
-                        call::<Secret>(&self.account(&email)?, Method::Post, "/create", Some(create)).await?.secret
+                        ask(&self.account(&email)?, Create { account, origin }).await?.secret
                     }
-                    None => {
-                        let sign_in = serde_json::to_string(&SignIn { password, origin })?;
-                        call::<Secret>(&self.account(&email)?, Method::Post, "/sign-in", Some(sign_in)).await?.secret
-                    }
+                    None => ask(&self.account(&email)?, SignIn { password, origin }).await?.secret,
                 };
                 let name = self.session(&email, &secret).await?.name;
                 (email, name, secret)

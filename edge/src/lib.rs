@@ -5,6 +5,7 @@
 //! `cargo test -p edge` checks natively; the `worker` glue is compiled for wasm32 only.
 //! Build with `worker-build --release` (see `scripts/`), run with `wrangler dev`.
 
+pub mod account;
 pub mod auth;
 pub mod calls;
 pub mod capture;
@@ -21,8 +22,6 @@ pub mod rate_limit;
 pub mod settings;
 pub mod team;
 
-#[cfg(target_arch = "wasm32")]
-mod account;
 #[cfg(target_arch = "wasm32")]
 mod account_routes;
 #[cfg(target_arch = "wasm32")]

@@ -1,10 +1,11 @@
 //! The inbox's workspace routes: its sockets, settings, members, invites, search and the widget
 //! preview. Every route checks the session and the agent's role in that workspace first.
 
+use crate::account::{AddMembership, RemoveMembership, Upsert};
 use crate::account_routes::Agent;
 use crate::auth;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, query, read_json};
+use crate::glue::{ask, call, json, query, read_json};
 use crate::pages;
 use crate::router::{pass_through, Ctx, Who};
 use crate::settings::CreateWorkspace;
@@ -97,13 +98,7 @@ impl Ctx<'_> {
         let member: Member = call(&self.workspace(&workspace.id)?, Method::Put, &path, Some(change)).await?;
         let membership =
             crate::settings::Membership { site: workspace.id.clone(), name: workspace.name, role: member.role };
-        call::<serde_json::Value>(
-            &self.account(&target)?,
-            Method::Put,
-            "/memberships",
-            Some(serde_json::to_string(&membership)?),
-        )
-        .await?;
+        ask(&self.account(&target)?, AddMembership { membership }).await?;
         let detail = format!("{target} → {}", member.role.label());
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::RoleChanged, &detail).await;
         json(&member, 200)
@@ -122,8 +117,7 @@ impl Ctx<'_> {
             Some(change),
         )
         .await?;
-        let path = format!("/memberships/{}", workspace.id);
-        call::<serde_json::Value>(&self.account(&target)?, Method::Delete, &path, None).await?;
+        ask(&self.account(&target)?, RemoveMembership { site: workspace.id.clone() }).await?;
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, target.as_str()).await;
         json(&serde_json::json!({ "ok": true }), 200)
     }
@@ -144,8 +138,7 @@ impl Ctx<'_> {
         let members: Vec<Member> = call(&stub, Method::Get, "/members", None).await?;
         let closing: shared::privacy::Closing = call(&stub, Method::Post, "/close", None).await?;
         for member in members {
-            let path = format!("/memberships/{}", workspace.id);
-            call::<serde_json::Value>(&self.account(&member.email)?, Method::Delete, &path, None).await?;
+            ask(&self.account(&member.email)?, RemoveMembership { site: workspace.id.clone() }).await?;
         }
         json(&closing, 200)
     }
@@ -180,7 +173,7 @@ impl Ctx<'_> {
         }
         let body: CreateWorkspace = read_json(req).await?;
         let config = body.validate()?;
-        let upsert = crate::account::UpsertAccount {
+        let upsert = Upsert {
             membership: crate::settings::Membership {
                 site: body.site.clone(),
                 name: config.name.clone(),
@@ -188,13 +181,7 @@ impl Ctx<'_> {
             },
             account: body.owner.clone(),
         };
-        call::<serde_json::Value>(
-            &self.account(&body.owner.email)?,
-            Method::Put,
-            "/account",
-            Some(serde_json::to_string(&upsert)?),
-        )
-        .await?;
+        ask(&self.account(&body.owner.email)?, upsert).await?;
         self.create_workspace(&body, &config, Method::Put).await?;
         json(&serde_json::json!({ "site": body.site, "owner": body.owner.email }), 201)
     }
