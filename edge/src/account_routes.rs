@@ -206,7 +206,6 @@ impl Ctx<'_> {
 
     // Requests about the agent's own account pass their session's secret: the account object
     // checks it again.
-
     pub async fn change_password(&self, req: &mut Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
         let body: ChangePasswordRequest = read_json(req).await?;

@@ -149,7 +149,12 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         Ok((Closing { deleted_at }, vec![Effect::RememberClosing { deleted_at }, Effect::SetAlarm { at: deleted_at }]))
     }
 
+    /// Adds (or replaces) a membership of an existing account only: a late call for an account
+    /// already deleted would otherwise hand the workspace to whoever next signs up with the email.
     pub fn add_membership(&mut self, membership: &Membership) -> EdgeResult<()> {
+        if self.store.account()?.is_none() {
+            return Err(EdgeError::NotFound);
+        }
         self.store.save_membership(membership)
     }
 

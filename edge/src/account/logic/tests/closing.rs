@@ -96,3 +96,17 @@ fn an_alarm_on_an_open_account_or_a_second_one_does_nothing() {
     assert_eq!(world.store.account.as_ref().unwrap().name, "Eve", "a repeated alarm spares the new account");
     assert!(matches!(world.at(40 + GRACE).me(&secret.secret), Err(EdgeError::Unauthorized)), "old sessions stay dead");
 }
+
+#[test]
+fn a_late_membership_after_the_deletion_is_refused_and_not_inherited() {
+    let (mut world, _) = World::with_account(0);
+    close(&mut world, PASSWORD, 10).unwrap();
+    alarm_at(&mut world, 10 + GRACE);
+    let late = world.at(20 + GRACE).add_membership(&membership("acme", "Acme", Role::Admin));
+    assert!(matches!(late, Err(EdgeError::NotFound)));
+    world.at(20 + GRACE).remove_membership(&SiteId::parse("acme").unwrap()).unwrap();
+    assert!(world.store.memberships.is_empty());
+    let create = Create { account: new_account("Eve", "another password"), origin: origin("Chrome on Windows") };
+    let secret = world.at(30 + GRACE).create(&create).unwrap();
+    assert!(world.at(40 + GRACE).me(&secret.secret).unwrap().workspaces.is_empty());
+}
