@@ -47,7 +47,7 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         let current = self.live_session(secret)?.secret_hash;
         let mut live: Vec<StoredSession> =
             self.store.sessions()?.into_iter().filter(|s| s.expires_at > self.now).collect();
-        live.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        live.sort_by_key(|s| std::cmp::Reverse(s.created_at));
         Ok(live
             .into_iter()
             .map(|s| SessionInfo {
