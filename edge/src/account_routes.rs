@@ -2,12 +2,15 @@
 //! log), and accepting an invite. Sessions live in the account objects; the cookie carries the
 //! email and the session's secret.
 
-use crate::account::{Create, NewPassword, Origin, Revoke, Secret, SignIn};
+use crate::account::{
+    AddMembership, ChangePassword, Close, Create, Origin, Revoke, Secret, SecurityLog, Session, Sessions, SignIn,
+    SignOut, Sites,
+};
 use crate::auth::{self, SESSION_COOKIE};
 use crate::chat_settings::site_domain;
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, call, json, read_json};
+use crate::glue::{ask, json, read_json};
 use crate::router::Ctx;
 use crate::settings::{CreateWorkspace, Membership, NewAccount};
 use crate::workspace::{CreateConfig, Leave, NewMember, PreviewInvite, RedeemInvite, ReplaceConfig};
@@ -15,7 +18,7 @@ use shared::api::{
     AcceptInviteRequest, AuditAction, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest, SignUpRequest,
 };
 use shared::{Email, SiteId};
-use worker::{Method, Request, Response};
+use worker::{Request, Response};
 
 /// The signed-in agent: who they are and the session they used.
 pub struct Agent {
@@ -23,8 +26,6 @@ pub struct Agent {
     pub email: Email,
     pub secret: String,
 }
-
-type Ok = serde_json::Value;
 
 impl Ctx<'_> {
     /// Where a request comes from, as the session list and the security log show it.
@@ -65,8 +66,7 @@ impl Ctx<'_> {
     }
 
     async fn session(&self, email: &Email, secret: &str) -> EdgeResult<Me> {
-        let body = serde_json::to_string(&Secret { secret: secret.to_owned() })?;
-        call(&self.account(email)?, Method::Post, "/session", Some(body)).await
+        ask(&self.account(email)?, Session { secret: secret.to_owned() }).await
     }
 
     /// The signed-in agent, from the session cookie.
@@ -91,9 +91,8 @@ impl Ctx<'_> {
         // A malformed email cannot have an account: same answer as a wrong password.
         let email = Email::parse(&body.email).map_err(|_| EdgeError::InvalidCredentials)?;
         let origin = self.origin_of(req)?;
-        let sign_in = serde_json::to_string(&SignIn { password: body.password, origin: origin.clone() })?;
         let account = self.account(&email)?;
-        match call::<Secret>(&account, Method::Post, "/sign-in", Some(sign_in)).await {
+        match ask(&account, SignIn { password: body.password, origin: origin.clone() }).await {
             Ok(Secret { secret }) => {
                 let me = self.session(&email, &secret).await?;
                 let sites: Vec<SiteId> = me.workspaces.iter().map(|w| w.id.clone()).collect();
@@ -105,7 +104,7 @@ impl Ctx<'_> {
                     shared::ErrorCode::RateLimited => AuditAction::LockedOut,
                     _ => AuditAction::SignInFailed,
                 };
-                let sites: Vec<SiteId> = call(&account, Method::Get, "/sites", None).await.unwrap_or_default();
+                let sites: Vec<SiteId> = ask(&account, Sites {}).await.unwrap_or_default();
                 self.audit_account(&sites, email.as_str(), action, &origin.device).await;
                 Err(e)
             }
@@ -135,42 +134,41 @@ impl Ctx<'_> {
             owner: NewAccount { email: email.clone(), name: body.name, password: body.password },
         };
         let config = request.validate()?;
-        let create = serde_json::to_string(&Create { account: request.owner.clone(), origin: self.origin_of(req)? })?;
-        let Secret { secret } = call(&self.account(&email)?, Method::Post, "/create", Some(create)).await?;
-        self.create_workspace(&request, &config, Method::Post).await?;
+        let create = Create { account: request.owner.clone(), origin: self.origin_of(req)? };
+        let Secret { secret } = ask(&self.account(&email)?, create).await?;
+        self.create_workspace(&request, &config, false).await?;
         self.signed_in(&email, &secret, 201).await
     }
 
-    /// Writes a workspace's config (`Post`: only if new; `Put`: replacing it) and makes its
-    /// owner a member, on both sides.
+    /// Writes a workspace's config and makes its owner a member, on both sides. Sign-up refuses a
+    /// taken id; the operator's route (`replace`) overwrites whatever was there.
     pub async fn create_workspace(
         &self,
         request: &CreateWorkspace,
         config: &crate::settings::WorkspaceConfig,
-        method: Method,
+        replace: bool,
     ) -> EdgeResult<()> {
         let workspace = self.workspace(&request.site)?;
-        // `Put` replaces whatever was there (the operator's route); `Post` refuses a taken id.
         let new = config.clone();
-        match method {
-            Method::Put => ask(&workspace, ReplaceConfig { config: new }).await?,
-            _ => ask(&workspace, CreateConfig { config: new }).await?,
-        };
+        if replace {
+            ask(&workspace, ReplaceConfig { config: new }).await?;
+        } else {
+            ask(&workspace, CreateConfig { config: new }).await?;
+        }
         self.join(&request.site, &config.name, &request.owner.email, &request.owner.name, Role::Owner).await
     }
 
     /// Adds a member to a workspace: the workspace's member list and the account's memberships.
     async fn join(&self, site: &SiteId, site_name: &str, email: &Email, name: &str, role: Role) -> EdgeResult<()> {
         ask(&self.workspace(site)?, NewMember { email: email.clone(), name: name.to_owned(), role }).await?;
-        let membership = serde_json::to_string(&Membership { site: site.clone(), name: site_name.to_owned(), role })?;
-        call::<Ok>(&self.account(email)?, Method::Put, "/memberships", Some(membership)).await?;
+        let membership = Membership { site: site.clone(), name: site_name.to_owned(), role };
+        ask(&self.account(email)?, AddMembership { membership }).await?;
         Ok(())
     }
 
     pub async fn sign_out(&self, req: &Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
-        let body = serde_json::to_string(&Secret { secret: agent.secret })?;
-        call::<Ok>(&self.account(&agent.email)?, Method::Post, "/sign-out", Some(body)).await?;
+        ask(&self.account(&agent.email)?, SignOut { secret: agent.secret }).await?;
         let res = json(&serde_json::json!({ "ok": true }), 200)?;
         res.headers()
             .set("set-cookie", &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))?;
@@ -186,9 +184,8 @@ impl Ctx<'_> {
         if let Some(owned) = agent.me.workspaces.iter().find(|w| w.role == Role::Owner) {
             return Err(EdgeError::Conflict(format!("you own the workspace \"{}\": close it first", owned.name)));
         }
-        let close = serde_json::to_string(&SignIn { password: body.password, origin: self.origin_of(req)? })?;
-        let closing: shared::privacy::Closing =
-            call(&self.account(&agent.email)?, Method::Post, "/close", Some(close)).await?;
+        let close = Close { password: body.password, origin: self.origin_of(req)? };
+        let closing = ask(&self.account(&agent.email)?, close).await?;
         // The account is closed already (the user cannot sign in to retry), so one workspace
         // failing must not keep the others: each is tried, a failure is logged.
         for workspace in &agent.me.workspaces {
@@ -208,30 +205,32 @@ impl Ctx<'_> {
         Ok(res)
     }
 
-    /// Passes a request about the agent's own account to their account object, which checks
-    /// the session's secret again, and answers with what the object said.
-    async fn own_account(&self, agent: &Agent, path: &str, body: impl serde::Serialize) -> EdgeResult<Response> {
-        let answer: Ok =
-            call(&self.account(&agent.email)?, Method::Post, path, Some(serde_json::to_string(&body)?)).await?;
-        json(&answer, 200)
-    }
-
+    // Requests about the agent's own account pass their session's secret: the account object
+    // checks it again.
     pub async fn change_password(&self, req: &mut Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
         let body: ChangePasswordRequest = read_json(req).await?;
-        let change = NewPassword { secret: agent.secret.clone(), current: body.current, new: body.new };
-        self.own_account(&agent, "/password", change).await
+        let change = ChangePassword { secret: agent.secret, current: body.current, new: body.new };
+        ask(&self.account(&agent.email)?, change).await?;
+        json(&serde_json::json!({ "ok": true }), 200)
     }
 
-    /// `GET /me/sessions` and `GET /me/security`: read-only views of the agent's own account.
-    pub async fn account_view(&self, req: &Request, path: &str) -> EdgeResult<Response> {
+    /// `GET /me/sessions`.
+    pub async fn sessions(&self, req: &Request) -> EdgeResult<Response> {
         let agent = self.agent(req).await?;
-        self.own_account(&agent, path, Secret { secret: agent.secret.clone() }).await
+        json(&ask(&self.account(&agent.email)?, Sessions { secret: agent.secret }).await?, 200)
+    }
+
+    /// `GET /me/security`.
+    pub async fn security_log(&self, req: &Request) -> EdgeResult<Response> {
+        let agent = self.agent(req).await?;
+        json(&ask(&self.account(&agent.email)?, SecurityLog { secret: agent.secret }).await?, 200)
     }
 
     pub async fn revoke_session(&self, id: &str, req: &Request) -> EdgeResult<Response> {
         let agent = self.agent_acting(req).await?;
-        self.own_account(&agent, "/sessions/revoke", Revoke { secret: agent.secret.clone(), id: id.to_owned() }).await
+        ask(&self.account(&agent.email)?, Revoke { secret: agent.secret, id: id.to_owned() }).await?;
+        json(&serde_json::json!({ "ok": true }), 200)
     }
 
     /// Invite tokens name their workspace: `SITE.SECRET`, so the edge knows which object to ask.
@@ -266,13 +265,9 @@ impl Ctx<'_> {
                 let secret = match body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
                     Some(name) => {
                         let account = NewAccount { email: email.clone(), name: name.to_owned(), password };
-                        let create = serde_json::to_string(&Create { account, origin })?;
-                        call::<Secret>(&self.account(&email)?, Method::Post, "/create", Some(create)).await?.secret
+                        ask(&self.account(&email)?, Create { account, origin }).await?.secret
                     }
-                    None => {
-                        let sign_in = serde_json::to_string(&SignIn { password, origin })?;
-                        call::<Secret>(&self.account(&email)?, Method::Post, "/sign-in", Some(sign_in)).await?.secret
-                    }
+                    None => ask(&self.account(&email)?, SignIn { password, origin }).await?.secret,
                 };
                 let name = self.session(&email, &secret).await?.name;
                 (email, name, secret)

@@ -5,6 +5,7 @@
 //! `cargo test -p edge` checks natively; the `worker` glue is compiled for wasm32 only.
 //! Build with `worker-build --release` (see `scripts/`), run with `wrangler dev`.
 
+pub mod account;
 pub mod auth;
 pub mod calls;
 pub mod capture;
@@ -22,8 +23,6 @@ pub mod settings;
 pub mod team;
 pub mod workspace;
 
-#[cfg(target_arch = "wasm32")]
-mod account;
 #[cfg(target_arch = "wasm32")]
 mod account_routes;
 #[cfg(target_arch = "wasm32")]

@@ -1,10 +1,11 @@
 //! The inbox's workspace routes: its sockets, settings, members, invites, search and the widget
 //! preview. Every route checks the session and the agent's role in that workspace first.
 
+use crate::account::{AddMembership, RemoveMembership, Upsert};
 use crate::account_routes::Agent;
 use crate::auth;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, call, json, query, read_json};
+use crate::glue::{ask, json, query, read_json};
 use crate::pages;
 use crate::router::{pass_through, Ctx, Who};
 use crate::settings::CreateWorkspace;
@@ -90,13 +91,7 @@ impl Ctx<'_> {
         let member = ask(&self.workspace(&workspace.id)?, change).await?;
         let membership =
             crate::settings::Membership { site: workspace.id.clone(), name: workspace.name, role: member.role };
-        call::<serde_json::Value>(
-            &self.account(&target)?,
-            Method::Put,
-            "/memberships",
-            Some(serde_json::to_string(&membership)?),
-        )
-        .await?;
+        ask(&self.account(&target)?, AddMembership { membership }).await?;
         let detail = format!("{target} → {}", member.role.label());
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::RoleChanged, &detail).await;
         json(&member, 200)
@@ -109,8 +104,7 @@ impl Ctx<'_> {
         let target = member_email(email)?;
         let removal = RemoveMember { actor: agent.email.clone(), email: target.clone() };
         ask(&self.workspace(&workspace.id)?, removal).await?;
-        let path = format!("/memberships/{}", workspace.id);
-        call::<serde_json::Value>(&self.account(&target)?, Method::Delete, &path, None).await?;
+        ask(&self.account(&target)?, RemoveMembership { site: workspace.id.clone() }).await?;
         self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, target.as_str()).await;
         json(&serde_json::json!({ "ok": true }), 200)
     }
@@ -131,8 +125,7 @@ impl Ctx<'_> {
         let members = ask(&stub, Members {}).await?;
         let closing = ask(&stub, Close {}).await?;
         for member in members {
-            let path = format!("/memberships/{}", workspace.id);
-            call::<serde_json::Value>(&self.account(&member.email)?, Method::Delete, &path, None).await?;
+            ask(&self.account(&member.email)?, RemoveMembership { site: workspace.id.clone() }).await?;
         }
         json(&closing, 200)
     }
@@ -166,7 +159,7 @@ impl Ctx<'_> {
         }
         let body: CreateWorkspace = read_json(req).await?;
         let config = body.validate()?;
-        let upsert = crate::account::UpsertAccount {
+        let upsert = Upsert {
             membership: crate::settings::Membership {
                 site: body.site.clone(),
                 name: config.name.clone(),
@@ -174,14 +167,8 @@ impl Ctx<'_> {
             },
             account: body.owner.clone(),
         };
-        call::<serde_json::Value>(
-            &self.account(&body.owner.email)?,
-            Method::Put,
-            "/account",
-            Some(serde_json::to_string(&upsert)?),
-        )
-        .await?;
-        self.create_workspace(&body, &config, Method::Put).await?;
+        ask(&self.account(&body.owner.email)?, upsert).await?;
+        self.create_workspace(&body, &config, true).await?;
         json(&serde_json::json!({ "site": body.site, "owner": body.owner.email }), 201)
     }
 }

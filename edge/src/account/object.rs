@@ -1,0 +1,129 @@
+//! The account's `worker` glue: typed requests in, `logic` over SQLite, effects carried out.
+
+use super::logic::{self, Argon2Keys, Effect};
+use super::store::{schema, SqlAccount};
+use super::{
+    AccountCalls, AccountRequest, AddMembership, ChangePassword, Close, Create, RemoveMembership, Revoke, Secret,
+    SecurityLog, Session, Sessions, SignIn, SignOut, Sites, Upsert,
+};
+use crate::error::EdgeResult;
+use crate::glue::{answer, at_time, now_ms, request_body, retention_ms};
+use shared::api::{Me, SecurityEvent, SessionInfo};
+use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
+use shared::SiteId;
+use worker::{durable_object, DurableObject, Env, Request, Response, State};
+
+/// Key-value key: when a closed account is deleted (it refuses sign-ins until then). Kept out
+/// of the tables, where accounts closed by older builds have it too.
+const CLOSING: &str = "closing_at";
+
+#[durable_object]
+pub struct Account {
+    state: State,
+    env: Env,
+}
+
+impl Account {
+    /// Runs `decide` on this account as it is now.
+    fn with<T>(&self, decide: impl FnOnce(&mut logic::Account<'_, SqlAccount, Argon2Keys>) -> T) -> T {
+        let mut store = SqlAccount(self.state.storage().sql());
+        decide(&mut logic::Account { store: &mut store, keys: &Argon2Keys, now: now_ms() })
+    }
+
+    async fn closing(&self) -> EdgeResult<Option<i64>> {
+        Ok(self.state.storage().get::<i64>(CLOSING).await?)
+    }
+
+    async fn carry_out(&self, effects: Vec<Effect>) -> EdgeResult<()> {
+        let storage = self.state.storage();
+        for effect in effects {
+            match effect {
+                Effect::RememberClosing { deleted_at } => storage.put(CLOSING, deleted_at).await?,
+                Effect::SetAlarm { at } => storage.set_alarm(at_time(at)).await?,
+                Effect::DeleteEverything => {
+                    storage.delete_all().await?;
+                    schema(&self.state);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl AccountCalls for Account {
+    async fn upsert(&self, request: Upsert) -> EdgeResult<()> {
+        self.with(|a| a.upsert(&request))
+    }
+
+    async fn create(&self, request: Create) -> EdgeResult<Secret> {
+        self.with(|a| a.create(&request))
+    }
+
+    async fn sign_in(&self, request: SignIn) -> EdgeResult<Secret> {
+        let closing = self.closing().await?;
+        self.with(|a| a.sign_in(&request, closing))
+    }
+
+    async fn close(&self, request: Close) -> EdgeResult<Closing> {
+        let closing = self.closing().await?;
+        let grace_ms = retention_ms(&self.env, Some(CLOSURE_GRACE_DAYS)).unwrap_or_default();
+        let (closed, effects) = self.with(|a| a.close(&request.password, &request.origin, closing, grace_ms))?;
+        self.carry_out(effects).await?;
+        Ok(closed)
+    }
+
+    async fn session(&self, request: Session) -> EdgeResult<Me> {
+        self.with(|a| a.me(&request.secret))
+    }
+
+    async fn sign_out(&self, request: SignOut) -> EdgeResult<()> {
+        self.with(|a| a.sign_out(&request.secret))
+    }
+
+    async fn sessions(&self, request: Sessions) -> EdgeResult<Vec<SessionInfo>> {
+        self.with(|a| a.sessions(&request.secret))
+    }
+
+    async fn revoke(&self, request: Revoke) -> EdgeResult<()> {
+        self.with(|a| a.revoke(&request))
+    }
+
+    async fn change_password(&self, request: ChangePassword) -> EdgeResult<()> {
+        self.with(|a| a.change_password(&request))
+    }
+
+    async fn security_log(&self, request: SecurityLog) -> EdgeResult<Vec<SecurityEvent>> {
+        self.with(|a| a.security_log(&request.secret))
+    }
+
+    async fn sites(&self, _request: Sites) -> EdgeResult<Vec<SiteId>> {
+        self.with(|a| a.sites())
+    }
+
+    async fn add_membership(&self, request: AddMembership) -> EdgeResult<()> {
+        self.with(|a| a.add_membership(&request.membership))
+    }
+
+    async fn remove_membership(&self, request: RemoveMembership) -> EdgeResult<()> {
+        self.with(|a| a.remove_membership(&request.site))
+    }
+}
+
+impl DurableObject for Account {
+    fn new(state: State, env: Env) -> Self {
+        schema(&state);
+        Self { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        answer(async { AccountRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
+    }
+
+    /// A closed account's grace period is over: everything goes, and the email is free again.
+    async fn alarm(&self) -> worker::Result<Response> {
+        // A failure is thrown, so the runtime retries the alarm.
+        let done = async { self.carry_out(logic::alarm(self.closing().await?, now_ms())).await }.await;
+        done.map_err(|e| worker::Error::RustError(format!("account deletion: {e}")))?;
+        Response::ok("")
+    }
+}
