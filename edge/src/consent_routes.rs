@@ -5,9 +5,10 @@
 use crate::auth::sha256_hex;
 use crate::consent_export::to_csv;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, now_ms, query, read_json};
+use crate::glue::{ask, call, json, now_ms, query, read_json};
 use crate::router::{visitor_token, Ctx};
 use crate::team::Action;
+use crate::visitor::AddConsent;
 use shared::api::AuditAction;
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
 use shared::DomainError;
@@ -80,7 +81,7 @@ impl Ctx<'_> {
         };
         let text = serde_json::to_string(&record)?;
         let visitor = self.visitor(&site, &token.visitor_id)?;
-        call::<ConsentRecord>(&visitor, Method::Post, "/consents", Some(text.clone())).await?;
+        ask(&visitor, AddConsent { record: record.clone() }).await?;
         let log = format!("/consent-log?visitor={}", token.visitor_id);
         call::<ConsentRecord>(&self.workspace(&site)?, Method::Post, &log, Some(text)).await?;
         json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)

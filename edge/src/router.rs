@@ -257,8 +257,7 @@ impl Ctx<'_> {
             return Err(EdgeError::Unauthorized);
         }
         // An erased visitor's token is refused even for a conversation they never wrote in.
-        call::<shared::privacy::DataSubject>(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None)
-            .await?;
+        ask(&self.visitor(&site, &token.visitor_id)?, crate::visitor::Subject {}).await?;
         let stub = self.conversation(&site, &token.conversation_id)?;
         self.forward_upgrade(&stub, &site, &token.conversation_id, Who::Visitor(&token)).await
     }

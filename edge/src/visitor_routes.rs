@@ -6,21 +6,19 @@ use crate::auth::VisitorToken;
 use crate::capture::{identity_hash_ok, strip_url, truncate_ip, MAX_USER_ID_CHARS};
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{call, json, now_ms, read_json};
+use crate::glue::{ask, call, json, now_ms, read_json};
 use crate::router::Ctx;
 use crate::settings::WorkspaceConfig;
 use crate::team::Action;
-use crate::visitor::{Capture, IdentityClaim, PageVisit};
+use crate::visitor::{Capture, Conversations, IdentityClaim, PageVisit, Profile, SetAttributes, Subject, Touch};
 use crate::workspace::IdentityLink;
 use shared::api::IdentitySecret;
 use shared::visitor::{
     AttributesRequest, DeviceInfo, Identified, IdentifyRequest, Identity, Location, PageView, PageViewRequest,
-    VisitorContext, VisitorProfile, MAX_TITLE_CHARS,
+    VisitorContext, MAX_TITLE_CHARS,
 };
-use shared::{ConversationId, ConversationSummary, Email, SiteId, VisitorId};
+use shared::{ConversationSummary, Email, SiteId, VisitorId};
 use worker::{Method, Request, Response, Stub};
-
-type Ok = serde_json::Value;
 
 impl Ctx<'_> {
     pub fn visitor(&self, site: &SiteId, visitor: &VisitorId) -> EdgeResult<Stub> {
@@ -72,8 +70,8 @@ impl Ctx<'_> {
         token: &VisitorToken,
         context: Option<VisitorContext>,
     ) -> EdgeResult<()> {
-        let capture = serde_json::to_string(&self.capture_of(req, config, context)?)?;
-        call::<Ok>(&self.visitor(&token.site, &token.visitor_id)?, Method::Post, "/touch", Some(capture)).await?;
+        let capture = self.capture_of(req, config, context)?;
+        ask(&self.visitor(&token.site, &token.visitor_id)?, Touch { capture }).await?;
         Ok(())
     }
 
@@ -92,13 +90,7 @@ impl Ctx<'_> {
             },
         };
         let visit = PageVisit { page, capture: self.capture_of(req, &config, body.context)? };
-        call::<bool>(
-            &self.visitor(&site, &token.visitor_id)?,
-            Method::Post,
-            "/pageview",
-            Some(serde_json::to_string(&visit)?),
-        )
-        .await?;
+        ask(&self.visitor(&site, &token.visitor_id)?, visit).await?;
         cors(Response::empty()?.with_status(204), &origin)
     }
 
@@ -106,8 +98,8 @@ impl Ctx<'_> {
         let (site, _, origin) = self.from_site_page(site, req).await?;
         let body: AttributesRequest = read_json(req).await?;
         let token = self.token_of(&site, &body.token)?;
-        let attributes = serde_json::to_string(&body.attributes)?;
-        call::<Ok>(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/attributes", Some(attributes)).await?;
+        let attributes = SetAttributes { attributes: body.attributes };
+        ask(&self.visitor(&site, &token.visitor_id)?, attributes).await?;
         cors(Response::empty()?.with_status(204), &origin)
     }
 
@@ -132,8 +124,7 @@ impl Ctx<'_> {
             token = crate::router::visitor_token(&site, None, &secret)?;
         }
         // A visitor who paused processing is not linked to the site's user: nothing new is kept.
-        let held: shared::privacy::DataSubject =
-            call(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None).await?;
+        let held = ask(&self.visitor(&site, &token.visitor_id)?, Subject {}).await?;
         if held.restricted {
             let answer = Identified {
                 token: token.sign(secret.as_bytes()),
@@ -171,13 +162,7 @@ impl Ctx<'_> {
             email: email.as_ref().map(|e| e.as_str().to_owned()),
         });
         let claim = IdentityClaim { identity: Identity { id: user_id, verified }, name, email };
-        let kept: bool = call(
-            &self.visitor(&site, &token.visitor_id)?,
-            Method::Post,
-            "/identity",
-            Some(serde_json::to_string(&claim)?),
-        )
-        .await?;
+        let kept = ask(&self.visitor(&site, &token.visitor_id)?, claim).await?;
         // Agents see the name in the inbox list too, once the conversation exists (unless the
         // visitor restricted processing).
         if let Some(contact) = contact.filter(|_| kept) {
@@ -206,8 +191,8 @@ impl Ctx<'_> {
         let stub = self.visitor(&workspace.id, &visitor)?;
         // An erased visitor is simply not there for agents.
         let erased = |e: EdgeError| if e.code() == shared::ErrorCode::Unauthorized { EdgeError::NotFound } else { e };
-        let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await.map_err(erased)?;
-        let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        let mut profile = ask(&stub, Profile {}).await.map_err(erased)?;
+        let ids = ask(&stub, Conversations {}).await?;
         profile.conversations = call::<Vec<ConversationSummary>>(
             &self.workspace(&workspace.id)?,
             Method::Post,
