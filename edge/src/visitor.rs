@@ -3,13 +3,15 @@
 //! details, identity, custom attributes, conversations, and, only while the latest decision allows
 //! analytics, page activity, browser and location.
 //!
-//! `logic` decides over a storage trait (tested natively with `cargo test -p edge`); `object` is
-//! the `worker` glue that keeps it in SQLite, schedules the retention alarm and tells the
+//! `logic` decides over a storage trait (tested natively with `cargo test -p edge`); `store` keeps
+//! it in SQLite and `object` is the `worker` glue that schedules the retention alarm and tells the
 //! workspace's directory.
 
 pub mod logic;
 #[cfg(target_arch = "wasm32")]
 mod object;
+#[cfg(target_arch = "wasm32")]
+mod store;
 #[cfg(target_arch = "wasm32")]
 pub use object::Visitor;
 
