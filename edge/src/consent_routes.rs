@@ -5,14 +5,15 @@
 use crate::auth::sha256_hex;
 use crate::consent_export::to_csv;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, call, json, now_ms, query, read_json};
+use crate::glue::{ask, json, now_ms, query, read_json};
 use crate::router::{visitor_token, Ctx};
 use crate::team::Action;
+use crate::visitor::AddConsent;
 use crate::workspace::{ConsentLog, LogConsent, UpdateConsentSettings};
 use shared::api::AuditAction;
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
 use shared::DomainError;
-use worker::{Headers, Method, Request, Response};
+use worker::{Headers, Request, Response};
 
 impl Ctx<'_> {
     pub async fn consent_config(&self, site: &str, req: &Request) -> EdgeResult<Response> {
@@ -79,9 +80,8 @@ impl Ctx<'_> {
             visitor_hash: sha256_hex(&format!("{site}:{}", token.visitor_id)),
             decision,
         };
-        let text = serde_json::to_string(&record)?;
         let visitor = self.visitor(&site, &token.visitor_id)?;
-        call::<ConsentRecord>(&visitor, Method::Post, "/consents", Some(text.clone())).await?;
+        ask(&visitor, AddConsent { record: record.clone() }).await?;
         let log = LogConsent { record: record.clone(), visitor: Some(token.visitor_id.clone()) };
         ask(&self.workspace(&site)?, log).await?;
         json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)

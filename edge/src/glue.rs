@@ -43,26 +43,28 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> EdgeResult<T> 
     Ok(serde_json::from_slice(&bytes)?)
 }
 
-/// Calls an object's internal route with an optional JSON body and decodes its JSON answer; an
-/// error answer comes back as the same `EdgeError`.
-pub async fn call<T: DeserializeOwned>(stub: &Stub, method: Method, path: &str, body: Option<String>) -> EdgeResult<T> {
+/// The path of every typed request to an object (see `calls`); `/connect` is the only other one,
+/// for socket upgrades.
+const ASK_URL: &str = "https://object/ask";
+
+/// The one path besides typed requests: a socket upgrade the router has authorised, with who is
+/// on it in headers (see `open_socket`).
+pub const CONNECT_PATH: &str = "/connect";
+
+/// Forwards an authorised socket upgrade to an object; `headers` say who is on the socket. The
+/// object's answer (a 101 with its socket) goes back as is; an error passes the one mapping.
+pub async fn open_socket(stub: &Stub, headers: Headers) -> EdgeResult<Response> {
+    headers.set("upgrade", "websocket")?;
     let mut init = RequestInit::new();
-    init.with_method(method);
-    if let Some(body) = body {
-        init.with_body(Some(body.into()));
-    }
-    let req = Request::new_with_init(&format!("https://object{path}"), &init)?;
-    let mut res = stub.fetch_with_request(req).await?;
+    init.with_headers(headers);
+    let mut res =
+        stub.fetch_with_request(Request::new_with_init(&format!("https://object{CONNECT_PATH}"), &init)?).await?;
     if res.status_code() >= 400 {
         let api: ApiError = res.json().await?;
         return Err(EdgeError::from_api(api));
     }
-    Ok(res.json().await?)
+    Ok(res)
 }
-
-/// The path of every typed request to an object (see `calls`); `/connect` is the only other one,
-/// for socket upgrades.
-const ASK_URL: &str = "https://object/ask";
 
 /// Sends a typed request to an object and decodes its typed answer; an error answer comes back
 /// as the same `EdgeError`.
@@ -116,11 +118,27 @@ pub fn json_row<T: DeserializeOwned>(
     Ok(json_rows(sql, query, bindings)?.into_iter().next())
 }
 
+/// The workspace object of `site`.
+pub fn workspace_object(env: &Env, site: &SiteId) -> EdgeResult<Stub> {
+    site_object(env, "WORKSPACE", site, site.as_str())
+}
+
+/// A conversation's object, named by site and id so an id from one workspace can never reach
+/// another's object.
+pub fn conversation_object(env: &Env, site: &SiteId, id: &shared::ConversationId) -> EdgeResult<Stub> {
+    site_object(env, "CONVERSATION", site, &format!("{site}:{id}"))
+}
+
+/// A visitor's object (`SITE:VISITOR_ID`).
+pub fn visitor_object(env: &Env, site: &SiteId, visitor: &shared::VisitorId) -> EdgeResult<Stub> {
+    site_object(env, "VISITOR", site, &format!("{site}:{visitor}"))
+}
+
 /// One of a workspace's objects (`WORKSPACE`, `CONVERSATION`, `VISITOR`) by name, addressed in
 /// the workspace's data region: an EU workspace's objects are created and kept in the EU
 /// jurisdiction. `workers-rs` has no binding for `namespace.jurisdiction()`, so it is called
 /// through JS.
-pub fn site_object(env: &Env, binding: &str, site: &SiteId, name: &str) -> EdgeResult<Stub> {
+fn site_object(env: &Env, binding: &str, site: &SiteId, name: &str) -> EdgeResult<Stub> {
     use wasm_bindgen::JsCast;
     let mut namespace = env.durable_object(binding)?;
     // Off only where the runtime has no jurisdictions (local workerd throws "not implemented").

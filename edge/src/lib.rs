@@ -21,6 +21,7 @@ pub mod pages;
 pub mod rate_limit;
 pub mod settings;
 pub mod team;
+pub mod visitor;
 pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]
@@ -37,8 +38,6 @@ mod notice_routes;
 mod privacy_routes;
 #[cfg(target_arch = "wasm32")]
 mod router;
-#[cfg(target_arch = "wasm32")]
-pub(crate) mod visitor;
 #[cfg(target_arch = "wasm32")]
 mod visitor_routes;
 #[cfg(target_arch = "wasm32")]

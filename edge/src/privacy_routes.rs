@@ -6,16 +6,15 @@
 use crate::auth::sha256_hex;
 use crate::conversation::{Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, call, json, now_ms, query, read_json};
+use crate::glue::{ask, json, now_ms, query, read_json};
 use crate::router::Ctx;
 use crate::team::Action;
-use crate::visitor::{ContactChange, Switch};
+use crate::visitor::{ContactChange, Conversations, Erase as VisitorErase, Object, Profile, Restrict, Subject};
 use crate::workspace::{AuditLog, FindSubjects, Forget, Summaries, VisitorConversations};
 use shared::api::AuditAction;
-use shared::privacy::{DataAction, DataExport, DataRegion, DataSubject, Erased, MyDataRequest};
-use shared::visitor::VisitorProfile;
-use shared::{ConversationId, Email, ErrorCode, SiteId, VisitorId};
-use worker::{Method, Request, Response};
+use shared::privacy::{DataAction, DataExport, DataRegion, Erased, MyDataRequest};
+use shared::{Email, ErrorCode, SiteId, VisitorId};
+use worker::{Request, Response};
 
 /// Who asked: the visitor themself, or an owner or admin for them.
 enum Requester {
@@ -86,7 +85,7 @@ impl Ctx<'_> {
         let mut found = vec![];
         for id in ids {
             // An id nobody has (or one that was erased) holds nothing to show.
-            match call::<DataSubject>(&self.visitor(&workspace.id, &id)?, Method::Get, "/subject", None).await {
+            match ask(&self.visitor(&workspace.id, &id)?, Subject {}).await {
                 Ok(subject) if subject.visitor_id.is_some() => found.push(subject),
                 Ok(_) => {}
                 Err(e) if e.code() == ErrorCode::Unauthorized => {}
@@ -101,9 +100,13 @@ impl Ctx<'_> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let visitor = VisitorId::parse(visitor).map_err(|_| EdgeError::NotFound)?;
         let action: DataAction = read_json(req).await?;
-        let held: DataSubject = call(&self.visitor(&workspace.id, &visitor)?, Method::Get, "/subject", None)
-            .await
-            .map_err(|e| if e.code() == ErrorCode::Unauthorized { EdgeError::NotFound } else { e })?;
+        let held = ask(&self.visitor(&workspace.id, &visitor)?, Subject {}).await.map_err(|e| {
+            if e.code() == ErrorCode::Unauthorized {
+                EdgeError::NotFound
+            } else {
+                e
+            }
+        })?;
         if held.visitor_id.is_none() {
             return Err(EdgeError::NotFound);
         }
@@ -127,7 +130,7 @@ impl Ctx<'_> {
         let stub = self.visitor(site, visitor)?;
         let note = |extra: &str| format!("{} · subject {}{extra}", by.on_behalf(), reference(site, visitor));
         match action {
-            DataAction::Status => json(&call::<DataSubject>(&stub, Method::Get, "/subject", None).await?, 200),
+            DataAction::Status => json(&ask(&stub, Subject {}).await?, 200),
             DataAction::Export => {
                 let export = self.export(site, visitor, matches!(by, Requester::Admin(_))).await?;
                 self.audit(site, by.actor(), AuditAction::DataExported, &note("")).await;
@@ -140,27 +143,24 @@ impl Ctx<'_> {
                     return Err(EdgeError::Invalid("give a name or an email".into()));
                 }
                 let change = ContactChange { by: by.actor().to_owned(), name: name.clone(), email: email.clone() };
-                call::<serde_json::Value>(&stub, Method::Post, "/contact", Some(serde_json::to_string(&change)?))
-                    .await?;
+                ask(&stub, change).await?;
                 // Agents see the corrected details on every conversation.
                 let email = email.map(|e| e.as_str().to_owned());
-                for id in call::<Vec<ConversationId>>(&stub, Method::Get, "/conversations", None).await? {
+                for id in ask(&stub, Conversations {}).await? {
                     let contact = SiteContact { name: name.clone(), email: email.clone() };
                     ask(&self.conversation(site, &id)?, contact).await?;
                 }
                 self.audit(site, by.actor(), AuditAction::DataCorrected, &note("")).await;
-                json(&call::<DataSubject>(&stub, Method::Get, "/subject", None).await?, 200)
+                json(&ask(&stub, Subject {}).await?, 200)
             }
             DataAction::Restrict { on } => {
-                let subject: DataSubject =
-                    call(&stub, Method::Post, "/restrict", Some(serde_json::to_string(&Switch { on })?)).await?;
+                let subject = ask(&stub, Restrict { on }).await?;
                 let action = if on { AuditAction::ProcessingRestricted } else { AuditAction::ProcessingResumed };
                 self.audit(site, by.actor(), action, &note("")).await;
                 json(&subject, 200)
             }
             DataAction::Object { on } => {
-                let subject: DataSubject =
-                    call(&stub, Method::Post, "/object", Some(serde_json::to_string(&Switch { on })?)).await?;
+                let subject = ask(&stub, Object { on }).await?;
                 let action = if on { AuditAction::AnalyticsObjected } else { AuditAction::AnalyticsObjectionWithdrawn };
                 self.audit(site, by.actor(), action, &note("")).await;
                 json(&subject, 200)
@@ -178,8 +178,8 @@ impl Ctx<'_> {
     /// (the controller decides what to hand over); the visitor's own leaves them out.
     async fn export(&self, site: &SiteId, visitor: &VisitorId, notes: bool) -> EdgeResult<DataExport> {
         let stub = self.visitor(site, visitor)?;
-        let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await?;
-        let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        let mut profile = ask(&stub, Profile {}).await?;
+        let ids = ask(&stub, Conversations {}).await?;
         // The inbox's summaries carry agents' working state (a note may be the last message);
         // the visitor gets their conversations in full below instead.
         if notes {
@@ -214,7 +214,7 @@ impl Ctx<'_> {
         let workspace = self.workspace(site)?;
         // The visitor's own list, and any conversation the index ties to them that the list
         // missed (it is kept in step on a best-effort basis).
-        let mut ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        let mut ids = ask(&stub, Conversations {}).await?;
         let indexed = ask(&workspace, VisitorConversations { visitor_id: visitor.clone() }).await?;
         for id in indexed {
             if !ids.contains(&id) {
@@ -227,13 +227,13 @@ impl Ctx<'_> {
         let visitor_hash = sha256_hex(&format!("{site}:{visitor}"));
         let forget = Forget { visitor_id: visitor.clone(), visitor_hash, conversation_ids: ids.clone() };
         ask(&workspace, forget).await?;
-        call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;
+        ask(&stub, VisitorErase {}).await?;
         // Verify: the visitor and every conversation refuse, the index has none of them.
         let gone = |what: &str, r: EdgeResult<()>| match r {
             Err(e) if e.code() == ErrorCode::Unauthorized => Ok(()),
             other => Err(EdgeError::Internal(format!("erasure in {site} left {what} behind: {other:?}"))),
         };
-        gone("the visitor", call::<serde_json::Value>(&stub, Method::Get, "/profile", None).await.map(|_| ()))?;
+        gone("the visitor", ask(&stub, Profile {}).await.map(|_| ()))?;
         for id in &ids {
             gone("a conversation", ask(&self.conversation(site, id)?, Export { notes: false }).await.map(|_| ()))?;
         }

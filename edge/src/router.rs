@@ -5,14 +5,14 @@ use crate::auth::{self, VisitorToken};
 use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SITE, H_VERIFIED, H_VISITOR};
 use crate::conversation::ContactKnown;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, call, error_response, json, query, read_json};
+use crate::glue::{ask, error_response, json, query, read_json};
 use crate::pages;
 use crate::rate_limit::{Hit, Verdict};
 use crate::settings::WorkspaceConfig;
 use crate::workspace::{Available, GetConfig};
 use shared::api::{VisitorSession, VisitorSessionRequest};
 use shared::{AgentRef, ConversationId, Email, SiteId, VisitorId};
-use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response, Stub};
+use worker::{event, Context, Env, Headers, Method, Request, Response, Stub};
 
 #[event(fetch)]
 pub async fn main(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -103,7 +103,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn workspace(&self, site: &SiteId) -> EdgeResult<Stub> {
-        crate::glue::site_object(self.env, "WORKSPACE", site, site.as_str())
+        crate::glue::workspace_object(self.env, site)
     }
 
     pub fn account(&self, email: &Email) -> EdgeResult<Stub> {
@@ -111,8 +111,7 @@ impl Ctx<'_> {
     }
 
     pub fn conversation(&self, site: &SiteId, id: &ConversationId) -> EdgeResult<Stub> {
-        // Named by site and id, so an id from one workspace can never reach another's object.
-        crate::glue::site_object(self.env, "CONVERSATION", site, &format!("{site}:{id}"))
+        crate::glue::conversation_object(self.env, site, id)
     }
 
     /// Counts one hit of `key` in its own rate-limiter object.
@@ -258,8 +257,7 @@ impl Ctx<'_> {
             return Err(EdgeError::Unauthorized);
         }
         // An erased visitor's token is refused even for a conversation they never wrote in.
-        call::<shared::privacy::DataSubject>(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None)
-            .await?;
+        ask(&self.visitor(&site, &token.visitor_id)?, crate::visitor::Subject {}).await?;
         let stub = self.conversation(&site, &token.conversation_id)?;
         self.forward_upgrade(&stub, &site, &token.conversation_id, Who::Visitor(&token)).await
     }
@@ -272,7 +270,6 @@ impl Ctx<'_> {
         who: Who<'_>,
     ) -> EdgeResult<Response> {
         let headers = Headers::new();
-        headers.set("upgrade", "websocket")?;
         headers.set(H_SITE, site.as_str())?;
         headers.set(H_CONVERSATION, id.as_str())?;
         match who {
@@ -288,10 +285,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        let mut init = RequestInit::new();
-        init.with_headers(headers);
-        let res = stub.fetch_with_request(Request::new_with_init("https://object/connect", &init)?).await?;
-        pass_through(res).await
+        crate::glue::open_socket(stub, headers).await
     }
 }
 
@@ -319,14 +313,4 @@ pub(crate) fn visitor_token(site: &SiteId, token: Option<&str>, secret: &str) ->
             verified_id: None,
         }),
     }
-}
-
-/// An object's answer goes back as is (a 101 with its socket), except errors, which pass through
-/// the one error mapping.
-pub(crate) async fn pass_through(mut res: Response) -> EdgeResult<Response> {
-    if res.status_code() >= 400 {
-        let api: shared::api::ApiError = res.json().await?;
-        return Err(EdgeError::from_api(api));
-    }
-    Ok(res)
 }

@@ -7,24 +7,22 @@ use crate::capture::{identity_hash_ok, strip_url, truncate_ip, MAX_USER_ID_CHARS
 use crate::conversation::SiteContact;
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, call, json, now_ms, read_json};
+use crate::glue::{ask, json, now_ms, read_json};
 use crate::router::Ctx;
 use crate::settings::WorkspaceConfig;
 use crate::team::Action;
-use crate::visitor::{Capture, IdentityClaim, PageVisit};
+use crate::visitor::{Capture, Conversations, IdentityClaim, PageVisit, Profile, SetAttributes, Subject, Touch};
 use crate::workspace::{GetIdentitySecret, IdentityLink, Summaries};
 use shared::visitor::{
     AttributesRequest, DeviceInfo, Identified, IdentifyRequest, Identity, Location, PageView, PageViewRequest,
-    VisitorContext, VisitorProfile, MAX_TITLE_CHARS,
+    VisitorContext, MAX_TITLE_CHARS,
 };
-use shared::{ConversationId, Email, SiteId, VisitorId};
-use worker::{Method, Request, Response, Stub};
-
-type Ok = serde_json::Value;
+use shared::{Email, SiteId, VisitorId};
+use worker::{Request, Response, Stub};
 
 impl Ctx<'_> {
     pub fn visitor(&self, site: &SiteId, visitor: &VisitorId) -> EdgeResult<Stub> {
-        crate::glue::site_object(self.env, "VISITOR", site, &format!("{site}:{visitor}"))
+        crate::glue::visitor_object(self.env, site, visitor)
     }
 
     /// A call from the site's page: its Origin must be an allowed domain of the site. Answers
@@ -72,8 +70,8 @@ impl Ctx<'_> {
         token: &VisitorToken,
         context: Option<VisitorContext>,
     ) -> EdgeResult<()> {
-        let capture = serde_json::to_string(&self.capture_of(req, config, context)?)?;
-        call::<Ok>(&self.visitor(&token.site, &token.visitor_id)?, Method::Post, "/touch", Some(capture)).await?;
+        let capture = self.capture_of(req, config, context)?;
+        ask(&self.visitor(&token.site, &token.visitor_id)?, Touch { capture }).await?;
         Ok(())
     }
 
@@ -92,13 +90,7 @@ impl Ctx<'_> {
             },
         };
         let visit = PageVisit { page, capture: self.capture_of(req, &config, body.context)? };
-        call::<bool>(
-            &self.visitor(&site, &token.visitor_id)?,
-            Method::Post,
-            "/pageview",
-            Some(serde_json::to_string(&visit)?),
-        )
-        .await?;
+        ask(&self.visitor(&site, &token.visitor_id)?, visit).await?;
         cors(Response::empty()?.with_status(204), &origin)
     }
 
@@ -106,8 +98,8 @@ impl Ctx<'_> {
         let (site, _, origin) = self.from_site_page(site, req).await?;
         let body: AttributesRequest = read_json(req).await?;
         let token = self.token_of(&site, &body.token)?;
-        let attributes = serde_json::to_string(&body.attributes)?;
-        call::<Ok>(&self.visitor(&site, &token.visitor_id)?, Method::Post, "/attributes", Some(attributes)).await?;
+        let attributes = SetAttributes { attributes: body.attributes };
+        ask(&self.visitor(&site, &token.visitor_id)?, attributes).await?;
         cors(Response::empty()?.with_status(204), &origin)
     }
 
@@ -132,8 +124,7 @@ impl Ctx<'_> {
             token = crate::router::visitor_token(&site, None, &secret)?;
         }
         // A visitor who paused processing is not linked to the site's user: nothing new is kept.
-        let held: shared::privacy::DataSubject =
-            call(&self.visitor(&site, &token.visitor_id)?, Method::Get, "/subject", None).await?;
+        let held = ask(&self.visitor(&site, &token.visitor_id)?, Subject {}).await?;
         if held.restricted {
             let answer = Identified {
                 token: token.sign(secret.as_bytes()),
@@ -168,13 +159,7 @@ impl Ctx<'_> {
         let contact = (name.is_some() || email.is_some())
             .then(|| SiteContact { name: name.clone(), email: email.as_ref().map(|e| e.as_str().to_owned()) });
         let claim = IdentityClaim { identity: Identity { id: user_id, verified }, name, email };
-        let kept: bool = call(
-            &self.visitor(&site, &token.visitor_id)?,
-            Method::Post,
-            "/identity",
-            Some(serde_json::to_string(&claim)?),
-        )
-        .await?;
+        let kept = ask(&self.visitor(&site, &token.visitor_id)?, claim).await?;
         // Agents see the name in the inbox list too, once the conversation exists (unless the
         // visitor restricted processing).
         if let Some(contact) = contact.filter(|_| kept) {
@@ -203,8 +188,8 @@ impl Ctx<'_> {
         let stub = self.visitor(&workspace.id, &visitor)?;
         // An erased visitor is simply not there for agents.
         let erased = |e: EdgeError| if e.code() == shared::ErrorCode::Unauthorized { EdgeError::NotFound } else { e };
-        let mut profile: VisitorProfile = call(&stub, Method::Get, "/profile", None).await.map_err(erased)?;
-        let ids: Vec<ConversationId> = call(&stub, Method::Get, "/conversations", None).await?;
+        let mut profile = ask(&stub, Profile {}).await.map_err(erased)?;
+        let ids = ask(&stub, Conversations {}).await?;
         profile.conversations = ask(&self.workspace(&workspace.id)?, Summaries { ids }).await?;
         profile.visitor_id = Some(visitor);
         json(&profile, 200)

@@ -7,13 +7,13 @@ use crate::auth;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, json, query, read_json};
 use crate::pages;
-use crate::router::{pass_through, Ctx, Who};
+use crate::router::{Ctx, Who};
 use crate::settings::CreateWorkspace;
 use crate::team::{require, Action};
 use crate::workspace::{ChangeRole, Close, CreateInvite, Members, RemoveMember, Search, UpdateSettings, H_EMAIL};
 use shared::api::{AuditAction, ChangeRoleRequest, CreateInviteRequest, Invite, WorkspaceRef, WorkspaceSettings};
 use shared::{AgentRef, ConversationId, Email, SiteId};
-use worker::{Headers, Method, Request, RequestInit, Response};
+use worker::{Headers, Method, Request, Response};
 
 impl Ctx<'_> {
     /// The signed-in agent and their membership of `site`, if their role allows `action`. Someone
@@ -35,12 +35,8 @@ impl Ctx<'_> {
         self.require_upgrade(req)?;
         let (agent, workspace) = self.member(site, req, Action::Chat).await?;
         let headers = Headers::new();
-        headers.set("upgrade", "websocket")?;
         headers.set(H_EMAIL, agent.email.as_str())?;
-        let mut init = RequestInit::new();
-        init.with_headers(headers);
-        let stub = self.workspace(&workspace.id)?;
-        pass_through(stub.fetch_with_request(Request::new_with_init("https://object/connect", &init)?).await?).await
+        crate::glue::open_socket(&self.workspace(&workspace.id)?, headers).await
     }
 
     pub async fn agent_conversation_connect(&self, site: &str, id: &str, req: &Request) -> EdgeResult<Response> {

@@ -5,11 +5,12 @@ use super::logic::{self, Effect, MessageLog, Peer, ProfileNotice, Role, State as
 use super::store::{self, SqlLog};
 use super::{ContactKnown, ConversationCalls, ConversationRequest, Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{answer, ask, call, close_socket, now_ms, request_body, respond};
+use crate::glue::{answer, ask, close_socket, now_ms, request_body, respond};
+use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
 use crate::workspace::{AppendAudit, ConversationUpdate, Team};
 use shared::{AgentRef, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
 use worker::{
-    console_error, durable_object, DurableObject, Env, Method, Request, Response, SqlStorage, State, WebSocket,
+    console_error, durable_object, DurableObject, Env, Request, Response, SqlStorage, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
 };
 
@@ -88,8 +89,7 @@ impl Conversation {
     /// The visitor object of this conversation's visitor, if known.
     fn visitor(&self, site: &str, state: &ConversationState) -> EdgeResult<Option<worker::Stub>> {
         let Some(visitor) = &state.details.visitor_id else { return Ok(None) };
-        let site = SiteId::parse(site)?;
-        Ok(Some(crate::glue::site_object(&self.env, "VISITOR", &site, &format!("{site}:{visitor}"))?))
+        Ok(Some(crate::glue::visitor_object(&self.env, &SiteId::parse(site)?, visitor)?))
     }
 
     fn state(&self) -> EdgeResult<ConversationState> {
@@ -100,8 +100,7 @@ impl Conversation {
     }
 
     fn workspace(&self, site: &str) -> EdgeResult<worker::Stub> {
-        let site = SiteId::parse(site)?;
-        crate::glue::site_object(&self.env, "WORKSPACE", &site, site.as_str())
+        crate::glue::workspace_object(&self.env, &SiteId::parse(site)?)
     }
 
     async fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<()> {
@@ -209,13 +208,9 @@ impl Conversation {
             let Some(visitor) = self.visitor(site, after)? else { return Ok(()) };
             for notice in logic::profile_notices(before, after, peer) {
                 match notice {
-                    ProfileNotice::Started => {
-                        let id = Some(serde_json::to_string(id)?);
-                        call::<serde_json::Value>(&visitor, Method::Post, "/conversation", id).await?;
-                    }
+                    ProfileNotice::Started => ask(&visitor, AddConversation { id: id.clone() }).await?,
                     ProfileNotice::Contact { by, name, email } => {
-                        let change = Some(serde_json::to_string(&crate::visitor::ContactChange { by, name, email })?);
-                        call::<serde_json::Value>(&visitor, Method::Post, "/contact", change).await?;
+                        ask(&visitor, ContactChange { by, name, email }).await?
                     }
                 }
             }
@@ -233,9 +228,9 @@ impl Conversation {
         if !erase.tombstone {
             if let (Some(site), state) = (self.meta("site")?, self.state()?) {
                 if let (Some(visitor), Some(id)) = (self.visitor(&site, &state)?, self.meta("conversation_id")?) {
-                    let id = serde_json::to_string(&ConversationId::parse(&id)?)?;
+                    let id = ConversationId::parse(&id)?;
                     // An erased visitor has no list to update; the conversation goes either way.
-                    match call::<serde_json::Value>(&visitor, Method::Post, "/forget-conversation", Some(id)).await {
+                    match ask(&visitor, ForgetConversation { id }).await {
                         Err(e) if e.code() != ErrorCode::Unauthorized => return Err(e),
                         _ => {}
                     }
@@ -310,7 +305,7 @@ impl DurableObject for Conversation {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        if req.path() == "/connect" {
+        if req.path() == crate::glue::CONNECT_PATH {
             return respond(self.accept_socket(&req));
         }
         answer(async { ConversationRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)

@@ -8,11 +8,15 @@ use super::store::SqlStore;
 use super::*;
 use crate::conversation::Erase;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{answer, ask, at_time, call, close_socket, now_ms, request_body, respond, retention_ms, site_object};
+use crate::glue::{
+    answer, ask, at_time, close_socket, conversation_object, now_ms, request_body, respond, retention_ms,
+    visitor_object,
+};
+use crate::visitor::{Erase as EraseVisitor, Retention};
 use shared::{ClientMsg, ErrorCode, SiteId};
 use worker::{
-    console_error, durable_object, DurableObject, Env, Method, Request, Response, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair,
+    console_error, durable_object, DurableObject, Env, Request, Response, State, WebSocket, WebSocketIncomingMessage,
+    WebSocketPair,
 };
 
 #[durable_object]
@@ -102,18 +106,13 @@ impl Workspace {
         let site = SiteId::parse(site)?;
         match request {
             Call::TellRetention { visitor, period_ms } => {
-                let stub = site_object(&self.env, "VISITOR", &site, &format!("{site}:{visitor}"))?;
-                let period = serde_json::to_string(period_ms)?;
-                call::<serde_json::Value>(&stub, Method::Post, "/retention", Some(period)).await?;
+                let stub = visitor_object(&self.env, &site, visitor)?;
+                ask(&stub, Retention { retention_ms: *period_ms }).await?;
             }
             Call::EraseConversation { id, tombstone } => {
-                let stub = site_object(&self.env, "CONVERSATION", &site, &format!("{site}:{id}"))?;
-                ask(&stub, Erase { tombstone: *tombstone }).await?;
+                ask(&conversation_object(&self.env, &site, id)?, Erase { tombstone: *tombstone }).await?;
             }
-            Call::EraseVisitor(visitor) => {
-                let stub = site_object(&self.env, "VISITOR", &site, &format!("{site}:{visitor}"))?;
-                call::<serde_json::Value>(&stub, Method::Post, "/erase", None).await?;
-            }
+            Call::EraseVisitor(visitor) => ask(&visitor_object(&self.env, &site, visitor)?, EraseVisitor {}).await?,
         }
         Ok(())
     }
@@ -136,7 +135,7 @@ impl DurableObject for Workspace {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        if req.path() == "/connect" {
+        if req.path() == crate::glue::CONNECT_PATH {
             return respond(self.open_inbox(&req));
         }
         answer(async { WorkspaceRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)

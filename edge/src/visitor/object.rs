@@ -1,0 +1,191 @@
+//! The visitor's `worker` glue: typed requests in, the logic run over the SQLite store (see
+//! `store`), and the effects it decides (key-value entries, the retention alarm, erasure, the
+//! workspace's directory) carried out in order.
+
+use super::logic::{self, Effect};
+use super::store::SqlVisitor;
+use super::{
+    AddConsent, AddConversation, ContactChange, Conversations, Erase, ForgetConversation, IdentityClaim, Object,
+    PageVisit, Profile, Restrict, Retention, SetAttributes, Subject, Touch, VisitorCalls, VisitorRequest,
+};
+use crate::error::EdgeResult;
+use crate::glue::{answer, at_time, create_schema, now_ms, request_body};
+use shared::consent::ConsentRecord;
+use shared::privacy::DataSubject;
+use shared::visitor::VisitorProfile;
+use shared::{ConversationId, Email, SiteId, VisitorId};
+use worker::{durable_object, DurableObject, Env, Request, Response, State};
+
+/// Key-value entries beside the tables: the erasure tombstone (all that is left of an erased
+/// visitor, so their token is refused) and the retention period the page-activity alarm applies.
+const ERASED: &str = "erased";
+const RETENTION: &str = "retention_ms";
+
+#[durable_object]
+pub struct Visitor {
+    state: State,
+    env: Env,
+}
+
+impl Visitor {
+    /// The storage as the logic sees it, with the key-value entries read now.
+    async fn store(&self) -> EdgeResult<SqlVisitor> {
+        let storage = self.state.storage();
+        Ok(SqlVisitor {
+            sql: storage.sql(),
+            erased: storage.get::<i64>(ERASED).await?,
+            retention: storage.get::<i64>(RETENTION).await?,
+        })
+    }
+
+    async fn carry_out(&self, effects: Vec<Effect>) -> EdgeResult<()> {
+        let storage = self.state.storage();
+        for effect in effects {
+            match effect {
+                Effect::KeepRetention(Some(ms)) => storage.put(RETENTION, ms).await?,
+                Effect::KeepRetention(None) => storage.delete(RETENTION).await.map(|_| ())?,
+                Effect::SetAlarm(at) => storage.set_alarm(at_time(at)).await?,
+                Effect::DeleteAlarm => storage.delete_alarm().await?,
+                Effect::DeleteAll => {
+                    storage.delete_all().await?;
+                    schema(&self.state);
+                }
+                Effect::Tombstone(at) => storage.put(ERASED, at).await?,
+                Effect::TellDirectory(email) => self.tell_directory(email.as_ref()).await?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The site and visitor this object belongs to, from its name (`SITE:VISITOR_ID`).
+    fn ids(&self) -> Option<(SiteId, VisitorId)> {
+        let name = self.state.id().name()?;
+        let (site, visitor) = name.split_once(':')?;
+        Some((SiteId::parse(site).ok()?, VisitorId::parse(visitor).ok()?))
+    }
+
+    /// Keeps the workspace's directory (find a visitor by email for a data-subject request) in
+    /// step with the email on the profile.
+    async fn tell_directory(&self, email: Option<&Email>) -> EdgeResult<()> {
+        let Some((site, visitor_id)) = self.ids() else { return Ok(()) };
+        let entry = crate::workspace::DirectoryEntry { visitor_id, email: email.cloned() };
+        crate::glue::ask(&crate::glue::workspace_object(&self.env, &site)?, entry).await
+    }
+
+    async fn retention_pass(&self) -> EdgeResult<()> {
+        let effects = logic::expire(&mut self.store().await?, now_ms())?;
+        self.carry_out(effects).await
+    }
+}
+
+impl VisitorCalls for Visitor {
+    async fn add_consent(&self, r: AddConsent) -> EdgeResult<()> {
+        logic::add_consent(&mut self.store().await?, &r.record)
+    }
+
+    async fn consents(&self, _: super::Consents) -> EdgeResult<Vec<ConsentRecord>> {
+        logic::consents(&self.store().await?)
+    }
+
+    async fn touch(&self, r: Touch) -> EdgeResult<()> {
+        logic::touch(&mut self.store().await?, r.capture, now_ms())
+    }
+
+    async fn page_view(&self, visit: PageVisit) -> EdgeResult<bool> {
+        let (kept, effects) = logic::page_view(&mut self.store().await?, visit, now_ms())?;
+        self.carry_out(effects).await?;
+        Ok(kept)
+    }
+
+    async fn contact(&self, change: ContactChange) -> EdgeResult<()> {
+        let effects = logic::contact(&mut self.store().await?, change, now_ms())?;
+        self.carry_out(effects).await
+    }
+
+    async fn identify(&self, claim: IdentityClaim) -> EdgeResult<bool> {
+        let (kept, effects) = logic::identify(&mut self.store().await?, claim, now_ms())?;
+        self.carry_out(effects).await?;
+        Ok(kept)
+    }
+
+    async fn set_attributes(&self, r: SetAttributes) -> EdgeResult<()> {
+        let effects = logic::set_attributes(&mut self.store().await?, &r.attributes, now_ms())?;
+        self.carry_out(effects).await
+    }
+
+    async fn add_conversation(&self, r: AddConversation) -> EdgeResult<()> {
+        logic::add_conversation(&mut self.store().await?, &r.id, now_ms())
+    }
+
+    async fn conversations(&self, _: Conversations) -> EdgeResult<Vec<ConversationId>> {
+        logic::conversations(&self.store().await?)
+    }
+
+    async fn profile(&self, _: Profile) -> EdgeResult<VisitorProfile> {
+        logic::profile(&self.store().await?, now_ms())
+    }
+
+    async fn subject(&self, _: Subject) -> EdgeResult<DataSubject> {
+        logic::subject(&self.store().await?, self.ids().map(|(_, v)| v), now_ms())
+    }
+
+    async fn restrict(&self, r: Restrict) -> EdgeResult<DataSubject> {
+        let mut store = self.store().await?;
+        logic::restrict(&mut store, r.on, now_ms())?;
+        logic::subject(&store, self.ids().map(|(_, v)| v), now_ms())
+    }
+
+    async fn object(&self, r: Object) -> EdgeResult<DataSubject> {
+        let mut store = self.store().await?;
+        logic::object(&mut store, r.on, now_ms())?;
+        logic::subject(&store, self.ids().map(|(_, v)| v), now_ms())
+    }
+
+    async fn erase(&self, _: Erase) -> EdgeResult<()> {
+        self.carry_out(logic::erase(now_ms())).await
+    }
+
+    async fn retention(&self, r: Retention) -> EdgeResult<()> {
+        let effects = logic::retention(&mut self.store().await?, r.retention_ms, now_ms())?;
+        self.carry_out(effects).await
+    }
+
+    async fn forget_conversation(&self, r: ForgetConversation) -> EdgeResult<()> {
+        logic::forget_conversation(&mut self.store().await?, &r.id)
+    }
+}
+
+fn schema(state: &State) {
+    create_schema(
+        state,
+        "visitor",
+        &[
+            "CREATE TABLE IF NOT EXISTS consents (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS profile (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS pages (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, url TEXT NOT NULL, \
+             title TEXT NOT NULL, referrer TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS contact_edits (id INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL)",
+        ],
+    );
+}
+
+impl DurableObject for Visitor {
+    fn new(state: State, env: Env) -> Self {
+        schema(&state);
+        Self { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        answer(async { VisitorRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(e) = self.retention_pass().await {
+            worker::console_error!("visitor page retention: {e}");
+            let retry = self.carry_out(logic::alarm_failed(now_ms())).await;
+            retry.map_err(|e| worker::Error::RustError(format!("visitor page retention retry: {e}")))?;
+        }
+        Response::ok("")
+    }
+}
