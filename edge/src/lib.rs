@@ -1,9 +1,14 @@
-//! Provixchat's edge: a Cloudflare Worker (workers-rs) that routes requests to Durable Objects —
-//! one per conversation, per workspace and per agent account — and serves the static assets.
+//! Provixchat's edge: a Cloudflare Worker (workers-rs) whose stateless router (`router`, the
+//! `*_routes` files) checks origins, tokens and sessions and hands each request to the Durable
+//! Object it concerns — one per conversation, workspace, visitor, agent account and rate-limited
+//! client — and serves the static assets.
 //!
-//! Object logic lives in pure modules (`conversation::logic`, `auth`, `error`) that
-//! `cargo test -p edge` checks natively; the `worker` glue is compiled for wasm32 only.
-//! Build with `worker-build --release` (see `scripts/`), run with `wrangler dev`.
+//! Every object is built the same way: `<object>.rs` declares its typed requests (`calls`),
+//! `<object>/logic.rs` decides over a storage trait and returns effects, `<object>/store.rs` holds
+//! its SQL, and `<object>/object.rs` is the thin `worker` glue. `cargo test -p edge` runs the logic
+//! natively with in-memory stores; the glue and the routes are compiled for wasm32 only and run
+//! under the end-to-end tests. Build with `worker-build --release` (`build_all` in
+//! `scripts/lib.sh`), run with `wrangler dev` (`scripts/run`).
 
 pub mod account;
 pub mod auth;
