@@ -83,6 +83,13 @@ macro_rules! requests {
                     $( Self::$variant(request) => Ok(serde_json::to_string(&handler.$method(request).await?)?), )*
                 }
             }
+
+            /// An object's `fetch` for typed requests: decode, dispatch, answer (errors mapped once).
+            #[cfg(target_arch = "wasm32")]
+            pub async fn serve<H: $handler>(handler: &H, mut req: worker::Request) -> worker::Result<worker::Response> {
+                let body = $crate::glue::request_body(&mut req).await;
+                $crate::glue::answer(async { Self::decode(&body?)?.dispatch(handler).await }.await)
+            }
         }
     };
 }

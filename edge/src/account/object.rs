@@ -7,7 +7,7 @@ use super::{
     SecurityLog, Session, Sessions, SignIn, SignOut, Sites, Upsert,
 };
 use crate::error::EdgeResult;
-use crate::glue::{answer, at_time, now_ms, request_body, retention_ms};
+use crate::glue::{at_time, now_ms, retention_ms};
 use shared::api::{Me, SecurityEvent, SessionInfo};
 use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
 use shared::SiteId;
@@ -115,8 +115,8 @@ impl DurableObject for Account {
         Self { state, env }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        answer(async { AccountRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        AccountRequest::serve(self, req).await
     }
 
     /// A closed account's grace period is over: everything goes, and the email is free again.

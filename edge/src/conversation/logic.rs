@@ -331,31 +331,34 @@ pub fn anonymous_name(id: &ConversationId) -> String {
     format!("Visitor {}", hash[..4].to_uppercase())
 }
 
+/// The in-memory message log the native tests use.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct VecLog(pub Vec<ChatMessage>);
+
+#[cfg(test)]
+impl MessageLog for VecLog {
+    fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
+        Ok(self.0.iter().find(|m| &m.client_id == id).cloned())
+    }
+    fn last(&self) -> EdgeResult<Option<ChatMessage>> {
+        Ok(self.0.last().cloned())
+    }
+    fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
+        Ok(self.0.iter().filter(|m| m.seq > seq && (notes || !m.note)).take(limit).cloned().collect())
+    }
+    fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
+        Ok(self.0.iter().filter(|m| m.seq > seq && m.author == Author::Visitor).count() as u32)
+    }
+    fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
+        self.0.push(message.clone());
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Default)]
-    struct VecLog(Vec<ChatMessage>);
-
-    impl MessageLog for VecLog {
-        fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
-            Ok(self.0.iter().find(|m| &m.client_id == id).cloned())
-        }
-        fn last(&self) -> EdgeResult<Option<ChatMessage>> {
-            Ok(self.0.last().cloned())
-        }
-        fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
-            Ok(self.0.iter().filter(|m| m.seq > seq && (notes || !m.note)).take(limit).cloned().collect())
-        }
-        fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
-            Ok(self.0.iter().filter(|m| m.seq > seq && m.author == Author::Visitor).count() as u32)
-        }
-        fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
-            self.0.push(message.clone());
-            Ok(())
-        }
-    }
 
     fn cid(s: &str) -> ClientMsgId {
         ClientMsgId::parse(s).unwrap()

@@ -5,7 +5,7 @@ use super::logic::{self, Effect, MessageLog, Peer, ProfileNotice, Role, State as
 use super::store::{self, SqlLog};
 use super::{ContactKnown, ConversationCalls, ConversationRequest, Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{answer, ask, close_socket, now_ms, request_body, respond};
+use crate::glue::{ask, close_socket, now_ms, respond};
 use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
 use crate::workspace::{AppendAudit, ConversationUpdate, Team};
 use shared::{AgentRef, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
@@ -304,11 +304,11 @@ impl DurableObject for Conversation {
         Self { state, env }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
         if req.path() == crate::glue::CONNECT_PATH {
             return respond(self.accept_socket(&req));
         }
-        answer(async { ConversationRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
+        ConversationRequest::serve(self, req).await
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {

@@ -3,7 +3,7 @@
 use super::logic::{self, WindowStore};
 use super::{Hit, LimiterCalls, LimiterRequest, Verdict};
 use crate::error::EdgeResult;
-use crate::glue::{answer, create_schema, json_row, now_ms, request_body};
+use crate::glue::{create_schema, json_row, now_ms};
 use crate::lockout::Window;
 use worker::{durable_object, DurableObject, Env, Request, Response, SqlStorage, State};
 
@@ -42,7 +42,7 @@ impl DurableObject for RateLimiter {
         Self { state }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        answer(async { LimiterRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        LimiterRequest::serve(self, req).await
     }
 }

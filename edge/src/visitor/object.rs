@@ -9,7 +9,7 @@ use super::{
     PageVisit, Profile, Restrict, Retention, SetAttributes, Subject, Touch, VisitorCalls, VisitorRequest,
 };
 use crate::error::EdgeResult;
-use crate::glue::{answer, at_time, create_schema, now_ms, request_body};
+use crate::glue::{at_time, create_schema, now_ms};
 use shared::consent::ConsentRecord;
 use shared::privacy::DataSubject;
 use shared::visitor::VisitorProfile;
@@ -176,8 +176,8 @@ impl DurableObject for Visitor {
         Self { state, env }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        answer(async { VisitorRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        VisitorRequest::serve(self, req).await
     }
 
     async fn alarm(&self) -> worker::Result<Response> {

@@ -8,10 +8,7 @@ use super::store::SqlStore;
 use super::*;
 use crate::conversation::Erase;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{
-    answer, ask, at_time, close_socket, conversation_object, now_ms, request_body, respond, retention_ms,
-    visitor_object,
-};
+use crate::glue::{ask, at_time, close_socket, conversation_object, now_ms, respond, retention_ms, visitor_object};
 use crate::visitor::{Erase as EraseVisitor, Retention};
 use shared::{ClientMsg, ErrorCode, SiteId};
 use worker::{
@@ -134,11 +131,11 @@ impl DurableObject for Workspace {
         Self { state, env }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
         if req.path() == crate::glue::CONNECT_PATH {
             return respond(self.open_inbox(&req));
         }
-        answer(async { WorkspaceRequest::decode(&request_body(&mut req).await?)?.dispatch(self).await }.await)
+        WorkspaceRequest::serve(self, req).await
     }
 
     async fn alarm(&self) -> worker::Result<Response> {

@@ -45,37 +45,14 @@ pub fn profile_notices(before: &State, after: &State, peer: &Peer) -> Vec<Profil
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Conversation, MessageLog};
+    use super::super::{Conversation, VecLog};
     use super::*;
-    use crate::error::EdgeResult;
-    use shared::{ChatMessage, ClientMsg, ClientMsgId, ConversationId, PROTOCOL_VERSION};
-
-    #[derive(Default)]
-    struct Log(Vec<ChatMessage>);
-
-    impl MessageLog for Log {
-        fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
-            Ok(self.0.iter().find(|m| &m.client_id == id).cloned())
-        }
-        fn last(&self) -> EdgeResult<Option<ChatMessage>> {
-            Ok(self.0.last().cloned())
-        }
-        fn after(&self, seq: u64, _: usize, _: bool) -> EdgeResult<Vec<ChatMessage>> {
-            Ok(self.0.iter().filter(|m| m.seq > seq).cloned().collect())
-        }
-        fn visitor_messages_after(&self, _: u64) -> EdgeResult<u32> {
-            Ok(0)
-        }
-        fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
-            self.0.push(message.clone());
-            Ok(())
-        }
-    }
+    use shared::{ClientMsg, ClientMsgId, ConversationId, PROTOCOL_VERSION};
 
     /// Runs frames through the real conversation logic and collects the notices of each.
     fn run(peer: &mut Peer, frames: Vec<ClientMsg>) -> Vec<Vec<ProfileNotice>> {
         let id = ConversationId::parse("cv_testtest").unwrap();
-        let (mut state, mut log) = (State::default(), Log::default());
+        let (mut state, mut log) = (State::default(), VecLog::default());
         let mut out = vec![];
         for (i, frame) in frames.into_iter().enumerate() {
             let before = state.clone();
