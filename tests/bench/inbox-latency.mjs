@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { client } from '../support/api.mjs';
 import { launch } from '../support/browser.mjs';
-import { freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { freePort, startEdge, stopEdge } from '../../scripts/edge.mjs';
 
 const MESSAGES = Number(process.argv[2] || 200);
 const VISITORS = 20;

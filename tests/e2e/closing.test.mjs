@@ -4,24 +4,20 @@
 // Settings by typing its id, and the inbox moves on to the workspace they still have; the widget's
 // site is gone at once. Left in no workspace at all, they close their account from there.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSuite, stopSuite } from '../support/suite.mjs';
-import { ROOT } from '../support/edge.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
 const OWNER = { name: 'Cora', email: 'cora@closing-shop.example', password: 'a long owner password' };
 const AGENT = { name: 'Abel', email: 'abel@closing-shop.example', password: 'a long agent password' };
 const SISTER = { name: 'Sid', email: 'sid@sister-shop.example', password: 'a long sister password' };
 const GRACE_MS = 14 * 24 * 3600 * 1000;
-let edge, browser, api;
+let suite, edge, browser, api;
 
 before(async () => {
-  ({ edge, api, browser } = await startSuite('closing'));
+  suite = await startSuite('closing');
+  ({ edge, api, browser } = suite);
 });
-after(() => stopSuite({ edge, browser }));
+after(() => stopSuite(suite));
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -90,7 +86,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   await closeAccount.getByRole('button', { name: 'Close my account' }).click();
   await agent.getByRole('heading', { name: 'Sign in to Provixchat' }).waitFor();
   await agent.getByRole('status').filter({ hasText: `Your account is closed and will be deleted on ${day}.` }).waitFor();
-  await agent.screenshot({ path: path.join(shots, 'close-account-signed-out.png') });
+  await agent.screenshot({ path: artifact('close-account-signed-out.png') });
   await signIn(agent, AGENT);
   await agent.getByRole('alert').filter({ hasText: 'this account was closed and is being deleted' }).waitFor();
   assert.equal(await agent.getByRole('heading', { name: 'Conversations' }).count(), 0, 'still signed out');
@@ -127,7 +123,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   await confirm.fill(site);
   assert.ok(await button.isEnabled(), 'enabled by the exact id');
   await closeWorkspace.scrollIntoViewIfNeeded();
-  await owner.screenshot({ path: path.join(shots, 'close-workspace.png') });
+  await owner.screenshot({ path: artifact('close-workspace.png') });
   await button.click();
 
   // The workspace is gone from the inbox, which moves on to the one left (no switcher for one),
@@ -138,7 +134,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   await owner.getByRole('banner').getByText('Sister Shop', { exact: true }).waitFor();
   assert.equal(await owner.getByRole('combobox', { name: 'Workspace' }).count(), 0, 'one workspace left: no switcher');
   assert.equal(await owner.getByText('Closing Shop', { exact: true }).count(), 0);
-  await owner.screenshot({ path: path.join(shots, 'close-workspace-done.png') });
+  await owner.screenshot({ path: artifact('close-workspace-done.png') });
   await nav(owner, 'Settings').click();
   await owner.getByRole('heading', { name: 'Settings' }).waitFor();
   await owner.getByRole('heading', { name: 'Consent banner' }).waitFor();
@@ -154,7 +150,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   assert.equal((await sid.delete(`/api/v1/workspaces/${sister}/members/${OWNER.email}`)).status, 200);
   await owner.reload();
   await owner.getByRole('heading', { name: 'No workspace' }).waitFor();
-  await owner.screenshot({ path: path.join(shots, 'no-workspace.png') });
+  await owner.screenshot({ path: artifact('no-workspace.png') });
   await owner.getByLabel('Password', { exact: true }).fill(OWNER.password);
   await owner.getByRole('button', { name: 'Close my account' }).click();
   await owner.getByRole('heading', { name: 'Sign in to Provixchat' }).waitFor();

@@ -4,22 +4,19 @@
 // processing and records an objection (which agents see beside the conversation), then erases
 // everything. The history lists each request; an agent sees none of it and is refused the routes.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startSuite, stopSuite } from '../support/suite.mjs';
-import { ROOT } from '../support/edge.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
 const PAGE = 'http://127.0.0.1:1';
 const OWNER = { name: 'Olivia', email: 'olivia@atelier.example', password: 'a long owner password' };
-let edge, browser, api, site;
+let suite, edge, browser, api, site;
 
 before(async () => {
-  ({ edge, api, browser } = await startSuite('data-requests'));
+  suite = await startSuite('data-requests');
+  ({ edge, api, browser } = suite);
 });
-after(() => stopSuite({ edge, browser }));
+after(() => stopSuite(suite));
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -74,7 +71,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   const regions = owner.getByRole('group', { name: 'Data location' });
   assert.ok(await regions.getByRole('radio', { name: 'Global' }).isChecked(), 'global unless chosen');
   await regions.getByRole('radio', { name: 'European Union' }).check();
-  await owner.screenshot({ path: path.join(shots, 'data-requests-sign-up.png'), fullPage: true });
+  await owner.screenshot({ path: artifact('data-requests-sign-up.png'), fullPage: true });
   await owner.getByRole('button', { name: 'Create workspace' }).click();
   const snippet = await owner.getByRole('textbox', { name: 'Your snippet' }).inputValue();
   site = snippet.match(/data-site="([a-z0-9-]+)"/)[1];
@@ -97,7 +94,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
     assert.equal(await link.getAttribute('target'), '_blank');
   }
   await owner.getByRole('heading', { name: 'Data and privacy' }).scrollIntoViewIfNeeded();
-  await owner.screenshot({ path: path.join(shots, 'data-requests-settings.png') });
+  await owner.screenshot({ path: artifact('data-requests-settings.png') });
 
   // A visitor chats and gives their email; the owner (another session, by API) replies and notes.
   const session = await visitorChats('Where is my order 1142?', { name: 'Mia Keller', email: 'mia@customer.example' });
@@ -161,7 +158,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   await flags.getByText('Objected to analytics').waitFor();
   await card.getByRole('button', { name: 'Withdraw objection' }).waitFor();
   await owner.getByRole('region', { name: 'Request history' }).getByRole('cell', { name: 'Recorded an objection to analytics' }).waitFor();
-  await owner.screenshot({ path: path.join(shots, 'data-requests.png'), fullPage: true });
+  await owner.screenshot({ path: artifact('data-requests.png'), fullPage: true });
 
   // Beside the conversation, agents see both.
   await nav(owner, 'Conversations').click();
@@ -170,7 +167,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   const inForce = pane.getByRole('list', { name: 'Data requests in force' });
   await inForce.getByText('Processing restricted — nothing new is captured').waitFor();
   await inForce.getByText('Objected to analytics').waitFor();
-  await owner.screenshot({ path: path.join(shots, 'data-requests-profile.png') });
+  await owner.screenshot({ path: artifact('data-requests-profile.png') });
 
   // Erase, found by the corrected email: the confirmation says what goes and that it is final.
   await nav(owner, 'Data requests').click();
@@ -182,7 +179,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   await confirm.getByRole('button', { name: 'Cancel' }).click();
   await confirm.waitFor({ state: 'detached' });
   await card.getByRole('button', { name: 'Erase all data' }).click();
-  await owner.screenshot({ path: path.join(shots, 'data-requests-erase.png') });
+  await owner.screenshot({ path: artifact('data-requests-erase.png') });
   await confirm.getByRole('button', { name: 'Erase permanently' }).click();
   const erased = owner.getByRole('status').filter({ hasText: /^Erased: 1 conversation · reference [0-9a-f]+$/ });
   await erased.waitFor();
@@ -205,7 +202,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   assert.ok((await erasure.textContent()).includes(reference), 'the erasure names its reference');
   assert.ok(!(await history.textContent()).includes('mia'), 'the history does not name the visitor');
   assert.equal(await rows.nth(1).getByRole('cell').nth(2).textContent(), 'Erased a visitor\'s data', 'newest first');
-  await owner.screenshot({ path: path.join(shots, 'data-requests-erased.png'), fullPage: true });
+  await owner.screenshot({ path: artifact('data-requests-erased.png'), fullPage: true });
 
   // The conversation left the inbox, live.
   await nav(owner, 'Conversations').click();

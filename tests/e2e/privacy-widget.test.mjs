@@ -4,42 +4,24 @@
 // analytics and pause processing (both survive reopening), and delete everything — after which
 // the site's storage forgets the visitor, the banner asks again and the old token is refused.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { launch } from '../support/browser.mjs';
-import { ROOT, freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
-let edge, api, owner, site, browser, server, host;
+let suite, edge, api, owner, site, browser, host, shop;
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-privacy-widget-')) });
-  api = client(edge.base);
-  owner = await api.signUp({ name: 'Pia', email: 'pia@rights.example', password: 'rights tests password', workspace_name: 'Rights Shop', website: '127.0.0.1' });
-  site = owner.me.workspaces[0].id;
-  // The customer's page: the snippet and nothing else.
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Rights Shop</title></head>
+  // The customer's page, on every path: the snippet and nothing else.
+  suite = await startSuite('privacy-widget', {
+    owner: { name: 'Pia', email: 'pia@rights.example', password: 'rights tests password', workspace_name: 'Rights Shop', website: '127.0.0.1' },
+    pages: () => shop,
+  });
+  ({ edge, api, browser, owner, site, host } = suite);
+  shop = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Rights Shop</title></head>
 <body><h1>Rights Shop</h1><script src="${edge.edge}/widget.js" data-site="${site}" async></script></body></html>`;
-  server = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page));
-  const port = await freePort();
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  host = `http://127.0.0.1:${port}`;
-  browser = await launch();
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    server?.close();
-  } finally {
-    if (edge) await stopEdge(edge);
-  }
-});
+after(() => stopSuite(suite));
 
 /** The visitor's own request, as the widget sends it (from the edge's origin). */
 const myData = (token, request) => api.post(`/api/v1/sites/${site}/my-data`, { token, request });
@@ -121,7 +103,7 @@ test('the visitor downloads, corrects, restricts, objects and deletes from the p
   assert.deepEqual([held.objected, held.restricted], [true, true]);
   assert.deepEqual(held.pages, [], 'objecting deletes the page activity');
   await yours.scrollIntoViewIfNeeded();
-  await yours.screenshot({ path: path.join(shots, 'privacy-menu.png') });
+  await yours.screenshot({ path: artifact('privacy-menu.png') });
 
   // Both survive closing and reopening the preferences (asked from the edge again).
   await prefs.getByRole('button', { name: 'Close' }).click();
@@ -140,7 +122,7 @@ test('the visitor downloads, corrects, restricts, objects and deletes from the p
   await yours.getByRole('button', { name: 'Delete my data' }).click();
   // The confirmation in the dialog, on the customer's page.
   await confirmation.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: path.join(shots, 'privacy-menu-delete.png') });
+  await page.screenshot({ path: artifact('privacy-menu-delete.png') });
   await confirmation.getByRole('button', { name: 'Delete everything' }).click();
   await yours.getByRole('status').filter({ hasText: 'Your data has been deleted.' }).waitFor();
 

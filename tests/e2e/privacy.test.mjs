@@ -5,28 +5,22 @@
 // conversations and page activity on its own. A retention "day" lasts one second here
 // (RETENTION_DAY_MS), so the alarms fire within the test.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { freePort, seedWorkspace, startEdge, stopEdge } from '../support/edge.mjs';
+import { seedWorkspace, startSuite, stopSuite } from '../support/suite.mjs';
 
-let edge;
-let api;
-let owner;
-let site;
+let suite, edge, api, owner, site;
 const PAGE = 'http://127.0.0.1:1';
 const DAY_MS = 1000;
 
 before(async () => {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pvx-privacy-'));
-  edge = await startEdge({ port: await freePort(), stateDir, vars: { RETENTION_DAY_MS: String(DAY_MS) }, log: process.env.EDGE_LOG ? 'inherit' : 'ignore' });
-  api = client(edge.base);
-  owner = await api.signUp({ name: 'Olga', email: 'olga@privacy.example', password: 'privacy tests pw', workspace_name: 'Privacy', website: '127.0.0.1' });
-  site = owner.me.workspaces[0].id;
+  suite = await startSuite('privacy', {
+    browser: false,
+    vars: { RETENTION_DAY_MS: String(DAY_MS) },
+    owner: { name: 'Olga', email: 'olga@privacy.example', password: 'privacy tests pw', workspace_name: 'Privacy', website: '127.0.0.1' },
+  });
+  ({ edge, api, owner, site } = suite);
 });
-after(async () => { if (edge) await stopEdge(edge); });
+after(() => stopSuite(suite));
 
 const visitorOf = (token) => token.split('.')[2];
 

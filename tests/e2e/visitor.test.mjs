@@ -4,26 +4,20 @@
 // back in another browser, and nobody can write as a verified user from an unverified session.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { startSuite, stopSuite } from '../support/suite.mjs';
 
-let edge;
-let api;
-let owner;
-let site;
+let suite, edge, api, owner, site;
 const PAGE = 'http://127.0.0.1:1';
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-visitor-')) });
-  api = client(edge.base);
-  owner = await api.signUp({ name: 'Vik', email: 'vik@visitors.example', password: 'visitor tests pw', workspace_name: 'Visitors', website: '127.0.0.1' });
-  site = owner.me.workspaces[0].id;
+  suite = await startSuite('visitor', {
+    browser: false,
+    owner: { name: 'Vik', email: 'vik@visitors.example', password: 'visitor tests pw', workspace_name: 'Visitors', website: '127.0.0.1' },
+  });
+  ({ edge, api, owner, site } = suite);
 });
-after(async () => { if (edge) await stopEdge(edge); });
+after(() => stopSuite(suite));
 
 /** A visitor who decided on cookies: their token and the policy version. */
 async function decided(analytics) {

@@ -3,22 +3,17 @@
 // and two agents working one conversation live (assignment, replies, private notes, status,
 // typing, read receipts, search, presence).
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { startSuite, stopSuite } from '../support/suite.mjs';
 
-let edge;
-let api;
+let suite, edge, api;
 const HOST = 'http://127.0.0.1:1';
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-ws-')) });
-  api = client(edge.base);
+  suite = await startSuite('ws', { browser: false });
+  ({ edge, api } = suite);
 });
-after(async () => { if (edge) await stopEdge(edge); });
+after(() => stopSuite(suite));
 
 let n = 0;
 /** A new owner with a new workspace whose site is the loopback page the tests act as. */
