@@ -3,6 +3,7 @@
 // the reply live, and everything is still there after a page reload and a restart of the edge.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { signInToInbox } from '../support/inbox.mjs';
 import { DEMO, artifact, restartEdge, startSuite, stopSuite } from '../support/suite.mjs';
 
 const PASSWORD = 'demo-password-e2e';
@@ -14,14 +15,6 @@ before(async () => {
 });
 
 after(() => stopSuite(suite));
-
-async function signIn(page) {
-  await page.goto(`${edge.edge}/inbox`);
-  await page.getByRole('textbox', { name: 'Email' }).fill(DEMO.agentEmail);
-  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
-}
 
 async function openWidget(page, { firstVisit = false } = {}) {
   await page.goto(`${edge.base}/demo`);
@@ -38,7 +31,7 @@ async function openWidget(page, { firstVisit = false } = {}) {
 
 test('a visitor and an agent chat live, and the conversation survives reloads and restarts', async () => {
   const agent = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
-  await signIn(agent);
+  await signInToInbox(agent, edge, { email: DEMO.agentEmail, password: PASSWORD });
   await agent.getByText('No conversations yet').waitFor(); // the live list has loaded, empty
 
   const visitorContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });

@@ -5,6 +5,7 @@
 // site is gone at once. Left in no workspace at all, they close their account from there.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { fillSignUp, submitSignUp } from '../support/inbox.mjs';
 import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 const OWNER = { name: 'Cora', email: 'cora@closing-shop.example', password: 'a long owner password' };
@@ -46,16 +47,8 @@ async function signIn(page, { email, password }) {
 test('an agent closes their account, then the owner closes the workspace', async () => {
   // The owner signs up in the inbox; the agent joins by an invite (set up over the API).
   const owner = await newPage();
-  await owner.goto(`${edge.edge}/inbox`);
-  await owner.getByRole('button', { name: 'Create an account' }).click();
-  await owner.getByRole('textbox', { name: 'Your name' }).fill(OWNER.name);
-  await owner.getByRole('textbox', { name: 'Email' }).fill(OWNER.email);
-  await owner.getByRole('textbox', { name: 'Password' }).fill(OWNER.password);
-  await owner.getByRole('textbox', { name: 'Workspace name' }).fill('Closing Shop');
-  await owner.getByRole('textbox', { name: 'Website' }).fill('127.0.0.1');
-  await owner.getByRole('button', { name: 'Create workspace' }).click();
-  const snippet = await owner.getByRole('textbox', { name: 'Your snippet' }).inputValue();
-  const site = snippet.match(/data-site="([a-z0-9-]+)"/)[1];
+  await fillSignUp(owner, edge, { ...OWNER, workspace: 'Closing Shop', website: '127.0.0.1' });
+  const { site } = await submitSignUp(owner);
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
   await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
   const ownerApi = await api.signIn(OWNER.email, OWNER.password);

@@ -3,6 +3,7 @@
 // only, the page's API — and the edge's proof record of every decision.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { signInToInbox } from '../support/inbox.mjs';
 import { DEMO, artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 const PASSWORD = 'demo-password-e2e';
@@ -282,10 +283,7 @@ test('the banner speaks the page language and fits a 320 px screen', async () =>
 test('the site owner reads and exports the consent log and can ask everyone again', async () => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
   const page = await context.newPage();
-  await page.goto(`${edge.edge}/inbox`);
-  await page.getByRole('textbox', { name: 'Email' }).fill(DEMO.agentEmail);
-  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInToInbox(page, edge, { email: DEMO.agentEmail, password: PASSWORD });
   await page.getByRole('button', { name: 'Consent log' }).click();
   const log = page.getByRole('region', { name: 'Consent log' });
   const records = await consentLog();

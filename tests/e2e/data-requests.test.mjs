@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { fillSignUp, signInToInbox, submitSignUp } from '../support/inbox.mjs';
 import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 const PAGE = 'http://127.0.0.1:1';
@@ -61,20 +62,12 @@ async function find(page, query) {
 test('an owner in the EU answers a visitor\'s data requests from the inbox', async () => {
   // Sign-up with the data pinned to the EU: the workspace id says so, and so do the settings.
   const owner = await newPage();
-  await owner.goto(`${edge.edge}/inbox`);
-  await owner.getByRole('button', { name: 'Create an account' }).click();
-  await owner.getByRole('textbox', { name: 'Your name' }).fill(OWNER.name);
-  await owner.getByRole('textbox', { name: 'Email' }).fill(OWNER.email);
-  await owner.getByRole('textbox', { name: 'Password' }).fill(OWNER.password);
-  await owner.getByRole('textbox', { name: 'Workspace name' }).fill('Atelier');
-  await owner.getByRole('textbox', { name: 'Website' }).fill('127.0.0.1');
+  await fillSignUp(owner, edge, { ...OWNER, workspace: 'Atelier', website: '127.0.0.1' });
   const regions = owner.getByRole('group', { name: 'Data location' });
   assert.ok(await regions.getByRole('radio', { name: 'Global' }).isChecked(), 'global unless chosen');
   await regions.getByRole('radio', { name: 'European Union' }).check();
   await owner.screenshot({ path: artifact('data-requests-sign-up.png'), fullPage: true });
-  await owner.getByRole('button', { name: 'Create workspace' }).click();
-  const snippet = await owner.getByRole('textbox', { name: 'Your snippet' }).inputValue();
-  site = snippet.match(/data-site="([a-z0-9-]+)"/)[1];
+  ({ site } = await submitSignUp(owner));
   assert.match(site, /^atelier-[0-9a-f]{6}-eu$/);
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
   await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
@@ -219,11 +212,7 @@ test('agents neither see data requests nor reach their routes', async () => {
     { name: 'Alex', email: 'alex@atelier.example', password: 'a long agent password' }));
 
   const page = await newPage();
-  await page.goto(`${edge.edge}/inbox`);
-  await page.getByRole('textbox', { name: 'Email' }).fill('alex@atelier.example');
-  await page.getByRole('textbox', { name: 'Password' }).fill('a long agent password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await signInToInbox(page, edge, { email: 'alex@atelier.example', password: 'a long agent password' });
   await nav(page, 'Team').waitFor();
   assert.equal(await nav(page, 'Data requests').count(), 0);
   assert.equal(await nav(page, 'Audit log').count(), 0);

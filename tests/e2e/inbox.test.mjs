@@ -4,6 +4,7 @@
 // note the visitor never sees, and resolves it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { fillSignUp, signInToInbox, submitSignUp } from '../support/inbox.mjs';
 import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 let suite, edge, browser;
@@ -33,18 +34,10 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   // The owner signs up on the inbox and lands on the onboarding page with their snippet.
   const owner = await newPage();
   await owner.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: edge.edge });
-  await owner.goto(`${edge.edge}/inbox`);
-  await owner.getByRole('button', { name: 'Create an account' }).click();
-  await owner.getByRole('heading', { name: 'Create your workspace' }).waitFor();
-  await owner.getByRole('textbox', { name: 'Your name' }).fill('Olivia');
-  await owner.getByRole('textbox', { name: 'Email' }).fill('olivia@ceramics.example');
-  await owner.getByRole('textbox', { name: 'Password' }).fill('a long owner password');
-  await owner.getByRole('textbox', { name: 'Workspace name' }).fill('Ceramics Studio');
-  await owner.getByRole('textbox', { name: 'Website' }).fill('127.0.0.1');
-  await owner.getByRole('button', { name: 'Create workspace' }).click();
-  await owner.getByRole('heading', { name: 'Add Provixchat to your site' }).waitFor();
-  const snippet = await owner.getByRole('textbox', { name: 'Your snippet' }).inputValue();
-  const site = snippet.match(/data-site="([a-z0-9-]+)"/)[1];
+  await fillSignUp(owner, edge, {
+    name: 'Olivia', email: 'olivia@ceramics.example', password: 'a long owner password', workspace: 'Ceramics Studio', website: '127.0.0.1',
+  });
+  const { snippet, site } = await submitSignUp(owner);
   assert.ok(snippet.includes(`${edge.edge}/widget.js`), snippet);
   await owner.getByRole('button', { name: 'Copy snippet' }).click();
   await owner.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
@@ -178,11 +171,7 @@ test('a new visitor message while the inbox tab is hidden raises a desktop notif
     const start = OscillatorNode.prototype.start;
     OscillatorNode.prototype.start = function (...args) { window.tones += 1; return start.apply(this, args); };
   });
-  await agent.goto(`${edge.edge}/inbox`);
-  await agent.getByRole('textbox', { name: 'Email' }).fill('olivia@ceramics.example');
-  await agent.getByRole('textbox', { name: 'Password' }).fill('a long owner password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
-  await agent.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await signInToInbox(agent, edge, { email: 'olivia@ceramics.example', password: 'a long owner password' });
   await agent.getByRole('checkbox', { name: 'Sound for new messages' }).check();
   await agent.evaluate(() => { window.pretendHidden = true; });
 

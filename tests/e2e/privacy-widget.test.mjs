@@ -23,6 +23,14 @@ before(async () => {
 
 after(() => stopSuite(suite));
 
+/** A new visitor (a browser context of their own) on the customer's page at `route`. */
+async function visit(route, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+  const page = await context.newPage();
+  await page.goto(`${host}${route}`);
+  return { context, page, widget: page.frameLocator('iframe[title="Chat"]') };
+}
+
 /** The visitor's own request, as the widget sends it (from the edge's origin). */
 const myData = (token, request) => api.post(`/api/v1/sites/${site}/my-data`, { token, request });
 
@@ -34,10 +42,7 @@ async function profile(visitorId) {
 }
 
 test('the visitor downloads, corrects, restricts, objects and deletes from the privacy choices', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${host}/shop`);
-  const widget = page.frameLocator('iframe[title="Chat"]');
+  const { context, page, widget } = await visit('/shop', { acceptDownloads: true });
   const key = `provixchat.${site}`;
 
   // The banner links the notice the edge generates, in a new tab.
@@ -147,10 +152,7 @@ test('the visitor downloads, corrects, restricts, objects and deletes from the p
 });
 
 test('"Your data" works from the keyboard; after deleting, a choice is a new visitor\'s', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${host}/keys`);
-  const widget = page.frameLocator('iframe[title="Chat"]');
+  const { context, page, widget } = await visit('/keys');
   await widget.getByRole('button', { name: 'Reject all' }).click();
   await page.waitForFunction(() => window.Provixchat?.consent?.get());
   await page.evaluate(() => Provixchat.consent.show());
@@ -190,10 +192,7 @@ test('"Your data" works from the keyboard; after deleting, a choice is a new vis
 });
 
 test('an erasure made by the site owner ends the visitor\'s open chat for good', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${host}/shop`);
-  const widget = page.frameLocator('iframe[title="Chat"]');
+  const { context, page, widget } = await visit('/shop');
   await widget.getByRole('dialog', { name: 'We value your privacy' }).getByRole('button', { name: 'Reject all' }).click();
   await page.getByRole('button', { name: 'Open chat' }).click();
   const composer = widget.getByRole('textbox', { name: 'Message' });
