@@ -41,8 +41,7 @@ try {
   for (let v = 0; v < VISITORS; v++) {
     const session = await api.visitorSession(site, 'http://127.0.0.1:1');
     const socket = await api.visitorSocket(site, session.token);
-    socket.send({ type: 'hello', protocol: 1, after_seq: 0 });
-    await socket.nextOf('welcome');
+    await socket.hello();
     visitors.push(socket);
   }
   process.stderr.write(`sending ${MESSAGES} messages `);

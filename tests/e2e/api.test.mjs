@@ -73,8 +73,7 @@ test('calls queued before the loader run in order; sendMessage, events and ident
   // The chat closed, an agent answers: the launcher counts it and the page hears it.
   await page.evaluate(() => Provixchat.close());
   const agent = await owner.socket(`/api/v1/workspaces/${site}/conversations/${conversation}/connect`);
-  agent.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await agent.nextOf('welcome');
+  await agent.hello();
   agent.send({ type: 'send', client_id: 'a_apireply01', body: 'Thanks Quinn, on it.' });
   await agent.nextOf('ack');
   agent.close();

@@ -32,8 +32,7 @@ async function visitorChats(body, contact) {
   assert.equal(res.status, 200, await res.clone().text());
   const session = await res.json();
   const socket = await api.visitorSocket(site, session.token);
-  socket.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await socket.nextOf('welcome');
+  await socket.hello();
   socket.send({ type: 'contact', ...contact });
   socket.send({ type: 'send', client_id: 'c_datareq001', body });
   await socket.nextOf('ack');
@@ -44,8 +43,7 @@ async function visitorChats(body, contact) {
 /** An agent's reply and a private note on a conversation, over the agents' socket. */
 async function replyWithNote(agent, conversation, body, note) {
   const s = await agent.socket(`/api/v1/workspaces/${site}/conversations/${conversation}/connect`);
-  s.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await s.nextOf('welcome');
+  await s.hello();
   s.send({ type: 'send', client_id: 'a_datareq001', body });
   await s.nextOf('ack');
   s.send({ type: 'send', client_id: 'n_datareq001', body: note, note: true });

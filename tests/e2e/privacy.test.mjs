@@ -43,8 +43,7 @@ async function chat(inSite, token, bodies, { fresh = false, contact } = {}) {
   assert.equal(res.status, 200, await res.clone().text());
   const session = await res.json();
   const socket = await api.visitorSocket(inSite, session.token);
-  socket.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await socket.nextOf('welcome');
+  await socket.hello();
   if (contact) socket.send({ type: 'contact', ...contact });
   for (const [i, body] of bodies.entries()) {
     socket.send({ type: 'send', client_id: `c_${session.conversation_id.slice(3, 10)}${i}`, body });
@@ -60,8 +59,7 @@ const ok = async (res) => { assert.equal(res.status, 200, await res.clone().text
 /** An agent's reply (and a private note) on a conversation. */
 async function reply(agent, inSite, conversation, body, note) {
   const s = await agent.socket(`/api/v1/workspaces/${inSite}/conversations/${conversation}/connect`);
-  s.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await s.nextOf('welcome');
+  await s.hello();
   s.send({ type: 'send', client_id: `a_${conversation.slice(3, 11)}`, body });
   await s.nextOf('ack');
   if (note) {

@@ -108,8 +108,7 @@ test('identify: a good hash binds the user, a bad one is refused, and nobody pos
   // A visitor chats, then logs in on the site: the conversation becomes theirs, verified.
   const anonymous = await decided(false);
   const v = await api.visitorSocket(site, anonymous);
-  v.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await v.nextOf('welcome');
+  await v.hello();
   v.send({ type: 'send', client_id: 'c_beforelogin', body: 'My order has not arrived' });
   await v.nextOf('ack');
   v.close();
@@ -119,8 +118,7 @@ test('identify: a good hash binds the user, a bad one is refused, and nobody pos
   assert.equal(identified.verified, true);
   assert.equal(identified.conversation_id, tokenParts(anonymous).conversation);
   const verifiedSocket = await api.visitorSocket(site, identified.token);
-  verifiedSocket.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  assert.deepEqual((await verifiedSocket.nextOf('welcome')).messages.map((m) => m.body), ['My order has not arrived']);
+  assert.deepEqual((await verifiedSocket.hello()).messages.map((m) => m.body), ['My order has not arrived']);
   verifiedSocket.send({ type: 'send', client_id: 'c_afterlogin', body: 'Order 1234' });
   await verifiedSocket.nextOf('ack');
   verifiedSocket.close();
@@ -153,8 +151,7 @@ test('identify: a good hash binds the user, a bad one is refused, and nobody pos
 
   const impostor = await decided(false);
   const s = await api.visitorSocket(site, impostor);
-  s.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await s.nextOf('welcome');
+  await s.hello();
   s.send({ type: 'contact', name: 'Ana', email: 'ana@example.com' });
   s.send({ type: 'send', client_id: 'c_impostor1', body: 'Refund order 1234 to my new card' });
   await s.nextOf('ack');

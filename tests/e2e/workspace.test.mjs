@@ -145,8 +145,7 @@ test('an agent of workspace A is refused every conversation, visitor and setting
   // B has a conversation.
   const visitor = await api.visitorSession(b.site, HOST);
   const v = await api.visitorSocket(b.site, visitor.token);
-  v.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await v.nextOf('welcome');
+  await v.hello();
   v.send({ type: 'send', client_id: 'c_secretb01', body: 'B only' });
   await v.nextOf('ack');
   v.close();
@@ -194,8 +193,7 @@ test('two agents work one conversation live: assign, reply, private note, typing
   const session = await api.visitorSession(site, HOST);
   assert.equal(session.online, true);
   const visitor = await api.visitorSocket(site, session.token);
-  visitor.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await visitor.nextOf('welcome');
+  await visitor.hello();
   visitor.send({ type: 'contact', name: 'Vera', email: 'vera@example.com' });
   visitor.send({ type: 'send', client_id: 'c_question1', body: 'Do you ship to Norway?' });
   await visitor.nextOf('ack');
@@ -209,8 +207,7 @@ test('two agents work one conversation live: assign, reply, private note, typing
   const route = `/api/v1/workspaces/${site}/conversations/${session.conversation_id}/connect`;
   const [mine, theirs] = [await agent.socket(route), await owner.socket(route)];
   for (const s of [mine, theirs]) {
-    s.send({ type: 'hello', protocol: 1, after_seq: 0 });
-    assert.deepEqual((await s.nextOf('welcome')).messages.map((m) => m.body), ['Do you ship to Norway?']);
+    assert.deepEqual((await s.hello()).messages.map((m) => m.body), ['Do you ship to Norway?']);
     assert.equal((await s.nextOf('details')).details.visitor_email, 'vera@example.com');
   }
   // Alex assigns it to himself; Olivia sees it at once, and so does the inbox list.
@@ -241,8 +238,7 @@ test('two agents work one conversation live: assign, reply, private note, typing
   assert.equal((await visitor.nextOf('error')).code, 'forbidden');
   // A reconnecting visitor's history has no note either; an agent's has.
   const again = await api.visitorSocket(site, session.token);
-  again.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  assert.deepEqual((await again.nextOf('welcome')).messages.map((m) => m.body), ['Do you ship to Norway?', 'Yes, in 3-5 days.']);
+  assert.deepEqual((await again.hello()).messages.map((m) => m.body), ['Do you ship to Norway?', 'Yes, in 3-5 days.']);
   again.close();
 
   // Search finds messages and notes; status changes reach everyone; the visitor reopens.
