@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO, ROOT, seedDemo, startEdge, stopEdge } from '../tests/support/edge.mjs';
+import { DEMO, ROOT, seedDemo, startEdge, stopEdge } from './edge.mjs';
 
 const port = Number(process.env.PORT || 8787);
 const state = path.join(ROOT, '.state');

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { launch } from '../support/browser.mjs';
-import { ROOT, freePort, seedDemo, startEdge, stopEdge } from '../support/edge.mjs';
+import { ROOT, freePort, seedDemo, startEdge, stopEdge } from '../../scripts/edge.mjs';
 
 const LOADS = Number(process.argv[2] || 20);
 const edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-bench-')) });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { client } from '../support/api.mjs';
 import { launch } from '../support/browser.mjs';
-import { freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { freePort, startEdge, stopEdge } from '../../scripts/edge.mjs';
 
 const MESSAGES = Number(process.argv[2] || 200);
 const VISITORS = 20;
@@ -41,8 +41,7 @@ try {
   for (let v = 0; v < VISITORS; v++) {
     const session = await api.visitorSession(site, 'http://127.0.0.1:1');
     const socket = await api.visitorSocket(site, session.token);
-    socket.send({ type: 'hello', protocol: 1, after_seq: 0 });
-    await socket.nextOf('welcome');
+    await socket.hello();
     visitors.push(socket);
   }
   process.stderr.write(`sending ${MESSAGES} messages `);

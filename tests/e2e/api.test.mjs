@@ -2,18 +2,10 @@
 // page activity (single-page-app navigations included) reaches the visitor's profile only with
 // analytics consent, sendMessage and the message/unread events, and reset() on logout.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { launch } from '../support/browser.mjs';
-import { ROOT, freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
-let edge, api, owner, site, browser, server, page0;
+let suite, edge, api, owner, site, browser, page0;
 
 /** The customer's single-page app: the snippet, plus whatever the test puts before it. */
 function hostPage(head) {
@@ -24,29 +16,14 @@ function hostPage(head) {
 const pages = new Map();
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-api-')) });
-  api = client(edge.base);
-  owner = await api.signUp({ name: 'Pia', email: 'pia@api.example', password: 'api tests password', workspace_name: 'Api Shop', website: '127.0.0.1' });
-  site = owner.me.workspaces[0].id;
-  server = createServer((req, res) => {
-    const body = pages.get(new URL(req.url, 'http://x').pathname.split('/')[1]);
-    if (body) res.writeHead(200, { 'content-type': 'text/html' }).end(body);
-    else res.writeHead(404).end();
+  suite = await startSuite('api', {
+    owner: { name: 'Pia', email: 'pia@api.example', password: 'api tests password', workspace_name: 'Api Shop', website: '127.0.0.1' },
+    pages: (pathname) => pages.get(pathname.split('/')[1]),
   });
-  const port = await freePort();
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  page0 = `http://127.0.0.1:${port}`;
-  browser = await launch();
+  ({ edge, api, browser, owner, site, host: page0 } = suite);
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    server?.close();
-  } finally {
-    if (edge) await stopEdge(edge);
-  }
-});
+after(() => stopSuite(suite));
 
 async function visit(name, head = '') {
   pages.set(name, hostPage(head));
@@ -96,15 +73,14 @@ test('calls queued before the loader run in order; sendMessage, events and ident
   // The chat closed, an agent answers: the launcher counts it and the page hears it.
   await page.evaluate(() => Provixchat.close());
   const agent = await owner.socket(`/api/v1/workspaces/${site}/conversations/${conversation}/connect`);
-  agent.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await agent.nextOf('welcome');
+  await agent.hello();
   agent.send({ type: 'send', client_id: 'a_apireply01', body: 'Thanks Quinn, on it.' });
   await agent.nextOf('ack');
   agent.close();
   await page.getByRole('button', { name: /Open chat.*1 unread/ }).waitFor();
   await page.waitForFunction(() => window.events.includes('message:Thanks Quinn, on it.'));
   assert.ok(await page.evaluate(() => window.events.includes('unread:1')));
-  await page.screenshot({ path: path.join(shots, 'launcher-unread.png') });
+  await page.screenshot({ path: artifact('launcher-unread.png') });
   await page.evaluate(() => Provixchat.open());
   await widget.getByText('Thanks Quinn, on it.').waitFor();
   await page.getByRole('button', { name: 'Close chat' }).first().waitFor();

@@ -2,42 +2,19 @@
 // widget, an agent sees the conversation appear live in the inbox and replies, the visitor sees
 // the reply live, and everything is still there after a page reload and a restart of the edge.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch } from '../support/browser.mjs';
-import { DEMO, ROOT, freePort, seedDemo, startEdge, stopEdge } from '../support/edge.mjs';
+import { signInToInbox } from '../support/inbox.mjs';
+import { DEMO, artifact, restartEdge, startSuite, stopSuite } from '../support/suite.mjs';
 
 const PASSWORD = 'demo-password-e2e';
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
-let edge, browser, stateDir, port;
+let suite, edge, browser;
 
 before(async () => {
-  port = await freePort();
-  stateDir = mkdtempSync(path.join(os.tmpdir(), 'pvx-e2e-'));
-  edge = await startEdge({ port, stateDir });
-  await seedDemo(edge.base, PASSWORD);
-  browser = await launch();
+  suite = await startSuite('chat', { demo: PASSWORD });
+  ({ edge, browser } = suite);
 });
 
-after(async () => {
-  // Stop the edge even if closing the browser fails: a leftover workerd would hold its port.
-  try {
-    await browser?.close();
-  } finally {
-    if (edge) await stopEdge(edge);
-  }
-});
-
-async function signIn(page) {
-  await page.goto(`${edge.edge}/inbox`);
-  await page.getByRole('textbox', { name: 'Email' }).fill(DEMO.agentEmail);
-  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
-}
+after(() => stopSuite(suite));
 
 async function openWidget(page, { firstVisit = false } = {}) {
   await page.goto(`${edge.base}/demo`);
@@ -54,7 +31,7 @@ async function openWidget(page, { firstVisit = false } = {}) {
 
 test('a visitor and an agent chat live, and the conversation survives reloads and restarts', async () => {
   const agent = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
-  await signIn(agent);
+  await signInToInbox(agent, edge, { email: DEMO.agentEmail, password: PASSWORD });
   await agent.getByText('No conversations yet').waitFor(); // the live list has loaded, empty
 
   const visitorContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });
@@ -79,8 +56,8 @@ test('a visitor and an agent chat live, and the conversation survives reloads an
 
   await widget.getByText('Yes! Delivery to Norway takes 3–5 working days.').waitFor();
   await widget.getByText(DEMO.agentName, { exact: true }).waitFor();
-  await visitor.screenshot({ path: path.join(shots, 'widget.png') });
-  await agent.screenshot({ path: path.join(shots, 'inbox.png') });
+  await visitor.screenshot({ path: artifact('widget.png') });
+  await agent.screenshot({ path: artifact('inbox.png') });
 
   // Keyboard: focus is in the composer when the panel opens; Escape closes it and the focus
   // returns to the launcher; opening it again puts the focus back in the composer.
@@ -104,8 +81,7 @@ test('a visitor and an agent chat live, and the conversation survives reloads an
   assert.deepEqual(bodies, ['Do you ship to Norway?', 'Yes! Delivery to Norway takes 3–5 working days.']);
 
   // Stop the edge and start it again on the same state: everything is still there.
-  await stopEdge(edge);
-  edge = await startEdge({ port, stateDir });
+  edge = await restartEdge(suite);
   const afterRestart = await openWidget(visitor);
   await afterRestart.getByText('Yes! Delivery to Norway takes 3–5 working days.').waitFor();
   assert.equal(await afterRestart.locator('.pvx-body').count(), 2, 'no message lost or duplicated');

@@ -4,24 +4,21 @@
 // Settings by typing its id, and the inbox moves on to the workspace they still have; the widget's
 // site is gone at once. Left in no workspace at all, they close their account from there.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSuite, stopSuite } from '../support/suite.mjs';
-import { ROOT } from '../support/edge.mjs';
+import { fillSignUp, submitSignUp } from '../support/inbox.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
 const OWNER = { name: 'Cora', email: 'cora@closing-shop.example', password: 'a long owner password' };
 const AGENT = { name: 'Abel', email: 'abel@closing-shop.example', password: 'a long agent password' };
 const SISTER = { name: 'Sid', email: 'sid@sister-shop.example', password: 'a long sister password' };
 const GRACE_MS = 14 * 24 * 3600 * 1000;
-let edge, browser, api;
+let suite, edge, browser, api;
 
 before(async () => {
-  ({ edge, api, browser } = await startSuite('closing'));
+  suite = await startSuite('closing');
+  ({ edge, api, browser } = suite);
 });
-after(() => stopSuite({ edge, browser }));
+after(() => stopSuite(suite));
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -50,16 +47,8 @@ async function signIn(page, { email, password }) {
 test('an agent closes their account, then the owner closes the workspace', async () => {
   // The owner signs up in the inbox; the agent joins by an invite (set up over the API).
   const owner = await newPage();
-  await owner.goto(`${edge.edge}/inbox`);
-  await owner.getByRole('button', { name: 'Create an account' }).click();
-  await owner.getByRole('textbox', { name: 'Your name' }).fill(OWNER.name);
-  await owner.getByRole('textbox', { name: 'Email' }).fill(OWNER.email);
-  await owner.getByRole('textbox', { name: 'Password' }).fill(OWNER.password);
-  await owner.getByRole('textbox', { name: 'Workspace name' }).fill('Closing Shop');
-  await owner.getByRole('textbox', { name: 'Website' }).fill('127.0.0.1');
-  await owner.getByRole('button', { name: 'Create workspace' }).click();
-  const snippet = await owner.getByRole('textbox', { name: 'Your snippet' }).inputValue();
-  const site = snippet.match(/data-site="([a-z0-9-]+)"/)[1];
+  await fillSignUp(owner, edge, { ...OWNER, workspace: 'Closing Shop', website: '127.0.0.1' });
+  const { site } = await submitSignUp(owner);
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
   await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
   const ownerApi = await api.signIn(OWNER.email, OWNER.password);
@@ -90,7 +79,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   await closeAccount.getByRole('button', { name: 'Close my account' }).click();
   await agent.getByRole('heading', { name: 'Sign in to Provixchat' }).waitFor();
   await agent.getByRole('status').filter({ hasText: `Your account is closed and will be deleted on ${day}.` }).waitFor();
-  await agent.screenshot({ path: path.join(shots, 'close-account-signed-out.png') });
+  await agent.screenshot({ path: artifact('close-account-signed-out.png') });
   await signIn(agent, AGENT);
   await agent.getByRole('alert').filter({ hasText: 'this account was closed and is being deleted' }).waitFor();
   assert.equal(await agent.getByRole('heading', { name: 'Conversations' }).count(), 0, 'still signed out');
@@ -127,7 +116,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   await confirm.fill(site);
   assert.ok(await button.isEnabled(), 'enabled by the exact id');
   await closeWorkspace.scrollIntoViewIfNeeded();
-  await owner.screenshot({ path: path.join(shots, 'close-workspace.png') });
+  await owner.screenshot({ path: artifact('close-workspace.png') });
   await button.click();
 
   // The workspace is gone from the inbox, which moves on to the one left (no switcher for one),
@@ -138,7 +127,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   await owner.getByRole('banner').getByText('Sister Shop', { exact: true }).waitFor();
   assert.equal(await owner.getByRole('combobox', { name: 'Workspace' }).count(), 0, 'one workspace left: no switcher');
   assert.equal(await owner.getByText('Closing Shop', { exact: true }).count(), 0);
-  await owner.screenshot({ path: path.join(shots, 'close-workspace-done.png') });
+  await owner.screenshot({ path: artifact('close-workspace-done.png') });
   await nav(owner, 'Settings').click();
   await owner.getByRole('heading', { name: 'Settings' }).waitFor();
   await owner.getByRole('heading', { name: 'Consent banner' }).waitFor();
@@ -154,7 +143,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   assert.equal((await sid.delete(`/api/v1/workspaces/${sister}/members/${OWNER.email}`)).status, 200);
   await owner.reload();
   await owner.getByRole('heading', { name: 'No workspace' }).waitFor();
-  await owner.screenshot({ path: path.join(shots, 'no-workspace.png') });
+  await owner.screenshot({ path: artifact('no-workspace.png') });
   await owner.getByLabel('Password', { exact: true }).fill(OWNER.password);
   await owner.getByRole('button', { name: 'Close my account' }).click();
   await owner.getByRole('heading', { name: 'Sign in to Provixchat' }).waitFor();

@@ -2,33 +2,19 @@
 // first visit, what each choice stores and runs, GPC, a new policy version, two tabs, keyboard
 // only, the page's API — and the edge's proof record of every decision.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch } from '../support/browser.mjs';
-import { DEMO, freePort, seedDemo, startEdge, stopEdge } from '../support/edge.mjs';
+import { signInToInbox } from '../support/inbox.mjs';
+import { DEMO, artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 const PASSWORD = 'demo-password-e2e';
-let edge, browser, cookie;
+let suite, edge, browser, cookie;
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-consent-')) });
-  await seedDemo(edge.base, PASSWORD);
-  browser = await launch();
-  const res = await fetch(`${edge.base}/api/v1/auth/sign-in`, {
-    method: 'POST', headers: { origin: edge.base }, body: JSON.stringify({ email: DEMO.agentEmail, password: PASSWORD }),
-  });
-  cookie = res.headers.get('set-cookie').split(';')[0];
+  suite = await startSuite('consent', { demo: PASSWORD });
+  ({ edge, browser } = suite);
+  ({ cookie } = await suite.api.signIn(DEMO.agentEmail, PASSWORD));
 });
-after(async () => {
-  // Stop the edge even if closing the browser fails: a leftover workerd would hold its port.
-  try {
-    await browser?.close();
-  } finally {
-    if (edge) await stopEdge(edge);
-  }
-});
+after(() => stopSuite(suite));
 
 /** The site owner's view of the consent log (newest first). */
 async function consentLog() {
@@ -286,28 +272,25 @@ test('the banner speaks the page language and fits a 320 px screen', async () =>
   await de.widget.getByRole('dialog', { name: 'Ihre Privatsphäre ist uns wichtig' }).waitFor();
   const box = await de.page.locator('#provixchat').evaluate((el) => el.shadowRoot.querySelector('iframe').getBoundingClientRect().toJSON());
   assert.ok(box.width <= 320 && box.height <= 640 && box.height > 100, JSON.stringify(box));
-  await de.page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/banner-320-de.png') });
+  await de.page.screenshot({ path: artifact('banner-320-de.png') });
   // Without a page language the browser's (French here) is used.
   const fr = await visit(context, '?lang=xx');
   await fr.widget.getByRole('button', { name: 'Tout refuser' }).waitFor();
-  await fr.page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/banner-320-fr.png') });
+  await fr.page.screenshot({ path: artifact('banner-320-fr.png') });
   await context.close();
 });
 
 test('the site owner reads and exports the consent log and can ask everyone again', async () => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
   const page = await context.newPage();
-  await page.goto(`${edge.edge}/inbox`);
-  await page.getByRole('textbox', { name: 'Email' }).fill(DEMO.agentEmail);
-  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInToInbox(page, edge, { email: DEMO.agentEmail, password: PASSWORD });
   await page.getByRole('button', { name: 'Consent log' }).click();
   const log = page.getByRole('region', { name: 'Consent log' });
   const records = await consentLog();
   await log.getByRole('row').nth(records.length).waitFor(); // header row + one per decision
   assert.equal(await log.getByRole('row').count(), records.length + 1);
   await log.getByRole('cell', { name: 'Reject all' }).first().waitFor();
-  await page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/inbox-consent-log.png') });
+  await page.screenshot({ path: artifact('inbox-consent-log.png') });
 
   const [download] = await Promise.all([page.waitForEvent('download'), log.getByRole('link', { name: 'Export CSV' }).click()]);
   const csv = (await (await import('node:fs/promises')).readFile(await download.path(), 'utf8')).trim().split('\n');
@@ -330,7 +313,7 @@ test('at 200 % zoom (a 1280 × 800 window is 640 × 400 CSS pixels) every choice
     const box = await button.boundingBox();
     assert.ok(box && box.y >= 0 && box.y + box.height <= 400 && box.x + box.width <= 640, `${name}: ${JSON.stringify(box)}`);
   }
-  await page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/banner-640x400.png') });
+  await page.screenshot({ path: artifact('banner-640x400.png') });
   await widget.getByRole('button', { name: 'Customize' }).click();
   const save = widget.getByRole('button', { name: 'Save choices' });
   await save.scrollIntoViewIfNeeded();

@@ -4,22 +4,20 @@
 // processing and records an objection (which agents see beside the conversation), then erases
 // everything. The history lists each request; an agent sees none of it and is refused the routes.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startSuite, stopSuite } from '../support/suite.mjs';
-import { ROOT } from '../support/edge.mjs';
+import { fillSignUp, signInToInbox, submitSignUp } from '../support/inbox.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
 const PAGE = 'http://127.0.0.1:1';
 const OWNER = { name: 'Olivia', email: 'olivia@atelier.example', password: 'a long owner password' };
-let edge, browser, api, site;
+let suite, edge, browser, api, site;
 
 before(async () => {
-  ({ edge, api, browser } = await startSuite('data-requests'));
+  suite = await startSuite('data-requests');
+  ({ edge, api, browser } = suite);
 });
-after(() => stopSuite({ edge, browser }));
+after(() => stopSuite(suite));
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -34,8 +32,7 @@ async function visitorChats(body, contact) {
   assert.equal(res.status, 200, await res.clone().text());
   const session = await res.json();
   const socket = await api.visitorSocket(site, session.token);
-  socket.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await socket.nextOf('welcome');
+  await socket.hello();
   socket.send({ type: 'contact', ...contact });
   socket.send({ type: 'send', client_id: 'c_datareq001', body });
   await socket.nextOf('ack');
@@ -46,8 +43,7 @@ async function visitorChats(body, contact) {
 /** An agent's reply and a private note on a conversation, over the agents' socket. */
 async function replyWithNote(agent, conversation, body, note) {
   const s = await agent.socket(`/api/v1/workspaces/${site}/conversations/${conversation}/connect`);
-  s.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await s.nextOf('welcome');
+  await s.hello();
   s.send({ type: 'send', client_id: 'a_datareq001', body });
   await s.nextOf('ack');
   s.send({ type: 'send', client_id: 'n_datareq001', body: note, note: true });
@@ -64,20 +60,12 @@ async function find(page, query) {
 test('an owner in the EU answers a visitor\'s data requests from the inbox', async () => {
   // Sign-up with the data pinned to the EU: the workspace id says so, and so do the settings.
   const owner = await newPage();
-  await owner.goto(`${edge.edge}/inbox`);
-  await owner.getByRole('button', { name: 'Create an account' }).click();
-  await owner.getByRole('textbox', { name: 'Your name' }).fill(OWNER.name);
-  await owner.getByRole('textbox', { name: 'Email' }).fill(OWNER.email);
-  await owner.getByRole('textbox', { name: 'Password' }).fill(OWNER.password);
-  await owner.getByRole('textbox', { name: 'Workspace name' }).fill('Atelier');
-  await owner.getByRole('textbox', { name: 'Website' }).fill('127.0.0.1');
+  await fillSignUp(owner, edge, { ...OWNER, workspace: 'Atelier', website: '127.0.0.1' });
   const regions = owner.getByRole('group', { name: 'Data location' });
   assert.ok(await regions.getByRole('radio', { name: 'Global' }).isChecked(), 'global unless chosen');
   await regions.getByRole('radio', { name: 'European Union' }).check();
-  await owner.screenshot({ path: path.join(shots, 'data-requests-sign-up.png'), fullPage: true });
-  await owner.getByRole('button', { name: 'Create workspace' }).click();
-  const snippet = await owner.getByRole('textbox', { name: 'Your snippet' }).inputValue();
-  site = snippet.match(/data-site="([a-z0-9-]+)"/)[1];
+  await owner.screenshot({ path: artifact('data-requests-sign-up.png'), fullPage: true });
+  ({ site } = await submitSignUp(owner));
   assert.match(site, /^atelier-[0-9a-f]{6}-eu$/);
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
   await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
@@ -97,7 +85,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
     assert.equal(await link.getAttribute('target'), '_blank');
   }
   await owner.getByRole('heading', { name: 'Data and privacy' }).scrollIntoViewIfNeeded();
-  await owner.screenshot({ path: path.join(shots, 'data-requests-settings.png') });
+  await owner.screenshot({ path: artifact('data-requests-settings.png') });
 
   // A visitor chats and gives their email; the owner (another session, by API) replies and notes.
   const session = await visitorChats('Where is my order 1142?', { name: 'Mia Keller', email: 'mia@customer.example' });
@@ -161,7 +149,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   await flags.getByText('Objected to analytics').waitFor();
   await card.getByRole('button', { name: 'Withdraw objection' }).waitFor();
   await owner.getByRole('region', { name: 'Request history' }).getByRole('cell', { name: 'Recorded an objection to analytics' }).waitFor();
-  await owner.screenshot({ path: path.join(shots, 'data-requests.png'), fullPage: true });
+  await owner.screenshot({ path: artifact('data-requests.png'), fullPage: true });
 
   // Beside the conversation, agents see both.
   await nav(owner, 'Conversations').click();
@@ -170,7 +158,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   const inForce = pane.getByRole('list', { name: 'Data requests in force' });
   await inForce.getByText('Processing restricted — nothing new is captured').waitFor();
   await inForce.getByText('Objected to analytics').waitFor();
-  await owner.screenshot({ path: path.join(shots, 'data-requests-profile.png') });
+  await owner.screenshot({ path: artifact('data-requests-profile.png') });
 
   // Erase, found by the corrected email: the confirmation says what goes and that it is final.
   await nav(owner, 'Data requests').click();
@@ -182,7 +170,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   await confirm.getByRole('button', { name: 'Cancel' }).click();
   await confirm.waitFor({ state: 'detached' });
   await card.getByRole('button', { name: 'Erase all data' }).click();
-  await owner.screenshot({ path: path.join(shots, 'data-requests-erase.png') });
+  await owner.screenshot({ path: artifact('data-requests-erase.png') });
   await confirm.getByRole('button', { name: 'Erase permanently' }).click();
   const erased = owner.getByRole('status').filter({ hasText: /^Erased: 1 conversation · reference [0-9a-f]+$/ });
   await erased.waitFor();
@@ -205,7 +193,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   assert.ok((await erasure.textContent()).includes(reference), 'the erasure names its reference');
   assert.ok(!(await history.textContent()).includes('mia'), 'the history does not name the visitor');
   assert.equal(await rows.nth(1).getByRole('cell').nth(2).textContent(), 'Erased a visitor\'s data', 'newest first');
-  await owner.screenshot({ path: path.join(shots, 'data-requests-erased.png'), fullPage: true });
+  await owner.screenshot({ path: artifact('data-requests-erased.png'), fullPage: true });
 
   // The conversation left the inbox, live.
   await nav(owner, 'Conversations').click();
@@ -222,11 +210,7 @@ test('agents neither see data requests nor reach their routes', async () => {
     { name: 'Alex', email: 'alex@atelier.example', password: 'a long agent password' }));
 
   const page = await newPage();
-  await page.goto(`${edge.edge}/inbox`);
-  await page.getByRole('textbox', { name: 'Email' }).fill('alex@atelier.example');
-  await page.getByRole('textbox', { name: 'Password' }).fill('a long agent password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await signInToInbox(page, edge, { email: 'alex@atelier.example', password: 'a long agent password' });
   await nav(page, 'Team').waitFor();
   assert.equal(await nav(page, 'Data requests').count(), 0);
   assert.equal(await nav(page, 'Audit log').count(), 0);

@@ -1,29 +1,23 @@
 // Bad input on the chat path, against the real edge: each case gets a typed error, and nothing
 // is stored or lost. Also exactly-once delivery (a resend never duplicates) and access control.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { DEMO, freePort, seedDemo, seedWorkspace, startEdge, stopEdge } from '../support/edge.mjs';
+import { DEMO, seedWorkspace, startSuite, stopSuite } from '../support/suite.mjs';
 
-let edge;
+let suite, edge, api;
 const PASSWORD = 'demo-password-e2e';
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-err-')) });
-  api = client(edge.base);
-  await seedDemo(edge.base, PASSWORD);
+  suite = await startSuite('err', { browser: false, demo: PASSWORD });
+  ({ edge, api } = suite);
   await seedWorkspace(edge.base, {
     site: 'other-shop', name: 'Other Shop', greeting: 'Hello', allowedDomains: ['other.example'],
     policyUrl: 'https://other.example/privacy',
     owner: { email: 'owner@other.example', name: 'Olga', password: 'other-password' },
   });
 });
-after(async () => { if (edge) await stopEdge(edge); });
+after(() => stopSuite(suite));
 
-let api;
 const post = (...args) => api.post(...args);
 const expectError = (...args) => api.expectError(...args);
 const socket = (url, options = {}) => api.socket(url, options);

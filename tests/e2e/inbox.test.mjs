@@ -3,20 +3,17 @@
 // agents see it live in their own browsers; one assigns it to himself, replies, writes a private
 // note the visitor never sees, and resolves it.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT } from '../support/edge.mjs';
-import { startSuite, stopSuite } from '../support/suite.mjs';
+import { fillSignUp, signInToInbox, submitSignUp } from '../support/inbox.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
-let edge, browser;
+let suite, edge, browser;
 
 before(async () => {
-  ({ edge, browser } = await startSuite('inbox'));
+  suite = await startSuite('inbox');
+  ({ edge, browser } = suite);
 });
-after(() => stopSuite({ edge, browser }));
+after(() => stopSuite(suite));
 
 /** Waits until the select named `name` shows `label`. */
 async function waitSelected(page, name, label) {
@@ -37,24 +34,16 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   // The owner signs up on the inbox and lands on the onboarding page with their snippet.
   const owner = await newPage();
   await owner.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: edge.edge });
-  await owner.goto(`${edge.edge}/inbox`);
-  await owner.getByRole('button', { name: 'Create an account' }).click();
-  await owner.getByRole('heading', { name: 'Create your workspace' }).waitFor();
-  await owner.getByRole('textbox', { name: 'Your name' }).fill('Olivia');
-  await owner.getByRole('textbox', { name: 'Email' }).fill('olivia@ceramics.example');
-  await owner.getByRole('textbox', { name: 'Password' }).fill('a long owner password');
-  await owner.getByRole('textbox', { name: 'Workspace name' }).fill('Ceramics Studio');
-  await owner.getByRole('textbox', { name: 'Website' }).fill('127.0.0.1');
-  await owner.getByRole('button', { name: 'Create workspace' }).click();
-  await owner.getByRole('heading', { name: 'Add Provixchat to your site' }).waitFor();
-  const snippet = await owner.getByRole('textbox', { name: 'Your snippet' }).inputValue();
-  const site = snippet.match(/data-site="([a-z0-9-]+)"/)[1];
+  await fillSignUp(owner, edge, {
+    name: 'Olivia', email: 'olivia@ceramics.example', password: 'a long owner password', workspace: 'Ceramics Studio', website: '127.0.0.1',
+  });
+  const { snippet, site } = await submitSignUp(owner);
   assert.ok(snippet.includes(`${edge.edge}/widget.js`), snippet);
   await owner.getByRole('button', { name: 'Copy snippet' }).click();
   await owner.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
   assert.equal(await owner.evaluate(() => navigator.clipboard.readText()), snippet);
   assert.equal(await owner.getByRole('link', { name: 'Test your widget' }).getAttribute('href'), `/preview/${site}`);
-  await owner.screenshot({ path: path.join(shots, 'onboarding.png') });
+  await owner.screenshot({ path: artifact('onboarding.png') });
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
   await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
 
@@ -64,7 +53,7 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await owner.getByRole('button', { name: 'Create invite link' }).click();
   const link = await owner.getByRole('textbox', { name: 'Invite link' }).inputValue();
   assert.match(link, /\/inbox#invite=/);
-  await owner.screenshot({ path: path.join(shots, 'team.png') });
+  await owner.screenshot({ path: artifact('team.png') });
   const agent = await newPage();
   await agent.goto(link);
   await agent.getByRole('heading', { name: 'Join Ceramics Studio' }).waitFor();
@@ -81,7 +70,7 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await owner.getByRole('textbox', { name: 'Launcher text' }).fill('Chat with us');
   await owner.getByRole('button', { name: 'Save settings' }).click();
   await owner.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
-  await owner.screenshot({ path: path.join(shots, 'settings.png'), fullPage: true });
+  await owner.screenshot({ path: artifact('settings.png'), fullPage: true });
   await owner.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Conversations' }).click();
   await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
 
@@ -143,7 +132,7 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await item.waitFor({ state: 'detached' });
   await owner.getByRole('group', { name: 'Filter' }).getByRole('button', { name: 'Resolved' }).click();
   await item.waitFor();
-  await agent.screenshot({ path: path.join(shots, 'inbox-conversation.png') });
+  await agent.screenshot({ path: artifact('inbox-conversation.png') });
 
   // Alex steps away: Olivia sees it beside his name, live.
   const visitorPane = owner.getByRole('complementary', { name: 'Visitor' });
@@ -156,7 +145,7 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await visitor.getByRole('button', { name: 'Open chat' }).click();
   await widget.getByText('Yes, it is! Shall I reserve it for you?').waitFor();
   assert.equal(await widget.getByText('free shipping').count(), 0);
-  await visitor.screenshot({ path: path.join(shots, 'widget-after-reply.png') });
+  await visitor.screenshot({ path: artifact('widget-after-reply.png') });
 
   // Search finds the conversation by its note.
   await owner.getByRole('group', { name: 'Filter' }).getByRole('button', { name: 'All' }).click();
@@ -182,11 +171,7 @@ test('a new visitor message while the inbox tab is hidden raises a desktop notif
     const start = OscillatorNode.prototype.start;
     OscillatorNode.prototype.start = function (...args) { window.tones += 1; return start.apply(this, args); };
   });
-  await agent.goto(`${edge.edge}/inbox`);
-  await agent.getByRole('textbox', { name: 'Email' }).fill('olivia@ceramics.example');
-  await agent.getByRole('textbox', { name: 'Password' }).fill('a long owner password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
-  await agent.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await signInToInbox(agent, edge, { email: 'olivia@ceramics.example', password: 'a long owner password' });
   await agent.getByRole('checkbox', { name: 'Sound for new messages' }).check();
   await agent.evaluate(() => { window.pretendHidden = true; });
 
@@ -213,5 +198,5 @@ test('a new visitor message while the inbox tab is hidden raises a desktop notif
   await agent.getByRole('cell', { name: 'Joined by invite' }).waitFor();
   await agent.getByRole('cell', { name: 'alex@ceramics.example' }).first().waitFor();
   assert.match(await agent.getByRole('link', { name: 'Export CSV' }).getAttribute('href'), /\/audit\?format=csv$/);
-  await agent.screenshot({ path: path.join(shots, 'audit-log.png') });
+  await agent.screenshot({ path: artifact('audit-log.png') });
 });

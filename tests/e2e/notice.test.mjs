@@ -4,22 +4,17 @@
 // strict CSP, and answer 404 for an unknown site. A browser renders the notice with its
 // stylesheet under that CSP (screenshot: tests/artifacts/privacy-notice.png).
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
 import { launch } from '../support/browser.mjs';
-import { freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-let edge;
-let api;
+let suite, edge, api;
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-notice-')) });
-  api = client(edge.base);
+  suite = await startSuite('notice', { browser: false });
+  ({ edge, api } = suite);
 });
-after(async () => { if (edge) await stopEdge(edge); });
+after(() => stopSuite(suite));
 
 let n = 0;
 async function newOwner(extra = {}) {
@@ -137,7 +132,7 @@ test('a browser shows the notice styled under its CSP', async () => {
     assert.match(font, /system-ui/, 'the stylesheet applied');
     assert.deepEqual(refused, [], 'nothing refused by the CSP');
     assert.equal(await tab.locator('h1').count(), 1);
-    await tab.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), '../artifacts/privacy-notice.png'), fullPage: true });
+    await tab.screenshot({ path: artifact('privacy-notice.png'), fullPage: true });
   } finally {
     await browser.close();
   }

@@ -4,42 +4,32 @@
 // analytics and pause processing (both survive reopening), and delete everything — after which
 // the site's storage forgets the visitor, the banner asks again and the old token is refused.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { launch } from '../support/browser.mjs';
-import { ROOT, freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
-const shots = path.join(ROOT, 'tests/artifacts');
-mkdirSync(shots, { recursive: true });
-let edge, api, owner, site, browser, server, host;
+let suite, edge, api, owner, site, browser, host, shop;
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-privacy-widget-')) });
-  api = client(edge.base);
-  owner = await api.signUp({ name: 'Pia', email: 'pia@rights.example', password: 'rights tests password', workspace_name: 'Rights Shop', website: '127.0.0.1' });
-  site = owner.me.workspaces[0].id;
-  // The customer's page: the snippet and nothing else.
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Rights Shop</title></head>
+  // The customer's page, on every path: the snippet and nothing else.
+  suite = await startSuite('privacy-widget', {
+    owner: { name: 'Pia', email: 'pia@rights.example', password: 'rights tests password', workspace_name: 'Rights Shop', website: '127.0.0.1' },
+    pages: () => shop,
+  });
+  ({ edge, api, browser, owner, site, host } = suite);
+  shop = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Rights Shop</title></head>
 <body><h1>Rights Shop</h1><script src="${edge.edge}/widget.js" data-site="${site}" async></script></body></html>`;
-  server = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page));
-  const port = await freePort();
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  host = `http://127.0.0.1:${port}`;
-  browser = await launch();
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    server?.close();
-  } finally {
-    if (edge) await stopEdge(edge);
-  }
-});
+after(() => stopSuite(suite));
+
+/** A new visitor (a browser context of their own) on the customer's page at `route`. */
+async function visit(route, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+  const page = await context.newPage();
+  await page.goto(`${host}${route}`);
+  return { context, page, widget: page.frameLocator('iframe[title="Chat"]') };
+}
 
 /** The visitor's own request, as the widget sends it (from the edge's origin). */
 const myData = (token, request) => api.post(`/api/v1/sites/${site}/my-data`, { token, request });
@@ -52,10 +42,7 @@ async function profile(visitorId) {
 }
 
 test('the visitor downloads, corrects, restricts, objects and deletes from the privacy choices', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${host}/shop`);
-  const widget = page.frameLocator('iframe[title="Chat"]');
+  const { context, page, widget } = await visit('/shop', { acceptDownloads: true });
   const key = `provixchat.${site}`;
 
   // The banner links the notice the edge generates, in a new tab.
@@ -121,7 +108,7 @@ test('the visitor downloads, corrects, restricts, objects and deletes from the p
   assert.deepEqual([held.objected, held.restricted], [true, true]);
   assert.deepEqual(held.pages, [], 'objecting deletes the page activity');
   await yours.scrollIntoViewIfNeeded();
-  await yours.screenshot({ path: path.join(shots, 'privacy-menu.png') });
+  await yours.screenshot({ path: artifact('privacy-menu.png') });
 
   // Both survive closing and reopening the preferences (asked from the edge again).
   await prefs.getByRole('button', { name: 'Close' }).click();
@@ -140,7 +127,7 @@ test('the visitor downloads, corrects, restricts, objects and deletes from the p
   await yours.getByRole('button', { name: 'Delete my data' }).click();
   // The confirmation in the dialog, on the customer's page.
   await confirmation.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: path.join(shots, 'privacy-menu-delete.png') });
+  await page.screenshot({ path: artifact('privacy-menu-delete.png') });
   await confirmation.getByRole('button', { name: 'Delete everything' }).click();
   await yours.getByRole('status').filter({ hasText: 'Your data has been deleted.' }).waitFor();
 
@@ -165,10 +152,7 @@ test('the visitor downloads, corrects, restricts, objects and deletes from the p
 });
 
 test('"Your data" works from the keyboard; after deleting, a choice is a new visitor\'s', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${host}/keys`);
-  const widget = page.frameLocator('iframe[title="Chat"]');
+  const { context, page, widget } = await visit('/keys');
   await widget.getByRole('button', { name: 'Reject all' }).click();
   await page.waitForFunction(() => window.Provixchat?.consent?.get());
   await page.evaluate(() => Provixchat.consent.show());
@@ -208,10 +192,7 @@ test('"Your data" works from the keyboard; after deleting, a choice is a new vis
 });
 
 test('an erasure made by the site owner ends the visitor\'s open chat for good', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${host}/shop`);
-  const widget = page.frameLocator('iframe[title="Chat"]');
+  const { context, page, widget } = await visit('/shop');
   await widget.getByRole('dialog', { name: 'We value your privacy' }).getByRole('button', { name: 'Reject all' }).click();
   await page.getByRole('button', { name: 'Open chat' }).click();
   const composer = widget.getByRole('textbox', { name: 'Message' });

@@ -5,28 +5,22 @@
 // conversations and page activity on its own. A retention "day" lasts one second here
 // (RETENTION_DAY_MS), so the alarms fire within the test.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { freePort, seedWorkspace, startEdge, stopEdge } from '../support/edge.mjs';
+import { seedWorkspace, startSuite, stopSuite } from '../support/suite.mjs';
 
-let edge;
-let api;
-let owner;
-let site;
+let suite, edge, api, owner, site;
 const PAGE = 'http://127.0.0.1:1';
 const DAY_MS = 1000;
 
 before(async () => {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pvx-privacy-'));
-  edge = await startEdge({ port: await freePort(), stateDir, vars: { RETENTION_DAY_MS: String(DAY_MS) }, log: process.env.EDGE_LOG ? 'inherit' : 'ignore' });
-  api = client(edge.base);
-  owner = await api.signUp({ name: 'Olga', email: 'olga@privacy.example', password: 'privacy tests pw', workspace_name: 'Privacy', website: '127.0.0.1' });
-  site = owner.me.workspaces[0].id;
+  suite = await startSuite('privacy', {
+    browser: false,
+    vars: { RETENTION_DAY_MS: String(DAY_MS) },
+    owner: { name: 'Olga', email: 'olga@privacy.example', password: 'privacy tests pw', workspace_name: 'Privacy', website: '127.0.0.1' },
+  });
+  ({ edge, api, owner, site } = suite);
 });
-after(async () => { if (edge) await stopEdge(edge); });
+after(() => stopSuite(suite));
 
 const visitorOf = (token) => token.split('.')[2];
 
@@ -49,8 +43,7 @@ async function chat(inSite, token, bodies, { fresh = false, contact } = {}) {
   assert.equal(res.status, 200, await res.clone().text());
   const session = await res.json();
   const socket = await api.visitorSocket(inSite, session.token);
-  socket.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await socket.nextOf('welcome');
+  await socket.hello();
   if (contact) socket.send({ type: 'contact', ...contact });
   for (const [i, body] of bodies.entries()) {
     socket.send({ type: 'send', client_id: `c_${session.conversation_id.slice(3, 10)}${i}`, body });
@@ -66,8 +59,7 @@ const ok = async (res) => { assert.equal(res.status, 200, await res.clone().text
 /** An agent's reply (and a private note) on a conversation. */
 async function reply(agent, inSite, conversation, body, note) {
   const s = await agent.socket(`/api/v1/workspaces/${inSite}/conversations/${conversation}/connect`);
-  s.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await s.nextOf('welcome');
+  await s.hello();
   s.send({ type: 'send', client_id: `a_${conversation.slice(3, 11)}`, body });
   await s.nextOf('ack');
   if (note) {

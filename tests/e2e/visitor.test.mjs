@@ -4,26 +4,20 @@
 // back in another browser, and nobody can write as a verified user from an unverified session.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { startSuite, stopSuite } from '../support/suite.mjs';
 
-let edge;
-let api;
-let owner;
-let site;
+let suite, edge, api, owner, site;
 const PAGE = 'http://127.0.0.1:1';
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-visitor-')) });
-  api = client(edge.base);
-  owner = await api.signUp({ name: 'Vik', email: 'vik@visitors.example', password: 'visitor tests pw', workspace_name: 'Visitors', website: '127.0.0.1' });
-  site = owner.me.workspaces[0].id;
+  suite = await startSuite('visitor', {
+    browser: false,
+    owner: { name: 'Vik', email: 'vik@visitors.example', password: 'visitor tests pw', workspace_name: 'Visitors', website: '127.0.0.1' },
+  });
+  ({ edge, api, owner, site } = suite);
 });
-after(async () => { if (edge) await stopEdge(edge); });
+after(() => stopSuite(suite));
 
 /** A visitor who decided on cookies: their token and the policy version. */
 async function decided(analytics) {
@@ -114,8 +108,7 @@ test('identify: a good hash binds the user, a bad one is refused, and nobody pos
   // A visitor chats, then logs in on the site: the conversation becomes theirs, verified.
   const anonymous = await decided(false);
   const v = await api.visitorSocket(site, anonymous);
-  v.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await v.nextOf('welcome');
+  await v.hello();
   v.send({ type: 'send', client_id: 'c_beforelogin', body: 'My order has not arrived' });
   await v.nextOf('ack');
   v.close();
@@ -125,8 +118,7 @@ test('identify: a good hash binds the user, a bad one is refused, and nobody pos
   assert.equal(identified.verified, true);
   assert.equal(identified.conversation_id, tokenParts(anonymous).conversation);
   const verifiedSocket = await api.visitorSocket(site, identified.token);
-  verifiedSocket.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  assert.deepEqual((await verifiedSocket.nextOf('welcome')).messages.map((m) => m.body), ['My order has not arrived']);
+  assert.deepEqual((await verifiedSocket.hello()).messages.map((m) => m.body), ['My order has not arrived']);
   verifiedSocket.send({ type: 'send', client_id: 'c_afterlogin', body: 'Order 1234' });
   await verifiedSocket.nextOf('ack');
   verifiedSocket.close();
@@ -159,8 +151,7 @@ test('identify: a good hash binds the user, a bad one is refused, and nobody pos
 
   const impostor = await decided(false);
   const s = await api.visitorSocket(site, impostor);
-  s.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await s.nextOf('welcome');
+  await s.hello();
   s.send({ type: 'contact', name: 'Ana', email: 'ana@example.com' });
   s.send({ type: 'send', client_id: 'c_impostor1', body: 'Refund order 1234 to my new card' });
   await s.nextOf('ack');

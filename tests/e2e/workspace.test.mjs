@@ -3,22 +3,17 @@
 // and two agents working one conversation live (assignment, replies, private notes, status,
 // typing, read receipts, search, presence).
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { client } from '../support/api.mjs';
-import { freePort, startEdge, stopEdge } from '../support/edge.mjs';
+import { startSuite, stopSuite } from '../support/suite.mjs';
 
-let edge;
-let api;
+let suite, edge, api;
 const HOST = 'http://127.0.0.1:1';
 
 before(async () => {
-  edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-ws-')) });
-  api = client(edge.base);
+  suite = await startSuite('ws', { browser: false });
+  ({ edge, api } = suite);
 });
-after(async () => { if (edge) await stopEdge(edge); });
+after(() => stopSuite(suite));
 
 let n = 0;
 /** A new owner with a new workspace whose site is the loopback page the tests act as. */
@@ -150,8 +145,7 @@ test('an agent of workspace A is refused every conversation, visitor and setting
   // B has a conversation.
   const visitor = await api.visitorSession(b.site, HOST);
   const v = await api.visitorSocket(b.site, visitor.token);
-  v.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await v.nextOf('welcome');
+  await v.hello();
   v.send({ type: 'send', client_id: 'c_secretb01', body: 'B only' });
   await v.nextOf('ack');
   v.close();
@@ -199,8 +193,7 @@ test('two agents work one conversation live: assign, reply, private note, typing
   const session = await api.visitorSession(site, HOST);
   assert.equal(session.online, true);
   const visitor = await api.visitorSocket(site, session.token);
-  visitor.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  await visitor.nextOf('welcome');
+  await visitor.hello();
   visitor.send({ type: 'contact', name: 'Vera', email: 'vera@example.com' });
   visitor.send({ type: 'send', client_id: 'c_question1', body: 'Do you ship to Norway?' });
   await visitor.nextOf('ack');
@@ -214,8 +207,7 @@ test('two agents work one conversation live: assign, reply, private note, typing
   const route = `/api/v1/workspaces/${site}/conversations/${session.conversation_id}/connect`;
   const [mine, theirs] = [await agent.socket(route), await owner.socket(route)];
   for (const s of [mine, theirs]) {
-    s.send({ type: 'hello', protocol: 1, after_seq: 0 });
-    assert.deepEqual((await s.nextOf('welcome')).messages.map((m) => m.body), ['Do you ship to Norway?']);
+    assert.deepEqual((await s.hello()).messages.map((m) => m.body), ['Do you ship to Norway?']);
     assert.equal((await s.nextOf('details')).details.visitor_email, 'vera@example.com');
   }
   // Alex assigns it to himself; Olivia sees it at once, and so does the inbox list.
@@ -246,8 +238,7 @@ test('two agents work one conversation live: assign, reply, private note, typing
   assert.equal((await visitor.nextOf('error')).code, 'forbidden');
   // A reconnecting visitor's history has no note either; an agent's has.
   const again = await api.visitorSocket(site, session.token);
-  again.send({ type: 'hello', protocol: 1, after_seq: 0 });
-  assert.deepEqual((await again.nextOf('welcome')).messages.map((m) => m.body), ['Do you ship to Norway?', 'Yes, in 3-5 days.']);
+  assert.deepEqual((await again.hello()).messages.map((m) => m.body), ['Do you ship to Norway?', 'Yes, in 3-5 days.']);
   again.close();
 
   // Search finds messages and notes; status changes reach everyone; the visitor reopens.

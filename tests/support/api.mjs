@@ -47,6 +47,11 @@ export function client(base) {
       next: () => take((f) => !AMBIENT.has(f.type), 'a frame'),
       /** The next frame of `type` (optionally also matching `where`). */
       nextOf: (type, where = () => true) => take((f) => f.type === type && where(f), `a ${type} frame`),
+      /** Opens the conversation as the clients do (hello, protocol 1, from the start); answers the welcome. */
+      hello() {
+        ws.send(JSON.stringify({ type: 'hello', protocol: 1, after_seq: 0 }));
+        return take((f) => f.type === 'welcome', 'a welcome frame');
+      },
       /** Waits `ms` and says whether any frame matching `pick` came (for "never receives"). */
       async sawWithin(ms, pick) {
         await new Promise((r) => setTimeout(r, ms));

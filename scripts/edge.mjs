@@ -1,12 +1,13 @@
 // Starts and stops the real edge (`wrangler dev`: workerd with Durable Objects persisted on disk)
-// and seeds workspaces through the operator API. Used by scripts/run and by the end-to-end tests.
+// and seeds workspaces through the operator API. Used by scripts/run.mjs, and by the end-to-end
+// tests and benchmarks through tests/support (tests may import from scripts/, never the reverse).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // No metrics, no error reports, no cf lookup: wrangler then opens nothing beyond loopback.
 const OFFLINE = {
