@@ -15,7 +15,7 @@ impl Ctx<'_> {
     /// Appends to `site`'s audit log. The action itself has happened (or been refused) already,
     /// so a failure to log is reported in the edge's log rather than to the user.
     pub async fn audit(&self, site: &SiteId, actor: &str, action: AuditAction, detail: &str) {
-        let entry = AuditEntry { at: now_ms(), actor: actor.to_owned(), action, detail: detail.to_owned() };
+        let entry = AuditEntry { at: now_ms(), actor: actor.into(), action, detail: detail.to_owned() };
         let result: EdgeResult<AuditEntry> =
             async { call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await }
                 .await;

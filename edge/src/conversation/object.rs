@@ -33,7 +33,7 @@ pub const H_VERIFIED: &str = "x-pvx-verified";
 /// visitor's token cannot open it again.
 const ERASED: &str = "erased";
 /// Close code for sockets of a conversation that was deleted (erasure or retention).
-pub const CLOSE_DELETED: u16 = 4410;
+pub const CLOSE_DELETED: u16 = shared::CloseCode::ConversationDeleted.code();
 
 /// `POST /erase`: delete everything. `tombstone` for an erasure (the id stays refused); without it
 /// (retention) the visitor may start afresh under the same id.
@@ -300,8 +300,12 @@ impl Conversation {
             logic::RATE_LIMIT,
             logic::RATE_WINDOW_MS / 1000
         );
-        let entry =
-            shared::api::AuditEntry { at: now_ms(), actor, action: shared::api::AuditAction::RateLimited, detail };
+        let entry = shared::api::AuditEntry {
+            at: now_ms(),
+            actor: actor.into(),
+            action: shared::api::AuditAction::RateLimited,
+            detail,
+        };
         let result: EdgeResult<shared::api::AuditEntry> =
             async { call(&self.workspace(site)?, Method::Post, "/audit", Some(serde_json::to_string(&entry)?)).await }
                 .await;

@@ -110,7 +110,8 @@ impl Workspace {
         // A removed agent's open inbox stops receiving the workspace's conversations now.
         for ws in self.state.get_websockets() {
             if ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| &p.email == email) {
-                let _ = ws.close(Some(4003), Some("removed from the workspace"));
+                let _ =
+                    ws.close(Some(shared::CloseCode::RemovedFromWorkspace.code()), Some("removed from the workspace"));
             }
         }
         Ok(())

@@ -261,7 +261,7 @@ impl Workspace {
         self.sql().exec("INSERT INTO closure (id, deleted_at) VALUES (1, ?)", vec![deleted_at.into()])?;
         self.state.storage().set_alarm(crate::glue::at_time(deleted_at)).await?;
         for ws in self.state.get_websockets() {
-            let _ = ws.close(Some(4004), Some("the workspace was closed"));
+            let _ = ws.close(Some(shared::CloseCode::WorkspaceClosed.code()), Some("the workspace was closed"));
         }
         Ok(Closing { deleted_at })
     }
