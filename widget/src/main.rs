@@ -20,6 +20,7 @@ mod panel;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod test_support;
 mod unread;
+mod view;
 #[cfg(target_arch = "wasm32")]
 mod visibility;
 
