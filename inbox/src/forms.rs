@@ -392,6 +392,14 @@ mod tests {
     }
 
     #[test]
+    fn languages_in_their_own_names_and_days_from_monday() {
+        assert_eq!(language_label(Lang::De), "Deutsch");
+        assert_eq!(language_label(Lang::Fr), "Français");
+        assert_eq!(DAYS.len(), 7);
+        assert_eq!(DAYS[0], "Mon", "the API numbers the days from Monday");
+    }
+
+    #[test]
     fn audit_actions_read_as_what_was_done() {
         assert_eq!(audit_label(AuditAction::SignInFailed), "Failed sign-in");
         assert_eq!(audit_label(AuditAction::InviteAccepted), "Joined by invite");

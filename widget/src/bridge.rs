@@ -140,6 +140,7 @@ impl<'a> ToHost<'a> {
 }
 
 /// What the loader tells the widget.
+#[cfg(target_arch = "wasm32")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum FromHost {
     /// The view to show and what the site's storage holds.
@@ -258,6 +259,17 @@ mod tests {
             ToHost::Message { body: "Hi", author: "Dana" }.parts(),
             ("message", [Some(("body", Field::Text("Hi"))), Some(("author", Field::Text("Dana")))])
         );
+    }
+
+    #[test]
+    fn views_go_back_to_the_loader_by_its_names() {
+        assert_eq!(ToHost::Ready.parts(), ("ready", [None, None]));
+        assert_eq!(
+            ToHost::View { view: View::Preferences }.parts(),
+            ("view", [Some(("view", Field::Text("prefs"))), None]),
+            "the loader (plain JS) knows the preferences as `prefs`"
+        );
+        assert_eq!(ToHost::View { view: View::Chat }.parts(), ("view", [Some(("view", Field::Text("chat"))), None]));
     }
 
     #[test]
