@@ -8,6 +8,7 @@ use shared::api::{
 };
 use shared::consent::Lang;
 use shared::privacy::DataRegion;
+use shared::SiteId;
 
 /// One domain per line in the textarea; commas also separate, since people paste lists. Order
 /// is kept and repeats dropped. Spaces inside a line are left alone so that the edge refuses
@@ -28,7 +29,7 @@ pub fn domains_text(domains: &[String]) -> String {
 }
 
 /// The line a site owner pastes into their pages.
-pub fn snippet(origin: &str, site: &str) -> String {
+pub fn snippet(origin: &str, site: &SiteId) -> String {
     format!(r#"<script src="{}/widget.js" data-site="{site}" async></script>"#, origin.trim_end_matches('/'))
 }
 
@@ -291,7 +292,7 @@ mod tests {
     #[test]
     fn snippet_names_the_site_and_the_inbox_origin() {
         assert_eq!(
-            snippet("https://chat.example/", "shop"),
+            snippet("https://chat.example/", &SiteId::parse("shop").unwrap()),
             r#"<script src="https://chat.example/widget.js" data-site="shop" async></script>"#
         );
     }
