@@ -1,5 +1,6 @@
 use super::suggestion_list::{option_id, SuggestionList, LIST_ID};
 use shared::{domain::MAX_MESSAGE_CHARS, DomainError, MessageBody};
+use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -49,75 +50,121 @@ pub struct ComposerProps {
     /// The form's class: the widget's and the inbox's stylesheets each style their own.
     #[prop_or(AttrValue::Static("pvx-composer"))]
     pub class: AttrValue,
-    #[prop_or(2)]
-    pub rows: u32,
+    /// The text box's height in lines (a string, as the attribute takes it).
+    #[prop_or(AttrValue::Static("2"))]
+    pub rows: AttrValue,
     #[prop_or_default]
     pub notes: Option<Notes>,
     #[prop_or_default]
     pub suggestions: Option<Suggestions>,
-    /// Names the keys under the box (the inbox has the room; the widget does not).
+    /// Names the keys under the box (the inbox has the room; the widget does not: `agent-composer`).
     #[prop_or_default]
     pub key_hint: bool,
 }
 
+/// Notes and suggestions are the inbox's: the widget builds `client` without the `agent-composer`
+/// feature, and with this constant false the optimiser drops their code from its WASM (~5 KB gzip).
+const AGENT: bool = cfg!(feature = "agent-composer");
+
 /// Least time between two typing signals, in ms: the other side's indicator lasts longer.
 const TYPING_EVERY_MS: f64 = 2500.0;
+
+/// What is being written: the text, whether it is a note, and the suggestion list's state. One
+/// reducer rather than a state hook per field: each hook costs the widget WASM, and a reducer
+/// never applies an edit to a stale copy.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Draft {
+    text: String,
+    note: bool,
+    /// The highlighted suggestion.
+    active: usize,
+    /// Escape hides the suggestions until the text changes again.
+    dismissed: bool,
+}
+
+enum Edit {
+    /// The user changed the text.
+    Typed(String),
+    /// The composer did (sent, or picked a suggestion).
+    Replaced(String),
+    Note(bool),
+    Highlight(usize),
+    Dismiss,
+}
+
+impl Reducible for Draft {
+    type Action = Edit;
+
+    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
+        let mut draft = Rc::unwrap_or_clone(self);
+        match edit {
+            Edit::Typed(text) => {
+                draft = Draft { text, note: draft.note, ..Draft::default() };
+            }
+            Edit::Replaced(text) => {
+                draft.text = text;
+                draft.active = 0;
+            }
+            Edit::Note(on) => draft.note = on,
+            Edit::Highlight(i) => draft.active = i,
+            Edit::Dismiss => draft.dismissed = true,
+        }
+        Rc::new(draft)
+    }
+}
 
 /// A text box labelled "Message" and a "Send" button, for the visitor and the agent alike. Enter
 /// sends, Shift+Enter starts a new line. The same limits as the edge apply before anything leaves
 /// the browser. The inbox adds private notes and saved replies (see [`Notes`], [`Suggestions`]).
 #[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
-    let text = use_state(String::new);
-    let note = use_state(|| false);
-    let active = use_state(|| 0usize);
-    // Escape hides the suggestions until the text changes again.
-    let dismissed = use_state(|| false);
+    let draft = use_reducer(Draft::default);
     let last_typing = use_mut_ref(|| f64::MIN);
     let input = use_node_ref();
-    let notes = props.notes.as_ref().filter(|_| *note);
-    let found = match &props.suggestions {
-        Some(s) if !*dismissed => s.find.emit((*text).clone()),
+    let (offer_notes, suggestions) =
+        (props.notes.as_ref().filter(|_| AGENT), props.suggestions.as_ref().filter(|_| AGENT));
+    let notes = offer_notes.filter(|_| draft.note);
+    let found = match suggestions {
+        Some(s) if !draft.dismissed => s.find.emit(draft.text.clone()),
         _ => Vec::new(),
     };
-    let open = !found.is_empty();
-    let highlighted = (*active).min(found.len().saturating_sub(1));
-    let check = MessageBody::parse(&text);
+    let open = AGENT && !found.is_empty();
+    let key_hint = AGENT && props.key_hint;
+    let highlighted = draft.active.min(found.len().saturating_sub(1));
+    let check = MessageBody::parse(&draft.text);
     let too_long = matches!(check, Err(DomainError::MessageTooLong { .. }));
 
-    let focus = {
-        let input = input.clone();
-        move || {
+    // The box is not bound to the draft (a controlled value costs the widget WASM): what sending
+    // or picking a suggestion changes is written into it here, and the focus goes back to it.
+    let refill = {
+        let (draft, input) = (draft.dispatcher(), input.clone());
+        move |value: String| {
             if let Some(el) = input.cast::<HtmlTextAreaElement>() {
+                el.set_value(&value);
                 let _ = el.focus();
             }
+            draft.dispatch(Edit::Replaced(value));
         }
     };
-    let onpick = {
-        let (text, active, focus) = (text.clone(), active.clone(), focus.clone());
-        Callback::from(move |picked: Suggestion| {
-            text.set(picked.text.to_string());
-            active.set(0);
-            focus();
-        })
-    };
+    // Built only where used: a callback, once made, keeps its code in the widget's WASM.
+    let onpick = suggestions.map(|_| {
+        let refill = refill.clone();
+        Callback::from(move |picked: Suggestion| refill(picked.text.to_string()))
+    });
     let send = {
-        let (text, onsend, last_typing, focus) =
-            (text.clone(), props.onsend.clone(), last_typing.clone(), focus.clone());
+        let (text, onsend, last_typing) = (draft.text.clone(), props.onsend.clone(), last_typing.clone());
         let onnote = notes.map(|n| n.onnote.clone());
         Callback::from(move |()| {
             let Ok(body) = MessageBody::parse(&text) else { return };
             onnote.as_ref().unwrap_or(&onsend).emit(body.into());
-            text.set(String::new());
+            refill(String::new());
             // The message ended that bout of typing: the next one is news at once.
             *last_typing.borrow_mut() = f64::MIN;
-            focus();
         })
     };
     let oninput = {
-        let (text, active, dismissed, ontyping) =
-            (text.clone(), active.clone(), dismissed.clone(), props.ontyping.clone());
-        let (writing_note, commands) = (notes.is_some(), props.suggestions.is_some());
+        let (draft, ontyping) = (draft.dispatcher(), props.ontyping.clone());
+        let (writing_note, commands) = (notes.is_some(), suggestions.is_some());
         Callback::from(move |e: InputEvent| {
             let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
             let now = js_sys::Date::now();
@@ -129,22 +176,19 @@ pub fn composer(props: &ComposerProps) -> Html {
                     ontyping.emit(());
                 }
             }
-            active.set(0);
-            dismissed.set(false);
-            text.set(value);
+            draft.dispatch(Edit::Typed(value));
         })
     };
     let onkeydown = {
-        let (active, dismissed, onpick, send, found) =
-            (active.clone(), dismissed.clone(), onpick.clone(), send.clone(), found.clone());
+        let (draft, onpick, send, found) = (draft.dispatcher(), onpick.clone(), send.clone(), found.clone());
         Callback::from(move |e: KeyboardEvent| {
             let plain_enter = e.key() == "Enter" && !e.shift_key() && !e.is_composing();
             match e.key().as_str() {
-                "ArrowDown" if open => active.set((highlighted + 1) % found.len()),
-                "ArrowUp" if open => active.set((highlighted + found.len() - 1) % found.len()),
-                "Escape" if open => dismissed.set(true),
+                "ArrowDown" if open => draft.dispatch(Edit::Highlight((highlighted + 1) % found.len())),
+                "ArrowUp" if open => draft.dispatch(Edit::Highlight((highlighted + found.len() - 1) % found.len())),
+                "Escape" if open => draft.dispatch(Edit::Dismiss),
                 "Enter" if open && plain_enter => {
-                    if let Some(picked) = found.get(highlighted) {
+                    if let (Some(onpick), Some(picked)) = (&onpick, found.get(highlighted)) {
                         onpick.emit(picked.clone());
                     }
                 }
@@ -158,37 +202,39 @@ pub fn composer(props: &ComposerProps) -> Html {
         e.prevent_default();
         send.emit(());
     });
-    let onnotechange = {
-        let (note, focus) = (note.clone(), focus.clone());
+    let onnotechange = offer_notes.map(|_| {
+        let (draft, input) = (draft.dispatcher(), input.clone());
         Callback::from(move |e: Event| {
-            note.set(e.target_unchecked_into::<HtmlInputElement>().checked());
-            focus();
+            draft.dispatch(Edit::Note(e.target_unchecked_into::<HtmlInputElement>().checked()));
+            if let Some(el) = input.cast::<HtmlTextAreaElement>() {
+                let _ = el.focus();
+            }
         })
-    };
+    });
     let button = html! {
         <button type="submit" disabled={check.is_err()}>{ notes.map_or(AttrValue::Static("Send"), |n| n.button.clone()) }</button>
     };
-    let over = text.chars().count().saturating_sub(MAX_MESSAGE_CHARS);
+    let over = draft.text.chars().count().saturating_sub(MAX_MESSAGE_CHARS);
     html! {
-        <form class={classes!(props.class.to_string(), notes.map(|_| "note"))} {onsubmit}>
-            if let Some(s) = props.suggestions.as_ref().filter(|_| open) {
+        <form class={classes!(props.class.clone(), notes.map(|_| "note"))} {onsubmit}>
+            if let (Some(s), Some(onpick), true) = (suggestions, onpick, open) {
                 <SuggestionList label={s.label.clone()} suggestions={found.clone()} active={highlighted} {onpick} />
             }
-            <textarea ref={input} aria-label={props.label.clone()} rows={props.rows.to_string()}
+            <textarea ref={input} aria-label={props.label.clone()} rows={props.rows.clone()}
                 placeholder={notes.map_or(props.placeholder.clone(), |n| n.placeholder.clone())}
-                value={(*text).clone()} maxlength={(MAX_MESSAGE_CHARS * 2).to_string()} {oninput} {onkeydown}
-                aria-autocomplete={props.suggestions.as_ref().map(|_| "list")} aria-controls={open.then_some(LIST_ID)}
+                maxlength={(MAX_MESSAGE_CHARS * 2).to_string()} {oninput} {onkeydown}
+                aria-autocomplete={suggestions.map(|_| "list")} aria-controls={open.then_some(LIST_ID)}
                 aria-activedescendant={open.then(|| option_id(highlighted))}
                 aria-invalid={too_long.to_string()} aria-describedby="pvx-composer-hint" />
-            if props.notes.is_some() || props.key_hint {
+            if offer_notes.is_some() || key_hint {
                 <div class="actions">
-                    if let Some(n) = &props.notes {
+                    if let Some(n) = offer_notes {
                         <label class="check">
-                            <input type="checkbox" checked={*note} onchange={onnotechange} />
+                            <input type="checkbox" checked={draft.note} onchange={onnotechange} />
                             { n.toggle.clone() }
                         </label>
                     }
-                    if props.key_hint {
+                    if key_hint {
                         <span class="keys" aria-hidden="true">{ "Enter to send · Shift+Enter for a new line" }</span>
                     }
                     { button }
@@ -200,5 +246,30 @@ pub fn composer(props: &ComposerProps) -> Html {
                 { if too_long { format!("{over} characters over the {MAX_MESSAGE_CHARS}-character limit") } else { String::new() } }
             </p>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn after(edits: impl IntoIterator<Item = Edit>) -> Draft {
+        let draft = edits.into_iter().fold(Rc::new(Draft::default()), |draft, edit| draft.reduce(edit));
+        Rc::unwrap_or_clone(draft)
+    }
+
+    #[test]
+    fn typing_starts_the_suggestions_afresh_but_keeps_the_note_mode() {
+        let draft = after([Edit::Note(true), Edit::Typed("/s".into()), Edit::Highlight(2), Edit::Dismiss]);
+        assert_eq!((draft.active, draft.dismissed, draft.note), (2, true, true));
+        let draft = after([Edit::Note(true), Edit::Highlight(2), Edit::Dismiss, Edit::Typed("/sh".into())]);
+        assert_eq!(draft, Draft { text: "/sh".into(), note: true, active: 0, dismissed: false });
+    }
+
+    #[test]
+    fn sending_or_picking_replaces_the_text() {
+        let draft = after([Edit::Typed("/sh".into()), Edit::Highlight(1), Edit::Replaced("9 to 5.".into())]);
+        assert_eq!((draft.text.as_str(), draft.active), ("9 to 5.", 0));
+        assert_eq!(after([Edit::Typed("Hello".into()), Edit::Replaced(String::new())]).text, "");
     }
 }

@@ -48,7 +48,7 @@ pub fn reply_box(props: &ReplyBoxProps) -> Html {
         placeholder: "Write a private note — only your team sees it".into(),
     };
     html! {
-        <Composer class="reply-box" rows={3} placeholder="Write a reply… (type / for saved replies)" key_hint=true
+        <Composer class="reply-box" rows="3" placeholder="Write a reply… (type / for saved replies)" key_hint=true
             onsend={props.onsend.clone()} ontyping={props.ontyping.clone()} {notes}
             suggestions={Suggestions { label: "Saved replies".into(), find }} />
     }
