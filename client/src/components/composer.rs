@@ -4,7 +4,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-/// Private notes next to replies (the inbox): a checkbox switches the composer to a note only
+/// Private notes next to replies (the inbox; needs the `agent-composer` feature): a checkbox switches the composer to a note only
 /// the team sees, drawn apart (the form gets the `note` class) so the two are never confused.
 #[derive(Clone, PartialEq)]
 pub struct Notes {
@@ -18,7 +18,8 @@ pub struct Notes {
     pub placeholder: AttrValue,
 }
 
-/// Texts offered while the message starts with `/` (the inbox's saved replies). Such a message is
+/// Texts offered while the message starts with `/` (the inbox's saved replies; needs the
+/// `agent-composer` feature). Such a message is
 /// a command, not writing to the other side yet, so it sends no typing signal.
 #[derive(Clone, PartialEq)]
 pub struct Suggestions {
@@ -62,8 +63,9 @@ pub struct ComposerProps {
     pub key_hint: bool,
 }
 
-/// Notes and suggestions are the inbox's: the widget builds `client` without the `agent-composer`
-/// feature, and with this constant false the optimiser drops their code from its WASM (~5 KB gzip).
+/// Notes, suggestions and the key hint are the inbox's: the widget builds `client` without the
+/// `agent-composer` feature, and with this constant false the optimiser drops their code from its
+/// WASM (measured: 2.2 KB gzip).
 const AGENT: bool = cfg!(feature = "agent-composer");
 
 /// Least time between two typing signals, in ms: the other side's indicator lasts longer.
