@@ -36,7 +36,7 @@ pub enum Connection {
     Online,
     /// Dropped; retrying on its own.
     Reconnecting,
-    /// Ended by the edge for good (see `socket::FINAL_CLOSE_CODES`): no retry.
+    /// Ended by the edge for good (a `shared::CloseCode`): no retry.
     Ended,
 }
 

@@ -2,6 +2,7 @@
 
 mod composer;
 mod message_list;
+mod suggestion_list;
 
-pub use composer::{Composer, ComposerProps};
+pub use composer::{Composer, ComposerProps, Notes, Suggestion, Suggestions};
 pub use message_list::{MessageList, MessageListProps, Viewer};

@@ -118,7 +118,7 @@ fn connect(inner: &Rc<Inner>) {
     let on_close = handler(&weak, |inner, event| {
         inner.delivery.borrow_mut().on_close();
         let code = event.dyn_ref::<web_sys::CloseEvent>().map(|e| e.code());
-        if code.is_some_and(|c| FINAL_CLOSE_CODES.contains(&c)) {
+        if code.and_then(shared::CloseCode::from_code).is_some() {
             inner.stopped.set(true);
             inner.on_connection.emit(Connection::Ended);
         } else if !inner.stopped.get() {
@@ -132,10 +132,6 @@ fn connect(inner: &Rc<Inner>) {
     *inner.handlers.borrow_mut() = vec![on_open, on_message, on_close];
     *inner.ws.borrow_mut() = Some(ws);
 }
-
-/// Close codes after which retrying cannot help: removed from the workspace (4003), the
-/// workspace closed (4004), the conversation deleted (4410, erasure or retention).
-pub const FINAL_CLOSE_CODES: [u16; 3] = [4003, 4004, 4410];
 
 fn handler(weak: &Weak<Inner>, f: impl Fn(&Rc<Inner>, JsValue) + 'static) -> Handler {
     let weak = weak.clone();

@@ -3,13 +3,15 @@
 #![cfg(target_arch = "wasm32")]
 
 use client::chat::{Line, LineState};
-use client::components::{Composer, ComposerProps, MessageList, MessageListProps, Viewer};
+use client::components::{
+    Composer, ComposerProps, MessageList, MessageListProps, Notes, Suggestion, Suggestions, Viewer,
+};
 use shared::{Author, ClientMsgId};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlButtonElement, HtmlTextAreaElement};
+use web_sys::{Element, HtmlButtonElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -51,7 +53,7 @@ async fn composer_sends_trimmed_text_and_clears() {
     };
     yew::Renderer::<Composer>::with_root_and_props(
         root.clone(),
-        ComposerProps { onsend, placeholder: "Write".into(), ontyping: None },
+        yew::props!(ComposerProps { onsend, placeholder: "Write" }),
     )
     .render();
     tick().await;
@@ -82,7 +84,7 @@ async fn composer_refuses_over_long_text_with_an_alert() {
     };
     yew::Renderer::<Composer>::with_root_and_props(
         root.clone(),
-        ComposerProps { onsend, placeholder: "Write".into(), ontyping: None },
+        yew::props!(ComposerProps { onsend, placeholder: "Write" }),
     )
     .render();
     tick().await;
@@ -95,6 +97,127 @@ async fn composer_refuses_over_long_text_with_an_alert() {
     button.click();
     tick().await;
     assert_eq!(*sent.borrow(), 0);
+}
+
+/// Records what a callback was called with.
+fn recorder<T: 'static>() -> (Rc<RefCell<Vec<T>>>, Callback<T>) {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let callback = {
+        let seen = seen.clone();
+        Callback::from(move |value| seen.borrow_mut().push(value))
+    };
+    (seen, callback)
+}
+
+fn press(textarea: &HtmlTextAreaElement, key: &str, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    textarea.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn composer_sends_on_enter_and_signals_typing_once_per_bout() {
+    let root = mount();
+    let (sent, onsend) = recorder::<String>();
+    let (typing, ontyping) = recorder::<()>();
+    yew::Renderer::<Composer>::with_root_and_props(root.clone(), yew::props!(ComposerProps { onsend, ontyping }))
+        .render();
+    tick().await;
+    let (textarea, _) = composer(&root);
+    type_text(&textarea, "Hel");
+    tick().await;
+    type_text(&textarea, "Hello");
+    tick().await;
+    assert_eq!(typing.borrow().len(), 1, "throttled: one signal for quick keystrokes");
+    press(&textarea, "Enter", true);
+    tick().await;
+    assert!(sent.borrow().is_empty(), "Shift+Enter is a new line");
+    press(&textarea, "Enter", false);
+    tick().await;
+    assert_eq!(*sent.borrow(), ["Hello"]);
+    type_text(&textarea, "Next");
+    tick().await;
+    assert_eq!(typing.borrow().len(), 2, "a new message signals typing at once");
+    assert!(root.query_selector("input[type='checkbox']").unwrap().is_none(), "no notes unless asked for");
+}
+
+#[wasm_bindgen_test]
+async fn composer_writes_private_notes_when_ticked() {
+    let root = mount();
+    let (sent, onsend) = recorder::<String>();
+    let (noted, onnote) = recorder::<String>();
+    let (typing, ontyping) = recorder::<()>();
+    let notes =
+        Notes { onnote, toggle: "Private note".into(), button: "Add note".into(), placeholder: "Only the team".into() };
+    yew::Renderer::<Composer>::with_root_and_props(
+        root.clone(),
+        yew::props!(ComposerProps { onsend, ontyping, notes: Some(notes), class: "reply-box" }),
+    )
+    .render();
+    tick().await;
+    let (textarea, button) = composer(&root);
+    let toggle: HtmlInputElement =
+        root.query_selector("label input[type='checkbox']").unwrap().unwrap().unchecked_into();
+    assert!(toggle.parent_element().unwrap().text_content().unwrap().contains("Private note"));
+    toggle.click();
+    tick().await;
+    let form = root.query_selector("form").unwrap().unwrap();
+    assert_eq!(form.class_name(), "reply-box note", "a note is drawn apart");
+    assert_eq!(button.text_content().unwrap(), "Add note");
+    assert_eq!(textarea.placeholder(), "Only the team");
+    type_text(&textarea, "Regular customer");
+    tick().await;
+    assert!(typing.borrow().is_empty(), "notes never tell the visitor someone is typing");
+    button.click();
+    tick().await;
+    assert_eq!(*noted.borrow(), ["Regular customer"]);
+    assert!(sent.borrow().is_empty(), "a note never reaches the visitor");
+}
+
+#[wasm_bindgen_test]
+async fn composer_offers_suggestions_after_a_slash() {
+    let root = mount();
+    let (sent, onsend) = recorder::<String>();
+    let (typing, ontyping) = recorder::<()>();
+    let find = Callback::from(|text: String| {
+        let all = [("/shipping", "We ship worldwide."), ("/shop-hours", "9 to 5.")];
+        let typed = text.strip_prefix('/').map(str::to_owned);
+        all.iter()
+            .filter(|(shortcut, _)| typed.as_ref().is_some_and(|t| shortcut[1..].starts_with(t.as_str())))
+            .map(|&(shortcut, text)| Suggestion { shortcut: shortcut.into(), text: text.into() })
+            .collect()
+    });
+    let suggestions = Suggestions { label: "Saved replies".into(), find };
+    yew::Renderer::<Composer>::with_root_and_props(
+        root.clone(),
+        yew::props!(ComposerProps { onsend, ontyping, suggestions: Some(suggestions) }),
+    )
+    .render();
+    tick().await;
+    let (textarea, _) = composer(&root);
+    type_text(&textarea, "/sh");
+    tick().await;
+    assert!(typing.borrow().is_empty(), "choosing a saved reply is not writing to the visitor yet");
+    let list = root.query_selector("[role='listbox'][aria-label='Saved replies']").unwrap().expect("a listbox");
+    assert_eq!(list.query_selector_all("[role='option']").unwrap().length(), 2);
+    press(&textarea, "ArrowDown", false);
+    tick().await;
+    let second = root.query_selector("[role='option'][aria-selected='true']").unwrap().unwrap();
+    assert_eq!(textarea.get_attribute("aria-activedescendant"), Some(second.id()));
+    press(&textarea, "Enter", false);
+    tick().await;
+    assert_eq!(textarea.value(), "9 to 5.", "Enter picks the highlighted reply");
+    assert!(sent.borrow().is_empty(), "and does not send it yet");
+    assert!(root.query_selector("[role='listbox']").unwrap().is_none());
+    type_text(&textarea, "/sh");
+    tick().await;
+    press(&textarea, "Escape", false);
+    tick().await;
+    assert!(root.query_selector("[role='listbox']").unwrap().is_none(), "Escape hides the list");
 }
 
 fn line(id: &str, author: Author, body: &str, state: LineState) -> Line {

@@ -15,7 +15,8 @@ use crate::router::Ctx;
 use crate::settings::{CreateWorkspace, Membership, NewAccount};
 use crate::workspace::{CreateConfig, Leave, NewMember, PreviewInvite, RedeemInvite, ReplaceConfig};
 use shared::api::{
-    AcceptInviteRequest, AuditAction, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest, SignUpRequest,
+    AcceptInviteRequest, AuditAction, AuditActor, ChangePasswordRequest, InvitePreview, Me, Role, SignInRequest,
+    SignUpRequest,
 };
 use shared::{Email, SiteId};
 use worker::{Request, Response};
@@ -96,7 +97,7 @@ impl Ctx<'_> {
             Ok(Secret { secret }) => {
                 let me = self.session(&email, &secret).await?;
                 let sites: Vec<SiteId> = me.workspaces.iter().map(|w| w.id.clone()).collect();
-                self.audit_account(&sites, email.as_str(), AuditAction::SignIn, &origin.device).await;
+                self.audit_account(&sites, &email, AuditAction::SignIn, &origin.device).await;
                 self.answer_signed_in(&me, &email, &secret, 200)
             }
             Err(e) => {
@@ -105,7 +106,7 @@ impl Ctx<'_> {
                     _ => AuditAction::SignInFailed,
                 };
                 let sites: Vec<SiteId> = ask(&account, Sites {}).await.unwrap_or_default();
-                self.audit_account(&sites, email.as_str(), action, &origin.device).await;
+                self.audit_account(&sites, &email, action, &origin.device).await;
                 Err(e)
             }
         }
@@ -193,8 +194,13 @@ impl Ctx<'_> {
             let left: EdgeResult<()> = async { ask(&self.workspace(&workspace.id)?, leave).await }.await;
             match left {
                 Ok(_) => {
-                    self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, "closed their account")
-                        .await
+                    self.audit(
+                        &workspace.id,
+                        AuditActor::Agent(agent.email.clone()),
+                        AuditAction::MemberRemoved,
+                        "closed their account",
+                    )
+                    .await
                 }
                 Err(e) => worker::console_error!("closed account leaving {}: {e}", workspace.id),
             }
@@ -276,7 +282,7 @@ impl Ctx<'_> {
         let (_, token_secret) = self.invite_parts(token)?;
         let role = ask(&self.workspace(&site)?, RedeemInvite { token: token_secret.to_owned() }).await?;
         self.join(&site, &preview.workspace_name, &email, &name, role).await?;
-        self.audit(&site, email.as_str(), AuditAction::InviteAccepted, role.label()).await;
+        self.audit(&site, AuditActor::Agent(email.clone()), AuditAction::InviteAccepted, role.label()).await;
         self.signed_in(&email, &secret, 200).await
     }
 }

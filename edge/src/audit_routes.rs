@@ -8,15 +8,16 @@ use crate::glue::{ask, json, now_ms, query};
 use crate::router::Ctx;
 use crate::team::Action;
 use crate::workspace::{AppendAudit, AuditLog};
+use shared::api::AuditActor;
 use shared::api::{AuditAction, AuditEntry};
-use shared::SiteId;
+use shared::{Email, SiteId};
 use worker::{console_error, Headers, Request, Response};
 
 impl Ctx<'_> {
     /// Appends to `site`'s audit log. The action itself has happened (or been refused) already,
     /// so a failure to log is reported in the edge's log rather than to the user.
-    pub async fn audit(&self, site: &SiteId, actor: &str, action: AuditAction, detail: &str) {
-        let entry = AuditEntry { at: now_ms(), actor: actor.to_owned(), action, detail: detail.to_owned() };
+    pub async fn audit(&self, site: &SiteId, actor: AuditActor, action: AuditAction, detail: &str) {
+        let entry = AuditEntry { at: now_ms(), actor, action, detail: detail.to_owned() };
         let result: EdgeResult<()> = async { ask(&self.workspace(site)?, AppendAudit { entry }).await }.await;
         if let Err(e) = result {
             console_error!("audit {site}: {e}");
@@ -24,9 +25,9 @@ impl Ctx<'_> {
     }
 
     /// Logs an account's sign-in event in every workspace it belongs to.
-    pub async fn audit_account(&self, sites: &[SiteId], actor: &str, action: AuditAction, detail: &str) {
+    pub async fn audit_account(&self, sites: &[SiteId], actor: &Email, action: AuditAction, detail: &str) {
         for site in sites {
-            self.audit(site, actor, action, detail).await;
+            self.audit(site, AuditActor::Agent(actor.clone()), action, detail).await;
         }
     }
 
@@ -37,7 +38,7 @@ impl Ctx<'_> {
             return json(&entries, 200);
         }
         // The download says who took a copy, and includes that line itself.
-        self.audit(&workspace.id, agent.email.as_str(), AuditAction::AuditLogExported, "CSV").await;
+        self.audit(&workspace.id, AuditActor::Agent(agent.email), AuditAction::AuditLogExported, "CSV").await;
         let entries = ask(&self.workspace(&workspace.id)?, AuditLog {}).await?;
         let headers = Headers::new();
         headers.set("content-type", "text/csv; charset=utf-8")?;

@@ -62,7 +62,7 @@ pub fn audit_csv(entries: &[shared::api::AuditEntry]) -> String {
     for e in entries {
         let action =
             serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        out.push_str(&[cell(&iso8601(e.at)), cell(&e.actor), cell(&action), cell(&e.detail)].join(","));
+        out.push_str(&[cell(&iso8601(e.at)), cell(e.actor.as_str()), cell(&action), cell(&e.detail)].join(","));
         out.push('\n');
     }
     out

@@ -10,7 +10,7 @@ use crate::router::{visitor_token, Ctx};
 use crate::team::Action;
 use crate::visitor::AddConsent;
 use crate::workspace::{ConsentLog, LogConsent, UpdateConsentSettings};
-use shared::api::AuditAction;
+use shared::api::{AuditAction, AuditActor};
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
 use shared::DomainError;
 use worker::{Headers, Request, Response};
@@ -91,7 +91,7 @@ impl Ctx<'_> {
     pub async fn consent_log(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let site = workspace.id;
-        self.audit(&site, agent.email.as_str(), AuditAction::ConsentLogExported, "").await;
+        self.audit(&site, AuditActor::Agent(agent.email.clone()), AuditAction::ConsentLogExported, "").await;
         let records = ask(&self.workspace(&site)?, ConsentLog {}).await?;
         let csv = query(&req.url()?, "format").as_deref() == Some("csv");
         if !csv {
@@ -112,7 +112,7 @@ impl Ctx<'_> {
     pub async fn update_consent_settings(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let site = workspace.id;
-        self.audit(&site, agent.email.as_str(), AuditAction::ConsentSettingsChanged, "").await;
+        self.audit(&site, AuditActor::Agent(agent.email.clone()), AuditAction::ConsentSettingsChanged, "").await;
         let settings: ConsentSettings = read_json(req).await?;
         let saved = ask(&self.workspace(&site)?, UpdateConsentSettings { settings }).await?;
         json(&saved, 200)

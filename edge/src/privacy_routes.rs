@@ -11,7 +11,7 @@ use crate::router::Ctx;
 use crate::team::Action;
 use crate::visitor::{ContactChange, Conversations, Erase as VisitorErase, Object, Profile, Restrict, Subject};
 use crate::workspace::{AuditLog, FindSubjects, Forget, Summaries, VisitorConversations};
-use shared::api::AuditAction;
+use shared::api::{AuditAction, AuditActor};
 use shared::privacy::{DataAction, DataExport, DataRegion, Erased, MyDataRequest};
 use shared::{Email, ErrorCode, SiteId, VisitorId};
 use worker::{Request, Response};
@@ -23,10 +23,10 @@ enum Requester {
 }
 
 impl Requester {
-    fn actor(&self) -> &str {
+    fn actor(&self) -> AuditActor {
         match self {
-            Requester::Visitor => "visitor",
-            Requester::Admin(email) => email.as_str(),
+            Requester::Visitor => AuditActor::Visitor,
+            Requester::Admin(email) => AuditActor::Agent(email.clone()),
         }
     }
 
@@ -142,7 +142,8 @@ impl Ctx<'_> {
                 if name.is_none() && email.is_none() {
                     return Err(EdgeError::Invalid("give a name or an email".into()));
                 }
-                let change = ContactChange { by: by.actor().to_owned(), name: name.clone(), email: email.clone() };
+                let change =
+                    ContactChange { by: by.actor().as_str().to_owned(), name: name.clone(), email: email.clone() };
                 ask(&stub, change).await?;
                 // Agents see the corrected details on every conversation.
                 let email = email.map(|e| e.as_str().to_owned());
@@ -256,7 +257,7 @@ impl Ctx<'_> {
             let what = key.split(':').next().unwrap_or_default();
             self.audit(
                 site,
-                "site",
+                AuditActor::Site,
                 AuditAction::RateLimited,
                 &format!("{what}: more than {limit} requests in 10 minutes"),
             )

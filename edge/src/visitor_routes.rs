@@ -140,7 +140,8 @@ impl Ctx<'_> {
             {
                 // A non-reversible reference: enough to see repeated attempts on one user.
                 let reference = format!("user {}", &crate::auth::sha256_hex(&format!("{site}:{user_id}"))[..12]);
-                self.audit(&site, "site", shared::api::AuditAction::IdentityRefused, &reference).await;
+                self.audit(&site, shared::api::AuditActor::Site, shared::api::AuditAction::IdentityRefused, &reference)
+                    .await;
                 return Err(EdgeError::Unauthorized);
             }
             let link = IdentityLink {

@@ -11,7 +11,9 @@ use crate::router::{Ctx, Who};
 use crate::settings::CreateWorkspace;
 use crate::team::{require, Action};
 use crate::workspace::{ChangeRole, Close, CreateInvite, Members, RemoveMember, Search, UpdateSettings, H_EMAIL};
-use shared::api::{AuditAction, ChangeRoleRequest, CreateInviteRequest, Invite, WorkspaceRef, WorkspaceSettings};
+use shared::api::{
+    AuditAction, AuditActor, ChangeRoleRequest, CreateInviteRequest, Invite, WorkspaceRef, WorkspaceSettings,
+};
 use shared::{AgentRef, ConversationId, Email, SiteId};
 use worker::{Headers, Method, Request, Response};
 
@@ -69,7 +71,7 @@ impl Ctx<'_> {
             }
         }
         let saved = ask(&self.workspace(&workspace.id)?, UpdateSettings { settings }).await?;
-        self.audit(&workspace.id, agent.email.as_str(), AuditAction::SettingsChanged, "").await;
+        self.audit(&workspace.id, AuditActor::Agent(agent.email.clone()), AuditAction::SettingsChanged, "").await;
         json(&saved, 200)
     }
 
@@ -89,7 +91,7 @@ impl Ctx<'_> {
             crate::settings::Membership { site: workspace.id.clone(), name: workspace.name, role: member.role };
         ask(&self.account(&target)?, AddMembership { membership }).await?;
         let detail = format!("{target} → {}", member.role.label());
-        self.audit(&workspace.id, agent.email.as_str(), AuditAction::RoleChanged, &detail).await;
+        self.audit(&workspace.id, AuditActor::Agent(agent.email.clone()), AuditAction::RoleChanged, &detail).await;
         json(&member, 200)
     }
 
@@ -101,7 +103,8 @@ impl Ctx<'_> {
         let removal = RemoveMember { actor: agent.email.clone(), email: target.clone() };
         ask(&self.workspace(&workspace.id)?, removal).await?;
         ask(&self.account(&target)?, RemoveMembership { site: workspace.id.clone() }).await?;
-        self.audit(&workspace.id, agent.email.as_str(), AuditAction::MemberRemoved, target.as_str()).await;
+        self.audit(&workspace.id, AuditActor::Agent(agent.email.clone()), AuditAction::MemberRemoved, target.as_str())
+            .await;
         json(&serde_json::json!({ "ok": true }), 200)
     }
 
@@ -131,7 +134,13 @@ impl Ctx<'_> {
         let body: CreateInviteRequest = read_json(req).await?;
         let invite = ask(&self.workspace(&workspace.id)?, CreateInvite { role: body.role }).await?;
         let url = format!("{}/inbox#invite={}.{}", self.own_origin, workspace.id, invite.token);
-        self.audit(&workspace.id, agent.email.as_str(), AuditAction::InviteCreated, invite.role.label()).await;
+        self.audit(
+            &workspace.id,
+            AuditActor::Agent(agent.email.clone()),
+            AuditAction::InviteCreated,
+            invite.role.label(),
+        )
+        .await;
         json(&Invite { url, role: invite.role, expires_at: invite.expires_at }, 201)
     }
 

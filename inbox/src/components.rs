@@ -26,7 +26,6 @@ pub mod onboarding;
 pub mod reply_box;
 pub mod save_status;
 pub mod saved_replies_editor;
-pub mod saved_reply_picker;
 pub mod search_box;
 pub mod security_log;
 pub mod sessions;

@@ -3,9 +3,12 @@
 //! retention choices, saved replies, path segments and labels. Kept out of the components so
 //! `cargo test -p inbox` checks them natively.
 
-use shared::api::{AuditAction, BusinessHours, CannedResponse, LauncherPosition, PrechatMode, Role, SecurityEventKind};
+use shared::api::{
+    AuditAction, AuditActor, BusinessHours, CannedResponse, LauncherPosition, PrechatMode, Role, SecurityEventKind,
+};
 use shared::consent::Lang;
 use shared::privacy::DataRegion;
+use shared::SiteId;
 
 /// One domain per line in the textarea; commas also separate, since people paste lists. Order
 /// is kept and repeats dropped. Spaces inside a line are left alone so that the edge refuses
@@ -26,7 +29,7 @@ pub fn domains_text(domains: &[String]) -> String {
 }
 
 /// The line a site owner pastes into their pages.
-pub fn snippet(origin: &str, site: &str) -> String {
+pub fn snippet(origin: &str, site: &SiteId) -> String {
     format!(r#"<script src="{}/widget.js" data-site="{site}" async></script>"#, origin.trim_end_matches('/'))
 }
 
@@ -179,32 +182,6 @@ pub fn security_label(kind: SecurityEventKind) -> &'static str {
     }
 }
 
-/// Every audit action, in the order the audit log's filter lists them; "Other" last.
-pub const AUDIT_ACTIONS: [AuditAction; 22] = [
-    AuditAction::SignIn,
-    AuditAction::SignInFailed,
-    AuditAction::LockedOut,
-    AuditAction::InviteCreated,
-    AuditAction::InviteAccepted,
-    AuditAction::RoleChanged,
-    AuditAction::MemberRemoved,
-    AuditAction::SettingsChanged,
-    AuditAction::ConsentSettingsChanged,
-    AuditAction::ConsentLogExported,
-    AuditAction::AuditLogExported,
-    AuditAction::IdentityRefused,
-    AuditAction::DataExported,
-    AuditAction::DataCorrected,
-    AuditAction::DataErased,
-    AuditAction::ProcessingRestricted,
-    AuditAction::ProcessingResumed,
-    AuditAction::AnalyticsObjected,
-    AuditAction::AnalyticsObjectionWithdrawn,
-    AuditAction::RetentionDeleted,
-    AuditAction::RateLimited,
-    AuditAction::Unknown,
-];
-
 /// What an audit entry's actor did, as the audit log's "What" column says it.
 pub fn audit_label(action: AuditAction) -> &'static str {
     match action {
@@ -234,19 +211,19 @@ pub fn audit_label(action: AuditAction) -> &'static str {
     }
 }
 
-/// The audit log filter's choice: an option's value is its index in [`AUDIT_ACTIONS`]; anything
-/// else (the "All" option's empty value) shows every action.
+/// The audit log filter's choice: an option's value is its index in [`AuditAction::ALL`];
+/// anything else (the "All" option's empty value) shows every action.
 pub fn audit_filter(value: &str) -> Option<AuditAction> {
-    value.parse::<usize>().ok().and_then(|i| AUDIT_ACTIONS.get(i).copied())
+    value.parse::<usize>().ok().and_then(|i| AuditAction::ALL.get(i).copied())
 }
 
-/// Who an audit entry names: an agent's email as it is; the edge's `site` (calls from the site's
-/// own page, such as a refused identity) and `visitor` (a visitor's own data request) in words.
-pub fn audit_actor(actor: &str) -> &str {
+/// Who an audit entry names: an agent's email as it is; the site's own page (such as a refused
+/// identity) and the visitor (their own data request) in words; anything else as written.
+pub fn audit_actor(actor: &AuditActor) -> &str {
     match actor {
-        "site" => "The website",
-        "visitor" => "The visitor",
-        agent => agent,
+        AuditActor::Site => "The website",
+        AuditActor::Visitor => "The visitor",
+        other => other.as_str(),
     }
 }
 
@@ -315,7 +292,7 @@ mod tests {
     #[test]
     fn snippet_names_the_site_and_the_inbox_origin() {
         assert_eq!(
-            snippet("https://chat.example/", "shop"),
+            snippet("https://chat.example/", &SiteId::parse("shop").unwrap()),
             r#"<script src="https://chat.example/widget.js" data-site="shop" async></script>"#
         );
     }
@@ -416,6 +393,14 @@ mod tests {
     }
 
     #[test]
+    fn languages_in_their_own_names_and_days_from_monday() {
+        assert_eq!(language_label(Lang::De), "Deutsch");
+        assert_eq!(language_label(Lang::Fr), "Français");
+        assert_eq!(DAYS.len(), 7);
+        assert_eq!(DAYS[0], "Mon", "the API numbers the days from Monday");
+    }
+
+    #[test]
     fn audit_actions_read_as_what_was_done() {
         assert_eq!(audit_label(AuditAction::SignInFailed), "Failed sign-in");
         assert_eq!(audit_label(AuditAction::InviteAccepted), "Joined by invite");
@@ -427,10 +412,10 @@ mod tests {
         assert_eq!(audit_label(written), "Withdrew an objection");
         let unknown: AuditAction = serde_json::from_str(r#""api_key_rotated""#).expect("tolerated");
         assert_eq!(audit_label(unknown), "Other", "a newer edge's action still has a label");
-        let mut labels: Vec<_> = AUDIT_ACTIONS.iter().map(|&a| audit_label(a)).collect();
+        let mut labels: Vec<_> = AuditAction::ALL.iter().map(|&a| audit_label(a)).collect();
         labels.sort_unstable();
         labels.dedup();
-        assert_eq!(labels.len(), AUDIT_ACTIONS.len(), "the filter's choices are told apart");
+        assert_eq!(labels.len(), AuditAction::ALL.len(), "the filter's choices are told apart");
     }
 
     #[test]
@@ -441,12 +426,13 @@ mod tests {
         assert_eq!(audit_filter("12"), Some(AuditAction::DataExported));
         assert_eq!(audit_filter("21"), Some(AuditAction::Unknown), "\"Other\" stays last");
         assert_eq!(audit_filter("22"), None);
-        for (i, &action) in AUDIT_ACTIONS.iter().enumerate() {
+        for (i, &action) in AuditAction::ALL.iter().enumerate() {
             assert_eq!(audit_filter(&i.to_string()), Some(action));
         }
-        assert_eq!(audit_actor("site"), "The website");
-        assert_eq!(audit_actor("visitor"), "The visitor");
-        assert_eq!(audit_actor("ada@shop.example"), "ada@shop.example");
+        assert_eq!(audit_actor(&"site".into()), "The website");
+        assert_eq!(audit_actor(&"visitor".into()), "The visitor");
+        assert_eq!(audit_actor(&"ada@shop.example".into()), "ada@shop.example");
+        assert_eq!(audit_actor(&"retention".into()), "retention", "shown as the edge wrote it");
     }
 
     #[test]

@@ -168,6 +168,7 @@ impl InboxState {
 }
 
 /// The inbox state as components get it from context: read it, and dispatch to change it.
+#[cfg(target_arch = "wasm32")]
 pub type InboxContext = yew::UseReducerHandle<InboxState>;
 
 impl yew::Reducible for InboxState {
@@ -187,6 +188,15 @@ mod tests {
 
     fn email(s: &str) -> Email {
         Email::parse(s).unwrap()
+    }
+
+    #[test]
+    fn filters_are_offered_once_each_with_the_work_queue_first() {
+        assert_eq!(Filter::ALL[0], Filter::default());
+        let mut labels: Vec<_> = Filter::ALL.iter().map(|f| f.label()).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), Filter::ALL.len());
     }
 
     fn agent(name: &str) -> AgentRef {

@@ -1,24 +1,29 @@
 //! The Provixchat inbox: the agents' page at `/inbox`. Sign in, see the workspace's conversations
 //! update live, open one and reply.
 //!
-//! Build: `scripts/build`. Tests: `cargo test -p inbox` (the list reducer) natively; the whole
+//! Build: `build_all` in `scripts/lib.sh`. Tests: `cargo test -p inbox` (reducers and forms) natively; the whole
 //! page end to end in `tests/`.
-// Natively only the unit tests are built; the app itself runs in the browser.
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod closing;
 #[cfg(target_arch = "wasm32")]
 mod components;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod data_requests;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod forms;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod inbox_state;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod settings_draft;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod visitor_text;
 
+// Natively only the unit tests are built (the modules above); the app runs in the browser.
 fn main() {
     #[cfg(target_arch = "wasm32")]
     yew::Renderer::<app::App>::new().render();

@@ -1,5 +1,6 @@
 //! Cookie consent: the categories, a visitor's decision, the edge's proof record, the workspace's
-//! consent settings, and the rule that says when the banner must ask again.
+//! consent settings. (When the banner must ask again is the loader's rule, in `www/widget.js`:
+//! it runs before any WASM loads.)
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -151,14 +152,6 @@ pub struct StoredConsent {
     pub record: ConsentRecord,
 }
 
-/// Whether the banner must ask: no decision yet, a newer policy version, or an expired decision.
-pub fn must_ask(stored: Option<&ConsentRecord>, policy_version: u32, now: i64) -> bool {
-    match stored {
-        None => true,
-        Some(r) => r.decision.policy_version != policy_version || r.expires_at <= now,
-    }
-}
-
 /// A category's name and description in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryText {
@@ -272,14 +265,6 @@ mod tests {
                 gpc: false,
             },
         }
-    }
-
-    #[test]
-    fn asks_on_first_visit_new_version_and_expiry_only() {
-        assert!(must_ask(None, 1, 0));
-        assert!(!must_ask(Some(&record(1, 100)), 1, 99));
-        assert!(must_ask(Some(&record(1, 100)), 2, 99), "a new policy version asks again");
-        assert!(must_ask(Some(&record(1, 100)), 1, 100), "an expired decision asks again");
     }
 
     #[test]

@@ -4,12 +4,15 @@
 //! checks it natively, including the JSON fixtures in `fixtures/`.
 
 pub mod api;
+pub mod audit;
+pub mod close_code;
 pub mod consent;
 pub mod domain;
 pub mod privacy;
 pub mod protocol;
 pub mod visitor;
 
+pub use close_code::CloseCode;
 pub use domain::{
     AgentRef, AllowedDomain, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ConversationStatus,
     ConversationSummary, DomainError, Email, MessageBody, Party, SiteId, VisitorId,

@@ -5,6 +5,7 @@ use crate::bridge::{focus, on_host, post_to_host, Embedding, FromHost, HostState
 use crate::chat::Chat;
 use crate::consent::{ConsentView, Mode};
 use crate::outbox::Outbox;
+use crate::view::View;
 use crate::visibility::use_page_visible;
 use yew::prelude::*;
 
@@ -41,13 +42,13 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
-    let view = (*state).as_ref().map(|s| s.view.clone()).unwrap_or_default();
-    use_effect_with(view.clone(), |view| {
+    let view = (*state).as_ref().map(|s| s.view).unwrap_or_default();
+    use_effect_with(view, |view| {
         // Focus moves into whatever the visitor (or the page) just opened.
-        match view.as_str() {
-            "chat" => focus(crate::panel::FOCUS_FIRST),
-            "banner" | "prefs" => focus("[role=dialog]"),
-            _ => {}
+        match view {
+            View::Chat => focus(crate::panel::FOCUS_FIRST),
+            View::Banner | View::Preferences => focus("[role=dialog]"),
+            View::Hidden => {}
         }
     });
     let Some(embedding) = (*embedding).clone() else {
@@ -64,7 +65,7 @@ pub fn app() -> Html {
     let chat_token = {
         let mut opened_with = opened_with.borrow_mut();
         match &mut *opened_with {
-            None if view == "chat" => *opened_with = Some(state.token.clone()),
+            None if view == View::Chat => *opened_with = Some(state.token.clone()),
             Some(token) if state.other_visitor(token, &session.borrow()) => {
                 *token = state.token.clone();
                 session.borrow_mut().clear();
@@ -74,17 +75,17 @@ pub fn app() -> Html {
         opened_with.clone()
     };
     let onsession = Callback::from(move |token: String| *session.borrow_mut() = token);
-    let consent = match view.as_str() {
-        "banner" => Some(Mode::Banner),
-        "prefs" => Some(Mode::Preferences),
-        _ => None,
+    let consent = match view {
+        View::Banner => Some(Mode::Banner),
+        View::Preferences => Some(Mode::Preferences),
+        View::Chat | View::Hidden => None,
     };
     html! {
         <>
             if let Some(token) = chat_token {
-                <div class="pvx-fill" hidden={view != "chat"}>
+                <div class="pvx-fill" hidden={view != View::Chat}>
                     <Chat key={token.as_str()} embedding={embedding.clone()} token={AttrValue::from(token.clone())} {onsession}
-                        outbox={outbox.snapshot()} visible={view == "chat" && page_visible} />
+                        outbox={outbox.snapshot()} visible={view == View::Chat && page_visible} />
                 </div>
             }
             if let Some(mode) = consent {

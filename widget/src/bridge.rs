@@ -2,14 +2,16 @@
 //! exact host origin (never `*`), and only messages from that origin and from the parent window
 //! are heard.
 
+use crate::view::View;
 use serde::Deserialize;
 use shared::consent::Choices;
+use shared::SiteId;
 
 /// Where the widget is embedded: the site id from the path (`/embed/SITE`) and the host page's
 /// origin from `?host=` (the edge has already checked it against the site's allowed domains).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Embedding {
-    pub site: String,
+    pub site: SiteId,
     pub host: String,
 }
 
@@ -19,9 +21,9 @@ fn param(s: &str, name: &str) -> Option<String> {
 
 impl Embedding {
     pub fn parse(path: &str, query: &str) -> Option<Self> {
-        let site = path.strip_prefix("/embed/")?.trim_end_matches('/');
+        let site = SiteId::parse(path.strip_prefix("/embed/")?.trim_end_matches('/')).ok()?;
         let host = param(query.trim_start_matches('?'), "host")?;
-        (!site.is_empty() && !site.contains('/') && host.contains("://")).then(|| Self { site: site.to_owned(), host })
+        host.contains("://").then_some(Self { site, host })
     }
 }
 
@@ -51,8 +53,8 @@ fn percent_decode(s: &str) -> String {
 pub struct HostState {
     /// `state` (the loader's other messages are not for the widget).
     pub pvx: String,
-    /// `banner`, `prefs`, `chat`, or empty when hidden.
-    pub view: String,
+    /// The view to show (`banner`, `prefs`, `chat`, or empty when hidden on the wire).
+    pub view: View,
     /// The host page's `<html lang>`.
     #[serde(default)]
     pub lang: String,
@@ -92,7 +94,7 @@ pub enum ToHost<'a> {
     /// Hide the current view (Close, or Escape).
     Close,
     /// Show another view (`prefs` from the chat menu or from "Customize").
-    View { view: &'a str },
+    View { view: View },
     /// Keep this visitor token: the visitor has started a chat.
     Token { token: &'a str },
     /// The banner's height in CSS pixels, so the loader sizes the iframe to fit.
@@ -126,7 +128,7 @@ impl<'a> ToHost<'a> {
             ToHost::Ready => ("ready", [None, None]),
             ToHost::Close => ("close", [None, None]),
             ToHost::Erased => ("erased", [None, None]),
-            ToHost::View { view } => ("view", one("view", Field::Text(view))),
+            ToHost::View { view } => ("view", one("view", Field::Text(view.as_str()))),
             ToHost::Token { token } => ("token", one("token", Field::Text(token))),
             ToHost::Size { height } => ("size", one("height", Field::Number(height))),
             ToHost::Unread { count } => ("unread", one("count", Field::Number(count))),
@@ -138,6 +140,7 @@ impl<'a> ToHost<'a> {
 }
 
 /// What the loader tells the widget.
+#[cfg(target_arch = "wasm32")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum FromHost {
     /// The view to show and what the site's storage holds.
@@ -239,7 +242,7 @@ mod tests {
     #[test]
     fn parses_site_and_host() {
         let e = Embedding::parse("/embed/demo", "?host=http%3A%2F%2F127.0.0.1%3A8787").unwrap();
-        assert_eq!(e, Embedding { site: "demo".into(), host: "http://127.0.0.1:8787".into() });
+        assert_eq!(e, Embedding { site: SiteId::parse("demo").unwrap(), host: "http://127.0.0.1:8787".into() });
     }
 
     #[test]
@@ -256,6 +259,17 @@ mod tests {
             ToHost::Message { body: "Hi", author: "Dana" }.parts(),
             ("message", [Some(("body", Field::Text("Hi"))), Some(("author", Field::Text("Dana")))])
         );
+    }
+
+    #[test]
+    fn views_go_back_to_the_loader_by_its_names() {
+        assert_eq!(ToHost::Ready.parts(), ("ready", [None, None]));
+        assert_eq!(
+            ToHost::View { view: View::Preferences }.parts(),
+            ("view", [Some(("view", Field::Text("prefs"))), None]),
+            "the loader (plain JS) knows the preferences as `prefs`"
+        );
+        assert_eq!(ToHost::View { view: View::Chat }.parts(), ("view", [Some(("view", Field::Text("chat"))), None]));
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! can answer later). One component for both keeps the widget's WASM small.
 
 use shared::{domain::visitor_name, Email};
-use web_sys::HtmlInputElement;
-use yew::prelude::*;
+// The component itself only renders in the browser; natively its pure checks are tested.
+#[cfg(target_arch = "wasm32")]
+use {web_sys::HtmlInputElement, yew::prelude::*};
 
 /// Which form, and what it insists on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +55,7 @@ pub struct Errors {
     pub email: Option<&'static str>,
 }
 
+#[cfg(target_arch = "wasm32")]
 #[derive(Properties, PartialEq)]
 pub struct ContactFormProps {
     pub ask: Ask,
@@ -64,6 +66,7 @@ pub struct ContactFormProps {
     pub onskip: Callback<()>,
 }
 
+#[cfg(target_arch = "wasm32")]
 #[function_component(ContactForm)]
 pub fn contact_form(props: &ContactFormProps) -> Html {
     let (name, email) = (use_node_ref(), use_node_ref());

@@ -1,28 +1,35 @@
 //! The Provixchat widget: the chat panel that runs in the iframe the loader (`www/widget.js`)
 //! opens on the edge's origin at `/embed/SITE?host=ORIGIN`.
 //!
-//! Build: `scripts/build` (cargo for wasm32, then wasm-bindgen). Tests: `cargo test -p widget`
+//! Build: `build_all` in `scripts/lib.sh` (cargo for wasm32, then wasm-bindgen). Tests: `cargo test -p widget`
 //! natively, and `scripts/test` runs its browser tests with wasm-bindgen-test in headless Chromium.
-// Natively only the unit tests are built; the app itself runs in the browser.
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+#[cfg(any(test, target_arch = "wasm32"))]
 mod accent;
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod bridge;
 #[cfg(target_arch = "wasm32")]
 mod chat;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod consent;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod contact_form;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod outbox;
 #[cfg(target_arch = "wasm32")]
 mod panel;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod test_support;
+#[cfg(any(test, target_arch = "wasm32"))]
 mod unread;
+#[cfg(any(test, target_arch = "wasm32"))]
+mod view;
 #[cfg(target_arch = "wasm32")]
 mod visibility;
 
+// Natively only the unit tests are built (the modules above); the app runs in the browser.
 fn main() {
     #[cfg(target_arch = "wasm32")]
     yew::Renderer::<app::App>::new().render();

@@ -6,6 +6,7 @@ use crate::bridge::{focus, post_to_host, Embedding, ToHost};
 use crate::contact_form::{Ask, Contact, ContactForm};
 use crate::outbox::Outbox;
 use crate::unread::use_unread_notices;
+use crate::view::View;
 use client::chat::Connection;
 use client::components::{Composer, MessageList, Viewer};
 use client::hooks::use_chat;
@@ -114,7 +115,7 @@ pub fn panel(props: &PanelProps) -> Html {
     };
     let onprivacy = {
         let host = props.embedding.host.clone();
-        Callback::from(move |_: MouseEvent| post_to_host(&host, ToHost::View { view: "prefs" }))
+        Callback::from(move |_: MouseEvent| post_to_host(&host, ToHost::View { view: View::Preferences }))
     };
     let onkeydown = Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Escape" {

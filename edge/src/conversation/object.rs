@@ -32,8 +32,6 @@ pub const H_VERIFIED: &str = "x-pvx-verified";
 /// Meta key of the erasure tombstone: all that is left of an erased conversation, so the erased
 /// visitor's token cannot open it again.
 const ERASED: &str = "erased";
-/// Close code for sockets of a conversation that was deleted (erasure or retention).
-pub const CLOSE_DELETED: u16 = 4410;
 
 impl Conversation {
     fn sql(&self) -> SqlStorage {
@@ -238,7 +236,8 @@ impl Conversation {
             }
         }
         for ws in self.state.get_websockets() {
-            let _ = ws.close(Some(CLOSE_DELETED), Some("this conversation was deleted"));
+            let _ =
+                ws.close(Some(shared::CloseCode::ConversationDeleted.code()), Some("this conversation was deleted"));
         }
         let storage = self.state.storage();
         storage.delete_alarm().await?;

@@ -115,7 +115,7 @@ pub enum Effect {
     /// Close the inbox sockets of `email` (all of them when `None`).
     Close {
         email: Option<Email>,
-        code: u16,
+        code: shared::CloseCode,
         reason: &'static str,
     },
     /// Set the alarm at this instant (ms since the epoch).

@@ -81,7 +81,7 @@ impl Workspace {
                     for ws in self.state.get_websockets() {
                         let peer = ws.deserialize_attachment::<InboxPeer>().ok().flatten();
                         if email.is_none() || peer.is_some_and(|p| Some(&p.email) == email.as_ref()) {
-                            let _ = ws.close(Some(code), Some(reason));
+                            let _ = ws.close(Some(code.code()), Some(reason));
                         }
                     }
                 }

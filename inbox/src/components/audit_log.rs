@@ -1,5 +1,5 @@
-use crate::forms::{audit_actor, audit_filter, audit_label, AUDIT_ACTIONS};
-use shared::api::{AuditEntry, WorkspaceRef};
+use crate::forms::{audit_actor, audit_filter, audit_label};
+use shared::api::{AuditAction, AuditEntry, WorkspaceRef};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -47,7 +47,7 @@ pub fn audit_log(props: &AuditLogProps) -> Html {
                     <label for="audit-action">{ "Action" }</label>
                     <select id="audit-action" onchange={onfilter}>
                         <option value="" selected={filter.is_none()}>{ "All" }</option>
-                        { for AUDIT_ACTIONS.iter().enumerate().map(|(i, &a)| html! {
+                        { for AuditAction::ALL.iter().enumerate().map(|(i, &a)| html! {
                             <option value={i.to_string()} selected={*filter == Some(a)}>{ audit_label(a) }</option>
                         }) }
                     </select>

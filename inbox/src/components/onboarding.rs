@@ -75,7 +75,7 @@ pub fn onboarding(props: &OnboardingProps) -> Html {
                     <li>
                         <h2>{ "Paste the snippet" }</h2>
                         <p class="hint">{ "Add it to every page where the chat should appear, just before " }<code>{ "</body>" }</code>{ "." }</p>
-                        <CopyField id="ob-snippet" label="Your snippet" value={snippet(&crate::browser::origin(), &site)} button="Copy snippet" multiline=true />
+                        <CopyField id="ob-snippet" label="Your snippet" value={snippet(&crate::browser::origin(), &props.workspace.id)} button="Copy snippet" multiline=true />
                     </li>
                     <li>
                         <h2>{ "Allow your domains" }</h2>

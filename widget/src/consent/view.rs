@@ -4,6 +4,7 @@
 
 use super::dialog::{Dialog, Mode};
 use crate::bridge::{post_consent_to_host, post_to_host, Embedding, HostState, ToHost};
+use crate::view::View;
 use shared::consent::{Choices, ConsentConfig, ConsentRequest, Decision, Method};
 use yew::prelude::*;
 
@@ -91,7 +92,7 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
     let host = props.embedding.host.clone();
     let oncustomize = {
         let host = host.clone();
-        Callback::from(move |()| post_to_host(&host, ToHost::View { view: "prefs" }))
+        Callback::from(move |()| post_to_host(&host, ToHost::View { view: View::Preferences }))
     };
     let onclose = Callback::from(move |()| post_to_host(&host, ToHost::Close));
     // Served by the edge, on this frame's own origin.

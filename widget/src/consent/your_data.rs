@@ -304,7 +304,7 @@ mod browser_tests {
 
     async fn render(token: &str) -> Element {
         let props = YourDataProps {
-            embedding: Embedding { site: "shop".into(), host: "http://127.0.0.1:9".into() },
+            embedding: Embedding { site: shared::SiteId::parse("shop").unwrap(), host: "http://127.0.0.1:9".into() },
             token: AttrValue::from(token.to_owned()),
             lang: Lang::En,
         };

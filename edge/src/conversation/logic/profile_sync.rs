@@ -4,6 +4,7 @@
 //! glue asks only for frames that came on a socket.
 
 use super::{Peer, Role, State};
+use shared::api::AuditActor;
 use shared::Email;
 
 /// One thing to tell the visitor object.
@@ -16,10 +17,10 @@ pub enum ProfileNotice {
 }
 
 /// Who did something, as the visitor's edit log and the audit log name them.
-pub fn actor(peer: &Peer) -> String {
+pub fn actor(peer: &Peer) -> AuditActor {
     match &peer.role {
-        Role::Visitor => "visitor".to_owned(),
-        Role::Agent { email, .. } => email.as_str().to_owned(),
+        Role::Visitor => AuditActor::Visitor,
+        Role::Agent { email, .. } => AuditActor::Agent(email.clone()),
     }
 }
 
@@ -35,7 +36,7 @@ pub fn profile_notices(before: &State, after: &State, peer: &Peer) -> Vec<Profil
     // The anonymous name given at the first frame is not a detail anyone gave.
     if after.contact_given && (name_changed || email_changed) {
         notices.push(ProfileNotice::Contact {
-            by: actor(peer),
+            by: actor(peer).as_str().to_owned(),
             name: name_changed.then(|| a.visitor_name.clone()),
             email: if email_changed { a.visitor_email.clone() } else { None },
         });

@@ -5,16 +5,14 @@
 
 use super::{Call, Effect, Workspace, WorkspaceStore};
 use crate::error::EdgeResult;
-use shared::api::{AuditAction, AuditEntry};
+use shared::api::{AuditAction, AuditActor, AuditEntry};
 use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
-use shared::{ErrorCode, ServerMsg};
+use shared::{CloseCode, ErrorCode, ServerMsg};
 
 /// Most objects one alarm deletes or tells, per kind; the next alarm follows at once if more are due.
 pub const BATCH: usize = 50;
 /// How soon a failed alarm tries again.
 pub const ALARM_RETRY_MS: i64 = 60_000;
-/// Close code for the inbox sockets of a closed workspace.
-pub const CLOSED_CODE: u16 = 4004;
 
 impl<S: WorkspaceStore> Workspace<'_, S> {
     /// The retention period: in days, and in ms.
@@ -51,7 +49,11 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         let deleted_at = self.now + i64::from(CLOSURE_GRACE_DAYS) * self.day_ms;
         self.store.set_closing_at(deleted_at)?;
         self.effects.push(Effect::SetAlarm(deleted_at));
-        self.effects.push(Effect::Close { email: None, code: CLOSED_CODE, reason: "the workspace was closed" });
+        self.effects.push(Effect::Close {
+            email: None,
+            code: CloseCode::WorkspaceClosed,
+            reason: "the workspace was closed",
+        });
         Ok(Closing { deleted_at })
     }
 
@@ -105,7 +107,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             self.effects.push(Effect::Broadcast(ServerMsg::Inbox { conversations: self.conversations()? }));
             self.store.append_audit(&AuditEntry {
                 at: self.now,
-                actor: "retention".into(),
+                actor: AuditActor::Retention,
                 action: AuditAction::RetentionDeleted,
                 detail: format!("{} conversation(s) inactive for more than {days} day(s)", due.len()),
             })?;

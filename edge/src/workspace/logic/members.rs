@@ -8,10 +8,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::team::{self, InviteRecord, INVITE_TTL_MS, MAX_OPEN_INVITES};
 use crate::workspace::{NewInvite, NewMember};
 use shared::api::{InvitePreview, Member, Role};
-use shared::{AgentRef, Email};
-
-/// Close code for the inbox sockets of someone removed from the team.
-pub const REMOVED_CODE: u16 = 4003;
+use shared::{AgentRef, CloseCode, Email};
 
 impl<S: WorkspaceStore> Workspace<'_, S> {
     pub fn members(&self) -> EdgeResult<Vec<Member>> {
@@ -67,7 +64,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     fn drop_member(&mut self, email: &Email) -> EdgeResult<()> {
         self.store.drop_member(email)?;
         let reason = "removed from the workspace";
-        self.effects.push(Effect::Close { email: Some(email.clone()), code: REMOVED_CODE, reason });
+        self.effects.push(Effect::Close { email: Some(email.clone()), code: CloseCode::RemovedFromWorkspace, reason });
         Ok(())
     }
 
@@ -157,8 +154,11 @@ mod tests {
         assert!(ws.remove_member(&email("admin"), &email("admin"), &[]).is_err());
         ws.effects.clear();
         ws.remove_member(&email("admin"), &email("agent"), &[]).unwrap();
-        let close =
-            Effect::Close { email: Some(email("agent")), code: REMOVED_CODE, reason: "removed from the workspace" };
+        let close = Effect::Close {
+            email: Some(email("agent")),
+            code: CloseCode::RemovedFromWorkspace,
+            reason: "removed from the workspace",
+        };
         assert_eq!(ws.effects[0], close);
         assert!(ws.members().unwrap().iter().all(|m| m.email != email("agent")));
     }
@@ -170,7 +170,9 @@ mod tests {
         assert!(matches!(ws.leave(&email("owner"), &[]), Err(EdgeError::Conflict(_))));
         assert!(ws.effects.is_empty());
         ws.leave(&email("admin"), &[]).unwrap();
-        assert!(matches!(&ws.effects[0], Effect::Close { email: Some(e), code: 4003, .. } if *e == email("admin")));
+        assert!(
+            matches!(&ws.effects[0], Effect::Close { email: Some(e), code: CloseCode::RemovedFromWorkspace, .. } if *e == email("admin"))
+        );
         assert!(matches!(ws.leave(&email("admin"), &[]), Err(EdgeError::NotFound)));
     }
 
