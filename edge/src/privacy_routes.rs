@@ -44,17 +44,6 @@ fn reference(site: &SiteId, visitor: &VisitorId) -> String {
     sha256_hex(&format!("{site}:{visitor}"))[..16].to_owned()
 }
 
-/// The data-subject actions in the audit log: the request history.
-const REQUEST_ACTIONS: [AuditAction; 7] = [
-    AuditAction::DataExported,
-    AuditAction::DataCorrected,
-    AuditAction::DataErased,
-    AuditAction::ProcessingRestricted,
-    AuditAction::ProcessingResumed,
-    AuditAction::AnalyticsObjected,
-    AuditAction::AnalyticsObjectionWithdrawn,
-];
-
 /// Requests one visitor may make per ten minutes (an export reads every conversation).
 const VISITOR_REQUESTS: u32 = 30;
 
@@ -117,7 +106,7 @@ impl Ctx<'_> {
     pub async fn data_requests(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
         let entries = ask(&self.workspace(&workspace.id)?, AuditLog {}).await?;
-        json(&entries.into_iter().filter(|e| REQUEST_ACTIONS.contains(&e.action)).collect::<Vec<_>>(), 200)
+        json(&entries.into_iter().filter(|e| e.action.is_data_request()).collect::<Vec<_>>(), 200)
     }
 
     async fn data_action(

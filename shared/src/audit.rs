@@ -40,6 +40,20 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Whether the action answers a data-subject request (the inbox's request history).
+    pub fn is_data_request(self) -> bool {
+        matches!(
+            self,
+            AuditAction::DataExported
+                | AuditAction::DataCorrected
+                | AuditAction::DataErased
+                | AuditAction::ProcessingRestricted
+                | AuditAction::ProcessingResumed
+                | AuditAction::AnalyticsObjected
+                | AuditAction::AnalyticsObjectionWithdrawn
+        )
+    }
+
     /// Every action in the order the inbox's audit filter lists them (its option values are
     /// indexes here), `Unknown` ("Other") last. The test below fails when a variant is missing.
     pub const ALL: [AuditAction; 22] = [
@@ -158,6 +172,15 @@ pub struct AuditEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_requests_are_the_visitor_rights_and_nothing_else() {
+        let requests: Vec<AuditAction> = AuditAction::ALL.into_iter().filter(|a| a.is_data_request()).collect();
+        assert_eq!(requests.len(), 7);
+        assert!(requests.contains(&AuditAction::DataErased));
+        assert!(!AuditAction::RetentionDeleted.is_data_request(), "retention is not a request");
+        assert!(!AuditAction::ConsentLogExported.is_data_request());
+    }
 
     #[test]
     fn every_audit_action_is_listed_once() {
