@@ -70,14 +70,21 @@ pub async fn open_socket(stub: &Stub, headers: Headers) -> EdgeResult<Response> 
 /// as the same `EdgeError`.
 pub async fn ask<A: Ask>(stub: &Stub, request: A) -> EdgeResult<A::Answer> {
     let request: A::Request = request.into();
+    let answer = exchange(stub, serde_json::to_string(&request)?).await?;
+    Ok(serde_json::from_slice(&answer)?)
+}
+
+/// The untyped half of [`ask`], kept out of the generic function so the worker holds one copy of
+/// it rather than one per answer type.
+async fn exchange(stub: &Stub, body: String) -> EdgeResult<Vec<u8>> {
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(serde_json::to_string(&request)?.into()));
+    init.with_method(Method::Post).with_body(Some(body.into()));
     let mut res = stub.fetch_with_request(Request::new_with_init(ASK_URL, &init)?).await?;
     if res.status_code() >= 400 {
         let api: ApiError = res.json().await?;
         return Err(EdgeError::from_api(api));
     }
-    Ok(res.json().await?)
+    Ok(res.bytes().await?)
 }
 
 /// An object's answer to a typed request: the JSON its handler produced, or the error mapped once.

@@ -298,7 +298,7 @@ fn a_failed_alarm_tries_again_in_a_minute() {
 #[test]
 fn the_wire_format_is_tagged_by_operation() {
     let request: crate::visitor::VisitorRequest = crate::visitor::Retention { retention_ms: Some(5) }.into();
-    assert_eq!(serde_json::to_string(&request).unwrap(), r#"{"op":"retention","retention_ms":5}"#);
-    let erase = crate::visitor::VisitorRequest::decode(br#"{"op":"erase"}"#).unwrap();
+    assert_eq!(serde_json::to_string(&request).unwrap(), r#"{"retention":{"retention_ms":5}}"#);
+    let erase = crate::visitor::VisitorRequest::decode(br#"{"erase":null}"#).unwrap();
     assert!(matches!(erase, crate::visitor::VisitorRequest::Erase(_)));
 }
