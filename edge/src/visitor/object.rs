@@ -3,13 +3,13 @@
 //! workspace's directory) carried out in order.
 
 use super::logic::{self, Effect};
-use super::store::SqlVisitor;
+use super::store::{self, SqlVisitor};
 use super::{
     AddConsent, AddConversation, ContactChange, Conversations, Erase, ForgetConversation, IdentityClaim, Object,
     PageVisit, Profile, Restrict, Retention, SetAttributes, Subject, Touch, VisitorCalls, VisitorRequest,
 };
 use crate::error::EdgeResult;
-use crate::glue::{at_time, create_schema, now_ms};
+use crate::glue::{at_time, now_ms};
 use shared::consent::ConsentRecord;
 use shared::privacy::DataSubject;
 use shared::visitor::VisitorProfile;
@@ -48,7 +48,7 @@ impl Visitor {
                 Effect::DeleteAlarm => storage.delete_alarm().await?,
                 Effect::DeleteAll => {
                     storage.delete_all().await?;
-                    schema(&self.state);
+                    store::schema(&self.state);
                 }
                 Effect::Tombstone(at) => storage.put(ERASED, at).await?,
                 Effect::TellDirectory(email) => self.tell_directory(email.as_ref()).await?,
@@ -155,24 +155,9 @@ impl VisitorCalls for Visitor {
     }
 }
 
-fn schema(state: &State) {
-    create_schema(
-        state,
-        "visitor",
-        &[
-            "CREATE TABLE IF NOT EXISTS consents (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS profile (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS pages (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, url TEXT NOT NULL, \
-             title TEXT NOT NULL, referrer TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS contact_edits (id INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL)",
-        ],
-    );
-}
-
 impl DurableObject for Visitor {
     fn new(state: State, env: Env) -> Self {
-        schema(&state);
+        store::schema(&state);
         Self { state, env }
     }
 

@@ -2,12 +2,12 @@
 
 use super::logic::{Counts, VisitorStore};
 use crate::error::EdgeResult;
-use crate::glue::{json_row, json_rows};
+use crate::glue::{create_schema, json_row, json_rows};
 use serde::Deserialize;
 use shared::consent::ConsentRecord;
 use shared::visitor::{ContactEdit, PageView, VisitorProfile};
 use shared::ConversationId;
-use worker::SqlStorage;
+use worker::{SqlStorage, State};
 
 /// The tables, with the key-value entries read when the request started.
 pub(super) struct SqlVisitor {
@@ -129,4 +129,20 @@ impl VisitorStore for SqlVisitor {
             conversations: count(rows.conversations),
         })
     }
+}
+
+/// Creates (or, after an erasure, recreates) the tables.
+pub fn schema(state: &State) {
+    create_schema(
+        state,
+        "visitor",
+        &[
+            "CREATE TABLE IF NOT EXISTS consents (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS profile (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS pages (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, url TEXT NOT NULL, \
+             title TEXT NOT NULL, referrer TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS contact_edits (id INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL)",
+        ],
+    );
 }
