@@ -146,15 +146,15 @@ impl Conversation {
         }
         if state != before {
             self.set_meta("state", &serde_json::to_string(&state)?)?;
-            if from.is_some() {
-                self.tell_visitor(&site, &id, peer, &before, &state).await;
-            }
         }
+        // Everything is stored by now. The sender may be gone already (a tab closed right after
+        // sending): a reply that cannot reach them must not stop the rest, above all the notice
+        // that puts the conversation in the inbox.
         for effect in effects {
             match effect {
                 Effect::Reply(msg) => {
-                    if let Some(ws) = from {
-                        ws.send_with_str(msg.encode())?;
+                    if let Some(Err(e)) = from.map(|ws| ws.send_with_str(msg.encode())) {
+                        console_error!("reply to a closed socket on {id}: {e}");
                     }
                 }
                 Effect::Broadcast { msg, agents_only } => {
@@ -171,6 +171,10 @@ impl Conversation {
                     }
                 }
             }
+        }
+        // The visitor's profile last: the sender's ack and the inbox do not wait for it.
+        if from.is_some() && state != before {
+            self.tell_visitor(&site, &id, peer, &before, &state).await;
         }
         Ok(())
     }
