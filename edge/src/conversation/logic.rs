@@ -9,12 +9,14 @@ pub use access::{admit, bind_visitor};
 pub use profile_sync::{actor, profile_notices, ProfileNotice};
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::lockout::Window;
 use serde::{Deserialize, Serialize};
 use shared::{
     domain::{preview, visitor_name},
     AgentRef, Author, ChatMessage, ClientMsg, ClientMsgId, ConversationDetails, ConversationId, ConversationStatus,
     ConversationSummary, Email, ErrorCode, MessageBody, Party, ServerMsg, PROTOCOL_VERSION,
 };
+use std::collections::BTreeMap;
 
 /// Most messages a `welcome` replays at once; a client further behind asks again from the last.
 pub const HISTORY_PAGE: usize = 500;
@@ -46,6 +48,10 @@ pub struct State {
     /// Whether the visitor gave a name or an email (the widget then skips its pre-chat form).
     #[serde(default)]
     pub contact_given: bool,
+    /// Each sender's send window (`visitor` or the agent's email), shared by all their sockets
+    /// on this conversation: a second tab or a reconnect does not start a fresh budget.
+    #[serde(default)]
+    pub senders: BTreeMap<String, Window>,
 }
 
 /// Who is on a socket and what they have done on it; kept in the socket's hibernation attachment
@@ -54,8 +60,6 @@ pub struct State {
 pub struct Peer {
     pub role: Role,
     pub greeted: bool,
-    pub window_start: i64,
-    pub sends_in_window: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +71,7 @@ pub enum Role {
 
 impl Peer {
     pub fn new(role: Role) -> Self {
-        Self { role, greeted: false, window_start: 0, sends_in_window: 0 }
+        Self { role, greeted: false }
     }
 
     pub fn is_agent(&self) -> bool {
@@ -79,21 +83,6 @@ impl Peer {
             Role::Visitor => Author::Visitor,
             Role::Agent { name, .. } => Author::Agent { name: name.clone() },
         }
-    }
-
-    /// Fixed-window counter: cheap, and enough to stop a runaway client.
-    fn take_send_slot(&mut self, now: i64) -> bool {
-        if now - self.window_start >= RATE_WINDOW_MS {
-            self.window_start = now;
-            self.sends_in_window = 0;
-        }
-        self.sends_in_window += 1;
-        self.sends_in_window <= RATE_LIMIT
-    }
-
-    /// The last send was the first one refused in this window: worth one audit entry.
-    pub fn first_refusal(&self) -> bool {
-        self.sends_in_window == RATE_LIMIT + 1
     }
 }
 
@@ -116,6 +105,9 @@ pub enum Effect {
     ToAgents(ServerMsg),
     /// Tell the workspace the conversation changed, for the live inbox and its search.
     Notify { summary: ConversationSummary, indexed: Option<Indexed> },
+    /// A sender went over the message limit: one entry in the workspace's audit log (monitoring
+    /// of suspicious activity).
+    AuditFlood { actor: shared::api::AuditActor },
 }
 
 pub struct Conversation<'a, L: MessageLog> {
@@ -220,8 +212,16 @@ impl<L: MessageLog> Conversation<'_, L> {
             Ok(body) => body,
             Err(e) => return Ok(vec![reply_err(e.into(), Some(client_id))]),
         };
-        if !peer.take_send_slot(now) {
-            return Ok(vec![reply_err(EdgeError::RateLimited, Some(client_id))]);
+        // A fixed window per sender: cheap, and enough to stop a runaway client however many
+        // sockets it opens.
+        let window = self.state.senders.entry(actor(peer).as_str().to_owned()).or_default();
+        if !window.hit(now, RATE_LIMIT, RATE_WINDOW_MS) {
+            let mut effects = vec![reply_err(EdgeError::RateLimited, Some(client_id))];
+            // The first refusal of a window is worth one audit entry, not one per message.
+            if window.hits == RATE_LIMIT + 1 {
+                effects.push(Effect::AuditFlood { actor: actor(peer) });
+            }
+            return Ok(effects);
         }
         let seq = self.log.last()?.map_or(0, |m| m.seq) + 1;
         let message = ChatMessage { seq, client_id: client_id.clone(), author: peer.author(), body, at: now, note };
@@ -617,24 +617,47 @@ mod tests {
         assert_eq!(client_id.as_ref(), Some(&cid("c_00000009")));
     }
 
+    fn floods(effects: &[Effect]) -> usize {
+        effects.iter().filter(|e| matches!(e, Effect::AuditFlood { .. })).count()
+    }
+
     #[test]
-    fn a_flood_is_rate_limited_per_window() {
+    fn a_flood_is_rate_limited_per_window_and_audited_once() {
         let mut f = Fixture::new();
         let mut visitor = greeted(Role::Visitor);
         for i in 0..RATE_LIMIT {
             let effects = f.handle(&mut visitor, send(&format!("c_{i:08}"), "m"), 100);
             assert_eq!(effects.len(), 3, "send {i} should pass");
         }
-        assert!(!visitor.first_refusal());
         let over = f.handle(&mut visitor, send("c_overflow", "m"), 200);
-        assert_eq!(error_code(&over), Some(ErrorCode::RateLimited));
-        assert!(visitor.first_refusal(), "the first refusal is reported (audited) once");
-        f.handle(&mut visitor, send("c_overflo2", "m"), 300);
-        assert!(!visitor.first_refusal());
+        assert_eq!(error_code(&over[..1]), Some(ErrorCode::RateLimited));
+        assert_eq!(floods(&over), 1, "the first refusal is audited");
+        let again = f.handle(&mut visitor, send("c_overflo2", "m"), 300);
+        assert_eq!((error_code(&again), floods(&again)), (Some(ErrorCode::RateLimited), 0), "once per window");
         // The next window lets the same message through: nothing was lost.
         let later = f.handle(&mut visitor, send("c_overflow", "m"), 100 + RATE_WINDOW_MS);
         assert_eq!(later.len(), 3);
         assert_eq!(f.log.0.len() as u32, RATE_LIMIT + 1);
+    }
+
+    #[test]
+    fn a_second_socket_or_a_reconnect_shares_the_senders_budget() {
+        let mut f = Fixture::new();
+        // Five sockets of the same visitor, each a fresh attachment, take turns.
+        let mut tabs: Vec<Peer> = (0..5).map(|_| greeted(Role::Visitor)).collect();
+        let mut refused = 0;
+        for i in 0..RATE_LIMIT * 2 {
+            let effects = f.handle(&mut tabs[i as usize % 5], send(&format!("c_tab{i:05}"), "m"), 100 + i64::from(i));
+            refused += usize::from(error_code(&effects[..1]) == Some(ErrorCode::RateLimited));
+        }
+        assert_eq!(f.log.0.len() as u32, RATE_LIMIT, "one budget for all the visitor's sockets");
+        assert_eq!(refused as u32, RATE_LIMIT);
+        // An agent has a budget of their own: the visitor's flood does not silence the team.
+        let mut dana = agent();
+        assert_eq!(f.handle(&mut dana, send("c_agent001", "hello"), 200).len(), 3);
+        // The budget lives in the stored state, so it survives the object being evicted.
+        let stored: State = serde_json::from_str(&serde_json::to_string(&f.state).unwrap()).unwrap();
+        assert_eq!(stored.senders.get("visitor").map(|w| w.hits), Some(RATE_LIMIT * 2));
     }
 
     #[test]

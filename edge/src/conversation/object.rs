@@ -8,6 +8,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, close_socket, now_ms, respond};
 use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
 use crate::workspace::{AppendAudit, ConversationUpdate, Team};
+use shared::api::AuditActor;
 use shared::{AgentRef, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
 use worker::{
     console_error, durable_object, DurableObject, Env, Request, Response, SqlStorage, State, WebSocket,
@@ -139,11 +140,6 @@ impl Conversation {
         if let Some(ws) = from {
             ws.serialize_attachment(&*peer)?;
         }
-        if peer.first_refusal()
-            && effects.iter().any(|e| matches!(e, Effect::Reply(ServerMsg::Error { code: ErrorCode::RateLimited, .. })))
-        {
-            self.audit_flood(&site, peer).await;
-        }
         if state != before {
             self.set_meta("state", &serde_json::to_string(&state)?)?;
         }
@@ -161,6 +157,7 @@ impl Conversation {
                     self.send_to(&msg, |other, p| Some(other) != from && (!agents_only || p.is_agent()))
                 }
                 Effect::ToAgents(msg) => self.send_to(&msg, |_, p| p.is_agent()),
+                Effect::AuditFlood { actor } => self.audit_flood(&site, actor).await,
                 Effect::Notify { summary, indexed } => {
                     let visitor_id = state.details.visitor_id.clone();
                     let update = ConversationUpdate { summary, indexed, visitor_id };
@@ -181,10 +178,9 @@ impl Conversation {
 
     /// A connection sending faster than the limit goes into the workspace's audit log, once per
     /// window (monitoring of suspicious activity). Logged, never failing the frame.
-    async fn audit_flood(&self, site: &str, peer: &Peer) {
-        let actor = logic::actor(peer);
+    async fn audit_flood(&self, site: &str, actor: AuditActor) {
         let detail = format!(
-            "chat messages: more than {} in {} s on one connection",
+            "chat messages: more than {} in {} s in one conversation",
             logic::RATE_LIMIT,
             logic::RATE_WINDOW_MS / 1000
         );
