@@ -82,6 +82,9 @@ pub fn bounded(what: &'static str, s: &str, max: usize) -> EdgeResult<String> {
     if s.is_empty() || s.chars().count() > max {
         return Err(EdgeError::Invalid(format!("{what} must be 1-{max} characters")));
     }
+    if shared::domain::has_bidi_override(s) {
+        return Err(EdgeError::Invalid(format!("{what} holds invisible direction overrides")));
+    }
     Ok(s.to_owned())
 }
 
@@ -148,6 +151,13 @@ mod tests {
                 password: password.into(),
             },
         }
+    }
+
+    #[test]
+    fn names_and_titles_refuse_direction_overrides() {
+        assert!(bounded("your name", "\u{202E}nimda", MAX_NAME_CHARS).is_err());
+        assert!(bounded("the workspace name", "Shop \u{2067}x", MAX_NAME_CHARS).is_err());
+        assert_eq!(bounded("your name", " متجر ", MAX_NAME_CHARS).unwrap(), "متجر");
     }
 
     #[test]

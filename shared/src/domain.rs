@@ -126,6 +126,18 @@ impl VisitorId {
     }
 }
 
+/// Characters an address may legally hold only when quoted, and that would turn it into more than
+/// an address in a `mailto:` link (`?`, `&`), a mail header (`,`, `;`, `<`, `>`, `"`, `:`) or
+/// markup. Nobody types them in an address they use.
+const EMAIL_REFUSED: &str = "?&,;<>\"\\:()[]";
+
+/// Whether `s` holds a bidirectional embedding, override or isolate (U+202A–U+202E,
+/// U+2066–U+2069): invisible characters that make a name read backwards or hide part of it, and
+/// that no name needs (right-to-left scripts use the plain marks).
+pub fn has_bidi_override(s: &str) -> bool {
+    s.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
 impl Email {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let s = s.trim().to_lowercase();
@@ -138,7 +150,7 @@ impl Email {
             || !domain.contains('.')
             || domain.starts_with('.')
             || domain.ends_with('.')
-            || s.chars().any(|c| c.is_whitespace() || c.is_control())
+            || s.chars().any(|c| c.is_whitespace() || c.is_control() || EMAIL_REFUSED.contains(c))
         {
             return Err(invalid("email", "it is not an address like name@example.com"));
         }
@@ -342,6 +354,9 @@ pub fn visitor_name(s: &str) -> Result<String, DomainError> {
     if s.is_empty() || s.chars().count() > MAX_VISITOR_NAME_CHARS || s.chars().any(char::is_control) {
         return Err(invalid("name", "must be 1-80 characters"));
     }
+    if has_bidi_override(s) {
+        return Err(invalid("name", "it holds invisible direction overrides"));
+    }
     Ok(s.to_owned())
 }
 
@@ -395,6 +410,21 @@ mod tests {
         for bad in ["", "nobody", "a@b", "a@@b.com", "a b@c.com", "@x.com", "a@.com", "a@x.com."] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
+        // Nothing that would make an address into a link with parameters, a second recipient or markup.
+        for bad in ["a@x.com?cc=b@y.com", "a&b@x.com", "a@x.com,b@y.com", "a;b@x.com", "<a@x.com>", "\"a\"@x.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        for good in ["first.last+tag@example.co.uk", "o'brien@example.ie", "x_y-z@sub.example.com"] {
+            assert!(Email::parse(good).is_ok(), "{good:?} should be taken");
+        }
+    }
+
+    #[test]
+    fn names_refuse_direction_overrides_but_take_right_to_left_scripts() {
+        assert!(visitor_name("\u{202E}nimda").is_err(), "a right-to-left override");
+        assert!(visitor_name("Ada \u{2066}x\u{2069}").is_err(), "an isolate");
+        assert_eq!(visitor_name(" سارا ").unwrap(), "سارا");
+        assert_eq!(visitor_name("דנה\u{200F}").unwrap(), "דנה\u{200F}", "a plain right-to-left mark is fine");
     }
 
     #[test]
