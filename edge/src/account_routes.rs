@@ -262,8 +262,8 @@ impl Ctx<'_> {
         self.limit_per_ip(req, "invite", 20).await?;
         let (site, preview) = self.preview_invite(token).await?;
         let body: AcceptInviteRequest = read_json(req).await?;
-        let (email, name, secret) = match self.agent(req).await {
-            Ok(agent) => (agent.email, agent.me.name, agent.secret),
+        let (email, me, secret) = match self.agent(req).await {
+            Ok(agent) => (agent.email, agent.me, agent.secret),
             Err(_) => {
                 let email = Email::parse(body.email.as_deref().unwrap_or_default())?;
                 let password = body.password.clone().unwrap_or_default();
@@ -275,10 +275,16 @@ impl Ctx<'_> {
                     }
                     None => ask(&self.account(&email)?, SignIn { password, origin }).await?.secret,
                 };
-                let name = self.session(&email, &secret).await?.name;
-                (email, name, secret)
+                let me = self.session(&email, &secret).await?;
+                (email, me, secret)
             }
         };
+        // An invite adds a member; it never changes a member's role (that is a decision for the
+        // owners and admins, in Team). The link stays usable for whom it was meant for.
+        if me.workspaces.iter().any(|w| w.id == site) {
+            return Err(EdgeError::Conflict(format!("you already belong to {}", preview.workspace_name)));
+        }
+        let name = me.name;
         let (_, token_secret) = self.invite_parts(token)?;
         let role = ask(&self.workspace(&site)?, RedeemInvite { token: token_secret.to_owned() }).await?;
         self.join(&site, &preview.workspace_name, &email, &name, role).await?;

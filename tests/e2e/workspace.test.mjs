@@ -139,6 +139,25 @@ test('invites are single-use and give the chosen role; roles limit what members 
   await assert.rejects(agent.socket(`/api/v1/workspaces/${site}/connect`), (e) => e.status === 403);
 });
 
+test('an invite never changes the role of someone who already belongs to the workspace', async () => {
+  const owner = await newOwner('Orla');
+  const agent = await invite(owner, 'agent', 'Abe');
+  const res = await owner.post(`/api/v1/workspaces/${owner.site}/invites`, { role: 'admin' });
+  const token = new URL((await res.json()).url).hash.replace('#invite=', '');
+  // Signed in with a password, or already signed in: either way a member is refused and keeps their role.
+  await api.expectError(await api.request('POST', `/api/v1/invites/${token}/accept`, { email: agent.email, password: 'agent password 1' }), 409, 'conflict');
+  await api.expectError(await agent.post(`/api/v1/invites/${token}/accept`, {}), 409, 'conflict');
+  await api.expectError(await owner.post(`/api/v1/invites/${token}/accept`, {}), 409, 'conflict');
+  const roles = async (who) => (await (await who.get('/api/v1/me')).json()).workspaces.map((w) => [w.id, w.role]);
+  assert.deepEqual(await roles(agent), [[owner.site, 'agent']]);
+  assert.deepEqual(await roles(owner), [[owner.site, 'owner']]);
+  const members = await (await owner.get(`/api/v1/workspaces/${owner.site}/members`)).json();
+  assert.deepEqual(members.map((m) => m.role), ['owner', 'agent']);
+  // The link was not used up: the person it was meant for still joins with it.
+  const newcomer = await api.signedIn(await api.request('POST', `/api/v1/invites/${token}/accept`, { name: 'Nia', email: `nia-${Date.now()}@x.example`, password: 'nia password 1' }));
+  assert.deepEqual(newcomer.me.workspaces.map((w) => [w.id, w.role]), [[owner.site, 'admin']]);
+});
+
 test('an agent of workspace A is refused every conversation, visitor and setting of workspace B', async () => {
   const a = await newOwner('Ann');
   const b = await newOwner('Bob');
