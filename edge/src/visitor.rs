@@ -43,8 +43,6 @@ crate::requests! {
     pub enum VisitorRequest handled by VisitorCalls {
         /// Records one consent decision (the proof), oldest first in the history.
         add_consent: AddConsent { record: ConsentRecord } -> ();
-        /// The consent history, oldest first.
-        consents: Consents {} -> Vec<ConsentRecord>;
         /// A visitor session started: notes the browser (with analytics consent) and the visit.
         touch: Touch { capture: Capture } -> ();
         /// A page view; answers whether it was kept (only with analytics consent).

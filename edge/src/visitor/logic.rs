@@ -117,11 +117,6 @@ pub fn add_consent(store: &mut impl VisitorStore, record: &ConsentRecord) -> Edg
     store.add_consent(record)
 }
 
-pub fn consents(store: &impl VisitorStore) -> EdgeResult<Vec<ConsentRecord>> {
-    refuse_erased(store)?;
-    store.consents()
-}
-
 /// Applies what the browser said, if the latest decision allows analytics for the current
 /// policy and the visitor has neither objected nor restricted processing; returns whether it did.
 fn capture(store: &impl VisitorStore, profile: &mut VisitorProfile, capture: Capture, now: i64) -> EdgeResult<bool> {

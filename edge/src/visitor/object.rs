@@ -10,7 +10,6 @@ use super::{
 };
 use crate::error::EdgeResult;
 use crate::glue::{at_time, now_ms};
-use shared::consent::ConsentRecord;
 use shared::privacy::DataSubject;
 use shared::visitor::VisitorProfile;
 use shared::{ConversationId, Email, SiteId, VisitorId};
@@ -81,10 +80,6 @@ impl Visitor {
 impl VisitorCalls for Visitor {
     async fn add_consent(&self, r: AddConsent) -> EdgeResult<()> {
         logic::add_consent(&mut self.store().await?, &r.record)
-    }
-
-    async fn consents(&self, _: super::Consents) -> EdgeResult<Vec<ConsentRecord>> {
-        logic::consents(&self.store().await?)
     }
 
     async fn touch(&self, r: Touch) -> EdgeResult<()> {

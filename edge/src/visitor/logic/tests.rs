@@ -188,7 +188,6 @@ fn after_erasure_nothing_remains_and_every_request_is_refused() {
     assert_eq!(m, Memory { erased: Some(99), directory: m.directory.clone(), ..Memory::default() });
     assert!(unauthorized(subject(&m, None, 100)));
     assert!(unauthorized(profile(&m, 100)));
-    assert!(unauthorized(consents(&m)));
     assert!(unauthorized(conversations(&m)));
     assert!(unauthorized(restrict(&mut m, true, 100)));
     assert!(unauthorized(object(&mut m, true, 100)));
