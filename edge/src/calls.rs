@@ -79,6 +79,8 @@ macro_rules! requests {
         )*
 
         /// What the object does with each request; its glue implements this, one method a request.
+        // Objects run on one thread (wasm32): the futures need no `Send` bound, which is what
+        // this lint is about.
         #[allow(async_fn_in_trait)]
         pub trait $handler {
             $( async fn $method(&self, request: $variant) -> $crate::error::EdgeResult<$answer>; )*
