@@ -24,13 +24,12 @@ pub const MAX_PAGES: usize = 500;
 pub const ALARM_RETRY_MS: i64 = 60_000;
 
 /// The visitor's storage: SQLite tables in the object (writes are synchronous there), plus the
-/// two key-value entries read when the request starts (the tombstone and the retention period;
-/// they are written through [`Effect`]s because key-value writes are asynchronous).
+/// erasure tombstone read when the request starts (key-value entries are written through
+/// [`Effect`]s because key-value writes are asynchronous; the retention period is read by the
+/// alarm alone and handed to [`expire`]).
 pub trait VisitorStore {
     /// When the visitor was erased, if they were.
     fn erased(&self) -> Option<i64>;
-    /// The retention period page activity is kept for, if the workspace set one.
-    fn retention(&self) -> Option<i64>;
     /// The consent history, oldest first.
     fn consents(&self) -> EdgeResult<Vec<ConsentRecord>>;
     fn add_consent(&mut self, record: &ConsentRecord) -> EdgeResult<()>;
@@ -171,10 +170,11 @@ fn schedule_expiry(store: &impl VisitorStore, retention_ms: i64, now: i64) -> Ed
     Ok(store.oldest_page()?.map(|at| Effect::SetAlarm((at + retention_ms).max(now + 1))))
 }
 
-/// The alarm: deletes page activity older than the retention period, then waits for the next.
-/// Nothing to do for an erased visitor (an alarm already under way when they were erased).
-pub fn expire(store: &mut impl VisitorStore, now: i64) -> EdgeResult<Vec<Effect>> {
-    let Some(retention_ms) = store.retention().filter(|_| store.erased().is_none()) else { return Ok(vec![]) };
+/// The alarm: deletes page activity older than the kept retention period (`retention_ms`, read
+/// only here, not on every request), then waits for the next. Nothing to do for an erased visitor
+/// (an alarm already under way when they were erased).
+pub fn expire(store: &mut impl VisitorStore, retention_ms: Option<i64>, now: i64) -> EdgeResult<Vec<Effect>> {
+    let Some(retention_ms) = retention_ms.filter(|_| store.erased().is_none()) else { return Ok(vec![]) };
     store.delete_pages(Some(now - retention_ms))?;
     Ok(schedule_expiry(store, retention_ms, now)?.into_iter().collect())
 }

@@ -27,14 +27,10 @@ pub struct Visitor {
 }
 
 impl Visitor {
-    /// The storage as the logic sees it, with the key-value entries read now.
+    /// The storage as the logic sees it, with the erasure tombstone read now.
     async fn store(&self) -> EdgeResult<SqlVisitor> {
         let storage = self.state.storage();
-        Ok(SqlVisitor {
-            sql: storage.sql(),
-            erased: storage.get::<i64>(ERASED).await?,
-            retention: storage.get::<i64>(RETENTION).await?,
-        })
+        Ok(SqlVisitor { sql: storage.sql(), erased: storage.get::<i64>(ERASED).await? })
     }
 
     async fn carry_out(&self, effects: Vec<Effect>) -> EdgeResult<()> {
@@ -72,7 +68,8 @@ impl Visitor {
     }
 
     async fn retention_pass(&self) -> EdgeResult<()> {
-        let effects = logic::expire(&mut self.store().await?, now_ms())?;
+        let retention = self.state.storage().get::<i64>(RETENTION).await?;
+        let effects = logic::expire(&mut self.store().await?, retention, now_ms())?;
         self.carry_out(effects).await
     }
 }

@@ -13,16 +13,11 @@ use worker::{SqlStorage, State};
 pub(super) struct SqlVisitor {
     pub sql: SqlStorage,
     pub erased: Option<i64>,
-    pub retention: Option<i64>,
 }
 
 impl VisitorStore for SqlVisitor {
     fn erased(&self) -> Option<i64> {
         self.erased
-    }
-
-    fn retention(&self) -> Option<i64> {
-        self.retention
     }
 
     fn consents(&self) -> EdgeResult<Vec<ConsentRecord>> {

@@ -43,12 +43,17 @@ impl Memory {
     }
 }
 
+impl Memory {
+    /// The alarm, with the retention period this visitor keeps, as the glue reads it.
+    fn expire(&mut self, now: i64) -> EdgeResult<Vec<Effect>> {
+        let retention = self.retention;
+        expire(self, retention, now)
+    }
+}
+
 impl VisitorStore for Memory {
     fn erased(&self) -> Option<i64> {
         self.erased
-    }
-    fn retention(&self) -> Option<i64> {
-        self.retention
     }
     fn consents(&self) -> EdgeResult<Vec<ConsentRecord>> {
         Ok(self.consents.clone())
@@ -236,10 +241,10 @@ fn an_erasure_while_the_directory_call_is_out_leaves_nothing() {
 fn an_alarm_after_an_erasure_deletes_and_schedules_nothing() {
     // An alarm already running when the visitor was erased: the retention it read is moot.
     let mut m = Memory { erased: Some(5), retention: Some(10), ..Memory::default() };
-    assert_eq!(expire(&mut m, 1_000).unwrap(), vec![]);
+    assert_eq!(m.expire(1_000).unwrap(), vec![]);
     let mut erased = full_visitor();
     erased.apply(erase(99));
-    assert_eq!(expire(&mut erased, 5_000).unwrap(), vec![]);
+    assert_eq!(erased.expire(5_000).unwrap(), vec![]);
 }
 
 #[test]
@@ -275,17 +280,17 @@ fn the_alarm_deletes_older_pages_and_waits_for_the_next() {
     }
     // The oldest page is due at 5_000, which had passed when the last one came.
     assert_eq!(m.alarm, Some(6_001));
-    let effects = expire(&mut m, 6_001).unwrap();
+    let effects = m.expire(6_001).unwrap();
     assert_eq!(m.pages.iter().map(|p| p.at).collect::<Vec<_>>(), vec![6_000]);
     assert_eq!(effects, vec![Effect::SetAlarm(10_000)]);
     m.apply(effects);
-    assert_eq!(expire(&mut m, 10_001).unwrap(), vec![]);
+    assert_eq!(m.expire(10_001).unwrap(), vec![]);
     assert!(m.pages.is_empty());
     // No period kept (the workspace removed it): the alarm deletes nothing.
     add_consent(&mut m, &consent(20_000, true)).unwrap();
     page_view(&mut m, visit(20_000, None), 20_000).unwrap();
     m.retention = None;
-    assert_eq!(expire(&mut m, 1_000_000).unwrap(), vec![]);
+    assert_eq!(m.expire(1_000_000).unwrap(), vec![]);
     assert_eq!(m.pages.len(), 1);
 }
 
