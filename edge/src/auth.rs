@@ -92,6 +92,12 @@ fn hmac(secret: &[u8], data: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
+/// A visitor's pseudonymous reference in a site: `sha256(SITE:VISITOR_ID)`, as their consent
+/// records carry it (the workspace never keeps the id beside it).
+pub fn visitor_hash(site: impl std::fmt::Display, visitor: impl std::fmt::Display) -> String {
+    sha256_hex(&format!("{site}:{visitor}"))
+}
+
 /// SHA-256 as lowercase hex: how session secrets are stored, so a copy of the database holds no
 /// usable session.
 pub fn sha256_hex(data: &str) -> String {

@@ -2,7 +2,7 @@
 //! answers CORS for the site's allowed origins), recording a decision, and the site owner's log,
 //! export and settings.
 
-use crate::auth::sha256_hex;
+use crate::auth::visitor_hash;
 use crate::consent_export::to_csv;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, json, now_ms, query, read_json};
@@ -77,7 +77,7 @@ impl Ctx<'_> {
         let record = ConsentRecord {
             at: now,
             expires_at: now + config.consent.lifetime_ms(),
-            visitor_hash: sha256_hex(&format!("{site}:{}", token.visitor_id)),
+            visitor_hash: visitor_hash(&site, &token.visitor_id),
             decision,
         };
         let visitor = self.visitor(&site, &token.visitor_id)?;

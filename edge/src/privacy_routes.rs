@@ -3,7 +3,7 @@
 //! on their behalf. Every action is written to the workspace's audit log, which names the visitor
 //! only by a non-reversible reference.
 
-use crate::auth::sha256_hex;
+use crate::auth::visitor_hash;
 use crate::conversation::{Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, json, now_ms, query, read_json};
@@ -41,7 +41,7 @@ impl Requester {
 /// The audit log's name for a visitor: the start of `sha256(SITE:VISITOR_ID)`, the hash their
 /// consent records carry. It cannot be turned back into the id.
 fn reference(site: &SiteId, visitor: &VisitorId) -> String {
-    sha256_hex(&format!("{site}:{visitor}"))[..16].to_owned()
+    visitor_hash(site, visitor)[..16].to_owned()
 }
 
 /// Requests one visitor may make per ten minutes (an export reads every conversation).
@@ -57,12 +57,8 @@ impl Ctx<'_> {
         // A closed workspace serves nobody, its visitors included.
         self.config(&site).await?;
         // Keyed by the visitor's reference, so the limiter never holds their id.
-        self.limit_site(
-            &site,
-            &format!("my-data:{}", sha256_hex(&format!("{site}:{}", token.visitor_id))),
-            VISITOR_REQUESTS,
-        )
-        .await?;
+        self.limit_site(&site, &format!("my-data:{}", visitor_hash(&site, &token.visitor_id)), VISITOR_REQUESTS)
+            .await?;
         self.data_action(&site, &token.visitor_id, body.request, Requester::Visitor).await
     }
 
@@ -214,7 +210,7 @@ impl Ctx<'_> {
         for id in &ids {
             ask(&self.conversation(site, id)?, Erase { tombstone: true }).await?;
         }
-        let visitor_hash = sha256_hex(&format!("{site}:{visitor}"));
+        let visitor_hash = visitor_hash(site, visitor);
         let forget = Forget { visitor_id: visitor.clone(), visitor_hash, conversation_ids: ids.clone() };
         ask(&workspace, forget).await?;
         ask(&stub, VisitorErase {}).await?;

@@ -4,8 +4,9 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-/// Private notes next to replies (the inbox; needs the `agent-composer` feature): a checkbox switches the composer to a note only
-/// the team sees, drawn apart (the form gets the `note` class) so the two are never confused.
+/// Private notes next to replies (the inbox; needs the `agent-composer` feature): a checkbox
+/// switches the composer to a note only the team sees, drawn apart (the form gets the `note`
+/// class) so the two are never confused.
 #[derive(Clone, PartialEq)]
 pub struct Notes {
     /// Called with the trimmed text of a note.
@@ -19,8 +20,8 @@ pub struct Notes {
 }
 
 /// Texts offered while the message starts with `/` (the inbox's saved replies; needs the
-/// `agent-composer` feature). Such a message is
-/// a command, not writing to the other side yet, so it sends no typing signal.
+/// `agent-composer` feature). Such a message is a command, not writing to the other side yet, so
+/// it sends no typing signal.
 #[derive(Clone, PartialEq)]
 pub struct Suggestions {
     /// The list's accessible name.

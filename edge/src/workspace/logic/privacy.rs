@@ -2,7 +2,7 @@
 //! register of the site's visitor objects, and forgetting an erased visitor for good.
 
 use super::{Effect, Workspace, WorkspaceStore};
-use crate::auth::sha256_hex;
+use crate::auth::visitor_hash;
 use crate::error::EdgeResult;
 use crate::workspace::{DirectoryEntry, Forget};
 use shared::{Email, ServerMsg, VisitorId};
@@ -11,7 +11,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     /// Whether the visitor was erased (a call sent before the erasure may arrive after it). Erased
     /// visitors are known by their consent hash only.
     pub(super) fn erased(&self, visitor: &VisitorId) -> EdgeResult<bool> {
-        self.store.visitor_erased(&sha256_hex(&format!("{}:{visitor}", self.site)))
+        self.store.visitor_erased(&visitor_hash(self.site, visitor))
     }
 
     /// Registers one of the site's visitor objects, so closing the workspace deletes it; an erased
@@ -85,7 +85,7 @@ mod tests {
     }
 
     fn hash(v: &VisitorId) -> String {
-        sha256_hex(&format!("{SITE}:{v}"))
+        visitor_hash(SITE, v)
     }
 
     fn consent(v: &VisitorId) -> ConsentRecord {
