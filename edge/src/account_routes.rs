@@ -28,6 +28,13 @@ pub struct Agent {
     pub secret: String,
 }
 
+impl Agent {
+    /// The public id of the session, as sockets carry it (never the secret).
+    pub fn session_id(&self) -> String {
+        crate::account::logic::session_id(&auth::sha256_hex(&self.secret))
+    }
+}
+
 impl Ctx<'_> {
     /// Where a request comes from, as the session list and the security log show it.
     fn origin_of(&self, req: &Request) -> EdgeResult<Origin> {

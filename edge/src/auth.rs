@@ -33,46 +33,78 @@ pub struct VisitorToken {
     /// The site's user id, when `identify` proved it with the identity HMAC: the conversation is
     /// then bound to it, and only a token carrying it opens that conversation.
     pub verified_id: Option<String>,
+    /// When the edge issued it (ms since the epoch). Every visit issues it anew, so only a
+    /// browser away for longer than [`VISITOR_TOKEN_TTL_MS`] loses it; a verified one issued
+    /// before the identity secret was rotated no longer vouches for its user.
+    pub issued_at: i64,
 }
+
+/// How long a visitor token is honoured after it was issued: about six months without a visit.
+pub const VISITOR_TOKEN_TTL_MS: i64 = 183 * 24 * 3600 * 1000;
+/// How far ahead of the edge's clock an issue time may be (clocks of the edge's machines differ).
+const CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
 
 impl VisitorToken {
     fn payload(&self) -> String {
+        let (site, visitor, conversation, at) = (&self.site, &self.visitor_id, &self.conversation_id, self.issued_at);
         match &self.verified_id {
-            None => format!("v1.{}.{}.{}", self.site, self.visitor_id, self.conversation_id),
-            Some(id) => format!("v2.{}.{}.{}.{}", self.site, self.visitor_id, self.conversation_id, B64.encode(id)),
+            None => format!("v3.{site}.{visitor}.{conversation}.{at}"),
+            Some(id) => format!("v3.{site}.{visitor}.{conversation}.{at}.{}", B64.encode(id)),
         }
     }
 
-    /// `v1.SITE.VISITOR.CONVERSATION.SIGNATURE` (or `v2.…CONVERSATION.USER.SIGNATURE` for a
-    /// verified user, the id base64url-encoded), the signature an HMAC-SHA256 of the rest.
+    /// `v3.SITE.VISITOR.CONVERSATION.ISSUED_AT[.USER].SIGNATURE` (the verified user's id
+    /// base64url-encoded), the signature an HMAC-SHA256 of the rest.
     pub fn sign(&self, secret: &[u8]) -> String {
         let payload = self.payload();
         format!("{payload}.{}", B64.encode(hmac(secret, payload.as_bytes())))
     }
 
-    /// Checks the signature in constant time and parses the token.
-    pub fn verify(token: &str, secret: &[u8]) -> EdgeResult<Self> {
+    /// Checks the signature in constant time and the lifetime at `now`, and parses the token.
+    /// Tokens of earlier formats had no issue time: they are refused, and the visitor starts
+    /// afresh.
+    pub fn verify(token: &str, secret: &[u8], now: i64) -> EdgeResult<Self> {
         let (payload, signature) = token.rsplit_once('.').ok_or(EdgeError::Unauthorized)?;
         let signature = B64.decode(signature).map_err(|_| EdgeError::Unauthorized)?;
         let mut mac = HmacSha256::new_from_slice(secret).map_err(|_| EdgeError::Unauthorized)?;
         mac.update(payload.as_bytes());
         mac.verify_slice(&signature).map_err(|_| EdgeError::Unauthorized)?;
         let parts: Vec<&str> = payload.split('.').collect();
-        let (site, visitor, conversation, verified_id) = match parts.as_slice() {
-            ["v1", site, visitor, conversation] => (site, visitor, conversation, None),
-            ["v2", site, visitor, conversation, user] => {
+        let (site, visitor, conversation, at, verified_id) = match parts.as_slice() {
+            ["v3", site, visitor, conversation, at] => (site, visitor, conversation, at, None),
+            ["v3", site, visitor, conversation, at, user] => {
                 let user =
                     B64.decode(user).ok().and_then(|b| String::from_utf8(b).ok()).ok_or(EdgeError::Unauthorized)?;
-                (site, visitor, conversation, Some(user))
+                (site, visitor, conversation, at, Some(user))
             }
             _ => return Err(EdgeError::Unauthorized),
         };
+        let issued_at: i64 = at.parse().map_err(|_| EdgeError::Unauthorized)?;
+        if issued_at > now + CLOCK_SKEW_MS || now - issued_at > VISITOR_TOKEN_TTL_MS {
+            return Err(EdgeError::Unauthorized);
+        }
         Ok(Self {
             site: SiteId::parse(site)?,
             visitor_id: VisitorId::parse(visitor)?,
             conversation_id: ConversationId::parse(conversation)?,
             verified_id,
+            issued_at,
         })
+    }
+
+    /// Whether its verified user still counts: a token issued before the site's identity secret
+    /// was rotated (`rotated_at`) vouched with a secret that may have leaked.
+    pub fn verified_current(&self, rotated_at: Option<i64>) -> bool {
+        self.verified_id.is_some() && rotated_at.is_none_or(|at| self.issued_at >= at)
+    }
+}
+
+/// Refuses a token that does not carry the verified user its visitor is bound to (`bound`: the
+/// user id a verified `identify` gave the visitor, if any).
+pub fn require_bound(token: &VisitorToken, bound: Option<&str>) -> EdgeResult<()> {
+    match bound {
+        Some(user) if token.verified_id.as_deref() != Some(user) => Err(EdgeError::Unauthorized),
+        _ => Ok(()),
     }
 }
 
@@ -151,12 +183,15 @@ pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 mod tests {
     use super::*;
 
+    const NOW: i64 = 1_800_000_000_000;
+
     fn token() -> VisitorToken {
         VisitorToken {
             site: SiteId::parse("demo").unwrap(),
             visitor_id: VisitorId::parse("vs_abcdefgh").unwrap(),
             conversation_id: ConversationId::parse("cv_abcdefgh").unwrap(),
             verified_id: None,
+            issued_at: NOW,
         }
     }
 
@@ -164,29 +199,63 @@ mod tests {
     fn verified_tokens_carry_their_user_and_cannot_lose_it() {
         let verified = VisitorToken { verified_id: Some("user.42@shop".into()), ..token() };
         let signed = verified.sign(b"k");
-        assert!(signed.starts_with("v2.demo."));
-        assert_eq!(VisitorToken::verify(&signed, b"k").unwrap(), verified);
+        assert!(signed.starts_with("v3.demo."));
+        assert_eq!(VisitorToken::verify(&signed, b"k", NOW).unwrap(), verified);
         // Dropping the user part breaks the signature: an unverified token cannot be made from it.
         let (payload, sig) = signed.rsplit_once('.').unwrap();
-        let without = format!("{}.{sig}", payload.rsplit_once('.').unwrap().0.replacen("v2", "v1", 1));
-        assert!(VisitorToken::verify(&without, b"k").is_err());
+        let without = format!("{}.{sig}", payload.rsplit_once('.').unwrap().0);
+        assert!(VisitorToken::verify(&without, b"k", NOW).is_err());
     }
 
     #[test]
     fn visitor_tokens_verify_only_with_their_secret() {
         let signed = token().sign(b"secret-one");
-        assert_eq!(VisitorToken::verify(&signed, b"secret-one").unwrap(), token());
-        assert!(VisitorToken::verify(&signed, b"secret-two").is_err());
+        assert_eq!(VisitorToken::verify(&signed, b"secret-one", NOW).unwrap(), token());
+        assert!(VisitorToken::verify(&signed, b"secret-two", NOW).is_err());
     }
 
     #[test]
     fn tampered_tokens_are_refused() {
         let signed = token().sign(b"k");
         let other_conversation = signed.replace("cv_abcdefgh", "cv_zzzzzzzz");
-        assert!(VisitorToken::verify(&other_conversation, b"k").is_err());
+        assert!(VisitorToken::verify(&other_conversation, b"k", NOW).is_err());
+        let younger = signed.replace(&NOW.to_string(), &(NOW + 1).to_string());
+        assert!(VisitorToken::verify(&younger, b"k", NOW).is_err(), "the issue time is signed");
         for bad in ["", "v1", "v1.demo.vs_abcdefgh.cv_abcdefgh", "garbage.sig"] {
-            assert!(VisitorToken::verify(bad, b"k").is_err(), "{bad:?}");
+            assert!(VisitorToken::verify(bad, b"k", NOW).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_token_lives_its_lifetime_from_its_issue_and_no_longer() {
+        let signed = token().sign(b"k");
+        assert!(VisitorToken::verify(&signed, b"k", NOW + VISITOR_TOKEN_TTL_MS).is_ok());
+        assert!(VisitorToken::verify(&signed, b"k", NOW + VISITOR_TOKEN_TTL_MS + 1).is_err());
+        // One issued in the future (beyond clock skew) is not ours to honour.
+        assert!(VisitorToken::verify(&signed, b"k", NOW - CLOCK_SKEW_MS - 1).is_err());
+        // Tokens from before issue times existed are refused (the visitor starts afresh).
+        let payload = "v1.demo.vs_abcdefgh.cv_abcdefgh";
+        let old = format!("{payload}.{}", B64.encode(hmac(b"k", payload.as_bytes())));
+        assert!(VisitorToken::verify(&old, b"k", NOW).is_err());
+    }
+
+    #[test]
+    fn rotating_the_identity_secret_retires_verified_tokens_issued_before() {
+        let verified = VisitorToken { verified_id: Some("u1".into()), ..token() };
+        assert!(verified.verified_current(None));
+        assert!(verified.verified_current(Some(NOW)), "issued at the rotation: with the new secret");
+        assert!(!verified.verified_current(Some(NOW + 1)));
+        assert!(!token().verified_current(None), "an anonymous token vouches for nobody");
+    }
+
+    #[test]
+    fn a_token_speaks_for_a_bound_visitor_only_with_the_bound_user() {
+        let anonymous = token();
+        let verified = VisitorToken { verified_id: Some("u1".into()), ..token() };
+        assert!(require_bound(&anonymous, None).is_ok());
+        assert!(matches!(require_bound(&anonymous, Some("u1")), Err(EdgeError::Unauthorized)));
+        assert!(require_bound(&verified, Some("u1")).is_ok());
+        assert!(matches!(require_bound(&verified, Some("u2")), Err(EdgeError::Unauthorized)));
     }
 
     #[test]

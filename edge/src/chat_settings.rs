@@ -37,6 +37,9 @@ pub struct ChatSettings {
     pub identity_verification: bool,
     /// The key sites sign user ids with for `identify`; made on first request (see `workspace`).
     pub identity_secret: String,
+    /// When the identity secret was last replaced (ms): verified visitor tokens issued before
+    /// vouched with the old one and no longer count.
+    pub identity_rotated_at: Option<i64>,
     pub store_ip: bool,
 }
 
@@ -54,6 +57,7 @@ impl Default for ChatSettings {
             canned_responses: vec![],
             identity_verification: false,
             identity_secret: String::new(),
+            identity_rotated_at: None,
             store_ip: false,
         }
     }
@@ -144,6 +148,7 @@ impl WorkspaceConfig {
                 canned_responses: canned,
                 identity_verification: s.identity_verification,
                 identity_secret: self.chat.identity_secret.clone(),
+                identity_rotated_at: self.chat.identity_rotated_at,
                 store_ip: s.store_ip,
             },
         })

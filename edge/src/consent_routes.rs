@@ -68,7 +68,7 @@ impl Ctx<'_> {
             .into());
         }
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
-        let token = visitor_token(&site, body.token.as_deref(), &secret)?;
+        let token = visitor_token(&site, body.token.as_deref(), &secret, config.chat.identity_rotated_at)?;
         let now = now_ms();
         let mut decision = body.decision;
         decision.choices = decision.choices.within(&config.consent.categories);

@@ -26,5 +26,20 @@ crate::requests! {
         /// Deletes everything. `tombstone` for an erasure (the id stays refused); without it
         /// (retention) the visitor may start afresh under the same id.
         erase: Erase { tombstone: bool } -> ();
+        /// Someone's access ended: their sockets here close now (see [`Ending`]), and a workspace
+        /// that closed admits nobody any more.
+        end_access: EndAccess { ending: Ending } -> ();
     }
+}
+
+/// Whose access to the site's conversations ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Ending {
+    /// These sessions of this agent ended: signed out, revoked, the password changed or the
+    /// account closed (sessions by their public id).
+    Sessions { email: shared::Email, sessions: Vec<String> },
+    /// The agent left the workspace or was removed from it: every socket of theirs.
+    Member { email: shared::Email },
+    /// The workspace was closed: every socket, and no new one.
+    Workspace,
 }

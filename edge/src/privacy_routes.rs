@@ -53,7 +53,7 @@ impl Ctx<'_> {
         self.require_own_origin(req)?;
         let site = self.site(site)?;
         let body: MyDataRequest = read_json(req).await?;
-        let token = self.token_of(&site, &body.token)?;
+        let token = self.bound_token_of(&site, &body.token).await?;
         // A closed workspace serves nobody, its visitors included.
         self.config(&site).await?;
         // Keyed by the visitor's reference, so the limiter never holds their id.

@@ -2,10 +2,10 @@
 //! Durable Object it concerns (or to the static assets). It keeps no state of its own.
 
 use crate::auth::{self, VisitorToken};
-use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SITE, H_VERIFIED, H_VISITOR};
+use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SESSION, H_SITE, H_VERIFIED, H_VISITOR};
 use crate::conversation::ContactKnown;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, error_response, json, query, read_json};
+use crate::glue::{ask, error_response, json, now_ms, query, read_json};
 use crate::pages;
 use crate::rate_limit::{Hit, Verdict};
 use crate::settings::WorkspaceConfig;
@@ -46,6 +46,9 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
             ctx.visitor_profile(site, visitor, &req).await
         }
         (Method::Get, ["api", "v1", "workspaces", site, "identity-secret"]) => ctx.identity_secret(site, &req).await,
+        (Method::Post, ["api", "v1", "workspaces", site, "identity-secret"]) => {
+            ctx.rotate_identity_secret(site, &req).await
+        }
         (Method::Post, ["api", "v1", "sites", site, "my-data"]) => ctx.my_data(site, &mut req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "data-subjects"]) => ctx.data_subjects(site, &req).await,
         (Method::Post, ["api", "v1", "workspaces", site, "data-subjects", visitor]) => {
@@ -92,7 +95,8 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
 
 /// Who a conversation socket is for, as the router has checked it.
 pub enum Who<'a> {
-    Agent(&'a AgentRef),
+    /// An agent, with the public id of the session that opens the socket.
+    Agent(&'a AgentRef, &'a str),
     Visitor(&'a VisitorToken),
 }
 
@@ -211,12 +215,9 @@ impl Ctx<'_> {
         let config = self.config(&site).await?;
         self.require_host(&config, &site, &body.host)?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
-        let returning = body
-            .token
-            .as_deref()
-            .and_then(|t| VisitorToken::verify(t, secret.as_bytes()).ok())
-            .is_some_and(|t| t.site == site);
-        let mut token = visitor_token(&site, body.token.as_deref(), &secret)?;
+        let rotated_at = config.chat.identity_rotated_at;
+        let returning = known_token(&site, body.token.as_deref(), &secret, rotated_at).is_some();
+        let mut token = visitor_token(&site, body.token.as_deref(), &secret, rotated_at)?;
         if returning && body.new_conversation {
             token.conversation_id = ConversationId::parse(&auth::random_id("cv_")?)?;
         }
@@ -252,8 +253,12 @@ impl Ctx<'_> {
         let site = self.site(site)?;
         let url = req.url()?;
         let token = query(&url, "token").unwrap_or_default();
-        let token = VisitorToken::verify(&token, self.secret("VISITOR_TOKEN_SECRET")?.as_bytes())?;
+        let token = VisitorToken::verify(&token, self.secret("VISITOR_TOKEN_SECRET")?.as_bytes(), now_ms())?;
         if token.site != site {
+            return Err(EdgeError::Unauthorized);
+        }
+        // A verified user's token counts only if issued since the identity secret last changed.
+        if token.verified_id.is_some() && !token.verified_current(self.config(&site).await?.chat.identity_rotated_at) {
             return Err(EdgeError::Unauthorized);
         }
         // An erased visitor's token is refused even for a conversation they never wrote in.
@@ -273,9 +278,10 @@ impl Ctx<'_> {
         headers.set(H_SITE, site.as_str())?;
         headers.set(H_CONVERSATION, id.as_str())?;
         match who {
-            Who::Agent(agent) => {
+            Who::Agent(agent, session) => {
                 headers.set(H_AGENT, &agent.name)?;
                 headers.set(H_AGENT_EMAIL, agent.email.as_str())?;
+                headers.set(H_SESSION, session)?;
             }
             Who::Visitor(token) => {
                 headers.set(H_VISITOR, token.visitor_id.as_str())?;
@@ -300,17 +306,36 @@ pub(crate) fn html_page(html: String, csp: &str) -> EdgeResult<Response> {
     Ok(Response::from_html(html)?.with_headers(headers))
 }
 
-/// The visitor's token if it is valid for this site; otherwise a new visitor with a new
-/// conversation (a forged or other site's token simply starts afresh; nothing is stored yet).
-pub(crate) fn visitor_token(site: &SiteId, token: Option<&str>, secret: &str) -> EdgeResult<VisitorToken> {
-    let known = token.and_then(|t| VisitorToken::verify(t, secret.as_bytes()).ok()).filter(|t| &t.site == site);
-    match known {
-        Some(t) => Ok(t),
+/// The visitor's token if it is valid for this site and, if verified, issued since the identity
+/// secret last changed (`rotated_at`).
+pub(crate) fn known_token(
+    site: &SiteId,
+    token: Option<&str>,
+    secret: &str,
+    rotated_at: Option<i64>,
+) -> Option<VisitorToken> {
+    token
+        .and_then(|t| VisitorToken::verify(t, secret.as_bytes(), now_ms()).ok())
+        .filter(|t| &t.site == site && (t.verified_id.is_none() || t.verified_current(rotated_at)))
+}
+
+/// The visitor's token, issued anew (so a visitor who comes back keeps it), if it is still
+/// [`known_token`]; otherwise a new visitor with a new conversation (a forged, expired or other
+/// site's token simply starts afresh; nothing is stored yet).
+pub(crate) fn visitor_token(
+    site: &SiteId,
+    token: Option<&str>,
+    secret: &str,
+    rotated_at: Option<i64>,
+) -> EdgeResult<VisitorToken> {
+    match known_token(site, token, secret, rotated_at) {
+        Some(t) => Ok(VisitorToken { issued_at: now_ms(), ..t }),
         None => Ok(VisitorToken {
             site: site.clone(),
             visitor_id: VisitorId::parse(&auth::random_id("vs_")?)?,
             conversation_id: ConversationId::parse(&auth::random_id("cv_")?)?,
             verified_id: None,
+            issued_at: now_ms(),
         }),
     }
 }

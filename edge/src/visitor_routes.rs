@@ -12,7 +12,7 @@ use crate::router::Ctx;
 use crate::settings::WorkspaceConfig;
 use crate::team::Action;
 use crate::visitor::{Capture, Conversations, IdentityClaim, PageVisit, Profile, SetAttributes, Subject, Touch};
-use crate::workspace::{GetIdentitySecret, IdentityLink, Summaries};
+use crate::workspace::{GetIdentitySecret, IdentityLink, RotateIdentitySecret, Summaries};
 use shared::visitor::{
     AttributesRequest, DeviceInfo, Identified, IdentifyRequest, Identity, Location, PageView, PageViewRequest,
     VisitorContext, MAX_TITLE_CHARS,
@@ -36,8 +36,21 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn token_of(&self, site: &SiteId, token: &str) -> EdgeResult<VisitorToken> {
-        let token = VisitorToken::verify(token, self.secret("VISITOR_TOKEN_SECRET")?.as_bytes())?;
+        let token = VisitorToken::verify(token, self.secret("VISITOR_TOKEN_SECRET")?.as_bytes(), now_ms())?;
         if &token.site != site {
+            return Err(EdgeError::Unauthorized);
+        }
+        Ok(token)
+    }
+
+    /// The token, if it still speaks for its visitor: once a verified `identify` made the
+    /// visitor a site user's, only a token carrying that user does (an anonymous one from before
+    /// the login, still in the page or another tab, reads and writes nothing of theirs).
+    pub(crate) async fn bound_token_of(&self, site: &SiteId, token: &str) -> EdgeResult<VisitorToken> {
+        let token = self.token_of(site, token)?;
+        let held = ask(&self.visitor(site, &token.visitor_id)?, Subject {}).await?;
+        crate::auth::require_bound(&token, held.user_id.as_deref())?;
+        if token.verified_id.is_some() && !token.verified_current(self.config(site).await?.chat.identity_rotated_at) {
             return Err(EdgeError::Unauthorized);
         }
         Ok(token)
@@ -78,7 +91,7 @@ impl Ctx<'_> {
     pub async fn page_view(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (site, config, origin) = self.from_site_page(site, req).await?;
         let body: PageViewRequest = read_json(req).await?;
-        let token = self.token_of(&site, &body.token)?;
+        let token = self.bound_token_of(&site, &body.token).await?;
         let page = PageView {
             at: now_ms(),
             url: strip_url(&body.url)?,
@@ -97,7 +110,7 @@ impl Ctx<'_> {
     pub async fn set_attributes(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (site, _, origin) = self.from_site_page(site, req).await?;
         let body: AttributesRequest = read_json(req).await?;
-        let token = self.token_of(&site, &body.token)?;
+        let token = self.bound_token_of(&site, &body.token).await?;
         let attributes = SetAttributes { attributes: body.attributes };
         ask(&self.visitor(&site, &token.visitor_id)?, attributes).await?;
         cors(Response::empty()?.with_status(204), &origin)
@@ -117,11 +130,12 @@ impl Ctx<'_> {
         let email = body.email.as_deref().map(Email::parse).transpose()?;
         let name = body.name.as_deref().map(shared::domain::visitor_name).transpose()?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
-        let mut token = crate::router::visitor_token(&site, body.token.as_deref(), &secret)?;
+        let rotated_at = config.chat.identity_rotated_at;
+        let mut token = crate::router::visitor_token(&site, body.token.as_deref(), &secret, rotated_at)?;
         // Another verified user's token (a shared computer, no reset() at logout) never lends
         // this user its visitor or conversation: they start afresh.
         if token.verified_id.as_ref().is_some_and(|v| v != &user_id) {
-            token = crate::router::visitor_token(&site, None, &secret)?;
+            token = crate::router::visitor_token(&site, None, &secret, rotated_at)?;
         }
         // A visitor who paused processing is not linked to the site's user: nothing new is kept.
         let held = ask(&self.visitor(&site, &token.visitor_id)?, Subject {}).await?;
@@ -155,6 +169,7 @@ impl Ctx<'_> {
                 visitor_id: linked.visitor_id,
                 conversation_id: linked.conversation_id,
                 verified_id: Some(user_id.clone()),
+                issued_at: now_ms(),
             };
         }
         let contact = (name.is_some() || email.is_some())
@@ -199,6 +214,17 @@ impl Ctx<'_> {
     pub async fn identity_secret(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
         let secret = ask(&self.workspace(&workspace.id)?, GetIdentitySecret {}).await?;
+        json(&secret, 200)
+    }
+
+    /// `POST …/identity-secret` (owners and admins): a new secret, for one that may have leaked.
+    /// Verified visitors are identified again with it; tokens vouched for by the old one stop
+    /// counting.
+    pub async fn rotate_identity_secret(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        let (agent, workspace) = self.member(site, req, Action::Manage).await?;
+        let secret = ask(&self.workspace(&workspace.id)?, RotateIdentitySecret {}).await?;
+        let actor = shared::api::AuditActor::Agent(agent.email);
+        self.audit(&workspace.id, actor, shared::api::AuditAction::IdentitySecretRotated, "").await;
         json(&secret, 200)
     }
 }

@@ -26,9 +26,10 @@ use shared::consent::{ConsentRecord, ConsentSettings};
 use shared::privacy::Closing;
 use shared::{AgentRef, ConversationId, ConversationSummary, Email, VisitorId};
 
-/// Header the router sets on an inbox socket upgrade (`/connect`); it has checked the agent's
-/// session.
+/// Headers the router sets on an inbox socket upgrade (`/connect`), having checked the agent's
+/// session: their email and the session's public id.
 pub const H_EMAIL: &str = "x-pvx-agent-email";
+pub const H_SESSION: &str = "x-pvx-session";
 
 /// The answer to [`CreateInvite`]: the token, shown once to whoever created it (only its hash is
 /// kept).
@@ -68,6 +69,8 @@ crate::requests! {
         available: Available {} -> bool;
         /// The key sites sign user ids with; made on first request.
         identity_secret: GetIdentitySecret {} -> IdentitySecret;
+        /// A new key (the old one may have leaked); verified tokens issued before stop counting.
+        rotate_identity_secret: RotateIdentitySecret {} -> IdentitySecret;
         /// A verified user and the visitor (and conversation) that is theirs: the first claim links
         /// them; later claims, from any browser, get the linked one back.
         link_identity: IdentityLink {
@@ -123,5 +126,11 @@ crate::requests! {
         preview_invite: PreviewInvite { token: String } -> InvitePreview;
         /// Uses an invite up and answers the role it gives; a second redeem fails.
         redeem_invite: RedeemInvite { token: String } -> Role;
+        /// From a conversation about to accept an agent's socket: which session opened it there
+        /// (refused for a session that ended or a former member), so ending it reaches it.
+        agent_socket: AgentSocket { conversation: ConversationId, email: Email, session: String } -> ();
+        /// From an account object: these sessions of `email` ended. Their inbox and conversation
+        /// sockets close now.
+        end_sessions: EndSessions { email: Email, sessions: Vec<String> } -> ();
     }
 }

@@ -10,7 +10,9 @@ use crate::pages;
 use crate::router::{Ctx, Who};
 use crate::settings::CreateWorkspace;
 use crate::team::{require, Action};
-use crate::workspace::{ChangeRole, Close, CreateInvite, Members, RemoveMember, Search, UpdateSettings, H_EMAIL};
+use crate::workspace::{
+    ChangeRole, Close, CreateInvite, Members, RemoveMember, Search, UpdateSettings, H_EMAIL, H_SESSION,
+};
 use shared::api::{
     AuditAction, AuditActor, ChangeRoleRequest, CreateInviteRequest, Invite, WorkspaceRef, WorkspaceSettings,
 };
@@ -38,6 +40,7 @@ impl Ctx<'_> {
         let (agent, workspace) = self.member(site, req, Action::Chat).await?;
         let headers = Headers::new();
         headers.set(H_EMAIL, agent.email.as_str())?;
+        headers.set(H_SESSION, &agent.session_id())?;
         crate::glue::open_socket(&self.workspace(&workspace.id)?, headers).await
     }
 
@@ -45,8 +48,10 @@ impl Ctx<'_> {
         self.require_upgrade(req)?;
         let (agent, workspace) = self.member(site, req, Action::Chat).await?;
         let id = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
+        let session = agent.session_id();
         let me = AgentRef { email: agent.email, name: agent.me.name };
-        self.forward_upgrade(&self.conversation(&workspace.id, &id)?, &workspace.id, &id, Who::Agent(&me)).await
+        let who = Who::Agent(&me, &session);
+        self.forward_upgrade(&self.conversation(&workspace.id, &id)?, &workspace.id, &id, who).await
     }
 
     pub async fn search(&self, site: &str, req: &Request) -> EdgeResult<Response> {

@@ -197,6 +197,7 @@ pub fn audit_label(action: AuditAction) -> &'static str {
         AuditAction::ConsentLogExported => "Exported the consent log",
         AuditAction::AuditLogExported => "Exported the audit log",
         AuditAction::IdentityRefused => "Refused an identity",
+        AuditAction::IdentitySecretRotated => "Made a new identity secret",
         AuditAction::DataExported => "Exported a visitor's data",
         AuditAction::DataCorrected => "Corrected a visitor's details",
         AuditAction::DataErased => "Erased a visitor's data",

@@ -21,6 +21,8 @@ pub enum AuditAction {
     /// The audit log itself downloaded as CSV (reading it in the inbox is not logged).
     AuditLogExported,
     IdentityRefused,
+    /// An owner or admin made a new identity secret: verified visitors must be identified again.
+    IdentitySecretRotated,
     /// Data-subject requests, by the visitor or by an owner or admin on their behalf; the detail
     /// names the subject only by a non-reversible reference.
     DataExported,
@@ -56,7 +58,7 @@ impl AuditAction {
 
     /// Every action in the order the inbox's audit filter lists them (its option values are
     /// indexes here), `Unknown` ("Other") last. The test below fails when a variant is missing.
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
@@ -69,6 +71,7 @@ impl AuditAction {
         AuditAction::ConsentLogExported,
         AuditAction::AuditLogExported,
         AuditAction::IdentityRefused,
+        AuditAction::IdentitySecretRotated,
         AuditAction::DataExported,
         AuditAction::DataCorrected,
         AuditAction::DataErased,
@@ -199,16 +202,17 @@ mod tests {
             AuditAction::ConsentLogExported => 9,
             AuditAction::AuditLogExported => 10,
             AuditAction::IdentityRefused => 11,
-            AuditAction::DataExported => 12,
-            AuditAction::DataCorrected => 13,
-            AuditAction::DataErased => 14,
-            AuditAction::ProcessingRestricted => 15,
-            AuditAction::ProcessingResumed => 16,
-            AuditAction::AnalyticsObjected => 17,
-            AuditAction::AnalyticsObjectionWithdrawn => 18,
-            AuditAction::RetentionDeleted => 19,
-            AuditAction::RateLimited => 20,
-            AuditAction::Unknown => 21,
+            AuditAction::IdentitySecretRotated => 12,
+            AuditAction::DataExported => 13,
+            AuditAction::DataCorrected => 14,
+            AuditAction::DataErased => 15,
+            AuditAction::ProcessingRestricted => 16,
+            AuditAction::ProcessingResumed => 17,
+            AuditAction::AnalyticsObjected => 18,
+            AuditAction::AnalyticsObjectionWithdrawn => 19,
+            AuditAction::RetentionDeleted => 20,
+            AuditAction::RateLimited => 21,
+            AuditAction::Unknown => 22,
         };
         assert_eq!(AuditAction::ALL.len(), place(AuditAction::Unknown) + 1, "\"Other\" stays last");
         for (i, &action) in AuditAction::ALL.iter().enumerate() {

@@ -50,7 +50,7 @@ test('a host page that is not allowed, or a foreign Origin, is refused with orig
 test('a forged or foreign visitor token cannot open a conversation', async () => {
   const { token } = await visitorSession();
   await assert.rejects(socket(visitorUrl(token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))), (e) => e.status === 401);
-  const other = token.replace('v1.demo.', 'v1.other-shop.');
+  const other = token.replace('v3.demo.', 'v3.other-shop.');
   await assert.rejects(socket(visitorUrl(other)), (e) => e.status === 401);
 });
 

@@ -23,6 +23,8 @@ export function client(base) {
     const frames = [];
     let wake = () => {};
     ws.on('message', (m) => { frames.push(JSON.parse(String(m))); wake(); });
+    // Settles with the close code however early the edge closes it.
+    const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('unexpected-response', (_, res) => reject(Object.assign(new Error('refused'), { status: res.statusCode })));
@@ -42,6 +44,7 @@ export function client(base) {
     return {
       ws,
       frames,
+      closed,
       send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
       /** The next frame that is not a state snapshot (read, details, team, typing). */
       next: () => take((f) => !AMBIENT.has(f.type), 'a frame'),

@@ -3,6 +3,8 @@
 //! in tests), with the clock passed in as `now` (ms) and the costly or random parts behind [`Keys`].
 
 mod sessions;
+
+pub use sessions::session_id;
 #[cfg(test)]
 mod tests;
 
@@ -101,6 +103,8 @@ pub enum Effect {
     SetAlarm { at: i64 },
     /// Delete everything the object keeps, and recreate the empty tables: the email is free again.
     DeleteEverything,
+    /// These sessions (public ids) ended: every workspace of the account closes their sockets.
+    SessionsEnded(Vec<String>),
 }
 
 /// One request's view of an account: its store, its keys and the time.
@@ -145,8 +149,13 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         refuse_closing(closing)?;
         self.check_password(password, origin)?;
         let deleted_at = self.now + grace_ms;
-        self.store.delete_sessions_except(None)?;
-        Ok((Closing { deleted_at }, vec![Effect::RememberClosing { deleted_at }, Effect::SetAlarm { at: deleted_at }]))
+        let ended = self.end_sessions_except(None)?;
+        let effects = vec![
+            Effect::RememberClosing { deleted_at },
+            Effect::SetAlarm { at: deleted_at },
+            Effect::SessionsEnded(ended),
+        ];
+        Ok((Closing { deleted_at }, effects))
     }
 
     /// Adds (or replaces) a membership of an existing account only: a late call for an account

@@ -7,11 +7,12 @@ use super::{
     SecurityLog, Session, Sessions, SignIn, SignOut, Sites, Upsert,
 };
 use crate::error::EdgeResult;
-use crate::glue::{at_time, now_ms, retention_ms};
+use crate::glue::{ask, at_time, now_ms, retention_ms, workspace_object};
+use crate::workspace::EndSessions;
 use shared::api::{Me, SecurityEvent, SessionInfo};
 use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
-use shared::SiteId;
-use worker::{durable_object, DurableObject, Env, Request, Response, State};
+use shared::{Email, SiteId};
+use worker::{console_error, durable_object, DurableObject, Env, Request, Response, State};
 
 /// Key-value key: when a closed account is deleted (it refuses sign-ins until then). Kept out
 /// of the tables, where accounts closed by older builds have it too.
@@ -44,9 +45,30 @@ impl Account {
                     storage.delete_all().await?;
                     schema(&self.state);
                 }
+                Effect::SessionsEnded(sessions) => self.end_sessions(sessions).await,
             }
         }
         Ok(())
+    }
+
+    /// Tells every workspace of the account that these sessions ended, so their sockets close
+    /// before the request that ended them is answered. A workspace that cannot be told (closed
+    /// meanwhile) is logged: the others must still hear.
+    async fn end_sessions(&self, sessions: Vec<String>) {
+        if sessions.is_empty() {
+            return;
+        }
+        let Some(email) = self.state.id().name().and_then(|name| Email::parse(&name).ok()) else {
+            console_error!("an account object without its email cannot end sockets");
+            return;
+        };
+        let sites = self.with(|a| a.sites()).unwrap_or_default();
+        for site in sites {
+            let request = EndSessions { email: email.clone(), sessions: sessions.clone() };
+            if let Err(e) = async { ask(&workspace_object(&self.env, &site)?, request).await }.await {
+                console_error!("end sessions in {site}: {e}");
+            }
+        }
     }
 }
 
@@ -77,7 +99,9 @@ impl AccountCalls for Account {
     }
 
     async fn sign_out(&self, request: SignOut) -> EdgeResult<()> {
-        self.with(|a| a.sign_out(&request.secret))
+        let ended = self.with(|a| a.sign_out(&request.secret))?;
+        self.end_sessions(ended).await;
+        Ok(())
     }
 
     async fn sessions(&self, request: Sessions) -> EdgeResult<Vec<SessionInfo>> {
@@ -85,11 +109,15 @@ impl AccountCalls for Account {
     }
 
     async fn revoke(&self, request: Revoke) -> EdgeResult<()> {
-        self.with(|a| a.revoke(&request))
+        let ended = self.with(|a| a.revoke(&request))?;
+        self.end_sessions(ended).await;
+        Ok(())
     }
 
     async fn change_password(&self, request: ChangePassword) -> EdgeResult<()> {
-        self.with(|a| a.change_password(&request))
+        let ended = self.with(|a| a.change_password(&request))?;
+        self.end_sessions(ended).await;
+        Ok(())
     }
 
     async fn security_log(&self, request: SecurityLog) -> EdgeResult<Vec<SecurityEvent>> {

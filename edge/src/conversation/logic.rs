@@ -5,7 +5,7 @@
 mod access;
 mod profile_sync;
 
-pub use access::{admit, bind_visitor};
+pub use access::{admit, bind_visitor, may_use, Door};
 pub use profile_sync::{actor, profile_notices, ProfileNotice};
 
 use crate::error::{EdgeError, EdgeResult};
@@ -60,6 +60,17 @@ pub struct State {
 pub struct Peer {
     pub role: Role,
     pub greeted: bool,
+    /// An agent's session (its public id), so ending that session closes this socket.
+    #[serde(default)]
+    pub session: Option<String>,
+    /// The verified user id the visitor's token carried, checked against the conversation's on
+    /// every frame (it may have become a verified user's since the socket opened).
+    #[serde(default)]
+    pub verified: Option<String>,
+    /// Set when the edge closed the socket: nothing more is served on it, even a frame that was
+    /// already on its way.
+    #[serde(default)]
+    pub ended: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,7 +82,7 @@ pub enum Role {
 
 impl Peer {
     pub fn new(role: Role) -> Self {
-        Self { role, greeted: false }
+        Self { role, greeted: false, session: None, verified: None, ended: false }
     }
 
     pub fn is_agent(&self) -> bool {
@@ -108,6 +119,8 @@ pub enum Effect {
     /// A sender went over the message limit: one entry in the workspace's audit log (monitoring
     /// of suspicious activity).
     AuditFlood { actor: shared::api::AuditActor },
+    /// Close the socket the frame came from, for good: its access is gone.
+    CloseSender(shared::CloseCode),
 }
 
 pub struct Conversation<'a, L: MessageLog> {
@@ -126,6 +139,19 @@ impl<L: MessageLog> Conversation<'_, L> {
         frame: Result<ClientMsg, ErrorCode>,
         now: i64,
     ) -> EdgeResult<Vec<Effect>> {
+        // A socket the edge closed is served nothing more; one whose token lost the conversation
+        // (it became a verified user's) is told and closed.
+        if peer.ended {
+            return Ok(vec![]);
+        }
+        if let Err(code) = may_use(peer, self.state) {
+            peer.ended = true;
+            let client_id = match &frame {
+                Ok(ClientMsg::Send { client_id, .. }) => Some(client_id.clone()),
+                _ => None,
+            };
+            return Ok(vec![reply_err(EdgeError::Unauthorized, client_id), Effect::CloseSender(code)]);
+        }
         let msg = match frame {
             Ok(msg) => msg,
             Err(code) => return Ok(vec![error(code, "that frame is not a valid message", None)]),
@@ -658,6 +684,25 @@ mod tests {
         // The budget lives in the stored state, so it survives the object being evicted.
         let stored: State = serde_json::from_str(&serde_json::to_string(&f.state).unwrap()).unwrap();
         assert_eq!(stored.senders.get("visitor").map(|w| w.hits), Some(RATE_LIMIT * 2));
+    }
+
+    #[test]
+    fn a_socket_whose_token_lost_the_conversation_is_refused_on_its_next_frame_and_closed() {
+        let mut f = Fixture::new();
+        // Opened anonymously, before the site's verified identify bound the conversation.
+        let mut old_tab = greeted(Role::Visitor);
+        assert_eq!(f.handle(&mut old_tab, send("c_before01", "hi"), 10).len(), 3);
+        f.state.details.verified_id = Some("user-1".into());
+        let effects = f.handle(&mut old_tab, send("c_after001", "still me?"), 20);
+        assert_eq!(error_code(&effects[..1]), Some(ErrorCode::Unauthorized));
+        assert_eq!(effects[1], Effect::CloseSender(shared::CloseCode::TokenSuperseded));
+        assert_eq!(f.log.0.len(), 1, "nothing written with the old token");
+        assert!(old_tab.ended);
+        // Ended for good: a frame already on its way gets nothing at all.
+        assert!(f.handle(&mut old_tab, hello(0), 30).is_empty());
+        // The verified user's own socket goes on.
+        let mut user = Peer { verified: Some("user-1".into()), ..greeted(Role::Visitor) };
+        assert_eq!(f.handle(&mut user, send("c_user0001", "it's me"), 40).len(), 3);
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! The conversation Durable Object: SQLite message log, hibernating sockets, and the glue that
 //! carries out what `logic` decides.
 
-use super::logic::{self, Effect, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
+use super::logic::{self, Door, Effect, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
 use super::store::{self, SqlLog};
-use super::{ContactKnown, ConversationCalls, ConversationRequest, Erase, Export, SiteContact};
+use super::{ContactKnown, ConversationCalls, ConversationRequest, EndAccess, Ending, Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, close_socket, now_ms, respond};
 use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
-use crate::workspace::{AppendAudit, ConversationUpdate, Team};
+use crate::workspace::{AgentSocket, AppendAudit, ConversationUpdate, Team};
 use shared::api::AuditActor;
 use shared::{AgentRef, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
 use worker::{
@@ -19,6 +19,9 @@ use worker::{
 pub struct Conversation {
     state: State,
     env: Env,
+    /// Endings heard while this instance lives: an agent socket whose registration with the
+    /// workspace was still on its way when its session ended is refused by this list.
+    ended: std::cell::RefCell<Vec<Ending>>,
 }
 
 /// Headers the router sets when it forwards an upgrade; the router has checked the caller.
@@ -26,6 +29,8 @@ pub const H_SITE: &str = "x-pvx-site";
 pub const H_CONVERSATION: &str = "x-pvx-conversation";
 pub const H_AGENT: &str = "x-pvx-agent";
 pub const H_AGENT_EMAIL: &str = "x-pvx-agent-email";
+/// The public id of the agent's session, so ending it closes the socket.
+pub use crate::workspace::H_SESSION;
 pub const H_VISITOR: &str = "x-pvx-visitor";
 /// The verified user id of a visitor's token, base64url.
 pub const H_VERIFIED: &str = "x-pvx-verified";
@@ -33,6 +38,8 @@ pub const H_VERIFIED: &str = "x-pvx-verified";
 /// Meta key of the erasure tombstone: all that is left of an erased conversation, so the erased
 /// visitor's token cannot open it again.
 const ERASED: &str = "erased";
+/// Meta key set when the workspace closed: the conversation admits and accepts nothing more.
+const SHUT: &str = "shut";
 
 impl Conversation {
     fn sql(&self) -> SqlStorage {
@@ -57,8 +64,8 @@ impl Conversation {
         }
     }
 
-    /// Accepts a socket the router has authorised, remembering who is on it.
-    fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
+    /// Accepts a socket the router has authorised, remembering who is on it and what opened it.
+    async fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
         let header = |name: &str| req.headers().get(name).ok().flatten();
         let site = header(H_SITE).ok_or(EdgeError::Internal("missing site header".into()))?;
         let id = header(H_CONVERSATION).ok_or(EdgeError::Internal("missing conversation header".into()))?;
@@ -66,23 +73,68 @@ impl Conversation {
             (Some(name), Some(email)) => Role::Agent { name, email: Email::parse(&email)? },
             _ => Role::Visitor,
         };
-        let started = self.meta("conversation_id")?.is_some();
-        logic::admit(&role, started, self.meta(ERASED)?.is_some())?;
-        if role == Role::Visitor {
-            let mut state = self.state()?;
-            let visitor = header(H_VISITOR).map(|v| shared::VisitorId::parse(&v)).transpose()?;
-            let verified = header(H_VERIFIED).and_then(|v| crate::auth::unb64(&v));
-            if logic::bind_visitor(&mut state, visitor, verified)? {
-                self.set_meta("state", &serde_json::to_string(&state)?)?;
+        let door = Door {
+            started: self.meta("conversation_id")?.is_some(),
+            erased: self.meta(ERASED)?.is_some(),
+            shut: self.meta(SHUT)?.is_some(),
+        };
+        logic::admit(&role, door)?;
+        let mut peer = Peer::new(role.clone());
+        match &role {
+            Role::Visitor => {
+                let mut state = self.state()?;
+                let visitor = header(H_VISITOR).map(|v| shared::VisitorId::parse(&v)).transpose()?;
+                peer.verified = header(H_VERIFIED).and_then(|v| crate::auth::unb64(&v));
+                let bound_before = state.details.verified_id.is_some();
+                if logic::bind_visitor(&mut state, visitor, peer.verified.clone())? {
+                    self.set_meta("state", &serde_json::to_string(&state)?)?;
+                }
+                // The conversation just became a verified user's: sockets opened with a token
+                // that is not theirs (an anonymous one from before their identify) lose it now.
+                if !bound_before && state.details.verified_id.is_some() {
+                    self.close_where(|p| logic::may_use(p, &state).err());
+                }
+                // The ids are not personal data; keeping them lets the object notify its workspace.
+                self.set_meta("site", &site)?;
+                self.set_meta("conversation_id", &id)?;
             }
-            // The ids are not personal data; keeping them lets the object notify its workspace.
-            self.set_meta("site", &site)?;
-            self.set_meta("conversation_id", &id)?;
+            Role::Agent { email, .. } => {
+                let session = header(H_SESSION).ok_or(EdgeError::Internal("missing session header".into()))?;
+                peer.session = Some(session.clone());
+                // The workspace keeps which conversations each session has open, so ending the
+                // session reaches this socket; it refuses a session that has ended already.
+                let register = AgentSocket {
+                    conversation: ConversationId::parse(&id)?,
+                    email: email.clone(),
+                    session: session.clone(),
+                };
+                ask(&self.workspace(&site)?, register).await?;
+                // The session may have ended while the registration was on its way.
+                if self.ended.borrow().iter().any(|ending| ending.ends(&peer)) {
+                    return Err(EdgeError::Unauthorized);
+                }
+            }
         }
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
-        pair.server.serialize_attachment(Peer::new(role))?;
+        pair.server.serialize_attachment(peer)?;
         Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// Closes, for good, every socket for which `why` gives a close code; they are marked first,
+    /// so a frame already on its way is not served.
+    fn close_where(&self, why: impl Fn(&Peer) -> Option<shared::CloseCode>) {
+        for ws in self.state.get_websockets() {
+            let Some(mut peer) = ws.deserialize_attachment::<Peer>().ok().flatten() else { continue };
+            if peer.ended {
+                continue;
+            }
+            if let Some(code) = why(&peer) {
+                peer.ended = true;
+                let _ = ws.serialize_attachment(&peer);
+                let _ = ws.close(Some(code.code()), Some("access ended"));
+            }
+        }
     }
 
     /// The visitor object of this conversation's visitor, if known.
@@ -154,17 +206,26 @@ impl Conversation {
                     }
                 }
                 Effect::Broadcast { msg, agents_only } => {
-                    self.send_to(&msg, |other, p| Some(other) != from && (!agents_only || p.is_agent()))
+                    self.send_to(&msg, &state, |other, p| Some(other) != from && (!agents_only || p.is_agent()))
                 }
-                Effect::ToAgents(msg) => self.send_to(&msg, |_, p| p.is_agent()),
+                Effect::ToAgents(msg) => self.send_to(&msg, &state, |_, p| p.is_agent()),
                 Effect::AuditFlood { actor } => self.audit_flood(&site, actor).await,
+                Effect::CloseSender(code) => {
+                    if let Some(ws) = from {
+                        let _ = ws.close(Some(code.code()), Some("access ended"));
+                    }
+                }
                 Effect::Notify { summary, indexed } => {
                     let visitor_id = state.details.visitor_id.clone();
                     let update = ConversationUpdate { summary, indexed, visitor_id };
                     // The message is stored and acked already; a missed inbox update heals with
                     // the next change, so log rather than fail the sender.
-                    if let Err(e) = ask(&self.workspace(&site)?, update).await {
-                        console_error!("notify workspace {site}: {e}");
+                    match ask(&self.workspace(&site)?, update).await {
+                        // The workspace was closed (and its fan-out missed this conversation):
+                        // nobody is served here any more.
+                        Err(EdgeError::UnknownSite(_)) => self.end(Ending::Workspace)?,
+                        Err(e) => console_error!("notify workspace {site}: {e}"),
+                        Ok(()) => {}
                     }
                 }
             }
@@ -249,12 +310,23 @@ impl Conversation {
         Ok(())
     }
 
-    /// Sends to every greeted socket that `to` picks.
-    fn send_to(&self, msg: &ServerMsg, to: impl Fn(&WebSocket, &Peer) -> bool) {
+    /// Someone's access ended: their sockets close now, and a closed workspace's conversation
+    /// admits nobody from now on.
+    fn end(&self, ending: Ending) -> EdgeResult<()> {
+        if ending == Ending::Workspace {
+            self.set_meta(SHUT, &now_ms().to_string())?;
+        }
+        self.close_where(|p| ending.ends(p).then(|| ending.code()));
+        self.ended.borrow_mut().push(ending);
+        Ok(())
+    }
+
+    /// Sends to every greeted socket that `to` picks and whose access holds.
+    fn send_to(&self, msg: &ServerMsg, state: &ConversationState, to: impl Fn(&WebSocket, &Peer) -> bool) {
         let text = msg.encode();
         for other in self.state.get_websockets() {
             let peer = other.deserialize_attachment::<Peer>().ok().flatten();
-            if peer.is_some_and(|p| p.greeted && to(&other, &p)) {
+            if peer.is_some_and(|p| p.greeted && !p.ended && logic::may_use(&p, state).is_ok() && to(&other, &p)) {
                 // A socket that is closing cannot take it; it resumes by seq later.
                 let _ = other.send_with_str(&text);
             }
@@ -295,17 +367,21 @@ impl ConversationCalls for Conversation {
     async fn erase(&self, request: Erase) -> EdgeResult<()> {
         self.erase_all(request).await
     }
+
+    async fn end_access(&self, request: EndAccess) -> EdgeResult<()> {
+        self.end(request.ending)
+    }
 }
 
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
         store::schema(&state);
-        Self { state, env }
+        Self { state, env, ended: Default::default() }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         if req.path() == crate::glue::CONNECT_PATH {
-            return respond(self.accept_socket(&req));
+            return respond(self.accept_socket(&req).await);
         }
         ConversationRequest::serve(self, req).await
     }

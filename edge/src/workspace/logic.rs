@@ -7,6 +7,7 @@
 //! `index` (inbox summaries, search), `privacy` (directory, erasure), `alarm` (retention,
 //! closing, purge), `members` (team and invites), `inbox` (the agents' sockets and presence).
 
+mod access;
 mod alarm;
 mod inbox;
 mod index;
@@ -103,6 +104,25 @@ pub trait WorkspaceStore {
     fn update_invite(&mut self, token_hash: &str, invite: &InviteRecord) -> EdgeResult<()>;
     fn drop_invites_created_before(&mut self, at: i64) -> EdgeResult<()>;
     fn open_invites(&self) -> EdgeResult<usize>;
+
+    /// Records that `session` of `email` has a socket open on `conversation` (again is fine).
+    fn add_agent_socket(
+        &mut self,
+        conversation: &ConversationId,
+        email: &Email,
+        session: &str,
+        at: i64,
+    ) -> EdgeResult<()>;
+    /// The conversations where `email` (anyone for `None`) has a socket open by one of
+    /// `sessions` (any for `None`).
+    fn agent_sockets(&self, email: Option<&Email>, sessions: Option<&[String]>) -> EdgeResult<Vec<ConversationId>>;
+    fn drop_agent_sockets(&mut self, email: Option<&Email>, sessions: Option<&[String]>) -> EdgeResult<()>;
+    /// Forgets registrations older than `at` (their sessions have expired since).
+    fn prune_agent_sockets(&mut self, before: i64) -> EdgeResult<()>;
+    /// Remembers an ended session until `before` passes it in [`prune_ended_sessions`].
+    fn end_session(&mut self, session: &str, at: i64) -> EdgeResult<()>;
+    fn session_ended(&self, session: &str) -> EdgeResult<bool>;
+    fn prune_ended_sessions(&mut self, before: i64) -> EdgeResult<()>;
 }
 
 /// What the glue does after a decision, in order.
@@ -112,11 +132,19 @@ pub enum Effect {
     Reply(ServerMsg),
     /// Send to every greeted inbox socket.
     Broadcast(ServerMsg),
-    /// Close the inbox sockets of `email` (all of them when `None`).
+    /// Close the inbox sockets of `email` (all of them when `None`) opened by one of `sessions`
+    /// (any session when `None`).
     Close {
         email: Option<Email>,
+        sessions: Option<Vec<String>>,
         code: shared::CloseCode,
         reason: &'static str,
+    },
+    /// Tell a conversation whose sockets to close, now (not the alarm's one-by-one [`Call`]s:
+    /// access that ended must end within a second).
+    EndAccess {
+        conversation: ConversationId,
+        ending: crate::conversation::Ending,
     },
     /// Set the alarm at this instant (ms since the epoch).
     SetAlarm(i64),

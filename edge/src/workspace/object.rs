@@ -6,7 +6,7 @@ use super::logic::{self, Call, Effect, InboxPeer, Workspace as Logic};
 use super::schema::schema;
 use super::store::SqlStore;
 use super::*;
-use crate::conversation::Erase;
+use crate::conversation::{EndAccess, Erase};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, at_time, close_socket, conversation_object, now_ms, respond, retention_ms, visitor_object};
 use crate::visitor::{Erase as EraseVisitor, Retention};
@@ -77,12 +77,32 @@ impl Workspace {
                         }
                     }
                 }
-                Effect::Close { email, code, reason } => {
+                Effect::Close { email, sessions, code, reason } => {
                     for ws in self.state.get_websockets() {
                         let peer = ws.deserialize_attachment::<InboxPeer>().ok().flatten();
-                        if email.is_none() || peer.is_some_and(|p| Some(&p.email) == email.as_ref()) {
+                        let picked = |p: &InboxPeer| {
+                            email.as_ref().is_none_or(|e| &p.email == e)
+                                && sessions.as_ref().is_none_or(|s| p.session.as_ref().is_some_and(|id| s.contains(id)))
+                        };
+                        if email.is_none() || peer.as_ref().is_some_and(picked) {
+                            // Not greeted any more: no broadcast reaches it while it closes.
+                            if let Some(p) = peer {
+                                let _ = ws.serialize_attachment(InboxPeer { greeted: false, away: true, ..p });
+                            }
                             let _ = ws.close(Some(code.code()), Some(reason));
                         }
+                    }
+                }
+                Effect::EndAccess { conversation, ending } => {
+                    // Each conversation is told on its own; one that fails must not keep the
+                    // others' sockets open.
+                    let site = SiteId::parse(&self.site())?;
+                    let told = match conversation_object(&self.env, &site, &conversation) {
+                        Ok(stub) => ask(&stub, EndAccess { ending }).await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = told {
+                        console_error!("end access on {conversation}: {e}");
                     }
                 }
                 Effect::SetAlarm(at) => storage.set_alarm(at_time(at)).await?,
@@ -116,8 +136,10 @@ impl Workspace {
 
     /// The inbox socket upgrade: only for a workspace that exists and is open.
     fn open_inbox(&self, req: &Request) -> EdgeResult<Response> {
-        let email = req.headers().get(H_EMAIL)?.ok_or(EdgeError::Internal("missing agent header".into()))?;
-        let (peer, _) = self.decide(|ws| ws.open_inbox(Email::parse(&email)?))?;
+        let header = |name: &str| req.headers().get(name).ok().flatten();
+        let email = header(H_EMAIL).ok_or(EdgeError::Internal("missing agent header".into()))?;
+        let session = header(H_SESSION).ok_or(EdgeError::Internal("missing session header".into()))?;
+        let (peer, _) = self.decide(|ws| ws.open_inbox(Email::parse(&email)?, session))?;
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
         pair.server.serialize_attachment(peer)?;
@@ -224,6 +246,9 @@ impl WorkspaceCalls for Workspace {
     async fn identity_secret(&self, _: GetIdentitySecret) -> EdgeResult<IdentitySecret> {
         self.act(|ws| ws.identity_secret(|| crate::auth::random_token(32))).await
     }
+    async fn rotate_identity_secret(&self, _: RotateIdentitySecret) -> EdgeResult<IdentitySecret> {
+        self.act(|ws| ws.rotate_identity_secret(|| crate::auth::random_token(32))).await
+    }
     async fn link_identity(&self, claim: IdentityLink) -> EdgeResult<IdentityLink> {
         self.act(|ws| ws.link_identity(claim)).await
     }
@@ -281,5 +306,21 @@ impl WorkspaceCalls for Workspace {
     }
     async fn redeem_invite(&self, r: RedeemInvite) -> EdgeResult<Role> {
         self.act(|ws| ws.redeem_invite(&r.token)).await
+    }
+    async fn agent_socket(&self, r: AgentSocket) -> EdgeResult<()> {
+        self.act(|ws| ws.agent_socket(&r.conversation, &r.email, &r.session)).await
+    }
+    async fn end_sessions(&self, r: EndSessions) -> EdgeResult<()> {
+        let peers = self.peers(None);
+        self.act(|ws| {
+            ws.end_sessions(&r.email, &r.sessions)?;
+            // Their inbox may have been what made the team available.
+            let left: Vec<InboxPeer> = peers
+                .into_iter()
+                .filter(|p| !(p.email == r.email && p.session.as_ref().is_some_and(|s| r.sessions.contains(s))))
+                .collect();
+            ws.inbox_closed(&left)
+        })
+        .await
     }
 }

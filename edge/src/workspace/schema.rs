@@ -35,6 +35,13 @@ pub fn schema(state: &State) {
             // Erased visitors by their consent hash, so a late call cannot list them again.
             "CREATE TABLE IF NOT EXISTS erased_visitors (visitor_hash TEXT PRIMARY KEY)",
             "CREATE TABLE IF NOT EXISTS closure (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at INTEGER NOT NULL)",
+            // Which conversations each agent session has a socket open on, so ending the session
+            // or the membership closes them all (public session ids, pruned after a session's life).
+            "CREATE TABLE IF NOT EXISTS agent_sockets (conversation_id TEXT NOT NULL, email TEXT NOT NULL, \
+             session TEXT NOT NULL, opened_at INTEGER NOT NULL, PRIMARY KEY (conversation_id, email, session))",
+            "CREATE INDEX IF NOT EXISTS agent_sockets_by_email ON agent_sockets (email, session)",
+            // Sessions that ended, refused if an upgrade checked just before still tries to register.
+            "CREATE TABLE IF NOT EXISTS ended_sessions (session TEXT PRIMARY KEY, ended_at INTEGER NOT NULL)",
         ],
     );
     migrate(

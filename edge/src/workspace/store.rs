@@ -116,6 +116,21 @@ impl SqlStore {
     }
 }
 
+/// `WHERE` for the agent-socket registry: `email` and `sessions` narrow it when given.
+fn socket_filter(email: Option<&Email>, sessions: Option<&[String]>) -> (String, Vec<worker::SqlStorageValue>) {
+    let mut clause = String::from(" WHERE 1 = 1");
+    let mut bindings: Vec<worker::SqlStorageValue> = vec![];
+    if let Some(email) = email {
+        clause.push_str(" AND email = ?");
+        bindings.push(email.as_str().into());
+    }
+    if let Some(sessions) = sessions {
+        clause.push_str(&format!(" AND session IN ({})", vec!["?"; sessions.len()].join(", ")));
+        bindings.extend(sessions.iter().map(|s| s.as_str().into()));
+    }
+    (clause, bindings)
+}
+
 /// Roles are stored as their lowercase label.
 fn role_text(role: Role) -> String {
     role.label().to_lowercase()
@@ -336,5 +351,43 @@ impl WorkspaceStore for SqlStore {
     }
     fn open_invites(&self) -> EdgeResult<usize> {
         Ok(self.count("SELECT COUNT(*) AS n FROM invites", vec![])?.max(0) as usize)
+    }
+
+    fn add_agent_socket(
+        &mut self,
+        conversation: &ConversationId,
+        email: &Email,
+        session: &str,
+        at: i64,
+    ) -> EdgeResult<()> {
+        self.run(
+            "INSERT OR REPLACE INTO agent_sockets (conversation_id, email, session, opened_at) VALUES (?, ?, ?, ?)",
+            vec![conversation.as_str().into(), email.as_str().into(), session.into(), at.into()],
+        )
+    }
+    fn agent_sockets(&self, email: Option<&Email>, sessions: Option<&[String]>) -> EdgeResult<Vec<ConversationId>> {
+        let (filter, bindings) = socket_filter(email, sessions);
+        let query =
+            format!("SELECT DISTINCT conversation_id AS id FROM agent_sockets{filter} ORDER BY conversation_id");
+        self.conversation_ids(&query, bindings)
+    }
+    fn drop_agent_sockets(&mut self, email: Option<&Email>, sessions: Option<&[String]>) -> EdgeResult<()> {
+        let (filter, bindings) = socket_filter(email, sessions);
+        self.run(&format!("DELETE FROM agent_sockets{filter}"), bindings)
+    }
+    fn prune_agent_sockets(&mut self, before: i64) -> EdgeResult<()> {
+        self.run("DELETE FROM agent_sockets WHERE opened_at < ?", vec![before.into()])
+    }
+    fn end_session(&mut self, session: &str, at: i64) -> EdgeResult<()> {
+        self.run(
+            "INSERT OR REPLACE INTO ended_sessions (session, ended_at) VALUES (?, ?)",
+            vec![session.into(), at.into()],
+        )
+    }
+    fn session_ended(&self, session: &str) -> EdgeResult<bool> {
+        Ok(self.count("SELECT COUNT(*) AS n FROM ended_sessions WHERE session = ?", vec![session.into()])? > 0)
+    }
+    fn prune_ended_sessions(&mut self, before: i64) -> EdgeResult<()> {
+        self.run("DELETE FROM ended_sessions WHERE ended_at < ?", vec![before.into()])
     }
 }

@@ -14,6 +14,38 @@ pub struct IdentitySecretProps {
 #[function_component(IdentitySecretCard)]
 pub fn identity_secret_card(props: &IdentitySecretProps) -> Html {
     let secret = use_state(|| None::<Result<String, String>>);
+    // Replacing the secret breaks the site's hashes until its server has the new one: asked first.
+    let confirming = use_state(|| false);
+    let replaced = use_state(|| None::<Result<(), String>>);
+    let onask = {
+        let (confirming, replaced) = (confirming.clone(), replaced.clone());
+        Callback::from(move |_| {
+            replaced.set(None);
+            confirming.set(true);
+        })
+    };
+    let onkeep = {
+        let confirming = confirming.clone();
+        Callback::from(move |_| confirming.set(false))
+    };
+    let onreplace = {
+        let (secret, confirming, replaced, site) =
+            (secret.clone(), confirming.clone(), replaced.clone(), props.site.clone());
+        Callback::from(move |_| {
+            let (secret, confirming, replaced) = (secret.clone(), confirming.clone(), replaced.clone());
+            let path = format!("/api/v1/workspaces/{site}/identity-secret");
+            wasm_bindgen_futures::spawn_local(async move {
+                match client::http::post::<_, IdentitySecret>(&path, &()).await {
+                    Ok(new) => {
+                        secret.set(Some(Ok(new.secret)));
+                        replaced.set(Some(Ok(())));
+                    }
+                    Err(e) => replaced.set(Some(Err(e.message))),
+                }
+                confirming.set(false);
+            });
+        })
+    };
     {
         let secret = secret.clone();
         use_effect_with(props.site.clone(), move |site| {
@@ -37,6 +69,28 @@ pub fn identity_secret_card(props: &IdentitySecretProps) -> Html {
                 Some(Ok(value)) => html! {
                     <CopyField id="identity-secret" label="Identity secret" value={value.clone()} button="Copy secret" />
                 },
+            } }
+            { if *confirming {
+                html! {
+                    <div class="confirm" role="group" aria-labelledby="identity-replace-title">
+                        <p id="identity-replace-title">{ "Replace the identity secret? Your server's hashes stop verifying until it \
+                            uses the new secret, and visitors who were identified with the old one are identified again." }</p>
+                        <button type="button" class="danger" onclick={onreplace}>{ "Replace the secret" }</button>
+                        <button type="button" onclick={onkeep}>{ "Keep the current one" }</button>
+                    </div>
+                }
+            } else {
+                html! {
+                    <p>
+                        <button type="button" onclick={onask}>{ "Make a new secret" }</button>
+                        <span class="hint">{ " If the secret may have leaked." }</span>
+                    </p>
+                }
+            } }
+            { match &*replaced {
+                Some(Ok(())) => html! { <p role="status">{ "A new secret is in place. Update your server with it." }</p> },
+                Some(Err(message)) => html! { <p class="error" role="alert">{ message.clone() }</p> },
+                None => html! {},
             } }
             <div class="code-sample">
                 <p class="label" id="identity-sample-title">{ "On your server (Node.js)" }</p>

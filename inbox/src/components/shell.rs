@@ -45,6 +45,7 @@ pub fn shell(props: &ShellProps) -> Html {
     {
         let (dispatch, connection, socket, away) =
             (inbox.dispatcher(), connection.clone(), socket.clone(), away.borrow().clone());
+        let onclosed = props.onclosed.clone();
         use_effect_with(props.workspace.id.clone(), move |site| {
             let frames = socket.clone();
             let s = ChatSocket::open(
@@ -59,7 +60,22 @@ pub fn shell(props: &ShellProps) -> Html {
                     }
                     dispatch.dispatch(InboxAction::Server(msg));
                 }),
-                Callback::from(move |c| connection.set(c)),
+                Callback::from(move |c: Connection| {
+                    // The edge ended the socket for good. If the session itself ended (signed out
+                    // elsewhere, revoked, the password changed), nothing here works any more:
+                    // back to the sign-in page, saying why.
+                    if c == Connection::Ended {
+                        let onclosed = onclosed.clone();
+                        wasm_bindgen_futures::spawn_local(async move {
+                            if let Err(e) = client::http::get::<Me>("/api/v1/me").await {
+                                if e.error == shared::ErrorCode::Unauthorized {
+                                    onclosed.emit("Your session ended. Sign in again to continue.".into());
+                                }
+                            }
+                        });
+                    }
+                    connection.set(c)
+                }),
             );
             *socket.borrow_mut() = Some(s.clone());
             move || {

@@ -38,8 +38,11 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
     }
 
     /// Ends this session only (an unknown or expired one is already gone: nothing to refuse).
-    pub fn sign_out(&mut self, secret: &str) -> EdgeResult<()> {
-        self.store.delete_session(&sha256_hex(secret))
+    /// Answers the public ids of the sessions that ended, for their sockets to close.
+    pub fn sign_out(&mut self, secret: &str) -> EdgeResult<Vec<String>> {
+        let hash = sha256_hex(secret);
+        self.store.delete_session(&hash)?;
+        Ok(vec![session_id(&hash)])
     }
 
     /// The live sessions, newest first, the one asking marked `current`.
@@ -61,8 +64,8 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
             .collect())
     }
 
-    /// Ends another session; the current one ends by signing out.
-    pub fn revoke(&mut self, request: &Revoke) -> EdgeResult<()> {
+    /// Ends another session; the current one ends by signing out. Answers the ended session's id.
+    pub fn revoke(&mut self, request: &Revoke) -> EdgeResult<Vec<String>> {
         let current = self.live_session(&request.secret)?.secret_hash;
         if session_id(&current) == request.id {
             return Err(EdgeError::Invalid("sign out to end this session".into()));
@@ -74,12 +77,13 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
             .find(|s| session_id(&s.secret_hash) == request.id)
             .ok_or(EdgeError::NotFound)?;
         self.store.delete_session(&target.secret_hash)?;
-        self.log(SecurityEventKind::SessionRevoked, target.device.as_deref().unwrap_or_default())
+        self.log(SecurityEventKind::SessionRevoked, target.device.as_deref().unwrap_or_default())?;
+        Ok(vec![session_id(&target.secret_hash)])
     }
 
     /// Changes the password, confirmed by the current one (through the lockout): whoever knew
-    /// the old password is signed out everywhere else.
-    pub fn change_password(&mut self, request: &ChangePassword) -> EdgeResult<()> {
+    /// the old password is signed out everywhere else. Answers the ended sessions' ids.
+    pub fn change_password(&mut self, request: &ChangePassword) -> EdgeResult<Vec<String>> {
         let current = self.live_session(&request.secret)?;
         let origin = Origin { device: current.device.clone().unwrap_or_default(), country: current.country.clone() };
         self.check_password(&request.current, &origin)?;
@@ -89,8 +93,23 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
             name: account.name,
             password: request.new.clone(),
         })?;
-        self.store.delete_sessions_except(Some(&current.secret_hash))?;
-        self.log(SecurityEventKind::PasswordChanged, &describe(&origin))
+        let ended = self.end_sessions_except(Some(&current.secret_hash))?;
+        self.log(SecurityEventKind::PasswordChanged, &describe(&origin))?;
+        Ok(ended)
+    }
+
+    /// Deletes every session but `keep`, answering the public ids of those that ended (expired
+    /// ones included: a socket may outlive its session's expiry).
+    pub(super) fn end_sessions_except(&mut self, keep: Option<&str>) -> EdgeResult<Vec<String>> {
+        let ended = self
+            .store
+            .sessions()?
+            .into_iter()
+            .filter(|s| Some(s.secret_hash.as_str()) != keep)
+            .map(|s| session_id(&s.secret_hash))
+            .collect();
+        self.store.delete_sessions_except(keep)?;
+        Ok(ended)
     }
 
     /// The newest security events, newest first.

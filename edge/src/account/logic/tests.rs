@@ -23,6 +23,8 @@ pub struct Memory {
     pub events: Vec<SecurityEvent>,
     pub closing: Option<i64>,
     pub alarm: Option<i64>,
+    /// Sessions the glue was told to end everywhere.
+    pub ended: Vec<String>,
 }
 
 impl AccountStore for Memory {
@@ -103,6 +105,7 @@ impl Memory {
                 Effect::RememberClosing { deleted_at } => self.closing = Some(deleted_at),
                 Effect::SetAlarm { at } => self.alarm = Some(at),
                 Effect::DeleteEverything => *self = Memory::default(),
+                Effect::SessionsEnded(ids) => self.ended.extend(ids),
             }
         }
     }

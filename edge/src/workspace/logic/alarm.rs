@@ -4,6 +4,7 @@
 //! in a minute, because a closed workspace refuses every request and nothing else would.
 
 use super::{Call, Effect, Workspace, WorkspaceStore};
+use crate::conversation::Ending;
 use crate::error::EdgeResult;
 use shared::api::{AuditAction, AuditActor, AuditEntry};
 use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
@@ -51,9 +52,15 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         self.effects.push(Effect::SetAlarm(deleted_at));
         self.effects.push(Effect::Close {
             email: None,
+            sessions: None,
             code: CloseCode::WorkspaceClosed,
             reason: "the workspace was closed",
         });
+        // Every conversation closes its sockets, visitors' included, and admits nobody more.
+        for conversation in self.store.some_conversations(usize::MAX)? {
+            self.effects.push(Effect::EndAccess { conversation, ending: Ending::Workspace });
+        }
+        self.store.drop_agent_sockets(None, None)?;
         Ok(Closing { deleted_at })
     }
 

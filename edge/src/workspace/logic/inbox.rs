@@ -13,6 +13,9 @@ pub struct InboxPeer {
     pub email: Email,
     pub greeted: bool,
     pub away: bool,
+    /// The public id of the session that opened it: ending that session closes it.
+    #[serde(default)]
+    pub session: Option<String>,
 }
 
 /// Agents with an inbox open and not away.
@@ -28,9 +31,15 @@ pub fn anyone_available(peers: &[InboxPeer]) -> bool {
 impl<S: WorkspaceStore> Workspace<'_, S> {
     /// A new inbox socket of `email` (the router checked their session): only in an open
     /// workspace.
-    pub fn open_inbox(&self, email: Email) -> EdgeResult<InboxPeer> {
+    pub fn open_inbox(&self, email: Email, session: String) -> EdgeResult<InboxPeer> {
         self.config()?;
-        Ok(InboxPeer { email, greeted: false, away: false })
+        if self.store.member(&email)?.is_none() {
+            return Err(EdgeError::Forbidden);
+        }
+        if self.store.session_ended(&session)? {
+            return Err(EdgeError::Unauthorized);
+        }
+        Ok(InboxPeer { email, greeted: false, away: false, session: Some(session) })
     }
 
     /// Tells every inbox the team and who is available among `peers` (every open inbox).
@@ -126,8 +135,8 @@ mod tests {
     fn hello_lists_the_inbox_and_tells_the_team_then_presence_changes_availability() {
         let mut store = store();
         let mut ws = Workspace::new(&mut store, "demo", 2, 1_000);
-        let mut ada = ws.open_inbox(email("ada")).unwrap();
-        let bob = InboxPeer { email: email("bob"), greeted: true, away: false };
+        let mut ada = ws.open_inbox(email("ada"), "s1".into()).unwrap();
+        let bob = InboxPeer { email: email("bob"), greeted: true, away: false, session: None };
         ws.on_frame(&mut ada, std::slice::from_ref(&bob), presence(true));
         assert!(matches!(&ws.effects[..], [Effect::Reply(ServerMsg::Error { code: ErrorCode::HelloRequired, .. })]));
         ws.effects.clear();
@@ -149,7 +158,7 @@ mod tests {
     fn bad_frames_are_answered_with_an_error_on_the_socket() {
         let mut store = store();
         let mut ws = Workspace::new(&mut store, "demo", 2, 1_000);
-        let mut ada = ws.open_inbox(email("ada")).unwrap();
+        let mut ada = ws.open_inbox(email("ada"), "s1".into()).unwrap();
         ws.on_frame(&mut ada, &[], Err(ErrorCode::MalformedFrame));
         ws.on_frame(&mut ada, &[], Ok(ClientMsg::Hello { protocol: PROTOCOL_VERSION + 1, after_seq: 0 }));
         let codes: Vec<_> = ws
@@ -169,10 +178,10 @@ mod tests {
         let mut store = store();
         store.closing_at = Some(10);
         assert!(matches!(
-            Workspace::new(&mut store, "demo", 2, 1_000).open_inbox(email("ada")),
+            Workspace::new(&mut store, "demo", 2, 1_000).open_inbox(email("ada"), "s1".into()),
             Err(EdgeError::UnknownSite(_))
         ));
         let mut empty = Memory::default();
-        assert!(Workspace::new(&mut empty, "demo", 2, 1_000).open_inbox(email("ada")).is_err());
+        assert!(Workspace::new(&mut empty, "demo", 2, 1_000).open_inbox(email("ada"), "s1".into()).is_err());
     }
 }

@@ -4,6 +4,7 @@
 
 use super::{Effect, InboxPeer, Workspace, WorkspaceStore};
 use crate::auth::sha256_hex;
+use crate::conversation::Ending;
 use crate::error::{EdgeError, EdgeResult};
 use crate::team::{self, InviteRecord, INVITE_TTL_MS, MAX_OPEN_INVITES};
 use crate::workspace::{NewInvite, NewMember};
@@ -60,12 +61,17 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         self.tell_team(peers)
     }
 
-    /// A removed agent's open inbox stops receiving the workspace's conversations now.
+    /// A removed agent's open inbox and conversations stop receiving anything now.
     fn drop_member(&mut self, email: &Email) -> EdgeResult<()> {
         self.store.drop_member(email)?;
         let reason = "removed from the workspace";
-        self.effects.push(Effect::Close { email: Some(email.clone()), code: CloseCode::RemovedFromWorkspace, reason });
-        Ok(())
+        self.effects.push(Effect::Close {
+            email: Some(email.clone()),
+            sessions: None,
+            code: CloseCode::RemovedFromWorkspace,
+            reason,
+        });
+        self.end_conversation_access(Ending::Member { email: email.clone() })
     }
 
     /// A new invite link, with the token `fresh` makes (only its hash is kept). Expired and used
@@ -127,7 +133,7 @@ mod tests {
     fn adding_again_keeps_the_role_and_the_join_date_and_tells_the_team() {
         let mut store = team();
         let mut ws = Workspace::new(&mut store, "demo", 99, 1_000);
-        let peers = [InboxPeer { email: email("agent"), greeted: true, away: false }];
+        let peers = [InboxPeer { email: email("agent"), greeted: true, away: false, session: None }];
         let again = NewMember { email: email("agent"), name: "Agent Smith".into(), role: Role::Admin };
         let member = ws.add_member(&again, &peers).unwrap();
         assert_eq!((member.role, member.joined_at, member.name.as_str()), (Role::Agent, 3, "Agent Smith"));
@@ -156,6 +162,7 @@ mod tests {
         ws.remove_member(&email("admin"), &email("agent"), &[]).unwrap();
         let close = Effect::Close {
             email: Some(email("agent")),
+            sessions: None,
             code: CloseCode::RemovedFromWorkspace,
             reason: "removed from the workspace",
         };

@@ -28,6 +28,18 @@ pub struct Memory {
     pub retention_sync: BTreeSet<String>,
     pub members: Vec<Member>,
     pub invites: BTreeMap<String, (InviteRecord, i64)>,
+    /// (conversation, email, session, opened at)
+    pub agent_sockets: Vec<(ConversationId, Email, String, i64)>,
+    pub ended_sessions: BTreeMap<String, i64>,
+}
+
+/// Whether a registry row matches the filters (`None`: any).
+fn socket_matches(
+    row: &(ConversationId, Email, String, i64),
+    email: Option<&Email>,
+    sessions: Option<&[String]>,
+) -> bool {
+    email.is_none_or(|e| &row.1 == e) && sessions.is_none_or(|s| s.contains(&row.2))
 }
 
 impl Memory {
@@ -281,5 +293,45 @@ impl WorkspaceStore for Memory {
     }
     fn open_invites(&self) -> EdgeResult<usize> {
         Ok(self.invites.len())
+    }
+
+    fn add_agent_socket(
+        &mut self,
+        conversation: &ConversationId,
+        email: &Email,
+        session: &str,
+        at: i64,
+    ) -> EdgeResult<()> {
+        self.agent_sockets.retain(|(c, e, s, _)| !(c == conversation && e == email && s == session));
+        self.agent_sockets.push((conversation.clone(), email.clone(), session.to_owned(), at));
+        Ok(())
+    }
+    fn agent_sockets(&self, email: Option<&Email>, sessions: Option<&[String]>) -> EdgeResult<Vec<ConversationId>> {
+        let ids: BTreeSet<String> = self
+            .agent_sockets
+            .iter()
+            .filter(|row| socket_matches(row, email, sessions))
+            .map(|row| row.0.as_str().to_owned())
+            .collect();
+        ids.iter().map(|id| Ok(ConversationId::parse(id)?)).collect()
+    }
+    fn drop_agent_sockets(&mut self, email: Option<&Email>, sessions: Option<&[String]>) -> EdgeResult<()> {
+        self.agent_sockets.retain(|row| !socket_matches(row, email, sessions));
+        Ok(())
+    }
+    fn prune_agent_sockets(&mut self, before: i64) -> EdgeResult<()> {
+        self.agent_sockets.retain(|row| row.3 >= before);
+        Ok(())
+    }
+    fn end_session(&mut self, session: &str, at: i64) -> EdgeResult<()> {
+        self.ended_sessions.insert(session.to_owned(), at);
+        Ok(())
+    }
+    fn session_ended(&self, session: &str) -> EdgeResult<bool> {
+        Ok(self.ended_sessions.contains_key(session))
+    }
+    fn prune_ended_sessions(&mut self, before: i64) -> EdgeResult<()> {
+        self.ended_sessions.retain(|_, at| *at >= before);
+        Ok(())
     }
 }

@@ -78,6 +78,16 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         Ok(IdentitySecret { secret: config.chat.identity_secret })
     }
 
+    /// Replaces the identity secret (it may have leaked): from now on only hashes made with the
+    /// new one verify, and verified visitor tokens issued before no longer vouch for their user.
+    pub fn rotate_identity_secret(&mut self, fresh: impl FnOnce() -> EdgeResult<String>) -> EdgeResult<IdentitySecret> {
+        let mut config = self.config()?;
+        config.chat.identity_secret = fresh()?;
+        config.chat.identity_rotated_at = Some(self.now);
+        self.store.put_config(&config)?;
+        Ok(IdentitySecret { secret: config.chat.identity_secret })
+    }
+
     /// A verified user's visitor: the first claim links the user id to the claiming visitor (and
     /// conversation); later claims, from any browser, get that one.
     pub fn link_identity(&mut self, claim: IdentityLink) -> EdgeResult<IdentityLink> {
@@ -162,6 +172,17 @@ mod tests {
         assert!(matches!(ws.link_identity(claim("user-3", 3)), Err(EdgeError::Unauthorized)));
         assert!(ws.find_subjects("user-3").unwrap().is_empty());
         assert!(store.visitors.contains(visitor(2).as_str()) && !store.visitors.contains(visitor(3).as_str()));
+    }
+
+    #[test]
+    fn rotating_the_identity_secret_replaces_it_and_records_when() {
+        let mut store = Memory::open();
+        let mut ws = Workspace::new(&mut store, "demo", 7_000, 86_400_000);
+        ws.identity_secret(|| Ok("old secret".into())).unwrap();
+        assert_eq!(ws.rotate_identity_secret(|| Ok("new secret".into())).unwrap().secret, "new secret");
+        let chat = ws.config().unwrap().chat;
+        assert_eq!((chat.identity_secret.as_str(), chat.identity_rotated_at), ("new secret", Some(7_000)));
+        assert_eq!(ws.identity_secret(|| panic!("not made again")).unwrap().secret, "new secret");
     }
 
     #[test]

@@ -26,6 +26,13 @@ fn closing_needs_the_password_and_ends_every_session() {
     assert_eq!(world.store.sessions.len(), 2, "a refused close ends nothing");
     assert_eq!(close(&mut world, PASSWORD, 30).unwrap(), Closing { deleted_at: 30 + GRACE });
     assert_eq!((world.store.closing, world.store.alarm), (Some(30 + GRACE), Some(30 + GRACE)));
+    // Every session's sockets are told to close, in every workspace of the account.
+    let id = |s: &Secret| crate::account::logic::session_id(&crate::auth::sha256_hex(&s.secret));
+    let mut ended = world.store.ended.clone();
+    ended.sort();
+    let mut expected = vec![id(&here), id(&there)];
+    expected.sort();
+    assert_eq!(ended, expected);
     for secret in [here, there] {
         assert!(matches!(world.at(40).me(&secret.secret), Err(EdgeError::Unauthorized)));
     }

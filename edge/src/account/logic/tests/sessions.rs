@@ -66,7 +66,7 @@ fn revoking_ends_another_session_but_not_the_current_one() {
     assert!(matches!(world.at(20).revoke(&current), Err(EdgeError::Invalid(_))));
     assert!(matches!(world.at(20).revoke(&revoke(&here, "0123456789abcdef".into())), Err(EdgeError::NotFound)));
     let other = revoke(&here, session_id(&sha256_hex(&there.secret)));
-    world.at(30).revoke(&other).unwrap();
+    assert_eq!(world.at(30).revoke(&other).unwrap(), [other.id.clone()], "its sockets are to close");
     assert!(matches!(world.at(40).me(&there.secret), Err(EdgeError::Unauthorized)), "a revoked session is dead");
     assert!(world.at(40).me(&here.secret).is_ok());
     assert_eq!(

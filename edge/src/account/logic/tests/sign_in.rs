@@ -108,7 +108,10 @@ fn change(secret: &Secret, current: &str, new: &str) -> ChangePassword {
 fn changing_the_password_signs_out_every_other_session_and_is_logged() {
     let (mut world, here) = World::with_account(0);
     let elsewhere = world.sign_in(PASSWORD, "Chrome on Windows", 10).unwrap();
-    world.at(20).change_password(&change(&here, PASSWORD, "brand new password")).unwrap();
+    let ended = world.at(20).change_password(&change(&here, PASSWORD, "brand new password")).unwrap();
+    // Named for the workspaces, which close the sockets those sessions opened.
+    let id = |s: &Secret| crate::account::logic::session_id(&crate::auth::sha256_hex(&s.secret));
+    assert_eq!(ended, [id(&elsewhere)]);
     assert!(world.at(30).me(&here.secret).is_ok(), "the session that changed it stays");
     assert!(matches!(world.at(30).me(&elsewhere.secret), Err(EdgeError::Unauthorized)));
     assert_eq!(world.store.kinds().last(), Some(&SecurityEventKind::PasswordChanged));

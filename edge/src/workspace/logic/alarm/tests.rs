@@ -163,8 +163,12 @@ fn closing_twice_keeps_the_first_date_and_the_closed_workspace_is_unknown_and_ta
     let closing = ws.close().unwrap();
     let deleted_at = 1_000 + i64::from(CLOSURE_GRACE_DAYS) * DAY;
     assert_eq!(closing.deleted_at, deleted_at);
-    let close =
-        Effect::Close { email: None, code: shared::CloseCode::WorkspaceClosed, reason: "the workspace was closed" };
+    let close = Effect::Close {
+        email: None,
+        sessions: None,
+        code: shared::CloseCode::WorkspaceClosed,
+        reason: "the workspace was closed",
+    };
     assert_eq!(ws.effects, [Effect::SetAlarm(deleted_at), close]);
     assert!(matches!(ws.config(), Err(EdgeError::UnknownSite(_))));
     assert!(matches!(ws.create_config(super::super::memory::config()), Err(EdgeError::Conflict(_))));
