@@ -3,7 +3,7 @@
 //! which sequence number it holds last and, once welcomed, resends whatever is still pending. The
 //! edge ignores repeats of a client id, so a message is stored once however often it is sent.
 
-use shared::{ClientMsg, ClientMsgId, ServerMsg, PROTOCOL_VERSION};
+use shared::{ClientMsg, ClientMsgId, ServerMsg, HISTORY_PAGE, PROTOCOL_VERSION};
 
 /// A message on its way: its id, text, and whether it is an agents-only note.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,11 +80,15 @@ impl Delivery {
             ServerMsg::Welcome { messages, .. } => {
                 self.ready = true;
                 self.see(messages.iter().map(|m| m.seq).max().unwrap_or(0));
+                // A full page means there may be more: ask for the rest first, so a long history
+                // arrives whole and in order before anything new is sent.
+                let more = (messages.len() >= HISTORY_PAGE)
+                    .then(|| ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: self.last_seq });
                 // A pending message may have been stored before the drop: drop those the replay
                 // already contains, resend the rest (the edge dedupes any it stored anyway).
                 self.pending.retain(|out| !messages.iter().any(|m| m.client_id == out.client_id));
-                let resends = self.pending.iter().map(Outgoing::frame);
-                std::mem::take(&mut self.later).into_iter().chain(resends).collect()
+                let resends: Vec<ClientMsg> = self.pending.iter().map(Outgoing::frame).collect();
+                more.into_iter().chain(std::mem::take(&mut self.later)).chain(resends).collect()
             }
             ServerMsg::Ack { client_id, seq, .. } => {
                 self.see(*seq);
@@ -183,6 +187,23 @@ mod tests {
         assert!(d.on_server(&welcome(&[(1, "c_00000001")])).is_empty());
         assert!(d.pending.is_empty());
         assert_eq!(d.last_seq, 1);
+    }
+
+    #[test]
+    fn a_full_history_page_asks_for_the_rest_until_a_short_one_comes() {
+        let mut d = Delivery::default();
+        d.on_open();
+        d.send(out("c_pending01", "written meanwhile"));
+        let ids: Vec<String> = (1..=HISTORY_PAGE as u64 + 2).map(|n| format!("c_{n:08}")).collect();
+        let page = |from: usize, to: usize| -> Vec<(u64, &str)> {
+            (from..to).map(|i| (i as u64 + 1, ids[i].as_str())).collect()
+        };
+        let first = d.on_server(&welcome(&page(0, HISTORY_PAGE)));
+        assert_eq!(first[0], ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: HISTORY_PAGE as u64 });
+        assert!(matches!(first[1], ClientMsg::Send { .. }), "the pending message still goes");
+        let rest = d.on_server(&welcome(&page(HISTORY_PAGE, HISTORY_PAGE + 2)));
+        assert!(!rest.iter().any(|m| matches!(m, ClientMsg::Hello { .. })), "a short page is the last");
+        assert_eq!(d.last_seq, HISTORY_PAGE as u64 + 2);
     }
 
     #[test]

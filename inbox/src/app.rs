@@ -72,11 +72,27 @@ pub fn app() -> Html {
     };
     let (onsignedout, onsignup, onsignin) =
         (show(Phase::SignedOut(None)), show(Phase::SigningUp), show(Phase::SignedOut(None)));
+    // Whether the inbox is still shown, read by callbacks that outlive the render they were made in.
+    let signed_in = use_mut_ref(|| false);
+    *signed_in.borrow_mut() = matches!(*phase, Phase::SignedIn(_) | Phase::Onboarding(_));
     let onclosed = {
-        let phase = phase.clone();
-        Callback::from(move |notice: String| phase.set(Phase::SignedOut(Some(notice))))
+        let (phase, signed_in) = (phase.clone(), signed_in.clone());
+        Callback::from(move |notice: String| {
+            *signed_in.borrow_mut() = false;
+            phase.set(Phase::SignedOut(Some(notice)))
+        })
     };
-    let inbox = |me: &Me| html! { <Inbox me={me.clone()} onsignedout={onsignedout.clone()} onclosed={onclosed.clone()} onme={onme.clone()} /> };
+    // The session ended elsewhere (signed out, revoked, password changed): said only if nothing
+    // more specific already took the inbox away, such as this tab closing the account.
+    let onsessionended = {
+        let (phase, signed_in) = (phase.clone(), signed_in.clone());
+        Callback::from(move |()| {
+            if std::mem::take(&mut *signed_in.borrow_mut()) {
+                phase.set(Phase::SignedOut(Some("Your session ended. Sign in again to continue.".into())))
+            }
+        })
+    };
+    let inbox = |me: &Me| html! { <Inbox me={me.clone()} onsignedout={onsignedout.clone()} onclosed={onclosed.clone()} onsessionended={onsessionended.clone()} onme={onme.clone()} /> };
     match &*phase {
         Phase::Checking => html! { <main class="center"><p role="status">{ "Loading…" }</p></main> },
         Phase::SignedOut(notice) => html! { <SignIn {onsignedin} {onsignup} notice={notice.clone()} /> },

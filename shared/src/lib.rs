@@ -17,4 +17,4 @@ pub use domain::{
     AgentRef, AllowedDomain, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ConversationStatus,
     ConversationSummary, DomainError, Email, MessageBody, Party, SiteId, VisitorId,
 };
-pub use protocol::{AgentPresence, ClientMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION};
+pub use protocol::{AgentPresence, ClientMsg, ErrorCode, ServerMsg, HISTORY_PAGE, PROTOCOL_VERSION};

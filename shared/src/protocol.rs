@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 /// [`ErrorCode::UnsupportedProtocol`] so an outdated cached widget reloads instead of misbehaving.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// Most messages one `welcome` carries. A client that gets a full page asks again (`hello` after
+/// the last one it got) until a page comes back short, so a long history arrives whole.
+pub const HISTORY_PAGE: usize = 500;
+
 /// Largest WebSocket frame the edge reads, in bytes: a maximal message plus its envelope.
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
 

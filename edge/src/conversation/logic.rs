@@ -18,8 +18,7 @@ use shared::{
 };
 use std::collections::BTreeMap;
 
-/// Most messages a `welcome` replays at once; a client further behind asks again from the last.
-pub const HISTORY_PAGE: usize = 500;
+pub use shared::HISTORY_PAGE;
 
 /// At most this many sends per socket in [`RATE_WINDOW_MS`]; more is refused with `rate_limited`
 /// (the message is not stored and the client keeps it to retry).
@@ -323,9 +322,14 @@ impl<L: MessageLog> Conversation<'_, L> {
 
     fn notify(&mut self, indexed: Option<Indexed>) -> EdgeResult<Effect> {
         self.state.rev += 1;
+        Ok(Effect::Notify { summary: self.summary()?, indexed })
+    }
+
+    /// The conversation as the inbox lists it, at the current revision.
+    pub fn summary(&self) -> EdgeResult<ConversationSummary> {
         let last = self.log.last()?;
         let d = &self.state.details;
-        let summary = ConversationSummary {
+        Ok(ConversationSummary {
             id: self.id.clone(),
             visitor_name: d.visitor_name.clone(),
             last_message: last.as_ref().map(|m| preview(m.body.as_str())).unwrap_or_default(),
@@ -337,8 +341,18 @@ impl<L: MessageLog> Conversation<'_, L> {
             unread: self.log.visitor_messages_after(self.state.agent_read)?,
             visitor_email: d.visitor_email.clone(),
             rev: self.state.rev,
-        };
-        Ok(Effect::Notify { summary, indexed })
+        })
+    }
+
+    /// What to send the workspace so its index holds this conversation again, if the index may
+    /// have missed a change (`indexed_rev`: the last revision the workspace took); `None` when
+    /// it is up to date. The newest message goes along for search.
+    pub fn repair(&self, indexed_rev: u64) -> EdgeResult<Option<(ConversationSummary, Option<Indexed>)>> {
+        if self.state.rev <= indexed_rev {
+            return Ok(None);
+        }
+        let indexed = self.log.last()?.map(|m| Indexed { seq: m.seq, body: m.body.as_str().to_owned(), at: m.at });
+        Ok(Some((self.summary()?, indexed)))
     }
 }
 
@@ -703,6 +717,21 @@ mod tests {
         // The verified user's own socket goes on.
         let mut user = Peer { verified: Some("user-1".into()), ..greeted(Role::Visitor) };
         assert_eq!(f.handle(&mut user, send("c_user0001", "it's me"), 40).len(), 3);
+    }
+
+    #[test]
+    fn a_change_the_index_missed_is_sent_again_as_it_is_now() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        let effects = f.handle(&mut visitor, send("c_first0001", "lost on the way"), 10);
+        let Some(Effect::Notify { summary: sent, .. }) = effects.last().cloned() else { panic!("{effects:?}") };
+        let c = Conversation { id: &f.id, state: &mut f.state, log: &mut f.log, team: &f.team };
+        // The workspace never took revision 1: the repair sends it, with the message for search.
+        let (summary, indexed) = c.repair(0).unwrap().expect("a repair");
+        assert_eq!(summary, sent, "the same summary, at the same revision");
+        assert_eq!(indexed.map(|m| m.body), Some("lost on the way".into()));
+        assert_eq!(c.state.rev, 1, "a repair is not a change");
+        assert_eq!(c.repair(1).unwrap(), None, "nothing to repair once the workspace has it");
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct Conversation {
     /// Endings heard while this instance lives: an agent socket whose registration with the
     /// workspace was still on its way when its session ended is refused by this list.
     ended: std::cell::RefCell<Vec<Ending>>,
+    /// Whether this instance has checked the workspace's index since it started (see
+    /// [`Conversation::repair_index`]).
+    repaired: std::cell::Cell<bool>,
 }
 
 /// Headers the router sets when it forwards an upgrade; the router has checked the caller.
@@ -40,6 +43,11 @@ pub const H_VERIFIED: &str = "x-pvx-verified";
 const ERASED: &str = "erased";
 /// Meta key set when the workspace closed: the conversation admits and accepts nothing more.
 const SHUT: &str = "shut";
+/// Meta key: the last revision the workspace's index took. Behind the state's, the index missed
+/// a change (a failed call, or the process killed between storing and telling).
+const INDEXED_REV: &str = "indexed_rev";
+/// How soon a conversation tries again to tell its workspace after a failed notice.
+const REPAIR_RETRY_MS: i64 = 10_000;
 
 impl Conversation {
     fn sql(&self) -> SqlStorage {
@@ -220,12 +228,17 @@ impl Conversation {
                     let update = ConversationUpdate { summary, indexed, visitor_id };
                     // The message is stored and acked already; a missed inbox update heals with
                     // the next change, so log rather than fail the sender.
+                    let rev = update.summary.rev;
                     match ask(&self.workspace(&site)?, update).await {
                         // The workspace was closed (and its fan-out missed this conversation):
                         // nobody is served here any more.
                         Err(EdgeError::UnknownSite(_)) => self.end(Ending::Workspace)?,
-                        Err(e) => console_error!("notify workspace {site}: {e}"),
-                        Ok(()) => {}
+                        Err(e) => {
+                            console_error!("notify workspace {site}: {e}");
+                            // The alarm tries again: a conversation that exists is always listed.
+                            self.state.storage().set_alarm(crate::glue::at_time(now_ms() + REPAIR_RETRY_MS)).await?;
+                        }
+                        Ok(()) => self.indexed(rev)?,
                     }
                 }
             }
@@ -310,6 +323,47 @@ impl Conversation {
         Ok(())
     }
 
+    /// Records that the workspace's index has revision `rev` (a later one may have overtaken it).
+    fn indexed(&self, rev: u64) -> EdgeResult<()> {
+        let known: u64 = self.meta(INDEXED_REV)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        if rev > known {
+            self.set_meta(INDEXED_REV, &rev.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Puts the conversation back in its workspace's index if the index missed a change: on the
+    /// first event after the object starts (the process may have been killed between storing a
+    /// message and telling the workspace) and on the alarm set after a failed notice.
+    async fn repair_index(&self) -> EdgeResult<()> {
+        let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) else { return Ok(()) };
+        if self.meta(ERASED)?.is_some() || self.meta(SHUT)?.is_some() {
+            return Ok(());
+        }
+        let id = ConversationId::parse(&id)?;
+        let indexed_rev: u64 = self.meta(INDEXED_REV)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        let mut state = self.state()?;
+        let sql = self.sql();
+        let mut log = SqlLog(&sql);
+        let logic = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] };
+        let Some((summary, indexed)) = logic.repair(indexed_rev)? else { return Ok(()) };
+        let rev = summary.rev;
+        let visitor_id = state.details.visitor_id.clone();
+        ask(&self.workspace(&site)?, ConversationUpdate { summary, indexed, visitor_id }).await?;
+        self.indexed(rev)
+    }
+
+    /// Runs [`Self::repair_index`] once per instance, before its first event is handled.
+    async fn repair_once(&self) {
+        if self.repaired.replace(true) {
+            return;
+        }
+        if let Err(e) = self.repair_index().await {
+            console_error!("index repair: {e}");
+            let _ = self.state.storage().set_alarm(crate::glue::at_time(now_ms() + REPAIR_RETRY_MS)).await;
+        }
+    }
+
     /// Someone's access ended: their sockets close now, and a closed workspace's conversation
     /// admits nobody from now on.
     fn end(&self, ending: Ending) -> EdgeResult<()> {
@@ -376,10 +430,11 @@ impl ConversationCalls for Conversation {
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
         store::schema(&state);
-        Self { state, env, ended: Default::default() }
+        Self { state, env, ended: Default::default(), repaired: Default::default() }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        self.repair_once().await;
         if req.path() == crate::glue::CONNECT_PATH {
             return respond(self.accept_socket(&req).await);
         }
@@ -387,6 +442,7 @@ impl DurableObject for Conversation {
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
+        self.repair_once().await;
         let frame = match message {
             WebSocketIncomingMessage::String(text) => ClientMsg::decode(&text),
             WebSocketIncomingMessage::Binary(_) => Err(ErrorCode::MalformedFrame),
@@ -401,5 +457,12 @@ impl DurableObject for Conversation {
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
         close_socket(&ws, code);
         Ok(())
+    }
+
+    /// Set only after a failed notice to the workspace: the index is repaired now. A failure is
+    /// thrown, so the runtime retries the alarm.
+    async fn alarm(&self) -> worker::Result<Response> {
+        self.repair_index().await.map_err(|e| worker::Error::RustError(format!("index repair: {e}")))?;
+        Response::ok("")
     }
 }

@@ -9,6 +9,8 @@ pub struct InboxProps {
     pub onsignedout: Callback<()>,
     /// The account was closed (and its session with it): what to say on the sign-in screen.
     pub onclosed: Callback<String>,
+    /// The session ended elsewhere while the inbox was open.
+    pub onsessionended: Callback<()>,
     /// The session as reloaded after a workspace was closed.
     pub onme: Callback<Me>,
 }
@@ -81,6 +83,7 @@ pub fn inbox(props: &InboxProps) -> Html {
     let key = workspace.id.as_str().to_owned();
     html! {
         <Shell {key} me={props.me.clone()} {workspace} {onworkspace} available={*available} {onavailable} {onsignout}
-            onclosed={props.onclosed.clone()} {onworkspaceclosed} notice={(*notice).clone()} {ondismiss} />
+            onclosed={props.onclosed.clone()} onsessionended={props.onsessionended.clone()} {onworkspaceclosed}
+            notice={(*notice).clone()} {ondismiss} />
     }
 }

@@ -22,6 +22,8 @@ pub struct ShellProps {
     pub onsignout: Callback<()>,
     /// The agent's account was closed from the Account page.
     pub onclosed: Callback<String>,
+    /// The session ended elsewhere (signed out, revoked, the password changed).
+    pub onsessionended: Callback<()>,
     /// The owner closed this workspace from Settings.
     pub onworkspaceclosed: Callback<String>,
     /// Said above the page until dismissed (a workspace was closed).
@@ -45,7 +47,7 @@ pub fn shell(props: &ShellProps) -> Html {
     {
         let (dispatch, connection, socket, away) =
             (inbox.dispatcher(), connection.clone(), socket.clone(), away.borrow().clone());
-        let onclosed = props.onclosed.clone();
+        let onsessionended = props.onsessionended.clone();
         use_effect_with(props.workspace.id.clone(), move |site| {
             let frames = socket.clone();
             let s = ChatSocket::open(
@@ -65,11 +67,11 @@ pub fn shell(props: &ShellProps) -> Html {
                     // elsewhere, revoked, the password changed), nothing here works any more:
                     // back to the sign-in page, saying why.
                     if c == Connection::Ended {
-                        let onclosed = onclosed.clone();
+                        let onsessionended = onsessionended.clone();
                         wasm_bindgen_futures::spawn_local(async move {
                             if let Err(e) = client::http::get::<Me>("/api/v1/me").await {
                                 if e.error == shared::ErrorCode::Unauthorized {
-                                    onclosed.emit("Your session ended. Sign in again to continue.".into());
+                                    onsessionended.emit(());
                                 }
                             }
                         });
