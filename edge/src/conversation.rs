@@ -40,6 +40,8 @@ pub enum Ending {
     Sessions { email: shared::Email, sessions: Vec<String> },
     /// The agent left the workspace or was removed from it: every socket of theirs.
     Member { email: shared::Email },
+    /// An agent blocked the visitor: every visitor socket (the router refuses new ones).
+    Visitor,
     /// The workspace was closed: every socket, and no new one.
     Workspace,
 }

@@ -23,6 +23,9 @@ pub enum EdgeError {
     Unauthorized,
     #[error("you do not have access to this")]
     Forbidden,
+    /// An agent blocked this visitor from the chat.
+    #[error("the chat is not available to you")]
+    Blocked,
     #[error("wrong email or password")]
     InvalidCredentials,
     #[error("not found")]
@@ -54,7 +57,7 @@ impl EdgeError {
             EdgeError::Invalid(_) => ErrorCode::InvalidInput,
             EdgeError::UnsupportedProtocol(_) => ErrorCode::UnsupportedProtocol,
             EdgeError::Unauthorized => ErrorCode::Unauthorized,
-            EdgeError::Forbidden => ErrorCode::Forbidden,
+            EdgeError::Forbidden | EdgeError::Blocked => ErrorCode::Forbidden,
             EdgeError::InvalidCredentials => ErrorCode::InvalidCredentials,
             EdgeError::NotFound => ErrorCode::NotFound,
             EdgeError::RateLimited | EdgeError::LockedOut { .. } => ErrorCode::RateLimited,

@@ -46,6 +46,9 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
             ctx.visitor_profile(site, visitor, &req).await
         }
         (Method::Get, ["api", "v1", "workspaces", site, "identity-secret"]) => ctx.identity_secret(site, &req).await,
+        (Method::Put, ["api", "v1", "workspaces", site, "visitors", visitor, "blocked"]) => {
+            ctx.block_visitor(site, visitor, &mut req).await
+        }
         (Method::Post, ["api", "v1", "workspaces", site, "identity-secret"]) => {
             ctx.rotate_identity_secret(site, &req).await
         }
@@ -261,8 +264,9 @@ impl Ctx<'_> {
         if token.verified_id.is_some() && !token.verified_current(self.config(&site).await?.chat.identity_rotated_at) {
             return Err(EdgeError::Unauthorized);
         }
-        // An erased visitor's token is refused even for a conversation they never wrote in.
-        ask(&self.visitor(&site, &token.visitor_id)?, crate::visitor::Subject {}).await?;
+        // An erased visitor's token is refused even for a conversation they never wrote in, and a
+        // blocked visitor gets no chat.
+        ask(&self.visitor(&site, &token.visitor_id)?, crate::visitor::Admit {}).await?;
         let stub = self.conversation(&site, &token.conversation_id)?;
         self.forward_upgrade(&stub, &site, &token.conversation_id, Who::Visitor(&token)).await
     }

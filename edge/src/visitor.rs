@@ -74,5 +74,10 @@ crate::requests! {
         retention: Retention { retention_ms: Option<i64> } -> ();
         /// A conversation the retention period deleted.
         forget_conversation: ForgetConversation { id: ConversationId } -> ();
+        /// Whether the visitor may open the chat: `unauthorized` once erased, `visitor_blocked`
+        /// while an agent blocks them.
+        admit: Admit {} -> ();
+        /// An agent blocks (`on`) or unblocks the visitor.
+        block: Block { on: bool } -> ();
     }
 }

@@ -4,15 +4,16 @@
 
 use crate::auth::VisitorToken;
 use crate::capture::{identity_hash_ok, strip_url, truncate_ip, MAX_USER_ID_CHARS};
-use crate::conversation::SiteContact;
+use crate::conversation::{EndAccess, SiteContact};
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, json, now_ms, read_json};
 use crate::router::Ctx;
 use crate::settings::WorkspaceConfig;
 use crate::team::Action;
-use crate::visitor::{Capture, Conversations, IdentityClaim, PageVisit, Profile, SetAttributes, Subject, Touch};
-use crate::workspace::{GetIdentitySecret, IdentityLink, RotateIdentitySecret, Summaries};
+use crate::visitor::{Block, Capture, Conversations, IdentityClaim, PageVisit, Profile, SetAttributes, Subject, Touch};
+use crate::workspace::{GetIdentitySecret, IdentityLink, RotateIdentitySecret, Summaries, VisitorConversations};
+use shared::api::{AuditAction, AuditActor};
 use shared::visitor::{
     AttributesRequest, DeviceInfo, Identified, IdentifyRequest, Identity, Location, PageView, PageViewRequest,
     VisitorContext, MAX_TITLE_CHARS,
@@ -209,6 +210,40 @@ impl Ctx<'_> {
         profile.conversations = ask(&self.workspace(&workspace.id)?, Summaries { ids }).await?;
         profile.visitor_id = Some(visitor);
         json(&profile, 200)
+    }
+
+    /// `PUT …/visitors/{visitor}/blocked` with `{"blocked": bool}` (any member): a blocked visitor's
+    /// open chats close at once and the chat is refused to them until they are unblocked. Their
+    /// privacy requests still work.
+    pub async fn block_visitor(&self, site: &str, visitor: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (agent, workspace) = self.member(site, req, Action::Chat).await?;
+        let visitor = VisitorId::parse(visitor).map_err(|_| EdgeError::NotFound)?;
+        let body: shared::api::BlockVisitorRequest = read_json(req).await?;
+        let stub = self.visitor(&workspace.id, &visitor)?;
+        // An erased visitor is not there for agents.
+        ask(&stub, Block { on: body.blocked }).await.map_err(|e| {
+            if e.code() == shared::ErrorCode::Unauthorized {
+                EdgeError::NotFound
+            } else {
+                e
+            }
+        })?;
+        if body.blocked {
+            let mut ids = ask(&stub, Conversations {}).await?;
+            let indexed =
+                ask(&self.workspace(&workspace.id)?, VisitorConversations { visitor_id: visitor.clone() }).await?;
+            ids.extend(indexed.into_iter().filter(|id| !ids.contains(id)).collect::<Vec<_>>());
+            for id in ids {
+                let ending = EndAccess { ending: crate::conversation::Ending::Visitor };
+                if let Err(e) = ask(&self.conversation(&workspace.id, &id)?, ending).await {
+                    worker::console_error!("blocking {visitor} in {id}: {e}");
+                }
+            }
+        }
+        let action = if body.blocked { AuditAction::VisitorBlocked } else { AuditAction::VisitorUnblocked };
+        let reference = format!("subject {}", &crate::auth::visitor_hash(&workspace.id, &visitor)[..16]);
+        self.audit(&workspace.id, AuditActor::Agent(agent.email), action, &reference).await;
+        json(&serde_json::json!({ "blocked": body.blocked }), 200)
     }
 
     pub async fn identity_secret(&self, site: &str, req: &Request) -> EdgeResult<Response> {

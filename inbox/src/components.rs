@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod block_visitor;
 pub mod business_hours;
 pub mod close_account;
 pub mod close_workspace;

@@ -207,6 +207,8 @@ pub fn audit_label(action: AuditAction) -> &'static str {
         AuditAction::AnalyticsObjectionWithdrawn => "Withdrew an objection",
         AuditAction::RetentionDeleted => "Retention deleted data",
         AuditAction::RateLimited => "Rate limit reached",
+        AuditAction::VisitorBlocked => "Blocked a visitor",
+        AuditAction::VisitorUnblocked => "Unblocked a visitor",
         // Written by a newer edge than this page knows.
         AuditAction::Unknown => "Other",
     }

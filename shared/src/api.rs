@@ -118,6 +118,13 @@ pub struct SignUpRequest {
     pub data_region: crate::privacy::DataRegion,
 }
 
+/// `PUT /api/v1/workspaces/{site}/visitors/{visitor}/blocked`: an agent blocks or unblocks a
+/// visitor from the chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockVisitorRequest {
+    pub blocked: bool,
+}
+
 /// `POST /api/v1/me/password`. Every other session of the account is signed out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePasswordRequest {

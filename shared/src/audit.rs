@@ -36,6 +36,9 @@ pub enum AuditAction {
     RetentionDeleted,
     /// A per-visitor or per-site rate limit refused requests.
     RateLimited,
+    /// An agent blocked a visitor from the chat, or unblocked them.
+    VisitorBlocked,
+    VisitorUnblocked,
     /// Something this build does not know (written by a newer edge).
     #[serde(other)]
     Unknown,
@@ -58,7 +61,7 @@ impl AuditAction {
 
     /// Every action in the order the inbox's audit filter lists them (its option values are
     /// indexes here), `Unknown` ("Other") last. The test below fails when a variant is missing.
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 25] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
@@ -81,6 +84,8 @@ impl AuditAction {
         AuditAction::AnalyticsObjectionWithdrawn,
         AuditAction::RetentionDeleted,
         AuditAction::RateLimited,
+        AuditAction::VisitorBlocked,
+        AuditAction::VisitorUnblocked,
         AuditAction::Unknown,
     ];
 }
@@ -212,7 +217,9 @@ mod tests {
             AuditAction::AnalyticsObjectionWithdrawn => 19,
             AuditAction::RetentionDeleted => 20,
             AuditAction::RateLimited => 21,
-            AuditAction::Unknown => 22,
+            AuditAction::VisitorBlocked => 22,
+            AuditAction::VisitorUnblocked => 23,
+            AuditAction::Unknown => 24,
         };
         assert_eq!(AuditAction::ALL.len(), place(AuditAction::Unknown) + 1, "\"Other\" stays last");
         for (i, &action) in AuditAction::ALL.iter().enumerate() {

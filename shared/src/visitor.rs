@@ -168,6 +168,9 @@ pub struct VisitorProfile {
     /// Objected to analytics (Art. 21): no page activity, device or location, whatever the consent.
     #[serde(default)]
     pub objected: bool,
+    /// Blocked by an agent: the chat is refused to this visitor (their privacy rights are not).
+    #[serde(default)]
+    pub blocked: bool,
 }
 
 #[cfg(test)]

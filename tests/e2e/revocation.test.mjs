@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { startSuite, stopSuite } from '../support/suite.mjs';
+import { signInToInbox } from '../support/inbox.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 let suite, api;
 const HOST = 'http://127.0.0.1:1';
@@ -164,11 +165,7 @@ test('an anonymous token loses the conversation once it is a verified user\'s: i
 test('an inbox whose session was revoked elsewhere goes back to the sign-in page and says why', async () => {
   const owner = await newOwner();
   const page = await (await suite.browser.newContext()).newPage();
-  await page.goto(`${suite.edge.edge}/inbox`);
-  await page.getByRole('textbox', { name: 'Email' }).fill(owner.email);
-  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await signInToInbox(page, suite.edge, { email: owner.email, password: PASSWORD });
   const sessions = await (await owner.get('/api/v1/me/sessions')).json();
   const browserSession = sessions.find((s) => !s.current);
   assert.equal((await owner.delete(`/api/v1/me/sessions/${browserSession.id}`)).status, 200);
@@ -208,4 +205,36 @@ test('a new identity secret retires verified tokens vouched for by the old one',
   const again = await api.visitorSocket(owner.site, after.token);
   await again.hello();
   again.close();
+});
+
+test('an agent blocks a visitor: their chat closes at once, they cannot start another, their rights stay; unblocking restores it', async () => {
+  const owner = await newOwner();
+  const { session, visitor } = await startedConversation(owner.site);
+  visitor.send({ type: 'send', client_id: 'c_abusive01', body: 'spam spam spam' });
+  await visitor.nextOf('ack');
+  const page = await (await suite.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await signInToInbox(page, suite.edge, { email: owner.email, password: PASSWORD });
+  await page.getByRole('button', { name: /spam spam spam/ }).click();
+  const pane = page.getByRole('complementary', { name: 'Visitor' });
+  await pane.getByRole('button', { name: 'Block visitor' }).click();
+  await pane.getByRole('button', { name: 'Block', exact: true }).click();
+  await pane.getByRole('status').filter({ hasText: 'Blocked: this visitor cannot chat.' }).waitFor();
+  assert.equal(await closesWithin(visitor, 5000), 4012);
+  await page.screenshot({ path: artifact('visitor-blocked.png') });
+
+  // No new socket and no new chat session for them; their privacy requests still work.
+  await assert.rejects(api.visitorSocket(owner.site, session.token), (e) => e.status === 403);
+  const again = await api.request('POST', `/api/v1/sites/${owner.site}/visitor-session`, { host: HOST, token: session.token });
+  await api.expectError(again, 403, 'forbidden');
+  const status = await api.post(`/api/v1/sites/${owner.site}/my-data`, { token: session.token, request: { kind: 'status' } });
+  assert.equal(status.status, 200, 'the right of access does not depend on the chat');
+  const audit = await (await owner.get(`/api/v1/workspaces/${owner.site}/audit`)).json();
+  assert.ok(audit.some((e) => e.action === 'visitor_blocked' && e.actor === owner.email));
+
+  await pane.getByRole('button', { name: 'Unblock visitor' }).click();
+  await pane.getByRole('button', { name: 'Block visitor' }).waitFor();
+  const back = await api.visitorSocket(owner.site, session.token);
+  assert.deepEqual((await back.hello()).messages.map((m) => m.body), ['Hello?', 'spam spam spam']);
+  back.close();
+  await page.close();
 });

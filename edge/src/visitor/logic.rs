@@ -131,7 +131,7 @@ fn capture(store: &impl VisitorStore, profile: &mut VisitorProfile, capture: Cap
 
 /// A visitor session: the browser is noted only with consent, the visit (last seen) either way.
 pub fn touch(store: &mut impl VisitorStore, capture_now: Capture, now: i64) -> EdgeResult<()> {
-    refuse_erased(store)?;
+    admit(store)?;
     let mut profile = load(store, now)?;
     capture(store, &mut profile, capture_now, now)?;
     save(store, profile, now)
@@ -293,6 +293,25 @@ pub fn restrict(store: &mut impl VisitorStore, on: bool, now: i64) -> EdgeResult
     refuse_erased(store)?;
     let profile = load(store, now)?;
     save(store, VisitorProfile { restricted: on, ..profile }, now)
+}
+
+/// Whether the visitor may chat: not once erased (their token is useless) nor while blocked.
+pub fn admit(store: &impl VisitorStore) -> EdgeResult<()> {
+    refuse_erased(store)?;
+    match store.profile()? {
+        Some(p) if p.blocked => Err(EdgeError::Blocked),
+        _ => Ok(()),
+    }
+}
+
+/// An agent blocks (or unblocks) the visitor: the chat is refused to them from now on. Their
+/// data-subject requests still work.
+pub fn block(store: &mut impl VisitorStore, on: bool, now: i64) -> EdgeResult<()> {
+    refuse_erased(store)?;
+    let mut profile = load(store, now)?;
+    profile.blocked = on;
+    // Not a visit: the last-seen time stays the visitor's own.
+    store.save_profile(&profile)
 }
 
 /// Art. 21: objecting deletes what analytics captured and stops capturing it.

@@ -5,8 +5,8 @@
 use super::logic::{self, Effect};
 use super::store::{self, SqlVisitor};
 use super::{
-    AddConsent, AddConversation, ContactChange, Conversations, Erase, ForgetConversation, IdentityClaim, Object,
-    PageVisit, Profile, Restrict, Retention, SetAttributes, Subject, Touch, VisitorCalls, VisitorRequest,
+    AddConsent, AddConversation, Admit, Block, ContactChange, Conversations, Erase, ForgetConversation, IdentityClaim,
+    Object, PageVisit, Profile, Restrict, Retention, SetAttributes, Subject, Touch, VisitorCalls, VisitorRequest,
 };
 use crate::error::EdgeResult;
 use crate::glue::{at_time, now_ms};
@@ -115,6 +115,14 @@ impl VisitorCalls for Visitor {
 
     async fn profile(&self, _: Profile) -> EdgeResult<VisitorProfile> {
         logic::profile(&self.store().await?, now_ms())
+    }
+
+    async fn admit(&self, _: Admit) -> EdgeResult<()> {
+        logic::admit(&self.store().await?)
+    }
+
+    async fn block(&self, r: Block) -> EdgeResult<()> {
+        logic::block(&mut self.store().await?, r.on, now_ms())
     }
 
     async fn subject(&self, _: Subject) -> EdgeResult<DataSubject> {

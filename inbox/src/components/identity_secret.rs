@@ -75,14 +75,14 @@ pub fn identity_secret_card(props: &IdentitySecretProps) -> Html {
                     <div class="confirm" role="group" aria-labelledby="identity-replace-title">
                         <p id="identity-replace-title">{ "Replace the identity secret? Your server's hashes stop verifying until it \
                             uses the new secret, and visitors who were identified with the old one are identified again." }</p>
-                        <button type="button" class="danger" onclick={onreplace}>{ "Replace the secret" }</button>
-                        <button type="button" onclick={onkeep}>{ "Keep the current one" }</button>
+                        <button type="button" class="secondary danger" onclick={onreplace}>{ "Replace the secret" }</button>
+                        <button type="button" class="secondary" onclick={onkeep}>{ "Keep the current one" }</button>
                     </div>
                 }
             } else {
                 html! {
                     <p>
-                        <button type="button" onclick={onask}>{ "Make a new secret" }</button>
+                        <button type="button" class="secondary" onclick={onask}>{ "Make a new secret" }</button>
                         <span class="hint">{ " If the secret may have leaked." }</span>
                     </p>
                 }

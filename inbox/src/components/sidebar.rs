@@ -1,4 +1,4 @@
-use super::{contact_editor::ContactEditor, visitor_profile::VisitorProfileView};
+use super::{block_visitor::BlockVisitor, contact_editor::ContactEditor, visitor_profile::VisitorProfileView};
 use shared::visitor::VisitorProfile;
 use shared::{AgentRef, ClientMsg, ConversationDetails, ConversationId, Email, SiteId, VisitorId};
 use std::cell::Cell;
@@ -88,6 +88,9 @@ pub fn sidebar(props: &SidebarProps) -> Html {
                 <div><dt>{ "Assignee" }</dt>
                     <dd>{ assignee(details.and_then(|d| d.assignee.as_ref()), props.assignee_online) }</dd></div>
             </dl>
+            if let (Some(p), Some(visitor)) = (loaded, details.and_then(|d| d.visitor_id.clone())) {
+                <BlockVisitor site={props.site.clone()} {visitor} blocked={p.blocked} onchange={reload.clone()} />
+            }
             { match &*profile {
                 None if details.is_some_and(|d| d.visitor_id.is_some()) => html! { <p class="muted" role="status">{ "Loading the visitor's profile…" }</p> },
                 None => html! {},

@@ -43,6 +43,7 @@ impl Ending {
     pub fn ends(&self, peer: &Peer) -> bool {
         match (self, &peer.role) {
             (Ending::Workspace, _) => true,
+            (Ending::Visitor, role) => *role == Role::Visitor,
             (Ending::Member { email }, Role::Agent { email: e, .. }) => e == email,
             (Ending::Sessions { email, sessions }, Role::Agent { email: e, .. }) => {
                 e == email && peer.session.as_ref().is_some_and(|s| sessions.contains(s))
@@ -55,6 +56,7 @@ impl Ending {
     pub fn code(&self) -> CloseCode {
         match self {
             Ending::Workspace => CloseCode::WorkspaceClosed,
+            Ending::Visitor => CloseCode::VisitorBlocked,
             Ending::Member { .. } => CloseCode::RemovedFromWorkspace,
             Ending::Sessions { .. } => CloseCode::SessionEnded,
         }
@@ -141,6 +143,11 @@ mod tests {
         assert!(removed.ends(&session("s1")) && removed.ends(&session("s2")) && removed.ends(&Peer::new(agent())));
         assert!(!removed.ends(&other_agent) && !removed.ends(&visitor));
         assert!(Ending::Workspace.ends(&visitor) && Ending::Workspace.ends(&other_agent));
+        assert!(
+            Ending::Visitor.ends(&visitor) && !Ending::Visitor.ends(&other_agent),
+            "blocking ends the visitor's only"
+        );
+        assert_eq!(Ending::Visitor.code(), CloseCode::VisitorBlocked);
         assert_eq!(Ending::Workspace.code(), CloseCode::WorkspaceClosed);
         assert_eq!(removed.code(), CloseCode::RemovedFromWorkspace);
         assert_eq!(ended.code(), CloseCode::SessionEnded);

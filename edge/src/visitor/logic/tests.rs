@@ -199,6 +199,26 @@ fn after_erasure_nothing_remains_and_every_request_is_refused() {
 }
 
 #[test]
+fn a_blocked_visitor_gets_no_chat_but_keeps_their_rights_until_unblocked() {
+    let mut m = full_visitor();
+    assert!(admit(&m).is_ok());
+    let seen = m.profile.as_ref().unwrap().last_seen;
+    block(&mut m, true, 500).unwrap();
+    assert!(matches!(admit(&m), Err(EdgeError::Blocked)));
+    assert!(matches!(touch(&mut m, browser(None), 600), Err(EdgeError::Blocked)), "no new chat session");
+    assert_eq!(m.profile.as_ref().unwrap().last_seen, seen, "blocking is not a visit");
+    assert!(profile(&m, 700).unwrap().blocked, "agents see it");
+    // Their privacy requests still work.
+    assert!(subject(&m, None, 700).unwrap().conversations > 0);
+    block(&mut m, false, 800).unwrap();
+    assert!(admit(&m).is_ok());
+    // Nobody blocks an erased visitor back into existence.
+    m.apply(erase(900));
+    assert!(unauthorized(block(&mut m, true, 1_000)));
+    assert!(unauthorized(admit(&m)));
+}
+
+#[test]
 fn erasing_twice_is_fine_and_keeps_only_the_tombstone() {
     let mut m = full_visitor();
     m.apply(erase(99));

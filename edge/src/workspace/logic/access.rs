@@ -50,7 +50,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         let (email, sessions) = match &ending {
             Ending::Sessions { email, sessions } => (Some(email), Some(sessions.as_slice())),
             Ending::Member { email } => (Some(email), None),
-            Ending::Workspace => (None, None),
+            Ending::Workspace | Ending::Visitor => (None, None),
         };
         let conversations = self.store.agent_sockets(email, sessions)?;
         self.store.drop_agent_sockets(email, sessions)?;
