@@ -2,7 +2,7 @@
 //! visitor's or agent's own messages still on their way. One reducer, fed by local sends and by
 //! server frames.
 
-use shared::{Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, Party, ServerMsg};
+use shared::{Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ErrorCode, Party, ServerMsg};
 use std::rc::Rc;
 
 /// Where a line stands.
@@ -14,6 +14,8 @@ pub enum LineState {
     Sent,
     /// Refused by the edge; the text stays so it can be corrected.
     Failed(String),
+    /// Sent too quickly: kept, and sent again on its own after this many seconds.
+    Waiting(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,9 +151,12 @@ impl ChatState {
                 self.sort();
             }
             ServerMsg::Message { message } => self.upsert(message),
-            ServerMsg::Error { client_id: Some(id), message, .. } => {
-                if let Some(line) = self.lines.iter_mut().find(|l| l.client_id == id) {
-                    line.state = LineState::Failed(message);
+            ServerMsg::Error { client_id: Some(id), message, code, retry_after_s } => {
+                if let Some(line) = self.lines.iter_mut().find(|l| l.client_id == id && l.state != LineState::Sent) {
+                    line.state = match code {
+                        ErrorCode::RateLimited => LineState::Waiting(retry_after_s.unwrap_or(5)),
+                        _ => LineState::Failed(message),
+                    };
                 }
             }
             ServerMsg::Error { message, .. } => self.notice = Some(message),
@@ -183,7 +188,7 @@ impl yew::Reducible for ChatState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::{ErrorCode, MessageBody};
+    use shared::MessageBody;
 
     fn id(s: &str) -> ClientMsgId {
         ClientMsgId::parse(s).unwrap()
@@ -308,10 +313,18 @@ mod tests {
         });
         s.apply(ChatAction::Server(ServerMsg::Error {
             code: ErrorCode::RateLimited,
-            message: "too many".into(),
+            message: "too many requests; try again in 7 s".into(),
             client_id: Some(id("c_00000001")),
+            retry_after_s: Some(7),
         }));
-        assert_eq!(s.lines[0].state, LineState::Failed("too many".into()));
+        assert_eq!(s.lines[0].state, LineState::Waiting(7), "too fast: kept, and sent again on its own");
+        s.apply(ChatAction::Server(ServerMsg::Error {
+            code: ErrorCode::MessageTooLong,
+            message: "too long".into(),
+            client_id: Some(id("c_00000001")),
+            retry_after_s: None,
+        }));
+        assert_eq!(s.lines[0].state, LineState::Failed("too long".into()));
         assert_eq!(s.lines[0].body, "x");
         s.apply(ChatAction::Server(ServerMsg::error(ErrorCode::Internal, "down")));
         assert_eq!(s.notice.as_deref(), Some("down"));

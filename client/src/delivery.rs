@@ -3,7 +3,7 @@
 //! which sequence number it holds last and, once welcomed, resends whatever is still pending. The
 //! edge ignores repeats of a client id, so a message is stored once however often it is sent.
 
-use shared::{ClientMsg, ClientMsgId, ServerMsg, HISTORY_PAGE, PROTOCOL_VERSION};
+use shared::{ClientMsg, ClientMsgId, ErrorCode, ServerMsg, HISTORY_PAGE, PROTOCOL_VERSION};
 
 /// A message on its way: its id, text, and whether it is an agents-only note.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +99,8 @@ impl Delivery {
                 self.see(message.seq);
                 vec![]
             }
+            // Sent too fast: it stays pending and goes again when the edge says (see `retry`).
+            ServerMsg::Error { client_id: Some(_), code: ErrorCode::RateLimited, .. } => vec![],
             // A refused message will not succeed by resending; the view keeps its text.
             ServerMsg::Error { client_id: Some(id), .. } => {
                 self.pending.retain(|out| &out.client_id != id);
@@ -106,6 +108,13 @@ impl Delivery {
             }
             _ => vec![],
         }
+    }
+
+    /// The frame that sends a rate-limited message again, once its wait is over: if it is still
+    /// pending (a reconnect may have resent and stored it meanwhile) and the socket is ready
+    /// (otherwise the next welcome resends it).
+    pub fn retry(&self, id: &ClientMsgId) -> Option<ClientMsg> {
+        self.ready.then(|| self.pending.iter().find(|out| &out.client_id == id).map(Outgoing::frame)).flatten()
     }
 
     fn see(&mut self, seq: u64) {
@@ -207,6 +216,26 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_limited_message_stays_pending_and_goes_again_when_asked() {
+        let mut d = Delivery::default();
+        d.on_open();
+        d.on_server(&welcome(&[]));
+        d.send(out("c_00000001", "too fast"));
+        let refused = ServerMsg::Error {
+            code: ErrorCode::RateLimited,
+            message: "too many requests; try again in 3 s".into(),
+            client_id: Some(id("c_00000001")),
+            retry_after_s: Some(3),
+        };
+        assert!(d.on_server(&refused).is_empty(), "nothing at once");
+        assert_eq!(d.pending.len(), 1, "the text is kept");
+        assert!(matches!(d.retry(&id("c_00000001")), Some(ClientMsg::Send { .. })));
+        // Stored meanwhile (a reconnect resent it): nothing to retry.
+        d.on_server(&ServerMsg::Ack { client_id: id("c_00000001"), seq: 1, at: 0 });
+        assert_eq!(d.retry(&id("c_00000001")), None);
+    }
+
+    #[test]
     fn notes_stay_notes_when_resent() {
         let mut d = Delivery::default();
         d.on_open();
@@ -245,6 +274,7 @@ mod tests {
             code: shared::ErrorCode::EmptyMessage,
             message: "empty".into(),
             client_id: Some(id("c_00000001")),
+            retry_after_s: None,
         });
         assert!(d.pending.is_empty());
     }

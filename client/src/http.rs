@@ -8,7 +8,11 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, Response};
 
 fn network_error() -> ApiError {
-    ApiError { error: ErrorCode::Internal, message: "cannot reach the server; check your connection".into() }
+    ApiError {
+        error: ErrorCode::Internal,
+        message: "cannot reach the server; check your connection".into(),
+        retry_after_s: None,
+    }
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {

@@ -3,7 +3,7 @@
 
 use crate::chat::Connection;
 use crate::delivery::{Delivery, Outgoing};
-use shared::{ClientMsg, ClientMsgId, ServerMsg};
+use shared::{ClientMsg, ClientMsgId, ErrorCode, ServerMsg};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -113,6 +113,9 @@ fn connect(inner: &Rc<Inner>) {
         let Ok(msg) = ServerMsg::decode(&text) else { return };
         let resends = inner.delivery.borrow_mut().on_server(&msg);
         resends.iter().for_each(|frame| inner.transmit(frame));
+        if let ServerMsg::Error { code: ErrorCode::RateLimited, client_id: Some(id), retry_after_s, .. } = &msg {
+            retry_later(inner, id.clone(), retry_after_s.unwrap_or(5));
+        }
         inner.on_message.emit(msg);
     });
     let on_close = handler(&weak, |inner, event| {
@@ -131,6 +134,20 @@ fn connect(inner: &Rc<Inner>) {
     ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     *inner.handlers.borrow_mut() = vec![on_open, on_message, on_close];
     *inner.ws.borrow_mut() = Some(ws);
+}
+
+/// Sends a rate-limited message again once the edge's wait is over (plus a moment, so it arrives
+/// in the next window).
+fn retry_later(inner: &Rc<Inner>, id: ClientMsgId, after_s: i64) {
+    let weak = Rc::downgrade(inner);
+    let ms = (after_s.clamp(1, 600) * 1000 + 250) as u32;
+    crate::hooks::after(ms, move || {
+        let Some(inner) = weak.upgrade() else { return };
+        let frame = inner.delivery.borrow().retry(&id);
+        if let Some(frame) = frame {
+            inner.transmit(&frame);
+        }
+    });
 }
 
 fn handler(weak: &Weak<Inner>, f: impl Fn(&Rc<Inner>, JsValue) + 'static) -> Handler {

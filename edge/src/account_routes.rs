@@ -52,7 +52,7 @@ impl Ctx<'_> {
         if verdict.allowed {
             Ok(())
         } else {
-            Err(EdgeError::RateLimited)
+            Err(EdgeError::RateLimited { retry_after_s: verdict.retry_after_s })
         }
     }
 

@@ -68,7 +68,9 @@ impl Ctx<'_> {
             .into());
         }
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        let known = crate::router::known_token(&site, body.token.as_deref(), &secret, config.chat.identity_rotated_at);
         let token = visitor_token(&site, body.token.as_deref(), &secret, config.chat.identity_rotated_at)?;
+        self.limit(crate::limits::Limited::Consent, req, &site, known.map(|_| &token.visitor_id)).await?;
         let now = now_ms();
         let mut decision = body.decision;
         decision.choices = decision.choices.within(&config.consent.categories);

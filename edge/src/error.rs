@@ -30,8 +30,8 @@ pub enum EdgeError {
     InvalidCredentials,
     #[error("not found")]
     NotFound,
-    #[error("too many requests; wait a moment and try again")]
-    RateLimited,
+    #[error("too many requests; try again in {retry_after_s} s")]
+    RateLimited { retry_after_s: i64 },
     #[error("too many failed sign-ins; try again in {} minute(s)", (.retry_after_s + 59) / 60)]
     LockedOut { retry_after_s: i64 },
     #[error("{0}")]
@@ -60,7 +60,7 @@ impl EdgeError {
             EdgeError::Forbidden | EdgeError::Blocked => ErrorCode::Forbidden,
             EdgeError::InvalidCredentials => ErrorCode::InvalidCredentials,
             EdgeError::NotFound => ErrorCode::NotFound,
-            EdgeError::RateLimited | EdgeError::LockedOut { .. } => ErrorCode::RateLimited,
+            EdgeError::RateLimited { .. } | EdgeError::LockedOut { .. } => ErrorCode::RateLimited,
             EdgeError::Conflict(_) => ErrorCode::Conflict,
             EdgeError::InviteExpired => ErrorCode::InviteExpired,
             EdgeError::Internal(_) => ErrorCode::Internal,
@@ -104,8 +104,17 @@ impl EdgeError {
         }
     }
 
+    /// When a refused client may try again (seconds), for `Retry-After` and the error's body.
+    pub fn retry_after_s(&self) -> Option<i64> {
+        match self {
+            EdgeError::RateLimited { retry_after_s } | EdgeError::LockedOut { retry_after_s } => Some(*retry_after_s),
+            EdgeError::Relayed(e) => e.retry_after_s,
+            _ => None,
+        }
+    }
+
     pub fn to_api_error(&self) -> ApiError {
-        ApiError { error: self.code(), message: self.public_message() }
+        ApiError { error: self.code(), message: self.public_message(), retry_after_s: self.retry_after_s() }
     }
 }
 
@@ -139,7 +148,7 @@ mod tests {
             (EdgeError::InviteExpired, 410, ErrorCode::InviteExpired),
             (EdgeError::Unauthorized, 401, ErrorCode::Unauthorized),
             (EdgeError::InvalidCredentials, 401, ErrorCode::InvalidCredentials),
-            (EdgeError::RateLimited, 429, ErrorCode::RateLimited),
+            (EdgeError::RateLimited { retry_after_s: 8 }, 429, ErrorCode::RateLimited),
             (EdgeError::LockedOut { retry_after_s: 90 }, 429, ErrorCode::RateLimited),
             (EdgeError::Internal("db exploded".into()), 500, ErrorCode::Internal),
         ];

@@ -29,6 +29,9 @@ pub fn error_response(e: &EdgeError) -> Response {
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json");
     let _ = headers.set("cache-control", "no-store");
+    if let Some(s) = e.retry_after_s() {
+        let _ = headers.set("retry-after", &s.to_string());
+    }
     Response::builder().with_status(e.status()).with_headers(headers).fixed(body.into_bytes())
 }
 

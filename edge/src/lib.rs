@@ -20,6 +20,7 @@ pub mod consent_export;
 pub mod conversation;
 pub mod device;
 pub mod error;
+pub mod limits;
 pub mod lockout;
 pub mod notice;
 pub mod pages;

@@ -44,7 +44,10 @@ impl Lockout {
     }
 }
 
-/// A fixed-window counter for the per-IP limit (kept in its own object per client).
+/// A fixed-window counter (a rate limiter's, a chat sender's). Hits are counted by when they
+/// arrived, not when they are processed: a backlog worked off in a burst must not refuse a client
+/// who stayed under the limit, and a hit that arrived before the current window began (handled
+/// late) belongs to a window that is over, so it is let through without counting.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     pub start: i64,
@@ -54,11 +57,20 @@ pub struct Window {
 impl Window {
     /// Counts a hit; `false` once more than `limit` fall in the current window of `window_ms`.
     pub fn hit(&mut self, now: i64, limit: u32, window_ms: i64) -> bool {
+        if now < self.start {
+            return true;
+        }
         if now - self.start >= window_ms {
             *self = Window { start: now, hits: 0 };
         }
         self.hits += 1;
         self.hits <= limit
+    }
+
+    /// How long after `now` the current window ends, in whole seconds (at least 1): when a
+    /// refused client may try again.
+    pub fn retry_after_s(&self, now: i64, window_ms: i64) -> i64 {
+        ((self.start + window_ms - now).max(0) + 999).div_euclid(1000).max(1)
     }
 }
 
@@ -104,5 +116,19 @@ mod tests {
         assert!((0..3).all(|_| w.hit(10, 3, 100)));
         assert!(!w.hit(20, 3, 100));
         assert!(w.hit(110, 3, 100), "a new window");
+    }
+
+    #[test]
+    fn hits_count_by_arrival_and_late_ones_from_an_ended_window_are_not_refused() {
+        let mut w = Window::default();
+        assert!((0..3).all(|i| w.hit(1_000 + i, 3, 1_000)));
+        assert!(!w.hit(1_500, 3, 1_000));
+        assert_eq!(w.retry_after_s(1_500, 1_000), 1);
+        assert_eq!(w.retry_after_s(1_000, 10_000), 10);
+        // A new window opens with a hit that arrived at 2,100…
+        assert!(w.hit(2_100, 3, 1_000));
+        // …and one that arrived at 1,900 but is only handled now belongs to the window before.
+        assert!(w.hit(1_900, 3, 1_000), "late, not refused");
+        assert_eq!(w.hits, 1, "and not counted against the new window");
     }
 }

@@ -248,6 +248,6 @@ impl Ctx<'_> {
             )
             .await;
         }
-        Err(EdgeError::RateLimited)
+        Err(EdgeError::RateLimited { retry_after_s: verdict.retry_after_s })
     }
 }

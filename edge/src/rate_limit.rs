@@ -18,12 +18,16 @@ pub struct Verdict {
     pub allowed: bool,
     /// The first hit over the limit in this window (worth one audit entry, not one per hit).
     pub first_refusal: bool,
+    /// When a refused client may try again, in seconds.
+    #[serde(default)]
+    pub retry_after_s: i64,
 }
 
 crate::requests! {
     /// What a rate limiter is asked.
     pub enum LimiterRequest handled by LimiterCalls {
-        /// Count one hit against `limit` per `window_ms`.
-        hit: Hit { limit: u32, window_ms: i64 } -> Verdict;
+        /// Count one hit against `limit` per `window_ms`. `at`: when the request arrived at the
+        /// edge (ms), so a queue in front of the limiter never turns into refusals.
+        hit: Hit { limit: u32, window_ms: i64, #[serde(default)] at: Option<i64> } -> Verdict;
     }
 }

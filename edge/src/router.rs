@@ -6,11 +6,12 @@ use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SESS
 use crate::conversation::ContactKnown;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, error_response, json, now_ms, query, read_json};
+use crate::limits::Limited;
 use crate::pages;
 use crate::rate_limit::{Hit, Verdict};
 use crate::settings::WorkspaceConfig;
 use crate::workspace::{Available, GetConfig};
-use shared::api::{VisitorSession, VisitorSessionRequest};
+use shared::api::{AuditAction, AuditActor, VisitorSession, VisitorSessionRequest};
 use shared::{AgentRef, ConversationId, Email, SiteId, VisitorId};
 use worker::{event, Context, Env, Headers, Method, Request, Response, Stub};
 
@@ -24,7 +25,9 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
     let own_origin = url.origin().ascii_serialization();
     let path = url.path().to_owned();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let ctx = Ctx { env, own_origin: &own_origin };
+    // Date.now() on workerd is the time this request's event began: its arrival, which is what
+    // rate limits count by.
+    let ctx = Ctx { env, own_origin: &own_origin, arrived: now_ms() };
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["demo"]) if env.var("DEMO_PAGE").is_ok_and(|v| v.to_string() == "on") => ctx.demo_page(&url),
         (Method::Get, ["embed", site]) => ctx.embed_page(site, &url).await,
@@ -106,6 +109,8 @@ pub enum Who<'a> {
 pub(crate) struct Ctx<'a> {
     pub env: &'a Env,
     pub own_origin: &'a str,
+    /// When the request arrived (ms).
+    pub arrived: i64,
 }
 
 impl Ctx<'_> {
@@ -124,7 +129,35 @@ impl Ctx<'_> {
     /// Counts one hit of `key` in its own rate-limiter object.
     pub async fn rate_limit(&self, key: &str, limit: u32, window_ms: i64) -> EdgeResult<Verdict> {
         let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(key)?;
-        ask(&limiter, Hit { limit, window_ms }).await
+        ask(&limiter, Hit { limit, window_ms, at: Some(self.arrived) }).await
+    }
+
+    /// Counts a visitor-facing request against its budgets (`crate::limits`): the visitor's, the
+    /// address's and the site's, concurrently. The first refusal of a window is one audit entry
+    /// for the whole burst.
+    pub async fn limit(
+        &self,
+        kind: Limited,
+        req: &Request,
+        site: &SiteId,
+        visitor: Option<&VisitorId>,
+    ) -> EdgeResult<()> {
+        let ip = req.headers().get("cf-connecting-ip")?;
+        let visitor_ref = visitor.map(|v| auth::visitor_hash(site, v)[..16].to_owned());
+        let keys = kind.keys(site.as_str(), visitor_ref.as_deref(), ip.as_deref());
+        let window_ms = kind.budget().window_ms;
+        let hits = keys.iter().map(|(key, limit)| self.rate_limit(key, *limit, window_ms));
+        let mut refusals = vec![];
+        for ((key, limit), verdict) in keys.iter().zip(futures_util::future::join_all(hits).await) {
+            let verdict = verdict?;
+            if verdict.first_refusal {
+                let whose = key.split(':').nth(1).unwrap_or_default();
+                let detail = format!("{}: more than {limit} in 10 minutes from one {whose}", kind.name());
+                self.audit(site, AuditActor::Site, AuditAction::RateLimited, &detail).await;
+            }
+            refusals.push((!verdict.allowed).then_some(verdict.retry_after_s));
+        }
+        crate::limits::verdict(refusals)
     }
 
     pub fn secret(&self, name: &str) -> EdgeResult<String> {
@@ -221,6 +254,7 @@ impl Ctx<'_> {
         let rotated_at = config.chat.identity_rotated_at;
         let returning = known_token(&site, body.token.as_deref(), &secret, rotated_at).is_some();
         let mut token = visitor_token(&site, body.token.as_deref(), &secret, rotated_at)?;
+        self.limit(Limited::ChatSession, req, &site, returning.then_some(&token.visitor_id)).await?;
         if returning && body.new_conversation {
             token.conversation_id = ConversationId::parse(&auth::random_id("cv_")?)?;
         }
@@ -260,6 +294,7 @@ impl Ctx<'_> {
         if token.site != site {
             return Err(EdgeError::Unauthorized);
         }
+        self.limit(Limited::Connect, req, &site, Some(&token.visitor_id)).await?;
         // A verified user's token counts only if issued since the identity secret last changed.
         if token.verified_id.is_some() && !token.verified_current(self.config(&site).await?.chat.identity_rotated_at) {
             return Err(EdgeError::Unauthorized);

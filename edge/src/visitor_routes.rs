@@ -8,6 +8,7 @@ use crate::conversation::{EndAccess, SiteContact};
 use crate::device::Device;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, json, now_ms, read_json};
+use crate::limits::Limited;
 use crate::router::Ctx;
 use crate::settings::WorkspaceConfig;
 use crate::team::Action;
@@ -93,6 +94,7 @@ impl Ctx<'_> {
         let (site, config, origin) = self.from_site_page(site, req).await?;
         let body: PageViewRequest = read_json(req).await?;
         let token = self.bound_token_of(&site, &body.token).await?;
+        self.limit(Limited::PageView, req, &site, Some(&token.visitor_id)).await?;
         let page = PageView {
             at: now_ms(),
             url: strip_url(&body.url)?,
@@ -112,6 +114,7 @@ impl Ctx<'_> {
         let (site, _, origin) = self.from_site_page(site, req).await?;
         let body: AttributesRequest = read_json(req).await?;
         let token = self.bound_token_of(&site, &body.token).await?;
+        self.limit(Limited::Attributes, req, &site, Some(&token.visitor_id)).await?;
         let attributes = SetAttributes { attributes: body.attributes };
         ask(&self.visitor(&site, &token.visitor_id)?, attributes).await?;
         cors(Response::empty()?.with_status(204), &origin)
@@ -132,6 +135,8 @@ impl Ctx<'_> {
         let name = body.name.as_deref().map(shared::domain::visitor_name).transpose()?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
         let rotated_at = config.chat.identity_rotated_at;
+        let known = crate::router::known_token(&site, body.token.as_deref(), &secret, rotated_at).map(|t| t.visitor_id);
+        self.limit(Limited::Identify, req, &site, known.as_ref()).await?;
         let mut token = crate::router::visitor_token(&site, body.token.as_deref(), &secret, rotated_at)?;
         // Another verified user's token (a shared computer, no reset() at logout) never lends
         // this user its visitor or conversation: they start afresh.

@@ -81,6 +81,9 @@ impl WorkspaceRef {
 pub struct ApiError {
     pub error: ErrorCode,
     pub message: String,
+    /// For `rate_limited`: when to try again, in seconds (also the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_s: Option<i64>,
 }
 
 /// An agent's role in a workspace. Owners and admins manage settings and the team; agents chat.

@@ -95,6 +95,10 @@ pub enum ServerMsg {
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientMsgId>,
+        /// For `rate_limited`: when to try again, in seconds (the client keeps the text and
+        /// sends it again then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_s: Option<i64>,
     },
     /// A frame type this build does not know (sent by a newer edge): clients ignore it.
     #[serde(other)]
@@ -118,6 +122,7 @@ struct ServerFrame {
     at: Option<i64>,
     message: Option<MessageOrText>,
     code: Option<ErrorCode>,
+    retry_after_s: Option<i64>,
     author: Option<Author>,
     reader: Option<Party>,
     #[cfg(any(test, feature = "agent-frames"))]
@@ -191,9 +196,12 @@ impl From<ServerFrame> for ServerMsg {
                 ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
                 #[cfg(any(test, feature = "agent-frames"))]
                 ("team", _) => f.agents.map(|agents| ServerMsg::Team { agents }),
-                ("error", Some(MessageOrText::Text(message))) => {
-                    f.code.map(|code| ServerMsg::Error { code, message, client_id: f.client_id })
-                }
+                ("error", Some(MessageOrText::Text(message))) => f.code.map(|code| ServerMsg::Error {
+                    code,
+                    message,
+                    client_id: f.client_id,
+                    retry_after_s: f.retry_after_s,
+                }),
                 _ => None,
             };
         // A frame this build cannot read is one it should ignore, like an unknown type.
@@ -266,7 +274,7 @@ impl ServerMsg {
     }
 
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        ServerMsg::Error { code, message: message.into(), client_id: None }
+        ServerMsg::Error { code, message: message.into(), client_id: None, retry_after_s: None }
     }
 }
 
@@ -402,6 +410,16 @@ mod tests {
                 code: ErrorCode::MessageTooLong,
                 message: "the message is longer than 4000 characters".into(),
                 client_id: Some(ClientMsgId::parse("c_0123456789ab").unwrap()),
+                retry_after_s: None,
+            },
+        );
+        fixture(
+            "server_rate_limited",
+            ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                message: "too many requests; try again in 8 s".into(),
+                client_id: Some(ClientMsgId::parse("c_0123456789ab").unwrap()),
+                retry_after_s: Some(8),
             },
         );
     }
@@ -413,7 +431,12 @@ mod tests {
         let error = ServerMsg::decode(r#"{"type":"error","code":"internal","message":"a \"quoted\" line"}"#).unwrap();
         assert_eq!(
             error,
-            ServerMsg::Error { code: ErrorCode::Internal, message: r#"a "quoted" line"#.into(), client_id: None }
+            ServerMsg::Error {
+                code: ErrorCode::Internal,
+                message: r#"a "quoted" line"#.into(),
+                client_id: None,
+                retry_after_s: None
+            }
         );
         let chat = ServerMsg::decode(
             r#"{"type":"message","message":{"seq":1,"client_id":"c_0123456789ab","author":{"kind":"visitor"},"body":"caf\u00e9","at":5}}"#,
@@ -469,7 +492,10 @@ mod tests {
                 }],
             },
         );
-        fixture("api_error", ApiError { error: ErrorCode::UnknownSite, message: "no site 'nope'".into() });
+        fixture(
+            "api_error",
+            ApiError { error: ErrorCode::UnknownSite, message: "no site 'nope'".into(), retry_after_s: None },
+        );
     }
 
     #[test]

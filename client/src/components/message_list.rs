@@ -82,6 +82,7 @@ fn line_view(line: &Line, viewer: Viewer, seen: bool) -> Html {
         LineState::Sent if seen => "Seen".to_owned(),
         LineState::Sent => "Sent".to_owned(),
         LineState::Failed(why) => format!("Not sent: {why}"),
+        LineState::Waiting(s) => format!("Sending in {s} s (you're writing quickly)"),
     };
     let class = classes!(
         "pvx-line",

@@ -24,6 +24,9 @@ pub use shared::HISTORY_PAGE;
 /// (the message is not stored and the client keeps it to retry).
 pub const RATE_LIMIT: u32 = 20;
 pub const RATE_WINDOW_MS: i64 = 10_000;
+/// At most this many other frames per socket in [`RATE_WINDOW_MS`]: far more than a person
+/// typing, reading and correcting their details makes.
+pub const FRAME_LIMIT: u32 = 120;
 
 /// The conversation's storage, as the logic needs it. SQLite in the object, a `Vec` in tests.
 pub trait MessageLog {
@@ -70,6 +73,10 @@ pub struct Peer {
     /// already on its way.
     #[serde(default)]
     pub ended: bool,
+    /// Frames other than messages on this socket (typing, read, contact, hello…). Opening
+    /// sockets is limited at the router, so a fresh budget per socket stays bounded.
+    #[serde(default)]
+    pub frames: Window,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,7 +88,7 @@ pub enum Role {
 
 impl Peer {
     pub fn new(role: Role) -> Self {
-        Self { role, greeted: false, session: None, verified: None, ended: false }
+        Self { role, greeted: false, session: None, verified: None, ended: false, frames: Window::default() }
     }
 
     pub fn is_agent(&self) -> bool {
@@ -155,6 +162,11 @@ impl<L: MessageLog> Conversation<'_, L> {
             Ok(msg) => msg,
             Err(code) => return Ok(vec![error(code, "that frame is not a valid message", None)]),
         };
+        // Messages have their sender's budget (see `send`); everything else the socket's.
+        if !matches!(msg, ClientMsg::Send { .. }) && !peer.frames.hit(now, FRAME_LIMIT, RATE_WINDOW_MS) {
+            let retry_after_s = peer.frames.retry_after_s(now, RATE_WINDOW_MS);
+            return Ok(vec![reply_err(EdgeError::RateLimited { retry_after_s }, None)]);
+        }
         if self.state.details.visitor_name.is_empty() {
             self.state.details.visitor_name = anonymous_name(self.id);
         }
@@ -241,7 +253,8 @@ impl<L: MessageLog> Conversation<'_, L> {
         // sockets it opens.
         let window = self.state.senders.entry(actor(peer).as_str().to_owned()).or_default();
         if !window.hit(now, RATE_LIMIT, RATE_WINDOW_MS) {
-            let mut effects = vec![reply_err(EdgeError::RateLimited, Some(client_id))];
+            let retry_after_s = window.retry_after_s(now, RATE_WINDOW_MS);
+            let mut effects = vec![reply_err(EdgeError::RateLimited { retry_after_s }, Some(client_id))];
             // The first refusal of a window is worth one audit entry, not one per message.
             if window.hits == RATE_LIMIT + 1 {
                 effects.push(Effect::AuditFlood { actor: actor(peer) });
@@ -357,11 +370,16 @@ impl<L: MessageLog> Conversation<'_, L> {
 }
 
 fn error(code: ErrorCode, message: &str, client_id: Option<ClientMsgId>) -> Effect {
-    Effect::Reply(ServerMsg::Error { code, message: message.into(), client_id })
+    Effect::Reply(ServerMsg::Error { code, message: message.into(), client_id, retry_after_s: None })
 }
 
 fn reply_err(e: EdgeError, client_id: Option<ClientMsgId>) -> Effect {
-    Effect::Reply(ServerMsg::Error { code: e.code(), message: e.public_message(), client_id })
+    Effect::Reply(ServerMsg::Error {
+        code: e.code(),
+        message: e.public_message(),
+        client_id,
+        retry_after_s: e.retry_after_s(),
+    })
 }
 
 /// A friendly, stable name for an anonymous visitor: "Visitor" and four hex digits of a hash
@@ -732,6 +750,23 @@ mod tests {
         assert_eq!(indexed.map(|m| m.body), Some("lost on the way".into()));
         assert_eq!(c.state.rev, 1, "a repair is not a change");
         assert_eq!(c.repair(1).unwrap(), None, "nothing to repair once the workspace has it");
+    }
+
+    #[test]
+    fn a_flood_of_typing_or_contact_frames_is_refused_and_changes_nothing() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        for i in 0..FRAME_LIMIT {
+            assert_eq!(f.handle(&mut visitor, Ok(ClientMsg::Typing), 100 + i64::from(i)).len(), 1);
+        }
+        let contact = Ok(ClientMsg::Contact { name: Some("Flood".into()), email: None });
+        let refused = f.handle(&mut visitor, contact, 500);
+        assert_eq!(error_code(&refused), Some(ErrorCode::RateLimited));
+        assert_ne!(f.state.details.visitor_name, "Flood", "the refused frame did nothing");
+        // Messages keep their own budget: the visitor can still write.
+        assert_eq!(f.handle(&mut visitor, send("c_stillok01", "hello"), 600).len(), 3);
+        // And the next window opens the door again.
+        assert_eq!(f.handle(&mut visitor, Ok(ClientMsg::Typing), 100 + RATE_WINDOW_MS).len(), 1);
     }
 
     #[test]

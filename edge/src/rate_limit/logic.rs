@@ -10,12 +10,18 @@ pub trait WindowStore {
     fn save(&mut self, window: &Window) -> EdgeResult<()>;
 }
 
-/// Counts one hit at `now` (ms) and says whether it is allowed.
+/// Counts one hit that arrived at `hit.at` (or `now`, ms, if the caller did not say) and says
+/// whether it is allowed.
 pub fn hit(store: &mut impl WindowStore, hit: &Hit, now: i64) -> EdgeResult<Verdict> {
+    let at = hit.at.unwrap_or(now);
     let mut window = store.window()?.unwrap_or_default();
-    let allowed = window.hit(now, hit.limit, hit.window_ms);
+    let allowed = window.hit(at, hit.limit, hit.window_ms);
     store.save(&window)?;
-    Ok(Verdict { allowed, first_refusal: window.hits == hit.limit + 1 })
+    Ok(Verdict {
+        allowed,
+        first_refusal: !allowed && window.hits == hit.limit + 1,
+        retry_after_s: if allowed { 0 } else { window.retry_after_s(at, hit.window_ms) },
+    })
 }
 
 #[cfg(test)]
@@ -35,15 +41,29 @@ mod tests {
         }
     }
 
-    const HIT: Hit = Hit { limit: 3, window_ms: 1_000 };
+    const HIT: Hit = Hit { limit: 3, window_ms: 1_000, at: None };
 
     #[test]
     fn allows_the_limit_then_refuses_with_one_first_refusal() {
         let mut store = Memory::default();
         let verdicts: Vec<Verdict> = (0..6).map(|i| hit(&mut store, &HIT, 100 + i).unwrap()).collect();
         assert!(verdicts[..3].iter().all(|v| v.allowed && !v.first_refusal));
-        assert_eq!(verdicts[3], Verdict { allowed: false, first_refusal: true });
+        assert_eq!(verdicts[3], Verdict { allowed: false, first_refusal: true, retry_after_s: 1 });
         assert!(verdicts[4..].iter().all(|v| !v.allowed && !v.first_refusal));
+    }
+
+    #[test]
+    fn a_backlog_handled_late_is_judged_by_when_it_arrived() {
+        // Three hits arrived a second apart (under 3 per second) but the limiter handles them
+        // all at once, much later: none is refused.
+        let mut store = Memory::default();
+        for i in 0..3 {
+            let arrived = Hit { at: Some(10_000 + i * 1_000), ..HIT };
+            assert!(hit(&mut store, &arrived, 60_000).unwrap().allowed, "hit {i}");
+        }
+        // Handled out of order: one that arrived before the current window is not refused.
+        let early = Hit { at: Some(11_500), ..HIT };
+        assert!(hit(&mut store, &early, 60_000).unwrap().allowed);
     }
 
     #[test]
@@ -56,7 +76,7 @@ mod tests {
         let mut reloaded = Memory(store.0);
         assert!(!hit(&mut reloaded, &HIT, 999).unwrap().allowed);
         let verdict = hit(&mut reloaded, &HIT, 1_000).unwrap();
-        assert_eq!(verdict, Verdict { allowed: true, first_refusal: false });
+        assert_eq!(verdict, Verdict { allowed: true, first_refusal: false, retry_after_s: 0 });
         assert_eq!(reloaded.0, Some(Window { start: 1_000, hits: 1 }));
     }
 }

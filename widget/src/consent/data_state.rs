@@ -169,7 +169,7 @@ mod tests {
     }
 
     fn error(error: ErrorCode, message: &str) -> ApiError {
-        ApiError { error, message: message.into() }
+        ApiError { error, message: message.into(), retry_after_s: None }
     }
 
     fn held() -> DataState {

@@ -80,7 +80,8 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         team::check_invite_role(role)?;
         self.store.drop_invites_created_before(self.now - INVITE_TTL_MS)?;
         if self.store.open_invites()? as i64 >= MAX_OPEN_INVITES {
-            return Err(EdgeError::RateLimited);
+            // Open invites expire within days; an hour is a fair time to look again.
+            return Err(EdgeError::RateLimited { retry_after_s: 3600 });
         }
         let token = fresh()?;
         let invite = InviteRecord { role, expires_at: self.now + INVITE_TTL_MS, used: false };
@@ -203,7 +204,10 @@ mod tests {
             late.create_invite(Role::Agent, || Ok(format!("t{i}"))).unwrap();
         }
         // Two from the first moment are still open (TTL not yet past their creation + TTL).
-        assert!(matches!(late.create_invite(Role::Agent, || Ok("one-too-many".into())), Err(EdgeError::RateLimited)));
+        assert!(matches!(
+            late.create_invite(Role::Agent, || Ok("one-too-many".into())),
+            Err(EdgeError::RateLimited { .. })
+        ));
         // Once the old ones are past their TTL they are cleared and make room.
         let mut later = Workspace::new(&mut store, "demo", 1_001 + INVITE_TTL_MS, 1_000);
         assert!(later.create_invite(Role::Agent, || Ok("room-again".into())).is_ok());

@@ -1,0 +1,93 @@
+// Floods against the real edge: limits count per visitor token, per address and per site (not
+// per socket), refusals say when to try again, one audit entry stands for a whole burst, and the
+// widget keeps a message sent too fast and sends it again on its own.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DEMO, startSuite, stopSuite } from '../support/suite.mjs';
+
+const PASSWORD = 'demo-password-e2e';
+const PAGE = 'http://127.0.0.1:1';
+let suite, api, edge;
+
+before(async () => {
+  suite = await startSuite('floods', {
+    demo: PASSWORD,
+    owner: { name: 'Flo', email: 'flo@floods.example', password: 'flood tests pw 1', workspace_name: 'Floods', website: '127.0.0.1' },
+  });
+  ({ api, edge } = suite);
+});
+after(() => stopSuite(suite));
+
+/** A page call (CORS) from the allowed page, as the loader's API makes it. */
+const fromPage = (site, route, body) => api.request('POST', `/api/v1/sites/${site}${route}`, { host: PAGE, ...body }, { origin: PAGE });
+
+test('a visitor over the page-view budget is refused with a retry time, whatever socket or tab, and audited once', async () => {
+  const { site, owner } = suite;
+  const session = await api.visitorSession(site, PAGE);
+  // 300 page views per 10 minutes per visitor; sent in parallel batches, as a runaway script would.
+  const statuses = [];
+  for (let batch = 0; batch < 7; batch++) {
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+      fromPage(site, '/pageview', { token: session.token, url: `${PAGE}/p${batch}-${i}`, title: 'Flood', referrer: '' })));
+    statuses.push(...answers.map((r) => r.status));
+    if (batch === 6) {
+      const refused = answers.find((r) => r.status === 429);
+      assert.ok(refused, 'the last batch is over the budget');
+      assert.ok(Number(refused.headers.get('retry-after')) > 0, 'Retry-After says when');
+      const body = await refused.json();
+      assert.equal(body.error, 'rate_limited');
+      assert.ok(body.retry_after_s > 0 && body.retry_after_s <= 600, `retry in ${body.retry_after_s} s`);
+    }
+  }
+  assert.equal(statuses.filter((s) => s === 204).length, 300, 'exactly the budget got through');
+  assert.equal(statuses.filter((s) => s === 429).length, 50);
+  // Another visitor from the same page is not refused for the first one's flood.
+  const other = await api.visitorSession(site, PAGE);
+  const fine = await fromPage(site, '/pageview', { token: other.token, url: `${PAGE}/calm`, title: 'Calm', referrer: '' });
+  assert.equal(fine.status, 204);
+  const audit = await (await owner.get(`/api/v1/workspaces/${site}/audit`)).json();
+  const entries = audit.filter((e) => e.action === 'rate_limited' && e.detail.startsWith('pageview'));
+  assert.equal(entries.length, 1, 'one entry for the whole burst');
+  assert.match(entries[0].detail, /more than 300 in 10 minutes from one visitor/);
+});
+
+test('typing and contact frames have a budget per socket; a flood is refused and changes nothing', async () => {
+  const session = await api.visitorSession('demo', PAGE);
+  const visitor = await api.visitorSocket('demo', session.token);
+  await visitor.hello();
+  for (let i = 0; i < 125; i++) visitor.send({ type: 'typing' });
+  const refused = await visitor.nextOf('error', (f) => f.code === 'rate_limited');
+  assert.ok(refused.retry_after_s >= 1 && refused.retry_after_s <= 10);
+  visitor.send({ type: 'contact', name: 'Flooder' });
+  assert.equal((await visitor.nextOf('error')).code, 'rate_limited', 'a contact change in the flood is refused too');
+  // Messages keep their own budget.
+  visitor.send({ type: 'send', client_id: 'c_afterflood1', body: 'still here' });
+  await visitor.nextOf('ack');
+  visitor.close();
+});
+
+test('the widget keeps a message sent too fast and sends it on its own when the wait is over', async () => {
+  const page = await (await suite.browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+  await page.goto(`${edge.base}/demo`);
+  await page.frameLocator('iframe[title="Chat"]').getByRole('button', { name: 'Reject all' }).click();
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  const widget = page.frameLocator('iframe[title="Chat"]');
+  const box = widget.getByRole('textbox', { name: 'Message' });
+  await box.waitFor();
+  // 20 messages per 10 s per sender: the 21st waits.
+  for (let i = 1; i <= 21; i++) {
+    await box.fill(`quick ${i}`);
+    await box.press('Enter');
+  }
+  await widget.getByText(/Sending in \d+ s \(you're writing quickly\)/).waitFor();
+  assert.equal(await widget.getByText(/Not sent/).count(), 0, 'nothing is lost or marked failed');
+  // Sent on its own once the window is over: every line ends up sent, in order.
+  await widget.getByText(/Sending in/).waitFor({ state: 'detached', timeout: 15_000 });
+  await widget.getByText('quick 21', { exact: true }).waitFor();
+  const session = await page.evaluate(() => window.__provixchat.s.token);
+  const again = await api.visitorSocket('demo', session);
+  const history = (await again.hello()).messages.map((m) => m.body);
+  again.close();
+  assert.deepEqual(history, Array.from({ length: 21 }, (_, i) => `quick ${i + 1}`));
+  await page.close();
+});
