@@ -27,6 +27,10 @@ pub const SESSION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 pub struct Origin {
     pub device: String,
     pub country: Option<String>,
+    /// The address the request came from: only the key of its sign-in lockout (hashed), so a
+    /// stranger guessing from elsewhere cannot lock the account's owner out. Never stored as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// A new session's secret, given once: the account keeps only its hash.

@@ -40,7 +40,8 @@ impl Ctx<'_> {
     fn origin_of(&self, req: &Request) -> EdgeResult<Origin> {
         let ua = req.headers().get("user-agent")?.unwrap_or_default();
         let country = req.cf().and_then(|cf| cf.country());
-        Ok(Origin { device: Device::label(&ua), country })
+        let address = req.headers().get("cf-connecting-ip")?;
+        Ok(Origin { device: Device::label(&ua), country, address })
     }
 
     /// At most `limit` attempts of `what` per address per ten minutes: guessing across many

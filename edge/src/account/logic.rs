@@ -51,8 +51,11 @@ pub trait AccountStore {
     /// Inserts or replaces the membership of `membership.site`.
     fn save_membership(&mut self, membership: &Membership) -> EdgeResult<()>;
     fn remove_membership(&mut self, site: &SiteId) -> EdgeResult<()>;
-    fn lockout(&self) -> EdgeResult<Lockout>;
-    fn save_lockout(&mut self, lockout: &Lockout) -> EdgeResult<()>;
+    /// The lockout of one address (by [`lockout_key`]) on this account.
+    fn lockout(&self, key: &str) -> EdgeResult<Lockout>;
+    fn save_lockout(&mut self, key: &str, lockout: &Lockout, at: i64) -> EdgeResult<()>;
+    /// Forgets lockouts last touched before `at` (their addresses gave up long ago).
+    fn prune_lockouts(&mut self, before: i64) -> EdgeResult<()>;
     fn session(&self, secret_hash: &str) -> EdgeResult<Option<StoredSession>>;
     /// Every stored session, expired ones included.
     fn sessions(&self) -> EdgeResult<Vec<StoredSession>>;
@@ -189,7 +192,8 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
     /// account for a while, unknown accounts included, and an unknown account costs the same
     /// hashing work as a wrong password, so neither timing nor answers tell which emails exist.
     fn check_password(&mut self, password: &str, origin: &Origin) -> EdgeResult<()> {
-        let mut lockout = self.store.lockout()?;
+        let key = lockout_key(origin);
+        let mut lockout = self.store.lockout(&key)?;
         if let Err(ms) = lockout.check(self.now) {
             return Err(EdgeError::LockedOut { retry_after_s: (ms + 999) / 1000 });
         }
@@ -203,7 +207,8 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         };
         if !ok {
             let locked = lockout.failed(self.now);
-            self.store.save_lockout(&lockout)?;
+            self.store.prune_lockouts(self.now - LOCKOUT_KEPT_MS)?;
+            self.store.save_lockout(&key, &lockout, self.now)?;
             // An unknown email has no log to write to (and creating one would say it was tried).
             if account.is_some() {
                 self.log(SecurityEventKind::SignInFailed, &describe(origin))?;
@@ -215,7 +220,7 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         }
         if lockout != Lockout::default() {
             lockout.succeeded();
-            self.store.save_lockout(&lockout)?;
+            self.store.save_lockout(&key, &lockout, self.now)?;
         }
         Ok(())
     }
@@ -252,6 +257,18 @@ pub fn alarm(closing: Option<i64>, now: i64) -> Vec<Effect> {
         Some(at) => vec![Effect::SetAlarm { at }],
         None => vec![],
     }
+}
+
+/// How long an address's failures are remembered after its last one.
+const LOCKOUT_KEPT_MS: i64 = 24 * 3600 * 1000;
+
+/// Lockouts are per address and account: failures from one address lock that address out of
+/// this account, never the owner signing in from elsewhere (or changing their password from a
+/// signed-in session, which is its own "address"). Guessing across addresses is held back by the
+/// per-address sign-in limit at the router and by Argon2's cost.
+pub fn lockout_key(origin: &Origin) -> String {
+    let address = origin.address.as_deref().unwrap_or("unknown");
+    crate::auth::sha256_hex(address)[..16].to_owned()
 }
 
 fn refuse_closing(closing: Option<i64>) -> EdgeResult<()> {

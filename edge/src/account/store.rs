@@ -95,13 +95,22 @@ impl AccountStore for SqlAccount {
         Ok(())
     }
 
-    fn lockout(&self) -> EdgeResult<Lockout> {
-        Ok(json_row(&self.0, "SELECT json FROM lockout WHERE id = 1", None)?.unwrap_or_default())
+    fn lockout(&self, key: &str) -> EdgeResult<Lockout> {
+        let row = json_row(&self.0, "SELECT json FROM lockouts WHERE key = ?", Some(vec![key.into()]))?;
+        Ok(row.unwrap_or_default())
     }
 
-    fn save_lockout(&mut self, lockout: &Lockout) -> EdgeResult<()> {
+    fn prune_lockouts(&mut self, before: i64) -> EdgeResult<()> {
+        self.0.exec("DELETE FROM lockouts WHERE at < ?", vec![before.into()])?;
+        Ok(())
+    }
+
+    fn save_lockout(&mut self, key: &str, lockout: &Lockout, at: i64) -> EdgeResult<()> {
         let text = serde_json::to_string(lockout)?;
-        self.0.exec("INSERT OR REPLACE INTO lockout (id, json) VALUES (1, ?)", vec![text.into()])?;
+        self.0.exec(
+            "INSERT OR REPLACE INTO lockouts (key, json, at) VALUES (?, ?, ?)",
+            vec![key.into(), text.into(), at.into()],
+        )?;
         Ok(())
     }
 
@@ -199,6 +208,8 @@ pub fn schema(state: &State) {
              name TEXT NOT NULL, password_hash TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS memberships (site TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS lockout (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+            // One lockout per address (hashed) and account.
+            "CREATE TABLE IF NOT EXISTS lockouts (key TEXT PRIMARY KEY, json TEXT NOT NULL, at INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS sessions (secret_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, \
              expires_at INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS security_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, \

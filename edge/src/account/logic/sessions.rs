@@ -85,7 +85,13 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
     /// the old password is signed out everywhere else. Answers the ended sessions' ids.
     pub fn change_password(&mut self, request: &ChangePassword) -> EdgeResult<Vec<String>> {
         let current = self.live_session(&request.secret)?;
-        let origin = Origin { device: current.device.clone().unwrap_or_default(), country: current.country.clone() };
+        // The signed-in session is its own lockout "address": a stranger's guesses elsewhere do
+        // not stop its owner from changing the password.
+        let origin = Origin {
+            device: current.device.clone().unwrap_or_default(),
+            country: current.country.clone(),
+            address: Some(format!("session {}", session_id(&current.secret_hash))),
+        };
         self.check_password(&request.current, &origin)?;
         let account = self.store.account()?.ok_or(EdgeError::Unauthorized)?;
         self.write_account(&NewAccount {

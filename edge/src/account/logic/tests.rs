@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 pub struct Memory {
     pub account: Option<StoredAccount>,
     pub memberships: BTreeMap<String, Membership>,
-    pub lockout: Lockout,
+    /// By lockout key: the lockout and when it was last written.
+    pub lockouts: BTreeMap<String, (Lockout, i64)>,
     pub sessions: Vec<StoredSession>,
     pub devices: Vec<String>,
     pub events: Vec<SecurityEvent>,
@@ -46,11 +47,15 @@ impl AccountStore for Memory {
         self.memberships.remove(site.as_str());
         Ok(())
     }
-    fn lockout(&self) -> EdgeResult<Lockout> {
-        Ok(self.lockout)
+    fn lockout(&self, key: &str) -> EdgeResult<Lockout> {
+        Ok(self.lockouts.get(key).map(|(l, _)| *l).unwrap_or_default())
     }
-    fn save_lockout(&mut self, lockout: &Lockout) -> EdgeResult<()> {
-        self.lockout = *lockout;
+    fn save_lockout(&mut self, key: &str, lockout: &Lockout, at: i64) -> EdgeResult<()> {
+        self.lockouts.insert(key.to_owned(), (*lockout, at));
+        Ok(())
+    }
+    fn prune_lockouts(&mut self, before: i64) -> EdgeResult<()> {
+        self.lockouts.retain(|_, (_, at)| *at >= before);
         Ok(())
     }
     fn session(&self, secret_hash: &str) -> EdgeResult<Option<StoredSession>> {
@@ -140,7 +145,14 @@ pub const EMAIL: &str = "ada@example.com";
 pub const PASSWORD: &str = "correct horse";
 
 pub fn origin(device: &str) -> Origin {
-    Origin { device: device.to_owned(), country: Some("FR".into()) }
+    Origin { device: device.to_owned(), country: Some("FR".into()), address: None }
+}
+
+impl Memory {
+    /// The lockout of requests without an address (the tests' default).
+    pub fn lockout(&self) -> Lockout {
+        AccountStore::lockout(self, &super::lockout_key(&origin(""))).unwrap()
+    }
 }
 
 pub fn new_account(name: &str, password: &str) -> NewAccount {

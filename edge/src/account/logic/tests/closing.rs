@@ -80,7 +80,7 @@ fn the_due_alarm_deletes_everything_and_frees_the_email() {
     alarm_at(&mut world, 10 + GRACE);
     let s = &world.store;
     assert!(s.account.is_none() && s.memberships.is_empty() && s.events.is_empty() && s.devices.is_empty());
-    assert!(s.closing.is_none() && s.sessions.is_empty() && s.lockout == Lockout::default());
+    assert!(s.closing.is_none() && s.sessions.is_empty() && s.lockouts.is_empty());
     // Late calls: a sign-in finds no account, and the email can be used again.
     assert!(matches!(world.sign_in(PASSWORD, "Firefox on Linux", 20 + GRACE), Err(EdgeError::InvalidCredentials)));
     assert!(world.store.events.is_empty());

@@ -53,7 +53,7 @@ fn a_wrong_password_and_an_unknown_account_give_the_same_error() {
     assert!(matches!(unknown, EdgeError::InvalidCredentials));
     assert_eq!(nobody.keys.hashed.get(), 1, "an unknown account costs a hash too");
     assert!(nobody.store.events.is_empty(), "no security log for an account that does not exist");
-    assert_eq!(nobody.store.lockout.failures, 1, "but it counts towards the lockout");
+    assert_eq!(nobody.store.lockout().failures, 1, "but it counts towards the lockout");
     assert_eq!(world.store.kinds().last(), Some(&SecurityEventKind::SignInFailed));
     assert_eq!(world.store.events.last().unwrap().detail, "Firefox on Linux · FR");
 }
@@ -76,7 +76,7 @@ fn failures_lock_the_account_and_even_the_right_password_is_refused_then() {
     assert_eq!(world.store.sessions.len(), 1, "no session while locked");
     // Once the lock ends the right password works, and clears the lockout.
     world.sign_in(PASSWORD, "Firefox on Linux", 100 + FIRST_LOCK_MS + 10).unwrap();
-    assert_eq!(world.store.lockout, Lockout::default());
+    assert_eq!(world.store.lockout(), Lockout::default());
 }
 
 #[test]
@@ -142,4 +142,28 @@ fn a_new_password_too_short_changes_nothing() {
     assert!(matches!(world.at(2).change_password(&change(&here, PASSWORD, "short")), Err(EdgeError::Invalid(_))));
     assert!(world.at(3).me(&elsewhere.secret).is_ok());
     assert!(world.sign_in(PASSWORD, "Firefox on Linux", 4).is_ok());
+}
+
+#[test]
+fn a_stranger_guessing_from_elsewhere_cannot_lock_the_owner_out() {
+    let (mut world, here) = World::with_account(0);
+    let from = |address: &str| Origin { address: Some(address.into()), ..origin("Chrome on Windows") };
+    let attempt = |world: &mut World, password: &str, address: &str, now: i64| {
+        let request = SignIn { password: password.into(), origin: from(address) };
+        world.at(now).sign_in(&request, None)
+    };
+    for i in 0..FREE_ATTEMPTS as i64 * 3 {
+        attempt(&mut world, "a guess", "198.51.100.7", 100 + i).unwrap_err();
+    }
+    assert!(matches!(attempt(&mut world, PASSWORD, "198.51.100.7", 200), Err(EdgeError::LockedOut { .. })));
+    // The owner, from their own address, signs in at once…
+    assert!(attempt(&mut world, PASSWORD, "203.0.113.5", 210).is_ok());
+    // …and can change the password from a signed-in session while the stranger is locked out.
+    let change =
+        ChangePassword { secret: here.secret.clone(), current: PASSWORD.into(), new: "a fresh password".into() };
+    assert!(world.at(220).change_password(&change).is_ok());
+    // The addresses are kept only as hashes, and old ones are forgotten.
+    assert!(world.store.lockouts.keys().all(|k| k.len() == 16 && !k.contains('.')));
+    attempt(&mut world, "a guess", "192.0.2.1", 100 + 25 * 3600 * 1000).unwrap_err();
+    assert_eq!(world.store.lockouts.len(), 1, "a day later only the newest address is remembered");
 }
