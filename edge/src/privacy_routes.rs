@@ -10,7 +10,7 @@ use crate::glue::{ask, json, now_ms, query, read_json};
 use crate::router::Ctx;
 use crate::team::Action;
 use crate::visitor::{ContactChange, Conversations, Erase as VisitorErase, Object, Profile, Restrict, Subject};
-use crate::workspace::{AuditLog, FindSubjects, Forget, Summaries, VisitorConversations};
+use crate::workspace::{FindSubjects, Forget, Summaries, VisitorConversations};
 use shared::api::{AuditAction, AuditActor};
 use shared::privacy::{DataAction, DataExport, DataRegion, Erased, MyDataRequest};
 use shared::{Email, ErrorCode, SiteId, VisitorId};
@@ -101,8 +101,7 @@ impl Ctx<'_> {
     /// `GET /api/v1/workspaces/{site}/data-requests` (owners and admins): the request history.
     pub async fn data_requests(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
-        let entries = ask(&self.workspace(&workspace.id)?, AuditLog {}).await?;
-        json(&entries.into_iter().filter(|e| e.action.is_data_request()).collect::<Vec<_>>(), 200)
+        json(&self.audit_page(&workspace.id, &req.url()?, shared::api::AuditFilter::DataRequests).await?, 200)
     }
 
     async fn data_action(

@@ -63,8 +63,14 @@ crate::requests! {
         /// Appends to the audit log (the router, and conversation objects). Nothing edits or
         /// deletes an entry.
         append_audit: AppendAudit { entry: AuditEntry } -> ();
-        /// The audit log, newest first.
-        audit_log: AuditLog {} -> Vec<AuditEntry>;
+        /// A page of the audit log, newest first: entries older than `before` that `filter`
+        /// admits.
+        audit_log: AuditLog {
+            #[serde(default)]
+            before: Option<u64>,
+            #[serde(default)]
+            filter: shared::api::AuditFilter,
+        } -> shared::api::AuditPage;
         /// Whether an agent has an inbox open and is not away.
         available: Available {} -> bool;
         /// The key sites sign user ids with; made on first request.

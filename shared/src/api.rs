@@ -322,4 +322,4 @@ pub struct Launcher {
     pub text: String,
 }
 
-pub use crate::audit::{AuditAction, AuditActor, AuditEntry};
+pub use crate::audit::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditPage};

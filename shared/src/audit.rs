@@ -90,6 +90,38 @@ impl AuditAction {
     ];
 }
 
+/// Which entries an audit-log page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "action")]
+pub enum AuditFilter {
+    #[default]
+    All,
+    /// One kind of action.
+    Action(AuditAction),
+    /// The data-subject requests (the inbox's request history).
+    DataRequests,
+}
+
+impl AuditFilter {
+    pub fn admits(self, action: AuditAction) -> bool {
+        match self {
+            AuditFilter::All => true,
+            AuditFilter::Action(a) => a == action,
+            AuditFilter::DataRequests => action.is_data_request(),
+        }
+    }
+}
+
+/// One page of the audit log, newest first: `GET …/audit?before=N&action=NAME` and
+/// `GET …/data-requests?before=N`. `next_before` asks for the page after it (older entries);
+/// `None` on the last page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    #[serde(default)]
+    pub next_before: Option<u64>,
+}
+
 /// Who did what an audit entry records. On the wire a plain string, as every entry stored before
 /// this type was: `visitor`, `site`, `retention`, or an agent's email. A string this build does
 /// not know is kept as written ([`AuditActor::Other`]), so newer entries still show and round-trip.

@@ -3,7 +3,8 @@
 // widget keeps a message sent too fast and sends it again on its own.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEMO, startSuite, stopSuite } from '../support/suite.mjs';
+import { signInToInbox } from '../support/inbox.mjs';
+import { startSuite, stopSuite } from '../support/suite.mjs';
 
 const PASSWORD = 'demo-password-e2e';
 const PAGE = 'http://127.0.0.1:1';
@@ -45,10 +46,19 @@ test('a visitor over the page-view budget is refused with a retry time, whatever
   const other = await api.visitorSession(site, PAGE);
   const fine = await fromPage(site, '/pageview', { token: other.token, url: `${PAGE}/calm`, title: 'Calm', referrer: '' });
   assert.equal(fine.status, 204);
-  const audit = await (await owner.get(`/api/v1/workspaces/${site}/audit`)).json();
+  const audit = (await (await owner.get(`/api/v1/workspaces/${site}/audit`)).json()).entries;
   const entries = audit.filter((e) => e.action === 'rate_limited' && e.detail.startsWith('pageview'));
   assert.equal(entries.length, 1, 'one entry for the whole burst');
   assert.match(entries[0].detail, /more than 300 in 10 minutes from one visitor/);
+
+  // The owner finds it in the inbox by filtering: the edge filters, so the whole log is searched.
+  const page = await (await suite.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await signInToInbox(page, edge, { email: 'flo@floods.example', password: 'flood tests pw 1' });
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Audit log' }).click();
+  await page.getByRole('combobox', { name: 'Action' }).selectOption({ label: 'Rate limit reached' });
+  await page.getByRole('cell', { name: /pageview: more than 300 in 10 minutes/ }).waitFor();
+  assert.equal(await page.getByRole('cell', { name: 'Signed in' }).count(), 0, 'only the chosen kind');
+  await page.close();
 });
 
 test('typing and contact frames have a budget per socket; a flood is refused and changes nothing', async () => {

@@ -175,7 +175,7 @@ test('a visitor downloads, corrects, objects, restricts and erases their own dat
   for (const t of [token, first.token, second.token, unused.token]) await assertRefused(t);
 
   // The request history: every action, by the visitor, naming them only by the reference.
-  const history = await ok(await owner.get(`/api/v1/workspaces/${site}/data-requests`));
+  const history = (await ok(await owner.get(`/api/v1/workspaces/${site}/data-requests`))).entries;
   assert.deepEqual(history.map((e) => e.action).reverse(), [
     'data_exported', 'data_corrected', 'analytics_objected', 'processing_restricted', 'processing_resumed', 'data_erased',
   ]);
@@ -228,7 +228,7 @@ test('an admin runs the same requests on a visitor’s behalf; agents and strang
   await api.expectError(await admin.post(`${route}/${visitor}`, { kind: 'status' }), 404, 'not_found');
   assert.ok(!(await inboxText(admin, ['noah', 'delete my account'])).includes('noah'));
 
-  const mine = (await ok(await owner.get(`/api/v1/workspaces/${site}/data-requests`))).filter((e) => e.actor === admin.email);
+  const mine = ((await ok(await owner.get(`/api/v1/workspaces/${site}/data-requests`))).entries).filter((e) => e.actor === admin.email);
   assert.deepEqual(mine.map((e) => e.action).reverse(), ['data_exported', 'data_corrected', 'processing_restricted', 'analytics_objected', 'data_erased']);
   assert.ok(mine.every((e) => e.detail.startsWith('on behalf of the visitor · subject ' + erased.reference)));
   // Append-only: no route alters or removes an entry.
@@ -248,7 +248,7 @@ test('too many requests from one visitor are refused and the first refusal is au
     if (res.status === 429) refused += 1;
   }
   assert.equal(refused, 2);
-  const audit = await ok(await owner.get(`/api/v1/workspaces/${site}/audit`));
+  const audit = (await ok(await owner.get(`/api/v1/workspaces/${site}/audit`))).entries;
   assert.equal(audit.filter((e) => e.action === 'rate_limited').length, 1);
   assert.match(audit.find((e) => e.action === 'rate_limited').detail, /my-data: more than 30 requests/);
 
@@ -257,7 +257,7 @@ test('too many requests from one visitor are refused and the first refusal is au
   for (let i = 0; i < 23; i += 1) flood.socket.send({ type: 'send', client_id: `c_flood${String(i).padStart(4, '0')}`, body: `spam ${i}` });
   for (let i = 0; i < 3; i += 1) assert.equal((await flood.socket.nextOf('error')).code, 'rate_limited');
   flood.socket.close();
-  const after = await ok(await owner.get(`/api/v1/workspaces/${site}/audit`));
+  const after = (await ok(await owner.get(`/api/v1/workspaces/${site}/audit`))).entries;
   const floods = after.filter((e) => e.action === 'rate_limited' && e.detail.startsWith('chat messages'));
   assert.equal(floods.length, 1);
   assert.equal(floods[0].actor, 'visitor');
@@ -302,7 +302,7 @@ test('retention deletes old conversations and page activity on its own while new
   const back = await chat(rsite, old.token, ['back again']);
   assert.equal(back.conversation_id, old.conversation_id);
   back.socket.close();
-  const audit = await ok(await keeper.get(`/api/v1/workspaces/${rsite}/audit`));
+  const audit = (await ok(await keeper.get(`/api/v1/workspaces/${rsite}/audit`))).entries;
   assert.match(audit.find((e) => e.action === 'retention_deleted').detail, /1 conversation\(s\) inactive for more than 6 day\(s\)/);
 });
 
@@ -350,7 +350,7 @@ test('closed accounts and workspaces are unreachable at once and deleted after t
   await api.expectError(await api.request('POST', '/api/v1/auth/sign-in', { email: 'lea@closing.example', password: 'leaver password 1' }), 409, 'conflict');
   const team = await ok(await boss.get(`/api/v1/workspaces/${csite}/members`));
   assert.deepEqual(team.map((m) => m.email), ['cleo@closing.example']);
-  const audit = await ok(await boss.get(`/api/v1/workspaces/${csite}/audit`));
+  const audit = (await ok(await boss.get(`/api/v1/workspaces/${csite}/audit`))).entries;
   assert.ok(audit.some((e) => e.action === 'member_removed' && e.actor === 'lea@closing.example' && e.detail === 'closed their account'));
 
   // The owner must close the workspace first; the id confirms it.

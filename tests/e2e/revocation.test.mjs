@@ -193,7 +193,7 @@ test('a new identity secret retires verified tokens vouched for by the old one',
   assert.equal(rotated.status, 200);
   const { secret: fresh } = await rotated.json();
   assert.notEqual(fresh, old);
-  const audit = await (await owner.get(`/api/v1/workspaces/${owner.site}/audit`)).json();
+  const audit = (await (await owner.get(`/api/v1/workspaces/${owner.site}/audit`)).json()).entries;
   assert.ok(audit.some((e) => e.action === 'identity_secret_rotated' && e.actor === owner.email));
 
   // The old token no longer opens the verified conversation, and the old hash no longer verifies…
@@ -228,7 +228,7 @@ test('an agent blocks a visitor: their chat closes at once, they cannot start an
   await api.expectError(again, 403, 'forbidden');
   const status = await api.post(`/api/v1/sites/${owner.site}/my-data`, { token: session.token, request: { kind: 'status' } });
   assert.equal(status.status, 200, 'the right of access does not depend on the chat');
-  const audit = await (await owner.get(`/api/v1/workspaces/${owner.site}/audit`)).json();
+  const audit = (await (await owner.get(`/api/v1/workspaces/${owner.site}/audit`)).json()).entries;
   assert.ok(audit.some((e) => e.action === 'visitor_blocked' && e.actor === owner.email));
 
   await pane.getByRole('button', { name: 'Unblock visitor' }).click();

@@ -18,6 +18,9 @@ mod tests;
 
 /// Most page views kept per visitor (oldest go first).
 pub const MAX_PAGES: usize = 500;
+/// Most contact edits kept per visitor (oldest go first): who changed the details lately is
+/// what agents need, and a script correcting a name in a loop must not grow the profile forever.
+pub const MAX_CONTACT_EDITS: usize = 100;
 
 /// How long a failed retention pass waits before it tries again, rather than waiting for the
 /// visitor's next page view.
@@ -46,7 +49,8 @@ pub trait VisitorStore {
     fn delete_pages(&mut self, before: Option<i64>) -> EdgeResult<()>;
     /// Contact edits, oldest first.
     fn contact_edits(&self) -> EdgeResult<Vec<ContactEdit>>;
-    fn add_contact_edit(&mut self, edit: &ContactEdit) -> EdgeResult<()>;
+    /// Adds a contact edit, then keeps only the `keep` most recent.
+    fn add_contact_edit(&mut self, edit: &ContactEdit, keep: usize) -> EdgeResult<()>;
     /// Adds a conversation started at `at`, unless it is listed already.
     fn add_conversation(&mut self, id: &ConversationId, at: i64) -> EdgeResult<()>;
     fn forget_conversation(&mut self, id: &ConversationId) -> EdgeResult<()>;
@@ -197,7 +201,7 @@ pub fn contact(store: &mut impl VisitorStore, change: ContactChange, now: i64) -
         profile.email = change.email.clone();
     }
     let edit = ContactEdit { at: now, by: change.by, name: change.name, email: change.email.clone() };
-    store.add_contact_edit(&edit)?;
+    store.add_contact_edit(&edit, MAX_CONTACT_EDITS)?;
     save(store, profile, now)?;
     Ok(change.email.map(|email| Effect::TellDirectory(Some(email))).into_iter().collect())
 }

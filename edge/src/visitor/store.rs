@@ -75,8 +75,12 @@ impl VisitorStore for SqlVisitor {
         json_rows(&self.sql, "SELECT json FROM contact_edits ORDER BY id", None)
     }
 
-    fn add_contact_edit(&mut self, edit: &ContactEdit) -> EdgeResult<()> {
+    fn add_contact_edit(&mut self, edit: &ContactEdit, keep: usize) -> EdgeResult<()> {
         self.sql.exec("INSERT INTO contact_edits (json) VALUES (?)", vec![serde_json::to_string(edit)?.into()])?;
+        self.sql.exec(
+            "DELETE FROM contact_edits WHERE id <= (SELECT MAX(id) FROM contact_edits) - ?",
+            vec![(keep as i64).into()],
+        )?;
         Ok(())
     }
 

@@ -24,7 +24,7 @@ use crate::conversation::logic::Indexed;
 use crate::error::{EdgeError, EdgeResult};
 use crate::settings::WorkspaceConfig;
 use crate::team::InviteRecord;
-use shared::api::{AuditEntry, Member};
+use shared::api::{AuditEntry, AuditFilter, Member};
 use shared::consent::ConsentRecord;
 use shared::{ConversationId, ConversationSummary, Email, ServerMsg, VisitorId};
 
@@ -50,8 +50,14 @@ pub trait WorkspaceStore {
     fn consent_log(&self, limit: usize) -> EdgeResult<Vec<ConsentRecord>>;
     fn drop_consents(&mut self, visitor_hash: &str) -> EdgeResult<()>;
     fn append_audit(&mut self, entry: &AuditEntry) -> EdgeResult<()>;
-    /// Newest first.
-    fn audit_log(&self, limit: usize) -> EdgeResult<Vec<AuditEntry>>;
+    /// Up to `limit` entries `filter` admits with an id below `before` (all for `None`), newest
+    /// first, each with its id.
+    fn audit_page(&self, before: Option<u64>, filter: AuditFilter, limit: usize) -> EdgeResult<Vec<(u64, AuditEntry)>>;
+    /// The write budget of one audit source (see `settings::append_audit`).
+    fn audit_window(&self, source: &str) -> EdgeResult<Option<crate::lockout::Window>>;
+    fn save_audit_window(&mut self, source: &str, window: &crate::lockout::Window) -> EdgeResult<()>;
+    /// Forgets budgets whose window began before `before`.
+    fn prune_audit_windows(&mut self, before: i64) -> EdgeResult<()>;
 
     fn identity(&self, user_id: &str) -> EdgeResult<Option<IdentityLink>>;
     fn put_identity(&mut self, link: &IdentityLink) -> EdgeResult<()>;
@@ -64,6 +70,8 @@ pub trait WorkspaceStore {
     fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>) -> EdgeResult<()>;
     /// Adds a message to the search index; one already there stays as it is.
     fn index_message(&mut self, id: &ConversationId, message: &Indexed) -> EdgeResult<()>;
+    /// Keeps only the conversation's `keep` newest indexed messages.
+    fn trim_index(&mut self, id: &ConversationId, keep: usize) -> EdgeResult<()>;
     /// Drops a conversation's summary and its messages from the search index.
     fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()>;
     fn conversations_of(&self, visitor: &VisitorId) -> EdgeResult<Vec<ConversationId>>;

@@ -237,8 +237,8 @@ impl WorkspaceCalls for Workspace {
     async fn append_audit(&self, r: AppendAudit) -> EdgeResult<()> {
         self.act(|ws| ws.append_audit(&r.entry)).await
     }
-    async fn audit_log(&self, _: AuditLog) -> EdgeResult<Vec<AuditEntry>> {
-        self.act(|ws| ws.audit_log()).await
+    async fn audit_log(&self, r: AuditLog) -> EdgeResult<shared::api::AuditPage> {
+        self.act(|ws| ws.audit_page(r.before, r.filter)).await
     }
     async fn available(&self, _: Available) -> EdgeResult<bool> {
         Ok(logic::anyone_available(&self.peers(None)))

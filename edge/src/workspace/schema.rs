@@ -41,6 +41,9 @@ pub fn schema(state: &State) {
              session TEXT NOT NULL, opened_at INTEGER NOT NULL, PRIMARY KEY (conversation_id, email, session))",
             "CREATE INDEX IF NOT EXISTS agent_sockets_by_email ON agent_sockets (email, session)",
             // Sessions that ended, refused if an upgrade checked just before still tries to register.
+            // How many entries each cheap source (a refused identity, a failed sign-in on one
+            // account) wrote in its current window: a flood cannot push the log out of view.
+            "CREATE TABLE IF NOT EXISTS audit_budget (source TEXT PRIMARY KEY, start INTEGER NOT NULL, json TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ended_sessions (session TEXT PRIMARY KEY, ended_at INTEGER NOT NULL)",
         ],
     );

@@ -9,7 +9,7 @@ use crate::glue::{json_row, json_rows};
 use crate::settings::WorkspaceConfig;
 use crate::team::InviteRecord;
 use serde::Deserialize;
-use shared::api::{AuditEntry, Member, Role};
+use shared::api::{AuditAction, AuditEntry, AuditFilter, Member, Role};
 use shared::consent::ConsentRecord;
 use shared::{Author, ConversationId, ConversationSummary, Email, VisitorId};
 use worker::SqlStorage;
@@ -169,8 +169,41 @@ impl WorkspaceStore for SqlStore {
         let json = serde_json::to_string(entry)?;
         self.run("INSERT INTO audit (at, json) VALUES (?, ?)", vec![entry.at.into(), json.into()])
     }
-    fn audit_log(&self, n: usize) -> EdgeResult<Vec<AuditEntry>> {
-        json_rows(&self.0, "SELECT json FROM audit ORDER BY id DESC LIMIT ?", vec![limit(n)])
+    fn audit_page(&self, before: Option<u64>, filter: AuditFilter, n: usize) -> EdgeResult<Vec<(u64, AuditEntry)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: i64,
+            json: String,
+        }
+        let mut bindings: Vec<worker::SqlStorageValue> = vec![(before.unwrap_or(i64::MAX as u64) as i64).into()];
+        let kinds: Vec<AuditAction> = match filter {
+            AuditFilter::All => vec![],
+            AuditFilter::Action(a) => vec![a],
+            AuditFilter::DataRequests => AuditAction::ALL.into_iter().filter(|a| a.is_data_request()).collect(),
+        };
+        let mut query = String::from("SELECT id, json FROM audit WHERE id < ?");
+        if filter != AuditFilter::All {
+            query.push_str(&format!(" AND json_extract(json, '$.action') IN ({})", vec!["?"; kinds.len()].join(", ")));
+            for kind in kinds {
+                bindings.push(serde_json::to_value(kind)?.as_str().unwrap_or_default().to_owned().into());
+            }
+        }
+        query.push_str(" ORDER BY id DESC LIMIT ?");
+        bindings.push(limit(n));
+        let rows: Vec<Row> = self.0.exec(&query, bindings)?.to_array()?;
+        rows.into_iter().map(|r| Ok((r.id as u64, serde_json::from_str(&r.json)?))).collect()
+    }
+    fn audit_window(&self, source: &str) -> EdgeResult<Option<crate::lockout::Window>> {
+        json_row(&self.0, "SELECT json FROM audit_budget WHERE source = ?", vec![source.into()])
+    }
+    fn save_audit_window(&mut self, source: &str, window: &crate::lockout::Window) -> EdgeResult<()> {
+        self.run(
+            "INSERT OR REPLACE INTO audit_budget (source, start, json) VALUES (?, ?, ?)",
+            vec![source.into(), window.start.into(), serde_json::to_string(window)?.into()],
+        )
+    }
+    fn prune_audit_windows(&mut self, before: i64) -> EdgeResult<()> {
+        self.run("DELETE FROM audit_budget WHERE start < ?", vec![before.into()])
     }
 
     fn identity(&self, user_id: &str) -> EdgeResult<Option<IdentityLink>> {
@@ -216,6 +249,13 @@ impl WorkspaceStore for SqlStore {
         self.run(
             "INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES (?, ?, ?, ?)",
             vec![id.as_str().into(), (m.seq as i64).into(), m.body.as_str().into(), m.at.into()],
+        )
+    }
+    fn trim_index(&mut self, id: &ConversationId, keep: usize) -> EdgeResult<()> {
+        self.run(
+            "DELETE FROM message_index WHERE conversation_id = ?1 AND seq <= \
+             (SELECT MAX(seq) FROM message_index WHERE conversation_id = ?1) - ?2",
+            vec![id.as_str().into(), limit(keep)],
         )
     }
     fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {

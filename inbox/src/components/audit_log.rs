@@ -1,7 +1,56 @@
 use crate::forms::{audit_actor, audit_filter, audit_label};
-use shared::api::{AuditAction, AuditEntry, WorkspaceRef};
+use shared::api::{AuditAction, AuditEntry, AuditPage, WorkspaceRef};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+
+/// What is loaded of a paged audit list: the entries so far and where the next page starts.
+type Loaded = Option<Result<(Vec<AuditEntry>, Option<u64>), String>>;
+
+/// Pages of an audit list at `path` (`…/audit` or `…/data-requests`), `query` added to every
+/// request (the action filter): the first page when either changes or `version` does, older
+/// ones appended by the callback. Nothing is out of reach however long the log grows.
+#[hook]
+pub fn use_audit_pages(path: String, query: String, version: u32) -> (UseStateHandle<Loaded>, Callback<()>) {
+    let loaded = use_state(|| None::<Result<(Vec<AuditEntry>, Option<u64>), String>>);
+    {
+        let loaded = loaded.clone();
+        use_effect_with((path.clone(), query.clone(), version), move |(path, query, _)| {
+            loaded.set(None);
+            let url = format!("{path}?{query}");
+            wasm_bindgen_futures::spawn_local(async move {
+                let page = client::http::get::<AuditPage>(&url).await;
+                loaded.set(Some(page.map(|p| (p.entries, p.next_before)).map_err(|e| e.message)));
+            });
+        });
+    }
+    let more = {
+        let loaded = loaded.clone();
+        Callback::from(move |()| {
+            let Some(Ok((entries, Some(before)))) = (*loaded).clone() else { return };
+            let (loaded, url) = (loaded.clone(), format!("{path}?{query}&before={before}"));
+            wasm_bindgen_futures::spawn_local(async move {
+                match client::http::get::<AuditPage>(&url).await {
+                    Ok(page) => {
+                        let all = entries.into_iter().chain(page.entries).collect();
+                        loaded.set(Some(Ok((all, page.next_before))));
+                    }
+                    Err(e) => loaded.set(Some(Err(e.message))),
+                }
+            });
+        })
+    };
+    (loaded, more)
+}
+
+/// The button under a paged list, while older entries remain.
+pub fn load_older(next: Option<u64>, more: &Callback<()>) -> Html {
+    match next {
+        Some(_) => html! {
+            <button type="button" class="secondary load-older" onclick={more.reform(|_: MouseEvent| ())}>{ "Load older entries" }</button>
+        },
+        None => html! {},
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct AuditLogProps {
@@ -13,26 +62,22 @@ pub struct AuditLogProps {
 /// it is read-only everywhere: the edge appends entries and no route edits one.
 #[function_component(AuditLog)]
 pub fn audit_log(props: &AuditLogProps) -> Html {
-    let entries = use_state(|| None::<Result<Vec<AuditEntry>, String>>);
-    let filter = use_state(|| None);
+    let filter = use_state(|| None::<AuditAction>);
     let base = format!("/api/v1/workspaces/{}/audit", props.workspace.id);
-    {
-        let entries = entries.clone();
-        use_effect_with(base.clone(), move |base| {
-            let base = base.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                entries.set(Some(client::http::get::<Vec<AuditEntry>>(&base).await.map_err(|e| e.message)));
-            });
-        });
-    }
+    // Filtered by the edge, so a filter reaches entries of every age, not only those loaded.
+    let query = match *filter {
+        Some(action) => format!(
+            "action={}",
+            serde_json::to_value(action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+        ),
+        None => String::new(),
+    };
+    let (entries, more) = use_audit_pages(base.clone(), query, 0);
     let onfilter = {
         let filter = filter.clone();
         Callback::from(move |e: Event| {
             filter.set(audit_filter(&e.target_unchecked_into::<HtmlSelectElement>().value()))
         })
-    };
-    let shown = |list: &[AuditEntry]| -> Vec<AuditEntry> {
-        list.iter().filter(|e| filter.map_or(true, |a| e.action == a)).cloned().collect()
     };
     html! {
         <section class="admin-page audit-log" aria-labelledby="audit-title">
@@ -58,11 +103,12 @@ pub fn audit_log(props: &AuditLogProps) -> Html {
                 { match &*entries {
                     None => html! { <p role="status">{ "Loading the audit log…" }</p> },
                     Some(Err(message)) => html! { <p class="error" role="alert">{ message }</p> },
-                    Some(Ok(list)) if list.is_empty() => html! { <p class="hint" role="status">{ "Nothing recorded yet." }</p> },
-                    Some(Ok(list)) => match shown(list) {
-                        rows if rows.is_empty() => html! { <p class="hint" role="status">{ "No entries of this kind." }</p> },
-                        rows => html! { <AuditTable entries={rows} /> },
-                    },
+                    Some(Ok((list, _))) if list.is_empty() && filter.is_none() => html! { <p class="hint" role="status">{ "Nothing recorded yet." }</p> },
+                    Some(Ok((list, _))) if list.is_empty() => html! { <p class="hint" role="status">{ "No entries of this kind." }</p> },
+                    Some(Ok((list, next))) => html! { <>
+                        <AuditTable entries={list.clone()} />
+                        { load_older(*next, &more) }
+                    </> },
                 } }
             </section>
         </section>

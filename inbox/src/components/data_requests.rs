@@ -1,6 +1,9 @@
-use super::{audit_log::AuditTable, data_subject::DataSubjectCard};
+use super::{
+    audit_log::{load_older, use_audit_pages, AuditTable},
+    data_subject::DataSubjectCard,
+};
 use crate::data_requests::{erased_text, search_query, Lookup, LookupAction};
-use shared::api::{AuditEntry, WorkspaceRef};
+use shared::api::WorkspaceRef;
 use shared::privacy::{DataSubject, Erased};
 use shared::{SiteId, VisitorId};
 use yew::prelude::*;
@@ -121,16 +124,8 @@ struct RequestHistoryProps {
 /// each naming its subject only by a reference that cannot be traced back.
 #[function_component(RequestHistory)]
 fn request_history(props: &RequestHistoryProps) -> Html {
-    let entries = use_state(|| None::<Result<Vec<AuditEntry>, String>>);
-    {
-        let entries = entries.clone();
-        use_effect_with((props.site.clone(), props.version), move |(site, _)| {
-            let path = format!("/api/v1/workspaces/{site}/data-requests");
-            wasm_bindgen_futures::spawn_local(async move {
-                entries.set(Some(client::http::get::<Vec<AuditEntry>>(&path).await.map_err(|e| e.message)));
-            });
-        });
-    }
+    let path = format!("/api/v1/workspaces/{}/data-requests", props.site);
+    let (entries, more) = use_audit_pages(path, String::new(), props.version);
     html! {
         <section class="card history" aria-labelledby="request-history-title">
             <h3 id="request-history-title">{ "Request history" }</h3>
@@ -138,8 +133,11 @@ fn request_history(props: &RequestHistoryProps) -> Html {
             { match &*entries {
                 None => html! { <p class="hint">{ "Loading the history…" }</p> },
                 Some(Err(message)) => html! { <p class="error" role="alert">{ message }</p> },
-                Some(Ok(list)) if list.is_empty() => html! { <p class="hint">{ "No requests yet." }</p> },
-                Some(Ok(list)) => html! { <AuditTable entries={list.clone()} /> },
+                Some(Ok((list, _))) if list.is_empty() => html! { <p class="hint">{ "No requests yet." }</p> },
+                Some(Ok((list, next))) => html! { <>
+                    <AuditTable entries={list.clone()} />
+                    { load_older(*next, &more) }
+                </> },
             } }
         </section>
     }

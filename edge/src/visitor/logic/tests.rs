@@ -88,8 +88,10 @@ impl VisitorStore for Memory {
     fn contact_edits(&self) -> EdgeResult<Vec<ContactEdit>> {
         Ok(self.edits.clone())
     }
-    fn add_contact_edit(&mut self, edit: &ContactEdit) -> EdgeResult<()> {
+    fn add_contact_edit(&mut self, edit: &ContactEdit, keep: usize) -> EdgeResult<()> {
         self.edits.push(edit.clone());
+        let extra = self.edits.len().saturating_sub(keep);
+        self.edits.drain(..extra);
         Ok(())
     }
     fn add_conversation(&mut self, id: &ConversationId, at: i64) -> EdgeResult<()> {
@@ -216,6 +218,19 @@ fn a_blocked_visitor_gets_no_chat_but_keeps_their_rights_until_unblocked() {
     m.apply(erase(900));
     assert!(unauthorized(block(&mut m, true, 1_000)));
     assert!(unauthorized(admit(&m)));
+}
+
+#[test]
+fn contact_edits_keep_only_the_newest() {
+    let mut m = Memory::default();
+    for i in 0..MAX_CONTACT_EDITS as i64 + 30 {
+        let name = format!("Name {i}");
+        let effects = contact(&mut m, change("visitor", Some(&name), None), i).unwrap();
+        m.apply(effects);
+    }
+    let edits = profile(&m, 1_000).unwrap().contact_edits;
+    assert_eq!(edits.len(), MAX_CONTACT_EDITS);
+    assert_eq!(edits.last().unwrap().name.as_deref(), Some(&*format!("Name {}", MAX_CONTACT_EDITS + 29)));
 }
 
 #[test]

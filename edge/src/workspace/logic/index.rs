@@ -9,6 +9,11 @@ use shared::{domain::preview, ConversationId, ConversationSummary, ServerMsg, Vi
 
 /// How many conversations an inbox `hello` lists.
 pub const INBOX_PAGE: usize = 200;
+/// Most messages of one conversation the search index keeps (its newest): a conversation that
+/// runs for months stays searchable by what was said lately, and one flooded by its visitor
+/// cannot grow the workspace's index without bound.
+pub const INDEXED_PER_CONVERSATION: usize = 2_000;
+const INDEX_TRIM_EVERY: u64 = 100;
 /// Most search hits, and the longest query.
 pub const SEARCH_HITS: usize = 50;
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -46,6 +51,10 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         if !self.store.conversation_erased(&s.id)? {
             if let Some(message) = &update.indexed {
                 self.store.index_message(&s.id, message)?;
+                // Trimmed now and then rather than on every message: the hot path stays one write.
+                if message.seq % INDEX_TRIM_EVERY == 0 {
+                    self.store.trim_index(&s.id, INDEXED_PER_CONVERSATION)?;
+                }
             }
             let stale = self.store.summary(&s.id)?.is_some_and(|known| known.rev >= s.rev);
             if !stale {
@@ -113,6 +122,21 @@ mod tests {
             indexed: Some(Indexed { seq: rev, body: text.into(), at: 1_000 + rev as i64 }),
             visitor_id: None,
         }
+    }
+
+    #[test]
+    fn a_long_conversation_keeps_only_its_newest_messages_in_the_index() {
+        let mut store = Memory::open();
+        let id = ConversationId::parse("cv_longlong").unwrap();
+        let total = INDEXED_PER_CONVERSATION as u64 + 300;
+        let mut ws = Workspace::new(&mut store, "demo", 0, 1_000);
+        for rev in 1..=total {
+            ws.conversation_updated(&update(&id, rev, &format!("m{rev}"))).unwrap();
+        }
+        let kept: Vec<u64> = store.messages.iter().map(|(_, m)| m.seq).collect();
+        assert!(kept.len() <= INDEXED_PER_CONVERSATION + INDEX_TRIM_EVERY as usize, "{}", kept.len());
+        assert!(kept.contains(&total), "the newest stays searchable");
+        assert!(!kept.contains(&1), "the oldest went");
     }
 
     #[test]

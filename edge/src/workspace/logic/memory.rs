@@ -4,10 +4,11 @@
 use super::{MessageHit, WorkspaceStore};
 use crate::conversation::logic::Indexed;
 use crate::error::EdgeResult;
+use crate::lockout::Window;
 use crate::settings::WorkspaceConfig;
 use crate::team::InviteRecord;
 use crate::workspace::IdentityLink;
-use shared::api::{AuditEntry, Member};
+use shared::api::{AuditEntry, AuditFilter, Member};
 use shared::consent::ConsentRecord;
 use shared::{Author, ConversationId, ConversationSummary, Email, VisitorId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +32,7 @@ pub struct Memory {
     /// (conversation, email, session, opened at)
     pub agent_sockets: Vec<(ConversationId, Email, String, i64)>,
     pub ended_sessions: BTreeMap<String, i64>,
+    pub audit_windows: BTreeMap<String, Window>,
 }
 
 /// Whether a registry row matches the filters (`None`: any).
@@ -137,8 +139,24 @@ impl WorkspaceStore for Memory {
         self.audit.push(entry.clone());
         Ok(())
     }
-    fn audit_log(&self, limit: usize) -> EdgeResult<Vec<AuditEntry>> {
-        Ok(self.audit.iter().rev().take(limit).cloned().collect())
+    fn audit_page(&self, before: Option<u64>, filter: AuditFilter, limit: usize) -> EdgeResult<Vec<(u64, AuditEntry)>> {
+        let numbered = self.audit.iter().enumerate().map(|(i, e)| (i as u64 + 1, e.clone()));
+        Ok(numbered
+            .rev()
+            .filter(|(id, e)| before.is_none_or(|b| *id < b) && filter.admits(e.action))
+            .take(limit)
+            .collect())
+    }
+    fn audit_window(&self, source: &str) -> EdgeResult<Option<Window>> {
+        Ok(self.audit_windows.get(source).copied())
+    }
+    fn save_audit_window(&mut self, source: &str, window: &Window) -> EdgeResult<()> {
+        self.audit_windows.insert(source.to_owned(), *window);
+        Ok(())
+    }
+    fn prune_audit_windows(&mut self, before: i64) -> EdgeResult<()> {
+        self.audit_windows.retain(|_, w| w.start >= before);
+        Ok(())
     }
     fn identity(&self, user_id: &str) -> EdgeResult<Option<IdentityLink>> {
         Ok(self.identities.get(user_id).map(|(v, c)| IdentityLink {
@@ -173,6 +191,11 @@ impl WorkspaceStore for Memory {
         if !self.messages.iter().any(|(c, m)| c == id && m.seq == message.seq) {
             self.messages.push((id.clone(), message.clone()));
         }
+        Ok(())
+    }
+    fn trim_index(&mut self, id: &ConversationId, keep: usize) -> EdgeResult<()> {
+        let newest = self.messages.iter().filter(|(c, _)| c == id).map(|(_, m)| m.seq).max().unwrap_or(0);
+        self.messages.retain(|(c, m)| c != id || m.seq + keep as u64 > newest);
         Ok(())
     }
     fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {

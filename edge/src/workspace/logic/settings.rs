@@ -4,12 +4,17 @@ use super::{Workspace, WorkspaceStore};
 use crate::error::{EdgeError, EdgeResult};
 use crate::settings::{validate_consent, WorkspaceConfig};
 use crate::workspace::IdentityLink;
-use shared::api::{AuditEntry, IdentitySecret, WorkspaceSettings};
+use shared::api::{AuditAction, AuditEntry, AuditFilter, AuditPage, IdentitySecret, WorkspaceSettings};
 use shared::consent::{ConsentRecord, ConsentSettings};
 use shared::VisitorId;
 
-/// Most consent records or audit entries one read returns (newest first).
+/// Most consent records one read returns (newest first).
 pub const LOG_READ_LIMIT: usize = 50_000;
+/// Audit entries per page.
+pub const AUDIT_PAGE: usize = 500;
+/// Entries one cheap source may write per window before the rest of its burst is summed up.
+pub const AUDIT_BURST: u32 = 20;
+pub const AUDIT_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 impl<S: WorkspaceStore> Workspace<'_, S> {
     /// A new workspace: refused if the id is taken, by an open or a closed one.
@@ -59,13 +64,36 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         self.store.consent_log(LOG_READ_LIMIT)
     }
 
-    /// The audit log: appended to, read, and nothing else.
+    /// The audit log: appended to, read, and nothing else. What strangers can cause cheaply
+    /// (failed sign-ins on an account, refused identities) has a write budget per source: past
+    /// it, one entry says so and the rest of the burst is not written, so a flood cannot push
+    /// the log out of view.
     pub fn append_audit(&mut self, entry: &AuditEntry) -> EdgeResult<()> {
+        if matches!(entry.action, AuditAction::SignInFailed | AuditAction::LockedOut | AuditAction::IdentityRefused) {
+            let source = format!("{}:{}", serde_json::to_string(&entry.action)?, entry.actor);
+            self.store.prune_audit_windows(self.now - AUDIT_WINDOW_MS)?;
+            let mut window = self.store.audit_window(&source)?.unwrap_or_default();
+            let allowed = window.hit(entry.at, AUDIT_BURST, AUDIT_WINDOW_MS);
+            self.store.save_audit_window(&source, &window)?;
+            if !allowed {
+                if window.hits == AUDIT_BURST + 1 {
+                    let detail = format!(
+                        "more than {AUDIT_BURST} of these from this source in {} minutes: the rest of the burst is not logged",
+                        AUDIT_WINDOW_MS / 60_000
+                    );
+                    self.store.append_audit(&AuditEntry { detail, ..entry.clone() })?;
+                }
+                return Ok(());
+            }
+        }
         self.store.append_audit(entry)
     }
 
-    pub fn audit_log(&self) -> EdgeResult<Vec<AuditEntry>> {
-        self.store.audit_log(LOG_READ_LIMIT)
+    /// One page of the audit log, newest first (see [`AuditPage`]).
+    pub fn audit_page(&self, before: Option<u64>, filter: AuditFilter) -> EdgeResult<AuditPage> {
+        let rows = self.store.audit_page(before, filter, AUDIT_PAGE + 1)?;
+        let next_before = (rows.len() > AUDIT_PAGE).then(|| rows[AUDIT_PAGE - 1].0);
+        Ok(AuditPage { entries: rows.into_iter().take(AUDIT_PAGE).map(|(_, e)| e).collect(), next_before })
     }
 
     /// The key sites sign user ids with, made (by `fresh`) on first request.
@@ -110,7 +138,7 @@ mod tests {
     use super::super::memory::{config, Memory};
     use super::*;
     use crate::auth::sha256_hex;
-    use shared::api::AuditAction;
+    use shared::api::AuditActor;
     use shared::ConversationId;
 
     fn visitor(n: u8) -> VisitorId {
@@ -153,7 +181,63 @@ mod tests {
             ws.append_audit(&entry).unwrap();
         }
         assert_eq!(ws.consent_log().unwrap().iter().map(|r| r.at).collect::<Vec<_>>(), [3, 2, 1]);
-        assert_eq!(ws.audit_log().unwrap().iter().map(|e| e.at).collect::<Vec<_>>(), [3, 2, 1]);
+        let page = ws.audit_page(None, AuditFilter::All).unwrap();
+        assert_eq!(page.entries.iter().map(|e| e.at).collect::<Vec<_>>(), [3, 2, 1]);
+        assert_eq!(page.next_before, None);
+    }
+
+    #[test]
+    fn the_audit_log_pages_through_everything_and_filters_on_the_edge() {
+        let mut store = Memory::open();
+        let mut ws = Workspace::new(&mut store, "demo", 0, 86_400_000);
+        let total = AUDIT_PAGE * 2 + 3;
+        for at in 0..total as i64 {
+            let action = if at % 2 == 0 { AuditAction::SettingsChanged } else { AuditAction::DataExported };
+            ws.append_audit(&AuditEntry { at, actor: "a@b.co".into(), action, detail: String::new() }).unwrap();
+        }
+        let (mut seen, mut before) = (vec![], None);
+        loop {
+            let page = ws.audit_page(before, AuditFilter::All).unwrap();
+            seen.extend(page.entries.iter().map(|e| e.at));
+            match page.next_before {
+                Some(next) => before = Some(next),
+                None => break,
+            }
+        }
+        let all: Vec<i64> = (0..total as i64).rev().collect();
+        assert_eq!(seen, all, "every entry once, newest first, none pushed out");
+        let requests = ws.audit_page(None, AuditFilter::DataRequests).unwrap();
+        assert!(requests.entries.iter().all(|e| e.action == AuditAction::DataExported));
+        assert_eq!(requests.entries.len(), AUDIT_PAGE);
+        let settings = ws.audit_page(None, AuditFilter::Action(AuditAction::SettingsChanged)).unwrap();
+        assert!(settings.entries.iter().all(|e| e.action == AuditAction::SettingsChanged));
+    }
+
+    #[test]
+    fn a_flood_of_cheap_entries_from_one_source_is_one_line_past_its_budget() {
+        let mut store = Memory::open();
+        let mut ws = Workspace::new(&mut store, "demo", 1_000, 86_400_000);
+        let failed = |at: i64, who: &str| AuditEntry {
+            at,
+            actor: AuditActor::Agent(shared::Email::parse(who).unwrap()),
+            action: AuditAction::SignInFailed,
+            detail: "Chrome on Windows".into(),
+        };
+        for i in 0..500 {
+            ws.append_audit(&failed(1_000 + i, "ada@shop.example")).unwrap();
+        }
+        // Another account's failures and the team's own actions are not held back by it.
+        ws.append_audit(&failed(2_000, "bob@shop.example")).unwrap();
+        let settings =
+            AuditEntry { at: 2_001, actor: "a@b.co".into(), action: AuditAction::SettingsChanged, detail: "".into() };
+        ws.append_audit(&settings).unwrap();
+        let entries = ws.audit_page(None, AuditFilter::All).unwrap().entries;
+        assert_eq!(entries.len(), AUDIT_BURST as usize + 1 + 2, "the budget, one summary line, and the others");
+        assert!(entries.iter().any(|e| e.detail.contains("the rest of the burst is not logged")));
+        // The next window has a budget again.
+        let mut later = Workspace::new(&mut store, "demo", 1_000 + AUDIT_WINDOW_MS, 86_400_000);
+        later.append_audit(&failed(1_000 + AUDIT_WINDOW_MS, "ada@shop.example")).unwrap();
+        assert_eq!(later.audit_page(None, AuditFilter::All).unwrap().entries.len(), AUDIT_BURST as usize + 4);
     }
 
     #[test]
