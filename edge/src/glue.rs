@@ -39,6 +39,9 @@ pub fn error_response(e: &EdgeError) -> Response {
 /// cannot exhaust the isolate's memory.
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> EdgeResult<T> {
     const MAX_BODY: usize = 64 * 1024;
+    // Refused on its announced length before a byte is read; a body that lies about its length
+    // (or has none announced) is still measured below.
+    crate::limits::announced_body(req.headers().get("content-length")?.as_deref(), MAX_BODY)?;
     let bytes = req.bytes().await?;
     if bytes.len() > MAX_BODY {
         return Err(EdgeError::MalformedBody(format!("the body is over {MAX_BODY} bytes")));

@@ -78,6 +78,14 @@ impl Limited {
     }
 }
 
+/// Refuses a request body whose announced `Content-Length` is over `max` bytes, before it is read.
+pub fn announced_body(content_length: Option<&str>, max: usize) -> EdgeResult<()> {
+    match content_length.and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(len) if len > max as u64 => Err(EdgeError::MalformedBody(format!("the body is over {max} bytes"))),
+        _ => Ok(()),
+    }
+}
+
 /// The answer to a request whose keys were counted: refused if any key is over its budget, with
 /// the longest wait among them.
 pub fn verdict(refusals: impl IntoIterator<Item = Option<i64>>) -> EdgeResult<()> {
@@ -114,6 +122,16 @@ mod tests {
             let b = kind.budget();
             assert!(b.per_visitor < b.per_ip && b.per_ip < b.per_site, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn a_body_announced_too_large_is_refused_before_it_is_read() {
+        assert!(announced_body(Some("65536"), 65_536).is_ok());
+        assert!(matches!(announced_body(Some("65537"), 65_536), Err(EdgeError::MalformedBody(_))));
+        assert!(announced_body(Some("52428800"), 65_536).is_err(), "50 MB announced");
+        // Nothing (or nonsense) announced: the body is measured when it is read.
+        assert!(announced_body(None, 65_536).is_ok());
+        assert!(announced_body(Some("lots"), 65_536).is_ok());
     }
 
     #[test]
