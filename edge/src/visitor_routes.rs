@@ -51,6 +51,9 @@ impl Ctx<'_> {
         config: &WorkspaceConfig,
         context: Option<VisitorContext>,
     ) -> EdgeResult<Capture> {
+        if let Some(context) = &context {
+            context.check()?;
+        }
         let ua = req.headers().get("user-agent")?.unwrap_or_default();
         let device = Device::parse(&ua).map(|d| DeviceInfo { browser: d.browser, os: d.os, category: d.category });
         let location = req.cf().map(|cf| Location { country: cf.country(), region: cf.region(), city: cf.city() });
