@@ -24,7 +24,8 @@ pub fn embed_csp(allowed: &[AllowedDomain]) -> String {
 /// CSP of the widget preview: the loader from our own origin, no inline script. Inline styles
 /// are allowed because the loader styles its launcher with a `<style>` in its shadow root (as on
 /// the customer's site); without them owners would preview an unstyled launcher.
-pub const PREVIEW_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+pub const PREVIEW_CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
      connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// CSP of the demo page, which stands for a customer's site: scripts only from the page's own
