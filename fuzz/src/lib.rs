@@ -12,7 +12,7 @@
 //!   That test includes this file by path, so the same code runs both ways.
 
 use edge::auth::{cookie, parse_session_cookie, session_cookie_value, VisitorToken};
-use edge::capture::{identity_hash_ok, merge_attributes, strip_url, truncate_ip, MAX_USER_ID_CHARS};
+use edge::capture::{identity_hash_ok, merge_attributes, strip_url, truncate_ip};
 use edge::chat_settings::site_domain;
 use edge::conversation::logic::{Conversation, MessageLog, Peer, Role, State};
 use edge::device::{Device, MAX_DEVICE_CHARS};
@@ -259,7 +259,6 @@ pub fn capture(data: &[u8]) {
             if identity_hash_ok(secret, id, hash) {
                 assert!(hash.trim().len() == 64, "only a full HMAC matches");
             }
-            let _ = id.chars().count() <= MAX_USER_ID_CHARS;
         }
         _ => {
             let Ok(new) = serde_json::from_str::<BTreeMap<String, serde_json::Value>>(&s) else { return };

@@ -66,6 +66,8 @@ test('every HTML page carries its CSP, nosniff, a referrer policy and its framin
     const scripts = d.get('script-src') ?? d.get('default-src');
     assert.ok(!scripts.includes("'unsafe-inline'") && !scripts.includes("'unsafe-eval'"), `${name}: ${scripts}`);
   }
+  // The widget and the inbox talk to the edge only: nothing the visitor types can leave for elsewhere.
+  for (const name of ['inbox', 'embed']) assert.deepEqual(pages[name].get('connect-src'), ["'self'"], `${name}: connect-src`);
   for (const name of ['inbox', 'preview', 'notice', 'record', 'demo']) {
     assert.deepEqual(pages[name].get('frame-ancestors'), ["'none'"], `${name} is never framed`);
   }
