@@ -98,12 +98,8 @@ impl WorkspaceConfig {
         if !is_hex_color(&s.color) {
             return Err(EdgeError::Invalid("the colour must look like #1f5eff".into()));
         }
-        if s.launcher_text.trim().chars().count() > MAX_LAUNCHER_CHARS {
-            return Err(EdgeError::Invalid(format!("the launcher text may have {MAX_LAUNCHER_CHARS} characters")));
-        }
-        if s.team_name.trim().chars().count() > MAX_NAME_CHARS {
-            return Err(EdgeError::Invalid(format!("the team name may have {MAX_NAME_CHARS} characters")));
-        }
+        let launcher_text = optional("the launcher text", &s.launcher_text, MAX_LAUNCHER_CHARS)?;
+        let team_name = optional("the team name", &s.team_name, MAX_NAME_CHARS)?;
         if let Some(hours) = &s.business_hours {
             check_hours(hours)?;
         }
@@ -139,8 +135,8 @@ impl WorkspaceConfig {
             chat: ChatSettings {
                 color: s.color.to_lowercase(),
                 position: s.position,
-                launcher_text: s.launcher_text.trim().to_owned(),
-                team_name: s.team_name.trim().to_owned(),
+                launcher_text,
+                team_name,
                 business_hours: s.business_hours,
                 offline_message: bounded("the offline message", &s.offline_message, MAX_TEXT_CHARS)?,
                 prechat: s.prechat,
@@ -177,6 +173,14 @@ pub fn site_domain(input: &str) -> String {
     s.split(['/', '?', '#']).next().unwrap_or_default().to_owned()
 }
 
+/// A text the owner may leave empty; when given, it holds as [`bounded`] texts do.
+fn optional(what: &'static str, s: &str, max: usize) -> EdgeResult<String> {
+    match s.trim() {
+        "" => Ok(String::new()),
+        given => bounded(what, given, max),
+    }
+}
+
 fn is_hex_color(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
@@ -188,7 +192,8 @@ fn check_hours(h: &BusinessHours) -> EdgeResult<()> {
     if !tz_ok {
         return Err(EdgeError::Invalid(format!("'{}' is not a time zone", h.time_zone)));
     }
-    if h.days.is_empty() || h.days.iter().any(|d| *d > 6) {
+    // Seven at most: a list of the same day thousands of times long would be kept as sent.
+    if h.days.is_empty() || h.days.len() > 7 || h.days.iter().any(|d| *d > 6) {
         return Err(EdgeError::Invalid("business hours need at least one day (0 = Monday … 6 = Sunday)".into()));
     }
     if h.open >= h.close || h.close > 24 * 60 {
@@ -270,6 +275,9 @@ mod tests {
                 s.canned_responses = vec![c.clone(), c];
             }),
             Box::new(|s| s.offline_message = String::new()),
+            Box::new(|s| s.business_hours = Some(hours(&[0; 8], 60, 120))),
+            Box::new(|s| s.team_name = "Support \u{202E}ecnaniF".into()),
+            Box::new(|s| s.launcher_text = "\u{2066}Chat".into()),
         ];
         for (i, change) in cases.iter().enumerate() {
             let mut s = config().settings(&site());

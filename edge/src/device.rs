@@ -3,6 +3,10 @@
 
 use woothee::parser::Parser;
 
+/// Longest browser, system or category name kept: the user agent is whatever the client says,
+/// and woothee copies version numbers out of it as they are ("Chrome/999…9").
+pub const MAX_DEVICE_CHARS: usize = 40;
+
 /// The parts of a user agent worth showing: no version beyond the browser's major one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
@@ -18,7 +22,8 @@ impl Device {
         let major = r.version.split('.').next().unwrap_or_default();
         let browser =
             if major.is_empty() || r.version == "UNKNOWN" { r.name.to_owned() } else { format!("{} {major}", r.name) };
-        Some(Device { browser, os: r.os.to_owned(), category: r.category.to_owned() })
+        let capped = |s: &str| s.chars().take(MAX_DEVICE_CHARS).collect();
+        Some(Device { browser: capped(&browser), os: capped(r.os), category: capped(r.category) })
     }
 
     /// "Chrome 156 on Linux", as a session list shows it.
@@ -46,6 +51,15 @@ mod tests {
         assert_eq!((d.os.as_str(), d.category.as_str()), ("iPhone", "smartphone"));
         let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
         assert_eq!(Device::label(firefox), "Firefox 128 on Windows 10");
+    }
+
+    #[test]
+    fn what_a_user_agent_says_is_bounded() {
+        let huge = format!("Mozilla/5.0 (X11; Linux x86_64) Chrome/{}.0 Safari/537.36", "9".repeat(5000));
+        let d = Device::parse(&huge).unwrap();
+        assert!(d.browser.starts_with("Chrome 999"), "{}", d.browser);
+        assert!([&d.browser, &d.os, &d.category].iter().all(|s| s.chars().count() <= MAX_DEVICE_CHARS));
+        assert!(Device::label(&huge).chars().count() <= 2 * MAX_DEVICE_CHARS + 4);
     }
 
     #[test]

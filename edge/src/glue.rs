@@ -20,6 +20,14 @@ pub fn json<T: Serialize>(value: &T, status: u16) -> EdgeResult<Response> {
     Ok(Response::from_json(value)?.with_status(status))
 }
 
+/// Every answer of the edge says its type is final, so no browser reads a JSON error, a CSV or
+/// an empty answer as HTML. Answers passed on from an object (a socket's 101) may have headers
+/// that cannot change; they are left as they are.
+pub fn nosniff(res: Response) -> Response {
+    let _ = res.headers().set("x-content-type-options", "nosniff");
+    res
+}
+
 /// The one place an error becomes a response. Causes of 5xx go to the log only.
 pub fn error_response(e: &EdgeError) -> Response {
     if e.status() >= 500 {

@@ -21,9 +21,24 @@ pub fn embed_csp(allowed: &[AllowedDomain]) -> String {
     )
 }
 
-/// CSP of the widget preview: the loader from our own origin, nothing inline.
-pub const PREVIEW_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// CSP of the widget preview: the loader from our own origin, no inline script. Inline styles
+/// are allowed because the loader styles its launcher with a `<style>` in its shadow root (as on
+/// the customer's site); without them owners would preview an unstyled launcher.
+pub const PREVIEW_CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
      connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// CSP of the demo page, which stands for a customer's site: scripts only from the page's own
+/// origin and the edge's, never a plugin, a `<base>` or a frame around it. Inline scripts and
+/// styles stay allowed because the sites it stands for have them (tag-manager snippets the
+/// loader gates by consent, and the loader's own launcher styles).
+pub fn demo_csp(edge_origin: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' {edge_origin} 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self' {edge_origin}; frame-src {edge_origin}; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
 /// The "test your widget" page: the site's real snippet on a page of the edge's own origin.
 pub fn preview_page(edge_origin: &str, site: &str, name: &str) -> String {
@@ -121,6 +136,13 @@ mod tests {
         assert!(!csp.contains("http://shop.example"));
         assert!(embed_csp(&[]).contains("frame-ancestors 'self';"), "only the edge's own preview page");
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn the_demo_page_loads_scripts_only_from_its_origin_and_the_edge() {
+        let csp = demo_csp("http://localhost:8787");
+        assert!(csp.contains("script-src 'self' http://localhost:8787 'unsafe-inline';"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{csp}");
     }
 
     #[test]

@@ -17,7 +17,8 @@ use worker::{event, Context, Env, Headers, Method, Request, Response, Stub};
 
 #[event(fetch)]
 pub async fn main(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    Ok(route(req, &env).await.unwrap_or_else(|e| error_response(&e)))
+    let res = route(req, &env).await.unwrap_or_else(|e| error_response(&e));
+    Ok(crate::glue::nosniff(res))
 }
 
 async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
@@ -232,7 +233,8 @@ impl Ctx<'_> {
             Some(tag) => shared::consent::Lang::from_tag(&tag),
             None => Some(shared::consent::Lang::En),
         };
-        Ok(Response::from_html(pages::demo_page(&format!("{}://{edge_host}{port}", url.scheme()), &site, lang))?)
+        let edge = format!("{}://{edge_host}{port}", url.scheme());
+        html_page(pages::demo_page(&edge, &site, lang), &pages::demo_csp(&edge))
     }
 
     /// The widget's iframe page. The loader passes the host page's origin; it must be allowed, and

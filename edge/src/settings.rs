@@ -44,7 +44,9 @@ impl WorkspaceConfig {
         if self.allows_origin(origin) {
             Ok(())
         } else {
-            Err(EdgeError::OriginNotAllowed(format!("'{origin}' may not embed site {site}")))
+            // The origin is the client's to choose: echo only its start.
+            let shown: String = origin.chars().take(100).collect();
+            Err(EdgeError::OriginNotAllowed(format!("'{shown}' may not embed site {site}")))
         }
     }
 }
@@ -120,6 +122,12 @@ pub fn validate_consent(new: ConsentSettings, old: Option<&ConsentSettings>) -> 
     if new.policy_version == 0 || old.is_some_and(|o| new.policy_version < o.policy_version) {
         return Err(EdgeError::Invalid("the policy version can only go up".into()));
     }
+    let mut categories = new.categories.clone();
+    categories.sort();
+    categories.dedup();
+    if categories.len() != new.categories.len() {
+        return Err(EdgeError::Invalid("each consent category may be listed once".into()));
+    }
     if new.texts.is_empty() {
         return Err(EdgeError::Invalid("the banner needs a text in at least one language".into()));
     }
@@ -166,6 +174,9 @@ mod tests {
         let site = SiteId::parse("demo").unwrap();
         assert!(config.require_origin(&site, "https://shop.example").is_ok());
         assert!(matches!(config.require_origin(&site, "https://evil.example"), Err(EdgeError::OriginNotAllowed(_))));
+        let long = format!("https://{}.example", "e".repeat(60_000));
+        let refused = config.require_origin(&site, &long).unwrap_err().to_string();
+        assert!(refused.len() < 200, "a refusal does not echo a huge origin back");
         assert!(config.allows_origin("https://shop.example"));
         assert!(config.allows_origin("https://www.shop.example"));
         assert!(!config.allows_origin("https://evil.example"));
@@ -195,8 +206,10 @@ mod tests {
         let mut blank = base.clone();
         blank.texts.values_mut().for_each(|t| t.text = " ".into());
         assert!(validate_consent(blank, None).is_err());
-        let mut missing = base;
+        let mut missing = base.clone();
         missing.texts.values_mut().for_each(|t| t.marketing.description.clear());
         assert!(validate_consent(missing, None).is_err(), "every category needs a description");
+        let repeated = ConsentSettings { categories: vec![shared::consent::Category::Analytics; 3], ..base };
+        assert!(validate_consent(repeated, None).is_err(), "a category listed once");
     }
 }

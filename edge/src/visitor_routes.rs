@@ -66,6 +66,9 @@ impl Ctx<'_> {
         config: &WorkspaceConfig,
         context: Option<VisitorContext>,
     ) -> EdgeResult<Capture> {
+        if let Some(context) = &context {
+            context.check()?;
+        }
         let ua = req.headers().get("user-agent")?.unwrap_or_default();
         let device = Device::parse(&ua).map(|d| DeviceInfo { browser: d.browser, os: d.os, category: d.category });
         let location = req.cf().map(|cf| Location { country: cf.country(), region: cf.region(), city: cf.city() });
@@ -92,9 +95,18 @@ impl Ctx<'_> {
 
     pub async fn page_view(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (site, config, origin) = self.from_site_page(site, req).await?;
+        cors_answer(self.record_page_view(&site, &config, req).await, &origin)
+    }
+
+    async fn record_page_view(
+        &self,
+        site: &SiteId,
+        config: &WorkspaceConfig,
+        req: &mut Request,
+    ) -> EdgeResult<Response> {
         let body: PageViewRequest = read_json(req).await?;
-        let token = self.bound_token_of(&site, &body.token).await?;
-        self.limit(Limited::PageView, req, &site, Some(&token.visitor_id)).await?;
+        let token = self.bound_token_of(site, &body.token).await?;
+        self.limit(Limited::PageView, req, site, Some(&token.visitor_id)).await?;
         let page = PageView {
             at: now_ms(),
             url: strip_url(&body.url)?,
@@ -105,19 +117,23 @@ impl Ctx<'_> {
                 strip_url(&body.referrer).unwrap_or_default()
             },
         };
-        let visit = PageVisit { page, capture: self.capture_of(req, &config, body.context)? };
-        ask(&self.visitor(&site, &token.visitor_id)?, visit).await?;
-        cors(Response::empty()?.with_status(204), &origin)
+        let visit = PageVisit { page, capture: self.capture_of(req, config, body.context)? };
+        ask(&self.visitor(site, &token.visitor_id)?, visit).await?;
+        Ok(Response::empty()?.with_status(204))
     }
 
     pub async fn set_attributes(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (site, _, origin) = self.from_site_page(site, req).await?;
+        cors_answer(self.record_attributes(&site, req).await, &origin)
+    }
+
+    async fn record_attributes(&self, site: &SiteId, req: &mut Request) -> EdgeResult<Response> {
         let body: AttributesRequest = read_json(req).await?;
-        let token = self.bound_token_of(&site, &body.token).await?;
-        self.limit(Limited::Attributes, req, &site, Some(&token.visitor_id)).await?;
+        let token = self.bound_token_of(site, &body.token).await?;
+        self.limit(Limited::Attributes, req, site, Some(&token.visitor_id)).await?;
         let attributes = SetAttributes { attributes: body.attributes };
-        ask(&self.visitor(&site, &token.visitor_id)?, attributes).await?;
-        cors(Response::empty()?.with_status(204), &origin)
+        ask(&self.visitor(site, &token.visitor_id)?, attributes).await?;
+        Ok(Response::empty()?.with_status(204))
     }
 
     /// `Provixchat.identify`. With verification on, the HMAC must match: then the token is bound
@@ -126,6 +142,10 @@ impl Ctx<'_> {
     /// never opens anyone else's conversations.
     pub async fn identify(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (site, config, origin) = self.from_site_page(site, req).await?;
+        cors_answer(self.identify_visitor(site, config, req).await, &origin)
+    }
+
+    async fn identify_visitor(&self, site: SiteId, config: WorkspaceConfig, req: &mut Request) -> EdgeResult<Response> {
         let body: IdentifyRequest = read_json(req).await?;
         let user_id = body.id.trim().to_owned();
         if user_id.is_empty() || user_id.chars().count() > MAX_USER_ID_CHARS {
@@ -151,7 +171,7 @@ impl Ctx<'_> {
                 conversation_id: token.conversation_id,
                 verified: false,
             };
-            return cors(json(&answer, 200)?, &origin);
+            return json(&answer, 200);
         }
         let verified = config.chat.identity_verification;
         if verified {
@@ -190,7 +210,7 @@ impl Ctx<'_> {
         }
         let answer =
             Identified { token: token.sign(secret.as_bytes()), conversation_id: token.conversation_id, verified };
-        cors(json(&answer, 200)?, &origin)
+        json(&answer, 200)
     }
 
     /// CORS preflight for the page calls: JSON bodies need one.
@@ -267,6 +287,12 @@ impl Ctx<'_> {
         self.audit(&workspace.id, actor, shared::api::AuditAction::IdentitySecretRotated, "").await;
         json(&secret, 200)
     }
+}
+
+/// A page call's answer, its refusals included, readable by the allowed page that made it: the
+/// page's API then rejects with the edge's code (`invalid_input`…) rather than a network error.
+fn cors_answer(answer: EdgeResult<Response>, origin: &str) -> EdgeResult<Response> {
+    cors(answer.unwrap_or_else(|e| crate::glue::error_response(&e)), origin)
 }
 
 fn cors(res: Response, origin: &str) -> EdgeResult<Response> {

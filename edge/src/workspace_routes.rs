@@ -153,8 +153,8 @@ impl Ctx<'_> {
     /// site, for its members only.
     pub async fn preview_page(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Chat).await?;
-        let res = Response::from_html(pages::preview_page(self.own_origin, workspace.id.as_str(), &workspace.name))?;
-        res.headers().set("content-security-policy", pages::PREVIEW_CSP)?;
+        let page = pages::preview_page(self.own_origin, workspace.id.as_str(), &workspace.name);
+        let res = crate::router::html_page(page, pages::PREVIEW_CSP)?;
         res.headers().set("cache-control", "no-store")?;
         Ok(res)
     }

@@ -154,6 +154,10 @@ impl Email {
         {
             return Err(invalid("email", "it is not an address like name@example.com"));
         }
+        // Shown to agents beside the name: an override could make it read as another address.
+        if has_bidi_override(&s) {
+            return Err(invalid("email", "it holds invisible direction overrides"));
+        }
         Ok(Self(s))
     }
 }
@@ -414,6 +418,7 @@ mod tests {
         for bad in ["a@x.com?cc=b@y.com", "a&b@x.com", "a@x.com,b@y.com", "a;b@x.com", "<a@x.com>", "\"a\"@x.com"] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
+        assert!(Email::parse("ana\u{202E}moc.live@x.com").is_err(), "a direction override");
         for good in ["first.last+tag@example.co.uk", "o'brien@example.ie", "x_y-z@sub.example.com"] {
             assert!(Email::parse(good).is_ok(), "{good:?} should be taken");
         }

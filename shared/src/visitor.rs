@@ -4,7 +4,7 @@
 //! (or an agent) gives them; identity only when the site calls `Provixchat.identify`.
 
 use crate::consent::ConsentRecord;
-use crate::domain::{ConversationId, ConversationSummary, Email, VisitorId};
+use crate::domain::{ConversationId, ConversationSummary, DomainError, Email, VisitorId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -15,6 +15,10 @@ pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 500;
 /// Longest page address and title kept.
 pub const MAX_URL_CHARS: usize = 2000;
 pub const MAX_TITLE_CHARS: usize = 300;
+/// Longest browser language tag (RFC 5646 asks implementations to take at least 35) and IANA
+/// time zone name (the longest in use has 32).
+pub const MAX_LANGUAGE_CHARS: usize = 35;
+pub const MAX_TIME_ZONE_CHARS: usize = 64;
 
 /// How wide the visitor's screen is: a class, never the exact size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +49,26 @@ pub struct VisitorContext {
     /// IANA zone from `Intl`, e.g. `Europe/Berlin`.
     pub time_zone: String,
     pub screen: ScreenClass,
+}
+
+impl VisitorContext {
+    /// Refuses what no browser sends: the page's script could put anything here, and the
+    /// profile keeps it. A language tag is letters, digits and `-`; a time zone also `/ _ +`.
+    pub fn check(&self) -> Result<(), DomainError> {
+        let tag_ok = |s: &str, max: usize, extra: &str| {
+            s.chars().count() <= max && s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+        };
+        if !tag_ok(&self.language, MAX_LANGUAGE_CHARS, "-") {
+            return Err(DomainError::Invalid { what: "language", reason: "it is not a language tag such as de-DE" });
+        }
+        if !tag_ok(&self.time_zone, MAX_TIME_ZONE_CHARS, "-/_+") {
+            return Err(DomainError::Invalid {
+                what: "time zone",
+                reason: "it is not a time zone such as Europe/Berlin",
+            });
+        }
+        Ok(())
+    }
 }
 
 /// `POST /api/v1/sites/{site}/pageview` from the site's page (CORS). Stored only with analytics
@@ -184,5 +208,27 @@ mod tests {
         assert_eq!(ScreenClass::of_width(640), ScreenClass::Medium);
         assert_eq!(ScreenClass::of_width(1199), ScreenClass::Medium);
         assert_eq!(ScreenClass::of_width(1920), ScreenClass::Large);
+    }
+
+    #[test]
+    fn browser_context_is_bounded_to_what_browsers_send() {
+        let context = |language: &str, time_zone: &str| VisitorContext {
+            language: language.into(),
+            time_zone: time_zone.into(),
+            screen: ScreenClass::Large,
+        };
+        for (language, time_zone) in [("de-DE", "Europe/Berlin"), ("en", "Etc/GMT+5"), ("", "")] {
+            assert_eq!(context(language, time_zone).check(), Ok(()), "{language} {time_zone}");
+        }
+        let long_zone = "A".repeat(MAX_TIME_ZONE_CHARS + 1);
+        for (language, time_zone) in [
+            ("<img src=x onerror=alert(1)>", "UTC"),
+            (&*"x".repeat(MAX_LANGUAGE_CHARS + 1), "UTC"),
+            ("en", &*long_zone),
+            ("en", "Europe/Berlin\u{202E}"),
+            ("en", "Europe Berlin"),
+        ] {
+            assert!(context(language, time_zone).check().is_err(), "{language:?} {time_zone:?}");
+        }
     }
 }

@@ -1,0 +1,3 @@
+#![no_main]
+// See fuzz/src/lib.rs: `provixchat_fuzz::client_msg` says what this target feeds and checks.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| provixchat_fuzz::client_msg(data));
