@@ -110,11 +110,14 @@ impl Delivery {
         }
     }
 
-    /// The frame that sends a rate-limited message again, once its wait is over: if it is still
-    /// pending (a reconnect may have resent and stored it meanwhile) and the socket is ready
-    /// (otherwise the next welcome resends it).
-    pub fn retry(&self, id: &ClientMsgId) -> Option<ClientMsg> {
-        self.ready.then(|| self.pending.iter().find(|out| &out.client_id == id).map(Outgoing::frame)).flatten()
+    /// The frames that send every message still pending again, in the order written, once a
+    /// rate limit's wait is over; none while the socket is not ready (the next welcome resends
+    /// them). The edge only acks again any it stored meanwhile.
+    pub fn retry(&self) -> Vec<ClientMsg> {
+        if !self.ready {
+            return vec![];
+        }
+        self.pending.iter().map(Outgoing::frame).collect()
     }
 
     fn see(&mut self, seq: u64) {
@@ -229,10 +232,23 @@ mod tests {
         };
         assert!(d.on_server(&refused).is_empty(), "nothing at once");
         assert_eq!(d.pending.len(), 1, "the text is kept");
-        assert!(matches!(d.retry(&id("c_00000001")), Some(ClientMsg::Send { .. })));
-        // Stored meanwhile (a reconnect resent it): nothing to retry.
+        d.send(out("c_00000002", "and another"));
+        let again: Vec<String> = d
+            .retry()
+            .iter()
+            .map(|m| match m {
+                ClientMsg::Send { client_id, .. } => client_id.as_str().to_owned(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(again, ["c_00000001", "c_00000002"], "in the order written");
+        // Stored meanwhile: nothing to retry; and nothing while the socket is down.
         d.on_server(&ServerMsg::Ack { client_id: id("c_00000001"), seq: 1, at: 0 });
-        assert_eq!(d.retry(&id("c_00000001")), None);
+        d.on_server(&ServerMsg::Ack { client_id: id("c_00000002"), seq: 2, at: 0 });
+        assert!(d.retry().is_empty());
+        d.send(out("c_00000003", "third"));
+        d.on_close();
+        assert!(d.retry().is_empty());
     }
 
     #[test]

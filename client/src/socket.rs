@@ -35,6 +35,8 @@ struct Inner {
     stopped: Cell<bool>,
     /// The current socket's event handlers, kept alive as long as it is.
     handlers: RefCell<Vec<Handler>>,
+    /// A resend of messages sent too fast is waiting (one timer for all of them).
+    retry_pending: Cell<bool>,
 }
 
 impl ChatSocket {
@@ -42,6 +44,7 @@ impl ChatSocket {
         let inner = Rc::new(Inner {
             url,
             ws: RefCell::new(None),
+            retry_pending: Cell::new(false),
             delivery: RefCell::new(Delivery::default()),
             on_message,
             on_connection,
@@ -113,8 +116,8 @@ fn connect(inner: &Rc<Inner>) {
         let Ok(msg) = ServerMsg::decode(&text) else { return };
         let resends = inner.delivery.borrow_mut().on_server(&msg);
         resends.iter().for_each(|frame| inner.transmit(frame));
-        if let ServerMsg::Error { code: ErrorCode::RateLimited, client_id: Some(id), retry_after_s, .. } = &msg {
-            retry_later(inner, id.clone(), retry_after_s.unwrap_or(5));
+        if let ServerMsg::Error { code: ErrorCode::RateLimited, client_id: Some(_), retry_after_s, .. } = &msg {
+            retry_later(inner, retry_after_s.unwrap_or(5));
         }
         inner.on_message.emit(msg);
     });
@@ -136,17 +139,20 @@ fn connect(inner: &Rc<Inner>) {
     *inner.ws.borrow_mut() = Some(ws);
 }
 
-/// Sends a rate-limited message again once the edge's wait is over (plus a moment, so it arrives
-/// in the next window).
-fn retry_later(inner: &Rc<Inner>, id: ClientMsgId, after_s: i64) {
+/// Sends the messages refused for going too fast again once the edge's wait is over (plus a
+/// moment). One timer for all of them, and they go again in the order they were written, so a
+/// burst keeps its order; any the edge stored meanwhile only get their ack again.
+fn retry_later(inner: &Rc<Inner>, after_s: i64) {
+    if inner.retry_pending.replace(true) {
+        return;
+    }
     let weak = Rc::downgrade(inner);
     let ms = (after_s.clamp(1, 600) * 1000 + 250) as u32;
     crate::hooks::after(ms, move || {
         let Some(inner) = weak.upgrade() else { return };
-        let frame = inner.delivery.borrow().retry(&id);
-        if let Some(frame) = frame {
-            inner.transmit(&frame);
-        }
+        inner.retry_pending.set(false);
+        let frames = inner.delivery.borrow().retry();
+        frames.iter().for_each(|frame| inner.transmit(frame));
     });
 }
 

@@ -40,7 +40,11 @@ pub struct MessageHit {
 /// regard to ASCII case.
 pub trait WorkspaceStore {
     fn config(&self) -> EdgeResult<Option<WorkspaceConfig>>;
+    /// Writes the config and forgets the [`Scheduled`] state, which the config decides.
     fn put_config(&mut self, config: &WorkspaceConfig) -> EdgeResult<()>;
+    /// What the last scheduling decided, if nothing has changed it since.
+    fn scheduled(&self) -> EdgeResult<Option<Scheduled>>;
+    fn set_scheduled(&mut self, scheduled: &Scheduled) -> EdgeResult<()>;
     /// When a closed workspace will be deleted; `None` while it is open.
     fn closing_at(&self) -> EdgeResult<Option<i64>>;
     fn set_closing_at(&mut self, deleted_at: i64) -> EdgeResult<()>;
@@ -131,6 +135,14 @@ pub trait WorkspaceStore {
     fn end_session(&mut self, session: &str, at: i64) -> EdgeResult<()>;
     fn session_ended(&self, session: &str) -> EdgeResult<bool>;
     fn prune_ended_sessions(&mut self, before: i64) -> EdgeResult<()>;
+}
+
+/// What the alarm was last set to and whether a retention period applies: enough to tell, for a
+/// conversation's update, whether the alarm needs setting at all (see `alarm::schedule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Scheduled {
+    pub alarm_at: Option<i64>,
+    pub retention: bool,
 }
 
 /// What the glue does after a decision, in order.

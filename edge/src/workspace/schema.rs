@@ -44,6 +44,8 @@ pub fn schema(state: &State) {
             // How many entries each cheap source (a refused identity, a failed sign-in on one
             // account) wrote in its current window: a flood cannot push the log out of view.
             "CREATE TABLE IF NOT EXISTS audit_budget (source TEXT PRIMARY KEY, start INTEGER NOT NULL, json TEXT NOT NULL)",
+            // What the alarm was last set to (see `logic::Scheduled`); cleared with every config write.
+            "CREATE TABLE IF NOT EXISTS scheduled (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ended_sessions (session TEXT PRIMARY KEY, ended_at INTEGER NOT NULL)",
         ],
     );

@@ -1,7 +1,7 @@
 //! The workspace's SQLite: the one implementation of [`WorkspaceStore`]. Tables (see `schema`)
 //! and stored JSON are those of objects already on disk.
 
-use super::logic::{MessageHit, WorkspaceStore};
+use super::logic::{MessageHit, Scheduled, WorkspaceStore};
 use super::IdentityLink;
 use crate::conversation::logic::Indexed;
 use crate::error::EdgeResult;
@@ -141,7 +141,17 @@ impl WorkspaceStore for SqlStore {
         json_row(&self.0, "SELECT json FROM config WHERE id = 1", None)
     }
     fn put_config(&mut self, config: &WorkspaceConfig) -> EdgeResult<()> {
+        self.run("DELETE FROM scheduled", vec![])?;
         self.run("INSERT OR REPLACE INTO config (id, json) VALUES (1, ?)", vec![serde_json::to_string(config)?.into()])
+    }
+    fn scheduled(&self) -> EdgeResult<Option<Scheduled>> {
+        json_row(&self.0, "SELECT json FROM scheduled WHERE id = 1", vec![])
+    }
+    fn set_scheduled(&mut self, scheduled: &Scheduled) -> EdgeResult<()> {
+        self.run(
+            "INSERT OR REPLACE INTO scheduled (id, json) VALUES (1, ?)",
+            vec![serde_json::to_string(scheduled)?.into()],
+        )
     }
     fn closing_at(&self) -> EdgeResult<Option<i64>> {
         #[derive(Deserialize)]

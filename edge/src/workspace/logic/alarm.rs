@@ -3,7 +3,7 @@
 //! period. Each alarm does one batch per kind of work and sets the next; a failed one tries again
 //! in a minute, because a closed workspace refuses every request and nothing else would.
 
-use super::{Call, Effect, Workspace, WorkspaceStore};
+use super::{Call, Effect, Scheduled, Workspace, WorkspaceStore};
 use crate::conversation::Ending;
 use crate::error::EdgeResult;
 use shared::api::{AuditAction, AuditActor, AuditEntry};
@@ -30,13 +30,26 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             Some((_, period)) => self.store.oldest_activity()?.map(|at| at + period),
             None => None,
         };
-        let next = [pending.then_some(self.now), expiry].into_iter().flatten().min();
+        let next = [pending.then_some(self.now), expiry].into_iter().flatten().min().map(|at| at.max(self.now + 1));
         self.effects.push(match next {
             // An alarm cannot be set in the past.
-            Some(at) => Effect::SetAlarm(at.max(self.now + 1)),
+            Some(at) => Effect::SetAlarm(at),
             None => Effect::DeleteAlarm,
         });
-        Ok(())
+        let retention = self.retention()?.is_some();
+        self.store.set_scheduled(&Scheduled { alarm_at: next, retention })
+    }
+
+    /// After a conversation's update: the alarm needs setting only if nothing is known, or a
+    /// retention period applies and no alarm is set (the first conversation). Otherwise it
+    /// stays: a conversation's activity only moves later, and an alarm that comes early deletes
+    /// nothing and sets the next one. This keeps the message path free of reading the config
+    /// and setting the alarm for every message.
+    pub(super) fn schedule_if_needed(&mut self) -> EdgeResult<()> {
+        match self.store.scheduled()? {
+            Some(Scheduled { alarm_at: Some(_), .. } | Scheduled { alarm_at: None, retention: false }) => Ok(()),
+            _ => self.schedule(),
+        }
     }
 
     /// Closes the workspace: from now on it answers as unknown (the widget stops, members lose

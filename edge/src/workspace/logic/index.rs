@@ -65,7 +65,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
                 self.register_visitor(visitor)?;
             }
         }
-        self.schedule()
+        self.schedule_if_needed()
     }
 
     /// Conversations whose messages (notes included), visitor name or email contain `q`, newest

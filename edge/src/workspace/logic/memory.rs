@@ -1,7 +1,7 @@
 //! The workspace's storage in memory, for the logic's tests: what the SQLite tables hold, as
 //! plain collections (with the same `LIKE` matching as SQLite's, ASCII case ignored).
 
-use super::{MessageHit, WorkspaceStore};
+use super::{MessageHit, Scheduled, WorkspaceStore};
 use crate::conversation::logic::Indexed;
 use crate::error::EdgeResult;
 use crate::lockout::Window;
@@ -33,6 +33,7 @@ pub struct Memory {
     pub agent_sockets: Vec<(ConversationId, Email, String, i64)>,
     pub ended_sessions: BTreeMap<String, i64>,
     pub audit_windows: BTreeMap<String, Window>,
+    pub scheduled: Option<Scheduled>,
 }
 
 /// Whether a registry row matches the filters (`None`: any).
@@ -115,6 +116,14 @@ impl WorkspaceStore for Memory {
     }
     fn put_config(&mut self, config: &WorkspaceConfig) -> EdgeResult<()> {
         self.config = Some(config.clone());
+        self.scheduled = None;
+        Ok(())
+    }
+    fn scheduled(&self) -> EdgeResult<Option<Scheduled>> {
+        Ok(self.scheduled)
+    }
+    fn set_scheduled(&mut self, scheduled: &Scheduled) -> EdgeResult<()> {
+        self.scheduled = Some(*scheduled);
         Ok(())
     }
     fn closing_at(&self) -> EdgeResult<Option<i64>> {

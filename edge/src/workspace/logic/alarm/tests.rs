@@ -202,3 +202,35 @@ fn the_purge_waits_for_the_grace_period_then_deletes_fifty_of_each_kind_per_alar
     assert_eq!(rounds.last().unwrap().2, [Effect::DeleteAll]);
     assert!(store.summaries.is_empty() && store.visitors.is_empty());
 }
+
+/// An update of `conversation(n)` at `now`, as its object sends it; answers the alarm effects.
+fn updated(store: &mut Memory, n: usize, rev: u64, now: i64) -> Vec<Effect> {
+    let mut s = summary(&conversation(n), "Ada", now);
+    s.rev = rev;
+    let update = crate::workspace::ConversationUpdate { summary: s, indexed: None, visitor_id: None };
+    let mut ws = Workspace::new(store, "demo", now, DAY);
+    ws.conversation_updated(&update).unwrap();
+    ws.effects.into_iter().filter(|e| matches!(e, Effect::SetAlarm(_) | Effect::DeleteAlarm)).collect()
+}
+
+#[test]
+fn messages_do_not_reschedule_the_alarm_once_it_is_known() {
+    // With a retention period: the first conversation sets the alarm, later messages leave it.
+    let mut store = workspace(Some(30), 0, 0);
+    assert_eq!(updated(&mut store, 1, 1, 100), [Effect::SetAlarm(100 + 30 * DAY)]);
+    for rev in 2..50 {
+        assert!(updated(&mut store, 1, rev, 100 + rev as i64).is_empty(), "message {rev}");
+    }
+    assert!(updated(&mut store, 2, 1, 200).is_empty(), "another conversation is newer: the alarm stands");
+    // Without one: decided once, then nothing per message.
+    let mut keep_all = workspace(None, 0, 0);
+    assert_eq!(updated(&mut keep_all, 1, 1, 100), [Effect::DeleteAlarm]);
+    assert!(updated(&mut keep_all, 1, 2, 101).is_empty());
+    // A new retention period is decided again at once (settings write the config).
+    let site = shared::SiteId::parse("demo").unwrap();
+    let mut settings = Workspace::new(&mut keep_all, "demo", 102, DAY).config().unwrap().settings(&site);
+    settings.retention_days = Some(7);
+    let mut ws = Workspace::new(&mut keep_all, "demo", 102, DAY);
+    ws.update_settings(settings).unwrap();
+    assert_eq!(ws.effects, [Effect::SetAlarm(101 + 7 * DAY)], "the conversation last active at 101 is due then");
+}
