@@ -3,6 +3,7 @@
 // killed with SIGKILL at random moments and restarted on the same state. Then every stored
 // conversation is read back and compared with what each client sent, was acknowledged and shows.
 // Used by tests/e2e/faults.test.mjs (a few cycles) and tests/bench/faults.mjs (a long run).
+import { client } from './api.mjs';
 import { ChatClient, InboxClient } from './chat-client.mjs';
 import { crashEdge, restartEdge } from './suite.mjs';
 
@@ -108,9 +109,11 @@ export async function runFaults(suite, { cycles, conversations = 4, upMs = [1000
   clients.forEach(({ client }) => client.stop());
   inbox.stop();
 
-  // What is stored, read back as an agent opening each conversation afresh (page after page).
-  for (const side of sides) side.stored = await history(owner, site, side.id);
-  const fresh = await owner.socket(`/api/v1/workspaces/${site}/connect`);
+  // What is stored, read back as an agent opening each conversation afresh (page after page),
+  // at the edge's address now (a restart may have moved it).
+  const reader = client(suite.edge.base).agent(owner.cookie);
+  for (const side of sides) side.stored = await history(reader, site, side.id);
+  const fresh = await reader.socket(`/api/v1/workspaces/${site}/connect`);
   fresh.send({ type: 'hello', protocol: 1, after_seq: 0 });
   const listed = new Map((await fresh.nextOf('inbox')).conversations.map((c) => [c.id, c]));
   fresh.close();
@@ -118,8 +121,8 @@ export async function runFaults(suite, { cycles, conversations = 4, upMs = [1000
 }
 
 /** Every message of a conversation as an agent's welcome gives it, following pages. */
-async function history(owner, site, id) {
-  const socket = await owner.socket(`/api/v1/workspaces/${site}/conversations/${id}/connect`);
+async function history(agent, site, id) {
+  const socket = await agent.socket(`/api/v1/workspaces/${site}/conversations/${id}/connect`);
   const messages = [];
   for (;;) {
     socket.send({ type: 'hello', protocol: 1, after_seq: messages.at(-1)?.seq ?? 0 });
