@@ -3,6 +3,7 @@
 //   node tests/bench/faults.mjs [cycles=100] [conversations=4]
 // Prints one line per cycle on stderr, then the figures and every problem found (a message lost,
 // doubled, out of order, or shown or acknowledged wrongly); exits with 1 if there is any.
+import { rmSync } from 'node:fs';
 import { check, runFaults } from '../support/faults.mjs';
 import { startSuite, stopSuite } from '../support/suite.mjs';
 
@@ -17,6 +18,7 @@ try {
   result = check(await runFaults(suite, { cycles, conversations, log: (line) => process.stderr.write(`${line}\n`) }));
 } finally {
   await stopSuite(suite);
+  rmSync(suite.stateDir, { recursive: true, force: true });
 }
 const { problems, stats } = result;
 console.log(`SIGKILL cycles survived: ${stats.cycles} of ${cycles} in ${stats.seconds} s, ${conversations} conversations`);

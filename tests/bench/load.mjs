@@ -224,9 +224,9 @@ console.log(`  sent ${r.total}, delivered ${r.delivered}, lost ${r.lost}, duplic
 console.log(`  agent sockets: missing ${r.agentMissing}, received twice ${r.agentTwice}; error notices ${r.notices}; ` +
   `reconnects ${r.reconnects}`);
 console.log(`  inbox updates ${r.groups.all.inbox.length} of ${r.inboxExpected}; latency from the send, ms p50/p90/p99/max:`);
-console.log(`  ${'messages'.padEnd(40)}${'ack'.padEnd(20)}${'agent socket'.padEnd(20)}inbox list`);
+console.log(`  ${'messages'.padEnd(36)}${'ack'.padEnd(26)}${'agent socket'.padEnd(26)}inbox list`);
 for (const [name, g] of [['all', r.groups.all], ['first of each conversation', r.groups.first], ['later', r.groups.later]]) {
-  console.log(`  ${`${name} (${g.ack.length})`.padEnd(40)}${pct(g.ack).padEnd(20)}${pct(g.agent).padEnd(20)}${pct(g.inbox)}`);
+  console.log(`  ${`${name} (${g.ack.length})`.padEnd(36)}${`${pct(g.ack)} `.padEnd(26)}${`${pct(g.agent)} `.padEnd(26)}${pct(g.inbox)}`);
 }
 const failed = r.lost > 0 || r.duplicated > 0 || r.agentTwice > 0 || (belowLimit && refusedTotal > 0);
 process.exitCode = failed ? 1 : 0;
