@@ -22,8 +22,10 @@ async function until(done, ms) {
 
 /**
  * Runs `cycles` kill cycles on `suite` (from startSuite with an `owner`: the owner is the agent)
- * over `conversations` conversations, each with a visitor and the agent writing about once a
- * second (well under the per-sender limit of 20 in 10 s, resends included). Each cycle: traffic
+ * over `conversations` conversations, each with a visitor and the agent writing every 1–1.6 s.
+ * With the extra messages at each kill (at most three cycles fit in 10 s) a sender writes at most
+ * about 15 messages in any 10 s, under the per-sender limit of 20: a refusal is then a failure (a
+ * resend of a stored message is answered before the limit is counted). Each cycle: traffic
  * for `upMs` (a random span), then, every other cycle, one message from each client right before
  * the kill so that the kill lands while messages are on the wire; SIGKILL; one message from each
  * client while the edge is down (queued, as a user typing into a reconnecting chat); down for up to
@@ -71,7 +73,7 @@ export async function runFaults(suite, { cycles, conversations = 4, upMs = [1000
   let talking = true;
   const talkers = clients.map(async ({ client, who }) => {
     while (talking) {
-      await sleep(between(700, 1300));
+      await sleep(between(1000, 1600));
       if (talking) say(client, who);
     }
   });
