@@ -3,7 +3,7 @@
 // killed with SIGKILL at random moments and restarted on the same state. Then every stored
 // conversation is read back and compared with what each client sent, was acknowledged and shows.
 // Used by tests/e2e/faults.test.mjs (a few cycles) and tests/bench/faults.mjs (a long run).
-import { client } from './api.mjs';
+import { client as apiClient } from './api.mjs';
 import { ChatClient, InboxClient } from './chat-client.mjs';
 import { crashEdge, restartEdge } from './suite.mjs';
 
@@ -38,7 +38,6 @@ export async function runFaults(suite, { cycles, conversations = 4, upMs = [1000
   // The real clients back off up to 15 s; capped at 1 s here only to keep the run short (the
   // edge is down for a few seconds each cycle, and the schedule until the cap is the same).
   const maxBackoffMs = 1000;
-  const sides = [];
   let counter = 0;
   const say = (client, who) => {
     counter += 1;
@@ -46,80 +45,90 @@ export async function runFaults(suite, { cycles, conversations = 4, upMs = [1000
     client.send(`c_${who}${n}`, `${who} says ${n}`);
   };
 
-  const inbox = new InboxClient({
-    url: () => `${ws()}/api/v1/workspaces/${site}/connect`, origin, headers: { cookie: owner.cookie }, maxBackoffMs,
-  });
-  inbox.start();
-  for (let i = 0; i < conversations; i++) {
-    const session = await api.visitorSession(site, 'http://127.0.0.1:1');
-    const id = session.conversation_id;
-    const visitor = new ChatClient({
-      url: () => `${ws()}/api/v1/sites/${site}/connect?token=${encodeURIComponent(session.token)}`, origin, maxBackoffMs,
-    });
-    visitor.start();
-    // An agent can open a conversation only once its visitor's socket has started it.
-    if (!(await until(() => visitor.ready, 10_000))) throw new Error(`visitor ${i} was not welcomed`);
-    const agent = new ChatClient({
-      url: () => `${ws()}/api/v1/workspaces/${site}/conversations/${id}/connect`, origin,
-      headers: { cookie: owner.cookie }, maxBackoffMs,
-    });
-    agent.start();
-    if (!(await until(() => agent.ready, 10_000))) throw new Error(`agent on conversation ${i} was not welcomed`);
-    sides.push({ id, visitor: { client: visitor, who: `v${i}` }, agent: { client: agent, who: `a${i}` } });
-  }
-  const clients = sides.flatMap((s) => [s.visitor, s.agent]);
-
-  // Each client writes on its own random clock while `talking`.
-  let talking = true;
-  const talkers = clients.map(async ({ client, who }) => {
-    while (talking) {
-      await sleep(between(1000, 1600));
-      if (talking) say(client, who);
-    }
-  });
-
+  // Every client started, so that all stop however the run ends (their retries would keep the
+  // process alive).
+  const started = [];
+  let inbox, settled, began;
   let survived = 0;
-  const started = Date.now();
+  const sides = [];
   try {
-    for (let cycle = 1; cycle <= cycles; cycle++) {
-      await sleep(between(...upMs));
-      if (cycle % 2 === 0) {
-        clients.forEach(({ client, who }) => say(client, who));
-        await sleep(between(0, 30));
-      }
-      await crashEdge(suite);
-      clients.forEach(({ client, who }) => say(client, who));
-      await sleep(between(0, downMs));
-      await restartEdge(suite);
-      survived = cycle;
-      log(`cycle ${cycle}/${cycles} (${Math.round((Date.now() - started) / 1000)} s)`);
+    inbox = new InboxClient({
+      url: () => `${ws()}/api/v1/workspaces/${site}/connect`, origin, headers: { cookie: owner.cookie }, maxBackoffMs,
+    });
+    inbox.start();
+    started.push(inbox);
+    for (let i = 0; i < conversations; i++) {
+      const session = await api.visitorSession(site, 'http://127.0.0.1:1');
+      const id = session.conversation_id;
+      const visitor = new ChatClient({
+        url: () => `${ws()}/api/v1/sites/${site}/connect?token=${encodeURIComponent(session.token)}`, origin, maxBackoffMs,
+      });
+      visitor.start();
+      started.push(visitor);
+      // An agent can open a conversation only once its visitor's socket has started it.
+      if (!(await until(() => visitor.ready, 10_000))) throw new Error(`visitor ${i} was not welcomed`);
+      const agent = new ChatClient({
+        url: () => `${ws()}/api/v1/workspaces/${site}/conversations/${id}/connect`, origin,
+        headers: { cookie: owner.cookie }, maxBackoffMs,
+      });
+      agent.start();
+      started.push(agent);
+      if (!(await until(() => agent.ready, 10_000))) throw new Error(`agent on conversation ${i} was not welcomed`);
+      sides.push({ id, visitor: { client: visitor, who: `v${i}` }, agent: { client: agent, who: `a${i}` } });
     }
-  } finally {
-    talking = false;
-    await Promise.all(talkers);
-  }
+    const clients = sides.flatMap((s) => [s.visitor, s.agent]);
 
-  // A last message from each side after the last restart, then everything must settle: nothing
-  // pending, and every client and the inbox up to the conversation's last message.
-  clients.forEach(({ client, who }) => say(client, who));
-  const settled = await until(() => sides.every(({ id, visitor, agent }) => {
-    const last = Math.max(visitor.client.lastSeq, agent.client.lastSeq);
-    return visitor.client.pending.length === 0 && agent.client.pending.length === 0
-      && visitor.client.lastSeq === last && agent.client.lastSeq === last
-      && inbox.conversations.get(id)?.last_seq === last;
-  }), 20_000);
-  clients.forEach(({ client }) => client.stop());
-  inbox.stop();
+    // Each client writes on its own random clock while `talking`.
+    let talking = true;
+    const talkers = clients.map(async ({ client, who }) => {
+      while (talking) {
+        await sleep(between(1000, 1600));
+        if (talking) say(client, who);
+      }
+    });
+
+    began = Date.now();
+    try {
+      for (let cycle = 1; cycle <= cycles; cycle++) {
+        await sleep(between(...upMs));
+        if (cycle % 2 === 0) {
+          clients.forEach(({ client, who }) => say(client, who));
+          await sleep(between(0, 30));
+        }
+        await crashEdge(suite);
+        clients.forEach(({ client, who }) => say(client, who));
+        await sleep(between(0, downMs));
+        await restartEdge(suite);
+        survived = cycle;
+        log(`cycle ${cycle}/${cycles} (${Math.round((Date.now() - began) / 1000)} s)`);
+      }
+    } finally {
+      talking = false;
+      await Promise.all(talkers);
+    }
+
+    // A last message from each side after the last restart, then everything must settle: nothing
+    // pending, and every client and the inbox up to the conversation's last message.
+    clients.forEach(({ client, who }) => say(client, who));
+    settled = await until(() => sides.every(({ id, visitor, agent }) => {
+      const last = Math.max(visitor.client.lastSeq, agent.client.lastSeq);
+      return visitor.client.pending.length === 0 && agent.client.pending.length === 0
+        && visitor.client.lastSeq === last && agent.client.lastSeq === last
+        && inbox.conversations.get(id)?.last_seq === last;
+    }), 20_000);
+  } finally {
+    started.forEach((c) => c.stop());
+  }
 
   // What is stored, read back as an agent opening each conversation afresh (page after page),
   // at the edge's address now (a restart may have moved it).
-  const reader = client(suite.edge.base).agent(owner.cookie);
+  const reader = apiClient(suite.edge.base).agent(owner.cookie);
   for (const side of sides) side.stored = await history(reader, site, side.id);
   const fresh = await reader.socket(`/api/v1/workspaces/${site}/connect`);
   fresh.send({ type: 'hello', protocol: 1, after_seq: 0 });
   const listed = new Map((await fresh.nextOf('inbox')).conversations.map((c) => [c.id, c]));
   fresh.close();
-  return { cycles, survived, settled, sides, inbox, listed, seconds: Math.round((Date.now() - started) / 1000) };
+  return { cycles, survived, settled, sides, inbox, listed, seconds: Math.round((Date.now() - began) / 1000) };
 }
 
 /** Every message of a conversation as an agent's welcome gives it, following pages. */
