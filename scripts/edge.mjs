@@ -2,7 +2,7 @@
 // and seeds workspaces through the operator API. Used by scripts/run.mjs, and by the end-to-end
 // tests and benchmarks through tests/support (tests may import from scripts/, never the reverse).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,8 @@ export function freePort() {
   });
 }
 
-function portOpen(port) {
+/** Whether something listens on `port` on the loopback address. */
+export function portOpen(port) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.on('connect', () => { socket.destroy(); resolve(true); });
@@ -47,17 +48,26 @@ function portOpen(port) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `wrangler dev` in its own process group on `port`, state under `stateDir`; `vars`
- * override the worker's variables (e.g. `RETENTION_DAY_MS` to make retention days short). */
-export async function startEdge({ port, stateDir, log = 'ignore', vars = {} }) {
+ * override the worker's variables (e.g. `RETENTION_DAY_MS` to make retention days short).
+ * `inspector: false` starts the same worker through wrangler's JS API without the DevTools
+ * inspector (scripts/edge-worker.mjs), for benchmarks. */
+export async function startEdge({ port, stateDir, log = 'ignore', vars = {}, inspector = true }) {
+  // workerd does not implement Durable Object jurisdictions; production (wrangler.toml) does.
+  const allVars = { DEMO_PAGE: 'on', JURISDICTIONS: 'off', ...vars };
   const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir,
-    // workerd does not implement Durable Object jurisdictions; production (wrangler.toml) does.
-    '--var', 'DEMO_PAGE:on', '--var', 'JURISDICTIONS:off', '--log-level', 'warn',
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
-  const child = spawn(process.execPath, [wrangler, ...args], {
+  const args = inspector
+    ? [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--log-level', 'warn',
+      ...Object.entries(allVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])]
+    : [path.join(ROOT, 'scripts/edge-worker.mjs')];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
+    // Its own process group: wrangler starts two workerd processes, and only a signal to the
+    // whole group is sure to reach them (see stopEdge and killEdge).
     detached: true,
-    env: { ...process.env, ...OFFLINE, XDG_CONFIG_HOME: path.join(stateDir, 'config') },
+    env: {
+      ...process.env, ...OFFLINE, XDG_CONFIG_HOME: path.join(stateDir, 'config'),
+      PVX_EDGE: JSON.stringify({ port, stateDir, vars: allVars }),
+    },
     stdio: ['ignore', log, log],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -66,7 +76,7 @@ export async function startEdge({ port, stateDir, log = 'ignore', vars = {} }) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
     try {
       const res = await fetch(`${base}/widget.js`);
-      if (res.ok) return { port, base, edge: `http://localhost:${port}`, child, exited };
+      if (res.ok) return { port, base, edge: `http://localhost:${port}`, child, exited, stateDir };
     } catch { /* not listening yet */ }
     await sleep(100);
   }
@@ -80,6 +90,54 @@ export async function stopEdge({ child, exited, port }) {
   const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
   if (!done) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }
   for (let i = 0; i < 100 && (await portOpen(port)); i++) await sleep(100);
+}
+
+/** Pids of the live processes in process group `pgid` (from /proc; zombies count as gone). */
+export function groupMembers(pgid) {
+  const pids = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      // Fields after the command name (which may hold spaces and parentheses): state, ppid, pgrp.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') pids.push(Number(pid));
+    } catch { /* exited while we looked */ }
+  }
+  return pids;
+}
+
+/** Pids of processes holding a file under `dir` open (say, the Durable Objects' SQLite files). */
+export function processesHolding(dir) {
+  const holders = new Set();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds;
+    try { fds = readdirSync(`/proc/${pid}/fd`); } catch { continue; }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`${dir}/`)) holders.add(Number(pid));
+      } catch { /* closed while we looked */ }
+    }
+  }
+  return [...holders];
+}
+
+/**
+ * Crashes the edge: SIGKILL to its whole process group (wrangler's Node process and both workerd
+ * processes at once, as a machine losing power would; nothing gets to flush or say goodbye), then
+ * waits until no process of the group is left, none holds a file of its state, and the port is
+ * free, so a restart on the same state and port finds them as the crash left them. Throws if that
+ * takes more than 10 s (an orphan would make the next start fail or share the SQLite files).
+ */
+export async function killEdge({ child, exited, port, stateDir }) {
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  await Promise.race([exited, sleep(10_000)]);
+  for (let i = 0; i < 100; i++) {
+    const left = groupMembers(child.pid);
+    const holding = stateDir ? processesHolding(stateDir) : [];
+    if (left.length === 0 && holding.length === 0 && !(await portOpen(port))) return;
+    await sleep(100);
+  }
+  throw new Error(`after SIGKILL, group ${child.pid} still has ${groupMembers(child.pid)} or port ${port} is taken`);
 }
 
 /** Creates (or updates) a workspace and its owner through the operator API. */

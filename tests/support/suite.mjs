@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { DEMO, ROOT, freePort, seedDemo, seedWorkspace, startEdge, stopEdge } from '../../scripts/edge.mjs';
+import { DEMO, ROOT, freePort, killEdge, portOpen, seedDemo, seedWorkspace, startEdge, stopEdge } from '../../scripts/edge.mjs';
 import { client } from './api.mjs';
 import { launch } from './browser.mjs';
 
@@ -69,11 +69,20 @@ export async function startSuite(name, { browser = true, demo, vars = {}, owner,
   return suite;
 }
 
-/** Stops the edge and starts it again on the same port and state (a restart of the server). */
+/** Stops the edge and starts it again on the same port and state (a restart of the server).
+ * After `crashEdge` it only starts it again; should another program have taken the port while
+ * the edge was down, it moves to a free one (`suite.edge.base` says where). */
 export async function restartEdge(suite) {
   await stopEdge(suite.edge);
+  if (await portOpen(suite.port)) suite.port = await freePort();
   suite.edge = await startEdge(edgeOptions(suite));
   return suite.edge;
+}
+
+/** Crashes the edge (SIGKILL to wrangler and both workerd processes, see `killEdge`) and leaves
+ * it down; `restartEdge` brings it back on the same state. */
+export async function crashEdge(suite) {
+  await killEdge(suite.edge);
 }
 
 export async function stopSuite(suite) {
