@@ -87,6 +87,10 @@ pub struct Bucket {
     pub at: i64,
     /// Refusals since the last hit let through: 1 marks the first of a burst.
     pub refused: u32,
+    /// After a refusal, nothing passes before this (ms), though the bucket drains meanwhile: the
+    /// client was told to wait until then and sends everything it kept, in order, so a later hit
+    /// must not slip in ahead of the refused ones.
+    pub hold_until: i64,
 }
 
 impl Bucket {
@@ -98,8 +102,13 @@ impl Bucket {
             self.level = (self.level - drained).max(0);
             self.at = now;
         }
+        if now < self.hold_until {
+            self.refused += 1;
+            return false;
+        }
         if self.level + 1000 > full {
             self.refused += 1;
+            self.hold_until = now + self.retry_after_s(capacity, window_ms) * 1000;
             return false;
         }
         self.level += 1000;
@@ -167,7 +176,8 @@ mod tests {
         assert_eq!(b.refused, 1, "the first refusal of the burst");
         assert!(!b.hit(1_000, 20, 10_000));
         assert_eq!(b.retry_after_s(20, 10_000), 1);
-        assert!(b.hit(1_500, 20, 10_000), "half a second later one more fits (2 per second)");
+        assert!(!b.hit(1_500, 20, 10_000), "half a second later it has room, but the refused go first");
+        assert!(b.hit(2_000, 20, 10_000), "after the wait it was told, one more fits");
         assert_eq!(b.refused, 0);
         // A client writing 1.5 a second whose messages waited 12 s in a backlog, handled at once.
         let mut steady = Bucket::default();

@@ -89,10 +89,10 @@ test('the widget keeps a message sent too fast and sends it on its own when the 
     await box.fill(`quick ${i}`);
     await box.press('Enter');
   }
-  await widget.getByText(/Sending in \d+ s \(you're writing quickly\)/).waitFor();
+  await widget.getByText(/Sending in \d+ s \(you're writing quickly\)/).first().waitFor();
   assert.equal(await widget.getByText(/Not sent/).count(), 0, 'nothing is lost or marked failed');
   // Sent on its own once the window is over: every line ends up sent, in order.
-  await widget.getByText(/Sending in/).waitFor({ state: 'detached', timeout: 15_000 });
+  await widget.getByText(/Sending in/).first().waitFor({ state: 'detached', timeout: 20_000 });
   await widget.getByText('quick 30', { exact: true }).waitFor();
   const session = await page.evaluate(() => window.__provixchat.s.token);
   const again = await api.visitorSocket('demo', session);
