@@ -74,7 +74,7 @@ impl Window {
     }
 }
 
-/// A leaky bucket: up to `capacity` hits at once, drained at `capacity` per `window_ms`. Used
+/// A leaky bucket: up to `burst` hits at once, drained at `rate` per `window_ms`. Used
 /// where hits can only be timed as they are handled (a conversation's frames): a fixed window
 /// has a boundary a burst can straddle, and a backlog worked off at once would overflow it though
 /// the client kept to the rate; the bucket drains for the whole time the backlog waited.
@@ -95,10 +95,10 @@ pub struct Bucket {
 
 impl Bucket {
     /// Counts a hit at `now`; `false` (counted as a refusal) when the bucket is full.
-    pub fn hit(&mut self, now: i64, capacity: u32, window_ms: i64) -> bool {
-        let full = i64::from(capacity) * 1000;
+    pub fn hit(&mut self, now: i64, burst: u32, rate: u32, window_ms: i64) -> bool {
+        let full = i64::from(burst) * 1000;
         if now > self.at {
-            let drained = (now - self.at).saturating_mul(full) / window_ms.max(1);
+            let drained = (now - self.at).saturating_mul(i64::from(rate) * 1000) / window_ms.max(1);
             self.level = (self.level - drained).max(0);
             self.at = now;
         }
@@ -108,7 +108,7 @@ impl Bucket {
         }
         if self.level + 1000 > full {
             self.refused += 1;
-            self.hold_until = now + self.retry_after_s(capacity, window_ms) * 1000;
+            self.hold_until = now + self.retry_after_s(burst, rate, window_ms) * 1000;
             return false;
         }
         self.level += 1000;
@@ -117,9 +117,9 @@ impl Bucket {
     }
 
     /// Whole seconds (at least 1) until one more hit fits.
-    pub fn retry_after_s(&self, capacity: u32, window_ms: i64) -> i64 {
-        let full = i64::from(capacity) * 1000;
-        let excess_ms = (self.level + 1000 - full).max(0) * window_ms / full.max(1);
+    pub fn retry_after_s(&self, burst: u32, rate: u32, window_ms: i64) -> i64 {
+        let full = i64::from(burst) * 1000;
+        let excess_ms = (self.level + 1000 - full).max(0) * window_ms / (i64::from(rate) * 1000).max(1);
         ((excess_ms + 999) / 1000).max(1)
     }
 }
@@ -171,21 +171,21 @@ mod tests {
     #[test]
     fn a_bucket_takes_a_burst_then_the_rate_and_a_backlog_of_a_steady_client() {
         let mut b = Bucket::default();
-        assert!((0..20).all(|_| b.hit(1_000, 20, 10_000)), "a burst of the capacity");
-        assert!(!b.hit(1_000, 20, 10_000));
+        assert!((0..20).all(|_| b.hit(1_000, 20, 20, 10_000)), "a burst of the capacity");
+        assert!(!b.hit(1_000, 20, 20, 10_000));
         assert_eq!(b.refused, 1, "the first refusal of the burst");
-        assert!(!b.hit(1_000, 20, 10_000));
-        assert_eq!(b.retry_after_s(20, 10_000), 1);
-        assert!(!b.hit(1_500, 20, 10_000), "half a second later it has room, but the refused go first");
-        assert!(b.hit(2_000, 20, 10_000), "after the wait it was told, one more fits");
+        assert!(!b.hit(1_000, 20, 20, 10_000));
+        assert_eq!(b.retry_after_s(20, 20, 10_000), 1);
+        assert!(!b.hit(1_500, 20, 20, 10_000), "half a second later it has room, but the refused go first");
+        assert!(b.hit(2_000, 20, 20, 10_000), "after the wait it was told, one more fits");
         assert_eq!(b.refused, 0);
         // A client writing 1.5 a second whose messages waited 12 s in a backlog, handled at once.
         let mut steady = Bucket::default();
         for i in 0..30 {
-            assert!(steady.hit(i * 666, 20, 10_000));
+            assert!(steady.hit(i * 666, 20, 20, 10_000));
         }
         let backlog_at = 30 * 666 + 12_000;
-        assert!((0..18).all(|_| steady.hit(backlog_at, 20, 10_000)), "18 queued messages all pass");
+        assert!((0..18).all(|_| steady.hit(backlog_at, 20, 20, 10_000)), "18 queued messages all pass");
         // Old state from a fixed window reads as an empty bucket.
         let old: Bucket = serde_json::from_str(r#"{"start":5,"hits":20}"#).unwrap();
         assert_eq!(old, Bucket::default());

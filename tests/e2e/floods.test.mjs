@@ -84,20 +84,34 @@ test('the widget keeps a message sent too fast and sends it on its own when the 
   const widget = page.frameLocator('iframe[title="Chat"]');
   const box = widget.getByRole('textbox', { name: 'Message' });
   await box.waitFor();
-  // A burst of 20, then 2 a second per sender: typed this fast, the last few wait.
-  for (let i = 1; i <= 30; i++) {
+  // The visitor's other tab has just sent a burst (the budget is per sender, whatever the tab):
+  // 60 at once, then 2 a second. What the widget sends now has to wait.
+  await box.fill('first');
+  await box.press('Enter');
+  await widget.getByText('Sent', { exact: true }).waitFor();
+  const token = await page.evaluate(() => window.__provixchat.s.token);
+  const otherTab = await api.visitorSocket('demo', token);
+  await otherTab.hello();
+  // The other tab keeps flooding (50 a second) while the visitor writes here.
+  let n = 0;
+  const flooding = setInterval(() => {
+    for (let k = 0; k < 5; k++) otherTab.send({ type: 'send', client_id: `c_tab${String(++n).padStart(7, '0')}`, body: `tab ${n}` });
+  }, 100);
+  await otherTab.nextOf('error', (f) => f.code === 'rate_limited');
+  for (let i = 1; i <= 3; i++) {
     await box.fill(`quick ${i}`);
     await box.press('Enter');
   }
   await widget.getByText(/Sending in \d+ s \(you're writing quickly\)/).first().waitFor();
+  clearInterval(flooding);
+  otherTab.close();
   assert.equal(await widget.getByText(/Not sent/).count(), 0, 'nothing is lost or marked failed');
-  // Sent on its own once the window is over: every line ends up sent, in order.
+  // Sent on its own once the wait is over: every line ends up sent, in order.
   await widget.getByText(/Sending in/).first().waitFor({ state: 'detached', timeout: 20_000 });
-  await widget.getByText('quick 30', { exact: true }).waitFor();
-  const session = await page.evaluate(() => window.__provixchat.s.token);
-  const again = await api.visitorSocket('demo', session);
-  const history = (await again.hello()).messages.map((m) => m.body);
+  await widget.getByText('quick 3', { exact: true }).waitFor();
+  const again = await api.visitorSocket('demo', token);
+  const history = (await again.hello()).messages.map((m) => m.body).filter((b) => !b.startsWith('tab '));
   again.close();
-  assert.deepEqual(history, Array.from({ length: 30 }, (_, i) => `quick ${i + 1}`), 'all of them, once, in order');
+  assert.deepEqual(history, ['first', 'quick 1', 'quick 2', 'quick 3'], 'all of them, once, in order');
   await page.close();
 });

@@ -254,7 +254,7 @@ test('too many requests from one visitor are refused and the first refusal is au
 
   // A chat connection flooding messages: refused past the limit, audited once.
   const flood = await chat(site, token, []);
-  for (let i = 0; i < 23; i += 1) flood.socket.send({ type: 'send', client_id: `c_flood${String(i).padStart(4, '0')}`, body: `spam ${i}` });
+  for (let i = 0; i < 63; i += 1) flood.socket.send({ type: 'send', client_id: `c_flood${String(i).padStart(4, '0')}`, body: `spam ${i}` });
   for (let i = 0; i < 3; i += 1) assert.equal((await flood.socket.nextOf('error')).code, 'rate_limited');
   flood.socket.close();
   const after = (await ok(await owner.get(`/api/v1/workspaces/${site}/audit`))).entries;

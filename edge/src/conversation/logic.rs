@@ -24,6 +24,10 @@ pub use shared::HISTORY_PAGE;
 /// (the message is not stored and the client keeps it to retry).
 pub const RATE_LIMIT: u32 = 20;
 pub const RATE_WINDOW_MS: i64 = 10_000;
+/// How many messages a sender may have sent at once beyond that rate. Generous: the object times
+/// messages as it handles them, and under load a backlog of a sender who kept to the rate
+/// arrives all at once; a flood is still cut after this many.
+pub const RATE_BURST: u32 = 60;
 /// At most this many other frames per socket in [`RATE_WINDOW_MS`]: far more than a person
 /// typing, reading and correcting their details makes.
 pub const FRAME_LIMIT: u32 = 120;
@@ -163,8 +167,8 @@ impl<L: MessageLog> Conversation<'_, L> {
             Err(code) => return Ok(vec![error(code, "that frame is not a valid message", None)]),
         };
         // Messages have their sender's budget (see `send`); everything else the socket's.
-        if !matches!(msg, ClientMsg::Send { .. }) && !peer.frames.hit(now, FRAME_LIMIT, RATE_WINDOW_MS) {
-            let retry_after_s = peer.frames.retry_after_s(FRAME_LIMIT, RATE_WINDOW_MS);
+        if !matches!(msg, ClientMsg::Send { .. }) && !peer.frames.hit(now, FRAME_LIMIT, FRAME_LIMIT, RATE_WINDOW_MS) {
+            let retry_after_s = peer.frames.retry_after_s(FRAME_LIMIT, FRAME_LIMIT, RATE_WINDOW_MS);
             return Ok(vec![reply_err(EdgeError::RateLimited { retry_after_s }, None)]);
         }
         if self.state.details.visitor_name.is_empty() {
@@ -249,12 +253,12 @@ impl<L: MessageLog> Conversation<'_, L> {
             Ok(body) => body,
             Err(e) => return Ok(vec![reply_err(e.into(), Some(client_id))]),
         };
-        // A bucket per sender: a burst of RATE_LIMIT, then RATE_LIMIT per RATE_WINDOW_MS, however
+        // A bucket per sender: a burst of RATE_BURST, then RATE_LIMIT per RATE_WINDOW_MS, however
         // many sockets the sender opens. Timed as handled, so a bucket (not a fixed window): a
         // backlog worked off at once does not refuse a sender who kept to the rate.
         let bucket = self.state.buckets.entry(actor(peer).as_str().to_owned()).or_default();
-        if !bucket.hit(now, RATE_LIMIT, RATE_WINDOW_MS) {
-            let retry_after_s = bucket.retry_after_s(RATE_LIMIT, RATE_WINDOW_MS);
+        if !bucket.hit(now, RATE_BURST, RATE_LIMIT, RATE_WINDOW_MS) {
+            let retry_after_s = bucket.retry_after_s(RATE_BURST, RATE_LIMIT, RATE_WINDOW_MS);
             let mut effects = vec![reply_err(EdgeError::RateLimited { retry_after_s }, Some(client_id))];
             // The first refusal of a burst is worth one audit entry, not one per message.
             if bucket.refused == 1 {
@@ -684,7 +688,7 @@ mod tests {
     fn a_flood_is_rate_limited_per_window_and_audited_once() {
         let mut f = Fixture::new();
         let mut visitor = greeted(Role::Visitor);
-        for i in 0..RATE_LIMIT {
+        for i in 0..RATE_BURST {
             let effects = f.handle(&mut visitor, send(&format!("c_{i:08}"), "m"), 100);
             assert_eq!(effects.len(), 3, "send {i} should pass");
         }
@@ -696,7 +700,7 @@ mod tests {
         // The next window lets the same message through: nothing was lost.
         let later = f.handle(&mut visitor, send("c_overflow", "m"), 100 + RATE_WINDOW_MS);
         assert_eq!(later.len(), 3);
-        assert_eq!(f.log.0.len() as u32, RATE_LIMIT + 1);
+        assert_eq!(f.log.0.len() as u32, RATE_BURST + 1);
     }
 
     #[test]
@@ -705,18 +709,18 @@ mod tests {
         // Five sockets of the same visitor, each a fresh attachment, take turns.
         let mut tabs: Vec<Peer> = (0..5).map(|_| greeted(Role::Visitor)).collect();
         let mut refused = 0;
-        for i in 0..RATE_LIMIT * 2 {
+        for i in 0..RATE_BURST * 2 {
             let effects = f.handle(&mut tabs[i as usize % 5], send(&format!("c_tab{i:05}"), "m"), 100 + i64::from(i));
             refused += usize::from(error_code(&effects[..1]) == Some(ErrorCode::RateLimited));
         }
-        assert_eq!(f.log.0.len() as u32, RATE_LIMIT, "one budget for all the visitor's sockets");
-        assert_eq!(refused as u32, RATE_LIMIT);
+        assert_eq!(f.log.0.len() as u32, RATE_BURST, "one budget for all the visitor's sockets");
+        assert_eq!(refused as u32, RATE_BURST);
         // An agent has a budget of their own: the visitor's flood does not silence the team.
         let mut dana = agent();
         assert_eq!(f.handle(&mut dana, send("c_agent001", "hello"), 200).len(), 3);
         // The budget lives in the stored state, so it survives the object being evicted.
         let stored: State = serde_json::from_str(&serde_json::to_string(&f.state).unwrap()).unwrap();
-        assert_eq!(stored.buckets.get("visitor").map(|b| b.refused), Some(RATE_LIMIT));
+        assert_eq!(stored.buckets.get("visitor").map(|b| b.refused), Some(RATE_BURST));
     }
 
     #[test]

@@ -250,11 +250,12 @@ impl Conversation {
         Ok(())
     }
 
-    /// A connection sending faster than the limit goes into the workspace's audit log, once per
-    /// window (monitoring of suspicious activity). Logged, never failing the frame.
+    /// A sender going over the limit goes into the workspace's audit log, once per burst
+    /// (monitoring of suspicious activity). Logged, never failing the frame.
     async fn audit_flood(&self, site: &str, actor: AuditActor) {
         let detail = format!(
-            "chat messages: more than {} in {} s in one conversation",
+            "chat messages: more than {} at once, or {} per {} s, in one conversation",
+            logic::RATE_BURST,
             logic::RATE_LIMIT,
             logic::RATE_WINDOW_MS / 1000
         );
