@@ -43,9 +43,6 @@ pub const H_VERIFIED: &str = "x-pvx-verified";
 const ERASED: &str = "erased";
 /// Meta key set when the workspace closed: the conversation admits and accepts nothing more.
 const SHUT: &str = "shut";
-/// Meta key: the last revision the workspace's index took. Behind the state's, the index missed
-/// a change (a failed call, or the process killed between storing and telling).
-const INDEXED_REV: &str = "indexed_rev";
 /// How soon a conversation tries again to tell its workspace after a failed notice.
 const REPAIR_RETRY_MS: i64 = 10_000;
 
@@ -228,7 +225,6 @@ impl Conversation {
                     let update = ConversationUpdate { summary, indexed, visitor_id };
                     // The message is stored and acked already; a missed inbox update heals with
                     // the next change, so log rather than fail the sender.
-                    let rev = update.summary.rev;
                     match ask(&self.workspace(&site)?, update).await {
                         // The workspace was closed (and its fan-out missed this conversation):
                         // nobody is served here any more.
@@ -238,7 +234,7 @@ impl Conversation {
                             // The alarm tries again: a conversation that exists is always listed.
                             self.state.storage().set_alarm(crate::glue::at_time(now_ms() + REPAIR_RETRY_MS)).await?;
                         }
-                        Ok(()) => self.indexed(rev)?,
+                        Ok(()) => {}
                     }
                 }
             }
@@ -324,34 +320,24 @@ impl Conversation {
         Ok(())
     }
 
-    /// Records that the workspace's index has revision `rev` (a later one may have overtaken it).
-    fn indexed(&self, rev: u64) -> EdgeResult<()> {
-        let known: u64 = self.meta(INDEXED_REV)?.and_then(|v| v.parse().ok()).unwrap_or(0);
-        if rev > known {
-            self.set_meta(INDEXED_REV, &rev.to_string())?;
-        }
-        Ok(())
-    }
-
-    /// Puts the conversation back in its workspace's index if the index missed a change: on the
-    /// first event after the object starts (the process may have been killed between storing a
-    /// message and telling the workspace) and on the alarm set after a failed notice.
+    /// Tells the workspace the conversation as it is now, so its index holds it whatever it
+    /// missed: on the first event after the object starts (the process may have been killed
+    /// between storing a message and telling the workspace) and on the alarm set after a failed
+    /// notice. The workspace ignores a revision it has already, so this costs one call per start
+    /// and nothing per message.
     async fn repair_index(&self) -> EdgeResult<()> {
         let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) else { return Ok(()) };
         if self.meta(ERASED)?.is_some() || self.meta(SHUT)?.is_some() {
             return Ok(());
         }
         let id = ConversationId::parse(&id)?;
-        let indexed_rev: u64 = self.meta(INDEXED_REV)?.and_then(|v| v.parse().ok()).unwrap_or(0);
         let mut state = self.state()?;
         let sql = self.sql();
         let mut log = SqlLog(&sql);
         let logic = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] };
-        let Some((summary, indexed)) = logic.repair(indexed_rev)? else { return Ok(()) };
-        let rev = summary.rev;
+        let Some((summary, indexed)) = logic.repair(0)? else { return Ok(()) };
         let visitor_id = state.details.visitor_id.clone();
-        ask(&self.workspace(&site)?, ConversationUpdate { summary, indexed, visitor_id }).await?;
-        self.indexed(rev)
+        ask(&self.workspace(&site)?, ConversationUpdate { summary, indexed, visitor_id }).await
     }
 
     /// Runs [`Self::repair_index`] once per instance, before its first event is handled.
