@@ -28,7 +28,11 @@ impl Ctx<'_> {
 
     /// A call from the site's page: its Origin must be an allowed domain of the site. Answers
     /// carry that origin back (CORS).
-    async fn from_site_page(&self, site: &str, req: &Request) -> EdgeResult<(SiteId, WorkspaceConfig, String)> {
+    pub(crate) async fn from_site_page(
+        &self,
+        site: &str,
+        req: &Request,
+    ) -> EdgeResult<(SiteId, WorkspaceConfig, String)> {
         let site = self.site(site)?;
         let config = self.config(&site).await?;
         let origin = req.headers().get("origin")?.unwrap_or_default();
@@ -264,7 +268,7 @@ impl Ctx<'_> {
     }
 }
 
-fn cors(res: Response, origin: &str) -> EdgeResult<Response> {
+pub(crate) fn cors(res: Response, origin: &str) -> EdgeResult<Response> {
     res.headers().set("access-control-allow-origin", origin)?;
     res.headers().set("vary", "origin")?;
     Ok(res)
