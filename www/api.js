@@ -13,7 +13,7 @@
  * 'chat'), f the widget's iframe, r the iframe that said it is ready, s what the site's storage holds
  * ({ token, record }), site (URL-encoded), b the launcher button (in the loader's shadow root),
  * show(view), state() (sends the widget the view, the token and the consent), t() (what a click on
- * the launcher does) and d() (the current consent decision, or null).
+ * the launcher does), d() (the current consent decision, or null) and a() (apply the decision).
  * A classic script, served minified (≤ 3 KB gzip). */
 (() => {
   var P = window.__provixchat, me = document.currentScript;
@@ -209,8 +209,14 @@
     // A first chat message gave the visitor a token (the loader has stored it).
     wake();
   });
-  // Another tab may have given this visitor a token.
-  addEventListener('storage', e => e.key == key && wake());
+  // A decision made in another tab holds here too (the banner goes), and another tab may have
+  // given this visitor a token.
+  addEventListener('storage', e => {
+    if (e.key != key) return;
+    try { P.s = JSON.parse(e.newValue) || {}; } catch (x) { P.s = {}; }
+    if (P.d()) { P.v == 'banner' && P.show(''); P.a(); }
+    wake();
+  });
 
   var api = {
     open: () => P.v == 'chat' || P.t(),

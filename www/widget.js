@@ -2,8 +2,9 @@
  *   <script src="https://EDGE/widget.js" data-site="SITE_ID" async></script>
  * It draws the chat launcher, keeps the site's consent record (first-party storage), runs the
  * page's consent-gated scripts, updates Google Consent Mode, offers window.Provixchat.consent, and
- * opens the widget (WASM, in an iframe on the edge's origin) only when needed: a consent banner
- * must show, the visitor opens the chat, or the page asks for the privacy choices.
+ * shows the consent banner without WASM (banner.js, fetched only when a banner must show, draws the
+ * markup the edge renders with the configuration), and opens the widget (WASM, in an iframe on the
+ * edge's origin) only when the visitor opens the chat or the privacy choices.
  * The launcher takes the site's colour, side and text from the same configuration.
  * Everything else (window.Provixchat: the queue, methods, events, consent API, page activity, the
  * unread badge) is in api.js, loaded from the edge after first paint through window.__provixchat.
@@ -14,7 +15,11 @@
   // Shared with api.js: v the view ('', 'banner', 'prefs' or 'chat'; api.js hears it change), f the
   // widget's frame (api.js removes it on reset), s what the site's storage holds ({ token, record }),
   // r the frame that said it is ready (messages for the widget wait for it); below, the functions
-  // it calls: show(view), state() (tell the widget), t() (the launcher's click), d() (the decision).
+  // it calls: show(view), state() (tell the widget), t() (the launcher's click), d() (the decision),
+  // a() (apply the decision: gated scripts, Consent Mode, the event; api.js applies one made in
+  // another tab).
+  // banner.js reads c (the configuration) and k(stored) (keep a decision), and sets B (it draws or
+  // removes the banner on every view change).
   var P = window.__provixchat = {};
   var site = encodeURIComponent(me.getAttribute('data-site') || '');
   var edge = new URL(me.src).origin;
@@ -73,7 +78,6 @@
     'svg{width:28px;fill:#fff}b{font-size:32px}iframe{background:#fff;border-radius:14px}' +
     '.chat{right:20px;bottom:88px;width:min(380px,100vw - 40px);height:min(600px,100vh - 108px)}' +
     ':host(.left) button,:host(.left) .chat{left:20px;right:auto}' +
-    '.banner{left:0;bottom:0;width:100%;height:200px;max-height:100%;border-radius:0}' +
     '.prefs{inset:0;margin:auto;width:min(560px,100vw - 24px);height:min(640px,100vh - 24px)}' +
     '@media (max-width:480px){.chat{inset:0!important;width:100%;height:100%;border-radius:0}}' +
     '</style><button type="button"></button>';
@@ -82,27 +86,34 @@
   var state = () => (frame = P.f) && frame.contentWindow.postMessage({ pvx: 'state', view, lang: html.lang,
     token: P.s.token || '', consent: P.s.record ? P.s : null }, edge);
 
+  // A script of the edge's (api.js, banner.js), run async.
+  var load = name => {
+    var s = document.createElement('script');
+    s.src = edge + '/' + name;
+    html.append(s);
+  };
+  // banner.js is fetched once, when a banner must show (B stands in for it until it has run).
+  var banner = want => P.B ? P.B() : want && (P.B = () => {}, load('banner.js'));
+
   var show = next => {
     if (next == 'prefs' && view != 'prefs') back = view == 'banner' ? '' : view;
     view = next;
-    var fresh = !(frame = P.f) && view, chat = view == 'chat';
+    // The banner is the loader's own; the frame holds the chat and the privacy choices.
+    var framed = view != 'banner' && view, fresh = !(frame = P.f) && framed, chat = view == 'chat';
     if (fresh) {
       frame = P.f = document.createElement('iframe');
       frame.title = 'Chat';
       frame.src = edge + '/embed/' + site + '?host=' + encodeURIComponent(origin);
-      // Focus follows the visitor into the widget once it has loaded.
+      // Focus follows the visitor into the widget once it has loaded (a hidden frame takes none).
       frame.onload = () => view && frame.focus();
       root.append(frame);
     }
     if (frame) {
-      frame.hidden = !view;
+      frame.hidden = !framed;
       frame.className = view;
-      // Only the banner takes the height the widget measured (it tells again once shown).
-      frame.style = '';
       // The widget hears every change, hiding included, so it can focus what it shows next.
-      if (!fresh) { view && frame.focus(); state(); }
+      if (!fresh) { framed && frame.focus(); state(); }
     }
-    if (view != 'banner') button.style.bottom = '';
     // The site's launcher text shows beside the icon, appended as a text node (never parsed as
     // markup); the button's name stays "Open chat" / "Close chat".
     button.innerHTML = chat ? '<b>×</b>' : '<svg viewBox="0 0 24 24"><path d="M3 4h18v13H9l-5 4v-4H3z"/></svg>';
@@ -110,9 +121,18 @@
     button.setAttribute('aria-label', (chat ? 'Close' : 'Open') + ' chat');
     button.setAttribute('aria-expanded', chat);
     P.v = view;
+    banner(view == 'banner');
   };
 
   button.onclick = P.t = () => show(view == 'chat' ? idle() : 'chat');
+
+  // A decision the edge recorded (from the banner or the privacy choices): kept on the site, then
+  // back to what was open before; a chat opened while the decision was saving stays open.
+  var keep = stored => {
+    store(P.s = stored);
+    show(view == 'prefs' ? back : view == 'chat' ? view : '');
+    apply();
+  };
 
   // Only the widget's own frame, on the edge's origin, may talk to the loader.
   addEventListener('message', e => {
@@ -122,41 +142,29 @@
     if (pvx == 'view') show(d.view);
     if (pvx == 'close') { show(view == 'prefs' && back || idle()); view || button.focus(); }
     if (pvx == 'token' && typeof d.token === 'string') { P.s.token = d.token; store(P.s); }
-    // The banner is sized to its content and the launcher moves above it, so both stay usable.
-    if (pvx == 'size' && view == 'banner') {
-      frame.style.height = d.height + 'px';
-      button.style.bottom = d.height + 20 + 'px';
-    }
-    if (pvx == 'consent' && d.stored && d.stored.record) {
-      store(P.s = d.stored);
-      // Back to what was open before; a chat opened while the decision was saving stays open.
-      show(view == 'prefs' ? back : view == 'chat' ? view : '');
-      apply();
-    }
-  });
-  // A decision made in another tab holds here too.
-  addEventListener('storage', e => {
-    if (e.key !== key) return;
-    P.s = store();
-    if (record()) { if (view == 'banner') show(''); apply(); }
+    if (pvx == 'consent' && d.stored && d.stored.record) keep(d.stored);
   });
   // Gated scripts the page adds later run as soon as their category is granted.
   new MutationObserver(activate).observe(html, { childList: true, subtree: true });
 
-  Object.assign(P, { site, show, state, d: decision, b: button });
+  Object.assign(P, { site, show, state, d: decision, b: button, k: keep, a: apply });
   consentMode('default');
   show('');
   // <html> exists even when an async script runs before <body>; fixed positioning ignores where.
   html.append(box);
-  // The JavaScript API (api.js): a dynamic script runs async, after the launcher is drawn.
-  var api = document.createElement('script');
-  api.src = edge + '/api.js';
-  html.append(api);
-  fetch(edge + '/api/v1/sites/' + site + '/consent-config')
+  // The JavaScript API, after the launcher is drawn.
+  load('api.js');
+  // Without a stored decision a banner will show: banner.js comes at once, and the configuration
+  // brings the banner's markup, in the page's language (else the browser's: the edge reads
+  // Accept-Language). With a decision, both come only if it no longer counts (banner.js then asks
+  // for the markup itself).
+  var ask = !P.s.record;
+  banner(ask);
+  fetch(edge + '/api/v1/sites/' + site + '/consent-config?lang=' + encodeURIComponent(html.lang) + (ask ? '&banner=1' : ''))
     // An error answer leaves config false (nothing granted) and stops at the launcher line.
     .then(r => r.ok && r.json())
     .then(c => {
-      config = c;
+      config = P.c = c;
       apply();
       // The launcher as the site set it, drawn again with its text; the banner when undecided.
       var l = c.launcher;

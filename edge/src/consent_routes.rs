@@ -1,6 +1,7 @@
 //! The consent endpoints: the banner's configuration (read by the loader on the host page, so it
-//! answers CORS for the site's allowed origins), recording a decision, and the site owner's log,
-//! export and settings.
+//! answers CORS for the site's allowed origins; with `banner=1` it carries the banner's markup,
+//! `banner.rs`), recording a decision (from the banner on the site's page, CORS again, or from the
+//! widget's privacy choices), and the site owner's log, export and settings.
 
 use crate::auth::visitor_hash;
 use crate::consent_export::to_csv;
@@ -9,6 +10,7 @@ use crate::glue::{ask, json, now_ms, query, read_json};
 use crate::router::{visitor_token, Ctx};
 use crate::team::Action;
 use crate::visitor::AddConsent;
+use crate::visitor_routes::cors;
 use crate::workspace::{ConsentLog, LogConsent, UpdateConsentSettings};
 use shared::api::{AuditAction, AuditActor};
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
@@ -25,13 +27,16 @@ impl Ctx<'_> {
                 config.require_origin(&site, origin)?;
             }
         }
-        let tags = query(&req.url()?, "lang").unwrap_or_default();
+        let url = req.url()?;
+        // The page's language first (`lang`, which may list more), then the browser's.
+        let tags = query(&url, "lang").unwrap_or_default();
+        let browser = req.headers().get("accept-language")?.unwrap_or_default();
         let launcher = config.launcher();
         let consent = config.consent;
-        let lang = Lang::pick(consent.language, tags.split(','));
+        let lang = Lang::pick(consent.language, tags.split(',').chain(Lang::accept_language(&browser)));
         let text =
             consent.text(lang).cloned().ok_or_else(|| EdgeError::Internal(format!("{site} has no banner text")))?;
-        let body = ConsentConfig {
+        let mut body = ConsentConfig {
             gpc: req.headers().get("sec-gpc")?.as_deref() == Some("1"),
             policy_url: consent.policy_url,
             policy_version: consent.policy_version,
@@ -40,7 +45,11 @@ impl Ctx<'_> {
             categories: consent.categories,
             text,
             launcher,
+            banner: None,
         };
+        if query(&url, "banner").is_some() {
+            body.banner = Some(crate::banner::banner_html(&body, &format!("{}/privacy/{site}", self.own_origin)));
+        }
         let res = json(&body, 200)?;
         if let Some(origin) = origin {
             res.headers().set("access-control-allow-origin", &origin)?;
@@ -49,16 +58,17 @@ impl Ctx<'_> {
         // Short, so a new policy version reaches returning visitors within a minute.
         res.headers().set("cache-control", "public, max-age=60")?;
         res.headers().append("vary", "sec-gpc")?;
+        res.headers().append("vary", "accept-language")?;
         Ok(res)
     }
 
     /// Records a decision in the visitor's object and the workspace's log, and answers with what
-    /// the loader stores on the site: the record and the visitor token that identifies it.
+    /// the loader stores on the site: the record and the visitor token that identifies it. The
+    /// banner posts from the site's page (an allowed origin, answered with CORS), the privacy
+    /// choices from the widget's iframe (the edge's own origin).
     pub async fn record_consent(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
-        self.require_own_origin(req)?;
-        let site = self.site(site)?;
+        let (site, config, origin) = self.from_site_page(site, req).await?;
         let body: ConsentRequest = read_json(req).await?;
-        let config = self.config(&site).await?;
         self.require_host(&config, &site, &body.host)?;
         if body.decision.policy_version != config.consent.policy_version {
             return Err(DomainError::Invalid {
@@ -86,7 +96,7 @@ impl Ctx<'_> {
         ask(&visitor, AddConsent { record: record.clone() }).await?;
         let log = LogConsent { record: record.clone(), visitor: Some(token.visitor_id.clone()) };
         ask(&self.workspace(&site)?, log).await?;
-        json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)
+        cors(json(&StoredConsent { token: token.sign(secret.as_bytes()), record }, 201)?, &origin)
     }
 
     /// The consent log, newest first, as JSON or (`?format=csv`) as a CSV download.

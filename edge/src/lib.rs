@@ -12,6 +12,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod banner;
 pub mod calls;
 pub mod capture;
 pub mod chat_settings;

@@ -43,7 +43,7 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Post, ["api", "v1", "sites", site, "pageview"]) => ctx.page_view(site, &mut req).await,
         (Method::Post, ["api", "v1", "sites", site, "identify"]) => ctx.identify(site, &mut req).await,
         (Method::Post, ["api", "v1", "sites", site, "attributes"]) => ctx.set_attributes(site, &mut req).await,
-        (Method::Options, ["api", "v1", "sites", site, "pageview" | "identify" | "attributes"]) => {
+        (Method::Options, ["api", "v1", "sites", site, "pageview" | "identify" | "attributes" | "consent"]) => {
             ctx.site_preflight(site, &req).await
         }
         (Method::Get, ["api", "v1", "workspaces", site, "visitors", visitor]) => {

@@ -29,7 +29,11 @@ impl Ctx<'_> {
 
     /// A call from the site's page: its Origin must be an allowed domain of the site. Answers
     /// carry that origin back (CORS).
-    async fn from_site_page(&self, site: &str, req: &Request) -> EdgeResult<(SiteId, WorkspaceConfig, String)> {
+    pub(crate) async fn from_site_page(
+        &self,
+        site: &str,
+        req: &Request,
+    ) -> EdgeResult<(SiteId, WorkspaceConfig, String)> {
         let site = self.site(site)?;
         let config = self.config(&site).await?;
         let origin = req.headers().get("origin")?.unwrap_or_default();
@@ -295,7 +299,7 @@ fn cors_answer(answer: EdgeResult<Response>, origin: &str) -> EdgeResult<Respons
     cors(answer.unwrap_or_else(|e| crate::glue::error_response(&e)), origin)
 }
 
-fn cors(res: Response, origin: &str) -> EdgeResult<Response> {
+pub(crate) fn cors(res: Response, origin: &str) -> EdgeResult<Response> {
     res.headers().set("access-control-allow-origin", origin)?;
     res.headers().set("vary", "origin")?;
     Ok(res)

@@ -36,6 +36,12 @@ impl Lang {
         fixed.or_else(|| tags.into_iter().find_map(Lang::from_tag)).unwrap_or(Lang::En)
     }
 
+    /// The language tags of an `Accept-Language` header, in the order sent (browsers send them
+    /// by preference), without their weights: `"fr-FR,fr;q=0.9"` → `fr-FR`, `fr`.
+    pub fn accept_language(header: &str) -> impl Iterator<Item = &str> {
+        header.split(',').map(|t| t.split(';').next().unwrap_or_default().trim()).filter(|t| !t.is_empty())
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -119,7 +125,7 @@ pub enum Method {
     Custom,
 }
 
-/// A decision as the widget sends it to the edge.
+/// A decision as the banner or the widget sends it to the edge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     pub policy_version: u32,
@@ -230,9 +236,15 @@ pub struct ConsentConfig {
     pub text: BannerText,
     #[serde(default)]
     pub launcher: crate::api::Launcher,
+    /// The banner's markup for the loader, rendered by the edge from `text` and the labels in
+    /// `lang` (`consent_labels`); only when asked for (`&banner=1`: the loader has no decision
+    /// that still counts), so returning visitors download none of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
 }
 
-/// `POST /api/v1/sites/SITE/consent` from the widget.
+/// `POST /api/v1/sites/SITE/consent` from the banner on the site's page (the loader's
+/// `banner.js`) or from the widget's privacy choices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentRequest {
     pub host: String,
@@ -274,6 +286,9 @@ mod tests {
         assert_eq!(Lang::pick(None, ["ja"]), Lang::En);
         assert_eq!(Lang::pick(None, [""]), Lang::En);
         assert_eq!(Lang::pick(Some(Lang::Fr), ["de"]), Lang::Fr);
+        let browser = Lang::accept_language("pt-BR, fr;q=0.9,en;q=0.8");
+        assert_eq!(browser.collect::<Vec<_>>(), ["pt-BR", "fr", "en"]);
+        assert_eq!(Lang::pick(None, ["", "pt-BR"].into_iter().chain(Lang::accept_language("fr;q=0.9,de"))), Lang::Fr);
     }
 
     #[test]

@@ -26,9 +26,9 @@ const probe = (visible) => `<script>
 const article = '<h1>Handmade ceramics</h1><p>' + 'Lorem ipsum dolor sit amet. '.repeat(40) + '</p>';
 const vcc = path.join(ROOT, 'node_modules/vanilla-cookieconsent/dist');
 const pages = {
-  // Our banner is visible once the widget has rendered it and asked the loader for its height.
+  // Our banner is visible once the loader's banner.js has put the edge's markup in its shadow root.
   '/provixchat': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>${probe(
-    "(document.getElementById('provixchat')?.shadowRoot?.querySelector('iframe.banner')?.style.height || '') !== ''")}</head>
+    "document.getElementById('provixchat')?.shadowRoot?.querySelector('.pvx-banner')?.offsetHeight > 0")}</head>
     <body>${article}<script src="${edge.edge}/widget.js" data-site="demo" async></script></body></html>`,
   '/vcc': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
     <link rel="stylesheet" href="/vcc/cookieconsent.css">${probe("document.documentElement.classList.contains('show--consent')")}</head>

@@ -59,7 +59,7 @@ test('calls queued before the loader run in order; sendMessage, events and ident
     Provixchat.push(['identify', { id: 'shop-user-7', email: 'queued@example.com', name: 'Quinn' }]);
   </script>`);
   const widget = page.frameLocator('iframe[title="Chat"]');
-  await widget.getByRole('button', { name: 'Reject all' }).click();
+  await page.getByRole('button', { name: 'Reject all' }).click();
   await page.waitForFunction(() => window.events.includes('ready'));
   await page.evaluate(() => Provixchat.sendMessage('Sent through the API'));
   await widget.getByText('Sent through the API').waitFor();
@@ -94,11 +94,11 @@ test('page activity, single-page-app navigations included, is captured only with
     </script>`);
     const widget = page.frameLocator('iframe[title="Chat"]');
     if (analytics) {
-      await widget.getByRole('button', { name: 'Customize' }).click();
+      await page.getByRole('button', { name: 'Customize' }).click();
       await widget.getByRole('switch', { name: /Analytics/ }).click();
       await widget.getByRole('button', { name: /Save/ }).click();
     } else {
-      await widget.getByRole('button', { name: 'Reject all' }).click();
+      await page.getByRole('button', { name: 'Reject all' }).click();
     }
     await page.waitForFunction(() => window.Provixchat?.consent?.get());
     await page.waitForTimeout(300);
@@ -121,7 +121,7 @@ test('page activity, single-page-app navigations included, is captured only with
 test('reset() forgets the visitor on this device but keeps the consent decision', async () => {
   const page = await visit('reset');
   const widget = page.frameLocator('iframe[title="Chat"]');
-  await widget.getByRole('button', { name: 'Reject all' }).click();
+  await page.getByRole('button', { name: 'Reject all' }).click();
   await page.waitForFunction(() => window.Provixchat?.consent?.get());
   await page.evaluate(() => Provixchat.sendMessage('before logout'));
   await widget.getByText('Sent', { exact: true }).waitFor();

@@ -19,8 +19,9 @@ after(() => stopSuite(suite));
 async function openWidget(page, { firstVisit = false } = {}) {
   await page.goto(`${edge.base}/demo`);
   if (firstVisit) {
-    // The consent banner comes first; the chat works whatever the visitor decides.
-    await page.frameLocator('iframe[title="Chat"]').getByRole('button', { name: 'Reject all' }).click();
+    // The consent banner (the loader's own, on the page) comes first; the chat works whatever the
+    // visitor decides.
+    await page.getByRole('button', { name: 'Reject all' }).click();
     await page.locator('#consent-state').getByText('Analytics off').waitFor();
   }
   await page.getByRole('button', { name: 'Open chat' }).click();

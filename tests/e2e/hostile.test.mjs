@@ -263,8 +263,8 @@ test('no payload runs, opens a dialog or injects an element in the widget, the i
   assert.equal(await page.title(), TITLE, 'the page title is the raw payload');
   const widget = page.frameLocator('iframe[title="Chat"]');
 
-  // The banner and the privacy choices show the hostile texts as text.
-  const banner = widget.getByRole('dialog');
+  // The banner (the loader's, on the page) and the privacy choices show the hostile texts as text.
+  const banner = page.getByRole('dialog');
   await banner.getByText(CORPUS[8]).waitFor();
   assert.equal(await banner.getByRole('link').first().getAttribute('href'), 'https://x.example/?a="><svg/data-pvx/onload=alert(1)>');
   await banner.getByRole('button', { name: 'Customize' }).click();

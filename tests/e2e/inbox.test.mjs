@@ -78,7 +78,7 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   const visitor = await newPage();
   await visitor.goto(`${edge.base}/demo?site=${site}`);
   const widget = visitor.frameLocator('iframe[title="Chat"]');
-  await widget.getByRole('button', { name: 'Reject all' }).click();
+  await visitor.getByRole('button', { name: 'Reject all' }).click();
   const launcher = visitor.getByRole('button', { name: 'Open chat' });
   await launcher.getByText('Chat with us').waitFor();
   assert.equal(await launcher.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(170, 51, 0)');
@@ -179,7 +179,7 @@ test('a new visitor message while the inbox tab is hidden raises a desktop notif
   const visitor = await newPage();
   await visitor.goto(`${edge.base}/demo?site=${site}`);
   const widget = visitor.frameLocator('iframe[title="Chat"]');
-  await widget.getByRole('button', { name: 'Reject all' }).click();
+  await visitor.getByRole('button', { name: 'Reject all' }).click();
   await visitor.getByRole('button', { name: 'Open chat' }).click();
   await widget.getByRole('textbox', { name: 'Message' }).fill('Do you do custom glazes?');
   await widget.getByRole('button', { name: 'Send' }).click();

@@ -45,10 +45,10 @@ test('the visitor downloads, corrects, restricts, objects and deletes from the p
   const { context, page, widget } = await visit('/shop', { acceptDownloads: true });
   const key = `provixchat.${site}`;
 
-  // The banner links the notice the edge generates, in a new tab.
-  const banner = widget.getByRole('dialog', { name: 'We value your privacy' });
+  // The banner (the loader's, on the page) links the notice the edge generates, in a new tab.
+  const banner = page.getByRole('dialog', { name: 'We value your privacy' });
   const notice = banner.getByRole('link', { name: 'How this site uses your data' });
-  assert.equal(await notice.getAttribute('href'), `/privacy/${site}`);
+  assert.equal(await notice.getAttribute('href'), `${edge.edge}/privacy/${site}`);
   assert.equal(await notice.getAttribute('target'), '_blank');
 
   // Before any decision nothing is held, and the preferences say so.
@@ -146,14 +146,14 @@ test('the visitor downloads, corrects, restricts, objects and deletes from the p
 
   // The next page asks again.
   await page.reload();
-  await widget.getByRole('dialog', { name: 'We value your privacy' }).waitFor();
+  await page.getByRole('dialog', { name: 'We value your privacy' }).waitFor();
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), key), null);
   await context.close();
 });
 
 test('"Your data" works from the keyboard; after deleting, a choice is a new visitor\'s', async () => {
   const { context, page, widget } = await visit('/keys');
-  await widget.getByRole('button', { name: 'Reject all' }).click();
+  await page.getByRole('button', { name: 'Reject all' }).click();
   await page.waitForFunction(() => window.Provixchat?.consent?.get());
   await page.evaluate(() => Provixchat.consent.show());
   const yours = widget.getByRole('region', { name: 'Your data' });
@@ -193,7 +193,7 @@ test('"Your data" works from the keyboard; after deleting, a choice is a new vis
 
 test('an erasure made by the site owner ends the visitor\'s open chat for good', async () => {
   const { context, page, widget } = await visit('/shop');
-  await widget.getByRole('dialog', { name: 'We value your privacy' }).getByRole('button', { name: 'Reject all' }).click();
+  await page.getByRole('dialog', { name: 'We value your privacy' }).getByRole('button', { name: 'Reject all' }).click();
   await page.getByRole('button', { name: 'Open chat' }).click();
   const composer = widget.getByRole('textbox', { name: 'Message' });
   await composer.fill('Please forget me');

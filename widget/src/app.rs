@@ -1,9 +1,10 @@
-//! Root component: waits for the loader's state, then shows the view it asks for — the consent
-//! banner, the privacy preferences, or the chat — and holds the texts the page asks to send.
+//! Root component: waits for the loader's state, then shows the view it asks for — the privacy
+//! preferences or the chat — and holds the texts the page asks to send. (The consent banner is the
+//! loader's own, drawn without this WASM.)
 
 use crate::bridge::{focus, on_host, post_to_host, Embedding, FromHost, HostState, ToHost};
 use crate::chat::Chat;
-use crate::consent::{ConsentView, Mode};
+use crate::consent::ConsentView;
 use crate::outbox::Outbox;
 use crate::view::View;
 use crate::visibility::use_page_visible;
@@ -47,7 +48,7 @@ pub fn app() -> Html {
         // Focus moves into whatever the visitor (or the page) just opened.
         match view {
             View::Chat => focus(crate::panel::FOCUS_FIRST),
-            View::Banner | View::Preferences => focus("[role=dialog]"),
+            View::Preferences => focus("[role=dialog]"),
             View::Hidden => {}
         }
     });
@@ -75,11 +76,6 @@ pub fn app() -> Html {
         opened_with.clone()
     };
     let onsession = Callback::from(move |token: String| *session.borrow_mut() = token);
-    let consent = match view {
-        View::Banner => Some(Mode::Banner),
-        View::Preferences => Some(Mode::Preferences),
-        View::Chat | View::Hidden => None,
-    };
     html! {
         <>
             if let Some(token) = chat_token {
@@ -88,8 +84,8 @@ pub fn app() -> Html {
                         outbox={outbox.snapshot()} visible={view == View::Chat && page_visible} />
                 </div>
             }
-            if let Some(mode) = consent {
-                <ConsentView {mode} {embedding} {state} />
+            if view == View::Preferences {
+                <ConsentView {embedding} {state} />
             }
         </>
     }

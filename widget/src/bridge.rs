@@ -53,7 +53,7 @@ fn percent_decode(s: &str) -> String {
 pub struct HostState {
     /// `state` (the loader's other messages are not for the widget).
     pub pvx: String,
-    /// The view to show (`banner`, `prefs`, `chat`, or empty when hidden on the wire).
+    /// The view to show (`prefs`, `chat`; empty, or `banner` which the loader draws itself, hide it).
     pub view: View,
     /// The host page's `<html lang>`.
     #[serde(default)]
@@ -93,12 +93,10 @@ pub enum ToHost<'a> {
     Ready,
     /// Hide the current view (Close, or Escape).
     Close,
-    /// Show another view (`prefs` from the chat menu or from "Customize").
+    /// Show another view (`prefs` from the chat menu).
     View { view: View },
     /// Keep this visitor token: the visitor has started a chat.
     Token { token: &'a str },
-    /// The banner's height in CSS pixels, so the loader sizes the iframe to fit.
-    Size { height: i32 },
     /// How many agent messages arrived while the chat was not shown (0 once it is): the launcher's
     /// badge and the page's `unread` event.
     Unread { count: i32 },
@@ -130,7 +128,6 @@ impl<'a> ToHost<'a> {
             ToHost::Erased => ("erased", [None, None]),
             ToHost::View { view } => ("view", one("view", Field::Text(view.as_str()))),
             ToHost::Token { token } => ("token", one("token", Field::Text(token))),
-            ToHost::Size { height } => ("size", one("height", Field::Number(height))),
             ToHost::Unread { count } => ("unread", one("count", Field::Number(count))),
             ToHost::Message { body, author } => {
                 ("message", [Some(("body", Field::Text(body))), Some(("author", Field::Text(author)))])
@@ -248,9 +245,8 @@ mod tests {
     #[test]
     fn host_messages_have_the_loaders_shape() {
         let state: HostState =
-            serde_json::from_str(r#"{"pvx":"state","view":"banner","lang":"de","token":"","consent":null}"#).unwrap();
-        assert_eq!((state.view.as_str(), state.lang.as_str(), state.consent), ("banner", "de", None));
-        assert_eq!(ToHost::Size { height: 180 }.parts(), ("size", [Some(("height", Field::Number(180))), None]));
+            serde_json::from_str(r#"{"pvx":"state","view":"prefs","lang":"de","token":"","consent":null}"#).unwrap();
+        assert_eq!((state.view.as_str(), state.lang.as_str(), state.consent), ("prefs", "de", None));
         assert_eq!(ToHost::Token { token: "v1.t" }.parts(), ("token", [Some(("token", Field::Text("v1.t"))), None]));
         assert_eq!(ToHost::Close.parts(), ("close", [None, None]));
         assert_eq!(ToHost::Erased.parts(), ("erased", [None, None]));

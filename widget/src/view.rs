@@ -8,11 +8,10 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(from = "String")]
 pub enum View {
-    /// Nothing: the iframe is hidden (the loader's empty string).
+    /// Nothing: the iframe is hidden (the loader's empty string, and `banner`: the loader draws
+    /// the consent banner itself).
     #[default]
     Hidden,
-    /// The consent banner (`banner`).
-    Banner,
     /// The privacy preferences (`prefs`), from the banner's "Customize" or the chat's menu.
     Preferences,
     /// The chat (`chat`).
@@ -24,7 +23,6 @@ impl View {
     pub fn as_str(self) -> &'static str {
         match self {
             View::Hidden => "",
-            View::Banner => "banner",
             View::Preferences => "prefs",
             View::Chat => "chat",
         }
@@ -35,7 +33,6 @@ impl From<&str> for View {
     /// A name the loader does not send is treated as hidden, as the loader itself treats it.
     fn from(name: &str) -> Self {
         match name {
-            "banner" => View::Banner,
             "prefs" => View::Preferences,
             "chat" => View::Chat,
             _ => View::Hidden,
@@ -55,11 +52,12 @@ mod tests {
 
     #[test]
     fn views_keep_the_loaders_names() {
-        for view in [View::Hidden, View::Banner, View::Preferences, View::Chat] {
+        for view in [View::Hidden, View::Preferences, View::Chat] {
             assert_eq!(View::from(view.as_str()), view, "{view:?} round-trips");
         }
         assert_eq!(View::Preferences.as_str(), "prefs", "the loader's word, not the enum's");
         assert_eq!(View::from("preferences"), View::Hidden, "an unknown name shows nothing");
+        assert_eq!(View::from("banner"), View::Hidden, "the loader draws the banner itself");
         let parsed: View = serde_json::from_str(r#""chat""#).expect("a string");
         assert_eq!(parsed, View::Chat);
     }

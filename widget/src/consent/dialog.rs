@@ -1,23 +1,18 @@
-//! The banner (three buttons of equal weight) and the preferences (one switch per category), as
-//! a pure component: everything comes in as props and every choice goes out as a callback, so it
-//! renders the same in the widget and in its browser tests. Below the choices, when the view names
-//! the visitor, the preferences hold "Your data" (`your_data.rs`, which asks the edge itself).
+//! The privacy preferences (one switch per category) as a pure component: everything comes in as
+//! props and every choice goes out as a callback, so it renders the same in the widget and in its
+//! browser tests. Below the choices, when the view names the visitor, the preferences hold "Your
+//! data" (`your_data.rs`, which asks the edge itself). The banner itself is not here: the edge
+//! draws it for the loader (`edge/src/banner.rs`) from the same labels (`shared::consent_labels`),
+//! so a first visit loads no WASM.
 
-use super::labels::labels;
 use super::your_data::YourData;
 use crate::bridge::Embedding;
 use shared::consent::{Category, Choices, ConsentConfig, Method};
+use shared::consent_labels::labels;
 use yew::prelude::*;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Banner,
-    Preferences,
-}
 
 #[derive(Properties, PartialEq)]
 pub struct DialogProps {
-    pub mode: Mode,
     pub config: ConsentConfig,
     /// Where the switches start: the current decision, or everything off.
     pub initial: Choices,
@@ -26,15 +21,13 @@ pub struct DialogProps {
     /// The last decision could not be saved.
     pub failed: bool,
     pub ondecide: Callback<(Method, Choices)>,
-    /// "Customize" on the banner.
-    pub oncustomize: Callback<()>,
-    /// Close or Escape in the preferences: decides nothing.
+    /// Close or Escape: decides nothing.
     pub onclose: Callback<()>,
     /// The visitor-facing notice the edge generates from the site's settings (`/privacy/SITE`).
     pub notice_url: AttrValue,
-    /// "Your data" below the choices in the preferences: where the widget is embedded and the
-    /// visitor token the site keeps. (A plain prop rather than children: comparing children
-    /// would cost the widget a virtual-DOM comparison it does not otherwise need.)
+    /// "Your data" below the choices: where the widget is embedded and the visitor token the site
+    /// keeps. (A plain prop rather than children: comparing children would cost the widget a
+    /// virtual-DOM comparison it does not otherwise need.)
     #[prop_or_default]
     pub your_data: Option<(Embedding, AttrValue)>,
 }
@@ -49,10 +42,10 @@ pub fn dialog(props: &DialogProps) -> Html {
         Callback::from(move |_: MouseEvent| ondecide.emit((method, choices)))
     };
     let onkeydown = {
-        let (onclose, mode) = (props.onclose.clone(), props.mode);
+        let onclose = props.onclose.clone();
         Callback::from(move |e: KeyboardEvent| {
-            // Escape closes the preferences without deciding anything; on the banner it does nothing.
-            if e.key() == "Escape" && mode == Mode::Preferences {
+            // Escape closes without deciding anything.
+            if e.key() == "Escape" {
                 onclose.emit(());
             }
         })
@@ -70,66 +63,42 @@ pub fn dialog(props: &DialogProps) -> Html {
     };
     let accept = decide(Method::AcceptAll, Choices::all());
     let reject = decide(Method::RejectAll, Choices::none());
-
-    match props.mode {
-        Mode::Banner => {
-            let oncustomize = props.oncustomize.reform(|_: MouseEvent| ());
-            html! {
-                <section class="pvx-consent pvx-banner" role="dialog" aria-modal="false" tabindex="-1"
-                    aria-labelledby="pvx-consent-title" aria-describedby="pvx-consent-text" {onkeydown}>
-                    <div class="pvx-consent-text">
-                        <h2 id="pvx-consent-title">{ &config.text.title }</h2>
-                        <p id="pvx-consent-text">{ &config.text.text }{ " " }{ links }</p>
-                        { for gpc_notice }
-                        { for error }
-                    </div>
-                    <div class="pvx-actions">
-                        <button onclick={accept}>{ l.accept_all }</button>
-                        <button onclick={reject}>{ l.reject_all }</button>
-                        <button onclick={oncustomize}>{ l.customize }</button>
-                    </div>
-                </section>
+    let save = decide(Method::Custom, *choices);
+    let close = props.onclose.reform(|_: MouseEvent| ());
+    html! {
+        <section class="pvx-consent pvx-prefs" role="dialog" aria-modal="true" tabindex="-1"
+            aria-labelledby="pvx-consent-title" {onkeydown}>
+            <header>
+                <h2 id="pvx-consent-title">{ l.preferences }</h2>
+                <button class="pvx-x" aria-label={l.close} title={l.close} onclick={close}>{ "×" }</button>
+            </header>
+            <p>{ &config.text.text }{ " " }{ links }</p>
+            { for gpc_notice }
+            <ul class="pvx-categories">
+                { labelled_switch("necessary", &config.text.necessary.name, &config.text.necessary.description, true, None, Some(l.always_on)) }
+                { for config.categories.iter().map(|&c| {
+                    let text = config.text.category(c);
+                    let toggle = {
+                        let choices = choices.clone();
+                        Callback::from(move |_: Event| {
+                            let mut next = *choices;
+                            next.set(c, !next.get(c));
+                            choices.set(next);
+                        })
+                    };
+                    labelled_switch(category_id(c), &text.name, &text.description, choices.get(c), Some(toggle), None)
+                }) }
+            </ul>
+            { for error }
+            <div class="pvx-actions">
+                <button onclick={reject}>{ l.reject_all }</button>
+                <button onclick={accept}>{ l.accept_all }</button>
+                <button onclick={save}>{ l.save }</button>
+            </div>
+            if let Some((embedding, token)) = props.your_data.clone() {
+                <YourData {embedding} {token} lang={config.lang} />
             }
-        }
-        Mode::Preferences => {
-            let save = decide(Method::Custom, *choices);
-            let close = props.onclose.reform(|_: MouseEvent| ());
-            html! {
-                <section class="pvx-consent pvx-prefs" role="dialog" aria-modal="true" tabindex="-1"
-                    aria-labelledby="pvx-consent-title" {onkeydown}>
-                    <header>
-                        <h2 id="pvx-consent-title">{ l.preferences }</h2>
-                        <button class="pvx-x" aria-label={l.close} title={l.close} onclick={close}>{ "×" }</button>
-                    </header>
-                    <p>{ &config.text.text }{ " " }{ links }</p>
-                    { for gpc_notice }
-                    <ul class="pvx-categories">
-                        { labelled_switch("necessary", &config.text.necessary.name, &config.text.necessary.description, true, None, Some(l.always_on)) }
-                        { for config.categories.iter().map(|&c| {
-                            let text = config.text.category(c);
-                            let toggle = {
-                                let choices = choices.clone();
-                                Callback::from(move |_: Event| {
-                                    let mut next = *choices;
-                                    next.set(c, !next.get(c));
-                                    choices.set(next);
-                                })
-                            };
-                            labelled_switch(category_id(c), &text.name, &text.description, choices.get(c), Some(toggle), None)
-                        }) }
-                    </ul>
-                    { for error }
-                    <div class="pvx-actions">
-                        <button onclick={reject}>{ l.reject_all }</button>
-                        <button onclick={accept}>{ l.accept_all }</button>
-                        <button onclick={save}>{ l.save }</button>
-                    </div>
-                    if let Some((embedding, token)) = props.your_data.clone() {
-                        <YourData {embedding} {token} lang={config.lang} />
-                    }
-                </section>
-            }
-        }
+        </section>
     }
 }
 
@@ -201,30 +170,34 @@ mod browser_tests {
                 marketing: text("Marketing"),
             },
             launcher: Default::default(),
+            banner: None,
         }
     }
 
     type Decisions = Rc<RefCell<Vec<(Method, Choices)>>>;
 
-    async fn render(mode: Mode, config: ConsentConfig, gpc: bool) -> (Element, Decisions) {
+    async fn render(config: ConsentConfig, gpc: bool) -> (Element, Decisions, Rc<RefCell<u32>>) {
         let decisions: Decisions = Rc::default();
         let ondecide = {
             let decisions = decisions.clone();
             Callback::from(move |d| decisions.borrow_mut().push(d))
         };
+        let closed: Rc<RefCell<u32>> = Rc::default();
+        let onclose = {
+            let closed = closed.clone();
+            Callback::from(move |()| *closed.borrow_mut() += 1)
+        };
         let props = DialogProps {
-            mode,
             config,
             initial: Choices::none(),
             gpc,
             failed: false,
             ondecide,
-            oncustomize: Callback::noop(),
-            onclose: Callback::noop(),
+            onclose,
             notice_url: "/privacy/shop".into(),
             your_data: None,
         };
-        (mount::<Dialog>(props).await, decisions)
+        (mount::<Dialog>(props).await, decisions, closed)
     }
 
     fn buttons(root: &Element) -> Vec<HtmlElement> {
@@ -233,36 +206,37 @@ mod browser_tests {
     }
 
     #[wasm_bindgen_test]
-    async fn the_banner_offers_three_equal_choices_in_the_visitors_language() {
-        let (root, decisions) = render(Mode::Banner, config(Lang::De), false).await;
+    async fn preferences_link_the_policy_and_the_notice_and_say_when_gpc_is_honoured() {
+        let (root, _, _) = render(config(Lang::De), false).await;
         let dialog = root.query_selector("[role=dialog]").unwrap().expect("a dialog");
         assert_eq!(dialog.get_attribute("aria-labelledby").as_deref(), Some("pvx-consent-title"));
-        let names: Vec<String> = buttons(&root).iter().map(|b| b.text_content().unwrap()).collect();
-        assert_eq!(names, ["Alle akzeptieren", "Alle ablehnen", "Anpassen"]);
-        // Equal weight: the same class and no button styled apart.
-        assert!(buttons(&root).iter().all(|b| b.class_name().is_empty()));
         let links = root.query_selector_all("a").unwrap();
         let link = |i| links.get(i).unwrap().unchecked_into::<Element>();
         assert_eq!(link(0).get_attribute("href").as_deref(), Some("https://shop.example/privacy"));
-        // The notice the edge generates, beside the owner's policy, in the visitor's language.
         assert_eq!(link(1).get_attribute("href").as_deref(), Some("/privacy/shop"));
         assert_eq!(link(1).text_content().as_deref(), Some("Wie diese Website Ihre Daten nutzt"));
-        assert_eq!(link(1).get_attribute("target").as_deref(), Some("_blank"));
         assert!(root.query_selector(".pvx-gpc").unwrap().is_none(), "no GPC notice without GPC");
-        buttons(&root)[1].click();
-        assert_eq!(*decisions.borrow(), vec![(Method::RejectAll, Choices::none())]);
-    }
-
-    #[wasm_bindgen_test]
-    async fn the_banner_says_when_gpc_is_honoured() {
-        let (root, _) = render(Mode::Banner, config(Lang::En), true).await;
+        let (root, _, _) = render(config(Lang::En), true).await;
         let notice = root.query_selector(".pvx-gpc").unwrap().expect("a GPC notice");
         assert!(notice.text_content().unwrap().contains("Global Privacy Control"));
     }
 
     #[wasm_bindgen_test]
+    async fn escape_closes_without_deciding() {
+        let (root, decisions, closed) = render(config(Lang::En), false).await;
+        let dialog: HtmlElement = root.query_selector("[role=dialog]").unwrap().unwrap().unchecked_into();
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key("Escape");
+        init.set_bubbles(true);
+        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        dialog.dispatch_event(&event).unwrap();
+        assert_eq!(*closed.borrow(), 1);
+        assert!(decisions.borrow().is_empty(), "Escape decides nothing");
+    }
+
+    #[wasm_bindgen_test]
     async fn preferences_lock_necessary_and_save_what_was_switched() {
-        let (root, decisions) = render(Mode::Preferences, config(Lang::En), false).await;
+        let (root, decisions, _) = render(config(Lang::En), false).await;
         let switch = |id: &str| -> HtmlInputElement {
             root.query_selector(&format!("#pvx-c-{id}")).unwrap().expect(id).unchecked_into()
         };

@@ -1,16 +1,14 @@
-//! The consent view: loads the banner's configuration in the visitor's language, shows the
+//! The privacy choices: loads the consent configuration in the visitor's language, shows the
 //! `Dialog`, records a decision at the edge first and then hands it to the loader, which stores and
 //! applies it. Nothing is decided by closing, and Escape never accepts.
 
-use super::dialog::{Dialog, Mode};
+use super::dialog::Dialog;
 use crate::bridge::{post_consent_to_host, post_to_host, Embedding, HostState, ToHost};
-use crate::view::View;
 use shared::consent::{Choices, ConsentConfig, ConsentRequest, Decision, Method};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsentViewProps {
-    pub mode: Mode,
     pub embedding: Embedding,
     pub state: HostState,
 }
@@ -52,22 +50,6 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
             });
         });
     }
-    // The banner tells the loader how tall it is, so the iframe fits it at any width or zoom.
-    {
-        let host = props.embedding.host.clone();
-        let banner = props.mode == Mode::Banner;
-        use_effect(move || {
-            if banner {
-                let height = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.query_selector("[role=dialog]").ok().flatten())
-                    .map_or(0, |el| el.scroll_height());
-                if height > 0 {
-                    post_to_host(&host, ToHost::Size { height });
-                }
-            }
-        });
-    }
     let Some(config) = (*config).clone() else { return html! {} };
     let gpc = gpc() || config.gpc;
     let ondecide = {
@@ -90,16 +72,12 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
         })
     };
     let host = props.embedding.host.clone();
-    let oncustomize = {
-        let host = host.clone();
-        Callback::from(move |()| post_to_host(&host, ToHost::View { view: View::Preferences }))
-    };
     let onclose = Callback::from(move |()| post_to_host(&host, ToHost::Close));
     // Served by the edge, on this frame's own origin.
     let notice_url = format!("/privacy/{}", props.embedding.site);
     let your_data = Some((props.embedding.clone(), AttrValue::from(props.state.token.clone())));
     html! {
-        <Dialog mode={props.mode} {config} initial={Choices::initial(current)} {gpc} failed={*failed}
-            {ondecide} {oncustomize} {onclose} {notice_url} {your_data} />
+        <Dialog {config} initial={Choices::initial(current)} {gpc} failed={*failed}
+            {ondecide} {onclose} {notice_url} {your_data} />
     }
 }

@@ -1,6 +1,8 @@
-//! The widget's own words around the site owner's banner text, in every banner language.
+//! Provixchat's own words around the site owner's banner text, in every banner language: the one
+//! table both the edge (which draws the banner on the host page, `edge/src/banner.rs`) and the
+//! widget (the privacy choices) read.
 
-use shared::consent::Lang;
+use crate::consent::Lang;
 
 pub struct Labels {
     pub accept_all: &'static str,
