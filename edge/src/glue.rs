@@ -144,6 +144,11 @@ pub fn workspace_object(env: &Env, site: &SiteId) -> EdgeResult<Stub> {
     site_object(env, "WORKSPACE", site, site.as_str())
 }
 
+/// The index feed a conversation's updates go through (`crate::feed`), `SITE:feed:N`.
+pub fn feed_object(env: &Env, site: &SiteId, conversation: &shared::ConversationId) -> EdgeResult<Stub> {
+    site_object(env, "INDEX_FEED", site, &format!("{site}:feed:{}", crate::feed::logic::shard_of(conversation)))
+}
+
 /// A conversation's object, named by site and id so an id from one workspace can never reach
 /// another's object.
 pub fn conversation_object(env: &Env, site: &SiteId, id: &shared::ConversationId) -> EdgeResult<Stub> {

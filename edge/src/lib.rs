@@ -21,6 +21,7 @@ pub mod consent_export;
 pub mod conversation;
 pub mod device;
 pub mod error;
+pub mod feed;
 pub mod limits;
 pub mod lockout;
 pub mod notice;

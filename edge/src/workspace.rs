@@ -31,6 +31,17 @@ use shared::{AgentRef, ConversationId, ConversationSummary, Email, VisitorId};
 pub const H_EMAIL: &str = "x-pvx-agent-email";
 pub const H_SESSION: &str = "x-pvx-session";
 
+/// A conversation's latest state, sent after each change through its index feed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationUpdate {
+    pub summary: ConversationSummary,
+    /// The new message, if the change was one.
+    pub indexed: Option<Indexed>,
+    /// Whose conversation it is (registered so closing the workspace deletes their object).
+    #[serde(default)]
+    pub visitor_id: Option<VisitorId>,
+}
+
 /// The answer to [`CreateInvite`]: the token, shown once to whoever created it (only its hash is
 /// kept).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,16 +97,10 @@ crate::requests! {
         } -> IdentityLink;
         /// The inbox summaries of these conversations that exist, in the order asked.
         summaries: Summaries { ids: Vec<ConversationId> } -> Vec<ConversationSummary>;
-        /// From a conversation object: its latest state (and new message, for search). Updates
-        /// may arrive out of order or after an erasure; see `logic::index`.
-        conversation_updated: ConversationUpdate {
-            summary: ConversationSummary,
-            /// The new message, if the change was one.
-            indexed: Option<Indexed>,
-            /// Whose conversation it is (registered so closing the workspace deletes their object).
-            #[serde(default)]
-            visitor_id: Option<VisitorId>,
-        } -> ();
+        /// From an index feed (`crate::feed`): the latest states of conversations (and new
+        /// messages, for search), stored in one go. Updates may arrive out of order or after an
+        /// erasure; see `logic::index`.
+        conversations_updated: ConversationsUpdated { updates: Vec<ConversationUpdate> } -> ();
         /// Conversations whose messages, visitor name or email contain `q`, newest first.
         search: Search { q: String } -> Vec<SearchHit>;
         /// From a visitor object: the email on its profile now (`None`: none any more).

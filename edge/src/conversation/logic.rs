@@ -58,6 +58,10 @@ pub struct State {
     /// sockets on this conversation: a second tab or a reconnect does not start a fresh one.
     #[serde(default)]
     pub buckets: BTreeMap<String, Bucket>,
+    /// The visitor's messages after `agent_read`, kept so a message costs no count over the log;
+    /// `None` (a state from before, or after the team read) is counted once when needed.
+    #[serde(default)]
+    pub unread: Option<u32>,
 }
 
 /// Who is on a socket and what they have done on it; kept in the socket's hibernation attachment
@@ -268,7 +272,10 @@ impl<L: MessageLog> Conversation<'_, L> {
         }
         let seq = self.log.last()?.map_or(0, |m| m.seq) + 1;
         let message = ChatMessage { seq, client_id: client_id.clone(), author: peer.author(), body, at: now, note };
+        // Counted before the message is in the log (a count from the log would include it).
+        let unread = if peer.is_agent() { 0 } else { self.unread()? + 1 };
         self.log.append(&message)?;
+        self.state.unread = Some(unread);
         let mut effects = vec![
             Effect::Reply(ServerMsg::Ack { client_id, seq, at: now }),
             Effect::Broadcast { msg: ServerMsg::Message { message: message.clone() }, agents_only: note },
@@ -305,6 +312,7 @@ impl<L: MessageLog> Conversation<'_, L> {
         *position = seq;
         let mut effects = vec![Effect::Broadcast { msg: ServerMsg::Read { reader, seq }, agents_only: false }];
         if reader == Party::Agent {
+            self.state.unread = Some(self.log.visitor_messages_after(seq)?);
             effects.push(self.notify(None)?);
         }
         Ok(effects)
@@ -356,10 +364,18 @@ impl<L: MessageLog> Conversation<'_, L> {
             last_seq: last.as_ref().map_or(0, |m| m.seq),
             status: d.status,
             assignee: d.assignee.clone(),
-            unread: self.log.visitor_messages_after(self.state.agent_read)?,
+            unread: self.unread()?,
             visitor_email: d.visitor_email.clone(),
             rev: self.state.rev,
         })
+    }
+
+    /// The visitor's messages the team has not read.
+    fn unread(&self) -> EdgeResult<u32> {
+        match self.state.unread {
+            Some(n) => Ok(n),
+            None => self.log.visitor_messages_after(self.state.agent_read),
+        }
     }
 
     /// What to send the workspace so its index holds this conversation again, if the index may
@@ -397,7 +413,7 @@ pub fn anonymous_name(id: &ConversationId) -> String {
 /// The in-memory message log the native tests use.
 #[cfg(test)]
 #[derive(Default)]
-pub(crate) struct VecLog(pub Vec<ChatMessage>);
+pub(crate) struct VecLog(pub Vec<ChatMessage>, pub std::cell::Cell<u32>);
 
 #[cfg(test)]
 impl MessageLog for VecLog {
@@ -411,6 +427,8 @@ impl MessageLog for VecLog {
         Ok(self.0.iter().filter(|m| m.seq > seq && (notes || !m.note)).take(limit).cloned().collect())
     }
     fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
+        // Counted, so a test can see the count over the log is not paid per message.
+        self.1.set(self.1.get() + 1);
         Ok(self.0.iter().filter(|m| m.seq > seq && m.author == Author::Visitor).count() as u32)
     }
     fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
@@ -586,6 +604,32 @@ mod tests {
         );
         assert_eq!(summary(&effects).unread, 0);
         assert!(f.handle(&mut agent, Ok(ClientMsg::Read { seq: 1 }), 4).is_empty(), "never backwards");
+    }
+
+    #[test]
+    fn the_unread_count_is_kept_not_counted_per_message() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        let mut agent = agent();
+        // A state stored before the count was kept: counted from the log once.
+        f.handle(&mut visitor, send("c_00000001", "one"), 1);
+        f.state.unread = None;
+        f.log.1.set(0);
+        // One a second: within the sender's budget.
+        for i in 2..=200 {
+            let effects = f.handle(&mut visitor, send(&format!("c_{i:08}"), "more"), i * 1_000);
+            assert_eq!(summary(&effects).unread, i as u32);
+        }
+        assert_eq!(f.log.1.get(), 1, "one count for 199 messages");
+        let effects = f.handle(&mut agent, Ok(ClientMsg::Read { seq: 150 }), 300_000);
+        assert_eq!(summary(&effects).unread, 50, "the team read up to 150");
+        let effects = f.handle(&mut visitor, send("c_00000201", "again"), 301_000);
+        assert_eq!(summary(&effects).unread, 51);
+        let effects = f.handle(&mut agent, send("a_00000001", "answer"), 302_000);
+        assert_eq!(summary(&effects).unread, 0, "an agent writing has read everything");
+        let effects = f.handle(&mut visitor, send("c_00000202", "thanks"), 303_000);
+        assert_eq!(summary(&effects).unread, 1);
+        assert_eq!(f.state.unread, Some(f.log.visitor_messages_after(f.state.agent_read).unwrap()));
     }
 
     #[test]

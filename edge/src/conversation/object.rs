@@ -225,10 +225,11 @@ impl Conversation {
                     let update = ConversationUpdate { summary, indexed, visitor_id };
                     // The message is stored and acked already; a missed inbox update heals with
                     // the next change, so log rather than fail the sender.
-                    match ask(&self.workspace(&site)?, update).await {
+                    match self.tell_index(&site, &id, update).await {
                         // The workspace was closed (and its fan-out missed this conversation):
-                        // nobody is served here any more.
-                        Err(EdgeError::UnknownSite(_)) => self.end(Ending::Workspace)?,
+                        // nobody is served here any more. (The answer comes relayed, through the
+                        // feed: matched by its code.)
+                        Err(e) if e.code() == ErrorCode::UnknownSite => self.end(Ending::Workspace)?,
                         Err(e) => {
                             console_error!("notify workspace {site}: {e}");
                             // The alarm tries again: a conversation that exists is always listed.
@@ -337,7 +338,14 @@ impl Conversation {
         let logic = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] };
         let Some((summary, indexed)) = logic.repair(0)? else { return Ok(()) };
         let visitor_id = state.details.visitor_id.clone();
-        ask(&self.workspace(&site)?, ConversationUpdate { summary, indexed, visitor_id }).await
+        self.tell_index(&site, &id, ConversationUpdate { summary, indexed, visitor_id }).await
+    }
+
+    /// Hands a change to the workspace's index through this conversation's feed (`crate::feed`),
+    /// which batches the updates of many conversations.
+    async fn tell_index(&self, site: &str, id: &ConversationId, update: ConversationUpdate) -> EdgeResult<()> {
+        let site = SiteId::parse(site)?;
+        ask(&crate::glue::feed_object(&self.env, &site, id)?, crate::feed::Forward { site, update }).await
     }
 
     /// Runs [`Self::repair_index`] once per instance, before its first event is handled.

@@ -255,8 +255,8 @@ impl WorkspaceCalls for Workspace {
     async fn summaries(&self, r: Summaries) -> EdgeResult<Vec<ConversationSummary>> {
         self.act(|ws| ws.summaries(&r.ids)).await
     }
-    async fn conversation_updated(&self, update: ConversationUpdate) -> EdgeResult<()> {
-        self.act(|ws| ws.conversation_updated(&update)).await
+    async fn conversations_updated(&self, r: ConversationsUpdated) -> EdgeResult<()> {
+        self.act(|ws| ws.conversations_updated(&r.updates)).await
     }
     async fn search(&self, r: Search) -> EdgeResult<Vec<SearchHit>> {
         self.act(|ws| ws.search(&r.q)).await

@@ -47,8 +47,19 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     /// never overwrites a newer one. One for a conversation erased meanwhile records nothing.
     /// The retention alarm is set again either way.
     pub fn conversation_updated(&mut self, update: &ConversationUpdate) -> EdgeResult<()> {
-        let s = &update.summary;
-        if !self.store.conversation_erased(&s.id)? {
+        self.conversations_updated(std::slice::from_ref(update))
+    }
+
+    /// A feed's batch (`crate::feed`): every message is indexed, and each conversation's newest
+    /// summary is stored and sent to the live inboxes once, however many of its updates the batch
+    /// holds.
+    pub fn conversations_updated(&mut self, updates: &[ConversationUpdate]) -> EdgeResult<()> {
+        let mut newest: Vec<&ConversationUpdate> = Vec::new();
+        for update in updates {
+            let s = &update.summary;
+            if self.store.conversation_erased(&s.id)? {
+                continue;
+            }
             if let Some(message) = &update.indexed {
                 self.store.index_message(&s.id, message)?;
                 // Trimmed now and then rather than on every message: the hot path stays one write.
@@ -56,6 +67,14 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
                     self.store.trim_index(&s.id, INDEXED_PER_CONVERSATION)?;
                 }
             }
+            match newest.iter_mut().find(|known| known.summary.id == s.id) {
+                Some(known) if known.summary.rev >= s.rev => {}
+                Some(known) => *known = update,
+                None => newest.push(update),
+            }
+        }
+        for update in newest {
+            let s = &update.summary;
             let stale = self.store.summary(&s.id)?.is_some_and(|known| known.rev >= s.rev);
             if !stale {
                 self.store.put_summary(s, update.visitor_id.as_ref())?;
@@ -159,6 +178,35 @@ mod tests {
         assert_eq!(ws.search("second").unwrap().len(), 1);
         ws.conversation_updated(&update(&id, 4, "fourth")).unwrap();
         assert_eq!(ws.summaries(&[id]).unwrap()[0].last_message, "fourth");
+    }
+
+    #[test]
+    fn a_batch_indexes_every_message_and_stores_and_sends_each_conversation_once() {
+        let mut store = Memory::open();
+        let (a, b) =
+            (ConversationId::parse("c_aaaaaaaaaaaa").unwrap(), ConversationId::parse("c_bbbbbbbbbbbb").unwrap());
+        let mut ws = Workspace::new(&mut store, "demo", 5_000, 1_000);
+        ws.conversation_updated(&update(&b, 5, "b five")).unwrap();
+        ws.effects.clear();
+        // Out of order within the batch, and b's update is older than what the index has.
+        let batch = [update(&a, 1, "a one"), update(&a, 3, "a three"), update(&b, 4, "b four"), update(&a, 2, "a two")];
+        ws.conversations_updated(&batch).unwrap();
+        let sent: Vec<(ConversationId, u64)> = ws
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Broadcast(ServerMsg::ConversationUpdated { conversation }) => {
+                    Some((conversation.id.clone(), conversation.rev))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent, [(a.clone(), 3)], "a once, at its newest; b's older update sends nothing");
+        assert_eq!(ws.summaries(&[a.clone(), b.clone()]).unwrap()[0].last_message, "a three");
+        assert_eq!(ws.summaries(&[b.clone()]).unwrap()[0].last_message, "b five");
+        for text in ["a one", "a two", "a three", "b four"] {
+            assert_eq!(ws.search(text).unwrap().len(), 1, "{text} is searchable");
+        }
     }
 
     #[test]

@@ -1,0 +1,33 @@
+//! The index feed: a few Durable Objects per workspace (`SITE:feed:N`) between the conversations
+//! and the workspace's index. Every message changes its conversation's summary, and the workspace
+//! must hear of it (the live inbox list, search). Sent one by one, a site with 10,000 active
+//! conversations at one message per 10 s would ask its one workspace object 1,000 times a second,
+//! Cloudflare's soft limit for one object. A feed takes the updates of the conversations that hash
+//! to it and hands them on in batches, at most one every [`logic::GAP_MS`], so the workspace gets
+//! at most [`logic::SHARDS`] × 1000 / `GAP_MS` requests a second, however many conversations
+//! talk, and stores each batch in one commit. When the feed is idle an update goes on at once:
+//! batching costs latency only under load.
+//!
+//! A feed keeps nothing: each conversation's call is answered once the workspace took the batch
+//! holding its update, with the workspace's answer, so a failure reaches the conversation, which
+//! tries again (its repair alarm) as when it called the workspace itself.
+//!
+//! `logic` is the batching, tested natively; `object` the `worker` glue.
+
+pub mod logic;
+#[cfg(target_arch = "wasm32")]
+mod object;
+#[cfg(target_arch = "wasm32")]
+pub use object::IndexFeed;
+
+use crate::workspace::ConversationUpdate;
+use shared::SiteId;
+
+crate::requests! {
+    /// What a feed is asked, by conversation objects.
+    pub enum FeedRequest handled by FeedCalls {
+        /// Hands `update` on to `site`'s workspace with the next batch; answers the workspace's
+        /// answer to that batch.
+        forward: Forward { site: SiteId, update: ConversationUpdate } -> ();
+    }
+}
