@@ -1,6 +1,7 @@
 //! JSON over HTTP to the edge's API on the page's own origin. Errors arrive as the edge's
 //! `ApiError`; a network failure becomes one too, so callers handle a single type.
 
+use crate::json::JsJson;
 use serde::{de::DeserializeOwned, Serialize};
 use shared::{api::ApiError, ErrorCode};
 use wasm_bindgen::JsCast;
@@ -41,6 +42,20 @@ pub async fn post_passing_through<B: Serialize>(path: &str, body: &B) -> Result<
     js_sys::JSON::parse(&text).map_err(|_| network_error())
 }
 
+/// Like [`get`], decoding the answer with `shared::json` rather than serde (the widget's way: a
+/// much smaller WASM).
+pub async fn get_json<T>(path: &str, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
+    let text = fetch_text("GET", path, None).await?;
+    crate::json::parse(&text).as_ref().and_then(decode).ok_or_else(network_error)
+}
+
+/// Like [`post`], decoding the answer with `shared::json` (see [`get_json`]).
+pub async fn post_json<B: Serialize, T>(path: &str, body: &B, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| network_error())?;
+    let text = fetch_text("POST", path, Some(body)).await?;
+    crate::json::parse(&text).as_ref().and_then(decode).ok_or_else(network_error)
+}
+
 async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> Result<T, ApiError> {
     let text = fetch_text(method, path, body).await?;
     serde_json::from_str(&text).map_err(|_| network_error())
@@ -66,7 +81,8 @@ async fn fetch_text(method: &str, path: &str, body: Option<String>) -> Result<St
     if response.ok() {
         Ok(text)
     } else {
-        Err(serde_json::from_str(&text).unwrap_or_else(|_| network_error()))
+        // Decoded without serde, so the widget's WASM has no serde decoder for it.
+        Err(crate::json::parse(&text).as_ref().and_then(ApiError::from_json).unwrap_or_else(network_error))
     }
 }
 

@@ -13,6 +13,8 @@ pub mod hooks;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 #[cfg(target_arch = "wasm32")]
+pub mod json;
+#[cfg(target_arch = "wasm32")]
 pub mod socket;
 
 /// A fresh client message id: "c_" and 16 random hex digits from WebCrypto.

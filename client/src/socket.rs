@@ -113,7 +113,7 @@ fn connect(inner: &Rc<Inner>) {
     });
     let on_message = handler(&weak, |inner, event| {
         let Some(text) = event.dyn_ref::<MessageEvent>().and_then(|e| e.data().as_string()) else { return };
-        let Ok(msg) = ServerMsg::decode(&text) else { return };
+        let Some(msg) = decode(&text) else { return };
         let resends = inner.delivery.borrow_mut().on_server(&msg);
         resends.iter().for_each(|frame| inner.transmit(frame));
         if let ServerMsg::Error { code: ErrorCode::RateLimited, client_id: Some(_), retry_after_s, .. } = &msg {
@@ -154,6 +154,18 @@ fn retry_later(inner: &Rc<Inner>, after_s: i64) {
         let frames = inner.delivery.borrow().retry();
         frames.iter().for_each(|frame| inner.transmit(frame));
     });
+}
+
+/// A frame from the edge: with serde where the agents' frames are wanted (the inbox), otherwise
+/// with `shared::json` (the widget: a much smaller WASM).
+#[cfg(feature = "agent-frames")]
+fn decode(text: &str) -> Option<ServerMsg> {
+    ServerMsg::decode(text).ok()
+}
+
+#[cfg(not(feature = "agent-frames"))]
+fn decode(text: &str) -> Option<ServerMsg> {
+    ServerMsg::from_json(&crate::json::parse(text)?)
 }
 
 fn handler(weak: &Weak<Inner>, f: impl Fn(&Rc<Inner>, JsValue) + 'static) -> Handler {

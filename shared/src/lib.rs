@@ -9,6 +9,7 @@ pub mod close_code;
 pub mod consent;
 pub mod consent_labels;
 pub mod domain;
+pub mod json;
 pub mod privacy;
 pub mod protocol;
 pub mod visitor;

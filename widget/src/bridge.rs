@@ -3,8 +3,8 @@
 //! are heard.
 
 use crate::view::View;
-use serde::Deserialize;
 use shared::consent::Choices;
+use shared::json::{opt, or_default, req, Json};
 use shared::SiteId;
 
 /// Where the widget is embedded: the site id from the path (`/embed/SITE`) and the host page's
@@ -49,17 +49,15 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// What the loader tells the widget: which view to show, and what the site's storage holds.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HostState {
     /// `state` (the loader's other messages are not for the widget).
     pub pvx: String,
     /// The view to show (`prefs`, `chat`; empty, or `banner` which the loader draws itself, hide it).
     pub view: View,
-    /// The host page's `<html lang>`.
-    #[serde(default)]
+    /// The host page's `<html lang>` (may be missing).
     pub lang: String,
-    /// The visitor token the site keeps, or empty.
-    #[serde(default)]
+    /// The visitor token the site keeps, or empty (may be missing).
     pub token: String,
     /// The site's current decision, of which the widget only needs the choices (to start the
     /// preferences from them); the rest is the loader's business.
@@ -67,6 +65,20 @@ pub struct HostState {
 }
 
 impl HostState {
+    /// Decodes the loader's `state` message (without serde: see `shared::json`).
+    pub fn from_json<J: Json>(v: &J) -> Option<Self> {
+        Some(HostState {
+            pvx: req(v, "pvx", J::string)?,
+            view: req(v, "view", |view| view.string().map(View::from))?,
+            lang: or_default(v, "lang", J::string)?,
+            token: or_default(v, "token", J::string)?,
+            consent: opt(v, "consent", |c| {
+                let choices = req(c, "record", |r| req(r, "choices", Choices::from_json))?;
+                Some(HostConsent { record: HostRecord { choices } })
+            })?,
+        })
+    }
+
     /// Whether the site now keeps another visitor's token than the chat's: the one it was opened
     /// with and the one the edge gave its session. That happens after `Provixchat.identify` (or a
     /// consent decision recorded for a new visitor); the chat then reconnects as that visitor.
@@ -75,12 +87,12 @@ impl HostState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HostConsent {
     pub record: HostRecord,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HostRecord {
     pub choices: Choices,
 }
@@ -190,16 +202,14 @@ pub fn on_host(host: String, on_message: impl Fn(FromHost) + 'static) -> Option<
         }
         let data = e.data();
         let get = |key: &str| js_sys::Reflect::get(&data, &key.into()).ok().and_then(|v| v.as_string());
-        // `send` is read field by field (a second serde decoder would cost more WASM); `state` is
-        // decoded whole, and a message of another kind lacks `view` or has another `pvx`.
+        // A message of another kind lacks `view` or has another `pvx`.
         if get("pvx").as_deref() == Some("send") {
             if let Some(text) = get("text") {
                 on_message(FromHost::Send(text));
             }
             return;
         }
-        let json = js_sys::JSON::stringify(&data).ok().and_then(|s| s.as_string()).unwrap_or_default();
-        if let Some(state) = serde_json::from_str::<HostState>(&json).ok().filter(|s| s.pvx == "state") {
+        if let Some(state) = HostState::from_json(&client::json::JsJson(data)).filter(|s| s.pvx == "state") {
             on_message(FromHost::State(state));
         }
     });
@@ -244,9 +254,20 @@ mod tests {
 
     #[test]
     fn host_messages_have_the_loaders_shape() {
-        let state: HostState =
-            serde_json::from_str(r#"{"pvx":"state","view":"prefs","lang":"de","token":"","consent":null}"#).unwrap();
+        let decode = |text: &str| HostState::from_json(&serde_json::from_str::<serde_json::Value>(text).unwrap());
+        let state = decode(r#"{"pvx":"state","view":"prefs","lang":"de","token":"","consent":null}"#).unwrap();
         assert_eq!((state.view.as_str(), state.lang.as_str(), state.consent), ("prefs", "de", None));
+        let state = decode(
+            r#"{"pvx":"state","view":"banner","consent":{"token":"t","record":{"choices":{"preferences":true,"analytics":false,"marketing":true},"at":1}}}"#,
+        )
+        .unwrap();
+        let choices = Choices { preferences: true, analytics: false, marketing: true };
+        assert_eq!(
+            (state.view, state.token.as_str(), state.consent),
+            (View::Hidden, "", Some(HostConsent { record: HostRecord { choices } }))
+        );
+        assert_eq!(decode(r#"{"pvx":"state"}"#), None, "a message without a view is not a state");
+        assert_eq!(decode(r#"{"pvx":"state","view":"chat","consent":{"record":{}}}"#), None);
         assert_eq!(ToHost::Token { token: "v1.t" }.parts(), ("token", [Some(("token", Field::Text("v1.t"))), None]));
         assert_eq!(ToHost::Close.parts(), ("close", [None, None]));
         assert_eq!(ToHost::Erased.parts(), ("erased", [None, None]));

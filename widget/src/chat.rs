@@ -55,7 +55,7 @@ pub fn chat(props: &ChatProps) -> Html {
         let path = format!("/api/v1/sites/{}/visitor-session", props.embedding.site);
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                phase.set(match client::http::post::<_, VisitorSession>(&path, &request).await {
+                phase.set(match client::http::post_json(&path, &request, VisitorSession::from_json).await {
                     Ok(session) => {
                         onsession.emit(session.token.clone());
                         Phase::Ready(session)

@@ -7,6 +7,18 @@ use shared::{domain::visitor_name, Email};
 #[cfg(target_arch = "wasm32")]
 use {web_sys::HtmlInputElement, yew::prelude::*};
 
+/// Lowercases as `str::to_lowercase` does, with the browser's `toLowerCase` (same Unicode
+/// mapping) so the WASM carries no case tables.
+#[cfg(target_arch = "wasm32")]
+fn lowercase(s: &str) -> String {
+    js_sys::JsString::from(s).to_lower_case().into()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn lowercase(s: &str) -> String {
+    s.to_lowercase()
+}
+
 /// Which form, and what it insists on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ask {
@@ -39,7 +51,9 @@ impl Contact {
         let email = match email.trim() {
             "" if need_email => Err("Please enter your email."),
             "" => Ok(None),
-            s => Email::parse(s).map(Some).map_err(|_| "Please enter an email address like name@example.com."),
+            s => Email::parse_with_lowercase(s, lowercase)
+                .map(Some)
+                .map_err(|_| "Please enter an email address like name@example.com."),
         };
         match (name, email) {
             (Ok(name), Ok(email)) => Ok(Self { name, email }),
@@ -223,5 +237,14 @@ mod browser_tests {
         submit(&root, "Save email").await;
         let email = Email::parse("ana@example.com").unwrap();
         assert_eq!(*log.borrow(), vec![Some(Contact { name: None, email: Some(email) })]);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_browsers_lowercase_is_rusts() {
+        for s in ["Ana@Example.COM", "ÀNA@ÉXAMPLE.FR", "ΟΔΟΣ@Example.gr", "İstanbul@EXAMPLE.tr", "STRASSE@ẞ.DE"]
+        {
+            assert_eq!(super::lowercase(s), s.to_lowercase(), "{s}");
+            assert_eq!(Email::parse_with_lowercase(s, super::lowercase), Email::parse(s), "{s}");
+        }
     }
 }

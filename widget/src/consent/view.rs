@@ -44,7 +44,7 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
         use_effect_with(path, move |path| {
             let path = path.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(c) = client::http::get::<ConsentConfig>(&path).await {
+                if let Ok(c) = client::http::get_json(&path, ConsentConfig::from_json).await {
                     config.set(Some(c));
                 }
             });
