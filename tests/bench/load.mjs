@@ -1,5 +1,6 @@
 // Load command (not part of the suite; loopback only, bounded by its arguments):
 //   node tests/bench/load.mjs [--visitors=500] [--rate=250] [--seconds=30] [--inboxes=2] [--only=both|product|relay]
+//     [--state=DIR]
 // Runs the product and a bare relay (tests/bench/relay: one Durable Object per conversation that
 // inserts each message into SQLite and broadcasts it, a few dozen lines) with the same visitors,
 // rate and seconds, one after the other in the same run: first the relay, then the product, each in
@@ -27,6 +28,10 @@
 // Node process and both workerd processes — from /proc, from the first send until every answer
 // came plus 1 s, divided by the messages delivered); and peak RSS (VmHWM) of the workerd processes,
 // summed. Then one table: product, relay, and product ÷ relay.
+// The workers' SQLite files live in a fresh directory under `--state` (default the OS temp dir, on
+// disk). The local runtime commits each Durable Object event with an fsync on its main thread, so on
+// a disk with slow fsyncs both workers are bound by the disk, not the CPU; `--state=/dev/shm`
+// (tmpfs) takes the disk out and leaves the runtime's own work.
 // Each product visitor has a per-sender limit (RATE_LIMIT messages per RATE_WINDOW in
 // edge/src/conversation/logic.rs); the report says whether the schedule stays below it, where any
 // refusal is a failure of the edge (exit code 1), as is any product message lost or duplicated.
@@ -49,6 +54,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '30' },
     inboxes: { type: 'string', default: '2' },
     only: { type: 'string', default: 'both' },
+    state: { type: 'string', default: os.tmpdir() },
   },
 });
 const VISITORS = Number(args.visitors);
@@ -158,7 +164,7 @@ function shared(sends, start, delivered, cpu, usage) {
 
 /** A worker in a fresh state directory; `run(worker)` with it, then it is stopped. */
 async function withWorker(options, run) {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pvx-load-'));
+  const stateDir = mkdtempSync(path.join(args.state, 'pvx-load-'));
   try {
     const worker = await startEdge({ port: await freePort(), stateDir, inspector: false, ...options });
     try {
@@ -410,7 +416,7 @@ const cpuLine = (r) => `  CPU ${r.cpuPerMsg.toFixed(3)} ms per message delivered
 
 console.log(`load: ${VISITORS} visitors in ${VISITORS} conversations, ${VISITORS} agent sockets` +
   `${product ? `, ${INBOXES} inbox sockets (product)` : ''}; rate ${RATE}/s for ${SECONDS} s; ` +
-  `wrangler's JS API with the inspector off, loopback, ${os.cpus().length} cores`);
+  `wrangler's JS API with the inspector off, loopback, ${os.cpus().length} cores; state under ${args.state}`);
 if (relay) {
   const r = relay;
   console.log(`relay (tests/bench/relay):`);
@@ -453,6 +459,7 @@ for (const [label, key] of [['ack', 'ack'], ['agent socket', 'agent'], ['inbox l
   ['p50', 'p90', 'p99'].forEach((q, i) => row(`${label} ${q} ms`, (x) => quantiles(x.groups.all[key])[i]));
 }
 row('CPU ms per message', (x) => x.cpuPerMsg, 3);
+row('  of which workerd', (x) => (x.cpu.byName.workerd ?? 0) / x.delivered, 3);
 row('peak RSS MB (workerd)', (x) => x.rss);
 const widths = [24, 12, 12, 14];
 console.log(`\n${['', 'product', 'relay', 'product/relay'].map((c, i) => c.padEnd(widths[i])).join('')}`);
