@@ -3,16 +3,17 @@
 // call between Durable Objects through its own Node process, which costs milliseconds per call
 // under load and cannot be switched off from the command line). Started by `startEdge({
 // inspector: false })` in scripts/edge.mjs, in its own process group like `wrangler dev`;
-// arguments come as one JSON value in PVX_EDGE.
+// arguments come as one JSON value in PVX_EDGE (`config`: another wrangler.toml than the product's,
+// e.g. the load benchmark's relay).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unstable_startWorker } from 'wrangler';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { port, stateDir, vars } = JSON.parse(process.env.PVX_EDGE);
+const { port, stateDir, vars, config } = JSON.parse(process.env.PVX_EDGE);
 
 const worker = await unstable_startWorker({
-  config: path.join(ROOT, 'wrangler.toml'),
+  config: config ? path.resolve(ROOT, config) : path.join(ROOT, 'wrangler.toml'),
   // The same variables `wrangler dev --var` sets in scripts/edge.mjs; secrets come from .dev.vars.
   bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text', value: v }])),
   dev: {

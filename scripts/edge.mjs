@@ -50,13 +50,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Starts `wrangler dev` in its own process group on `port`, state under `stateDir`; `vars`
  * override the worker's variables (e.g. `RETENTION_DAY_MS` to make retention days short).
  * `inspector: false` starts the same worker through wrangler's JS API without the DevTools
- * inspector (scripts/edge-worker.mjs), for benchmarks. */
-export async function startEdge({ port, stateDir, log = 'ignore', vars = {}, inspector = true }) {
+ * inspector (scripts/edge-worker.mjs), for benchmarks. `config` runs another worker instead of
+ * the product (the load benchmark's relay, tests/bench/relay/wrangler.toml): then no product
+ * variables are added, and it is ready when `readyPath` answers 200. */
+export async function startEdge({
+  port, stateDir, log = 'ignore', vars = {}, inspector = true, config = null, readyPath = '/widget.js',
+}) {
   // workerd does not implement Durable Object jurisdictions; production (wrangler.toml) does.
-  const allVars = { DEMO_PAGE: 'on', JURISDICTIONS: 'off', ...vars };
+  const allVars = config ? vars : { DEMO_PAGE: 'on', JURISDICTIONS: 'off', ...vars };
   const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
   const args = inspector
     ? [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--log-level', 'warn',
+      ...(config ? ['--config', config] : []),
       ...Object.entries(allVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])]
     : [path.join(ROOT, 'scripts/edge-worker.mjs')];
   const child = spawn(process.execPath, args, {
@@ -66,7 +71,7 @@ export async function startEdge({ port, stateDir, log = 'ignore', vars = {}, ins
     detached: true,
     env: {
       ...process.env, ...OFFLINE, XDG_CONFIG_HOME: path.join(stateDir, 'config'),
-      PVX_EDGE: JSON.stringify({ port, stateDir, vars: allVars }),
+      PVX_EDGE: JSON.stringify({ port, stateDir, vars: allVars, config }),
     },
     stdio: ['ignore', log, log],
   });
@@ -75,7 +80,7 @@ export async function startEdge({ port, stateDir, log = 'ignore', vars = {}, ins
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
     try {
-      const res = await fetch(`${base}/widget.js`);
+      const res = await fetch(`${base}${readyPath}`);
       if (res.ok) return { port, base, edge: `http://localhost:${port}`, child, exited, stateDir };
     } catch { /* not listening yet */ }
     await sleep(100);

@@ -95,6 +95,16 @@ build_all() {
     ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" worker-build --release)
 }
 
+# The load benchmark's baseline relay (tests/bench/relay, its own cargo workspace; not part of the
+# product). tests/bench/load.mjs runs this itself when the build is missing or older than its sources.
+# It shares the repository's target/ (the same dependency versions as the edge, so they compile once).
+build_relay() {
+  say "building the benchmark's baseline relay (worker-build)"
+  (cd tests/bench/relay && CARGO_TARGET_DIR="$ROOT/target" WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" \
+    WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt" ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" \
+    worker-build --release)
+}
+
 gz() { gzip -9 -n -c "$@" | wc -c; } # -n: no file name in the header, as over HTTP
 
 # Bytes over the wire (gzip -9) of what a visitor's browser and Cloudflare receive.
