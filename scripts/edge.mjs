@@ -50,8 +50,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Starts `wrangler dev` in its own process group on `port`, state under `stateDir`; `vars`
  * override the worker's variables (e.g. `RETENTION_DAY_MS` to make retention days short).
  * `inspector: false` starts the same worker through wrangler's JS API without the DevTools
- * inspector (scripts/edge-worker.mjs), for benchmarks. */
-export async function startEdge({ port, stateDir, log = 'ignore', vars = {}, inspector = true }) {
+ * inspector (scripts/edge-worker.mjs), for benchmarks; there `entrypoint` may name another build's
+ * index.js than wrangler.toml's (a benchmark comparing two builds). */
+export async function startEdge({ port, stateDir, log = 'ignore', vars = {}, inspector = true, entrypoint }) {
+  if (entrypoint && inspector) throw new Error('startEdge: entrypoint needs inspector: false');
   // workerd does not implement Durable Object jurisdictions; production (wrangler.toml) does.
   const allVars = { DEMO_PAGE: 'on', JURISDICTIONS: 'off', ...vars };
   const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
@@ -66,7 +68,7 @@ export async function startEdge({ port, stateDir, log = 'ignore', vars = {}, ins
     detached: true,
     env: {
       ...process.env, ...OFFLINE, XDG_CONFIG_HOME: path.join(stateDir, 'config'),
-      PVX_EDGE: JSON.stringify({ port, stateDir, vars: allVars }),
+      PVX_EDGE: JSON.stringify({ port, stateDir, vars: allVars, entrypoint }),
     },
     stdio: ['ignore', log, log],
   });
