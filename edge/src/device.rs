@@ -5,11 +5,11 @@
 //! Read by matching plain tokens ("Edg/", "Android", "Mac OS X") from small tables, in the order and
 //! with the names of Woothee (the shared project whose test data many parsers use; this module
 //! was built on its Rust crate until issue 13). The crate compiled forty regular expressions, and
-//! with them the `regex` engine and its Unicode tables: 326 KB of the edge worker's 1,062 KB gzip
-//! (and more to load at every cold start), for a line of text nobody has to trust. Every pattern it
-//! needed is a fixed token, a number after a token or a prefix, so substring tests do the same job;
-//! the names stay Woothee's, so labels stored before ("Chrome 131 on Windows 10") still match and a
-//! known device is not reported as new. On Woothee's own test set (251 strings) the answers are the
+//! with them the `regex` engine and its Unicode tables: 326 KB of the edge worker's 1,062 KB gzip,
+//! for a line of text nobody has to trust. Every pattern it needed is a fixed token, a number after
+//! a token or a prefix, so substring tests do the same job; the names stay Woothee's, so labels
+//! stored before ("Chrome 131 on Windows 10") still match and a known device is not reported as
+//! new. On Woothee's own test set (251 strings) the answers are the
 //! same but for the model names of Japanese feature phones (not kept: "docomo", not "docomo
 //! SH902i"), an Xbox's browser (named as such: "Internet Explorer 10" on "Xbox One", where Woothee
 //! says "Xbox One 10") and the Safari version of a BlackBerry 10, which Woothee drops.
