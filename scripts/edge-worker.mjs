@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { unstable_startWorker } from 'wrangler';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { port, stateDir, vars, config } = JSON.parse(process.env.PVX_EDGE);
+const { port, stateDir, vars, config, entrypoint } = JSON.parse(process.env.PVX_EDGE);
 
 const worker = await unstable_startWorker({
   config: config ? path.resolve(ROOT, config) : path.join(ROOT, 'wrangler.toml'),
+  // Another build's index.js than wrangler.toml's `main`, when a benchmark compares builds.
+  ...(entrypoint ? { entrypoint: path.resolve(ROOT, entrypoint) } : {}),
   // The same variables `wrangler dev --var` sets in scripts/edge.mjs; secrets come from .dev.vars.
   bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text', value: v }])),
   dev: {

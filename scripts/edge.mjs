@@ -52,10 +52,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `inspector: false` starts the same worker through wrangler's JS API without the DevTools
  * inspector (scripts/edge-worker.mjs), for benchmarks. `config` runs another worker instead of
  * the product (the load benchmark's relay, tests/bench/relay/wrangler.toml): then no product
- * variables are added, and it is ready when `readyPath` answers 200. */
+ * variables are added, and it is ready when `readyPath` answers 200. Without the inspector,
+ * `entrypoint` may name another build's index.js than wrangler.toml's (a benchmark comparing two
+ * builds). */
 export async function startEdge({
-  port, stateDir, log = 'ignore', vars = {}, inspector = true, config = null, readyPath = '/widget.js',
+  port, stateDir, log = 'ignore', vars = {}, inspector = true, config = null, readyPath = '/widget.js', entrypoint,
 }) {
+  if (entrypoint && inspector) throw new Error('startEdge: entrypoint needs inspector: false');
   // workerd does not implement Durable Object jurisdictions; production (wrangler.toml) does.
   const allVars = config ? vars : { DEMO_PAGE: 'on', JURISDICTIONS: 'off', ...vars };
   const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
@@ -71,7 +74,7 @@ export async function startEdge({
     detached: true,
     env: {
       ...process.env, ...OFFLINE, XDG_CONFIG_HOME: path.join(stateDir, 'config'),
-      PVX_EDGE: JSON.stringify({ port, stateDir, vars: allVars, config }),
+      PVX_EDGE: JSON.stringify({ port, stateDir, vars: allVars, config, entrypoint }),
     },
     stdio: ['ignore', log, log],
   });
