@@ -14,6 +14,7 @@ pub mod domain;
 pub mod json;
 pub mod privacy;
 pub mod protocol;
+pub mod to_json;
 pub mod visitor;
 
 pub use close_code::CloseCode;
