@@ -3,6 +3,7 @@
 
 use crate::json::JsJson;
 use serde::{de::DeserializeOwned, Serialize};
+use shared::to_json::ToJson;
 use shared::{api::ApiError, ErrorCode};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -34,11 +35,11 @@ pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     fetch("DELETE", path, None).await
 }
 
-/// Posts JSON and returns the answer as a JavaScript value, for a caller that only passes the
-/// answer on (decoding it in Rust would cost the WASM a decoder it does not need).
-pub async fn post_passing_through<B: Serialize>(path: &str, body: &B) -> Result<wasm_bindgen::JsValue, ApiError> {
-    let body = serde_json::to_string(body).map_err(|_| network_error())?;
-    let text = fetch_text("POST", path, Some(body)).await?;
+/// Posts JSON (encoded with `shared::to_json`, not serde) and returns the answer as a JavaScript
+/// value, for a caller that only passes the answer on (decoding it in Rust would cost the WASM a
+/// decoder it does not need).
+pub async fn post_passing_through<B: ToJson>(path: &str, body: &B) -> Result<wasm_bindgen::JsValue, ApiError> {
+    let text = fetch_text("POST", path, Some(body.to_json())).await?;
     js_sys::JSON::parse(&text).map_err(|_| network_error())
 }
 
@@ -49,10 +50,10 @@ pub async fn get_json<T>(path: &str, decode: fn(&JsJson) -> Option<T>) -> Result
     crate::json::parse(&text).as_ref().and_then(decode).ok_or_else(network_error)
 }
 
-/// Like [`post`], decoding the answer with `shared::json` (see [`get_json`]).
-pub async fn post_json<B: Serialize, T>(path: &str, body: &B, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
-    let body = serde_json::to_string(body).map_err(|_| network_error())?;
-    let text = fetch_text("POST", path, Some(body)).await?;
+/// Like [`post`], encoding the body with `shared::to_json` and decoding the answer with
+/// `shared::json` (see [`get_json`]).
+pub async fn post_json<B: ToJson, T>(path: &str, body: &B, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
+    let text = fetch_text("POST", path, Some(body.to_json())).await?;
     crate::json::parse(&text).as_ref().and_then(decode).ok_or_else(network_error)
 }
 

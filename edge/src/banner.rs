@@ -26,7 +26,7 @@ pub fn banner_html(config: &ConsentConfig, notice_url: &str) -> String {
     // else, is left out rather than linked on someone else's page (a `javascript:` link would run
     // there).
     let policy = if is_web_link(&config.policy_url) {
-        format!(r#"<a href="{}" target="_blank" rel="noopener">{}</a> · "#, e(&config.policy_url), e(l.policy))
+        format!(r#"<a href="{}" target="_blank" rel="noopener">{}</a> · "#, e(&config.policy_url), e(&l.policy))
     } else {
         String::new()
     };
@@ -50,13 +50,13 @@ pub fn banner_html(config: &ConsentConfig, notice_url: &str) -> String {
         text = e(&config.text.text),
         policy = policy,
         notice_url = e(notice_url),
-        notice = e(l.notice),
+        notice = e(&l.notice),
         gpc_hidden = gpc_hidden,
-        gpc = e(l.gpc),
-        failed = e(l.failed),
-        accept = e(l.accept_all),
-        reject = e(l.reject_all),
-        customize = e(l.customize),
+        gpc = e(&l.gpc),
+        failed = e(&l.failed),
+        accept = e(&l.accept_all),
+        reject = e(&l.reject_all),
+        customize = e(&l.customize),
     )
 }
 
@@ -82,6 +82,7 @@ mod tests {
             text: settings.text(lang).unwrap().clone(),
             launcher: Default::default(),
             banner: None,
+            labels: None,
         }
     }
 
@@ -120,7 +121,7 @@ mod tests {
             assert!(html.contains(&escape_html(&c.text.text)), "{lang:?}: the owner's text");
             // Equal weight: the same markup for all three, only the value and the words differ.
             for (value, name) in
-                [("accept_all", l.accept_all), ("reject_all", l.reject_all), ("customize", l.customize)]
+                [("accept_all", &l.accept_all), ("reject_all", &l.reject_all), ("customize", &l.customize)]
             {
                 assert!(
                     html.contains(&format!(r#"<button type="button" value="{value}">{}</button>"#, escape_html(name))),
@@ -130,11 +131,11 @@ mod tests {
             assert_eq!(html.matches("<button").count(), 3);
             assert!(html.contains(&format!(
                 r#"<a href="https://shop.example/privacy" target="_blank" rel="noopener">{}</a>"#,
-                escape_html(l.policy)
+                escape_html(&l.policy)
             )));
             assert!(html.contains(&format!(
                 r#"<a href="{NOTICE}" target="_blank" rel="noopener">{}</a>"#,
-                escape_html(l.notice)
+                escape_html(&l.notice)
             )));
         }
         assert!(banner_html(&config(Lang::De), NOTICE).contains(">Alle ablehnen<"), "German words");

@@ -1,7 +1,8 @@
 //! The consent endpoints: the banner's configuration (read by the loader on the host page, so it
 //! answers CORS for the site's allowed origins; with `banner=1` it carries the banner's markup,
-//! `banner.rs`), recording a decision (from the banner on the site's page, CORS again, or from the
-//! widget's privacy choices), and the site owner's log, export and settings.
+//! `banner.rs`; with `labels=1`, the words of the widget's privacy choices in the same language),
+//! recording a decision (from the banner on the site's page, CORS again, or from the widget's
+//! privacy choices), and the site owner's log, export and settings.
 
 use crate::auth::visitor_hash;
 use crate::consent_export::to_csv;
@@ -14,6 +15,7 @@ use crate::visitor_routes::cors;
 use crate::workspace::{ConsentLog, LogConsent, UpdateConsentSettings};
 use shared::api::{AuditAction, AuditActor};
 use shared::consent::{ConsentConfig, ConsentRecord, ConsentRequest, ConsentSettings, Lang, StoredConsent};
+use shared::consent_labels::WidgetLabels;
 use shared::DomainError;
 use worker::{Headers, Request, Response};
 
@@ -46,9 +48,14 @@ impl Ctx<'_> {
             text,
             launcher,
             banner: None,
+            labels: None,
         };
         if query(&url, "banner").is_some() {
             body.banner = Some(crate::banner::banner_html(&body, &format!("{}/privacy/{site}", self.own_origin)));
+        }
+        // The widget's privacy choices ask for their words in the banner's language.
+        if query(&url, "labels").is_some() {
+            body.labels = Some(WidgetLabels::of(body.lang));
         }
         let res = json(&body, 200)?;
         if let Some(origin) = origin {

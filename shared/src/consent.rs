@@ -241,6 +241,11 @@ pub struct ConsentConfig {
     /// that still counts), so returning visitors download none of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<String>,
+    /// Provixchat's own words for the widget's privacy choices in `lang` (`consent_labels`); only
+    /// when asked for (`&labels=1`: the widget asks, the loader does not), so the widget embeds
+    /// no table of them and the loader downloads none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<crate::consent_labels::WidgetLabels>,
 }
 
 /// `POST /api/v1/sites/SITE/consent` from the banner on the site's page (the loader's

@@ -1,22 +1,52 @@
 //! Provixchat's own words around the site owner's banner text, in every banner language: the one
-//! table both the edge (which draws the banner on the host page, `edge/src/banner.rs`) and the
-//! widget (the privacy choices) read.
+//! table the edge reads, both to draw the banner on the host page (`edge/src/banner.rs`) and to
+//! send the widget's privacy choices their words in the visitor's language ([`WidgetLabels`], with
+//! the consent configuration). The widget embeds none of these tables: it shows what it is sent.
 
 use crate::consent::Lang;
+use crate::data_labels::{data_labels, DataLabels};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
+/// A label: borrowed from the tables here on the edge, owned where it was decoded (the widget).
+pub type Label = Cow<'static, str>;
+
+/// A table entry (`Cow::Borrowed`, usable in a `static`).
+pub(crate) const fn t(text: &'static str) -> Label {
+    Cow::Borrowed(text)
+}
+
+/// The words of the privacy choices, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Labels {
-    pub accept_all: &'static str,
-    pub reject_all: &'static str,
-    pub customize: &'static str,
-    pub save: &'static str,
-    pub preferences: &'static str,
-    pub always_on: &'static str,
-    pub policy: &'static str,
+    pub accept_all: Label,
+    pub reject_all: Label,
+    pub customize: Label,
+    pub save: Label,
+    pub preferences: Label,
+    pub always_on: Label,
+    pub policy: Label,
     /// The link to the visitor-facing notice the edge generates from the site's settings.
-    pub notice: &'static str,
-    pub gpc: &'static str,
-    pub close: &'static str,
-    pub failed: &'static str,
+    pub notice: Label,
+    pub gpc: Label,
+    pub close: Label,
+    pub failed: Label,
+}
+
+/// Every word of the widget's privacy choices in one language, as the edge sends them with the
+/// consent configuration (`consent-config?labels=1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetLabels {
+    /// The choices themselves (the banner's words too).
+    pub consent: Labels,
+    /// "Your data", the visitor's own requests.
+    pub data: DataLabels,
+}
+
+impl WidgetLabels {
+    pub fn of(lang: Lang) -> WidgetLabels {
+        WidgetLabels { consent: labels(lang).clone(), data: data_labels(lang).clone() }
+    }
 }
 
 pub fn labels(lang: Lang) -> &'static Labels {
@@ -28,60 +58,60 @@ pub fn labels(lang: Lang) -> &'static Labels {
     }
 }
 
-const EN: Labels = Labels {
-    accept_all: "Accept all",
-    reject_all: "Reject all",
-    customize: "Customize",
-    save: "Save choices",
-    preferences: "Privacy choices",
-    always_on: "Always on",
-    policy: "Privacy policy",
-    notice: "How this site uses your data",
-    gpc: "Your browser sends a Global Privacy Control signal, so analytics and marketing stay off unless you switch them on.",
-    close: "Close",
-    failed: "Your choice could not be saved. Please try again.",
+static EN: Labels = Labels {
+    accept_all: t("Accept all"),
+    reject_all: t("Reject all"),
+    customize: t("Customize"),
+    save: t("Save choices"),
+    preferences: t("Privacy choices"),
+    always_on: t("Always on"),
+    policy: t("Privacy policy"),
+    notice: t("How this site uses your data"),
+    gpc: t("Your browser sends a Global Privacy Control signal, so analytics and marketing stay off unless you switch them on."),
+    close: t("Close"),
+    failed: t("Your choice could not be saved. Please try again."),
 };
 
-const DE: Labels = Labels {
-    accept_all: "Alle akzeptieren",
-    reject_all: "Alle ablehnen",
-    customize: "Anpassen",
-    save: "Auswahl speichern",
-    preferences: "Datenschutz-Einstellungen",
-    always_on: "Immer aktiv",
-    policy: "Datenschutzerklärung",
-    notice: "Wie diese Website Ihre Daten nutzt",
-    gpc: "Ihr Browser sendet das Signal Global Privacy Control: Statistik und Marketing bleiben aus, solange Sie sie nicht einschalten.",
-    close: "Schließen",
-    failed: "Ihre Auswahl konnte nicht gespeichert werden. Bitte versuchen Sie es erneut.",
+static DE: Labels = Labels {
+    accept_all: t("Alle akzeptieren"),
+    reject_all: t("Alle ablehnen"),
+    customize: t("Anpassen"),
+    save: t("Auswahl speichern"),
+    preferences: t("Datenschutz-Einstellungen"),
+    always_on: t("Immer aktiv"),
+    policy: t("Datenschutzerklärung"),
+    notice: t("Wie diese Website Ihre Daten nutzt"),
+    gpc: t("Ihr Browser sendet das Signal Global Privacy Control: Statistik und Marketing bleiben aus, solange Sie sie nicht einschalten."),
+    close: t("Schließen"),
+    failed: t("Ihre Auswahl konnte nicht gespeichert werden. Bitte versuchen Sie es erneut."),
 };
 
-const FR: Labels = Labels {
-    accept_all: "Tout accepter",
-    reject_all: "Tout refuser",
-    customize: "Personnaliser",
-    save: "Enregistrer mes choix",
-    preferences: "Choix de confidentialité",
-    always_on: "Toujours actifs",
-    policy: "Politique de confidentialité",
-    notice: "Comment ce site utilise vos données",
-    gpc: "Votre navigateur envoie le signal Global Privacy Control : la mesure d'audience et le marketing restent désactivés sauf si vous les activez.",
-    close: "Fermer",
-    failed: "Votre choix n'a pas pu être enregistré. Veuillez réessayer.",
+static FR: Labels = Labels {
+    accept_all: t("Tout accepter"),
+    reject_all: t("Tout refuser"),
+    customize: t("Personnaliser"),
+    save: t("Enregistrer mes choix"),
+    preferences: t("Choix de confidentialité"),
+    always_on: t("Toujours actifs"),
+    policy: t("Politique de confidentialité"),
+    notice: t("Comment ce site utilise vos données"),
+    gpc: t("Votre navigateur envoie le signal Global Privacy Control : la mesure d'audience et le marketing restent désactivés sauf si vous les activez."),
+    close: t("Fermer"),
+    failed: t("Votre choix n'a pas pu être enregistré. Veuillez réessayer."),
 };
 
-const ES: Labels = Labels {
-    accept_all: "Aceptar todo",
-    reject_all: "Rechazar todo",
-    customize: "Personalizar",
-    save: "Guardar selección",
-    preferences: "Opciones de privacidad",
-    always_on: "Siempre activas",
-    policy: "Política de privacidad",
-    notice: "Cómo usa este sitio tus datos",
-    gpc: "Tu navegador envía la señal Global Privacy Control: la analítica y el marketing siguen desactivados salvo que los actives.",
-    close: "Cerrar",
-    failed: "No se pudo guardar tu elección. Inténtalo de nuevo.",
+static ES: Labels = Labels {
+    accept_all: t("Aceptar todo"),
+    reject_all: t("Rechazar todo"),
+    customize: t("Personalizar"),
+    save: t("Guardar selección"),
+    preferences: t("Opciones de privacidad"),
+    always_on: t("Siempre activas"),
+    policy: t("Política de privacidad"),
+    notice: t("Cómo usa este sitio tus datos"),
+    gpc: t("Tu navegador envía la señal Global Privacy Control: la analítica y el marketing siguen desactivados salvo que los actives."),
+    close: t("Cerrar"),
+    failed: t("No se pudo guardar tu elección. Inténtalo de nuevo."),
 };
 
 #[cfg(test)]
@@ -93,17 +123,17 @@ mod tests {
         for lang in Lang::ALL {
             let l = labels(lang);
             for text in [
-                l.accept_all,
-                l.reject_all,
-                l.customize,
-                l.save,
-                l.preferences,
-                l.always_on,
-                l.policy,
-                l.notice,
-                l.gpc,
-                l.close,
-                l.failed,
+                &l.accept_all,
+                &l.reject_all,
+                &l.customize,
+                &l.save,
+                &l.preferences,
+                &l.always_on,
+                &l.policy,
+                &l.notice,
+                &l.gpc,
+                &l.close,
+                &l.failed,
             ] {
                 assert!(!text.trim().is_empty(), "{lang:?}");
             }

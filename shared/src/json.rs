@@ -11,6 +11,8 @@
 
 use crate::api::{ApiError, Launcher, LauncherPosition, PrechatMode, VisitorSession};
 use crate::consent::{BannerText, Category, CategoryText, Choices, ConsentConfig, Lang};
+use crate::consent_labels::{Label, Labels, WidgetLabels};
+use crate::data_labels::DataLabels;
 use crate::domain::{Author, ChatMessage, ClientMsgId, ConversationId, MessageBody, Party};
 use crate::protocol::{ErrorCode, ServerMsg};
 
@@ -256,7 +258,105 @@ impl ConsentConfig {
             })?,
             launcher: or_default(v, "launcher", launcher)?,
             banner: opt(v, "banner", string)?,
+            labels: opt(v, "labels", WidgetLabels::from_json)?,
         })
+    }
+}
+
+/// The string fields `names`, all required, in that order (one loop rather than a call per
+/// field: the labels are some thirty of them).
+#[inline(never)]
+fn strings<J: Json, const N: usize>(v: &J, names: &[&str; N]) -> Option<[Label; N]> {
+    let mut out = Vec::with_capacity(N);
+    for name in names {
+        out.push(Label::Owned(v.field(name)?.string()?));
+    }
+    out.try_into().ok()
+}
+
+impl WidgetLabels {
+    pub fn from_json<J: Json>(v: &J) -> Option<WidgetLabels> {
+        let [accept_all, reject_all, customize, save, preferences, always_on, policy, notice, gpc, close, failed] =
+            req(v, "consent", |c| {
+                strings(
+                    c,
+                    &[
+                        "accept_all",
+                        "reject_all",
+                        "customize",
+                        "save",
+                        "preferences",
+                        "always_on",
+                        "policy",
+                        "notice",
+                        "gpc",
+                        "close",
+                        "failed",
+                    ],
+                )
+            })?;
+        let consent = Labels {
+            accept_all,
+            reject_all,
+            customize,
+            save,
+            preferences,
+            always_on,
+            policy,
+            notice,
+            gpc,
+            close,
+            failed,
+        };
+        let [title, nothing_held, download, download_hint, correct, name, email, save, saved, object, object_hint, restrict, restrict_hint, erase, erase_what, cannot_undo, erase_all, cancel, erased] =
+            req(v, "data", |d| {
+                strings(
+                    d,
+                    &[
+                        "title",
+                        "nothing_held",
+                        "download",
+                        "download_hint",
+                        "correct",
+                        "name",
+                        "email",
+                        "save",
+                        "saved",
+                        "object",
+                        "object_hint",
+                        "restrict",
+                        "restrict_hint",
+                        "erase",
+                        "erase_what",
+                        "cannot_undo",
+                        "erase_all",
+                        "cancel",
+                        "erased",
+                    ],
+                )
+            })?;
+        let data = DataLabels {
+            title,
+            nothing_held,
+            download,
+            download_hint,
+            correct,
+            name,
+            email,
+            save,
+            saved,
+            object,
+            object_hint,
+            restrict,
+            restrict_hint,
+            erase,
+            erase_what,
+            cannot_undo,
+            erase_all,
+            cancel,
+            erased,
+        };
+        Some(WidgetLabels { consent, data })
     }
 }
 
@@ -397,17 +497,39 @@ mod tests {
                     text: "Chat".into(),
                 },
                 banner: (i == 1).then(|| "<div>banner</div>".into()),
+                labels: (i >= 2).then(|| WidgetLabels::of(lang)),
             };
             let json = serde_json::to_value(&config).unwrap();
             assert_eq!(ConsentConfig::from_json(&json), Some(config), "{lang:?}");
             let mut bare = json.clone();
-            for key in ["gpc", "launcher", "banner"] {
+            for key in ["gpc", "launcher", "banner", "labels"] {
                 bare.as_object_mut().unwrap().remove(key);
             }
             same(&bare.to_string(), ConsentConfig::from_json);
             let mut wrong = json;
             wrong["lang"] = "xx".into();
             same(&wrong.to_string(), ConsentConfig::from_json);
+        }
+    }
+
+    #[test]
+    fn widget_labels_decode_as_serde_decodes_them() {
+        for lang in Lang::ALL {
+            let labels = WidgetLabels::of(lang);
+            let json = serde_json::to_value(&labels).unwrap();
+            // Every label lands in its own field (all of one language's words differ).
+            assert_eq!(WidgetLabels::from_json(&json), Some(labels.clone()), "{lang:?}");
+            same(&json.to_string(), WidgetLabels::from_json);
+            for (part, key) in [("consent", "accept_all"), ("consent", "failed"), ("data", "title"), ("data", "erased")]
+            {
+                let mut missing = json.clone();
+                missing[part].as_object_mut().unwrap().remove(key);
+                same(&missing.to_string(), WidgetLabels::from_json);
+                assert_eq!(WidgetLabels::from_json(&missing), None, "{lang:?} without {part}.{key}");
+                let mut wrong = json.clone();
+                wrong[part][key] = 3.into();
+                same(&wrong.to_string(), WidgetLabels::from_json);
+            }
         }
     }
 }

@@ -258,9 +258,10 @@ impl ClientMsg {
         serde_json::from_str(frame).map_err(|_| ErrorCode::MalformedFrame)
     }
 
+    /// The frame as serde writes it, written without serde (`crate::to_json`: the widget sends
+    /// frames and carries no serde encoder).
     pub fn encode(&self) -> String {
-        // Serialising these plain structs cannot fail (no maps with non-string keys).
-        serde_json::to_string(self).unwrap_or_default()
+        crate::to_json::ToJson::to_json(self)
     }
 }
 

@@ -2,7 +2,6 @@
 //! visitor's language. (The consent banner is drawn without WASM: the edge renders it for the
 //! loader, `edge/src/banner.rs`.)
 
-pub mod data_labels;
 pub mod data_state;
 #[cfg(target_arch = "wasm32")]
 pub mod dialog;

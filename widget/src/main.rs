@@ -29,6 +29,13 @@ mod view;
 #[cfg(target_arch = "wasm32")]
 mod visibility;
 
+/// The widget's heap in the browser. Rust's default WebAssembly allocator (dlmalloc) is one of
+/// the larger pieces of the WASM; talc does the same job in far less code, growing the WASM memory
+/// as needed. The widget is single-threaded (no `atomics`), which this allocator requires.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 // Natively only the unit tests are built (the modules above); the app runs in the browser.
 fn main() {
     #[cfg(target_arch = "wasm32")]

@@ -8,7 +8,6 @@
 use super::your_data::YourData;
 use crate::bridge::Embedding;
 use shared::consent::{Category, Choices, ConsentConfig, Method};
-use shared::consent_labels::labels;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -36,7 +35,9 @@ pub struct DialogProps {
 pub fn dialog(props: &DialogProps) -> Html {
     let choices = use_state(|| props.initial);
     let config = &props.config;
-    let l = labels(config.lang);
+    // The edge sends the words with the configuration (`labels=1`), in its language.
+    let Some(labels) = &config.labels else { return html! {} };
+    let l = &labels.consent;
     let decide = |method: Method, choices: Choices| {
         let ondecide = props.ondecide.clone();
         Callback::from(move |_: MouseEvent| ondecide.emit((method, choices)))
@@ -50,15 +51,15 @@ pub fn dialog(props: &DialogProps) -> Html {
             }
         })
     };
-    let gpc_notice = props.gpc.then(|| html! { <p class="pvx-gpc">{ l.gpc }</p> });
-    let error = props.failed.then(|| html! { <p class="pvx-error" role="alert">{ l.failed }</p> });
+    let gpc_notice = props.gpc.then(|| html! { <p class="pvx-gpc">{ &*l.gpc }</p> });
+    let error = props.failed.then(|| html! { <p class="pvx-error" role="alert">{ &*l.failed }</p> });
     // The owner's own policy (when they gave one) and the notice generated from their settings.
     let links = html! {
         <>
             if !config.policy_url.is_empty() {
-                <a href={config.policy_url.clone()} target="_blank" rel="noopener">{ l.policy }</a>{ " · " }
+                <a href={config.policy_url.clone()} target="_blank" rel="noopener">{ &*l.policy }</a>{ " · " }
             }
-            <a href={props.notice_url.clone()} target="_blank" rel="noopener">{ l.notice }</a>
+            <a href={props.notice_url.clone()} target="_blank" rel="noopener">{ &*l.notice }</a>
         </>
     };
     let accept = decide(Method::AcceptAll, Choices::all());
@@ -69,13 +70,13 @@ pub fn dialog(props: &DialogProps) -> Html {
         <section class="pvx-consent pvx-prefs" role="dialog" aria-modal="true" tabindex="-1"
             aria-labelledby="pvx-consent-title" {onkeydown}>
             <header>
-                <h2 id="pvx-consent-title">{ l.preferences }</h2>
-                <button class="pvx-x" aria-label={l.close} title={l.close} onclick={close}>{ "×" }</button>
+                <h2 id="pvx-consent-title">{ &*l.preferences }</h2>
+                <button class="pvx-x" aria-label={l.close.clone()} title={l.close.clone()} onclick={close}>{ "×" }</button>
             </header>
             <p>{ &config.text.text }{ " " }{ links }</p>
             { for gpc_notice }
             <ul class="pvx-categories">
-                { labelled_switch("necessary", &config.text.necessary.name, &config.text.necessary.description, true, None, Some(l.always_on)) }
+                { labelled_switch("necessary", &config.text.necessary.name, &config.text.necessary.description, true, None, Some(&l.always_on)) }
                 { for config.categories.iter().map(|&c| {
                     let text = config.text.category(c);
                     let toggle = {
@@ -91,12 +92,12 @@ pub fn dialog(props: &DialogProps) -> Html {
             </ul>
             { for error }
             <div class="pvx-actions">
-                <button onclick={reject}>{ l.reject_all }</button>
-                <button onclick={accept}>{ l.accept_all }</button>
-                <button onclick={save}>{ l.save }</button>
+                <button onclick={reject}>{ &*l.reject_all }</button>
+                <button onclick={accept}>{ &*l.accept_all }</button>
+                <button onclick={save}>{ &*l.save }</button>
             </div>
             if let Some((embedding, token)) = props.your_data.clone() {
-                <YourData {embedding} {token} lang={config.lang} />
+                <YourData {embedding} {token} labels={labels.data.clone()} />
             }
         </section>
     }
@@ -171,6 +172,7 @@ mod browser_tests {
             },
             launcher: Default::default(),
             banner: None,
+            labels: Some(shared::consent_labels::WidgetLabels::of(lang)),
         }
     }
 

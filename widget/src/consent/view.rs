@@ -1,6 +1,7 @@
-//! The privacy choices: loads the consent configuration in the visitor's language, shows the
-//! `Dialog`, records a decision at the edge first and then hands it to the loader, which stores and
-//! applies it. Nothing is decided by closing, and Escape never accepts.
+//! The privacy choices: loads the consent configuration with its words in the visitor's language
+//! (`labels=1`: the widget embeds no table of them), shows the `Dialog`, records a decision at the
+//! edge first and then hands it to the loader, which stores and applies it. Nothing is decided by
+//! closing, and Escape never accepts.
 
 use super::dialog::Dialog;
 use crate::bridge::{post_consent_to_host, post_to_host, Embedding, HostState, ToHost};
@@ -39,8 +40,11 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
     let failed = use_state(|| false);
     {
         let config = config.clone();
-        let path =
-            format!("/api/v1/sites/{}/consent-config?lang={}", props.embedding.site, language_tags(&props.state.lang));
+        let path = format!(
+            "/api/v1/sites/{}/consent-config?labels=1&lang={}",
+            props.embedding.site,
+            language_tags(&props.state.lang)
+        );
         use_effect_with(path, move |path| {
             let path = path.clone();
             wasm_bindgen_futures::spawn_local(async move {

@@ -3,11 +3,10 @@
 //! `POST /api/v1/sites/SITE/my-data` with the visitor token the site keeps. The widget runs on the
 //! edge's origin, so these are plain same-origin requests.
 
-use super::data_labels::{data_labels, DataLabels};
 use super::data_state::{field, saved_details, DataEvent, DataState, Held, Notice, Part, Phase};
 use super::dialog::labelled_switch;
 use crate::bridge::{focus, post_to_host, Embedding, ToHost};
-use shared::consent::Lang;
+use shared::data_labels::DataLabels;
 use shared::privacy::{DataAction, MyDataRequest};
 use std::rc::Rc;
 use wasm_bindgen::{closure::Closure, prelude::wasm_bindgen, JsCast, JsValue};
@@ -19,7 +18,8 @@ pub struct YourDataProps {
     pub embedding: Embedding,
     /// The visitor token the site keeps; empty when it keeps none (nothing is held).
     pub token: AttrValue,
-    pub lang: Lang,
+    /// The section's words in the visitor's language, as the edge sent them (`WidgetLabels`).
+    pub labels: DataLabels,
 }
 
 /// Reads what the section shows from the edge's `DataSubject`, field by field (see [`Held`]).
@@ -64,7 +64,7 @@ fn save_json(name: &str, value: &JsValue) -> Option<()> {
 fn notice(state: &DataState, part: Part, l: &DataLabels) -> Html {
     match (state.notice(part), &state.phase) {
         (Some(Notice::Saved), Phase::Held(held)) => {
-            html! { <p class="pvx-saved" role="status">{ saved_details(l.saved, held) }</p> }
+            html! { <p class="pvx-saved" role="status">{ saved_details(&l.saved, held) }</p> }
         }
         (Some(Notice::Failed(message)), _) => html! { <p class="pvx-error" role="alert">{ message }</p> },
         _ => html! {},
@@ -84,7 +84,7 @@ fn hold(dispatch: &UseReducerDispatcher<DataState>, part: Part) -> Box<dyn FnOnc
 #[function_component(YourData)]
 pub fn your_data(props: &YourDataProps) -> Html {
     let state = use_reducer(DataState::default);
-    let l = data_labels(props.lang);
+    let l = &props.labels;
     let site = &props.embedding.site;
     let send: Send = {
         let (dispatch, path, token) =
@@ -125,9 +125,9 @@ pub fn your_data(props: &YourDataProps) -> Html {
 
     let body = match &state.phase {
         // Still said once the page has forgotten the token (it is told at once).
-        Phase::Erased => html! { <p id="pvx-erased" class="pvx-saved" role="status" tabindex="-1">{ l.erased }</p> },
-        _ if props.token.is_empty() => html! { <p>{ l.nothing_held }</p> },
-        Phase::NothingHeld => html! { <p>{ l.nothing_held }</p> },
+        Phase::Erased => html! { <p id="pvx-erased" class="pvx-saved" role="status" tabindex="-1">{ &*l.erased }</p> },
+        _ if props.token.is_empty() => html! { <p>{ &*l.nothing_held }</p> },
+        Phase::NothingHeld => html! { <p>{ &*l.nothing_held }</p> },
         // Asked once on opening, answered in a moment: nothing to say meanwhile.
         Phase::Loading => html! {},
         Phase::Unavailable(message) => html! { <p class="pvx-error" role="alert">{ message }</p> },
@@ -192,38 +192,38 @@ pub fn your_data(props: &YourDataProps) -> Html {
             html! {
                 <>
                     <div class="pvx-data-part">
-                        <button class="pvx-data-button" onclick={ondownload} aria-describedby="pvx-download-d">{ l.download }</button>
-                        <p id="pvx-download-d">{ l.download_hint }</p>
+                        <button class="pvx-data-button" onclick={ondownload} aria-describedby="pvx-download-d">{ &*l.download }</button>
+                        <p id="pvx-download-d">{ &*l.download_hint }</p>
                         { notice(&state, Part::Download, l) }
                     </div>
                     <form class="pvx-data-part pvx-data-form" novalidate={true} aria-labelledby="pvx-correct-title" {onsubmit}>
-                        <h4 id="pvx-correct-title">{ l.correct }</h4>
+                        <h4 id="pvx-correct-title">{ &*l.correct }</h4>
                         <div>
-                            <label for="pvx-data-name">{ l.name }</label>
+                            <label for="pvx-data-name">{ &*l.name }</label>
                             <input id="pvx-data-name" ref={name} autocomplete="name" value={held.name.clone()} />
                         </div>
                         <div>
-                            <label for="pvx-data-email">{ l.email }</label>
+                            <label for="pvx-data-email">{ &*l.email }</label>
                             <input id="pvx-data-email" ref={email} type="email" autocomplete="email" value={held.email.clone()} />
                         </div>
-                        <button class="pvx-data-button">{ l.save }</button>
+                        <button class="pvx-data-button">{ &*l.save }</button>
                         { notice(&state, Part::Details, l) }
                     </form>
                     <ul class="pvx-categories">
-                        { labelled_switch("object", l.object, l.object_hint, held.objected, Some(switch(false, held.objected)), None) }
-                        { labelled_switch("restrict", l.restrict, l.restrict_hint, held.restricted, Some(switch(true, held.restricted)), None) }
+                        { labelled_switch("object", &l.object, &l.object_hint, held.objected, Some(switch(false, held.objected)), None) }
+                        { labelled_switch("restrict", &l.restrict, &l.restrict_hint, held.restricted, Some(switch(true, held.restricted)), None) }
                     </ul>
                     { notice(&state, Part::Switches, l) }
                     <div class="pvx-data-part">
                         <button id="pvx-erase" class="pvx-data-button pvx-danger" aria-expanded={state.confirming.to_string()}
-                            onclick={onask}>{ l.erase }</button>
+                            onclick={onask}>{ &*l.erase }</button>
                         if state.confirming {
                             <div class="pvx-confirm" role="group" aria-labelledby="pvx-erase-what">
-                                <p id="pvx-erase-what">{ l.erase_what }</p>
-                                <p class="pvx-warn">{ l.cannot_undo }</p>
+                                <p id="pvx-erase-what">{ &*l.erase_what }</p>
+                                <p class="pvx-warn">{ &*l.cannot_undo }</p>
                                 <div class="pvx-confirm-actions">
-                                    <button class="pvx-data-button pvx-danger" onclick={onerase}>{ l.erase_all }</button>
-                                    <button id="pvx-erase-cancel" class="pvx-data-button" onclick={oncancel}>{ l.cancel }</button>
+                                    <button class="pvx-data-button pvx-danger" onclick={onerase}>{ &*l.erase_all }</button>
+                                    <button id="pvx-erase-cancel" class="pvx-data-button" onclick={oncancel}>{ &*l.cancel }</button>
                                 </div>
                             </div>
                         }
@@ -235,7 +235,7 @@ pub fn your_data(props: &YourDataProps) -> Html {
     };
     html! {
         <section class="pvx-data" aria-labelledby="pvx-data-title">
-            <h3 id="pvx-data-title">{ l.title }</h3>
+            <h3 id="pvx-data-title">{ &*l.title }</h3>
             { body }
         </section>
     }
@@ -306,7 +306,7 @@ mod browser_tests {
         let props = YourDataProps {
             embedding: Embedding { site: shared::SiteId::parse("shop").unwrap(), host: "http://127.0.0.1:9".into() },
             token: AttrValue::from(token.to_owned()),
-            lang: Lang::En,
+            labels: shared::data_labels::data_labels(shared::consent::Lang::En).clone(),
         };
         let root = mount::<YourData>(props).await;
         tick().await;

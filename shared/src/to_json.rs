@@ -1,0 +1,332 @@
+//! The JSON the widget sends (its socket frames, the visitor session, consent decisions, data
+//! requests), written without serde: serde_json's writer and the derived `Serialize` code cost the
+//! widget's WASM more than these few objects need. The wire format stays serde's, byte for byte
+//! (field order, omitted fields, `null`s, escapes): the tests below encode every fixture and more
+//! both ways and compare. The edge and the inbox keep serde for everything else they send.
+
+use crate::api::VisitorSessionRequest;
+use crate::consent::{ConsentRequest, Method};
+use crate::domain::ConversationStatus;
+use crate::privacy::{DataAction, MyDataRequest};
+use crate::protocol::ClientMsg;
+use crate::visitor::{ScreenClass, VisitorContext};
+
+/// A value written as JSON exactly as `serde_json::to_string` writes it.
+pub trait ToJson {
+    fn to_json(&self) -> String;
+}
+
+/// One JSON object, written field by field in the order given.
+struct Obj(String);
+
+impl Obj {
+    fn new() -> Self {
+        Obj("{".into())
+    }
+
+    /// An object whose first field is the tag of a serde-tagged enum (`"type":"hello"`).
+    fn tagged(tag_key: &str, tag: &str) -> Self {
+        Obj::new().str(tag_key, tag)
+    }
+
+    fn key(&mut self, key: &str) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        push_string(&mut self.0, key);
+        self.0.push(':');
+    }
+
+    /// A field whose value is already JSON.
+    fn raw(mut self, key: &str, json: &str) -> Self {
+        self.key(key);
+        self.0.push_str(json);
+        self
+    }
+
+    fn str(mut self, key: &str, value: &str) -> Self {
+        self.key(key);
+        push_string(&mut self.0, value);
+        self
+    }
+
+    fn num(self, key: &str, value: u64) -> Self {
+        self.raw(key, &value.to_string())
+    }
+
+    fn bool(self, key: &str, value: bool) -> Self {
+        self.raw(key, if value { "true" } else { "false" })
+    }
+
+    /// `#[serde(skip_serializing_if = "Option::is_none")]`: left out when `None`.
+    fn some_str(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.str(key, v),
+            None => self,
+        }
+    }
+
+    /// A plain `Option<String>`: `null` when `None`.
+    fn str_or_null(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.str(key, v),
+            None => self.raw(key, "null"),
+        }
+    }
+
+    fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+/// A JSON string, escaped as serde_json escapes it: `"`, `\` and control characters only (with
+/// the short forms where JSON has one), everything else as it is.
+fn push_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                out.push_str("\\u00");
+                out.push(HEX[c as usize >> 4] as char);
+                out.push(HEX[c as usize & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl ToJson for ClientMsg {
+    fn to_json(&self) -> String {
+        let tagged = |tag| Obj::tagged("type", tag);
+        match self {
+            ClientMsg::Hello { protocol, after_seq } => {
+                tagged("hello").num("protocol", *protocol as u64).num("after_seq", *after_seq)
+            }
+            ClientMsg::Send { client_id, body, note } => {
+                let send = tagged("send").str("client_id", client_id.as_str()).str("body", body);
+                if *note {
+                    send.bool("note", true)
+                } else {
+                    send
+                }
+            }
+            ClientMsg::Typing => tagged("typing"),
+            ClientMsg::Read { seq } => tagged("read").num("seq", *seq),
+            ClientMsg::Contact { name, email } => {
+                tagged("contact").some_str("name", name.as_deref()).some_str("email", email.as_deref())
+            }
+            ClientMsg::SetStatus { status } => tagged("set_status").str(
+                "status",
+                match status {
+                    ConversationStatus::Open => "open",
+                    ConversationStatus::Pending => "pending",
+                    ConversationStatus::Resolved => "resolved",
+                },
+            ),
+            ClientMsg::Assign { agent } => tagged("assign").str_or_null("agent", agent.as_ref().map(|a| a.as_str())),
+            ClientMsg::Presence { away } => tagged("presence").bool("away", *away),
+        }
+        .end()
+    }
+}
+
+impl ToJson for VisitorContext {
+    fn to_json(&self) -> String {
+        let screen = match self.screen {
+            ScreenClass::Small => "small",
+            ScreenClass::Medium => "medium",
+            ScreenClass::Large => "large",
+        };
+        Obj::new().str("language", &self.language).str("time_zone", &self.time_zone).str("screen", screen).end()
+    }
+}
+
+impl ToJson for VisitorSessionRequest {
+    fn to_json(&self) -> String {
+        let mut o = Obj::new().str("host", &self.host).some_str("token", self.token.as_deref());
+        if let Some(context) = &self.context {
+            o = o.raw("context", &context.to_json());
+        }
+        if self.new_conversation {
+            o = o.bool("new_conversation", true);
+        }
+        o.end()
+    }
+}
+
+impl ToJson for ConsentRequest {
+    fn to_json(&self) -> String {
+        let d = &self.decision;
+        let c = &d.choices;
+        let choices =
+            Obj::new().bool("preferences", c.preferences).bool("analytics", c.analytics).bool("marketing", c.marketing);
+        let method = match d.method {
+            Method::AcceptAll => "accept_all",
+            Method::RejectAll => "reject_all",
+            Method::Custom => "custom",
+        };
+        let decision = Obj::new()
+            .num("policy_version", d.policy_version as u64)
+            .raw("choices", &choices.end())
+            .str("method", method)
+            .str("lang", d.lang.code())
+            .bool("gpc", d.gpc);
+        Obj::new()
+            .str("host", &self.host)
+            .some_str("token", self.token.as_deref())
+            .raw("decision", &decision.end())
+            .end()
+    }
+}
+
+impl ToJson for DataAction {
+    fn to_json(&self) -> String {
+        let kind = |k| Obj::tagged("kind", k);
+        match self {
+            DataAction::Status => kind("status"),
+            DataAction::Export => kind("export"),
+            DataAction::Correct { name, email } => {
+                kind("correct").str_or_null("name", name.as_deref()).str_or_null("email", email.as_deref())
+            }
+            DataAction::Erase => kind("erase"),
+            DataAction::Restrict { on } => kind("restrict").bool("on", *on),
+            DataAction::Object { on } => kind("object").bool("on", *on),
+        }
+        .end()
+    }
+}
+
+impl ToJson for MyDataRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("token", &self.token).raw("request", &self.request.to_json()).end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::{Choices, Decision, Lang};
+    use crate::{ClientMsgId, Email};
+    use serde::Serialize;
+
+    /// The hand-written JSON is serde's, byte for byte.
+    fn same<T: ToJson + Serialize + std::fmt::Debug>(value: &T) {
+        assert_eq!(value.to_json(), serde_json::to_string(value).unwrap(), "{value:?}");
+    }
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    /// Quotes, backslashes, every control character, DEL, non-ASCII, emoji and the line
+    /// separators JavaScript once choked on.
+    fn awkward() -> String {
+        let controls: String = (0u8..0x20).map(char::from).collect();
+        format!("a \"quoted\" \\ back/slash {controls}\u{7f} é 日本 🙂 \u{2028}\u{2029} </script>")
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_escapes_them() {
+        for s in ["", "plain", "\"", "\\", "\u{0}", "\u{1f}", "\u{7f}", &awkward()] {
+            let mut out = String::new();
+            push_string(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_client_frame_fixture_encodes_as_serde_encodes_it() {
+        for name in ["hello", "send", "note", "typing", "read", "contact", "set_status", "assign", "presence"] {
+            let msg = ClientMsg::decode(&fixture(&format!("client_{name}"))).unwrap();
+            same(&msg);
+            assert_eq!(ClientMsg::decode(&msg.to_json()), Ok(msg), "{name}");
+        }
+    }
+
+    #[test]
+    fn client_frames_encode_as_serde_encodes_them() {
+        let id = ClientMsgId::parse("c_0123456789ab").unwrap();
+        let text = awkward();
+        for msg in [
+            ClientMsg::Hello { protocol: 1, after_seq: 0 },
+            ClientMsg::Hello { protocol: u32::MAX, after_seq: u64::MAX },
+            ClientMsg::Send { client_id: id.clone(), body: text.clone(), note: false },
+            ClientMsg::Send { client_id: id, body: "hi".into(), note: true },
+            ClientMsg::Typing,
+            ClientMsg::Read { seq: 1234567890123 },
+            ClientMsg::Contact { name: None, email: None },
+            ClientMsg::Contact { name: Some(text.clone()), email: None },
+            ClientMsg::Contact { name: None, email: Some("ana@example.com".into()) },
+            ClientMsg::Contact { name: Some("Ana".into()), email: Some("ana@example.com".into()) },
+            ClientMsg::Assign { agent: None },
+            ClientMsg::Assign { agent: Some(Email::parse("dana@example.com").unwrap()) },
+            ClientMsg::Presence { away: false },
+        ] {
+            same(&msg);
+        }
+        for status in ConversationStatus::ALL {
+            same(&ClientMsg::SetStatus { status });
+        }
+    }
+
+    #[test]
+    fn visitor_session_requests_encode_as_serde_encodes_them() {
+        let request: VisitorSessionRequest = serde_json::from_str(&fixture("api_visitor_session_request")).unwrap();
+        same(&request);
+        for (i, screen) in [ScreenClass::Small, ScreenClass::Medium, ScreenClass::Large].into_iter().enumerate() {
+            let context = VisitorContext { language: "de-DE".into(), time_zone: "Europe/Berlin".into(), screen };
+            same(&VisitorSessionRequest {
+                host: awkward(),
+                token: (i != 1).then(|| "v1.token\"x".into()),
+                context: Some(context),
+                new_conversation: i == 2,
+            });
+        }
+        same(&VisitorSessionRequest { host: "h".into(), token: None, context: None, new_conversation: true });
+    }
+
+    #[test]
+    fn consent_requests_encode_as_serde_encodes_them() {
+        let methods = [Method::AcceptAll, Method::RejectAll, Method::Custom];
+        for (i, lang) in Lang::ALL.into_iter().enumerate() {
+            let mut choices = Choices::none();
+            choices.preferences = i % 2 == 0;
+            choices.analytics = i >= 2;
+            choices.marketing = i == 1;
+            same(&ConsentRequest {
+                host: "https://shop.example".into(),
+                token: (i % 2 == 1).then(|| awkward()),
+                decision: Decision { policy_version: 7 + i as u32, choices, method: methods[i % 3], lang, gpc: i == 3 },
+            });
+        }
+    }
+
+    #[test]
+    fn data_requests_encode_as_serde_encodes_them() {
+        for request in [
+            DataAction::Status,
+            DataAction::Export,
+            DataAction::Correct { name: None, email: None },
+            DataAction::Correct { name: Some(awkward()), email: None },
+            DataAction::Correct { name: None, email: Some("ana@example.com".into()) },
+            DataAction::Erase,
+            DataAction::Restrict { on: true },
+            DataAction::Restrict { on: false },
+            DataAction::Object { on: true },
+            DataAction::Object { on: false },
+        ] {
+            same(&request);
+            same(&MyDataRequest { token: "v1.t".into(), request });
+        }
+    }
+}
