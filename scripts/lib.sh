@@ -110,18 +110,29 @@ build_relay() {
 
 gz() { gzip -9 -n -c "$@" | wc -c; } # -n: no file name in the header, as over HTTP
 
-# Bytes over the wire (gzip -9) of what a visitor's browser and Cloudflare receive.
+# Bytes over the wire (gzip -9) of what a visitor's browser and Cloudflare receive, each against
+# its budget (issue 13). A budget marked `fails` fails the run when exceeded; the widget's and the
+# inbox's are not met yet and are reported, not enforced, so the figure stays in sight. A first
+# visit's bytes up to the banner (≤ 25 KB gzip) are measured in Chromium by
+# tests/e2e/consent.test.mjs, which fails above the budget.
 report_sizes() {
-  local a=dist/www/app
-  printf '  loader   widget.js                          %6d B gzip\n' "$(gz dist/www/widget.js)"
-  [ -f dist/www/api.js ] && printf '  api      api.js (JS API, page activity)     %6d B gzip\n' "$(gz dist/www/api.js)"
-  printf '  banner   banner.js (the consent banner)     %6d B gzip\n' "$(gz dist/www/banner.js)"
-  printf '  widget   wasm + glue + css + boot + page   %6d B gzip\n' \
-    "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/chat.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))"
-  printf '  inbox    wasm + glue + css                  %6d B gzip\n' "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/admin.css) + $(gz $a/chat.css) ))"
-  printf '  edge     worker index.js + wasm             %6d B gzip\n' "$(( $(gz edge/build/index.js) + $(gz edge/build/index_bg.wasm) ))"
-  # The loader's budget fails the run; a first visit's bytes up to the banner (≤ 25 KB gzip) are
-  # measured in Chromium by tests/e2e/consent.test.mjs.
-  local loader; loader="$(gz dist/www/widget.js)"
-  if [ "$loader" -gt 2048 ]; then echo "the loader is $loader B gzip, over its 2048 B budget" >&2; return 1; fi
+  local a=dist/www/app over=0
+  size_line() { # name, what, bytes, budget, fails|reported
+    local verdict="ok"
+    if [ "$3" -gt "$4" ]; then
+      verdict="OVER by $(( $3 - $4 )) B"
+      [ "$5" = fails ] && over=1
+    fi
+    printf '  %-8s %-34s %7d B gzip  (budget %7d, %s: %s)\n' "$1" "$2" "$3" "$4" "$5" "$verdict"
+  }
+  size_line loader "widget.js" "$(gz dist/www/widget.js)" 2048 fails
+  size_line api "api.js (JS API, page activity)" "$(gz dist/www/api.js)" 3072 fails
+  size_line banner "banner.js (the consent banner)" "$(gz dist/www/banner.js)" 4096 fails
+  size_line widget "wasm + glue + css + boot + page" \
+    "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/chat.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))" \
+    130000 reported
+  size_line inbox "wasm + glue + css" \
+    "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/admin.css) + $(gz $a/chat.css) ))" 300000 reported
+  size_line edge "worker index.js + wasm" "$(( $(gz edge/build/index.js) + $(gz edge/build/index_bg.wasm) ))" 1000000 fails
+  if [ "$over" = 1 ]; then echo "over a size budget that fails the run (above)" >&2; return 1; fi
 }

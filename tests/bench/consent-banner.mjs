@@ -13,7 +13,8 @@ import { launch } from '../support/browser.mjs';
 import { ROOT, freePort, seedDemo, startEdge, stopEdge } from '../../scripts/edge.mjs';
 
 const LOADS = Number(process.argv[2] || 20);
-const edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-bench-')) });
+// The worker's inspector off, as in production (../shared/TOOLCHAIN.md: it slows every call between objects).
+const edge = await startEdge({ port: await freePort(), stateDir: mkdtempSync(path.join(os.tmpdir(), 'pvx-bench-')), inspector: false });
 await seedDemo(edge.base, 'bench-password');
 
 // Each page records when DOMContentLoaded happened and the first animation frame at which its
