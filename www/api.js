@@ -14,6 +14,7 @@
  * ({ token, record }), site (URL-encoded), b the launcher button (in the loader's shadow root),
  * show(view), state() (sends the widget the view, the token and the consent), t() (what a click on
  * the launcher does), d() (the current consent decision, or null) and a() (apply the decision).
+ * It sets q(job): its queue of identify calls, which the banner's decision joins (banner.js).
  * A classic script, served minified (≤ 3 KB gzip). */
 (() => {
   var P = window.__provixchat, me = document.currentScript;
@@ -45,7 +46,7 @@
   // identify and setAttributes go out one at a time, in the order they were called: attributes set
   // right after identify belong to the identified visitor.
   var chain = Promise.resolve();
-  var inOrder = job => {
+  var inOrder = P.q = job => {
     var done = chain.then(job);
     chain = done.catch(() => {});
     return done;

@@ -59,7 +59,9 @@
     if (value == 'customize') return P.show('prefs');
     if (busy) return;
     busy = 1;
-    fetch(api + 'consent', {
+    // In line with the page's identify calls (api.js's queue, when it has loaded): a decision
+    // made while identify is on its way is the identified visitor's, with the token identify gave.
+    var send = () => fetch(api + 'consent', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -77,6 +79,7 @@
     })
       .then(r => r.ok ? r.json() : Promise.reject(r.status))
       .then(stored => { busy = 0; P.k(stored); }, () => { busy = 0; error.hidden = false; });
+    P.q ? P.q(send) : send();
   };
 
   var draw = P.B = () => {
