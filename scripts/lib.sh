@@ -86,6 +86,9 @@ build_all() {
     wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
       --out-dir dist/www/app --out-name "$app" "target/wasm32-unknown-unknown/release/$app.wasm"
   done
+  # The inbox's WASM through binaryen: -O2 measured smallest gzip (about 4 KB less; -Oz is smaller
+  # raw but larger gzip). Run after wasm-bindgen, as wasm-pack does.
+  wasm-opt -O2 dist/www/app/inbox_bg.wasm -o dist/www/app/inbox_bg.wasm
   # Visitors download the glue and the styles minified (about 2 KB gzip less for the widget).
   for f in dist/www/app/widget.js dist/www/app/inbox.js dist/www/app/*.css; do
     esbuild "$f" --minify --log-level=warning --allow-overwrite --outfile="$f"
