@@ -166,9 +166,6 @@ fn assignee(agent: Option<&AgentRef>, online: bool) -> Html {
 /// Up to two initials for the avatar, from words that start with a letter ("Ana Lima" → "AL";
 /// "Visitor 4F2A" → "V", since the anonymous number is not a name).
 fn initials(name: &str) -> String {
-    name.split_whitespace()
-        .filter_map(|w| w.chars().next().filter(|c| c.is_alphabetic()))
-        .take(2)
-        .flat_map(char::to_uppercase)
-        .collect()
+    let firsts: String = name.split_whitespace().filter_map(|w| w.chars().next()).collect();
+    crate::browser::upper_initials(&firsts)
 }
