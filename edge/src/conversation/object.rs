@@ -185,6 +185,7 @@ impl Conversation {
         };
         let mut state = self.state()?;
         let before = state.clone();
+        let peer_before = peer.clone();
         let sql = self.sql();
         let mut log = SqlLog(&sql);
         let effects = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(
@@ -194,7 +195,9 @@ impl Conversation {
         )?;
         // Saved before anything below awaits: the next frame on this socket may be handled while
         // this one waits for the workspace, and must see this one's send count and greeting.
-        if let Some(ws) = from {
+        // Only when it changed (a chat message leaves it as it was): writing an attachment costs
+        // a structured clone on every frame.
+        if let Some(ws) = from.filter(|_| *peer != peer_before) {
             ws.serialize_attachment(&*peer)?;
         }
         if state != before {

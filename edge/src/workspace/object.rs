@@ -62,6 +62,9 @@ impl Workspace {
 
     async fn apply(&self, from: Option<&WebSocket>, effects: Vec<Effect>) -> EdgeResult<()> {
         let storage = self.state.storage();
+        // The greeted inbox sockets, once a broadcast needs them (a socket closed meanwhile by an
+        // effect below refuses the send, which is ignored).
+        let mut greeted: Option<Vec<WebSocket>> = None;
         for effect in effects {
             match effect {
                 Effect::Reply(msg) => {
@@ -71,10 +74,18 @@ impl Workspace {
                 }
                 Effect::Broadcast(msg) => {
                     let text = msg.encode();
-                    for ws in self.state.get_websockets() {
-                        if ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| p.greeted) {
-                            let _ = ws.send_with_str(&text);
-                        }
+                    // Found once per request: a feed's batch broadcasts once per conversation.
+                    let greeted = greeted.get_or_insert_with(|| {
+                        self.state
+                            .get_websockets()
+                            .into_iter()
+                            .filter(|ws| {
+                                ws.deserialize_attachment::<InboxPeer>().ok().flatten().is_some_and(|p| p.greeted)
+                            })
+                            .collect::<Vec<_>>()
+                    });
+                    for ws in greeted.iter() {
+                        let _ = ws.send_with_str(&text);
                     }
                 }
                 Effect::Close { email, sessions, code, reason } => {
