@@ -46,15 +46,19 @@ pub async fn post_passing_through<B: ToJson>(path: &str, body: &B) -> Result<was
 /// Like [`get`], decoding the answer with `shared::json` rather than serde (the widget's way: a
 /// much smaller WASM).
 pub async fn get_json<T>(path: &str, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
-    let text = fetch_text("GET", path, None).await?;
-    crate::json::parse(&text).as_ref().and_then(decode).ok_or_else(network_error)
+    decoded(&fetch_text("GET", path, None).await?, decode)
 }
 
 /// Like [`post`], encoding the body with `shared::to_json` and decoding the answer with
 /// `shared::json` (see [`get_json`]).
 pub async fn post_json<B: ToJson, T>(path: &str, body: &B, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
-    let text = fetch_text("POST", path, Some(body.to_json())).await?;
-    crate::json::parse(&text).as_ref().and_then(decode).ok_or_else(network_error)
+    decoded(&fetch_text("POST", path, Some(body.to_json())).await?, decode)
+}
+
+/// An answer's text through `shared::json`; anything else than what `decode` expects is a failure
+/// to reach the edge as it should be.
+fn decoded<T>(text: &str, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
+    crate::json::parse(text).as_ref().and_then(decode).ok_or_else(network_error)
 }
 
 async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> Result<T, ApiError> {

@@ -14,17 +14,15 @@
 use edge::auth::{cookie, parse_session_cookie, session_cookie_value, VisitorToken};
 use edge::capture::{identity_hash_ok, merge_attributes, strip_url, truncate_ip};
 use edge::chat_settings::site_domain;
-use edge::conversation::logic::{Conversation, MessageLog, Peer, Role, State};
+use edge::conversation::logic::{Conversation, Peer, Role, State, VecLog};
 use edge::device::{Device, MAX_DEVICE_CHARS};
-use edge::error::EdgeResult;
 use edge::settings::{validate_consent, CreateWorkspace, WorkspaceConfig};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::domain::{has_bidi_override, preview, visitor_name, MAX_EMAIL_CHARS, MAX_MESSAGE_CHARS};
 use shared::visitor::{MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_CHARS, MAX_ATTRIBUTE_VALUE_CHARS, MAX_URL_CHARS};
 use shared::{
-    AgentRef, AllowedDomain, ChatMessage, ClientMsg, ClientMsgId, ConversationId, Email, MessageBody, ServerMsg,
-    SiteId, VisitorId,
+    AgentRef, AllowedDomain, ClientMsg, ClientMsgId, ConversationId, Email, MessageBody, ServerMsg, SiteId, VisitorId,
 };
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -377,30 +375,6 @@ pub fn request_bodies(data: &[u8]) {
         _ => {
             body::<shared::consent::StoredConsent>(s);
         }
-    }
-}
-
-/// The conversation's message log in memory, as its logic needs it.
-#[derive(Default)]
-struct VecLog(Vec<ChatMessage>);
-
-impl MessageLog for VecLog {
-    fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
-        Ok(self.0.iter().find(|m| &m.client_id == id).cloned())
-    }
-    fn last(&self) -> EdgeResult<Option<ChatMessage>> {
-        Ok(self.0.last().cloned())
-    }
-    fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
-        Ok(self.0.iter().filter(|m| m.seq > seq && (notes || !m.note)).take(limit).cloned().collect())
-    }
-    fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
-        let visitor = |m: &&ChatMessage| m.seq > seq && !m.note && m.author == shared::Author::Visitor;
-        Ok(self.0.iter().filter(visitor).count() as u32)
-    }
-    fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
-        self.0.push(message.clone());
-        Ok(())
     }
 }
 

@@ -410,12 +410,12 @@ pub fn anonymous_name(id: &ConversationId) -> String {
     format!("Visitor {}", hash[..4].to_uppercase())
 }
 
-/// The in-memory message log the native tests use.
-#[cfg(test)]
+/// The message log in memory, for the native tests and the fuzz harnesses (`fuzz/`): the messages,
+/// and how often the unread count was counted over them (so a test can see it is not per message).
+/// Counts as the SQL store does (`store.rs`).
 #[derive(Default)]
-pub(crate) struct VecLog(pub Vec<ChatMessage>, pub std::cell::Cell<u32>);
+pub struct VecLog(pub Vec<ChatMessage>, pub std::cell::Cell<u32>);
 
-#[cfg(test)]
 impl MessageLog for VecLog {
     fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
         Ok(self.0.iter().find(|m| &m.client_id == id).cloned())
@@ -427,7 +427,6 @@ impl MessageLog for VecLog {
         Ok(self.0.iter().filter(|m| m.seq > seq && (notes || !m.note)).take(limit).cloned().collect())
     }
     fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
-        // Counted, so a test can see the count over the log is not paid per message.
         self.1.set(self.1.get() + 1);
         Ok(self.0.iter().filter(|m| m.seq > seq && m.author == Author::Visitor).count() as u32)
     }

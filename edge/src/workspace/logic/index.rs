@@ -45,7 +45,9 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     /// Records a conversation's latest state (and message, for search) and tells every live inbox
     /// when the summary changed. Updates can arrive out of order: an older one (lower `rev`)
     /// never overwrites a newer one. One for a conversation erased meanwhile records nothing.
-    /// The retention alarm is set again either way.
+    /// The retention alarm is set again either way. One update alone (the tests'); feeds send
+    /// batches.
+    #[cfg(test)]
     pub fn conversation_updated(&mut self, update: &ConversationUpdate) -> EdgeResult<()> {
         self.conversations_updated(std::slice::from_ref(update))
     }
