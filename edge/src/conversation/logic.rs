@@ -43,6 +43,40 @@ pub trait MessageLog {
     fn append(&mut self, message: &ChatMessage) -> EdgeResult<()>;
 }
 
+/// A log that remembers its newest message, so a frame costs no read of it: the object is its
+/// storage's only writer, so what it appended last is the log's last until the instance goes (a
+/// new one starts with `None`: not read yet). `Some(None)`: read, and the log is empty.
+pub struct LastKept<'a, L> {
+    pub log: L,
+    pub last: &'a std::cell::RefCell<Option<Option<ChatMessage>>>,
+}
+
+impl<L: MessageLog> MessageLog for LastKept<'_, L> {
+    fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
+        self.log.by_client_id(id)
+    }
+    fn last(&self) -> EdgeResult<Option<ChatMessage>> {
+        if let Some(last) = &*self.last.borrow() {
+            return Ok(last.clone());
+        }
+        let last = self.log.last()?;
+        *self.last.borrow_mut() = Some(last.clone());
+        Ok(last)
+    }
+    fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
+        self.log.after(seq, limit, notes)
+    }
+    fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
+        self.log.visitor_messages_after(seq)
+    }
+    fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
+        // Stored first: a failed write leaves the memory as the table is.
+        self.log.append(message)?;
+        *self.last.borrow_mut() = Some(Some(message.clone()));
+        Ok(())
+    }
+}
+
 /// What the conversation keeps besides its messages. Stored as one JSON value by the object.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct State {
@@ -823,5 +857,51 @@ mod tests {
         assert_eq!(anonymous_name(&id), anonymous_name(&id));
         assert!(anonymous_name(&id).starts_with("Visitor "));
         assert_eq!(anonymous_name(&id).len(), "Visitor ".len() + 4);
+    }
+
+    /// A log that counts its reads of the newest message.
+    #[derive(Default)]
+    struct CountingLog(VecLog, std::cell::Cell<u32>);
+
+    impl MessageLog for CountingLog {
+        fn by_client_id(&self, id: &ClientMsgId) -> EdgeResult<Option<ChatMessage>> {
+            self.0.by_client_id(id)
+        }
+        fn last(&self) -> EdgeResult<Option<ChatMessage>> {
+            self.1.set(self.1.get() + 1);
+            self.0.last()
+        }
+        fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>> {
+            self.0.after(seq, limit, notes)
+        }
+        fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
+            self.0.visitor_messages_after(seq)
+        }
+        fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
+            self.0.append(message)
+        }
+    }
+
+    #[test]
+    fn the_newest_message_is_read_once_per_instance_not_per_frame() {
+        let id = ConversationId::parse("cv_testtest").unwrap();
+        let mut state = State::default();
+        let kept = std::cell::RefCell::new(None);
+        let mut log = LastKept { log: CountingLog::default(), last: &kept };
+        let mut visitor = greeted(Role::Visitor);
+        for i in 1..=20u64 {
+            let frame = send(&format!("c{i:08}"), "Hi");
+            let effects = Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }
+                .handle(&mut visitor, frame, i as i64)
+                .unwrap();
+            assert_eq!(summary(&effects).last_seq, i, "the summary has the message just sent");
+        }
+        assert_eq!(log.log.1.get(), 1, "read from the log once, then remembered");
+        assert_eq!(kept.borrow().clone().flatten().map(|m| m.seq), Some(20));
+        // A new instance (nothing remembered) reads it again and sees the same.
+        let fresh = std::cell::RefCell::new(None);
+        let again = LastKept { log: log.log, last: &fresh };
+        assert_eq!(again.last().unwrap().map(|m| m.seq), Some(20));
+        assert_eq!(again.log.1.get(), 2);
     }
 }

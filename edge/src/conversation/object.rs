@@ -1,7 +1,7 @@
 //! The conversation Durable Object: SQLite message log, hibernating sockets, and the glue that
 //! carries out what `logic` decides.
 
-use super::logic::{self, Door, Effect, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
+use super::logic::{self, Door, Effect, LastKept, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
 use super::store::{self, SqlLog};
 use super::{ContactKnown, ConversationCalls, ConversationRequest, EndAccess, Ending, Erase, Export, SiteContact};
 use crate::error::{EdgeError, EdgeResult};
@@ -9,7 +9,7 @@ use crate::glue::{ask, close_socket, now_ms, respond};
 use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
 use crate::workspace::{AgentSocket, AppendAudit, ConversationUpdate, Team};
 use shared::api::AuditActor;
-use shared::{AgentRef, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
+use shared::{AgentRef, ChatMessage, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
 use worker::{
     console_error, durable_object, DurableObject, Env, Request, Response, SqlStorage, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
@@ -25,6 +25,21 @@ pub struct Conversation {
     /// Whether this instance has checked the workspace's index since it started (see
     /// [`Conversation::repair_index`]).
     repaired: std::cell::Cell<bool>,
+    /// What this instance has read or written of its storage, so a chat message costs one
+    /// insert and one state write rather than five reads besides: the object is its storage's
+    /// only writer, so this is as current as the tables until the instance goes (a new one reads
+    /// them again). Emptied when everything is deleted.
+    memo: std::cell::RefCell<Memo>,
+    /// The log's newest message (see [`LastKept`]).
+    last: std::cell::RefCell<Option<Option<ChatMessage>>>,
+}
+
+/// See [`Conversation::memo`]. `None`: not read yet.
+#[derive(Default)]
+struct Memo {
+    /// The site and the conversation's id, set once when the visitor's first socket opens.
+    ids: Option<(String, ConversationId)>,
+    state: Option<ConversationState>,
 }
 
 /// Headers the router sets when it forwards an upgrade; the router has checked the caller.
@@ -92,7 +107,7 @@ impl Conversation {
                 peer.verified = header(H_VERIFIED).and_then(|v| crate::auth::unb64(&v));
                 let bound_before = state.details.verified_id.is_some();
                 if logic::bind_visitor(&mut state, visitor, peer.verified.clone())? {
-                    self.set_meta("state", &serde_json::to_string(&state)?)?;
+                    self.save_state(&state)?;
                 }
                 // The conversation just became a verified user's: sockets opened with a token
                 // that is not theirs (an anonymous one from before their identify) lose it now.
@@ -149,10 +164,38 @@ impl Conversation {
     }
 
     fn state(&self) -> EdgeResult<ConversationState> {
-        Ok(match self.meta("state")? {
+        if let Some(state) = &self.memo.borrow().state {
+            return Ok(state.clone());
+        }
+        let state = match self.meta("state")? {
             Some(json) => serde_json::from_str(&json)?,
             None => ConversationState::default(),
-        })
+        };
+        self.memo.borrow_mut().state = Some(state.clone());
+        Ok(state)
+    }
+
+    /// Stores the state, then remembers it (a failed write leaves the memory as the table is).
+    fn save_state(&self, state: &ConversationState) -> EdgeResult<()> {
+        self.set_meta("state", &serde_json::to_string(state)?)?;
+        self.memo.borrow_mut().state = Some(state.clone());
+        Ok(())
+    }
+
+    /// The site and the conversation's id; `None` before the visitor's first socket.
+    fn ids(&self) -> EdgeResult<Option<(String, ConversationId)>> {
+        if let Some(ids) = &self.memo.borrow().ids {
+            return Ok(Some(ids.clone()));
+        }
+        let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) else { return Ok(None) };
+        let ids = (site, ConversationId::parse(&id)?);
+        self.memo.borrow_mut().ids = Some(ids.clone());
+        Ok(Some(ids))
+    }
+
+    /// The message log, with its newest message remembered.
+    fn log<'a>(&'a self, sql: &'a SqlStorage) -> LastKept<'a, SqlLog<'a>> {
+        LastKept { log: SqlLog(sql), last: &self.last }
     }
 
     fn workspace(&self, site: &str) -> EdgeResult<worker::Stub> {
@@ -174,10 +217,9 @@ impl Conversation {
         frame: Result<ClientMsg, ErrorCode>,
         from: Option<&WebSocket>,
     ) -> EdgeResult<()> {
-        let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) else {
+        let Some((site, id)) = self.ids()? else {
             return Err(EdgeError::Internal("conversation without ids".into()));
         };
-        let id = ConversationId::parse(&id)?;
         // Only an assignment needs the team; asking the workspace for every frame would not pay.
         let team: Vec<AgentRef> = match &frame {
             Ok(ClientMsg::Assign { .. }) => ask(&self.workspace(&site)?, Team {}).await?,
@@ -187,7 +229,7 @@ impl Conversation {
         let before = state.clone();
         let peer_before = peer.clone();
         let sql = self.sql();
-        let mut log = SqlLog(&sql);
+        let mut log = self.log(&sql);
         let effects = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(
             peer,
             frame,
@@ -201,7 +243,7 @@ impl Conversation {
             ws.serialize_attachment(&*peer)?;
         }
         if state != before {
-            self.set_meta("state", &serde_json::to_string(&state)?)?;
+            self.save_state(&state)?;
         }
         // Everything is stored by now. The sender may be gone already (a tab closed right after
         // sending): a reply that cannot reach them must not stop the rest, above all the notice
@@ -278,8 +320,13 @@ impl Conversation {
         after: &ConversationState,
     ) {
         let result: EdgeResult<()> = async {
+            // Most frames (a chat message) have nothing for the profile: no stub for them.
+            let notices = logic::profile_notices(before, after, peer);
+            if notices.is_empty() {
+                return Ok(());
+            }
             let Some(visitor) = self.visitor(site, after)? else { return Ok(()) };
-            for notice in logic::profile_notices(before, after, peer) {
+            for notice in notices {
                 match notice {
                     ProfileNotice::Started => ask(&visitor, AddConversation { id: id.clone() }).await?,
                     ProfileNotice::Contact { by, name, email } => {
@@ -317,6 +364,8 @@ impl Conversation {
         let storage = self.state.storage();
         storage.delete_alarm().await?;
         storage.delete_all().await?;
+        *self.memo.borrow_mut() = Memo::default();
+        *self.last.borrow_mut() = None;
         store::schema(&self.state);
         if erase.tombstone {
             self.set_meta(ERASED, &now_ms().to_string())?;
@@ -330,14 +379,13 @@ impl Conversation {
     /// notice. The workspace ignores a revision it has already, so this costs one call per start
     /// and nothing per message.
     async fn repair_index(&self) -> EdgeResult<()> {
-        let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) else { return Ok(()) };
+        let Some((site, id)) = self.ids()? else { return Ok(()) };
         if self.meta(ERASED)?.is_some() || self.meta(SHUT)?.is_some() {
             return Ok(());
         }
-        let id = ConversationId::parse(&id)?;
         let mut state = self.state()?;
         let sql = self.sql();
-        let mut log = SqlLog(&sql);
+        let mut log = self.log(&sql);
         let logic = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] };
         let Some((summary, indexed)) = logic.repair(0)? else { return Ok(()) };
         let visitor_id = state.details.visitor_id.clone();
@@ -428,7 +476,14 @@ impl ConversationCalls for Conversation {
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
         store::schema(&state);
-        Self { state, env, ended: Default::default(), repaired: Default::default() }
+        Self {
+            state,
+            env,
+            ended: Default::default(),
+            repaired: Default::default(),
+            memo: Default::default(),
+            last: Default::default(),
+        }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
