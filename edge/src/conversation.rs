@@ -29,6 +29,10 @@ crate::requests! {
         /// Someone's access ended: their sockets here close now (see [`Ending`]), and a workspace
         /// that closed admits nobody any more.
         end_access: EndAccess { ending: Ending } -> ();
+        /// An update of this conversation sent over its link to the feed (`crate::feed::link`) did
+        /// not reach the workspace: it repairs its index entry later, or shuts if the workspace
+        /// was closed.
+        index_failed: IndexFailed { error: shared::api::ApiError } -> ();
     }
 }
 

@@ -14,6 +14,8 @@
 //!
 //! `logic` is the batching, tested natively; `object` the `worker` glue.
 
+#[cfg(target_arch = "wasm32")]
+pub mod link;
 pub mod logic;
 #[cfg(target_arch = "wasm32")]
 mod object;
@@ -29,5 +31,47 @@ crate::requests! {
         /// Hands `update` on to `site`'s workspace with the next batch; answers the workspace's
         /// answer to that batch.
         forward: Forward { site: SiteId, update: ConversationUpdate } -> ();
+    }
+}
+
+/// An update as a frame on a conversation's link (`link`): the same JSON as the typed call's body,
+/// so the feed decodes both with [`FeedRequest::decode`]; written from a borrow, as the caller
+/// keeps the update for a typed call should the link fail.
+pub fn link_frame(forward: &Forward) -> crate::error::EdgeResult<String> {
+    #[derive(serde::Serialize)]
+    struct Frame<'a> {
+        forward: &'a Forward,
+    }
+    Ok(serde_json::to_string(&Frame { forward })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::{ConversationId, ConversationStatus, ConversationSummary};
+
+    #[test]
+    fn a_link_frame_decodes_as_the_typed_call() {
+        let summary = ConversationSummary {
+            id: ConversationId::parse("c0000000a").unwrap(),
+            visitor_name: "Visitor 1A2B".into(),
+            last_message: "Hello".into(),
+            last_author: shared::Author::Visitor,
+            last_at: 5,
+            last_seq: 1,
+            status: ConversationStatus::Open,
+            assignee: None,
+            unread: 1,
+            visitor_email: None,
+            rev: 3,
+        };
+        let forward = Forward {
+            site: SiteId::parse("demo").unwrap(),
+            update: ConversationUpdate { summary: summary.clone(), indexed: None, visitor_id: None },
+        };
+        let frame = link_frame(&forward).unwrap();
+        let FeedRequest::Forward(decoded) = FeedRequest::decode(frame.as_bytes()).unwrap();
+        assert_eq!((decoded.site.as_str(), decoded.update.summary), ("demo", summary));
+        assert!(FeedRequest::decode(b"{\"forward\":{}}").is_err(), "a frame without its fields is refused");
     }
 }

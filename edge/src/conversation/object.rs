@@ -3,8 +3,11 @@
 
 use super::logic::{self, Door, Effect, LastKept, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
 use super::store::{self, SqlLog};
-use super::{ContactKnown, ConversationCalls, ConversationRequest, EndAccess, Ending, Erase, Export, SiteContact};
+use super::{
+    ContactKnown, ConversationCalls, ConversationRequest, EndAccess, Ending, Erase, Export, IndexFailed, SiteContact,
+};
 use crate::error::{EdgeError, EdgeResult};
+use crate::feed::Forward;
 use crate::glue::{ask, close_socket, now_ms, respond};
 use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
 use crate::workspace::{AgentSocket, AppendAudit, ConversationUpdate, Team};
@@ -32,6 +35,8 @@ pub struct Conversation {
     memo: std::cell::RefCell<Memo>,
     /// The log's newest message (see [`LastKept`]).
     last: std::cell::RefCell<Option<Option<ChatMessage>>>,
+    /// The socket this conversation's updates take to its index feed while it talks.
+    link: crate::feed::link::Link,
 }
 
 /// See [`Conversation::memo`]. `None`: not read yet.
@@ -267,20 +272,23 @@ impl Conversation {
                 }
                 Effect::Notify { summary, indexed } => {
                     let visitor_id = state.details.visitor_id.clone();
-                    let update = ConversationUpdate { summary, indexed, visitor_id };
-                    // The message is stored and acked already; a missed inbox update heals with
-                    // the next change, so log rather than fail the sender.
-                    match self.tell_index(&site, &id, update).await {
-                        // The workspace was closed (and its fan-out missed this conversation):
-                        // nobody is served here any more. (The answer comes relayed, through the
-                        // feed: matched by its code.)
-                        Err(e) if e.code() == ErrorCode::UnknownSite => self.end(Ending::Workspace)?,
+                    let forward = Forward {
+                        site: SiteId::parse(&site)?,
+                        update: ConversationUpdate { summary, indexed, visitor_id },
+                    };
+                    // Over the link when there is one (a failure comes back as `IndexFailed`),
+                    // else as a typed call, answered.
+                    let linked = match self.link.send(&self.env, &forward).await {
+                        Ok(linked) => linked,
                         Err(e) => {
-                            console_error!("notify workspace {site}: {e}");
-                            // The alarm tries again: a conversation that exists is always listed.
-                            self.state.storage().set_alarm(crate::glue::at_time(now_ms() + REPAIR_RETRY_MS)).await?;
+                            console_error!("link of {id} to its index feed: {e}");
+                            false
                         }
-                        Ok(()) => {}
+                    };
+                    if !linked {
+                        if let Err(e) = self.tell_index(forward).await {
+                            self.index_missed(e).await?;
+                        }
                     }
                 }
             }
@@ -289,6 +297,20 @@ impl Conversation {
         if from.is_some() && state != before {
             self.tell_visitor(&site, &id, peer, &before, &state).await;
         }
+        Ok(())
+    }
+
+    /// An update did not reach the workspace. The message is stored and acked already, and a
+    /// missed inbox update heals with a repair, so this fails nobody's frame.
+    async fn index_missed(&self, e: EdgeError) -> EdgeResult<()> {
+        // The workspace was closed (and its fan-out missed this conversation): nobody is served
+        // here any more. (The answer comes relayed, through the feed: matched by its code.)
+        if e.code() == ErrorCode::UnknownSite {
+            return self.end(Ending::Workspace);
+        }
+        console_error!("an update of this conversation missed its workspace: {e}");
+        // The alarm tries again: a conversation that exists is always listed.
+        self.state.storage().set_alarm(crate::glue::at_time(now_ms() + REPAIR_RETRY_MS)).await?;
         Ok(())
     }
 
@@ -389,14 +411,20 @@ impl Conversation {
         let logic = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] };
         let Some((summary, indexed)) = logic.repair(0)? else { return Ok(()) };
         let visitor_id = state.details.visitor_id.clone();
-        self.tell_index(&site, &id, ConversationUpdate { summary, indexed, visitor_id }).await
+        let update = ConversationUpdate { summary, indexed, visitor_id };
+        match self.tell_index(Forward { site: SiteId::parse(&site)?, update }).await {
+            // A closed workspace lists nobody: this conversation shuts instead.
+            Err(e) if e.code() == ErrorCode::UnknownSite => self.end(Ending::Workspace),
+            result => result,
+        }
     }
 
     /// Hands a change to the workspace's index through this conversation's feed (`crate::feed`),
-    /// which batches the updates of many conversations.
-    async fn tell_index(&self, site: &str, id: &ConversationId, update: ConversationUpdate) -> EdgeResult<()> {
-        let site = SiteId::parse(site)?;
-        ask(&crate::glue::feed_object(&self.env, &site, id)?, crate::feed::Forward { site, update }).await
+    /// which batches the updates of many conversations, as a typed call answered with the
+    /// workspace's answer.
+    async fn tell_index(&self, forward: Forward) -> EdgeResult<()> {
+        let feed = crate::glue::feed_object(&self.env, &forward.site, &forward.update.summary.id)?;
+        ask(&feed, forward).await
     }
 
     /// Runs [`Self::repair_index`] once per instance, before its first event is handled.
@@ -471,6 +499,10 @@ impl ConversationCalls for Conversation {
     async fn end_access(&self, request: EndAccess) -> EdgeResult<()> {
         self.end(request.ending)
     }
+
+    async fn index_failed(&self, request: IndexFailed) -> EdgeResult<()> {
+        self.index_missed(EdgeError::from_api(request.error)).await
+    }
 }
 
 impl DurableObject for Conversation {
@@ -483,6 +515,7 @@ impl DurableObject for Conversation {
             repaired: Default::default(),
             memo: Default::default(),
             last: Default::default(),
+            link: Default::default(),
         }
     }
 

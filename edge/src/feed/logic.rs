@@ -65,9 +65,67 @@ impl<T> Batcher<T> {
     }
 }
 
+/// A link left unused this long is closed by its conversation (ms): an open outbound socket
+/// keeps the conversation in memory, and a conversation that talks again opens a new one.
+pub const LINK_IDLE_MS: i64 = 10_000;
+
+/// Whether a link last used at `used` has been idle long enough to close at `now`.
+pub fn link_idle(used: i64, now: i64) -> bool {
+    now - used >= LINK_IDLE_MS
+}
+
+/// Who waits for the answer to an update: a caller of [`super::Forward`] (a repair, or a
+/// conversation without a link), answered whatever the answer; or nobody, for an update that came
+/// over a conversation's link, which hears only of a failure (see [`failed_links`]).
+pub enum Reply<C> {
+    Caller(C),
+    Link,
+}
+
+/// What a batch's answer means for its updates: the callers to answer (all of them), and the
+/// conversations whose linked updates failed, each once, in the order of the batch (they repair
+/// their index entry, or shut if the workspace is gone).
+pub fn failed_links<C>(batch: Vec<(ConversationId, Reply<C>)>, failed: bool) -> (Vec<C>, Vec<ConversationId>) {
+    let mut callers = Vec::new();
+    let mut conversations: Vec<ConversationId> = Vec::new();
+    for (id, reply) in batch {
+        match reply {
+            Reply::Caller(caller) => callers.push(caller),
+            Reply::Link if failed && !conversations.contains(&id) => conversations.push(id),
+            Reply::Link => {}
+        }
+    }
+    (callers, conversations)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_batch_reaches_each_linked_conversation_once_and_every_caller() {
+        let a = ConversationId::parse("c0000000a").unwrap();
+        let b = ConversationId::parse("c0000000b").unwrap();
+        let batch = || {
+            vec![
+                (a.clone(), Reply::Link),
+                (b.clone(), Reply::Caller(1)),
+                (a.clone(), Reply::Link),
+                (b.clone(), Reply::Link),
+                (a.clone(), Reply::Caller(2)),
+            ]
+        };
+        assert_eq!(failed_links(batch(), false), (vec![1, 2], vec![]), "success: linked updates need no answer");
+        assert_eq!(failed_links(batch(), true), (vec![1, 2], vec![a.clone(), b.clone()]));
+    }
+
+    #[test]
+    fn a_link_closes_after_ten_idle_seconds() {
+        assert!(!link_idle(1_000, 1_000 + LINK_IDLE_MS - 1));
+        assert!(link_idle(1_000, 1_000 + LINK_IDLE_MS));
+        // A clock that went back keeps the link.
+        assert!(!link_idle(1_000, 0));
+    }
 
     #[test]
     fn an_idle_feed_sends_at_once_and_a_busy_one_keeps_a_gap() {

@@ -36,6 +36,17 @@ pub struct MessageHit {
     pub at: i64,
 }
 
+/// What the index holds of one conversation, read in one go for each conversation of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IndexEntry {
+    /// Erased: nothing about it is recorded any more.
+    pub erased: bool,
+    /// The revision of its stored summary; `None` when it is not listed yet.
+    pub rev: Option<u64>,
+    /// The visitor its summary was first stored with.
+    pub visitor: Option<String>,
+}
+
 /// What the workspace keeps. Patterns are SQL `LIKE` patterns escaped with `\`, matched without
 /// regard to ASCII case.
 pub trait WorkspaceStore {
@@ -68,6 +79,7 @@ pub trait WorkspaceStore {
     fn drop_identities_of(&mut self, visitor: &VisitorId) -> EdgeResult<()>;
 
     fn summary(&self, id: &ConversationId) -> EdgeResult<Option<ConversationSummary>>;
+    fn index_entry(&self, id: &ConversationId) -> EdgeResult<IndexEntry>;
     /// The most recently active first.
     fn recent(&self, limit: usize) -> EdgeResult<Vec<ConversationSummary>>;
     /// Writes a summary; a conversation already indexed keeps the visitor it was recorded with.
@@ -89,7 +101,6 @@ pub trait WorkspaceStore {
     fn inactive_before(&self, at: i64, limit: usize) -> EdgeResult<Vec<ConversationId>>;
     fn some_conversations(&self, limit: usize) -> EdgeResult<Vec<ConversationId>>;
 
-    fn conversation_erased(&self, id: &ConversationId) -> EdgeResult<bool>;
     fn tombstone_conversation(&mut self, id: &ConversationId) -> EdgeResult<()>;
     fn visitor_erased(&self, visitor_hash: &str) -> EdgeResult<bool>;
     fn tombstone_visitor(&mut self, visitor_hash: &str) -> EdgeResult<()>;

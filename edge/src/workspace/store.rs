@@ -1,7 +1,7 @@
 //! The workspace's SQLite: the one implementation of [`WorkspaceStore`]. Tables (see `schema`)
 //! and stored JSON are those of objects already on disk.
 
-use super::logic::{MessageHit, Scheduled, WorkspaceStore};
+use super::logic::{IndexEntry, MessageHit, Scheduled, WorkspaceStore};
 use super::IdentityLink;
 use crate::conversation::logic::Indexed;
 use crate::error::EdgeResult;
@@ -233,6 +233,26 @@ impl WorkspaceStore for SqlStore {
     fn summary(&self, id: &ConversationId) -> EdgeResult<Option<ConversationSummary>> {
         Ok(self.summaries("SELECT * FROM conversations WHERE id = ?", vec![id.as_str().into()])?.into_iter().next())
     }
+    fn index_entry(&self, id: &ConversationId) -> EdgeResult<IndexEntry> {
+        #[derive(Deserialize)]
+        struct Row {
+            erased: i64,
+            rev: Option<i64>,
+            visitor_id: Option<String>,
+        }
+        // One statement for what a batch needs of each conversation: a feed's batch costs one read
+        // per conversation.
+        let row: Row = self
+            .0
+            .exec(
+                "SELECT EXISTS (SELECT 1 FROM erased_conversations WHERE id = ?1) AS erased, \
+                 (SELECT rev FROM conversations WHERE id = ?1) AS rev, \
+                 (SELECT visitor_id FROM conversations WHERE id = ?1) AS visitor_id",
+                vec![id.as_str().into()],
+            )?
+            .one()?;
+        Ok(IndexEntry { erased: row.erased != 0, rev: row.rev.map(|r| r as u64), visitor: row.visitor_id })
+    }
     fn recent(&self, n: usize) -> EdgeResult<Vec<ConversationSummary>> {
         self.summaries("SELECT * FROM conversations ORDER BY last_at DESC LIMIT ?", vec![limit(n)])
     }
@@ -316,9 +336,6 @@ impl WorkspaceStore for SqlStore {
         self.conversation_ids("SELECT id FROM conversations LIMIT ?", vec![limit(n)])
     }
 
-    fn conversation_erased(&self, id: &ConversationId) -> EdgeResult<bool> {
-        Ok(self.count("SELECT COUNT(*) AS n FROM erased_conversations WHERE id = ?", vec![id.as_str().into()])? > 0)
-    }
     fn tombstone_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
         self.run("INSERT OR IGNORE INTO erased_conversations (id) VALUES (?)", vec![id.as_str().into()])
     }

@@ -2,6 +2,7 @@
 //! index its search reads.
 
 use super::{Effect, Workspace, WorkspaceStore};
+use crate::conversation::logic::Indexed;
 use crate::error::EdgeResult;
 use crate::workspace::ConversationUpdate;
 use shared::api::SearchHit;
@@ -56,34 +57,47 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     /// summary is stored and sent to the live inboxes once, however many of its updates the batch
     /// holds.
     pub fn conversations_updated(&mut self, updates: &[ConversationUpdate]) -> EdgeResult<()> {
-        let mut newest: Vec<&ConversationUpdate> = Vec::new();
+        // Each conversation once, in the order first seen: its newest update, and all its messages.
+        let mut conversations: Vec<(&ConversationUpdate, Vec<&Indexed>)> = Vec::new();
         for update in updates {
             let s = &update.summary;
-            if self.store.conversation_erased(&s.id)? {
+            let i = match conversations.iter().position(|(newest, _)| newest.summary.id == s.id) {
+                Some(i) => i,
+                None => {
+                    conversations.push((update, Vec::new()));
+                    conversations.len() - 1
+                }
+            };
+            let group = &mut conversations[i];
+            if group.0.summary.rev < s.rev {
+                group.0 = update;
+            }
+            group.1.extend(update.indexed.as_ref());
+        }
+        for (newest, messages) in conversations {
+            let s = &newest.summary;
+            // One read per conversation: whether it was erased, and what the index has of it.
+            let entry = self.store.index_entry(&s.id)?;
+            if entry.erased {
                 continue;
             }
-            if let Some(message) = &update.indexed {
+            for message in messages {
                 self.store.index_message(&s.id, message)?;
                 // Trimmed now and then rather than on every message: the hot path stays one write.
                 if message.seq % INDEX_TRIM_EVERY == 0 {
                     self.store.trim_index(&s.id, INDEXED_PER_CONVERSATION)?;
                 }
             }
-            match newest.iter_mut().find(|known| known.summary.id == s.id) {
-                Some(known) if known.summary.rev >= s.rev => {}
-                Some(known) => *known = update,
-                None => newest.push(update),
-            }
-        }
-        for update in newest {
-            let s = &update.summary;
-            let stale = self.store.summary(&s.id)?.is_some_and(|known| known.rev >= s.rev);
-            if !stale {
-                self.store.put_summary(s, update.visitor_id.as_ref())?;
+            if entry.rev.is_none_or(|rev| rev < s.rev) {
+                self.store.put_summary(s, newest.visitor_id.as_ref())?;
                 self.effects.push(Effect::Broadcast(ServerMsg::ConversationUpdated { conversation: s.clone() }));
             }
-            if let Some(visitor) = &update.visitor_id {
-                self.register_visitor(visitor)?;
+            // The visitor was registered with the conversation's first summary (and a registered
+            // visitor leaves the registry only when erased or purged, their conversations with them).
+            if let Some(visitor) = &newest.visitor_id {
+                if entry.rev.is_none() || entry.visitor.as_deref() != Some(visitor.as_str()) {
+                    self.register_visitor(visitor)?;
+                }
             }
         }
         self.schedule_if_needed()
@@ -253,5 +267,33 @@ mod tests {
             assert_eq!(hits.len(), 1, "{q}");
             assert_eq!((hits[0].visitor_name.as_str(), hits[0].snippet.as_str()), ("Grace Hopper", ""));
         }
+    }
+
+    #[test]
+    fn a_visitor_is_registered_with_the_first_summary_and_an_erased_conversation_records_nothing() {
+        let mut store = Memory::open();
+        let (a, b) =
+            (ConversationId::parse("c_aaaaaaaaaaaa").unwrap(), ConversationId::parse("c_bbbbbbbbbbbb").unwrap());
+        let visitor = VisitorId::parse("v_0123456789abcdef").unwrap();
+        let with_visitor = |id: &ConversationId, rev| ConversationUpdate {
+            visitor_id: Some(visitor.clone()),
+            ..update(id, rev, "hi")
+        };
+        store.erased_conversations.insert(b.as_str().into());
+        let mut ws = Workspace::new(&mut store, "demo", 5_000, 1_000);
+        for rev in 1..=3 {
+            ws.conversations_updated(&[
+                with_visitor(&a, rev * 2 - 1),
+                with_visitor(&a, rev * 2),
+                with_visitor(&b, rev),
+            ])
+            .unwrap();
+        }
+        assert_eq!(ws.summaries(std::slice::from_ref(&a)).unwrap()[0].rev, 6);
+        assert!(ws.summaries(std::slice::from_ref(&b)).unwrap().is_empty(), "an erased conversation is not listed");
+        assert!(ws.search("hi").unwrap().iter().all(|hit| hit.conversation_id == a));
+        drop(ws);
+        assert_eq!(store.registrations, 1, "registered once, not once per update");
+        assert!(store.visitors.contains(visitor.as_str()));
     }
 }

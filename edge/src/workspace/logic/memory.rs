@@ -1,7 +1,7 @@
 //! The workspace's storage in memory, for the logic's tests: what the SQLite tables hold, as
 //! plain collections (with the same `LIKE` matching as SQLite's, ASCII case ignored).
 
-use super::{MessageHit, Scheduled, WorkspaceStore};
+use super::{IndexEntry, MessageHit, Scheduled, WorkspaceStore};
 use crate::conversation::logic::Indexed;
 use crate::error::EdgeResult;
 use crate::lockout::Window;
@@ -25,6 +25,9 @@ pub struct Memory {
     pub erased_conversations: BTreeSet<String>,
     pub erased_visitors: BTreeSet<String>,
     pub visitors: BTreeSet<String>,
+    /// How often a visitor was registered (a batch registers one only with its conversation's
+    /// first summary).
+    pub registrations: u32,
     pub directory: BTreeMap<String, Email>,
     pub retention_sync: BTreeSet<String>,
     pub members: Vec<Member>,
@@ -185,6 +188,14 @@ impl WorkspaceStore for Memory {
     fn summary(&self, id: &ConversationId) -> EdgeResult<Option<ConversationSummary>> {
         Ok(self.summaries.get(id.as_str()).map(|(s, _)| s.clone()))
     }
+    fn index_entry(&self, id: &ConversationId) -> EdgeResult<IndexEntry> {
+        let known = self.summaries.get(id.as_str());
+        Ok(IndexEntry {
+            erased: self.erased_conversations.contains(id.as_str()),
+            rev: known.map(|(s, _)| s.rev),
+            visitor: known.and_then(|(_, v)| v.as_ref().map(|v| v.as_str().to_owned())),
+        })
+    }
     fn recent(&self, limit: usize) -> EdgeResult<Vec<ConversationSummary>> {
         let mut all: Vec<_> = self.summaries.values().map(|(s, _)| s.clone()).collect();
         all.sort_by_key(|s| std::cmp::Reverse(s.last_at));
@@ -242,9 +253,6 @@ impl WorkspaceStore for Memory {
     fn some_conversations(&self, limit: usize) -> EdgeResult<Vec<ConversationId>> {
         Ok(self.summaries.values().take(limit).map(|(s, _)| s.id.clone()).collect())
     }
-    fn conversation_erased(&self, id: &ConversationId) -> EdgeResult<bool> {
-        Ok(self.erased_conversations.contains(id.as_str()))
-    }
     fn tombstone_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
         self.erased_conversations.insert(id.as_str().into());
         Ok(())
@@ -257,6 +265,7 @@ impl WorkspaceStore for Memory {
         Ok(())
     }
     fn register_visitor(&mut self, visitor: &VisitorId) -> EdgeResult<()> {
+        self.registrations += 1;
         self.visitors.insert(visitor.as_str().into());
         Ok(())
     }
