@@ -40,7 +40,9 @@ pub trait MessageLog {
     fn after(&self, seq: u64, limit: usize, notes: bool) -> EdgeResult<Vec<ChatMessage>>;
     /// How many of the visitor's messages come after `seq` (unread by the team).
     fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32>;
-    fn append(&mut self, message: &ChatMessage) -> EdgeResult<()>;
+    /// Stores `message`, unless one with its client id is stored already: that one comes back
+    /// and nothing is stored (one statement either way, so a new message costs no lookup).
+    fn append(&mut self, message: &ChatMessage) -> EdgeResult<Option<ChatMessage>>;
 }
 
 /// A log that remembers its newest message, so a frame costs no read of it: the object is its
@@ -69,11 +71,13 @@ impl<L: MessageLog> MessageLog for LastKept<'_, L> {
     fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
         self.log.visitor_messages_after(seq)
     }
-    fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
+    fn append(&mut self, message: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
         // Stored first: a failed write leaves the memory as the table is.
-        self.log.append(message)?;
-        *self.last.borrow_mut() = Some(Some(message.clone()));
-        Ok(())
+        let stored = self.log.append(message)?;
+        if stored.is_none() {
+            *self.last.borrow_mut() = Some(Some(message.clone()));
+        }
+        Ok(stored)
     }
 }
 
@@ -282,33 +286,44 @@ impl<L: MessageLog> Conversation<'_, L> {
         note: bool,
         now: i64,
     ) -> EdgeResult<Vec<Effect>> {
-        // A resend of a stored message (say, after a reconnect that lost the ack) gets the
-        // original ack and nothing is stored or broadcast again.
-        if let Some(stored) = self.log.by_client_id(&client_id)? {
-            return Ok(vec![Effect::Reply(ServerMsg::Ack { client_id, seq: stored.seq, at: stored.at })]);
-        }
         let body = match MessageBody::parse(body) {
             Ok(body) => body,
             Err(e) => return Ok(vec![reply_err(e.into(), Some(client_id))]),
         };
         // A bucket per sender: a burst of RATE_BURST, then RATE_LIMIT per RATE_WINDOW_MS, however
         // many sockets the sender opens. Timed as handled, so a bucket (not a fixed window): a
-        // backlog worked off at once does not refuse a sender who kept to the rate.
-        let bucket = self.state.buckets.entry(actor(peer).as_str().to_owned()).or_default();
+        // backlog worked off at once does not refuse a sender who kept to the rate. Spent on a
+        // copy, kept only once the message is new: a resend costs no budget.
+        let sender = actor(peer).as_str().to_owned();
+        let mut bucket = self.state.buckets.get(&sender).cloned().unwrap_or_default();
         if !bucket.hit(now, RATE_BURST, RATE_LIMIT, RATE_WINDOW_MS) {
+            // A resend of a stored message still gets its ack, over the limit or not.
+            if let Some(stored) = self.log.by_client_id(&client_id)? {
+                return Ok(vec![Effect::Reply(ServerMsg::Ack { client_id, seq: stored.seq, at: stored.at })]);
+            }
             let retry_after_s = bucket.retry_after_s(RATE_BURST, RATE_LIMIT, RATE_WINDOW_MS);
             let mut effects = vec![reply_err(EdgeError::RateLimited { retry_after_s }, Some(client_id))];
             // The first refusal of a burst is worth one audit entry, not one per message.
             if bucket.refused == 1 {
                 effects.push(Effect::AuditFlood { actor: actor(peer) });
             }
+            self.state.buckets.insert(sender, bucket);
             return Ok(effects);
         }
         let seq = self.log.last()?.map_or(0, |m| m.seq) + 1;
         let message = ChatMessage { seq, client_id: client_id.clone(), author: peer.author(), body, at: now, note };
-        // Counted before the message is in the log (a count from the log would include it).
-        let unread = if peer.is_agent() { 0 } else { self.unread()? + 1 };
-        self.log.append(&message)?;
+        // A resend of a stored message (say, after a reconnect that lost the ack) gets the
+        // original ack, and nothing is stored or broadcast again.
+        if let Some(stored) = self.log.append(&message)? {
+            return Ok(vec![Effect::Reply(ServerMsg::Ack { client_id, seq: stored.seq, at: stored.at })]);
+        }
+        self.state.buckets.insert(sender, bucket);
+        // The kept count and this message; counted over the log (which holds it now) if unknown.
+        let unread = match (peer.is_agent(), self.state.unread) {
+            (true, _) => 0,
+            (false, Some(n)) => n + 1,
+            (false, None) => self.log.visitor_messages_after(self.state.agent_read)?,
+        };
         self.state.unread = Some(unread);
         let mut effects = vec![
             Effect::Reply(ServerMsg::Ack { client_id, seq, at: now }),
@@ -464,9 +479,12 @@ impl MessageLog for VecLog {
         self.1.set(self.1.get() + 1);
         Ok(self.0.iter().filter(|m| m.seq > seq && m.author == Author::Visitor).count() as u32)
     }
-    fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
+    fn append(&mut self, message: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
+        if let Some(stored) = self.by_client_id(&message.client_id)? {
+            return Ok(Some(stored));
+        }
         self.0.push(message.clone());
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -579,6 +597,29 @@ mod tests {
         let again = f.handle(&mut visitor, send("c_00000001", "once"), 5000);
         assert_eq!(again, vec![Effect::Reply(ServerMsg::Ack { client_id: cid("c_00000001"), seq: 1, at: 1000 })]);
         assert_eq!(f.log.0.len(), 1);
+    }
+
+    #[test]
+    fn a_resend_costs_no_budget_and_is_acked_even_over_the_limit() {
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        f.handle(&mut visitor, send("c_00000001", "first"), 0);
+        let budget = f.state.buckets.clone();
+        // Resent many times (a client retrying): acked each time, nothing spent.
+        for _ in 0..(RATE_BURST * 2) {
+            let again = f.handle(&mut visitor, send("c_00000001", "first"), 1);
+            assert_eq!(again, vec![Effect::Reply(ServerMsg::Ack { client_id: cid("c_00000001"), seq: 1, at: 0 })]);
+        }
+        assert_eq!(f.state.buckets, budget, "resends spent no budget");
+        // Use up the budget with new messages; a resend is still acked, a new one refused.
+        for i in 2..=(RATE_BURST + 40) {
+            f.handle(&mut visitor, send(&format!("c_{i:08}"), "m"), 2);
+        }
+        let again = f.handle(&mut visitor, send("c_00000001", "first"), 3);
+        assert_eq!(again, vec![Effect::Reply(ServerMsg::Ack { client_id: cid("c_00000001"), seq: 1, at: 0 })]);
+        let refused = f.handle(&mut visitor, send("c_99999999", "new"), 3);
+        assert_eq!(error_code(&refused[..1]), Some(ErrorCode::RateLimited));
+        assert_eq!(f.log.0.iter().filter(|m| m.client_id == cid("c_00000001")).count(), 1);
     }
 
     #[test]
@@ -877,7 +918,7 @@ mod tests {
         fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
             self.0.visitor_messages_after(seq)
         }
-        fn append(&mut self, message: &ChatMessage) -> EdgeResult<()> {
+        fn append(&mut self, message: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
             self.0.append(message)
         }
     }

@@ -73,7 +73,7 @@ impl MessageLog for SqlLog<'_> {
         Ok(count.n as u32)
     }
 
-    fn append(&mut self, m: &ChatMessage) -> EdgeResult<()> {
+    fn append(&mut self, m: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
         let author = serde_json::to_string(&m.author)?;
         let values: Vec<SqlStorageValue> = vec![
             (m.seq as i64).into(),
@@ -83,9 +83,18 @@ impl MessageLog for SqlLog<'_> {
             m.at.into(),
             (m.note as i64).into(),
         ];
-        self.0
-            .exec("INSERT INTO messages (seq, client_id, author, body, at, note) VALUES (?, ?, ?, ?, ?, ?)", values)?;
-        Ok(())
+        let inserted = self.0.exec(
+            "INSERT INTO messages (seq, client_id, author, body, at, note) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (client_id) DO NOTHING",
+            values,
+        )?;
+        if inserted.rows_written() > 0 {
+            return Ok(None);
+        }
+        // The client id is taken: a resend. The stored message answers it.
+        self.by_client_id(&m.client_id)?
+            .map(Some)
+            .ok_or(EdgeError::Internal(format!("message {} neither stored nor found", m.client_id.as_str())))
     }
 }
 
@@ -99,7 +108,11 @@ pub fn meta(sql: &SqlStorage, key: &str) -> EdgeResult<Option<String>> {
 }
 
 pub fn set_meta(sql: &SqlStorage, key: &str, value: &str) -> EdgeResult<()> {
-    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", vec![key.into(), value.into()])?;
+    // An upsert rewrites the row in place (REPLACE would delete it and insert it again).
+    sql.exec(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        vec![key.into(), value.into()],
+    )?;
     Ok(())
 }
 

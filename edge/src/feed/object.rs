@@ -8,17 +8,18 @@ use super::logic::{failed_links, Batcher, Reply};
 use super::{FeedCalls, FeedRequest, Forward};
 use crate::conversation::IndexFailed;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, close_socket, conversation_object, now_ms, respond, workspace_object, CONNECT_PATH};
+use crate::glue::{ask, conversation_object, now_ms, respond, workspace_object, CONNECT_PATH};
 use crate::workspace::{ConversationUpdate, ConversationsUpdated};
 use futures_channel::oneshot;
+use futures_util::StreamExt;
 use shared::api::ApiError;
 use shared::{ConversationId, SiteId};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 use worker::{
-    console_error, durable_object, Delay, DurableObject, Env, Request, Response, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair,
+    console_error, durable_object, Delay, DurableObject, Env, Request, Response, State, WebSocket, WebSocketPair,
+    WebsocketEvent,
 };
 
 type Answer = oneshot::Sender<Result<(), ApiError>>;
@@ -33,33 +34,65 @@ type Queue = Rc<RefCell<Batcher<Waiting>>>;
 
 #[durable_object]
 pub struct IndexFeed {
-    state: State,
     env: Env,
     queue: Queue,
 }
 
 impl IndexFeed {
-    /// Queues an update, starting the send loop if the feed was idle.
-    fn queue(&self, site: SiteId, update: ConversationUpdate, reply: Reply<Answer>) {
-        let idle = self.queue.borrow_mut().push(Waiting { update, reply });
-        if idle {
-            wasm_bindgen_futures::spawn_local(send_loop(self.queue.clone(), self.env.clone(), site));
-        }
-    }
-
     /// A conversation opens its link (see `super::link`). Only the edge's own objects reach a
-    /// feed: no router path leads here.
+    /// feed: no router path leads here. Accepted without the hibernation API: a frame on a
+    /// hibernatable socket is a new event for the runtime, with its own context; one on a socket
+    /// the object listens to is a callback in the context it already has, several times cheaper.
+    /// A feed keeps nothing to wake up to, and a link lives only while its conversation talks.
     fn accept_link(&self) -> EdgeResult<Response> {
         let pair = WebSocketPair::new()?;
-        self.state.accept_web_socket(&pair.server);
+        pair.server.accept()?;
+        let feed = Listener { queue: self.queue.clone(), env: self.env.clone() };
+        wasm_bindgen_futures::spawn_local(feed.listen(pair.server));
         Ok(Response::from_websocket(pair.client)?)
+    }
+}
+
+/// What a link's listener needs of its feed.
+struct Listener {
+    queue: Queue,
+    env: Env,
+}
+
+impl Listener {
+    /// Queues each update that comes over the link, until it closes. Only conversations write
+    /// here; a frame that does not decode is a bug, logged.
+    async fn listen(self, ws: WebSocket) {
+        let Ok(mut events) = ws.events() else { return };
+        while let Some(event) = events.next().await {
+            match event {
+                Ok(WebsocketEvent::Message(message)) => {
+                    let Some(text) = message.text() else { continue };
+                    match FeedRequest::decode(text.as_bytes()) {
+                        Ok(FeedRequest::Forward(Forward { site, update })) => {
+                            queue(&self.queue, &self.env, site, update, Reply::Link)
+                        }
+                        Err(e) => console_error!("index feed: a link frame that does not decode: {e}"),
+                    }
+                }
+                Ok(WebsocketEvent::Close(_)) | Err(_) => break,
+            }
+        }
+    }
+}
+
+/// Queues an update, starting the send loop if the feed was idle.
+fn queue(queue: &Queue, env: &Env, site: SiteId, update: ConversationUpdate, reply: Reply<Answer>) {
+    let idle = queue.borrow_mut().push(Waiting { update, reply });
+    if idle {
+        wasm_bindgen_futures::spawn_local(send_loop(queue.clone(), env.clone(), site));
     }
 }
 
 impl FeedCalls for IndexFeed {
     async fn forward(&self, r: Forward) -> EdgeResult<()> {
         let (answer, answered) = oneshot::channel();
-        self.queue(r.site, r.update, Reply::Caller(answer));
+        queue(&self.queue, &self.env, r.site, r.update, Reply::Caller(answer));
         match answered.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(EdgeError::from_api(e)),
@@ -119,8 +152,8 @@ async fn tell_failure(env: Env, site: SiteId, id: ConversationId, error: ApiErro
 }
 
 impl DurableObject for IndexFeed {
-    fn new(state: State, env: Env) -> Self {
-        Self { state, env, queue: Rc::default() }
+    fn new(_state: State, env: Env) -> Self {
+        Self { env, queue: Rc::default() }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -128,24 +161,5 @@ impl DurableObject for IndexFeed {
             return respond(self.accept_link());
         }
         FeedRequest::serve(self, req).await
-    }
-
-    /// An update over a conversation's link. Only conversations write here; a frame that does not
-    /// decode is a bug, logged.
-    async fn websocket_message(&self, _ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
-        let decoded = match &message {
-            WebSocketIncomingMessage::String(text) => FeedRequest::decode(text.as_bytes()),
-            WebSocketIncomingMessage::Binary(bytes) => FeedRequest::decode(bytes),
-        };
-        match decoded {
-            Ok(FeedRequest::Forward(Forward { site, update })) => self.queue(site, update, Reply::Link),
-            Err(e) => console_error!("index feed: a link frame that does not decode: {e}"),
-        }
-        Ok(())
-    }
-
-    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
-        close_socket(&ws, code);
-        Ok(())
     }
 }
