@@ -4,7 +4,7 @@
 
 use super::logic::{self, Call, Effect, InboxPeer, Workspace as Logic};
 use super::schema::schema;
-use super::store::SqlStore;
+use super::store::{IndexMemo, SqlStore};
 use super::*;
 use crate::conversation::{EndAccess, Erase};
 use crate::error::{EdgeError, EdgeResult};
@@ -20,6 +20,7 @@ use worker::{
 pub struct Workspace {
     state: State,
     env: Env,
+    index: IndexMemo,
 }
 
 impl Workspace {
@@ -28,7 +29,7 @@ impl Workspace {
     }
 
     /// Runs a decision now over the stored state, then carries out its effects.
-    async fn act<T>(&self, decide: impl FnOnce(&mut Logic<'_, SqlStore>) -> EdgeResult<T>) -> EdgeResult<T> {
+    async fn act<T>(&self, decide: impl FnOnce(&mut Logic<'_, SqlStore<'_>>) -> EdgeResult<T>) -> EdgeResult<T> {
         let (answer, effects) = self.decide(decide)?;
         self.apply(None, effects).await?;
         Ok(answer)
@@ -36,9 +37,9 @@ impl Workspace {
 
     fn decide<T>(
         &self,
-        decide: impl FnOnce(&mut Logic<'_, SqlStore>) -> EdgeResult<T>,
+        decide: impl FnOnce(&mut Logic<'_, SqlStore<'_>>) -> EdgeResult<T>,
     ) -> EdgeResult<(T, Vec<Effect>)> {
-        let mut store = SqlStore(self.state.storage().sql());
+        let mut store = SqlStore(self.state.storage().sql(), &self.index);
         let site = self.site();
         let mut workspace = Logic::new(&mut store, &site, now_ms(), self.day_ms());
         let answer = decide(&mut workspace)?;
@@ -120,6 +121,7 @@ impl Workspace {
                 Effect::DeleteAlarm => storage.delete_alarm().await?,
                 Effect::DeleteAll => {
                     storage.delete_all().await?;
+                    self.index.clear();
                     // Empty tables, so the id answers as unknown like any other.
                     schema(&self.state);
                 }
@@ -161,7 +163,7 @@ impl Workspace {
 impl DurableObject for Workspace {
     fn new(state: State, env: Env) -> Self {
         schema(&state);
-        Self { state, env }
+        Self { state, env, index: IndexMemo::default() }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -173,7 +175,7 @@ impl DurableObject for Workspace {
 
     async fn alarm(&self) -> worker::Result<Response> {
         let site = self.site();
-        let mut store = SqlStore(self.state.storage().sql());
+        let mut store = SqlStore(self.state.storage().sql(), &self.index);
         let mut workspace = Logic::new(&mut store, &site, now_ms(), self.day_ms());
         workspace.alarm(async |request: &Call| self.carry(&site, request).await).await;
         let effects = std::mem::take(&mut workspace.effects);

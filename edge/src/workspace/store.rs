@@ -14,7 +14,28 @@ use shared::consent::ConsentRecord;
 use shared::{Author, ConversationId, ConversationSummary, Email, VisitorId};
 use worker::SqlStorage;
 
-pub struct SqlStore(pub SqlStorage);
+pub struct SqlStore<'a>(pub SqlStorage, pub &'a IndexMemo);
+
+/// What the index holds of each conversation this instance has read or written (see
+/// [`WorkspaceStore::index_entry`]): every feed batch asks it for each of its conversations, and
+/// the object is the only writer of those tables, so its memory is as current as they are until
+/// the instance goes. Kept in step by the three writes that change an entry, and emptied with
+/// the storage.
+#[derive(Default)]
+pub struct IndexMemo(std::cell::RefCell<std::collections::HashMap<String, IndexEntry>>);
+
+impl IndexMemo {
+    pub fn clear(&self) {
+        self.0.borrow_mut().clear();
+    }
+
+    /// Changes a known entry; one not read yet is read from the tables when next asked.
+    fn update(&self, id: &ConversationId, change: impl FnOnce(&mut IndexEntry)) {
+        if let Some(entry) = self.0.borrow_mut().get_mut(id.as_str()) {
+            change(entry);
+        }
+    }
+}
 
 #[derive(Deserialize)]
 struct SummaryRow {
@@ -87,7 +108,7 @@ fn limit(n: usize) -> worker::SqlStorageValue {
     (n.min(i64::MAX as usize) as i64).into()
 }
 
-impl SqlStore {
+impl SqlStore<'_> {
     fn ids(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<Vec<String>> {
         let rows: Vec<Id> = self.0.exec(query, bindings)?.to_array()?;
         Ok(rows.into_iter().map(|r| r.id).collect())
@@ -136,7 +157,7 @@ fn role_text(role: Role) -> String {
     role.label().to_lowercase()
 }
 
-impl WorkspaceStore for SqlStore {
+impl WorkspaceStore for SqlStore<'_> {
     fn config(&self) -> EdgeResult<Option<WorkspaceConfig>> {
         json_row(&self.0, "SELECT json FROM config WHERE id = 1", None)
     }
@@ -234,6 +255,9 @@ impl WorkspaceStore for SqlStore {
         Ok(self.summaries("SELECT * FROM conversations WHERE id = ?", vec![id.as_str().into()])?.into_iter().next())
     }
     fn index_entry(&self, id: &ConversationId) -> EdgeResult<IndexEntry> {
+        if let Some(entry) = self.1 .0.borrow().get(id.as_str()) {
+            return Ok(entry.clone());
+        }
         #[derive(Deserialize)]
         struct Row {
             erased: i64,
@@ -251,7 +275,9 @@ impl WorkspaceStore for SqlStore {
                 vec![id.as_str().into()],
             )?
             .one()?;
-        Ok(IndexEntry { erased: row.erased != 0, rev: row.rev.map(|r| r as u64), visitor: row.visitor_id })
+        let entry = IndexEntry { erased: row.erased != 0, rev: row.rev.map(|r| r as u64), visitor: row.visitor_id };
+        self.1 .0.borrow_mut().insert(id.as_str().to_owned(), entry.clone());
+        Ok(entry)
     }
     fn recent(&self, n: usize) -> EdgeResult<Vec<ConversationSummary>> {
         self.summaries("SELECT * FROM conversations ORDER BY last_at DESC LIMIT ?", vec![limit(n)])
@@ -273,8 +299,17 @@ impl WorkspaceStore for SqlStore {
                 (s.rev as i64).into(),
                 visitor.map(|v| v.as_str().to_owned()).into(),
             ],
-        )
+        )?;
+        // A new row takes the visitor; an existing one keeps the visitor it was first stored with.
+        self.1.update(&s.id, |entry| {
+            if entry.rev.is_none() {
+                entry.visitor = visitor.map(|v| v.as_str().to_owned());
+            }
+            entry.rev = Some(s.rev);
+        });
+        Ok(())
     }
+
     fn index_message(&mut self, id: &ConversationId, m: &Indexed) -> EdgeResult<()> {
         self.run(
             "INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES (?, ?, ?, ?)",
@@ -290,6 +325,7 @@ impl WorkspaceStore for SqlStore {
     }
     fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
         self.run("DELETE FROM conversations WHERE id = ?", vec![id.as_str().into()])?;
+        self.1.update(id, |entry| (entry.rev, entry.visitor) = (None, None));
         self.run("DELETE FROM message_index WHERE conversation_id = ?", vec![id.as_str().into()])
     }
     fn conversations_of(&self, visitor: &VisitorId) -> EdgeResult<Vec<ConversationId>> {
@@ -337,7 +373,9 @@ impl WorkspaceStore for SqlStore {
     }
 
     fn tombstone_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
-        self.run("INSERT OR IGNORE INTO erased_conversations (id) VALUES (?)", vec![id.as_str().into()])
+        self.run("INSERT OR IGNORE INTO erased_conversations (id) VALUES (?)", vec![id.as_str().into()])?;
+        self.1.update(id, |entry| entry.erased = true);
+        Ok(())
     }
     fn visitor_erased(&self, visitor_hash: &str) -> EdgeResult<bool> {
         let n =
