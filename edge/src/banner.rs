@@ -1,7 +1,9 @@
 //! The consent banner as visitors first meet it: markup the edge renders from the same texts the
 //! widget's privacy choices use (the owner's `BannerText` and `shared::consent_labels`), sent with
-//! the consent configuration (`consent-config?banner=1`). The loader's `www/banner.js` puts it in
-//! the loader's shadow root, styles it and wires its three buttons, so a first visit loads no WASM.
+//! the consent configuration in the banner's script (`banner_script`, `GET
+//! /api/v1/sites/SITE/banner.js`; also `consent-config?banner=1`). The loader's `www/banner.js`
+//! puts it in the loader's shadow root, styles it and wires its three buttons, so a first visit
+//! loads no WASM.
 //!
 //! Every owner text is escaped here. The markup carries no inline handlers, scripts or styles
 //! (the host page's CSP may forbid them): `banner.js` attaches the listeners, and it finds the

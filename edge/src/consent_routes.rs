@@ -1,6 +1,7 @@
 //! The consent endpoints: the banner's configuration (read by the loader on the host page, so it
 //! answers CORS for the site's allowed origins; with `banner=1` it carries the banner's markup,
 //! `banner.rs`; with `labels=1`, the words of the widget's privacy choices in the same language),
+//! the banner's script (that configuration with the markup, and `banner.js`, in one answer),
 //! recording a decision (from the banner on the site's page, CORS again, or from the widget's
 //! privacy choices), and the site owner's log, export and settings.
 
