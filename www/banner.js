@@ -1,6 +1,7 @@
 /* Provixchat consent banner, loaded by the loader (www/widget.js) only when a banner must show: a
- * first visit, a new policy version or an expired decision. No WASM: the markup comes from the
- * edge with the consent configuration (`consent-config?banner=1`), rendered by edge/src/banner.rs
+ * first visit, a new policy version or an expired decision. No WASM, and one request: the edge
+ * serves it as `/api/v1/sites/SITE/banner.js`, this script behind a call that hands the loader the
+ * consent configuration with the banner's markup (edge/src/banner.rs `banner_script`), rendered
  * from the same texts as the widget's privacy choices, every owner text escaped there. Here: its
  * styles (a constructed stylesheet, which a strict style-src on the host page does not block), its
  * listeners (the markup has no inline handlers), focus, and the decision. Accept all and Reject
@@ -20,9 +21,8 @@
   P.banner = 1;
   var edge = new URL(me.src).origin, doc = document, root = P.b.getRootNode();
   var api = edge + '/api/v1/sites/' + P.site + '/';
-  // The banner (while shown), where focus was before it took it, a decision on its way, and the
-  // markup's request when the configuration came without it.
-  var el, was, busy, asked;
+  // The banner (while shown), where focus was before it took it, and a decision on its way.
+  var el, was, busy;
 
   // The loader's launcher styles name bare `button`: the banner's buttons reset what they set.
   var css = '.pvx-banner{position:fixed;z-index:2147483647;left:0;right:0;bottom:0;box-sizing:border-box;max-height:100%;' +
@@ -98,15 +98,7 @@
       }
       return;
     }
-    if (el || !c) return;
-    if (!c.banner) {
-      // The configuration came without the markup (a decision stored on this device no longer
-      // counts): ask for it once.
-      asked = asked || fetch(api + 'consent-config?banner=1&lang=' + encodeURIComponent(doc.documentElement.lang))
-        .then(r => r.ok && r.json())
-        .then(fresh => fresh && fresh.banner && (c.banner = fresh.banner, draw()), () => {});
-      return;
-    }
+    if (el || !c || !c.banner) return;
     var t = doc.createElement('template');
     t.innerHTML = c.banner;
     el = t.content.firstChild;

@@ -18,8 +18,9 @@
   // it calls: show(view), state() (tell the widget), t() (the launcher's click), d() (the decision),
   // a() (apply the decision: gated scripts, Consent Mode, the event; api.js applies one made in
   // another tab).
-  // banner.js reads c (the configuration) and k(stored) (keep a decision), and sets B (it draws or
-  // removes the banner on every view change).
+  // The edge's banner.js calls g(config) (take the configuration), then its banner code reads c
+  // (the configuration) and k(stored) (keep a decision), and sets B (it draws or removes the banner
+  // on every view change).
   var P = window.__provixchat = {};
   var site = encodeURIComponent(me.getAttribute('data-site') || '');
   var edge = new URL(me.src).origin;
@@ -33,6 +34,36 @@
     try { return value ? localStorage.setItem(key, JSON.stringify(value)) : JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { return {}; }
   };
   P.s = store();
+  // A script of the edge's (api.js, the banner), run async.
+  var load = path => {
+    var s = document.createElement('script');
+    s.src = edge + path;
+    html.append(s);
+  };
+  // The banner is one request, asked for first thing (before anything is drawn): the edge's
+  // banner.js for this site brings the configuration with the banner's markup, in the page's
+  // language (else the browser's: the edge reads Accept-Language), hands it to P.g (below) and
+  // draws the banner. It comes only when a banner must show (B stands in for it until it has run
+  // and then draws or removes the banner on every view change): at once without a stored
+  // decision; with one, only when the configuration says it no longer counts.
+  var api = '/api/v1/sites/' + site + '/';
+  var banner = want => P.B ? P.B() : want && (P.B = () => {}, load(api + 'banner.js?lang=' + encodeURIComponent(html.lang)));
+  // The configuration (from the edge's banner.js, or the fetch below; it runs after this script):
+  // the decision applied, the launcher drawn again as the site set it, with its text; the banner
+  // when undecided.
+  var configure = P.g = c => {
+    config = P.c = c;
+    apply();
+    var l = c.launcher;
+    text = l.text;
+    button.style.background = l.color;
+    box.className = l.position;
+    show(view || idle());
+  };
+  // With a decision, the configuration alone: its policy version and the launcher (no texts are
+  // shown, so no language is asked for). An error answer leaves config unset: nothing is granted
+  // and the chat still works.
+  P.s.record ? fetch(edge + api + 'consent-config').then(r => r.ok && r.json()).then(configure).catch(() => {}) : banner(1);
 
   // The decision counts only for the current policy version and until it expires; before the
   // configuration has arrived nothing counts, so nothing gated runs early.
@@ -85,15 +116,6 @@
 
   var state = () => (frame = P.f) && frame.contentWindow.postMessage({ pvx: 'state', view, lang: html.lang,
     token: P.s.token || '', consent: P.s.record ? P.s : null }, edge);
-
-  // A script of the edge's (api.js, banner.js), run async.
-  var load = name => {
-    var s = document.createElement('script');
-    s.src = edge + '/' + name;
-    html.append(s);
-  };
-  // banner.js is fetched once, when a banner must show (B stands in for it until it has run).
-  var banner = want => P.B ? P.B() : want && (P.B = () => {}, load('banner.js'));
 
   var show = next => {
     if (next == 'prefs' && view != 'prefs') back = view == 'banner' ? '' : view;
@@ -153,25 +175,5 @@
   // <html> exists even when an async script runs before <body>; fixed positioning ignores where.
   html.append(box);
   // The JavaScript API, after the launcher is drawn.
-  load('api.js');
-  // Without a stored decision a banner will show: banner.js comes at once, and the configuration
-  // brings the banner's markup, in the page's language (else the browser's: the edge reads
-  // Accept-Language). With a decision, both come only if it no longer counts (banner.js then asks
-  // for the markup itself).
-  var ask = !P.s.record;
-  banner(ask);
-  fetch(edge + '/api/v1/sites/' + site + '/consent-config?lang=' + encodeURIComponent(html.lang) + (ask ? '&banner=1' : ''))
-    // An error answer leaves config false (nothing granted) and stops at the launcher line.
-    .then(r => r.ok && r.json())
-    .then(c => {
-      config = P.c = c;
-      apply();
-      // The launcher as the site set it, drawn again with its text; the banner when undecided.
-      var l = c.launcher;
-      text = l.text;
-      button.style.background = l.color;
-      box.className = l.position;
-      show(view || idle());
-    })
-    .catch(() => { /* no configuration: nothing is granted and the chat still works */ });
+  load('/api.js');
 })();

@@ -1,7 +1,9 @@
 //! The consent banner as visitors first meet it: markup the edge renders from the same texts the
 //! widget's privacy choices use (the owner's `BannerText` and `shared::consent_labels`), sent with
-//! the consent configuration (`consent-config?banner=1`). The loader's `www/banner.js` puts it in
-//! the loader's shadow root, styles it and wires its three buttons, so a first visit loads no WASM.
+//! the consent configuration in the banner's script (`banner_script`, `GET
+//! /api/v1/sites/SITE/banner.js`; also `consent-config?banner=1`). The loader's `www/banner.js`
+//! puts it in the loader's shadow root, styles it and wires its three buttons, so a first visit
+//! loads no WASM.
 //!
 //! Every owner text is escaped here. The markup carries no inline handlers, scripts or styles
 //! (the host page's CSP may forbid them): `banner.js` attaches the listeners, and it finds the
@@ -62,6 +64,15 @@ pub fn banner_html(config: &ConsentConfig, notice_url: &str) -> String {
 
 fn is_web_link(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace)
+}
+
+/// The banner's script for one page (`GET /api/v1/sites/SITE/banner.js`): hands the configuration
+/// (JSON, `config_json`, with the markup) to the loader, then runs `banner.js` (`code`), which
+/// draws it. The loader keeps `__provixchat.g` for this; on a page without the loader the call is
+/// skipped and `banner.js` returns at once. JSON is a JavaScript expression, and the answer is a
+/// script of its own (not inline), so no escaping beyond JSON's is needed.
+pub fn banner_script(config_json: &str, code: &str) -> String {
+    format!("(P=>P&&P.g&&P.g({config_json}))(window.__provixchat);\n{code}")
 }
 
 #[cfg(test)]
@@ -178,5 +189,22 @@ mod tests {
         assert!(names.iter().any(|n| n == "aria-labelledby"), "the helper reads attributes: {names:?}");
         assert!(names.iter().all(|n| !n.starts_with("on") && n != "style"), "{names:?}");
         assert!(!html.contains("<script") && !html.contains("<style"));
+    }
+
+    #[test]
+    fn the_script_hands_the_configuration_to_the_loader_before_the_banner_code() {
+        let mut c = config(Lang::En);
+        c.text.title = "Nous \"aimons\" </script>\u{2028}".into();
+        c.banner = Some(banner_html(&c, NOTICE));
+        let json = serde_json::to_string(&c).unwrap();
+        let script = banner_script(&json, "/*banner.js*/");
+        let (call, code) = script.split_once('\n').unwrap();
+        assert_eq!(code, "/*banner.js*/");
+        let arg =
+            call.strip_prefix("(P=>P&&P.g&&P.g(").and_then(|a| a.strip_suffix("))(window.__provixchat);")).unwrap();
+        // The owner's text cannot end the call early: the argument is exactly the JSON.
+        let back: ConsentConfig = serde_json::from_str(arg).unwrap();
+        assert_eq!(back.text.title, c.text.title);
+        assert_eq!(back.banner, c.banner);
     }
 }

@@ -1,6 +1,7 @@
 //! The consent endpoints: the banner's configuration (read by the loader on the host page, so it
 //! answers CORS for the site's allowed origins; with `banner=1` it carries the banner's markup,
 //! `banner.rs`; with `labels=1`, the words of the widget's privacy choices in the same language),
+//! the banner's script (that configuration with the markup, and `banner.js`, in one answer),
 //! recording a decision (from the banner on the site's page, CORS again, or from the widget's
 //! privacy choices), and the site owner's log, export and settings.
 
@@ -19,12 +20,64 @@ use shared::consent_labels::WidgetLabels;
 use shared::DomainError;
 use worker::{Headers, Request, Response};
 
+thread_local! {
+    /// `banner.js` as the assets hold it (`Ctx::banner_code`).
+    static BANNER_CODE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Ctx<'_> {
     pub async fn consent_config(&self, site: &str, req: &Request) -> EdgeResult<Response> {
-        let site = self.site(site)?;
-        let config = self.config(&site).await?;
         let origin = req.headers().get("origin")?;
-        if let Some(origin) = &origin {
+        let url = req.url()?;
+        let mut body = self.banner_setup(site, req, origin.as_deref(), query(&url, "banner").is_some()).await?;
+        // The widget's privacy choices ask for their words in the banner's language.
+        if query(&url, "labels").is_some() {
+            body.labels = Some(WidgetLabels::of(body.lang));
+        }
+        let res = json(&body, 200)?;
+        if let Some(origin) = origin {
+            res.headers().set("access-control-allow-origin", &origin)?;
+        }
+        res.headers().set("vary", "origin")?;
+        // Short, so a new policy version reaches returning visitors within a minute.
+        res.headers().set("cache-control", "public, max-age=60")?;
+        res.headers().append("vary", "sec-gpc")?;
+        res.headers().append("vary", "accept-language")?;
+        Ok(res)
+    }
+
+    /// The banner in one answer: its configuration with the markup, handed to the loader
+    /// (`__provixchat.g`), then `banner.js`. The loader asks for it when a banner must show, so a
+    /// first visit waits for one request after the loader instead of two side by side (the
+    /// configuration, and the script the configuration is useless without).
+    pub async fn banner_script(&self, site: &str, req: &Request) -> EdgeResult<Response> {
+        // A script's request carries no Origin; the page's address comes as the Referer (unless
+        // the page's referrer policy withholds it) and is held to the same allowed origins.
+        let page = req.headers().get("referer")?.and_then(|r| worker::Url::parse(&r).ok());
+        let page = page.map(|u| u.origin().ascii_serialization());
+        let (config, code) =
+            futures_util::future::join(self.banner_setup(site, req, page.as_deref(), true), self.banner_code()).await;
+        let script = crate::banner::banner_script(&serde_json::to_string(&config?)?, &code?);
+        let headers = Headers::new();
+        headers.set("content-type", "text/javascript; charset=utf-8")?;
+        // As the configuration's, but private: the answer depends on the Referer checked above.
+        headers.set("cache-control", "private, max-age=60")?;
+        headers.set("vary", "sec-gpc, accept-language")?;
+        Ok(Response::ok(script)?.with_headers(headers))
+    }
+
+    /// The banner's configuration for a page at `origin` (none: not a cross-origin browser
+    /// request), in the page's or the browser's language; with the banner's markup if `banner`.
+    async fn banner_setup(
+        &self,
+        site: &str,
+        req: &Request,
+        origin: Option<&str>,
+        banner: bool,
+    ) -> EdgeResult<ConsentConfig> {
+        let site = self.site(site)?;
+        let config = self.banner_config(&site).await?;
+        if let Some(origin) = origin {
             if origin != self.own_origin {
                 config.require_origin(&site, origin)?;
             }
@@ -50,23 +103,25 @@ impl Ctx<'_> {
             banner: None,
             labels: None,
         };
-        if query(&url, "banner").is_some() {
+        if banner {
             body.banner = Some(crate::banner::banner_html(&body, &format!("{}/privacy/{site}", self.own_origin)));
         }
-        // The widget's privacy choices ask for their words in the banner's language.
-        if query(&url, "labels").is_some() {
-            body.labels = Some(WidgetLabels::of(body.lang));
+        Ok(body)
+    }
+
+    /// The minified `banner.js` from the static assets, read once per isolate (it changes only
+    /// with a deployment, which starts new isolates).
+    async fn banner_code(&self) -> EdgeResult<String> {
+        if let Some(code) = BANNER_CODE.with_borrow(|c| c.clone()) {
+            return Ok(code);
         }
-        let res = json(&body, 200)?;
-        if let Some(origin) = origin {
-            res.headers().set("access-control-allow-origin", &origin)?;
+        let mut res = self.env.assets("ASSETS")?.fetch(format!("{}/banner.js", self.own_origin), None).await?;
+        if res.status_code() != 200 {
+            return Err(EdgeError::Internal(format!("asset /banner.js: {}", res.status_code())));
         }
-        res.headers().set("vary", "origin")?;
-        // Short, so a new policy version reaches returning visitors within a minute.
-        res.headers().set("cache-control", "public, max-age=60")?;
-        res.headers().append("vary", "sec-gpc")?;
-        res.headers().append("vary", "accept-language")?;
-        Ok(res)
+        let code = res.text().await?;
+        BANNER_CODE.with_borrow_mut(|c| *c = Some(code.clone()));
+        Ok(code)
     }
 
     /// Records a decision in the visitor's object and the workspace's log, and answers with what

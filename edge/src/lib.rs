@@ -16,6 +16,7 @@ pub mod banner;
 pub mod calls;
 pub mod capture;
 pub mod chat_settings;
+pub mod config_cache;
 pub mod consent_defaults;
 pub mod consent_export;
 pub mod conversation;

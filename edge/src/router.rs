@@ -2,6 +2,7 @@
 //! Durable Object it concerns (or to the static assets). It keeps no state of its own.
 
 use crate::auth::{self, VisitorToken};
+use crate::config_cache::{TtlCache, CONFIG_TTL_MS, MAX_SITES};
 use crate::conversation::object::{H_AGENT, H_AGENT_EMAIL, H_CONVERSATION, H_SESSION, H_SITE, H_VERIFIED, H_VISITOR};
 use crate::conversation::ContactKnown;
 use crate::error::{EdgeError, EdgeResult};
@@ -13,12 +14,41 @@ use crate::settings::WorkspaceConfig;
 use crate::workspace::{Available, GetConfig};
 use shared::api::{AuditAction, AuditActor, VisitorSession, VisitorSessionRequest};
 use shared::{AgentRef, ConversationId, Email, SiteId, VisitorId};
+use std::cell::RefCell;
 use worker::{event, Context, Env, Headers, Method, Request, Response, Stub};
+
+thread_local! {
+    /// This isolate's copies of sites' configurations for the banner (`Ctx::banner_config`).
+    static CONFIGS: RefCell<TtlCache<WorkspaceConfig>> = RefCell::new(TtlCache::new(CONFIG_TTL_MS, MAX_SITES));
+}
 
 #[event(fetch)]
 pub async fn main(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let written = written_workspace(&req);
     let res = route(req, &env).await.unwrap_or_else(|e| error_response(&e));
+    // After the write has finished (or failed), so no read of this isolate keeps the old copy.
+    match written {
+        Some(Some(site)) => CONFIGS.with_borrow_mut(|c| c.forget(&site)),
+        Some(None) => CONFIGS.with_borrow_mut(|c| c.forget_all()),
+        None => {}
+    }
     Ok(crate::glue::nosniff(res))
+}
+
+/// Whether a request may change a workspace's configuration: every change an agent makes
+/// (settings, consent settings, closing) is a write under `/api/v1/workspaces/SITE/`, and the
+/// operator's seeding (`/api/v1/admin/…`, whose site is in the body: all sites).
+fn written_workspace(req: &Request) -> Option<Option<String>> {
+    if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
+        return None;
+    }
+    let path = req.path();
+    let mut segments = path.trim_matches('/').split('/');
+    match (segments.next(), segments.next(), segments.next(), segments.next()) {
+        (Some("api"), Some("v1"), Some("workspaces"), Some(site)) => Some(Some(site.to_owned())),
+        (Some("api"), Some("v1"), Some("admin"), _) => Some(None),
+        _ => None,
+    }
 }
 
 async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
@@ -39,6 +69,7 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Post, ["api", "v1", "sites", site, "visitor-session"]) => ctx.visitor_session(site, &mut req).await,
         (Method::Get, ["api", "v1", "sites", site, "connect"]) => ctx.visitor_connect(site, &req).await,
         (Method::Get, ["api", "v1", "sites", site, "consent-config"]) => ctx.consent_config(site, &req).await,
+        (Method::Get, ["api", "v1", "sites", site, "banner.js"]) => ctx.banner_script(site, &req).await,
         (Method::Post, ["api", "v1", "sites", site, "consent"]) => ctx.record_consent(site, &mut req).await,
         (Method::Post, ["api", "v1", "sites", site, "pageview"]) => ctx.page_view(site, &mut req).await,
         (Method::Post, ["api", "v1", "sites", site, "identify"]) => ctx.identify(site, &mut req).await,
@@ -173,6 +204,20 @@ impl Ctx<'_> {
 
     pub async fn config(&self, site: &SiteId) -> EdgeResult<WorkspaceConfig> {
         ask(&self.workspace(site)?, GetConfig {}).await
+    }
+
+    /// The configuration for the consent banner's routes only: a copy at most
+    /// `CONFIG_TTL_MS` old (`config_cache.rs` says why that is allowed). Routes that decide
+    /// anything (recording a decision, access) read the workspace itself.
+    pub async fn banner_config(&self, site: &SiteId) -> EdgeResult<WorkspaceConfig> {
+        let key = site.as_str();
+        let (copy, seen) = CONFIGS.with_borrow(|c| (c.get(key, now_ms()), c.generation()));
+        if let Some(config) = copy {
+            return Ok(config);
+        }
+        let config = self.config(site).await?;
+        CONFIGS.with_borrow_mut(|c| c.put(key, config.clone(), now_ms(), seen));
+        Ok(config)
     }
 
     /// A page may embed `site`'s widget if the site allows its origin; the edge's own preview

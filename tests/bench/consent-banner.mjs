@@ -58,6 +58,8 @@ await new Promise((r) => server.listen(port, '127.0.0.1', r));
 let browser;
 async function measure(name) {
   const times = [];
+  // Where the time goes: each request's start and end, in ms after DOMContentLoaded (medians).
+  const phases = {};
   let bytes = 0;
   process.stderr.write(`measuring ${name} `);
   for (let i = 0; i < LOADS; i++) {
@@ -73,13 +75,19 @@ async function measure(name) {
     await page.goto(`http://127.0.0.1:${port}/${name}`);
     await page.waitForFunction(() => window.shown !== undefined, null, { timeout: 30000 });
     times.push(await page.evaluate(() => window.shown - window.dcl));
+    const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((e) =>
+      [new URL(e.name).pathname.split('/').pop(), e.startTime - window.dcl, e.responseEnd - window.dcl]));
+    for (const [file, start, end] of entries) (phases[file] ??= []).push([start, end]);
     await page.waitForTimeout(200);
     bytes = sizes.reduce((a, b) => a + b, 0);
     await context.close();
   }
   process.stderr.write('\n');
   times.sort((a, b) => a - b);
-  return { name, median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], bytes };
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const requests = Object.entries(phases).map(([file, xs]) =>
+    `${file} ${median(xs.map((x) => x[0])).toFixed(0)}→${median(xs.map((x) => x[1])).toFixed(0)}`);
+  return { name, median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], bytes, requests };
 }
 
 const results = [];
@@ -96,4 +104,5 @@ console.log(`DOMContentLoaded → visible consent banner, ${LOADS} first visits 
 for (const r of results) {
   console.log(`  ${r.name.padEnd(11)} median ${r.median.toFixed(0).padStart(5)} ms  (min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)})  ` +
     `banner bytes over the wire ${(r.bytes / 1024).toFixed(1)} KB gzip`);
+  console.log(`    requests, ms after DOMContentLoaded (median start→end): ${r.requests.join(', ')}`);
 }

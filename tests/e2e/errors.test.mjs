@@ -39,6 +39,14 @@ test('a host page that is not allowed, or a foreign Origin, is refused with orig
   await expectError(await fetch(`${edge.base}/embed/demo?host=https%3A%2F%2Fevil.example`), 403, 'origin_not_allowed');
   // Another site's page calling the API directly.
   await expectError(await post('/api/v1/sites/demo/visitor-session', { host: 'http://127.0.0.1:1' }, 'https://evil.example'), 403, 'origin_not_allowed');
+  // The banner's script asked for by another site's page (a script's request names its page in
+  // the Referer, not in Origin); the allowed page gets the configuration and the code in one answer.
+  await expectError(await fetch(`${edge.base}/api/v1/sites/demo/banner.js`, { headers: { referer: 'https://evil.example/shop' } }),
+    403, 'origin_not_allowed');
+  const script = await fetch(`${edge.base}/api/v1/sites/demo/banner.js?lang=de`, { headers: { referer: 'http://127.0.0.1:1/shop' } });
+  assert.equal(script.status, 200);
+  assert.match(script.headers.get('content-type'), /^text\/javascript/);
+  assert.match(await script.text(), /^\(P=>P&&P\.g&&P\.g\(\{.*"lang":"de".*pvx-banner.*\)\(window\.__provixchat\);\n.+/s);
   const { token } = await visitorSession();
   await assert.rejects(socket(visitorUrl(token), { origin: 'https://evil.example' }), (e) => e.status === 403);
   // The allowed page gets the embed, and the CSP lets only allowed domains frame it.

@@ -112,6 +112,17 @@ test('errors, the bare page shells, the API and static files are never sniffed a
   }
 });
 
+test('a repeat visit reuses the loader and the API: cached for 5 minutes, then revalidated by ETag', async () => {
+  for (const path of ['/widget.js', '/api.js']) {
+    const res = await get(path);
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=300, stale-while-revalidate=3600', path);
+    const etag = res.headers.get('etag');
+    assert.ok(etag, `${path}: an ETag`);
+    const again = await fetch(`${edge.base}${path}`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304, `${path}: unchanged, no body`);
+  }
+});
+
 test('in Chromium, only allowed sites frame the widget, nobody frames the inbox, and the pages break no CSP', async () => {
   const page = await suite.browser.newPage();
   const violations = [];
