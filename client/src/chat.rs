@@ -168,7 +168,7 @@ impl ChatState {
             ServerMsg::Read { reader: Party::Agent, seq } => self.agent_read = self.agent_read.max(seq),
             ServerMsg::Details { details } => self.details = Some(details),
             ServerMsg::Inbox { .. }
-            | ServerMsg::ConversationUpdated { .. }
+            | ServerMsg::ConversationsUpdated { .. }
             | ServerMsg::Team { .. }
             | ServerMsg::Unknown => {}
         }

@@ -106,24 +106,9 @@ impl InboxState {
                 self.conversations = conversations;
                 self.loaded = true;
             }
-            ServerMsg::ConversationUpdated { conversation } => {
-                let existing = self.conversations.iter_mut().find(|c| c.id == conversation.id);
-                let previous_seq = existing.as_ref().map(|c| c.last_seq);
-                // Updates can cross on the wire: never let an older one win. `rev` grows with every
-                // change, `last_seq` only with messages (and is all an edge without `rev` sends).
-                let version = |c: &ConversationSummary| (c.rev, c.last_seq);
-                if existing.as_ref().is_some_and(|c| version(&conversation) < version(c)) {
-                    return;
-                }
-                if conversation.last_author == Author::Visitor
-                    && previous_seq.map_or(true, |seq| conversation.last_seq > seq)
-                {
-                    let n = self.arrival.as_ref().map_or(0, |(n, _)| n + 1);
-                    self.arrival = Some((n, conversation.clone()));
-                }
-                match existing {
-                    Some(existing) => *existing = conversation,
-                    None => self.conversations.push(conversation),
+            ServerMsg::ConversationsUpdated { conversations } => {
+                for conversation in conversations {
+                    self.updated(conversation);
                 }
             }
             ServerMsg::Team { mut agents } => {
@@ -134,6 +119,26 @@ impl InboxState {
             _ => return,
         }
         self.conversations.sort_by_key(|c| std::cmp::Reverse(c.last_at));
+    }
+
+    /// One conversation's newest summary: it moves to the top (the caller sorts the list).
+    fn updated(&mut self, conversation: ConversationSummary) {
+        let existing = self.conversations.iter_mut().find(|c| c.id == conversation.id);
+        let previous_seq = existing.as_ref().map(|c| c.last_seq);
+        // Updates can cross on the wire: never let an older one win. `rev` grows with every
+        // change, `last_seq` only with messages (and is all an edge without `rev` sends).
+        let version = |c: &ConversationSummary| (c.rev, c.last_seq);
+        if existing.as_ref().is_some_and(|c| version(&conversation) < version(c)) {
+            return;
+        }
+        if conversation.last_author == Author::Visitor && previous_seq.map_or(true, |seq| conversation.last_seq > seq) {
+            let n = self.arrival.as_ref().map_or(0, |(n, _)| n + 1);
+            self.arrival = Some((n, conversation.clone()));
+        }
+        match existing {
+            Some(existing) => *existing = conversation,
+            None => self.conversations.push(conversation),
+        }
     }
 
     /// The conversations to list, newest first, each with its search hit while searching: those
@@ -246,21 +251,31 @@ mod tests {
     fn updates_move_a_conversation_to_the_top() {
         let mut s = loaded(vec![summary("cv_aaaaaaaa", 1, 20, "a"), summary("cv_bbbbbbbb", 1, 10, "b")]);
         assert!(s.loaded);
-        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated {
-            conversation: summary("cv_bbbbbbbb", 2, 30, "b2"),
+        s.apply(InboxAction::Server(ServerMsg::ConversationsUpdated {
+            conversations: vec![summary("cv_bbbbbbbb", 2, 30, "b2")],
         }));
         let order: Vec<_> = s.conversations.iter().map(|c| c.last_message.as_str()).collect();
         assert_eq!(order, ["b2", "a"]);
     }
 
     #[test]
+    fn one_frame_updates_several_conversations() {
+        let mut s = loaded(vec![summary("cv_aaaaaaaa", 1, 20, "a"), summary("cv_bbbbbbbb", 1, 10, "b")]);
+        s.apply(InboxAction::Server(ServerMsg::ConversationsUpdated {
+            conversations: vec![summary("cv_bbbbbbbb", 2, 30, "b2"), summary("cv_cccccccc", 1, 40, "c")],
+        }));
+        let order: Vec<_> = s.conversations.iter().map(|c| c.last_message.as_str()).collect();
+        assert_eq!(order, ["c", "b2", "a"]);
+    }
+
+    #[test]
     fn new_conversations_appear_and_stale_updates_are_ignored() {
         let mut s = loaded(vec![]);
-        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated {
-            conversation: summary("cv_cccccccc", 3, 30, "newest"),
+        s.apply(InboxAction::Server(ServerMsg::ConversationsUpdated {
+            conversations: vec![summary("cv_cccccccc", 3, 30, "newest")],
         }));
-        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated {
-            conversation: summary("cv_cccccccc", 2, 20, "older"),
+        s.apply(InboxAction::Server(ServerMsg::ConversationsUpdated {
+            conversations: vec![summary("cv_cccccccc", 2, 20, "older")],
         }));
         assert_eq!(s.conversations.len(), 1);
         assert_eq!(s.conversations[0].last_message, "newest");
@@ -273,11 +288,11 @@ mod tests {
             rev: 5,
             ..with(summary("cv_aaaaaaaa", 4, 10, "a"), ConversationStatus::Resolved, Some("Dana"))
         };
-        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: changed.clone() }));
+        s.apply(InboxAction::Server(ServerMsg::ConversationsUpdated { conversations: vec![changed.clone()] }));
         assert_eq!(s.conversations, [changed.clone()]);
         assert_eq!(s.total_unread(), 0);
         let crossed = ConversationSummary { rev: 4, unread: 2, ..summary("cv_aaaaaaaa", 4, 10, "a") };
-        s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: crossed }));
+        s.apply(InboxAction::Server(ServerMsg::ConversationsUpdated { conversations: vec![crossed] }));
         assert_eq!(s.conversations, [changed], "a lower rev is stale even with the same seq");
     }
 
@@ -369,7 +384,7 @@ mod tests {
         let mut s = loaded(vec![summary("cv_aaaaaaaa", 1, 10, "a")]);
         assert_eq!(s.arrival, None, "the first list alerts nobody");
         let update = |s: &mut InboxState, c: ConversationSummary| {
-            s.apply(InboxAction::Server(ServerMsg::ConversationUpdated { conversation: c }))
+            s.apply(InboxAction::Server(ServerMsg::ConversationsUpdated { conversations: vec![c] }))
         };
         update(&mut s, summary("cv_aaaaaaaa", 2, 20, "visitor wrote"));
         assert_eq!(s.arrival.as_ref().map(|(n, c)| (*n, c.last_message.as_str())), Some((0, "visitor wrote")));

@@ -436,7 +436,7 @@ mod tests {
 
     #[test]
     fn agent_frames_are_unknown_to_the_widget() {
-        for name in ["inbox", "conversation_updated", "details", "team"] {
+        for name in ["inbox", "conversations_updated", "details", "team"] {
             let text = fixture(&format!("server_{name}"));
             let lean = ServerMsg::from_json(&serde_json::from_str::<Value>(&text).unwrap());
             assert_eq!(lean, Some(ServerMsg::Unknown), "{name}");

@@ -77,8 +77,10 @@ pub enum ServerMsg {
     Message { message: ChatMessage },
     /// Answer to `hello` on an agent's inbox socket: the workspace's conversations, newest first.
     Inbox { conversations: Vec<ConversationSummary> },
-    /// A conversation of the workspace changed (a new message): the inbox moves it to the top.
-    ConversationUpdated { conversation: ConversationSummary },
+    /// Conversations of the workspace changed (new messages, a status…), each once with its
+    /// newest summary: the inbox moves them to the top. One frame per batch the workspace takes
+    /// from its feeds, not one per conversation.
+    ConversationsUpdated { conversations: Vec<ConversationSummary> },
     /// Someone else on the conversation is typing (an agent's name is shown to the visitor).
     Typing { author: Author },
     /// `reader`'s side has read the conversation up to `seq`; also in answer to `hello`.
@@ -127,8 +129,6 @@ struct ServerFrame {
     reader: Option<Party>,
     #[cfg(any(test, feature = "agent-frames"))]
     conversations: Option<Vec<ConversationSummary>>,
-    #[cfg(any(test, feature = "agent-frames"))]
-    conversation: Option<ConversationSummary>,
     #[cfg(any(test, feature = "agent-frames"))]
     details: Option<ConversationDetails>,
     #[cfg(any(test, feature = "agent-frames"))]
@@ -189,8 +189,8 @@ impl From<ServerFrame> for ServerMsg {
                 #[cfg(any(test, feature = "agent-frames"))]
                 ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
                 #[cfg(any(test, feature = "agent-frames"))]
-                ("conversation_updated", _) => {
-                    f.conversation.map(|conversation| ServerMsg::ConversationUpdated { conversation })
+                ("conversations_updated", _) => {
+                    f.conversations.map(|conversations| ServerMsg::ConversationsUpdated { conversations })
                 }
                 #[cfg(any(test, feature = "agent-frames"))]
                 ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
@@ -387,7 +387,7 @@ mod tests {
         );
         fixture("server_message", ServerMsg::Message { message: message() });
         fixture("server_inbox", ServerMsg::Inbox { conversations: vec![summary()] });
-        fixture("server_conversation_updated", ServerMsg::ConversationUpdated { conversation: summary() });
+        fixture("server_conversations_updated", ServerMsg::ConversationsUpdated { conversations: vec![summary()] });
         fixture("server_typing", ServerMsg::Typing { author: Author::Agent { name: "Dana".into() } });
         fixture("server_read", ServerMsg::Read { reader: Party::Agent, seq: 7 });
         fixture(

@@ -203,10 +203,11 @@ async function runProduct() {
         const inbox = new InboxClient({
           url: () => `${wsBase}/api/v1/workspaces/${site}/connect`, origin, headers,
           onFrame: (msg, at) => {
-            if (msg.type !== 'conversation_updated') return;
-            const c = msg.conversation;
-            if (!frames.has(c.id)) frames.set(c.id, []);
-            frames.get(c.id).push([c.last_seq, at]);
+            if (msg.type !== 'conversations_updated') return;
+            for (const c of msg.conversations) {
+              if (!frames.has(c.id)) frames.set(c.id, []);
+              frames.get(c.id).push([c.last_seq, at]);
+            }
           },
         });
         inbox.start();

@@ -38,8 +38,8 @@ test('a visitor who sends a first message and closes the tab at once still reach
   const seen = new Map();
   const deadline = Date.now() + 10_000;
   while (seen.size < sent.size && Date.now() < deadline) {
-    const frame = await inbox.nextOf('conversation_updated', (f) => sent.has(f.conversation.id)).catch(() => null);
-    if (frame) seen.set(frame.conversation.id, frame.conversation.last_message);
+    const frame = await inbox.nextOf('conversations_updated', (f) => f.conversations.some((c) => sent.has(c.id))).catch(() => null);
+    for (const c of frame?.conversations ?? []) if (sent.has(c.id)) seen.set(c.id, c.last_message);
   }
   // …and in the list a freshly opened inbox gets.
   const fresh = await agent.socket('/api/v1/workspaces/demo/connect');

@@ -80,7 +80,7 @@ test('ending a session closes every socket it opened within a second, and only t
   // A new visitor message reaches the session that stayed, and nothing reaches the ended one.
   visitor.send({ type: 'send', client_id: 'c_after0001', body: 'Anyone there?' });
   assert.equal((await hereChat.nextOf('message')).message.body, 'Anyone there?');
-  await hereInbox.nextOf('conversation_updated', (f) => f.conversation.last_message === 'Anyone there?');
+  await hereInbox.nextOf('conversations_updated', (f) => f.conversations.some((c) => c.last_message === 'Anyone there?'));
   assert.equal(thereChat.frames.some((f) => f.type === 'message' && f.message.body === 'Anyone there?'), false);
   // The ended session opens nothing again.
   await assert.rejects(there.socket(`/api/v1/workspaces/${owner.site}/connect`), (e) => e.status === 401);

@@ -217,10 +217,11 @@ test('two agents work one conversation live: assign, reply, private note, typing
   visitor.send({ type: 'send', client_id: 'c_question1', body: 'Do you ship to Norway?' });
   await visitor.nextOf('ack');
   for (const inbox of inboxes) {
-    const update = await inbox.nextOf('conversation_updated', (f) => f.conversation.last_message === 'Do you ship to Norway?');
-    assert.equal(update.conversation.visitor_name, 'Vera');
-    assert.equal(update.conversation.unread, 1);
-    assert.equal(update.conversation.status, 'open');
+    const norway = (c) => c.last_message === 'Do you ship to Norway?';
+    const update = (await inbox.nextOf('conversations_updated', (f) => f.conversations.some(norway))).conversations.find(norway);
+    assert.equal(update.visitor_name, 'Vera');
+    assert.equal(update.unread, 1);
+    assert.equal(update.status, 'open');
   }
 
   const route = `/api/v1/workspaces/${site}/conversations/${session.conversation_id}/connect`;
@@ -232,7 +233,7 @@ test('two agents work one conversation live: assign, reply, private note, typing
   // Alex assigns it to himself; Olivia sees it at once, and so does the inbox list.
   mine.send({ type: 'assign', agent: agent.email });
   assert.equal((await theirs.nextOf('details', (f) => f.details.assignee)).details.assignee.name, 'Alex');
-  await inboxes[0].nextOf('conversation_updated', (f) => f.conversation.assignee?.email === agent.email);
+  await inboxes[0].nextOf('conversations_updated', (f) => f.conversations.some((c) => c.assignee?.email === agent.email));
   mine.send({ type: 'assign', agent: 'stranger@nowhere.example' });
   assert.equal((await mine.nextOf('error')).code, 'invalid_input');
 
@@ -243,7 +244,7 @@ test('two agents work one conversation live: assign, reply, private note, typing
   assert.deepEqual((await mine.nextOf('typing')).author, { kind: 'visitor' });
   mine.send({ type: 'read', seq: 1 });
   assert.equal((await visitor.nextOf('read', (f) => f.reader === 'agent')).seq, 1);
-  await inboxes[1].nextOf('conversation_updated', (f) => f.conversation.unread === 0);
+  await inboxes[1].nextOf('conversations_updated', (f) => f.conversations.some((c) => c.unread === 0));
 
   // A reply reaches the visitor and the other agent; a note reaches only the other agent.
   mine.send({ type: 'send', client_id: 'a_reply0001', body: 'Yes, in 3-5 days.' });
@@ -270,9 +271,9 @@ test('two agents work one conversation live: assign, reply, private note, typing
   assert.equal((await visitor.nextOf('error')).code, 'forbidden', 'visitors cannot resolve');
   mine.send({ type: 'set_status', status: 'resolved' });
   assert.equal((await theirs.nextOf('details', (f) => f.details.status === 'resolved')).details.status, 'resolved');
-  await inboxes[0].nextOf('conversation_updated', (f) => f.conversation.status === 'resolved');
+  await inboxes[0].nextOf('conversations_updated', (f) => f.conversations.some((c) => c.status === 'resolved'));
   visitor.send({ type: 'send', client_id: 'c_onemore01', body: 'One more question' });
-  await inboxes[0].nextOf('conversation_updated', (f) => f.conversation.status === 'open' && f.conversation.unread === 1);
+  await inboxes[0].nextOf('conversations_updated', (f) => f.conversations.some((c) => c.status === 'open' && c.unread === 1));
 
   // Away: nobody available, and the widget says so.
   for (const inbox of inboxes) inbox.send({ type: 'presence', away: true });

@@ -8,7 +8,7 @@
 //   whatever is still pending and not in the replay; a send refused by id is dropped;
 // - the lines a user sees (client/src/chat.rs): stored messages by seq, replaced by client id or
 //   seq, own messages shown at once and numbered by their ack;
-// - the inbox list (inbox/src/inbox_state.rs): the `inbox` answer, then `conversation_updated`
+// - the inbox list (inbox/src/inbox_state.rs): the `inbox` answer, then `conversations_updated`
 //   frames, an older (rev, last_seq) never winning over a newer one.
 // Beyond the real clients they keep what a test needs to judge them: every transmission, every
 // ack, and any frame that contradicts an earlier one.
@@ -231,11 +231,12 @@ export class InboxClient extends Reconnecting {
     if (msg.type === 'inbox') {
       this.conversations = new Map(msg.conversations.map((c) => [c.id, c]));
       this.loaded = true;
-    } else if (msg.type === 'conversation_updated') {
-      const c = msg.conversation;
-      const existing = this.conversations.get(c.id);
-      const older = existing && (c.rev < existing.rev || (c.rev === existing.rev && c.last_seq < existing.last_seq));
-      if (!older) this.conversations.set(c.id, c);
+    } else if (msg.type === 'conversations_updated') {
+      for (const c of msg.conversations) {
+        const existing = this.conversations.get(c.id);
+        const older = existing && (c.rev < existing.rev || (c.rev === existing.rev && c.last_seq < existing.last_seq));
+        if (!older) this.conversations.set(c.id, c);
+      }
     }
     return [];
   }

@@ -74,6 +74,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             }
             group.1.extend(update.indexed.as_ref());
         }
+        let mut changed = Vec::new();
         for (newest, messages) in conversations {
             let s = &newest.summary;
             // One read per conversation: whether it was erased, and what the index has of it.
@@ -90,7 +91,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             }
             if entry.rev.is_none_or(|rev| rev < s.rev) {
                 self.store.put_summary(s, newest.visitor_id.as_ref())?;
-                self.effects.push(Effect::Broadcast(ServerMsg::ConversationUpdated { conversation: s.clone() }));
+                changed.push(s.clone());
             }
             // The visitor was registered with the conversation's first summary (and a registered
             // visitor leaves the registry only when erased or purged, their conversations with them).
@@ -99,6 +100,10 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
                     self.register_visitor(visitor)?;
                 }
             }
+        }
+        // One frame to each inbox for the whole batch: under load a batch holds many.
+        if !changed.is_empty() {
+            self.effects.push(Effect::Broadcast(ServerMsg::ConversationsUpdated { conversations: changed }));
         }
         self.schedule_if_needed()
     }
@@ -181,7 +186,7 @@ mod tests {
         let mut ws = Workspace::new(&mut store, "demo", 5_000, 1_000);
         ws.conversation_updated(&update(&id, 3, "third")).unwrap();
         assert!(
-            matches!(&ws.effects[0], Effect::Broadcast(ServerMsg::ConversationUpdated { conversation }) if conversation.rev == 3)
+            matches!(&ws.effects[0], Effect::Broadcast(ServerMsg::ConversationsUpdated { conversations }) if conversations[0].rev == 3)
         );
         ws.effects.clear();
         // The older one arrives late: its message is still searchable, its summary is not written.
@@ -210,12 +215,11 @@ mod tests {
         let sent: Vec<(ConversationId, u64)> = ws
             .effects
             .iter()
-            .filter_map(|e| match e {
-                Effect::Broadcast(ServerMsg::ConversationUpdated { conversation }) => {
-                    Some((conversation.id.clone(), conversation.rev))
-                }
-                _ => None,
+            .flat_map(|e| match e {
+                Effect::Broadcast(ServerMsg::ConversationsUpdated { conversations }) => conversations.clone(),
+                _ => vec![],
             })
+            .map(|c| (c.id, c.rev))
             .collect();
         assert_eq!(sent, [(a.clone(), 3)], "a once, at its newest; b's older update sends nothing");
         assert_eq!(ws.summaries(&[a.clone(), b.clone()]).unwrap()[0].last_message, "a three");
@@ -267,6 +271,30 @@ mod tests {
             assert_eq!(hits.len(), 1, "{q}");
             assert_eq!((hits[0].visitor_name.as_str(), hits[0].snippet.as_str()), ("Grace Hopper", ""));
         }
+    }
+
+    #[test]
+    fn a_batch_reaches_each_inbox_in_one_frame() {
+        let mut store = Memory::open();
+        let (a, b) =
+            (ConversationId::parse("c_aaaaaaaaaaaa").unwrap(), ConversationId::parse("c_bbbbbbbbbbbb").unwrap());
+        let mut ws = Workspace::new(&mut store, "demo", 5_000, 1_000);
+        ws.conversations_updated(&[update(&a, 1, "a one"), update(&b, 1, "b one"), update(&a, 2, "a two")]).unwrap();
+        let frames: Vec<Vec<(ConversationId, u64)>> = ws
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Broadcast(ServerMsg::ConversationsUpdated { conversations }) => {
+                    Some(conversations.iter().map(|c| (c.id.clone(), c.rev)).collect())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(frames, [vec![(a, 2), (b, 1)]], "one frame, each conversation once at its newest");
+        ws.effects.clear();
+        // A batch that changes nothing sends nothing.
+        ws.conversations_updated(&[update(&ConversationId::parse("c_aaaaaaaaaaaa").unwrap(), 1, "a one")]).unwrap();
+        assert!(!ws.effects.iter().any(|e| matches!(e, Effect::Broadcast(_))));
     }
 
     #[test]
