@@ -16,6 +16,10 @@ use crate::data_labels::DataLabels;
 use crate::domain::{Author, ChatMessage, ClientMsgId, ConversationId, MessageBody, Party};
 use crate::protocol::{ErrorCode, ServerMsg};
 
+/// The frames only agents receive: the inbox's (its WASM then has no serde decoder for them).
+#[cfg(any(test, feature = "agent-frames"))]
+mod agent;
+
 /// A parsed JSON value: a `JsValue` in the browser (see `client::json`), `serde_json::Value` in
 /// tests.
 pub trait Json: Sized {
