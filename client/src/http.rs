@@ -55,6 +55,24 @@ pub async fn post_json<B: ToJson, T>(path: &str, body: &B, decode: fn(&JsJson) -
     decoded(&fetch_text("POST", path, Some(body.to_json())).await?, decode)
 }
 
+/// A request with a serde-encoded body (none for `None`), its answer decoded with `shared::json`
+/// (see [`get_json`]): the inbox's requests, whose bodies serde still encodes.
+pub async fn send_json<B: Serialize, T>(
+    method: &str,
+    path: &str,
+    body: Option<&B>,
+    decode: fn(&JsJson) -> Option<T>,
+) -> Result<T, ApiError> {
+    let body = body.map(serde_json::to_string).transpose().map_err(|_| network_error())?;
+    decoded(&fetch_text(method, path, body).await?, decode)
+}
+
+/// For [`send_json`] where only success matters: any JSON answer will do (as a
+/// `serde_json::Value` would), a body that is not JSON is still a failure.
+pub fn any_answer(_: &JsJson) -> Option<()> {
+    Some(())
+}
+
 /// An answer's text through `shared::json`; anything else than what `decode` expects is a failure
 /// to reach the edge as it should be.
 fn decoded<T>(text: &str, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {

@@ -19,6 +19,9 @@ use crate::protocol::{ErrorCode, ServerMsg};
 /// The frames only agents receive: the inbox's (its WASM then has no serde decoder for them).
 #[cfg(any(test, feature = "agent-frames"))]
 mod agent;
+/// The inbox's HTTP answers.
+#[cfg(any(test, feature = "agent-frames"))]
+pub mod api;
 
 /// A parsed JSON value: a `JsValue` in the browser (see `client::json`), `serde_json::Value` in
 /// tests.
