@@ -22,6 +22,9 @@ mod agent;
 /// The inbox's HTTP answers.
 #[cfg(any(test, feature = "agent-frames"))]
 pub mod api;
+/// The inbox's audit log and consent records.
+#[cfg(any(test, feature = "agent-frames"))]
+mod records;
 
 /// A parsed JSON value: a `JsValue` in the browser (see `client::json`), `serde_json::Value` in
 /// tests.

@@ -22,7 +22,13 @@ pub fn consent_log(props: &ConsentLogProps) -> Html {
         use_effect_with(base, move |base| {
             let base = base.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                records.set(client::http::get(&format!("{base}/consents")).await.ok());
+                records.set(
+                    client::http::get_json(&format!("{base}/consents"), |v| {
+                        shared::json::api::list_of(v, ConsentRecord::from_json)
+                    })
+                    .await
+                    .ok(),
+                );
                 settings.set(client::http::get(&format!("{base}/consent-settings")).await.ok());
             });
         });
