@@ -1,9 +1,10 @@
 //! The inbox's logs: the audit log's pages and the consent records, decoded with [`Json`] rather
 //! than serde (see `api.rs`). Same rules as the parent module.
 
-use super::{i64_of, list, name_of, opt, or_default, req, string, u32_of, u64_of, Json};
+use super::{banner_text, category, i64_of, lang, list, name_of, opt, or_default, req, string, u32_of, u64_of, Json};
 use crate::audit::{AuditAction, AuditActor, AuditEntry, AuditPage};
-use crate::consent::{Choices, ConsentRecord, Decision, Lang, Method};
+use crate::consent::{Choices, ConsentRecord, ConsentSettings, Decision, Lang, Method};
+use std::collections::BTreeMap;
 
 /// [`AuditAction`]s' wire names, in the order of [`AuditAction::ALL`] (`Unknown` last, written
 /// `unknown` as serde writes it).
@@ -76,11 +77,36 @@ impl ConsentRecord {
                 policy_version: req(v, "policy_version", u32_of)?,
                 choices: req(v, "choices", Choices::from_json)?,
                 method: req(v, "method", |m| name_of(m, &["accept_all", "reject_all", "custom"]).map(|i| METHODS[i]))?,
-                lang: req(v, "lang", |l| name_of(l, &["en", "de", "fr", "es"]).map(|i| Lang::ALL[i]))?,
+                lang: req(v, "lang", lang)?,
                 gpc: req(v, "gpc", |g| g.boolean())?,
             },
         })
     }
+}
+
+impl ConsentSettings {
+    pub fn from_json<J: Json>(v: &J) -> Option<ConsentSettings> {
+        // The banner's words by language: every key must be a language, as serde's map of `Lang`.
+        let texts = |t: &J| -> Option<BTreeMap<Lang, _>> {
+            t.entries()?
+                .into_iter()
+                .map(|(key, text)| Some((Lang::ALL[name_index(&key)?], banner_text(&text)?)))
+                .collect()
+        };
+        Some(ConsentSettings {
+            policy_url: req(v, "policy_url", string)?,
+            policy_version: req(v, "policy_version", u32_of)?,
+            lifetime_days: req(v, "lifetime_days", u32_of)?,
+            language: opt(v, "language", lang)?,
+            categories: req(v, "categories", |c| list(c, category))?,
+            texts: req(v, "texts", texts)?,
+        })
+    }
+}
+
+/// A language's position in [`Lang::ALL`] by its wire name.
+fn name_index(key: &str) -> Option<usize> {
+    ["en", "de", "fr", "es"].iter().position(|n| *n == key)
 }
 
 #[cfg(test)]
@@ -91,6 +117,52 @@ mod tests {
 
     fn decode<T>(text: &str, decode: fn(&Value) -> Option<T>) -> Option<T> {
         decode(&serde_json::from_str::<Value>(text).unwrap())
+    }
+
+    #[test]
+    fn consent_settings_round_trip_and_bad_ones_are_refused() {
+        let text = |lang: Lang| crate::consent::BannerText {
+            title: format!("Cookies {lang:?}"),
+            text: "We use cookies.".into(),
+            necessary: crate::consent::CategoryText { name: "N".into(), description: "n".into() },
+            preferences: crate::consent::CategoryText { name: "P".into(), description: "p".into() },
+            analytics: crate::consent::CategoryText { name: "A".into(), description: "a".into() },
+            marketing: crate::consent::CategoryText { name: "M".into(), description: "m".into() },
+        };
+        for n in 0..=4 {
+            let settings = ConsentSettings {
+                policy_url: "https://shop.example/privacy".into(),
+                policy_version: 2,
+                lifetime_days: 180,
+                language: Lang::ALL.get(n).copied(),
+                categories: crate::consent::Category::ALL[..n.min(3)].to_vec(),
+                texts: Lang::ALL[..n].iter().map(|&l| (l, text(l))).collect(),
+            };
+            let json = serde_json::to_value(&settings).unwrap();
+            assert_eq!(ConsentSettings::from_json(&json), Some(settings), "{json}");
+        }
+        let json = serde_json::to_value(ConsentSettings {
+            policy_url: "u".into(),
+            policy_version: 1,
+            lifetime_days: 1,
+            language: None,
+            categories: vec![],
+            texts: BTreeMap::from([(Lang::En, text(Lang::En))]),
+        })
+        .unwrap();
+        for (key, to) in [
+            ("texts", serde_json::json!({ "it": json["texts"]["en"].clone() })),
+            ("texts", serde_json::json!({ "en": { "title": "t" } })),
+            ("texts", serde_json::json!([])),
+            ("categories", serde_json::json!(["cookies"])),
+            ("language", Value::from("xx")),
+            ("policy_version", Value::from(-2)),
+        ] {
+            let mut bad = json.clone();
+            bad[key] = to;
+            assert_eq!(ConsentSettings::from_json(&bad), None, "{bad}");
+            assert!(serde_json::from_value::<ConsentSettings>(bad).is_err());
+        }
     }
 
     #[test]
