@@ -86,12 +86,19 @@ build_all() {
     wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
       --out-dir dist/www/app --out-name "$app" "target/wasm32-unknown-unknown/release/$app.wasm"
   done
-  # Visitors download the widget: binaryen's -Oz takes about 0.5 KB gzip more off its WASM (the
-  # features rustc used are read from the module's target-features section).
-  wasm-opt -Oz dist/www/app/widget_bg.wasm -o dist/www/app/widget_bg.wasm
-  # The inbox's WASM through binaryen: -O2 measured smallest gzip (about 4 KB less; -Oz is smaller
-  # raw but larger gzip). Run after wasm-bindgen, as wasm-pack does.
-  wasm-opt -O2 dist/www/app/inbox_bg.wasm -o dist/www/app/inbox_bg.wasm
+  # Both WASMs through binaryen after wasm-bindgen, as wasm-pack does (the features rustc used
+  # are read from the module's target-features section). Measured on gzip, not raw size:
+  # - the widget -Oz (about 0.5 KB less than none), the inbox -O2 (-Oz is smaller raw but about
+  #   0.5 KB larger gzip);
+  # - -ocimfs=30: inline a function called from one place only when it is small. Binaryen's
+  #   default inlines every such function whatever its size, which grows the big view functions
+  #   into code gzip finds fewer repeats in: 1.8 KB gzip less for the widget, 1.9 KB for the inbox;
+  # - --low-memory-unused: lets binaryen fold constant offsets into loads and stores, given that
+  #   the first 1 KB of memory is never addressed. True here: rustc puts a 1 MB stack first, and
+  #   the data and the heap above it, so that kilobyte is reached only by a stack about to
+  #   overflow (0.4 KB gzip less for the widget, 1.3 KB for the inbox).
+  wasm-opt -Oz -ocimfs=30 --low-memory-unused dist/www/app/widget_bg.wasm -o dist/www/app/widget_bg.wasm
+  wasm-opt -O2 -ocimfs=30 --low-memory-unused dist/www/app/inbox_bg.wasm -o dist/www/app/inbox_bg.wasm
   # Visitors download the glue and the styles minified (about 2 KB gzip less for the widget).
   for f in dist/www/app/widget.js dist/www/app/inbox.js dist/www/app/*.css; do
     esbuild "$f" --minify --log-level=warning --allow-overwrite --outfile="$f"
@@ -114,8 +121,8 @@ build_relay() {
 gz() { gzip -9 -n -c "$@" | wc -c; } # -n: no file name in the header, as over HTTP
 
 # Bytes over the wire (gzip -9) of what a visitor's browser and Cloudflare receive, each against
-# its budget (issue 13). A budget marked `fails` fails the run when exceeded; the widget's and the
-# inbox's are not met yet and are reported, not enforced, so the figure stays in sight. A first
+# its budget (issue 13). Every budget here fails the run when exceeded (the `fails` mark; one
+# marked `reported` would only be printed). A first
 # visit's bytes up to the banner (≤ 25 KB gzip) are measured in Chromium by
 # tests/e2e/consent.test.mjs, which fails above the budget.
 report_sizes() {
@@ -133,9 +140,9 @@ report_sizes() {
   size_line banner "banner.js (the consent banner)" "$(gz dist/www/banner.js)" 4096 fails
   size_line widget "wasm + glue + css + boot + page" \
     "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/chat.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))" \
-    130000 reported
+    130000 fails
   size_line inbox "wasm + glue + css" \
-    "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/admin.css) + $(gz $a/chat.css) ))" 300000 reported
+    "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/admin.css) + $(gz $a/chat.css) ))" 300000 fails
   size_line edge "worker index.js + wasm" "$(( $(gz edge/build/index.js) + $(gz edge/build/index_bg.wasm) ))" 1000000 fails
   if [ "$over" = 1 ]; then echo "over a size budget that fails the run (above)" >&2; return 1; fi
 }

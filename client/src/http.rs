@@ -2,7 +2,7 @@
 //! `ApiError`; a network failure becomes one too, so callers handle a single type.
 
 use crate::json::JsJson;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::Serialize;
 use shared::to_json::ToJson;
 use shared::{api::ApiError, ErrorCode};
 use wasm_bindgen::JsCast;
@@ -17,24 +17,6 @@ fn network_error() -> ApiError {
     }
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    fetch("GET", path, None).await
-}
-
-pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    let body = serde_json::to_string(body).map_err(|_| network_error())?;
-    fetch("POST", path, Some(body)).await
-}
-
-pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    let body = serde_json::to_string(body).map_err(|_| network_error())?;
-    fetch("PUT", path, Some(body)).await
-}
-
-pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    fetch("DELETE", path, None).await
-}
-
 /// Posts JSON (encoded with `shared::to_json`, not serde) and returns the answer as a JavaScript
 /// value, for a caller that only passes the answer on (decoding it in Rust would cost the WASM a
 /// decoder it does not need).
@@ -43,27 +25,40 @@ pub async fn post_passing_through<B: ToJson>(path: &str, body: &B) -> Result<was
     js_sys::JSON::parse(&text).map_err(|_| network_error())
 }
 
-/// Like [`get`], decoding the answer with `shared::json` rather than serde (the widget's way: a
-/// much smaller WASM).
+/// A `GET`, its answer decoded with `shared::json` rather than serde (serde's decoders cost the
+/// WASM far more).
 pub async fn get_json<T>(path: &str, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
     decoded(&fetch_text("GET", path, None).await?, decode)
 }
 
-/// Like [`post`], encoding the body with `shared::to_json` and decoding the answer with
-/// `shared::json` (see [`get_json`]).
+/// A `POST`, its body encoded with `shared::to_json` and its answer decoded with `shared::json`
+/// (see [`get_json`]).
 pub async fn post_json<B: ToJson, T>(path: &str, body: &B, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
     decoded(&fetch_text("POST", path, Some(body.to_json())).await?, decode)
+}
+
+/// A request with a serde-encoded body (none for `None`), its answer decoded with `shared::json`
+/// (see [`get_json`]): the inbox's requests, whose bodies serde still encodes.
+pub async fn send_json<B: Serialize, T>(
+    method: &str,
+    path: &str,
+    body: Option<&B>,
+    decode: fn(&JsJson) -> Option<T>,
+) -> Result<T, ApiError> {
+    let body = body.map(serde_json::to_string).transpose().map_err(|_| network_error())?;
+    decoded(&fetch_text(method, path, body).await?, decode)
+}
+
+/// For [`send_json`] where only success matters: any JSON answer will do (as a
+/// `serde_json::Value` would), a body that is not JSON is still a failure.
+pub fn any_answer(_: &JsJson) -> Option<()> {
+    Some(())
 }
 
 /// An answer's text through `shared::json`; anything else than what `decode` expects is a failure
 /// to reach the edge as it should be.
 fn decoded<T>(text: &str, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
     crate::json::parse(text).as_ref().and_then(decode).ok_or_else(network_error)
-}
-
-async fn fetch<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> Result<T, ApiError> {
-    let text = fetch_text(method, path, body).await?;
-    serde_json::from_str(&text).map_err(|_| network_error())
 }
 
 /// The body of a successful answer; an error answer becomes its `ApiError`.

@@ -32,4 +32,18 @@ impl Json for JsJson {
         let array = self.0.dyn_ref::<js_sys::Array>()?;
         Some(array.iter().map(JsJson).collect())
     }
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
+        if !self.0.is_object() || js_sys::Array::is_array(&self.0) {
+            return None;
+        }
+        // `Object.entries`: each an array of the key and the value.
+        let entries = js_sys::Object::entries(self.0.unchecked_ref());
+        entries
+            .iter()
+            .map(|entry| {
+                let pair: js_sys::Array = entry.unchecked_into();
+                Some((pair.get(0).as_string()?, JsJson(pair.get(1))))
+            })
+            .collect()
+    }
 }

@@ -156,11 +156,11 @@ fn retry_later(inner: &Rc<Inner>, after_s: i64) {
     });
 }
 
-/// A frame from the edge: with serde where the agents' frames are wanted (the inbox), otherwise
-/// with `shared::json` (the widget: a much smaller WASM).
+/// A frame from the edge, with `shared::json` rather than serde (a much smaller WASM): with the
+/// agents' frames where they are wanted (the inbox), without them in the widget.
 #[cfg(feature = "agent-frames")]
 fn decode(text: &str) -> Option<ServerMsg> {
-    ServerMsg::decode(text).ok()
+    ServerMsg::from_json_for_agents(&crate::json::parse(text)?)
 }
 
 #[cfg(not(feature = "agent-frames"))]

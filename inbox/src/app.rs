@@ -51,7 +51,7 @@ pub fn app() -> Html {
         let phase = phase.clone();
         use_effect_with(*invite_opened, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let me = client::http::get::<Me>("/api/v1/me").await.ok();
+                let me = client::http::get_json("/api/v1/me", Me::from_json).await.ok();
                 phase.set(match (crate::forms::invite_token(&crate::browser::hash()), me) {
                     (Some(token), me) => Phase::Invite { token, me },
                     (None, Some(me)) => Phase::SignedIn(me),

@@ -23,6 +23,13 @@ mod settings_draft;
 #[cfg(any(test, target_arch = "wasm32"))]
 mod visitor_text;
 
+/// The inbox's heap in the browser: talc, as in the widget (`widget/src/main.rs`), rather than
+/// Rust's default dlmalloc, which is one of the larger pieces of the WASM. The inbox is
+/// single-threaded (no `atomics`), which this allocator requires.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 // Natively only the unit tests are built (the modules above); the app runs in the browser.
 fn main() {
     #[cfg(target_arch = "wasm32")]

@@ -3,8 +3,9 @@
 //! parsed (`JSON.parse`) through the [`Json`] trait.
 //!
 //! Why a second one: serde's derived decoders plus `serde_json`'s parser were about a third of
-//! the widget's WASM (issue 13's 130 KB budget). The edge and the inbox keep serde; the wire
-//! format is the one serde defines, and the tests below decode every fixture both ways and
+//! the widget's WASM (issue 13's 130 KB budget), and the inbox decodes its frames and answers
+//! this way too (`json/agent.rs`, `api.rs`, `records.rs`, `profile.rs`). The edge keeps serde; the
+//! wire format is the one serde defines, and the tests below decode every fixture both ways and
 //! compare. Like serde, a field that is present must have its type (or the whole value is
 //! refused), a missing optional field takes its default, and unknown fields are ignored; unlike
 //! serde, `null` counts as missing for every field (the edge never sends `null` for a required one).
@@ -16,6 +17,19 @@ use crate::data_labels::DataLabels;
 use crate::domain::{Author, ChatMessage, ClientMsgId, ConversationId, MessageBody, Party};
 use crate::protocol::{ErrorCode, ServerMsg};
 
+/// The frames only agents receive: the inbox's (its WASM then has no serde decoder for them).
+#[cfg(any(test, feature = "agent-frames"))]
+mod agent;
+/// The inbox's HTTP answers.
+#[cfg(any(test, feature = "agent-frames"))]
+pub mod api;
+/// The visitor profile beside a conversation.
+#[cfg(any(test, feature = "agent-frames"))]
+mod profile;
+/// The inbox's audit log and consent records.
+#[cfg(any(test, feature = "agent-frames"))]
+mod records;
+
 /// A parsed JSON value: a `JsValue` in the browser (see `client::json`), `serde_json::Value` in
 /// tests.
 pub trait Json: Sized {
@@ -26,6 +40,8 @@ pub trait Json: Sized {
     fn boolean(&self) -> Option<bool>;
     /// The elements of an array.
     fn items(&self) -> Option<Vec<Self>>;
+    /// The fields of an object, by name (`null` ones included); `None` for anything else.
+    fn entries(&self) -> Option<Vec<(String, Self)>>;
 }
 
 /// A required field.
@@ -227,6 +243,28 @@ fn category_text<J: Json>(v: &J) -> Option<CategoryText> {
     Some(CategoryText { name: req(v, "name", string)?, description: req(v, "description", string)? })
 }
 
+/// The banner's words in one language (the widget's configuration, the inbox's settings).
+fn banner_text<J: Json>(t: &J) -> Option<BannerText> {
+    Some(BannerText {
+        title: req(t, "title", string)?,
+        text: req(t, "text", string)?,
+        necessary: req(t, "necessary", category_text)?,
+        preferences: req(t, "preferences", category_text)?,
+        analytics: req(t, "analytics", category_text)?,
+        marketing: req(t, "marketing", category_text)?,
+    })
+}
+
+/// A consent category by its wire name.
+fn category<J: Json>(c: &J) -> Option<Category> {
+    name_of(c, &["preferences", "analytics", "marketing"]).map(|i| Category::ALL[i])
+}
+
+/// A banner language by its wire name.
+fn lang<J: Json>(l: &J) -> Option<Lang> {
+    name_of(l, &["en", "de", "fr", "es"]).map(|i| Lang::ALL[i])
+}
+
 fn launcher<J: Json>(v: &J) -> Option<Launcher> {
     let position = req(v, "position", |p| name_of(p, &["right", "left"]))?;
     Some(Launcher {
@@ -238,24 +276,14 @@ fn launcher<J: Json>(v: &J) -> Option<Launcher> {
 
 impl ConsentConfig {
     pub fn from_json<J: Json>(v: &J) -> Option<ConsentConfig> {
-        let category = |c: &J| name_of(c, &["preferences", "analytics", "marketing"]).map(|i| Category::ALL[i]);
         Some(ConsentConfig {
             gpc: or_default(v, "gpc", boolean)?,
             policy_url: req(v, "policy_url", string)?,
             policy_version: req(v, "policy_version", u32_of)?,
             lifetime_days: req(v, "lifetime_days", u32_of)?,
-            lang: req(v, "lang", |l| name_of(l, &["en", "de", "fr", "es"]).map(|i| Lang::ALL[i]))?,
+            lang: req(v, "lang", lang)?,
             categories: req(v, "categories", |c| list(c, category))?,
-            text: req(v, "text", |t| {
-                Some(BannerText {
-                    title: req(t, "title", string)?,
-                    text: req(t, "text", string)?,
-                    necessary: req(t, "necessary", category_text)?,
-                    preferences: req(t, "preferences", category_text)?,
-                    analytics: req(t, "analytics", category_text)?,
-                    marketing: req(t, "marketing", category_text)?,
-                })
-            })?,
+            text: req(v, "text", banner_text)?,
             launcher: or_default(v, "launcher", launcher)?,
             banner: opt(v, "banner", string)?,
             labels: opt(v, "labels", WidgetLabels::from_json)?,
@@ -376,6 +404,9 @@ impl Json for serde_json::Value {
     }
     fn items(&self) -> Option<Vec<Self>> {
         self.as_array().cloned()
+    }
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
+        Some(self.as_object()?.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
     }
 }
 

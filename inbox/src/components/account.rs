@@ -35,7 +35,9 @@ pub fn account(props: &AccountProps) -> Html {
             busy.set(true);
             status.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::post::<_, serde_json::Value>("/api/v1/me/password", &request).await {
+                match client::http::send_json("POST", "/api/v1/me/password", Some(&request), client::http::any_answer)
+                    .await
+                {
                     Ok(_) => {
                         current.set_value("");
                         new.set_value("");

@@ -18,7 +18,7 @@ pub fn use_audit_pages(path: String, query: String, version: u32) -> (UseStateHa
             loaded.set(None);
             let url = format!("{path}?{query}");
             wasm_bindgen_futures::spawn_local(async move {
-                let page = client::http::get::<AuditPage>(&url).await;
+                let page = client::http::get_json(&url, AuditPage::from_json).await;
                 loaded.set(Some(page.map(|p| (p.entries, p.next_before)).map_err(|e| e.message)));
             });
         });
@@ -29,7 +29,7 @@ pub fn use_audit_pages(path: String, query: String, version: u32) -> (UseStateHa
             let Some(Ok((entries, Some(before)))) = (*loaded).clone() else { return };
             let (loaded, url) = (loaded.clone(), format!("{path}?{query}&before={before}"));
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::get::<AuditPage>(&url).await {
+                match client::http::get_json(&url, AuditPage::from_json).await {
                     Ok(page) => {
                         let all = entries.into_iter().chain(page.entries).collect();
                         loaded.set(Some(Ok((all, page.next_before))));
@@ -66,10 +66,7 @@ pub fn audit_log(props: &AuditLogProps) -> Html {
     let base = format!("/api/v1/workspaces/{}/audit", props.workspace.id);
     // Filtered by the edge, so a filter reaches entries of every age, not only those loaded.
     let query = match *filter {
-        Some(action) => format!(
-            "action={}",
-            serde_json::to_value(action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-        ),
+        Some(action) => format!("action={}", action.wire_name()),
         None => String::new(),
     };
     let (entries, more) = use_audit_pages(base.clone(), query, 0);

@@ -31,7 +31,7 @@ pub fn consent_banner(props: &ConsentBannerProps) -> Html {
         use_effect_with(path.clone(), move |path| {
             let path = path.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::get::<ConsentSettings>(&path).await {
+                match client::http::get_json(&path, ConsentSettings::from_json).await {
                     Ok(s) => show(s),
                     Err(e) => fetched.set(Some(Err(e.message))),
                 }
@@ -52,7 +52,7 @@ pub fn consent_banner(props: &ConsentBannerProps) -> Html {
             let next = ConsentSettings { policy_url: url.trim().to_owned(), policy_version, lifetime_days, ..current };
             let (show, status, path) = (show.clone(), status.clone(), path.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::put::<_, ConsentSettings>(&path, &next).await {
+                match client::http::send_json("PUT", &path, Some(&next), ConsentSettings::from_json).await {
                     Ok(saved) => {
                         show(saved);
                         status.set(Some(Ok("Consent settings saved".into())));

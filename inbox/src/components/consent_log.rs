@@ -22,8 +22,16 @@ pub fn consent_log(props: &ConsentLogProps) -> Html {
         use_effect_with(base, move |base| {
             let base = base.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                records.set(client::http::get(&format!("{base}/consents")).await.ok());
-                settings.set(client::http::get(&format!("{base}/consent-settings")).await.ok());
+                records.set(
+                    client::http::get_json(&format!("{base}/consents"), |v| {
+                        shared::json::api::list_of(v, ConsentRecord::from_json)
+                    })
+                    .await
+                    .ok(),
+                );
+                settings.set(
+                    client::http::get_json(&format!("{base}/consent-settings"), ConsentSettings::from_json).await.ok(),
+                );
             });
         });
     }
@@ -34,7 +42,14 @@ pub fn consent_log(props: &ConsentLogProps) -> Html {
             let next = ConsentSettings { policy_version: current.policy_version + 1, ..current };
             let (settings, message, base) = (settings.clone(), message.clone(), base.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::put::<_, ConsentSettings>(&format!("{base}/consent-settings"), &next).await {
+                match client::http::send_json(
+                    "PUT",
+                    &format!("{base}/consent-settings"),
+                    Some(&next),
+                    ConsentSettings::from_json,
+                )
+                .await
+                {
                     Ok(saved) => {
                         message.set(Some(format!(
                             "Policy version {} is live: every visitor is asked again.",

@@ -38,7 +38,7 @@ pub fn data_requests(props: &DataRequestsProps) -> Html {
             let path = format!("/api/v1/workspaces/{site}/data-subjects?q={}", js_sys::encode_uri_component(&query));
             let (dispatcher, error) = (lookup.dispatcher(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::get::<Vec<DataSubject>>(&path).await {
+                match client::http::get_json(&path, |v| shared::json::api::list_of(v, DataSubject::from_json)).await {
                     Ok(subjects) => dispatcher.dispatch(LookupAction::Found { query, subjects }),
                     Err(e) => error.set(Some(e.message)),
                 }

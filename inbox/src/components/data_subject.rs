@@ -57,12 +57,14 @@ pub fn data_subject_card(props: &DataSubjectCardProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let done: Outcome = match &action {
                     DataAction::Export => Some(download(&path, &visitor).await),
-                    DataAction::Erase => match client::http::post::<_, Erased>(&path, &action).await {
-                        // The page says what was erased; this card is gone with the visitor.
-                        Ok(erased) => return onerased.emit((visitor, erased)),
-                        Err(e) => Some(Err(e.message)),
-                    },
-                    _ => match client::http::post::<_, DataSubject>(&path, &action).await {
+                    DataAction::Erase => {
+                        match client::http::send_json("POST", &path, Some(&action), Erased::from_json).await {
+                            // The page says what was erased; this card is gone with the visitor.
+                            Ok(erased) => return onerased.emit((visitor, erased)),
+                            Err(e) => Some(Err(e.message)),
+                        }
+                    }
+                    _ => match client::http::send_json("POST", &path, Some(&action), DataSubject::from_json).await {
                         Ok(subject) => {
                             onupdated.emit(subject);
                             mode.set(Mode::Actions);

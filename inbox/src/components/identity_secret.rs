@@ -35,7 +35,7 @@ pub fn identity_secret_card(props: &IdentitySecretProps) -> Html {
             let (secret, confirming, replaced) = (secret.clone(), confirming.clone(), replaced.clone());
             let path = format!("/api/v1/workspaces/{site}/identity-secret");
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::post::<_, IdentitySecret>(&path, &()).await {
+                match client::http::send_json("POST", &path, Some(&()), IdentitySecret::from_json).await {
                     Ok(new) => {
                         secret.set(Some(Ok(new.secret)));
                         replaced.set(Some(Ok(())));
@@ -53,7 +53,10 @@ pub fn identity_secret_card(props: &IdentitySecretProps) -> Html {
             let path = format!("/api/v1/workspaces/{site}/identity-secret");
             wasm_bindgen_futures::spawn_local(async move {
                 secret.set(Some(
-                    client::http::get::<IdentitySecret>(&path).await.map(|s| s.secret).map_err(|e| e.message),
+                    client::http::get_json(&path, IdentitySecret::from_json)
+                        .await
+                        .map(|s| s.secret)
+                        .map_err(|e| e.message),
                 ));
             });
         });

@@ -47,7 +47,8 @@ pub fn inbox(props: &InboxProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 // Signed out locally either way: a failed request leaves at worst a session that
                 // expires on its own.
-                let _ = client::http::post::<_, serde_json::Value>("/api/v1/auth/sign-out", &()).await;
+                let _ =
+                    client::http::send_json("POST", "/api/v1/auth/sign-out", Some(&()), client::http::any_answer).await;
                 onsignedout.emit(());
             });
         })
@@ -59,7 +60,7 @@ pub fn inbox(props: &InboxProps) -> Html {
             let (onme, onsignedout) = (onme.clone(), onsignedout.clone());
             // The closed workspace is gone from the account: the session says which are left.
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::get::<Me>("/api/v1/me").await {
+                match client::http::get_json("/api/v1/me", Me::from_json).await {
                     Ok(me) => onme.emit(me),
                     Err(e) if e.error == ErrorCode::Unauthorized => onsignedout.emit(()),
                     Err(_) => {}

@@ -31,7 +31,7 @@ pub fn invite(props: &InviteProps) -> Html {
         use_effect_with(path.clone(), move |path| {
             let path = path.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                preview.set(Some(client::http::get::<InvitePreview>(&path).await.map_err(|e| e.message)));
+                preview.set(Some(client::http::get_json(&path, InvitePreview::from_json).await.map_err(|e| e.message)));
             });
         });
     }
@@ -47,7 +47,7 @@ pub fn invite(props: &InviteProps) -> Html {
             busy.set(true);
             error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::post::<_, Me>(&format!("{path}/accept"), &request).await {
+                match client::http::send_json("POST", &format!("{path}/accept"), Some(&request), Me::from_json).await {
                     Ok(me) => {
                         // A used invite must not reopen on reload or Back.
                         crate::browser::clear_hash();

@@ -25,7 +25,7 @@ pub fn onboarding(props: &OnboardingProps) -> Html {
         use_effect_with(base, move |base| {
             let base = base.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(s) = client::http::get::<WorkspaceSettings>(&format!("{base}/settings")).await {
+                if let Ok(s) = client::http::get_json(&format!("{base}/settings"), WorkspaceSettings::from_json).await {
                     domains.set(domains_text(&s.allowed_domains));
                 }
             });
@@ -47,10 +47,10 @@ pub fn onboarding(props: &OnboardingProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 // Read the settings again just before writing, so only the domains change.
                 let path = format!("{base}/settings");
-                let result = match client::http::get::<WorkspaceSettings>(&path).await {
+                let result = match client::http::get_json(&path, WorkspaceSettings::from_json).await {
                     Ok(current) => {
                         let next = WorkspaceSettings { allowed_domains: parse_domains(&domains), ..current };
-                        client::http::put::<_, WorkspaceSettings>(&path, &next).await
+                        client::http::send_json("PUT", &path, Some(&next), WorkspaceSettings::from_json).await
                     }
                     Err(e) => Err(e),
                 };

@@ -26,7 +26,7 @@ pub fn reply_box(props: &ReplyBoxProps) -> Html {
             let path = format!("/api/v1/workspaces/{site}/settings");
             wasm_bindgen_futures::spawn_local(async move {
                 // Without settings there are simply no saved replies; the composer still works.
-                if let Ok(settings) = client::http::get::<WorkspaceSettings>(&path).await {
+                if let Ok(settings) = client::http::get_json(&path, WorkspaceSettings::from_json).await {
                     replies.set(settings.canned_responses);
                 }
             });

@@ -35,7 +35,7 @@ pub fn search_box(props: &SearchBoxProps) -> Html {
             }
             let (error, path) = (error.clone(), format!("/api/v1/workspaces/{site}/search?q={}", encode(&query)));
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::get::<Vec<SearchHit>>(&path).await {
+                match client::http::get_json(&path, |v| shared::json::api::list_of(v, SearchHit::from_json)).await {
                     Ok(hits) => inbox.dispatch(InboxAction::Results { query, hits }),
                     Err(e) => error.set(Some(e.message)),
                 }

@@ -18,7 +18,11 @@ pub fn security_log(props: &SecurityLogProps) -> Html {
         use_effect_with(props.changes, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 events.set(Some(
-                    client::http::get::<Vec<SecurityEvent>>("/api/v1/me/security").await.map_err(|e| e.message),
+                    client::http::get_json("/api/v1/me/security", |v| {
+                        shared::json::api::list_of(v, SecurityEvent::from_json)
+                    })
+                    .await
+                    .map_err(|e| e.message),
                 ));
             });
         });

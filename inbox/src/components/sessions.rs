@@ -20,7 +20,11 @@ pub fn sessions(props: &SessionsProps) -> Html {
         use_effect_with(props.changes, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 list.set(Some(
-                    client::http::get::<Vec<SessionInfo>>("/api/v1/me/sessions").await.map_err(|e| e.message),
+                    client::http::get_json("/api/v1/me/sessions", |v| {
+                        shared::json::api::list_of(v, SessionInfo::from_json)
+                    })
+                    .await
+                    .map_err(|e| e.message),
                 ));
             });
         });
@@ -31,12 +35,16 @@ pub fn sessions(props: &SessionsProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (list, error, onrevoked, path) = (list.clone(), error.clone(), onrevoked.clone(), path.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::delete::<serde_json::Value>(&path).await {
+                match client::http::send_json("DELETE", &path, None::<&()>, client::http::any_answer).await {
                     Ok(_) => error.set(None),
                     Err(e) => error.set(Some(e.message)),
                 }
                 list.set(Some(
-                    client::http::get::<Vec<SessionInfo>>("/api/v1/me/sessions").await.map_err(|e| e.message),
+                    client::http::get_json("/api/v1/me/sessions", |v| {
+                        shared::json::api::list_of(v, SessionInfo::from_json)
+                    })
+                    .await
+                    .map_err(|e| e.message),
                 ));
                 onrevoked.emit(());
             });

@@ -26,7 +26,9 @@ pub fn settings(props: &SettingsProps) -> Html {
             loaded.set(None);
             let path = format!("/api/v1/workspaces/{site}/settings");
             wasm_bindgen_futures::spawn_local(async move {
-                loaded.set(Some(client::http::get::<WorkspaceSettings>(&path).await.map_err(|e| e.message)));
+                loaded.set(Some(
+                    client::http::get_json(&path, WorkspaceSettings::from_json).await.map_err(|e| e.message),
+                ));
             });
         });
     }

@@ -69,7 +69,7 @@ pub fn shell(props: &ShellProps) -> Html {
                     if c == Connection::Ended {
                         let onsessionended = onsessionended.clone();
                         wasm_bindgen_futures::spawn_local(async move {
-                            if let Err(e) = client::http::get::<Me>("/api/v1/me").await {
+                            if let Err(e) = client::http::get_json("/api/v1/me", Me::from_json).await {
                                 if e.error == shared::ErrorCode::Unauthorized {
                                     onsessionended.emit(());
                                 }

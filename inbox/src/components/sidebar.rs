@@ -132,7 +132,7 @@ fn use_visitor_profile(
                 latest.set(request);
                 let path = format!("/api/v1/workspaces/{site}/visitors/{visitor}");
                 wasm_bindgen_futures::spawn_local(async move {
-                    let answer = client::http::get::<VisitorProfile>(&path).await.map_err(|e| e.message);
+                    let answer = client::http::get_json(&path, VisitorProfile::from_json).await.map_err(|e| e.message);
                     if latest.get() == request {
                         profile.set(Some(answer));
                     }

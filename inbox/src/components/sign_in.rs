@@ -29,7 +29,7 @@ pub fn sign_in(props: &SignInProps) -> Html {
             let (error, busy, onsignedin) = (error.clone(), busy.clone(), onsignedin.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::post::<_, Me>("/api/v1/auth/sign-in", &request).await {
+                match client::http::send_json("POST", "/api/v1/auth/sign-in", Some(&request), Me::from_json).await {
                     Ok(me) => onsignedin.emit(me),
                     Err(e) => {
                         error.set(Some(e.message));

@@ -24,7 +24,11 @@ pub fn team(props: &TeamProps) -> Html {
         std::rc::Rc::new(move || {
             let (members, path) = (members.clone(), path.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                members.set(Some(client::http::get::<Vec<Member>>(&path).await.map_err(|e| e.message)));
+                members.set(Some(
+                    client::http::get_json(&path, |v| shared::json::api::list_of(v, Member::from_json))
+                        .await
+                        .map_err(|e| e.message),
+                ));
             });
         })
     };
@@ -41,7 +45,8 @@ pub fn team(props: &TeamProps) -> Html {
             let role = if crate::browser::value(&e) == "admin" { Role::Admin } else { Role::Agent };
             let (path, name, status, reload) = (path.clone(), name.clone(), status.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::put::<_, Member>(&path, &ChangeRoleRequest { role }).await {
+                match client::http::send_json("PUT", &path, Some(&ChangeRoleRequest { role }), Member::from_json).await
+                {
                     Ok(m) => status.set(Some(Ok(format!("{name} is now {}", crate::forms::role_phrase(m.role))))),
                     Err(err) => {
                         // The unchanged list would not redraw the select: put the old role back.
@@ -58,7 +63,7 @@ pub fn team(props: &TeamProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (path, name, status, reload) = (path.clone(), name.clone(), status.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::delete::<serde_json::Value>(&path).await {
+                match client::http::send_json("DELETE", &path, None::<&()>, client::http::any_answer).await {
                     Ok(_) => status.set(Some(Ok(format!("{name} was removed from the workspace")))),
                     Err(e) => status.set(Some(Err(e.message))),
                 }
@@ -80,7 +85,7 @@ pub fn team(props: &TeamProps) -> Html {
             let request = CreateInviteRequest { role: *invite_role };
             let (invite, status, path) = (invite.clone(), status.clone(), format!("{base}/invites"));
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::post::<_, Invite>(&path, &request).await {
+                match client::http::send_json("POST", &path, Some(&request), Invite::from_json).await {
                     Ok(created) => {
                         invite.set(Some(created));
                         status.set(None);

@@ -8,11 +8,13 @@
 use super::your_data::YourData;
 use crate::bridge::Embedding;
 use shared::consent::{Category, Choices, ConsentConfig, Method};
+use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct DialogProps {
-    pub config: ConsentConfig,
+    /// Shared, not copied: the configuration holds some thirty labels (see the `PartialEq` below).
+    pub config: Rc<ConsentConfig>,
     /// Where the switches start: the current decision, or everything off.
     pub initial: Choices,
     /// Whether Global Privacy Control is on (the page's signal or the edge's header).
@@ -29,6 +31,22 @@ pub struct DialogProps {
     /// virtual-DOM comparison it does not otherwise need.)
     #[prop_or_default]
     pub your_data: Option<(Embedding, AttrValue)>,
+}
+
+/// By hand rather than derived: the configuration is compared by identity (it is decoded once and
+/// never changed in place), so the widget carries no field-by-field comparison of it and its
+/// labels, and a re-render of the view does not walk them.
+impl PartialEq for DialogProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.config, &other.config)
+            && self.initial == other.initial
+            && self.gpc == other.gpc
+            && self.failed == other.failed
+            && self.ondecide == other.ondecide
+            && self.onclose == other.onclose
+            && self.notice_url == other.notice_url
+            && self.your_data == other.your_data
+    }
 }
 
 #[function_component(Dialog)]
@@ -97,7 +115,7 @@ pub fn dialog(props: &DialogProps) -> Html {
                 <button onclick={save}>{ &*l.save }</button>
             </div>
             if let Some((embedding, token)) = props.your_data.clone() {
-                <YourData {embedding} {token} labels={labels.data.clone()} />
+                <YourData {embedding} {token} config={props.config.clone()} />
             }
         </section>
     }
@@ -138,7 +156,7 @@ pub(super) fn labelled_switch(
 
 /// In headless Chromium: `cargo test -p widget --target wasm32-unknown-unknown`.
 #[cfg(all(test, target_arch = "wasm32"))]
-mod browser_tests {
+pub(in crate::consent) mod browser_tests {
     use super::*;
     use crate::test_support::{mount, tick};
     use shared::consent::{BannerText, CategoryText, Lang};
@@ -154,7 +172,8 @@ mod browser_tests {
         CategoryText { name: name.into(), description: format!("What {name} does.") }
     }
 
-    fn config(lang: Lang) -> ConsentConfig {
+    /// A configuration with every label in `lang` (also for `your_data`'s tests).
+    pub(in crate::consent) fn config(lang: Lang) -> ConsentConfig {
         ConsentConfig {
             gpc: false,
             policy_url: "https://shop.example/privacy".into(),
@@ -190,7 +209,7 @@ mod browser_tests {
             Callback::from(move |()| *closed.borrow_mut() += 1)
         };
         let props = DialogProps {
-            config,
+            config: Rc::new(config),
             initial: Choices::none(),
             gpc,
             failed: false,

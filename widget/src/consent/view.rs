@@ -6,6 +6,7 @@
 use super::dialog::Dialog;
 use crate::bridge::{post_consent_to_host, post_to_host, Embedding, HostState, ToHost};
 use shared::consent::{Choices, ConsentConfig, ConsentRequest, Decision, Method};
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -35,7 +36,7 @@ fn language_tags(page: &str) -> String {
 
 #[function_component(ConsentView)]
 pub fn consent_view(props: &ConsentViewProps) -> Html {
-    let config = use_state(|| None::<ConsentConfig>);
+    let config = use_state(|| None::<Rc<ConsentConfig>>);
     let current = props.state.consent.as_ref().map(|s| s.record.choices);
     let failed = use_state(|| false);
     {
@@ -49,7 +50,7 @@ pub fn consent_view(props: &ConsentViewProps) -> Html {
             let path = path.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(c) = client::http::get_json(&path, ConsentConfig::from_json).await {
-                    config.set(Some(c));
+                    config.set(Some(Rc::new(c)));
                 }
             });
         });

@@ -6,6 +6,7 @@
 use super::data_state::{field, saved_details, DataEvent, DataState, Held, Notice, Part, Phase};
 use super::dialog::labelled_switch;
 use crate::bridge::{focus, post_to_host, Embedding, ToHost};
+use shared::consent::ConsentConfig;
 use shared::data_labels::DataLabels;
 use shared::privacy::{DataAction, MyDataRequest};
 use std::rc::Rc;
@@ -13,13 +14,22 @@ use wasm_bindgen::{closure::Closure, prelude::wasm_bindgen, JsCast, JsValue};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct YourDataProps {
     pub embedding: Embedding,
     /// The visitor token the site keeps; empty when it keeps none (nothing is held).
     pub token: AttrValue,
-    /// The section's words in the visitor's language, as the edge sent them (`WidgetLabels`).
-    pub labels: DataLabels,
+    /// The consent configuration, for the section's words in the visitor's language as the edge
+    /// sent them (`labels.data`). The dialog's own copy, shared rather than cloned.
+    pub config: Rc<ConsentConfig>,
+}
+
+/// By hand: the configuration by identity, as in `DialogProps` (no field-by-field comparison of
+/// its labels in the WASM).
+impl PartialEq for YourDataProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.embedding == other.embedding && self.token == other.token && Rc::ptr_eq(&self.config, &other.config)
+    }
 }
 
 /// Reads what the section shows from the edge's `DataSubject`, field by field (see [`Held`]).
@@ -84,7 +94,6 @@ fn hold(dispatch: &UseReducerDispatcher<DataState>, part: Part) -> Box<dyn FnOnc
 #[function_component(YourData)]
 pub fn your_data(props: &YourDataProps) -> Html {
     let state = use_reducer(DataState::default);
-    let l = &props.labels;
     let site = &props.embedding.site;
     let send: Send = {
         let (dispatch, path, token) =
@@ -122,6 +131,10 @@ pub fn your_data(props: &YourDataProps) -> Html {
         }
     });
     let (name, email) = (use_node_ref(), use_node_ref());
+    // After every hook (they run in the same order each render). The dialog shows this section
+    // only with labels; without them there are no words to show.
+    let Some(labels) = &props.config.labels else { return html! {} };
+    let l = &labels.data;
 
     let body = match &state.phase {
         // Still said once the page has forgotten the token (it is told at once).
@@ -306,7 +319,7 @@ mod browser_tests {
         let props = YourDataProps {
             embedding: Embedding { site: shared::SiteId::parse("shop").unwrap(), host: "http://127.0.0.1:9".into() },
             token: AttrValue::from(token.to_owned()),
-            labels: shared::data_labels::data_labels(shared::consent::Lang::En).clone(),
+            config: Rc::new(crate::consent::dialog::browser_tests::config(shared::consent::Lang::En)),
         };
         let root = mount::<YourData>(props).await;
         tick().await;
