@@ -1,5 +1,5 @@
 //! The shared inbox as one agent sees it: the workspace's conversations (filled by the inbox
-//! socket's `inbox` frame, kept current by `conversation_updated`), who of the team is available,
+//! socket's `inbox` frame, kept current by `conversations_updated`), who of the team is available,
 //! and how the agent narrows the list (a filter and a search). One reducer, fed by server frames
 //! and by the agent; the list shown is derived from it by [`InboxState::visible`].
 

@@ -14,13 +14,14 @@ impl ServerMsg {
         // Every field is read whatever the type, as serde reads the flat frame: a field with the
         // wrong type refuses the whole frame, even one the frame's type does not use.
         let conversations = opt(v, "conversations", |c| list(c, ConversationSummary::from_json))?;
-        let conversation = opt(v, "conversation", ConversationSummary::from_json)?;
         let details = opt(v, "details", ConversationDetails::from_json)?;
         let agents = opt(v, "agents", |a| list(a, AgentPresence::from_json))?;
         let common = ServerMsg::from_json(v)?;
         let msg = match req(v, "type", string)?.as_str() {
-            "inbox" => conversations.map(|conversations| ServerMsg::Inbox { conversations }),
-            "conversation_updated" => conversation.map(|conversation| ServerMsg::ConversationUpdated { conversation }),
+            "inbox" => conversations.clone().map(|conversations| ServerMsg::Inbox { conversations }),
+            "conversations_updated" => {
+                conversations.map(|conversations| ServerMsg::ConversationsUpdated { conversations })
+            }
             "details" => details.map(|details| ServerMsg::Details { details }),
             "team" => agents.map(|agents| ServerMsg::Team { agents }),
             _ => Some(common),
@@ -101,7 +102,7 @@ mod tests {
 
     #[test]
     fn agent_frames_decode_as_serde_decodes_them() {
-        for name in ["inbox", "conversation_updated", "details", "team"] {
+        for name in ["inbox", "conversations_updated", "details", "team"] {
             let text = fixture(&format!("server_{name}"));
             let lean = ServerMsg::from_json_for_agents(&serde_json::from_str::<Value>(&text).unwrap());
             assert!(!matches!(lean, None | Some(ServerMsg::Unknown)), "{name}: {lean:?}");
@@ -138,7 +139,12 @@ mod tests {
                 ],
             },
             ServerMsg::Inbox { conversations: vec![] },
-            ServerMsg::ConversationUpdated { conversation: summary(ConversationStatus::Pending, None) },
+            ServerMsg::ConversationsUpdated {
+                conversations: vec![
+                    summary(ConversationStatus::Pending, None),
+                    summary(ConversationStatus::Open, None),
+                ],
+            },
             ServerMsg::Details { details: ConversationDetails::default() },
             ServerMsg::Details {
                 details: ConversationDetails {
@@ -181,18 +187,18 @@ mod tests {
             ),
             format!(r#"{{"type":"inbox","conversations":[{}]}}"#, summary.replace("cv_0123456789abcdef", "bad id")),
             format!(
-                r#"{{"type":"conversation_updated","conversation":{}}}"#,
+                r#"{{"type":"conversations_updated","conversations":[{}]}}"#,
                 summary.replace("}", r#","status":"archived"}"#)
             ),
             format!(
-                r#"{{"type":"conversation_updated","conversation":{}}}"#,
+                r#"{{"type":"conversations_updated","conversations":[{}]}}"#,
                 summary.replace("}", r#","unread":1.5}"#)
             ),
             format!(
-                r#"{{"type":"conversation_updated","conversation":{}}}"#,
+                r#"{{"type":"conversations_updated","conversations":[{}]}}"#,
                 summary.replace("}", r#","visitor_email":"no"}"#)
             ),
-            format!(r#"{{"type":"typing","author":{{"kind":"visitor"}},"conversation":{}}}"#, r#"{"id":3}"#),
+            format!(r#"{{"type":"typing","author":{{"kind":"visitor"}},"conversations":{}}}"#, r#"[{"id":3}]"#),
             r#"{"type":"details","details":{"status":"open"}}"#.to_owned(),
             r#"{"type":"details","details":{"status":"open","visitor_name":"A","assignee":{"name":"D"}}}"#.to_owned(),
             r#"{"type":"details","details":{"status":"open","visitor_name":"A","visitor_id":"bad id"}}"#.to_owned(),
