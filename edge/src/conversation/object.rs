@@ -37,6 +37,11 @@ pub struct Conversation {
     last: std::cell::RefCell<Option<Option<ChatMessage>>>,
     /// The socket this conversation's updates take to its index feed while it talks.
     link: crate::feed::link::Link,
+    /// Each socket's peer as this instance last wrote or read it, so a frame reads no attachment
+    /// (a structured clone and a conversion each, for the sender and every socket a message goes
+    /// to): the object writes every attachment itself (`set_peer`), and a new instance after
+    /// hibernation reads them again.
+    peers: std::cell::RefCell<Vec<(WebSocket, Peer)>>,
 }
 
 /// See [`Conversation::memo`]. `None`: not read yet.
@@ -142,7 +147,7 @@ impl Conversation {
         }
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
-        pair.server.serialize_attachment(peer)?;
+        self.set_peer(&pair.server, &peer)?;
         Ok(Response::from_websocket(pair.client)?)
     }
 
@@ -150,13 +155,13 @@ impl Conversation {
     /// so a frame already on its way is not served.
     fn close_where(&self, why: impl Fn(&Peer) -> Option<shared::CloseCode>) {
         for ws in self.state.get_websockets() {
-            let Some(mut peer) = ws.deserialize_attachment::<Peer>().ok().flatten() else { continue };
+            let Some(mut peer) = self.peer(&ws).ok().flatten() else { continue };
             if peer.ended {
                 continue;
             }
             if let Some(code) = why(&peer) {
                 peer.ended = true;
-                let _ = ws.serialize_attachment(&peer);
+                let _ = self.set_peer(&ws, &peer);
                 let _ = ws.close(Some(code.code()), Some("access ended"));
             }
         }
@@ -208,8 +213,7 @@ impl Conversation {
     }
 
     async fn on_frame(&self, ws: &WebSocket, frame: Result<ClientMsg, ErrorCode>) -> EdgeResult<()> {
-        let mut peer: Peer =
-            ws.deserialize_attachment()?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
+        let mut peer: Peer = self.peer(ws)?.ok_or(EdgeError::Internal("socket without attachment".into()))?;
         self.apply(&mut peer, frame, Some(ws)).await
     }
 
@@ -245,7 +249,7 @@ impl Conversation {
         // Only when it changed (a chat message leaves it as it was): writing an attachment costs
         // a structured clone on every frame.
         if let Some(ws) = from.filter(|_| *peer != peer_before) {
-            ws.serialize_attachment(&*peer)?;
+            self.set_peer(ws, peer)?;
         }
         if state != before {
             self.save_state(&state)?;
@@ -449,11 +453,38 @@ impl Conversation {
         Ok(())
     }
 
+    /// The peer on `ws`: remembered, or read from its attachment once.
+    fn peer(&self, ws: &WebSocket) -> EdgeResult<Option<Peer>> {
+        if let Some((_, peer)) = self.peers.borrow().iter().find(|(known, _)| known == ws) {
+            return Ok(Some(peer.clone()));
+        }
+        let peer: Option<Peer> = ws.deserialize_attachment()?;
+        if let Some(peer) = &peer {
+            self.remember(ws, peer);
+        }
+        Ok(peer)
+    }
+
+    /// Writes the peer on `ws` into its attachment (which outlives hibernation), then remembers it.
+    fn set_peer(&self, ws: &WebSocket, peer: &Peer) -> EdgeResult<()> {
+        ws.serialize_attachment(peer)?;
+        self.remember(ws, peer);
+        Ok(())
+    }
+
+    fn remember(&self, ws: &WebSocket, peer: &Peer) {
+        let mut peers = self.peers.borrow_mut();
+        match peers.iter_mut().find(|(known, _)| known == ws) {
+            Some((_, known)) => *known = peer.clone(),
+            None => peers.push((ws.clone(), peer.clone())),
+        }
+    }
+
     /// Sends to every greeted socket that `to` picks and whose access holds.
     fn send_to(&self, msg: &ServerMsg, state: &ConversationState, to: impl Fn(&WebSocket, &Peer) -> bool) {
         let text = msg.encode();
         for other in self.state.get_websockets() {
-            let peer = other.deserialize_attachment::<Peer>().ok().flatten();
+            let peer = self.peer(&other).ok().flatten();
             if peer.is_some_and(|p| p.greeted && !p.ended && logic::may_use(&p, state).is_ok() && to(&other, &p)) {
                 // A socket that is closing cannot take it; it resumes by seq later.
                 let _ = other.send_with_str(&text);
@@ -516,6 +547,7 @@ impl DurableObject for Conversation {
             memo: Default::default(),
             last: Default::default(),
             link: Default::default(),
+            peers: Default::default(),
         }
     }
 
@@ -542,6 +574,13 @@ impl DurableObject for Conversation {
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
         close_socket(&ws, code);
+        self.peers.borrow_mut().retain(|(known, _)| known != &ws);
+        Ok(())
+    }
+
+    /// A socket that failed is gone: so is its remembered peer.
+    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> worker::Result<()> {
+        self.peers.borrow_mut().retain(|(known, _)| known != &ws);
         Ok(())
     }
 
