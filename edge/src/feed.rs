@@ -4,12 +4,14 @@
 //! conversations at one message per 10 s would ask its one workspace object 1,000 times a second,
 //! Cloudflare's soft limit for one object. A feed takes the updates of the conversations that hash
 //! to it and hands them on in batches, at most one every [`logic::GAP_MS`], so the workspace gets
-//! at most [`logic::SHARDS`] × 1000 / `GAP_MS` requests a second, however many conversations
+//! at most [`logic::SHARDS`] × ⌈1000 / `GAP_MS`⌉ requests a second, however many conversations
 //! talk, and stores each batch in one commit. When the feed is idle an update goes on at once:
 //! batching costs latency only under load.
 //!
-//! A feed keeps nothing: each conversation's call is answered once the workspace took the batch
-//! holding its update, with the workspace's answer, so a failure reaches the conversation, which
+//! A feed keeps nothing. Updates come over a conversation's link (`link`: a WebSocket it keeps open
+//! while it talks), and the feed tells the conversation only when the batch holding its update
+//! failed (`IndexFailed`); or as a typed call (a repair, a conversation without a link), answered
+//! with the workspace's answer to its batch. Either way a failure reaches the conversation, which
 //! tries again (its repair alarm) as when it called the workspace itself.
 //!
 //! `logic` is the batching, tested natively; `object` the `worker` glue.

@@ -1,6 +1,9 @@
 // Load command (not part of the suite; loopback only, bounded by its arguments):
 //   node tests/bench/load.mjs [--visitors=500] [--rate=250] [--seconds=30] [--inboxes=2] [--only=both|product|relay]
-//     [--state=DIR]
+//     [--state=DIR] [--warmup=SECONDS]
+// `--warmup` sends at the same pace for that long before the measured seconds (not counted): the
+// figures are then those of a site that has been busy for a while, every conversation started,
+// rather than of 600 conversations all starting within their first turn.
 // Runs the product and a bare relay (tests/bench/relay: one Durable Object per conversation that
 // inserts each message into SQLite and broadcasts it, a few dozen lines) with the same visitors,
 // rate and seconds, one after the other in the same run: first the relay, then the product, each in
@@ -52,6 +55,7 @@ const { values: args } = parseArgs({
     visitors: { type: 'string', default: '500' },
     rate: { type: 'string', default: '250' },
     seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '0' },
     inboxes: { type: 'string', default: '2' },
     only: { type: 'string', default: 'both' },
     state: { type: 'string', default: os.tmpdir() },
@@ -60,11 +64,13 @@ const { values: args } = parseArgs({
 const VISITORS = Number(args.visitors);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
+const WARMUP = Number(args.warmup);
 const INBOXES = Number(args.inboxes);
 const ONLY = args.only;
 // Bounds, so a typo cannot turn this into a flood: the edge is this machine's.
-if (!(VISITORS >= 1 && VISITORS <= 2000 && RATE > 0 && RATE <= 5000 && SECONDS > 0 && SECONDS <= 600 && INBOXES >= 0 && INBOXES <= 20)) {
-  throw new Error('visitors 1–2000, rate ≤ 5000/s, seconds ≤ 600, inboxes ≤ 20');
+if (!(VISITORS >= 1 && VISITORS <= 2000 && RATE > 0 && RATE <= 5000 && SECONDS > 0 && SECONDS <= 600 && INBOXES >= 0 && INBOXES <= 20
+  && WARMUP >= 0 && WARMUP <= 600)) {
+  throw new Error('visitors 1–2000, rate ≤ 5000/s, seconds ≤ 600, warmup ≤ 600, inboxes ≤ 20');
 }
 if (!['both', 'product', 'relay'].includes(ONLY)) throw new Error('--only=both|product|relay');
 const perVisitor = RATE / VISITORS;
@@ -72,6 +78,8 @@ const perVisitor = RATE / VISITORS;
 // means at most RATE_LIMIT sends in any window even so.
 const belowLimit = Math.floor(perVisitor * RATE_WINDOW_S) + 1 <= RATE_LIMIT;
 const total = Math.round(RATE * SECONDS);
+/** Messages sent at the same pace before the measured ones (`--warmup`), not counted. */
+const warmTotal = Math.round(RATE * WARMUP);
 /** How long to wait after the last send for the last answers. */
 const DRAIN_MS = 60_000;
 
@@ -137,18 +145,27 @@ function cpuBetween(before, after) {
   return { all, byName };
 }
 
-/** Sends message n at start + n / RATE from visitor n mod VISITORS; returns when all went out. */
-async function schedule(sendOne) {
+/** Sends message n of `count` at start + n / RATE; returns when all went out. */
+async function schedule(sendOne, count = total) {
   const start = Date.now();
   let n = 0;
-  while (n < total) {
-    const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * RATE) + 1);
+  while (n < count) {
+    const due = Math.min(count, Math.floor(((Date.now() - start) / 1000) * RATE) + 1);
     for (; n < due; n++) sendOne(n);
     await sleep(5);
   }
-  const achieved = total / ((Date.now() - start) / 1000);
-  log(`sent ${total} in ${((Date.now() - start) / 1000).toFixed(1)} s; waiting for the last answers…`);
+  const achieved = count / ((Date.now() - start) / 1000);
+  log(`sent ${count} in ${((Date.now() - start) / 1000).toFixed(1)} s${count === total ? '; waiting for the last answers…' : ''}`);
   return { start, achieved };
+}
+
+/** With `--warmup`: the same pace for that long first (every conversation started, every object
+ * awake, as on a site that has been busy for a while), straight into the measured messages, which
+ * continue the visitors' turns. `sendOne(n, clientId)` sends the n-th message of the whole run. */
+async function warmUp(sendOne) {
+  if (warmTotal === 0) return;
+  log(`warming up: ${RATE}/s for ${WARMUP} s, not measured`);
+  await schedule((n) => sendOne(n, `c_warm${String(n).padStart(8, '0')}`), warmTotal);
 }
 
 /** The figures both runs share, from `sends` (client_id → { sentAt, ackAt, agentAt: [] }). */
@@ -244,11 +261,12 @@ async function runProduct() {
         `sending ${RATE}/s for ${SECONDS} s ` +
         `(${perVisitor.toFixed(2)}/s per visitor, limit ${RATE_LIMIT} per ${RATE_WINDOW_S} s: ${belowLimit ? 'below' : 'ABOVE'})`);
 
+      await warmUp((n, clientId) => visitors[n % VISITORS].client.send(clientId, `warm-up message ${n}`));
       const before = groupUsage(edge.child.pid);
       const { start, achieved } = await schedule((n) => {
-        const { id, client: visitor } = visitors[n % VISITORS];
+        const { id, client: visitor } = visitors[(warmTotal + n) % VISITORS];
         const clientId = `c_load${String(n).padStart(8, '0')}`;
-        sends.set(clientId, { conversation: id, visitor, first: n < VISITORS, sentAt: Date.now(), agentAt: [] });
+        sends.set(clientId, { conversation: id, visitor, first: warmTotal + n < VISITORS, sentAt: Date.now(), agentAt: [] });
         visitor.send(clientId, `load message ${n}`);
       });
       // Every message acknowledged (or refused) and on its agent socket, or DRAIN_MS.
@@ -362,11 +380,12 @@ async function runRelay() {
       log(`opened in ${((Date.now() - opened) / 1000).toFixed(1)} s; load average ${os.loadavg()[0].toFixed(2)}; ` +
         `sending ${RATE}/s for ${SECONDS} s`);
 
+      await warmUp((n, clientId) => visitors[n % VISITORS].send(JSON.stringify({ client_id: clientId, body: `warm-up message ${n}` })));
       const before = groupUsage(relay.child.pid);
       const { start, achieved } = await schedule((n) => {
         const clientId = `c_load${String(n).padStart(8, '0')}`;
         sends.set(clientId, { sentAt: Date.now(), acks: 0, agentAt: [] });
-        visitors[n % VISITORS].send(JSON.stringify({ client_id: clientId, body: `load message ${n}` }));
+        visitors[(warmTotal + n) % VISITORS].send(JSON.stringify({ client_id: clientId, body: `load message ${n}` }));
       });
       await until(() => [...sends.values()].every((s) => s.ackAt !== undefined && s.agentAt.length > 0), DRAIN_MS);
       // As for the product: a moment for any duplicate.
@@ -416,7 +435,8 @@ const cpuLine = (r) => `  CPU ${r.cpuPerMsg.toFixed(3)} ms per message delivered
   `delivered ${r.deliveredPerS.toFixed(0)} msg/s`;
 
 console.log(`load: ${VISITORS} visitors in ${VISITORS} conversations, ${VISITORS} agent sockets` +
-  `${product ? `, ${INBOXES} inbox sockets (product)` : ''}; rate ${RATE}/s for ${SECONDS} s; ` +
+  `${product ? `, ${INBOXES} inbox sockets (product)` : ''}; rate ${RATE}/s for ${SECONDS} s` +
+  `${WARMUP ? ` after ${WARMUP} s of warm-up` : ''}; ` +
   `wrangler's JS API with the inspector off, loopback, ${os.cpus().length} cores; state under ${args.state}`);
 if (relay) {
   const r = relay;
