@@ -98,6 +98,20 @@ async function assertRefused(token) {
   await assert.rejects(api.visitorSocket(site, token), (e) => e.status === 401);
 }
 
+test('a chat the visitor opened is theirs before they write in it: counted, and erased with them', async () => {
+  // A workspace of its own: the other tests read their workspace's audit log entry by entry.
+  const osite = 'openedchat';
+  await seedWorkspace(edge.base, { site: osite, name: 'Opened', greeting: 'Hi', allowedDomains: ['127.0.0.1'], policyUrl: 'https://x.example/p', owner: { email: 'opened@privacy.example', name: 'Ola', password: 'opened password 1' } });
+  const token = await decided(osite, false);
+  const opened = await chat(osite, token, []);
+  const status = await ok(await myData(osite, opened.token, { kind: 'status' }));
+  assert.equal(status.conversations, 1, 'the open chat is on their profile');
+  const closed = new Promise((resolve) => opened.socket.ws.once('close', resolve));
+  const erased = await ok(await myData(osite, opened.token, { kind: 'erase' }));
+  assert.equal(erased.conversations, 1);
+  assert.equal(await closed, 4410, 'erasure reaches the chat they never wrote in');
+});
+
 test('a visitor downloads, corrects, objects, restricts and erases their own data', async () => {
   const token = await decided(site, true);
   const visitor = visitorOf(token);

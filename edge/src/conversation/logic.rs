@@ -100,6 +100,11 @@ pub struct State {
     /// `None` (a state from before, or after the team read) is counted once when needed.
     #[serde(default)]
     pub unread: Option<u32>,
+    /// Whether the visitor's profile lists this conversation (for their exports and erasure).
+    /// Told when the visitor's chat opens, before they write: a first message then costs no call
+    /// to the profile (older conversations are told at their first message, as before).
+    #[serde(default)]
+    pub listed: bool,
 }
 
 /// Who is on a socket and what they have done on it; kept in the socket's hibernation attachment

@@ -127,6 +127,11 @@ impl Conversation {
                 // The ids are not personal data; keeping them lets the object notify its workspace.
                 self.set_meta("site", &site)?;
                 self.set_meta("conversation_id", &id)?;
+                // The visitor's profile lists the conversation from the moment their chat opens:
+                // their export and erasure reach it, and their first message makes no call.
+                if !state.listed && state.details.visitor_id.is_some() {
+                    self.list_on_profile(&site, &id, &state).await;
+                }
             }
             Role::Agent { email, .. } => {
                 let session = header(H_SESSION).ok_or(EdgeError::Internal("missing session header".into()))?;
@@ -316,6 +321,23 @@ impl Conversation {
         // The alarm tries again: a conversation that exists is always listed.
         self.state.storage().set_alarm(crate::glue::at_time(now_ms() + REPAIR_RETRY_MS)).await?;
         Ok(())
+    }
+
+    /// Tells the visitor's profile this conversation is theirs, and remembers it did. Logged on
+    /// failure: the conversation is then told at the visitor's first message, as one from before.
+    async fn list_on_profile(&self, site: &str, id: &str, state: &ConversationState) {
+        let result: EdgeResult<()> = async {
+            let Some(visitor) = self.visitor(site, state)? else { return Ok(()) };
+            ask(&visitor, AddConversation { id: ConversationId::parse(id)? }).await?;
+            // Read again: a frame may have changed the state while the profile answered.
+            let mut fresh = self.state()?;
+            fresh.listed = true;
+            self.save_state(&fresh)
+        }
+        .await;
+        if let Err(e) = result {
+            console_error!("list {id} on its visitor's profile: {e}");
+        }
     }
 
     /// A sender going over the limit goes into the workspace's audit log, once per burst

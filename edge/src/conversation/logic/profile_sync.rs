@@ -10,7 +10,8 @@ use shared::Email;
 /// One thing to tell the visitor object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProfileNotice {
-    /// The visitor's first message: the conversation belongs on their list now.
+    /// The visitor's first message in a conversation their profile does not list yet: it
+    /// belongs on their list now.
     Started,
     /// The visitor's name or email changed; `by` is `visitor` or the agent's email.
     Contact { by: String, name: Option<String>, email: Option<Email> },
@@ -27,7 +28,7 @@ pub fn actor(peer: &Peer) -> AuditActor {
 /// What changed between `before` and `after` that the visitor's profile keeps.
 pub fn profile_notices(before: &State, after: &State, peer: &Peer) -> Vec<ProfileNotice> {
     let mut notices = vec![];
-    if before.details.started_at == 0 && after.details.started_at != 0 {
+    if !after.listed && before.details.started_at == 0 && after.details.started_at != 0 {
         notices.push(ProfileNotice::Started);
     }
     let (b, a) = (&before.details, &after.details);
@@ -75,6 +76,20 @@ mod tests {
         let hello = ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: 0 };
         let notices = run(&mut visitor, vec![hello, send("c_00000001"), send("c_00000002")]);
         assert_eq!(notices, vec![vec![], vec![ProfileNotice::Started], vec![]]);
+    }
+
+    #[test]
+    fn a_conversation_listed_when_the_chat_opened_is_not_told_again() {
+        let id = ConversationId::parse("cv_testtest").unwrap();
+        let mut state = State { listed: true, ..State::default() };
+        let mut log = VecLog::default();
+        let mut visitor = Peer { greeted: true, ..Peer::new(Role::Visitor) };
+        let before = state.clone();
+        Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }
+            .handle(&mut visitor, Ok(send("c_00000001")), 1_000)
+            .unwrap();
+        assert_ne!(state.details.started_at, 0, "it started");
+        assert_eq!(profile_notices(&before, &state, &visitor), vec![]);
     }
 
     #[test]
