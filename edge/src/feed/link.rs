@@ -58,7 +58,7 @@ impl Link {
             }
         };
         if let Err(e) = open.ws.send_with_str(&text) {
-            self.forget(&open);
+            forget(&self.0, &open);
             return Err(e.into());
         }
         open.used.set(now_ms());
@@ -74,10 +74,6 @@ impl Link {
         wasm_bindgen_futures::spawn_local(watch(open.clone(), self.0.clone(), env.clone(), site.clone(), id.clone()));
         wasm_bindgen_futures::spawn_local(close_when_idle(open.clone(), self.0.clone()));
         Ok(open)
-    }
-
-    fn forget(&self, open: &Rc<Open>) {
-        forget(&self.0, open);
     }
 }
 
