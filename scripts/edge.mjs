@@ -2,7 +2,7 @@
 // and seeds workspaces through the operator API. Used by scripts/run.mjs, and by the end-to-end
 // tests and benchmarks through tests/support (tests may import from scripts/, never the reverse).
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,13 +67,17 @@ export async function startEdge({
       ...(config ? ['--config', config] : []),
       ...Object.entries(allVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])]
     : [path.join(ROOT, 'scripts/edge-worker.mjs')];
+  // The runtime's temporary files, the simulated `send_email` binding's messages among them
+  // (tests/support/mail.mjs reads them), stay with the state.
+  const tmp = path.join(stateDir, 'tmp');
+  mkdirSync(tmp, { recursive: true });
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     // Its own process group: wrangler starts two workerd processes, and only a signal to the
     // whole group is sure to reach them (see stopEdge and killEdge).
     detached: true,
     env: {
-      ...process.env, ...OFFLINE, XDG_CONFIG_HOME: path.join(stateDir, 'config'),
+      ...process.env, ...OFFLINE, XDG_CONFIG_HOME: path.join(stateDir, 'config'), TMPDIR: tmp,
       PVX_EDGE: JSON.stringify({ port, stateDir, vars: allVars, config, entrypoint }),
     },
     stdio: ['ignore', log, log],

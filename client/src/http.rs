@@ -37,6 +37,25 @@ pub async fn post_json<B: ToJson, T>(path: &str, body: &B, decode: fn(&JsJson) -
     decoded(&fetch_text("POST", path, Some(body.to_json())).await?, decode)
 }
 
+/// The body of a request that carries nothing: `{}`.
+pub struct NoBody;
+
+impl ToJson for NoBody {
+    fn to_json(&self) -> String {
+        "{}".into()
+    }
+}
+
+/// A `DELETE` without a body, its answer decoded as [`get_json`] does.
+pub async fn delete(path: &str, decode: fn(&JsJson) -> Option<()>) -> Result<(), ApiError> {
+    decoded(&fetch_text("DELETE", path, None).await?, decode)
+}
+
+/// A `PUT`, encoded and decoded as [`post_json`] does.
+pub async fn put_json<B: ToJson, T>(path: &str, body: &B, decode: fn(&JsJson) -> Option<T>) -> Result<T, ApiError> {
+    decoded(&fetch_text("PUT", path, Some(body.to_json())).await?, decode)
+}
+
 /// A request with a serde-encoded body (none for `None`), its answer decoded with `shared::json`
 /// (see [`get_json`]): the inbox's requests, whose bodies serde still encodes.
 pub async fn send_json<B: Serialize, T>(

@@ -13,11 +13,12 @@ mod store;
 #[cfg(target_arch = "wasm32")]
 pub use object::Account;
 
+use crate::error::{EdgeError, EdgeResult};
 use crate::settings::{Membership, NewAccount};
 use serde::{Deserialize, Serialize};
 use shared::api::{Me, SecurityEvent, SessionInfo};
 use shared::privacy::Closing;
-use shared::SiteId;
+use shared::{Email, SiteId};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
@@ -37,6 +38,30 @@ pub struct Origin {
 #[derive(Debug, Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub struct Secret {
     pub secret: String,
+    /// Whether the session was opened from a device the account had not used before (its very
+    /// first one excepted): worth a mail to the account's address.
+    #[serde(default)]
+    pub new_device: bool,
+}
+
+/// A mailed link's token: the account's email (base64url, so the router knows which account to
+/// ask) and the link's secret.
+pub fn link_token(email: &Email, secret: &str) -> String {
+    use base64::Engine;
+    format!("{}.{secret}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(email.as_str()))
+}
+
+/// The email and secret of a [`link_token`]; anything else is an expired link.
+pub fn parse_link_token(token: &str) -> EdgeResult<(Email, String)> {
+    use base64::Engine;
+    let (email, secret) = token.trim().split_once('.').ok_or(EdgeError::LinkExpired)?;
+    let email = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(email).map_err(|_| EdgeError::LinkExpired)?;
+    let email = String::from_utf8(email).map_err(|_| EdgeError::LinkExpired)?;
+    let email = Email::parse(&email).map_err(|_| EdgeError::LinkExpired)?;
+    if secret.is_empty() {
+        return Err(EdgeError::LinkExpired);
+    }
+    Ok((email, secret.to_owned()))
 }
 
 crate::requests! {
@@ -71,5 +96,29 @@ crate::requests! {
         add_membership: AddMembership { membership: Membership } -> ();
         /// Removes the membership of a workspace (none is fine).
         remove_membership: RemoveMembership { site: SiteId } -> ();
+        /// A new password reset link's secret, if the account exists (the router answers the
+        /// same either way, and mails the link after answering).
+        request_reset: RequestReset {} -> Option<String>;
+        /// Sets a new password with a reset link's secret; every session ends.
+        reset_password: ResetPassword { link: String, password: String } -> ();
+        /// A new address confirmation link's secret, unless the address is confirmed.
+        request_verification: RequestVerification { secret: String } -> Option<String>;
+        /// Confirms the address with its link's secret.
+        verify_email: VerifyEmail { link: String } -> ();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_token_names_its_account_and_nothing_else_parses() {
+        let email = Email::parse("ana.b+x@example.com").unwrap();
+        let token = link_token(&email, "s3cr3t-_");
+        assert_eq!(parse_link_token(&token).unwrap(), (email, "s3cr3t-_".to_owned()));
+        for bad in ["", "nodot", ".secret", "bm90IGFuIGVtYWls.secret", "YW5hQGV4YW1wbGUuY29t.", "%%%.x"] {
+            assert!(matches!(parse_link_token(bad), Err(EdgeError::LinkExpired)), "{bad}");
+        }
     }
 }

@@ -46,7 +46,7 @@ impl Ctx<'_> {
 
     /// At most `limit` attempts of `what` per address per ten minutes: guessing across many
     /// accounts from one place, or creating accounts in bulk, hits this limit.
-    async fn limit_per_ip(&self, req: &Request, what: &str, limit: u32) -> EdgeResult<()> {
+    pub(crate) async fn limit_per_ip(&self, req: &Request, what: &str, limit: u32) -> EdgeResult<()> {
         const WINDOW_MS: i64 = 10 * 60 * 1000;
         let ip = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "unknown".into());
         let verdict = self.rate_limit(&format!("{what}:{ip}"), limit, WINDOW_MS).await?;
@@ -102,7 +102,10 @@ impl Ctx<'_> {
         let origin = self.origin_of(req)?;
         let account = self.account(&email)?;
         match ask(&account, SignIn { password: body.password, origin: origin.clone() }).await {
-            Ok(Secret { secret }) => {
+            Ok(Secret { secret, new_device }) => {
+                if new_device {
+                    self.alert_new_device(&email, &describe_origin(&origin));
+                }
                 let me = self.session(&email, &secret).await?;
                 let sites: Vec<SiteId> = me.workspaces.iter().map(|w| w.id.clone()).collect();
                 self.audit_account(&sites, &email, AuditAction::SignIn, &origin.device).await;
@@ -144,8 +147,10 @@ impl Ctx<'_> {
         };
         let config = request.validate()?;
         let create = Create { account: request.owner.clone(), origin: self.origin_of(req)? };
-        let Secret { secret } = ask(&self.account(&email)?, create).await?;
+        let Secret { secret, .. } = ask(&self.account(&email)?, create).await?;
         self.create_workspace(&request, &config, false).await?;
+        // The account works at once; the link confirms the address for mail that matters later.
+        self.send_verification(&email, &secret).await?;
         self.signed_in(&email, &secret, 201).await
     }
 
@@ -319,5 +324,13 @@ fn slug(name: &str) -> String {
         "site".to_owned()
     } else {
         out
+    }
+}
+
+/// A device and country as the new-device mail names them.
+fn describe_origin(origin: &Origin) -> String {
+    match &origin.country {
+        Some(country) => format!("{} · {country}", origin.device),
+        None => origin.device.clone(),
     }
 }

@@ -38,6 +38,8 @@ pub enum EdgeError {
     Conflict(String),
     #[error("this invite link has expired, was used already or was withdrawn")]
     InviteExpired,
+    #[error("this link has expired or was used already; ask for a new one")]
+    LinkExpired,
     #[error("internal error: {0}")]
     Internal(String),
     /// An error a Durable Object answered, passed on unchanged.
@@ -63,6 +65,7 @@ impl EdgeError {
             EdgeError::RateLimited { .. } | EdgeError::LockedOut { .. } => ErrorCode::RateLimited,
             EdgeError::Conflict(_) => ErrorCode::Conflict,
             EdgeError::InviteExpired => ErrorCode::InviteExpired,
+            EdgeError::LinkExpired => ErrorCode::LinkExpired,
             EdgeError::Internal(_) => ErrorCode::Internal,
             EdgeError::Relayed(e) => e.error,
         }
@@ -76,7 +79,7 @@ impl EdgeError {
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
             ErrorCode::RateLimited => 429,
             ErrorCode::Conflict => 409,
-            ErrorCode::InviteExpired => 410,
+            ErrorCode::InviteExpired | ErrorCode::LinkExpired => 410,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
             ErrorCode::EmptyMessage
             | ErrorCode::MessageTooLong

@@ -25,8 +25,10 @@ pub mod error;
 pub mod feed;
 pub mod limits;
 pub mod lockout;
+pub mod mail;
 pub mod notice;
 pub mod pages;
+pub mod postbox;
 pub mod rate_limit;
 pub mod settings;
 pub mod team;
@@ -41,6 +43,8 @@ mod audit_routes;
 mod consent_routes;
 #[cfg(target_arch = "wasm32")]
 mod glue;
+#[cfg(target_arch = "wasm32")]
+mod mail_routes;
 #[cfg(target_arch = "wasm32")]
 mod notice_routes;
 #[cfg(target_arch = "wasm32")]

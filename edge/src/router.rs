@@ -23,9 +23,9 @@ thread_local! {
 }
 
 #[event(fetch)]
-pub async fn main(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+pub async fn main(req: Request, env: Env, events: Context) -> worker::Result<Response> {
     let written = written_workspace(&req);
-    let res = route(req, &env).await.unwrap_or_else(|e| error_response(&e));
+    let res = route(req, &env, &events).await.unwrap_or_else(|e| error_response(&e));
     // After the write has finished (or failed), so no read of this isolate keeps the old copy.
     match written {
         Some(Some(site)) => CONFIGS.with_borrow_mut(|c| c.forget(&site)),
@@ -51,14 +51,14 @@ fn written_workspace(req: &Request) -> Option<Option<String>> {
     }
 }
 
-async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
+async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Response> {
     let url = req.url()?;
     let own_origin = url.origin().ascii_serialization();
     let path = url.path().to_owned();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     // Date.now() on workerd is the time this request's event began: its arrival, which is what
     // rate limits count by.
-    let ctx = Ctx { env, own_origin: &own_origin, arrived: now_ms() };
+    let ctx = Ctx { env, events, own_origin: &own_origin, arrived: now_ms() };
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["demo"]) if env.var("DEMO_PAGE").is_ok_and(|v| v.to_string() == "on") => ctx.demo_page(&url),
         (Method::Get, ["embed", site]) => ctx.embed_page(site, &url).await,
@@ -96,6 +96,10 @@ async fn route(mut req: Request, env: &Env) -> EdgeResult<Response> {
         (Method::Post, ["api", "v1", "auth", "sign-up"]) => ctx.sign_up(&mut req).await,
         (Method::Post, ["api", "v1", "auth", "sign-in"]) => ctx.sign_in(&mut req).await,
         (Method::Post, ["api", "v1", "auth", "sign-out"]) => ctx.sign_out(&req).await,
+        (Method::Post, ["api", "v1", "auth", "password-reset"]) => ctx.forgot_password(&mut req).await,
+        (Method::Post, ["api", "v1", "auth", "password-reset", "complete"]) => ctx.reset_password(&mut req).await,
+        (Method::Post, ["api", "v1", "auth", "verify-email"]) => ctx.verify_email(&mut req).await,
+        (Method::Post, ["api", "v1", "me", "verification"]) => ctx.resend_verification(&req).await,
         (Method::Get, ["api", "v1", "me"]) => json(&ctx.agent(&req).await?.me, 200),
         (Method::Post, ["api", "v1", "me", "password"]) => ctx.change_password(&mut req).await,
         (Method::Post, ["api", "v1", "me", "close"]) => ctx.close_account(&mut req).await,
@@ -140,6 +144,8 @@ pub enum Who<'a> {
 
 pub(crate) struct Ctx<'a> {
     pub env: &'a Env,
+    /// The request's event: work that may finish after the answer (mail) is handed to it.
+    pub events: &'a Context,
     pub own_origin: &'a str,
     /// When the request arrived (ms).
     pub arrived: i64,

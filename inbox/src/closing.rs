@@ -92,7 +92,12 @@ mod tests {
             name: name.into(),
             role,
         };
-        let mut me = Me { name: "Cleo".into(), email: Email::parse("cleo@shop.example").unwrap(), workspaces: vec![] };
+        let mut me = Me {
+            name: "Cleo".into(),
+            email: Email::parse("cleo@shop.example").unwrap(),
+            workspaces: vec![],
+            email_verified: true,
+        };
         assert_eq!(owned_workspace(&me), None);
         me.workspaces = vec![workspace("shop", Role::Agent), workspace("atelier", Role::Admin)];
         assert_eq!(owned_workspace(&me), None);

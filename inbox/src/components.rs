@@ -1,6 +1,7 @@
 //! The inbox's components, one per file.
 
 pub mod account;
+pub mod account_links;
 pub mod audit_log;
 pub mod block_visitor;
 pub mod business_hours;

@@ -33,14 +33,35 @@ pub fn snippet(origin: &str, site: &SiteId) -> String {
     format!(r#"<script src="{}/widget.js" data-site="{site}" async></script>"#, origin.trim_end_matches('/'))
 }
 
-/// The token of an invite link's hash (`#invite=TOKEN`), if the hash is one.
-pub fn invite_token(hash: &str) -> Option<String> {
-    hash.trim_start_matches('#')
-        .split('&')
-        .find_map(|part| part.strip_prefix("invite="))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
+/// What a link into the inbox asks for, by its hash: links in invites and account emails carry
+/// their token there, where no server log or `Referer` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HashLink {
+    /// `#invite=TOKEN`: join a workspace.
+    Invite(String),
+    /// `#reset=TOKEN`: choose a new password.
+    Reset(String),
+    /// `#verify=TOKEN`: confirm the account's address.
+    Verify(String),
+    /// `#forgot`: ask for a reset link (from the new-device alert).
+    Forgot,
+}
+
+/// The link a hash holds, if any.
+pub fn hash_link(hash: &str) -> Option<HashLink> {
+    let parts = || hash.trim_start_matches('#').split('&');
+    let token = |key: &str| {
+        parts()
+            .find_map(|part| part.strip_prefix(key)?.strip_prefix('='))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    token("invite")
+        .map(HashLink::Invite)
+        .or_else(|| token("reset").map(HashLink::Reset))
+        .or_else(|| token("verify").map(HashLink::Verify))
+        .or_else(|| parts().any(|p| p == "forgot").then_some(HashLink::Forgot))
 }
 
 /// Minutes after midnight as `<input type="time">` writes them.
@@ -179,6 +200,9 @@ pub fn security_label(kind: SecurityEventKind) -> &'static str {
         // Not "Password changed": that is the confirmation's wording, shown on the same page.
         SecurityEventKind::PasswordChanged => "Changed the password",
         SecurityEventKind::SessionRevoked => "Session signed out",
+        SecurityEventKind::PasswordResetRequested => "Password reset link emailed",
+        SecurityEventKind::PasswordReset => "Reset the password by email link",
+        SecurityEventKind::EmailVerified => "Confirmed the email address",
     }
 }
 
@@ -301,13 +325,20 @@ mod tests {
     }
 
     #[test]
-    fn invite_token_only_from_an_invite_hash() {
-        assert_eq!(invite_token("#invite=abc_DEF-1").as_deref(), Some("abc_DEF-1"));
-        assert_eq!(invite_token("#x=1&invite=tok").as_deref(), Some("tok"));
-        assert_eq!(invite_token("invite=tok").as_deref(), Some("tok"));
-        assert_eq!(invite_token("#invite="), None);
-        assert_eq!(invite_token("#other=tok"), None);
-        assert_eq!(invite_token(""), None);
+    fn links_only_from_their_hashes() {
+        let invite = |t: &str| Some(HashLink::Invite(t.into()));
+        assert_eq!(hash_link("#invite=abc_DEF-1"), invite("abc_DEF-1"));
+        assert_eq!(hash_link("#x=1&invite=tok"), invite("tok"));
+        assert_eq!(hash_link("invite=tok"), invite("tok"));
+        assert_eq!(hash_link("#invite="), None);
+        assert_eq!(hash_link("#other=tok"), None);
+        assert_eq!(hash_link("#inviter=tok"), None);
+        assert_eq!(hash_link(""), None);
+        assert_eq!(hash_link("#reset=YWRh.s3cr3t"), Some(HashLink::Reset("YWRh.s3cr3t".into())));
+        assert_eq!(hash_link("#verify=YWRh.x"), Some(HashLink::Verify("YWRh.x".into())));
+        assert_eq!(hash_link("#forgot"), Some(HashLink::Forgot));
+        assert_eq!(hash_link("#forgotten"), None);
+        assert_eq!(hash_link("#reset="), None);
     }
 
     #[test]

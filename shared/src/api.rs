@@ -60,6 +60,10 @@ pub struct Me {
     pub name: String,
     pub email: Email,
     pub workspaces: Vec<WorkspaceRef>,
+    /// Whether the agent confirmed their address (the link mailed at sign-up). Notifications go
+    /// only to confirmed addresses.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,6 +175,32 @@ pub enum SecurityEventKind {
     LockedOut,
     PasswordChanged,
     SessionRevoked,
+    /// A password reset link was mailed (asked for on the sign-in page).
+    PasswordResetRequested,
+    /// The password was reset by a mailed link; every session ended.
+    PasswordReset,
+    /// The address was confirmed by its mailed link.
+    EmailVerified,
+}
+
+/// `POST /api/v1/password-reset`: mails a reset link to an account's address. The answer is the
+/// same whether or not the address has an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForgotPasswordRequest {
+    pub email: String,
+}
+
+/// `POST /api/v1/password-reset/complete`: the mailed link's token and the new password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetPasswordRequest {
+    pub token: String,
+    pub password: String,
+}
+
+/// `POST /api/v1/account/verify`: the token of the link mailed at sign-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyEmailRequest {
+    pub token: String,
 }
 
 /// `POST /api/v1/workspaces/{site}/invites` (owners and admins).

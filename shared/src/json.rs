@@ -175,7 +175,7 @@ impl Author {
 }
 
 /// [`ErrorCode`]s by their wire names, in declaration order.
-const ERROR_CODES: [(ErrorCode, &str); 16] = [
+const ERROR_CODES: [(ErrorCode, &str); 17] = [
     (ErrorCode::UnknownSite, "unknown_site"),
     (ErrorCode::OriginNotAllowed, "origin_not_allowed"),
     (ErrorCode::EmptyMessage, "empty_message"),
@@ -189,6 +189,7 @@ const ERROR_CODES: [(ErrorCode, &str); 16] = [
     (ErrorCode::InvalidCredentials, "invalid_credentials"),
     (ErrorCode::Conflict, "conflict"),
     (ErrorCode::InviteExpired, "invite_expired"),
+    (ErrorCode::LinkExpired, "link_expired"),
     (ErrorCode::NotFound, "not_found"),
     (ErrorCode::RateLimited, "rate_limited"),
     (ErrorCode::Internal, "internal"),

@@ -239,6 +239,8 @@ pub enum ErrorCode {
     Conflict,
     /// The invite link has expired, was used or was withdrawn.
     InviteExpired,
+    /// A mailed link (password reset, address confirmation) has expired or was used already.
+    LinkExpired,
     NotFound,
     /// Too many requests; try again later.
     RateLimited,
@@ -491,6 +493,7 @@ mod tests {
                     name: "Demo Shop".into(),
                     role: Role::Owner,
                 }],
+                email_verified: true,
             },
         );
         fixture(

@@ -4,10 +4,14 @@
 //! (field order, omitted fields, `null`s, escapes): the tests below encode every fixture and more
 //! both ways and compare. The edge and the inbox keep serde for everything else they send.
 
-use crate::api::VisitorSessionRequest;
+use crate::api::{
+    AcceptInviteRequest, BlockVisitorRequest, ChangePasswordRequest, ChangeRoleRequest, CreateInviteRequest,
+    ForgotPasswordRequest, ResetPasswordRequest, Role, SignInRequest, SignUpRequest, VerifyEmailRequest,
+    VisitorSessionRequest,
+};
 use crate::consent::{ConsentRequest, Method};
 use crate::domain::ConversationStatus;
-use crate::privacy::{DataAction, MyDataRequest};
+use crate::privacy::{CloseAccountRequest, CloseWorkspaceRequest, DataAction, DataRegion, MyDataRequest};
 use crate::protocol::ClientMsg;
 use crate::visitor::{ScreenClass, VisitorContext};
 
@@ -151,6 +155,102 @@ impl ToJson for VisitorContext {
     }
 }
 
+// The inbox's account forms, written here rather than by serde to keep the inbox's WASM small.
+impl ToJson for SignInRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("email", &self.email).str("password", &self.password).end()
+    }
+}
+
+impl ToJson for ForgotPasswordRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("email", &self.email).end()
+    }
+}
+
+impl ToJson for ResetPasswordRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("token", &self.token).str("password", &self.password).end()
+    }
+}
+
+impl ToJson for VerifyEmailRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("token", &self.token).end()
+    }
+}
+
+impl ToJson for SignUpRequest {
+    fn to_json(&self) -> String {
+        let region = match self.data_region {
+            DataRegion::Global => "global",
+            DataRegion::Eu => "eu",
+        };
+        Obj::new()
+            .str("name", &self.name)
+            .str("email", &self.email)
+            .str("password", &self.password)
+            .str("workspace_name", &self.workspace_name)
+            .str("website", &self.website)
+            .str("data_region", region)
+            .end()
+    }
+}
+
+impl ToJson for AcceptInviteRequest {
+    fn to_json(&self) -> String {
+        Obj::new()
+            .str_or_null("name", self.name.as_deref())
+            .str_or_null("email", self.email.as_deref())
+            .str_or_null("password", self.password.as_deref())
+            .end()
+    }
+}
+
+impl ToJson for BlockVisitorRequest {
+    fn to_json(&self) -> String {
+        Obj::new().bool("blocked", self.blocked).end()
+    }
+}
+
+impl ToJson for ChangePasswordRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("current", &self.current).str("new", &self.new).end()
+    }
+}
+
+impl ToJson for CloseAccountRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("password", &self.password).end()
+    }
+}
+
+impl ToJson for CloseWorkspaceRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("confirm", &self.confirm).end()
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "owner",
+        Role::Admin => "admin",
+        Role::Agent => "agent",
+    }
+}
+
+impl ToJson for CreateInviteRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("role", role_name(self.role)).end()
+    }
+}
+
+impl ToJson for ChangeRoleRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("role", role_name(self.role)).end()
+    }
+}
+
 impl ToJson for VisitorSessionRequest {
     fn to_json(&self) -> String {
         let mut o = Obj::new().str("host", &self.host).some_str("token", self.token.as_deref());
@@ -233,6 +333,34 @@ mod tests {
     fn awkward() -> String {
         let controls: String = (0u8..0x20).map(char::from).collect();
         format!("a \"quoted\" \\ back/slash {controls}\u{7f} é 日本 🙂 \u{2028}\u{2029} </script>")
+    }
+
+    #[test]
+    fn the_inbox_account_forms_encode_as_serde_encodes_them() {
+        same(&SignInRequest { email: awkward(), password: awkward() });
+        same(&ForgotPasswordRequest { email: "ana@example.com".into() });
+        same(&ResetPasswordRequest { token: "YW5h.s3cr3t".into(), password: awkward() });
+        same(&VerifyEmailRequest { token: "YW5h.x".into() });
+        for data_region in [DataRegion::Global, DataRegion::Eu] {
+            let (name, email, password, workspace_name, website) =
+                (awkward(), awkward(), awkward(), awkward(), awkward());
+            same(&SignUpRequest { name, email, password, workspace_name, website, data_region });
+        }
+        same(&AcceptInviteRequest::default());
+        same(&AcceptInviteRequest {
+            name: Some(awkward()),
+            email: Some("a@b.example".into()),
+            password: Some(awkward()),
+        });
+        same(&ChangePasswordRequest { current: awkward(), new: awkward() });
+        same(&BlockVisitorRequest { blocked: true });
+        same(&BlockVisitorRequest { blocked: false });
+        same(&CloseAccountRequest { password: awkward() });
+        same(&CloseWorkspaceRequest { confirm: awkward() });
+        for role in [Role::Owner, Role::Admin, Role::Agent] {
+            same(&CreateInviteRequest { role });
+            same(&ChangeRoleRequest { role });
+        }
     }
 
     #[test]

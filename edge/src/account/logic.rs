@@ -2,8 +2,10 @@
 //! and when a closed account is deleted. Pure over [`AccountStore`] (SQLite in the object, memory
 //! in tests), with the clock passed in as `now` (ms) and the costly or random parts behind [`Keys`].
 
+mod links;
 mod sessions;
 
+pub use links::{Purpose, StoredLink, RESET_TTL_MS, VERIFY_TTL_MS};
 pub use sessions::session_id;
 #[cfg(test)]
 mod tests;
@@ -29,6 +31,8 @@ pub struct StoredAccount {
     pub email: String,
     pub name: String,
     pub password_hash: String,
+    /// When the address was confirmed (by its mailed link, a password reset, or the operator).
+    pub verified_at: Option<i64>,
 }
 
 /// A session, as stored: the hash of its secret, never the secret.
@@ -64,6 +68,8 @@ pub trait AccountStore {
     fn delete_session(&mut self, secret_hash: &str) -> EdgeResult<()>;
     /// Deletes every session but `keep` (all of them for `None`).
     fn delete_sessions_except(&mut self, keep: Option<&str>) -> EdgeResult<()>;
+    /// Whether any device was recorded.
+    fn has_devices(&self) -> EdgeResult<bool>;
     /// Records a device; `true` the first time it is seen.
     fn remember_device(&mut self, device: &str) -> EdgeResult<bool>;
     fn append_event(&mut self, event: &SecurityEvent) -> EdgeResult<()>;
@@ -71,6 +77,12 @@ pub trait AccountStore {
     fn trim_events(&mut self, keep: usize) -> EdgeResult<()>;
     /// The newest `limit` events, newest first.
     fn events(&self, limit: usize) -> EdgeResult<Vec<SecurityEvent>>;
+    /// The live link of `purpose`, if any.
+    fn link(&self, purpose: Purpose) -> EdgeResult<Option<StoredLink>>;
+    /// Replaces (or, with `None`, removes) the link of `purpose`.
+    fn save_link(&mut self, purpose: Purpose, link: Option<&StoredLink>) -> EdgeResult<()>;
+    /// Forgets every address's lockout (after a password reset).
+    fn clear_lockouts(&mut self) -> EdgeResult<()>;
 }
 
 /// Password hashing and session secrets: Argon2 and the system's randomness in the object,
@@ -119,8 +131,10 @@ pub struct Account<'a, S: AccountStore, K: Keys> {
 
 impl<S: AccountStore, K: Keys> Account<'_, S, K> {
     /// Operator seeding: writes the account whether or not it exists, and adds a membership.
+    /// The operator vouches for the address: it counts as confirmed.
     pub fn upsert(&mut self, request: &Upsert) -> EdgeResult<()> {
-        self.write_account(&request.account)?;
+        let verified_at = self.store.account()?.and_then(|a| a.verified_at).unwrap_or(self.now);
+        self.write_account(&request.account, Some(verified_at))?;
         self.store.save_membership(&request.membership)
     }
 
@@ -129,7 +143,7 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         if self.store.account()?.is_some() {
             return Err(EdgeError::Conflict("an account with this email exists; sign in instead".into()));
         }
-        self.write_account(&request.account)?;
+        self.write_account(&request.account, None)?;
         self.open_session(&request.origin)
     }
 
@@ -179,13 +193,12 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         Ok(self.store.memberships()?.into_iter().map(|m| m.site).collect())
     }
 
-    fn write_account(&mut self, account: &NewAccount) -> EdgeResult<()> {
-        if account.password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(EdgeError::Invalid(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
-        }
+    fn write_account(&mut self, account: &NewAccount, verified_at: Option<i64>) -> EdgeResult<()> {
+        check_password_rules(&account.password)?;
         let name = bounded("your name", &account.name, MAX_NAME_CHARS)?;
         let password_hash = self.keys.hash(&account.password)?;
-        self.store.save_account(&StoredAccount { email: account.email.as_str().to_owned(), name, password_hash })
+        let email = account.email.as_str().to_owned();
+        self.store.save_account(&StoredAccount { email, name, password_hash, verified_at })
     }
 
     /// Checks a password against the account, with the lockout: repeated failures lock the
@@ -231,8 +244,11 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
     }
 
     fn open_session(&mut self, origin: &Origin) -> EdgeResult<Secret> {
-        // A browser and system this account has not signed in from before is worth a line of its own.
-        if self.store.remember_device(&origin.device)? {
+        // A browser and system this account has not signed in from before is worth a line of its
+        // own, and (on a sign-in) a mail to the account's address.
+        let first = !self.store.has_devices()?;
+        let new_device = self.store.remember_device(&origin.device)?;
+        if new_device {
             self.log(SecurityEventKind::NewDevice, &describe(origin))?;
         }
         self.log(SecurityEventKind::SignIn, &describe(origin))?;
@@ -245,7 +261,8 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
             country: origin.country.clone(),
             last_seen_at: Some(self.now),
         })?;
-        Ok(Secret { secret })
+        // The account's very first device is nobody's stranger: no alert for it.
+        Ok(Secret { secret, new_device: new_device && !first })
     }
 }
 
@@ -269,6 +286,21 @@ const LOCKOUT_KEPT_MS: i64 = 24 * 3600 * 1000;
 pub fn lockout_key(origin: &Origin) -> String {
     let address = origin.address.as_deref().unwrap_or("unknown");
     crate::auth::sha256_hex(address)[..16].to_owned()
+}
+
+fn check_password_rules(password: &str) -> EdgeResult<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(EdgeError::Invalid(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// The security log's note on how many sessions a change ended.
+fn end_note(ended: usize) -> String {
+    match ended {
+        1 => "1 session signed out".into(),
+        n => format!("{n} sessions signed out"),
+    }
 }
 
 fn refuse_closing(closing: Option<i64>) -> EdgeResult<()> {

@@ -3,8 +3,9 @@
 use super::logic::{self, Argon2Keys, Effect};
 use super::store::{schema, SqlAccount};
 use super::{
-    AccountCalls, AccountRequest, AddMembership, ChangePassword, Close, Create, RemoveMembership, Revoke, Secret,
-    SecurityLog, Session, Sessions, SignIn, SignOut, Sites, Upsert,
+    AccountCalls, AccountRequest, AddMembership, ChangePassword, Close, Create, RemoveMembership, RequestReset,
+    RequestVerification, ResetPassword, Revoke, Secret, SecurityLog, Session, Sessions, SignIn, SignOut, Sites, Upsert,
+    VerifyEmail,
 };
 use crate::error::EdgeResult;
 use crate::glue::{ask, at_time, now_ms, retention_ms, workspace_object};
@@ -134,6 +135,26 @@ impl AccountCalls for Account {
 
     async fn remove_membership(&self, request: RemoveMembership) -> EdgeResult<()> {
         self.with(|a| a.remove_membership(&request.site))
+    }
+
+    async fn request_reset(&self, _request: RequestReset) -> EdgeResult<Option<String>> {
+        let closing = self.closing().await?;
+        self.with(|a| a.request_reset(closing))
+    }
+
+    async fn reset_password(&self, request: ResetPassword) -> EdgeResult<()> {
+        let closing = self.closing().await?;
+        let ended = self.with(|a| a.reset_password(&request.link, &request.password, closing))?;
+        self.end_sessions(ended).await;
+        Ok(())
+    }
+
+    async fn request_verification(&self, request: RequestVerification) -> EdgeResult<Option<String>> {
+        self.with(|a| a.request_verification(&request.secret))
+    }
+
+    async fn verify_email(&self, request: VerifyEmail) -> EdgeResult<()> {
+        self.with(|a| a.verify_email(&request.link))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The account's tables in the object's SQLite, behind [`AccountStore`].
 
-use super::logic::{AccountStore, StoredAccount, StoredSession};
+use super::logic::{AccountStore, Purpose, StoredAccount, StoredLink, StoredSession};
 use crate::error::EdgeResult;
 use crate::glue::{create_schema, json_row, migrate};
 use crate::lockout::Lockout;
@@ -17,6 +17,7 @@ struct AccountRow {
     email: String,
     name: String,
     password_hash: String,
+    verified_at: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -58,13 +59,19 @@ impl AccountStore for SqlAccount {
             email: a.email,
             name: a.name,
             password_hash: a.password_hash,
+            verified_at: a.verified_at,
         }))
     }
 
     fn save_account(&mut self, a: &StoredAccount) -> EdgeResult<()> {
         self.0.exec(
-            "INSERT OR REPLACE INTO account (id, email, name, password_hash) VALUES (1, ?, ?, ?)",
-            vec![a.email.as_str().into(), a.name.as_str().into(), a.password_hash.as_str().into()],
+            "INSERT OR REPLACE INTO account (id, email, name, password_hash, verified_at) VALUES (1, ?, ?, ?, ?)",
+            vec![
+                a.email.as_str().into(),
+                a.name.as_str().into(),
+                a.password_hash.as_str().into(),
+                a.verified_at.into(),
+            ],
         )?;
         Ok(())
     }
@@ -160,6 +167,11 @@ impl AccountStore for SqlAccount {
         Ok(())
     }
 
+    fn has_devices(&self) -> EdgeResult<bool> {
+        let rows: Vec<serde_json::Value> = self.0.exec("SELECT 1 AS one FROM devices LIMIT 1", None)?.to_array()?;
+        Ok(!rows.is_empty())
+    }
+
     fn remember_device(&mut self, device: &str) -> EdgeResult<bool> {
         let cursor = self.0.exec("INSERT OR IGNORE INTO devices (device) VALUES (?)", vec![device.into()])?;
         Ok(cursor.rows_written() > 0)
@@ -196,6 +208,35 @@ impl AccountStore for SqlAccount {
             .map(|r| Ok(SecurityEvent { at: r.at, kind: from_name::<SecurityEventKind>(r.kind)?, detail: r.detail }))
             .collect()
     }
+
+    fn link(&self, purpose: Purpose) -> EdgeResult<Option<StoredLink>> {
+        #[derive(Deserialize)]
+        struct Row {
+            secret_hash: String,
+            expires_at: i64,
+        }
+        let rows: Vec<Row> = self
+            .0
+            .exec("SELECT secret_hash, expires_at FROM links WHERE purpose = ?", vec![purpose.name().into()])?
+            .to_array()?;
+        Ok(rows.into_iter().next().map(|r| StoredLink { secret_hash: r.secret_hash, expires_at: r.expires_at }))
+    }
+
+    fn save_link(&mut self, purpose: Purpose, link: Option<&StoredLink>) -> EdgeResult<()> {
+        match link {
+            Some(l) => self.0.exec(
+                "INSERT OR REPLACE INTO links (purpose, secret_hash, expires_at) VALUES (?, ?, ?)",
+                vec![purpose.name().into(), l.secret_hash.as_str().into(), l.expires_at.into()],
+            )?,
+            None => self.0.exec("DELETE FROM links WHERE purpose = ?", vec![purpose.name().into()])?,
+        };
+        Ok(())
+    }
+
+    fn clear_lockouts(&mut self) -> EdgeResult<()> {
+        self.0.exec("DELETE FROM lockouts", None)?;
+        Ok(())
+    }
 }
 
 /// Creates (or, after a closed account was deleted, recreates) the tables.
@@ -215,6 +256,9 @@ pub fn schema(state: &State) {
             "CREATE TABLE IF NOT EXISTS security_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, \
              kind TEXT NOT NULL, detail TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS devices (device TEXT PRIMARY KEY)",
+            // One live mailed link per purpose (reset, verify): the hash of its secret.
+            "CREATE TABLE IF NOT EXISTS links (purpose TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, \
+             expires_at INTEGER NOT NULL)",
         ],
     );
     migrate(
@@ -224,6 +268,7 @@ pub fn schema(state: &State) {
             ("session-device", "ALTER TABLE sessions ADD COLUMN device TEXT"),
             ("session-country", "ALTER TABLE sessions ADD COLUMN country TEXT"),
             ("session-last-seen", "ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER"),
+            ("account-verified", "ALTER TABLE account ADD COLUMN verified_at INTEGER"),
         ],
     );
 }

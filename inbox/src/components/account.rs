@@ -35,9 +35,7 @@ pub fn account(props: &AccountProps) -> Html {
             busy.set(true);
             status.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("POST", "/api/v1/me/password", Some(&request), client::http::any_answer)
-                    .await
-                {
+                match client::http::post_json("/api/v1/me/password", &request, client::http::any_answer).await {
                     Ok(_) => {
                         current.set_value("");
                         new.set_value("");

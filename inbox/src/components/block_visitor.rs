@@ -24,13 +24,8 @@ pub fn block_visitor(props: &BlockVisitorProps) -> Html {
             let path = format!("/api/v1/workspaces/{site}/visitors/{visitor}/blocked");
             let (confirming, error, onchange) = (confirming.clone(), error.clone(), onchange.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let done = client::http::send_json(
-                    "PUT",
-                    &path,
-                    Some(&BlockVisitorRequest { blocked }),
-                    client::http::any_answer,
-                )
-                .await;
+                let done =
+                    client::http::put_json(&path, &BlockVisitorRequest { blocked }, client::http::any_answer).await;
                 confirming.set(false);
                 match done {
                     Ok(_) => {

@@ -29,7 +29,7 @@ pub fn close_account(props: &CloseAccountProps) -> Html {
             busy.set(true);
             error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("POST", "/api/v1/me/close", Some(&request), Closing::from_json).await {
+                match client::http::post_json("/api/v1/me/close", &request, Closing::from_json).await {
                     // The edge has cleared the session cookie: nothing to sign out of.
                     Ok(closing) => {
                         onclosed.emit(account_closed(&client::day(closing.deleted_at)));

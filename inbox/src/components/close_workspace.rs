@@ -39,7 +39,7 @@ pub fn close_workspace(props: &CloseWorkspaceProps) -> Html {
             busy.set(true);
             error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("POST", &path, Some(&request), Closing::from_json).await {
+                match client::http::post_json(&path, &request, Closing::from_json).await {
                     // The inbox moves on without the workspace, which unmounts this card.
                     Ok(closing) => onclosed.emit(workspace_closed(&name, &client::day(closing.deleted_at))),
                     Err(e) => {

@@ -58,13 +58,13 @@ pub fn data_subject_card(props: &DataSubjectCardProps) -> Html {
                 let done: Outcome = match &action {
                     DataAction::Export => Some(download(&path, &visitor).await),
                     DataAction::Erase => {
-                        match client::http::send_json("POST", &path, Some(&action), Erased::from_json).await {
+                        match client::http::post_json(&path, &action, Erased::from_json).await {
                             // The page says what was erased; this card is gone with the visitor.
                             Ok(erased) => return onerased.emit((visitor, erased)),
                             Err(e) => Some(Err(e.message)),
                         }
                     }
-                    _ => match client::http::send_json("POST", &path, Some(&action), DataSubject::from_json).await {
+                    _ => match client::http::post_json(&path, &action, DataSubject::from_json).await {
                         Ok(subject) => {
                             onupdated.emit(subject);
                             mode.set(Mode::Actions);

@@ -35,7 +35,7 @@ pub fn identity_secret_card(props: &IdentitySecretProps) -> Html {
             let (secret, confirming, replaced) = (secret.clone(), confirming.clone(), replaced.clone());
             let path = format!("/api/v1/workspaces/{site}/identity-secret");
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("POST", &path, Some(&()), IdentitySecret::from_json).await {
+                match client::http::post_json(&path, &client::http::NoBody, IdentitySecret::from_json).await {
                     Ok(new) => {
                         secret.set(Some(Ok(new.secret)));
                         replaced.set(Some(Ok(())));

@@ -13,6 +13,9 @@ pub struct InboxProps {
     pub onsessionended: Callback<()>,
     /// The session as reloaded after a workspace was closed.
     pub onme: Callback<Me>,
+    /// What to say when the inbox opens (the outcome of an address confirmation link).
+    #[prop_or_default]
+    pub notice: Option<String>,
 }
 
 /// Where the last workspace chosen is remembered, so an agent of several lands in the one they
@@ -27,6 +30,15 @@ pub fn inbox(props: &InboxProps) -> Html {
     let chosen = use_state(|| storage().and_then(|s| s.get_item(WORKSPACE_KEY).ok().flatten()));
     let available = use_state(|| true);
     let notice = use_state(|| None::<String>);
+    {
+        // A link opened while the inbox is already showing says its outcome here too.
+        let notice = notice.clone();
+        use_effect_with(props.notice.clone(), move |said| {
+            if said.is_some() {
+                notice.set(said.clone());
+            }
+        });
+    }
     let onavailable = {
         let available = available.clone();
         Callback::from(move |on: bool| available.set(on))
@@ -48,7 +60,8 @@ pub fn inbox(props: &InboxProps) -> Html {
                 // Signed out locally either way: a failed request leaves at worst a session that
                 // expires on its own.
                 let _ =
-                    client::http::send_json("POST", "/api/v1/auth/sign-out", Some(&()), client::http::any_answer).await;
+                    client::http::post_json("/api/v1/auth/sign-out", &client::http::NoBody, client::http::any_answer)
+                        .await;
                 onsignedout.emit(());
             });
         })

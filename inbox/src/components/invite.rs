@@ -47,7 +47,7 @@ pub fn invite(props: &InviteProps) -> Html {
             busy.set(true);
             error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("POST", &format!("{path}/accept"), Some(&request), Me::from_json).await {
+                match client::http::post_json(&format!("{path}/accept"), &request, Me::from_json).await {
                     Ok(me) => {
                         // A used invite must not reopen on reload or Back.
                         crate::browser::clear_hash();

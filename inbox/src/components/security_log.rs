@@ -31,7 +31,10 @@ pub fn security_log(props: &SecurityLogProps) -> Html {
         // Failures stand out: they are what someone reads this log for.
         let warn = matches!(
             e.kind,
-            SecurityEventKind::SignInFailed | SecurityEventKind::LockedOut | SecurityEventKind::NewDevice
+            SecurityEventKind::SignInFailed
+                | SecurityEventKind::LockedOut
+                | SecurityEventKind::NewDevice
+                | SecurityEventKind::PasswordResetRequested
         );
         html! {
             <li class={classes!("event", warn.then_some("warn"))}>

@@ -35,7 +35,7 @@ pub fn sessions(props: &SessionsProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (list, error, onrevoked, path) = (list.clone(), error.clone(), onrevoked.clone(), path.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("DELETE", &path, None::<&()>, client::http::any_answer).await {
+                match client::http::delete(&path, client::http::any_answer).await {
                     Ok(_) => error.set(None),
                     Err(e) => error.set(Some(e.message)),
                 }

@@ -8,6 +8,8 @@ pub struct SignInProps {
     pub onsignedin: Callback<Me>,
     /// Shows the sign-up form: a site owner's first visit starts here.
     pub onsignup: Callback<()>,
+    /// Shows "Forgot your password?".
+    pub onforgot: Callback<()>,
     /// Said above the form: why the agent is here (their account was just closed).
     #[prop_or_default]
     pub notice: Option<String>,
@@ -29,7 +31,7 @@ pub fn sign_in(props: &SignInProps) -> Html {
             let (error, busy, onsignedin) = (error.clone(), busy.clone(), onsignedin.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("POST", "/api/v1/auth/sign-in", Some(&request), Me::from_json).await {
+                match client::http::post_json("/api/v1/auth/sign-in", &request, Me::from_json).await {
                     Ok(me) => onsignedin.emit(me),
                     Err(e) => {
                         error.set(Some(e.message));
@@ -56,6 +58,11 @@ pub fn sign_in(props: &SignInProps) -> Html {
                     <p class="error" role="alert">{ message }</p>
                 }
                 <button type="submit" disabled={*busy}>{ "Sign in" }</button>
+                <p class="alt-action">
+                    <button type="button" class="link-button" onclick={props.onforgot.reform(|_: MouseEvent| ())}>
+                        { "Forgot your password?" }
+                    </button>
+                </p>
                 <p class="alt-action">{ "New to Provixchat? " }
                     <button type="button" class="link-button" onclick={props.onsignup.reform(|_: MouseEvent| ())}>
                         { "Create an account" }

@@ -36,7 +36,7 @@ pub fn sign_up(props: &SignUpProps) -> Html {
             busy.set(true);
             error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("POST", "/api/v1/auth/sign-up", Some(&request), Me::from_json).await {
+                match client::http::post_json("/api/v1/auth/sign-up", &request, Me::from_json).await {
                     Ok(me) => onsignedup.emit(me),
                     Err(e) => {
                         error.set(Some(e.message));

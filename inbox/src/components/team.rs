@@ -45,8 +45,7 @@ pub fn team(props: &TeamProps) -> Html {
             let role = if crate::browser::value(&e) == "admin" { Role::Admin } else { Role::Agent };
             let (path, name, status, reload) = (path.clone(), name.clone(), status.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("PUT", &path, Some(&ChangeRoleRequest { role }), Member::from_json).await
-                {
+                match client::http::put_json(&path, &ChangeRoleRequest { role }, Member::from_json).await {
                     Ok(m) => status.set(Some(Ok(format!("{name} is now {}", crate::forms::role_phrase(m.role))))),
                     Err(err) => {
                         // The unchanged list would not redraw the select: put the old role back.
@@ -63,7 +62,7 @@ pub fn team(props: &TeamProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (path, name, status, reload) = (path.clone(), name.clone(), status.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("DELETE", &path, None::<&()>, client::http::any_answer).await {
+                match client::http::delete(&path, client::http::any_answer).await {
                     Ok(_) => status.set(Some(Ok(format!("{name} was removed from the workspace")))),
                     Err(e) => status.set(Some(Err(e.message))),
                 }
@@ -85,7 +84,7 @@ pub fn team(props: &TeamProps) -> Html {
             let request = CreateInviteRequest { role: *invite_role };
             let (invite, status, path) = (invite.clone(), status.clone(), format!("{base}/invites"));
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("POST", &path, Some(&request), Invite::from_json).await {
+                match client::http::post_json(&path, &request, Invite::from_json).await {
                     Ok(created) => {
                         invite.set(Some(created));
                         status.set(None);

@@ -37,6 +37,7 @@ impl Me {
             name: req(v, "name", string)?,
             email: req(v, "email", email)?,
             workspaces: req(v, "workspaces", |w| list(w, workspace))?,
+            email_verified: or_default(v, "email_verified", boolean)?,
         })
     }
 }
@@ -86,13 +87,16 @@ impl SessionInfo {
 }
 
 /// [`SecurityEventKind`]s by their wire names, in declaration order.
-const SECURITY_EVENT_KINDS: [(SecurityEventKind, &str); 6] = [
+const SECURITY_EVENT_KINDS: [(SecurityEventKind, &str); 9] = [
     (SecurityEventKind::SignIn, "sign_in"),
     (SecurityEventKind::NewDevice, "new_device"),
     (SecurityEventKind::SignInFailed, "sign_in_failed"),
     (SecurityEventKind::LockedOut, "locked_out"),
     (SecurityEventKind::PasswordChanged, "password_changed"),
     (SecurityEventKind::SessionRevoked, "session_revoked"),
+    (SecurityEventKind::PasswordResetRequested, "password_reset_requested"),
+    (SecurityEventKind::PasswordReset, "password_reset"),
+    (SecurityEventKind::EmailVerified, "email_verified"),
 ];
 
 impl SecurityEvent {
@@ -259,12 +263,12 @@ mod tests {
     fn answers_round_trip() {
         for role in [Role::Owner, Role::Admin, Role::Agent] {
             let workspaces = vec![WorkspaceRef { id: SiteId::parse("shop").unwrap(), name: "Shop".into(), role }];
-            round_trip(Me { name: "Ana".into(), email: ana(), workspaces }, Me::from_json);
+            round_trip(Me { name: "Ana".into(), email: ana(), workspaces, email_verified: true }, Me::from_json);
             round_trip(Member { email: ana(), name: "Ana".into(), role, joined_at: 5 }, Member::from_json);
             round_trip(Invite { url: "https://x.example/i/t".into(), role, expires_at: 9 }, Invite::from_json);
             round_trip(InvitePreview { workspace_name: "Shop".into(), role, expires_at: 9 }, InvitePreview::from_json);
         }
-        round_trip(Me { name: "Ana".into(), email: ana(), workspaces: vec![] }, Me::from_json);
+        round_trip(Me { name: "Ana".into(), email: ana(), workspaces: vec![], email_verified: false }, Me::from_json);
         for (kind, _) in SECURITY_EVENT_KINDS {
             round_trip(SecurityEvent { at: 3, kind, detail: "Chrome on Linux".into() }, SecurityEvent::from_json);
         }

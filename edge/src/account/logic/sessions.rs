@@ -15,7 +15,7 @@ pub fn session_id(secret_hash: &str) -> String {
 
 impl<S: AccountStore, K: Keys> Account<'_, S, K> {
     /// The live session `secret` opens, its "last seen" refreshed when stale.
-    fn live_session(&mut self, secret: &str) -> EdgeResult<StoredSession> {
+    pub(super) fn live_session(&mut self, secret: &str) -> EdgeResult<StoredSession> {
         let session = self
             .store
             .session(&sha256_hex(secret))?
@@ -34,7 +34,12 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         let mut memberships = self.store.memberships()?;
         memberships.sort_by(|a, b| a.name.cmp(&b.name));
         let workspaces = memberships.into_iter().map(|m| WorkspaceRef { id: m.site, name: m.name, role: m.role });
-        Ok(Me { name: account.name, email: Email::parse(&account.email)?, workspaces: workspaces.collect() })
+        Ok(Me {
+            name: account.name,
+            email: Email::parse(&account.email)?,
+            workspaces: workspaces.collect(),
+            email_verified: account.verified_at.is_some(),
+        })
     }
 
     /// Ends this session only (an unknown or expired one is already gone: nothing to refuse).
@@ -94,11 +99,9 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         };
         self.check_password(&request.current, &origin)?;
         let account = self.store.account()?.ok_or(EdgeError::Unauthorized)?;
-        self.write_account(&NewAccount {
-            email: Email::parse(&account.email)?,
-            name: account.name,
-            password: request.new.clone(),
-        })?;
+        let new =
+            NewAccount { email: Email::parse(&account.email)?, name: account.name, password: request.new.clone() };
+        self.write_account(&new, account.verified_at)?;
         let ended = self.end_sessions_except(Some(&current.secret_hash))?;
         self.log(SecurityEventKind::PasswordChanged, &describe(&origin))?;
         Ok(ended)

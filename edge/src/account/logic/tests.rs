@@ -1,6 +1,7 @@
 //! The account's decisions, over an in-memory store and predictable keys.
 
 mod closing;
+mod links;
 mod sessions;
 mod sign_in;
 
@@ -22,6 +23,7 @@ pub struct Memory {
     pub sessions: Vec<StoredSession>,
     pub devices: Vec<String>,
     pub events: Vec<SecurityEvent>,
+    pub links: BTreeMap<&'static str, StoredLink>,
     pub closing: Option<i64>,
     pub alarm: Option<i64>,
     /// Sessions the glue was told to end everywhere.
@@ -81,6 +83,9 @@ impl AccountStore for Memory {
         self.sessions.retain(|s| Some(s.secret_hash.as_str()) == keep);
         Ok(())
     }
+    fn has_devices(&self) -> EdgeResult<bool> {
+        Ok(!self.devices.is_empty())
+    }
     fn remember_device(&mut self, device: &str) -> EdgeResult<bool> {
         let new = !self.devices.iter().any(|d| d == device);
         if new {
@@ -99,6 +104,20 @@ impl AccountStore for Memory {
     }
     fn events(&self, limit: usize) -> EdgeResult<Vec<SecurityEvent>> {
         Ok(self.events.iter().rev().take(limit).cloned().collect())
+    }
+    fn link(&self, purpose: Purpose) -> EdgeResult<Option<StoredLink>> {
+        Ok(self.links.get(purpose.name()).cloned())
+    }
+    fn save_link(&mut self, purpose: Purpose, link: Option<&StoredLink>) -> EdgeResult<()> {
+        match link {
+            Some(l) => self.links.insert(purpose.name(), l.clone()),
+            None => self.links.remove(purpose.name()),
+        };
+        Ok(())
+    }
+    fn clear_lockouts(&mut self) -> EdgeResult<()> {
+        self.lockouts.clear();
+        Ok(())
     }
 }
 
