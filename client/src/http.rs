@@ -2,7 +2,6 @@
 //! `ApiError`; a network failure becomes one too, so callers handle a single type.
 
 use crate::json::JsJson;
-use serde::Serialize;
 use shared::to_json::ToJson;
 use shared::{api::ApiError, ErrorCode};
 use wasm_bindgen::JsCast;
@@ -56,20 +55,8 @@ pub async fn put_json<B: ToJson, T>(path: &str, body: &B, decode: fn(&JsJson) ->
     decoded(&fetch_text("PUT", path, Some(body.to_json())).await?, decode)
 }
 
-/// A request with a serde-encoded body (none for `None`), its answer decoded with `shared::json`
-/// (see [`get_json`]): the inbox's requests, whose bodies serde still encodes.
-pub async fn send_json<B: Serialize, T>(
-    method: &str,
-    path: &str,
-    body: Option<&B>,
-    decode: fn(&JsJson) -> Option<T>,
-) -> Result<T, ApiError> {
-    let body = body.map(serde_json::to_string).transpose().map_err(|_| network_error())?;
-    decoded(&fetch_text(method, path, body).await?, decode)
-}
-
-/// For [`send_json`] where only success matters: any JSON answer will do (as a
-/// `serde_json::Value` would), a body that is not JSON is still a failure.
+/// For a request where only success matters: any JSON answer will do, a body that is not JSON
+/// is still a failure.
 pub fn any_answer(_: &JsJson) -> Option<()> {
     Some(())
 }

@@ -137,15 +137,21 @@ impl Ctx<'_> {
     pub async fn create_invite(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let body: CreateInviteRequest = read_json(req).await?;
+        // A bad address is refused before an invite exists that nobody would receive.
+        let to = body.email.as_deref().map(|e| Email::parse(e.trim())).transpose()?;
         let invite = ask(&self.workspace(&workspace.id)?, CreateInvite { role: body.role }).await?;
         let url = format!("{}/inbox#invite={}.{}", self.own_origin, workspace.id, invite.token);
-        self.audit(
-            &workspace.id,
-            AuditActor::Agent(agent.email.clone()),
-            AuditAction::InviteCreated,
-            invite.role.label(),
-        )
-        .await;
+        let mut detail = invite.role.label().to_owned();
+        if let Some(to) = &to {
+            let (from, origin) = self.sender();
+            let days = crate::team::INVITE_TTL_MS / (24 * 3600 * 1000);
+            let role = crate::mail::account::role_phrase(invite.role);
+            let sender = crate::mail::account::Sender { from: &from, origin };
+            let (kind, mail) = sender.invite(to.as_str(), &agent.me.name, &workspace.name, role, &url, days);
+            self.post_mail(kind, Some(workspace.id.clone()), mail);
+            detail = format!("{detail} · emailed to {to}");
+        }
+        self.audit(&workspace.id, AuditActor::Agent(agent.email.clone()), AuditAction::InviteCreated, &detail).await;
         json(&Invite { url, role: invite.role, expires_at: invite.expires_at }, 201)
     }
 

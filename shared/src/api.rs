@@ -208,6 +208,9 @@ pub struct VerifyEmailRequest {
 pub struct CreateInviteRequest {
     /// `admin` or `agent`; nobody is invited as owner.
     pub role: Role,
+    /// Where to email the invite; without it, only the link is made (to send privately).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// A single-use invite link. Only its creator ever sees `url`; the edge keeps a hash.

@@ -5,11 +5,11 @@
 //! both ways and compare. The edge and the inbox keep serde for everything else they send.
 
 use crate::api::{
-    AcceptInviteRequest, BlockVisitorRequest, ChangePasswordRequest, ChangeRoleRequest, CreateInviteRequest,
-    ForgotPasswordRequest, ResetPasswordRequest, Role, SignInRequest, SignUpRequest, VerifyEmailRequest,
-    VisitorSessionRequest,
+    AcceptInviteRequest, BlockVisitorRequest, BusinessHours, CannedResponse, ChangePasswordRequest, ChangeRoleRequest,
+    CreateInviteRequest, ForgotPasswordRequest, LauncherPosition, PrechatMode, ResetPasswordRequest, Role,
+    SignInRequest, SignUpRequest, VerifyEmailRequest, VisitorSessionRequest, WorkspaceSettings,
 };
-use crate::consent::{ConsentRequest, Method};
+use crate::consent::{BannerText, Category, CategoryText, ConsentRequest, ConsentSettings, Method};
 use crate::domain::ConversationStatus;
 use crate::privacy::{CloseAccountRequest, CloseWorkspaceRequest, DataAction, DataRegion, MyDataRequest};
 use crate::protocol::ClientMsg;
@@ -207,6 +207,92 @@ impl ToJson for AcceptInviteRequest {
     }
 }
 
+/// A JSON array of already written values.
+fn array(items: impl Iterator<Item = String>) -> String {
+    format!("[{}]", items.collect::<Vec<_>>().join(","))
+}
+
+fn string(s: &str) -> String {
+    let mut out = String::new();
+    push_string(&mut out, s);
+    out
+}
+
+impl ToJson for WorkspaceSettings {
+    fn to_json(&self) -> String {
+        let hours = self.business_hours.as_ref().map_or("null".into(), |h: &BusinessHours| {
+            Obj::new()
+                .str("time_zone", &h.time_zone)
+                .raw("days", &array(h.days.iter().map(u8::to_string)))
+                .num("open", u64::from(h.open))
+                .num("close", u64::from(h.close))
+                .end()
+        });
+        let canned = |c: &CannedResponse| Obj::new().str("shortcut", &c.shortcut).str("text", &c.text).end();
+        let position = match self.position {
+            LauncherPosition::Right => "right",
+            LauncherPosition::Left => "left",
+        };
+        let prechat = match self.prechat {
+            PrechatMode::Off => "off",
+            PrechatMode::Optional => "optional",
+            PrechatMode::Required => "required",
+        };
+        let region = match self.data_region {
+            DataRegion::Global => "global",
+            DataRegion::Eu => "eu",
+        };
+        Obj::new()
+            .str("name", &self.name)
+            .str("greeting", &self.greeting)
+            .raw("allowed_domains", &array(self.allowed_domains.iter().map(|d| string(d))))
+            .str("color", &self.color)
+            .str("position", position)
+            .str("launcher_text", &self.launcher_text)
+            .str("team_name", &self.team_name)
+            .raw("business_hours", &hours)
+            .str("offline_message", &self.offline_message)
+            .str("prechat", prechat)
+            .str_or_null("language", self.language.map(|l| l.code()))
+            .raw("retention_days", &self.retention_days.map_or("null".into(), |d| d.to_string()))
+            .raw("canned_responses", &array(self.canned_responses.iter().map(canned)))
+            .bool("identity_verification", self.identity_verification)
+            .bool("store_ip", self.store_ip)
+            .str("data_region", region)
+            .end()
+    }
+}
+
+impl ToJson for ConsentSettings {
+    fn to_json(&self) -> String {
+        let category = |c: &Category| match c {
+            Category::Preferences => string("preferences"),
+            Category::Analytics => string("analytics"),
+            Category::Marketing => string("marketing"),
+        };
+        let text = |t: &CategoryText| Obj::new().str("name", &t.name).str("description", &t.description).end();
+        let banner = |b: &BannerText| {
+            Obj::new()
+                .str("title", &b.title)
+                .str("text", &b.text)
+                .raw("necessary", &text(&b.necessary))
+                .raw("preferences", &text(&b.preferences))
+                .raw("analytics", &text(&b.analytics))
+                .raw("marketing", &text(&b.marketing))
+                .end()
+        };
+        let texts = self.texts.iter().fold(Obj::new(), |o, (lang, b)| o.raw(lang.code(), &banner(b))).end();
+        Obj::new()
+            .str("policy_url", &self.policy_url)
+            .num("policy_version", u64::from(self.policy_version))
+            .num("lifetime_days", u64::from(self.lifetime_days))
+            .str_or_null("language", self.language.map(|l| l.code()))
+            .raw("categories", &array(self.categories.iter().map(category)))
+            .raw("texts", &texts)
+            .end()
+    }
+}
+
 impl ToJson for BlockVisitorRequest {
     fn to_json(&self) -> String {
         Obj::new().bool("blocked", self.blocked).end()
@@ -241,7 +327,7 @@ fn role_name(role: Role) -> &'static str {
 
 impl ToJson for CreateInviteRequest {
     fn to_json(&self) -> String {
-        Obj::new().str("role", role_name(self.role)).end()
+        Obj::new().str("role", role_name(self.role)).some_str("email", self.email.as_deref()).end()
     }
 }
 
@@ -358,8 +444,70 @@ mod tests {
         same(&CloseAccountRequest { password: awkward() });
         same(&CloseWorkspaceRequest { confirm: awkward() });
         for role in [Role::Owner, Role::Admin, Role::Agent] {
-            same(&CreateInviteRequest { role });
+            same(&CreateInviteRequest { role, email: None });
+            same(&CreateInviteRequest { role, email: Some(awkward()) });
             same(&ChangeRoleRequest { role });
+        }
+    }
+
+    #[test]
+    fn settings_encode_as_serde_encodes_them() {
+        use crate::api::{BusinessHours, CannedResponse, LauncherPosition, PrechatMode, WorkspaceSettings};
+        use crate::consent::{BannerText, Category, CategoryText, ConsentSettings};
+        let hours = BusinessHours { time_zone: "Europe/Paris".into(), days: vec![0, 1, 4], open: 540, close: 1080 };
+        for (position, prechat, language, region, business_hours, retention_days) in [
+            (LauncherPosition::Right, PrechatMode::Off, None, DataRegion::Global, None, None),
+            (
+                LauncherPosition::Left,
+                PrechatMode::Optional,
+                Some(Lang::De),
+                DataRegion::Eu,
+                Some(hours.clone()),
+                Some(30),
+            ),
+            (LauncherPosition::Left, PrechatMode::Required, Some(Lang::Es), DataRegion::Global, Some(hours), Some(0)),
+        ] {
+            same(&WorkspaceSettings {
+                name: awkward(),
+                greeting: awkward(),
+                allowed_domains: vec!["shop.example".into(), awkward()],
+                color: "#1d4ed8".into(),
+                position,
+                launcher_text: String::new(),
+                team_name: awkward(),
+                business_hours,
+                offline_message: awkward(),
+                prechat,
+                language,
+                retention_days,
+                canned_responses: vec![CannedResponse { shortcut: "/hi".into(), text: awkward() }],
+                identity_verification: language.is_some(),
+                store_ip: language.is_none(),
+                data_region: region,
+            });
+        }
+        let text = || CategoryText { name: awkward(), description: awkward() };
+        let banner = || BannerText {
+            title: awkward(),
+            text: awkward(),
+            necessary: text(),
+            preferences: text(),
+            analytics: text(),
+            marketing: text(),
+        };
+        for (language, categories, langs) in [
+            (None, vec![], vec![]),
+            (Some(Lang::Fr), Category::ALL.to_vec(), Lang::ALL.to_vec()),
+            (Some(Lang::En), vec![Category::Marketing, Category::Preferences], vec![Lang::Es, Lang::En]),
+        ] {
+            same(&ConsentSettings {
+                policy_url: "https://shop.example/privacy".into(),
+                policy_version: 7,
+                lifetime_days: 365,
+                language,
+                categories,
+                texts: langs.into_iter().map(|l| (l, banner())).collect(),
+            });
         }
     }
 

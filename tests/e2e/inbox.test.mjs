@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fillSignUp, signInToInbox, submitSignUp } from '../support/inbox.mjs';
+import { linkIn, nextMail } from '../support/mail.mjs';
 import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 let suite, edge, browser;
@@ -47,13 +48,19 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
   await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
 
-  // The owner invites an agent, who joins from the link in another browser.
+  // The owner invites an agent by email, who joins from the mailed link in another browser.
   await owner.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Team' }).click();
   await owner.getByRole('heading', { name: 'Team' }).waitFor();
-  await owner.getByRole('button', { name: 'Create invite link' }).click();
-  const link = await owner.getByRole('textbox', { name: 'Invite link' }).inputValue();
-  assert.match(link, /\/inbox#invite=/);
+  await owner.getByRole('textbox', { name: 'Email (optional)' }).fill('alex@ceramics.example');
+  await owner.getByRole('button', { name: 'Create invite' }).click();
+  await owner.getByRole('status').filter({ hasText: 'Invite emailed to alex@ceramics.example.' }).waitFor();
+  const shown = await owner.getByRole('textbox', { name: 'Invite link' }).inputValue();
+  assert.match(shown, /\/inbox#invite=/);
   await owner.screenshot({ path: artifact('team.png') });
+  const invite = await nextMail(suite.stateDir, 'alex@ceramics.example', 'invited you to Ceramics Studio on Provixchat');
+  assert.match(invite.text, /answer chats for Ceramics Studio on Provixchat, as an agent/);
+  const link = linkIn(invite, '/inbox#invite=', edge.edge);
+  assert.equal(link, shown, 'the mail carries the link the owner sees');
   const agent = await newPage();
   await agent.goto(link);
   await agent.getByRole('heading', { name: 'Join Ceramics Studio' }).waitFor();

@@ -14,6 +14,15 @@ pub struct Sender<'a> {
     pub origin: &'a str,
 }
 
+/// "an agent", "an admin": how an invite names the role it gives.
+pub fn role_phrase(role: shared::api::Role) -> &'static str {
+    match role {
+        shared::api::Role::Owner => "the owner",
+        shared::api::Role::Admin => "an admin",
+        shared::api::Role::Agent => "an agent",
+    }
+}
+
 const FOOTER: &str = "Provixchat sends this email about your own account. It holds no advertising.";
 
 impl Sender<'_> {

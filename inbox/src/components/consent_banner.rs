@@ -52,7 +52,7 @@ pub fn consent_banner(props: &ConsentBannerProps) -> Html {
             let next = ConsentSettings { policy_url: url.trim().to_owned(), policy_version, lifetime_days, ..current };
             let (show, status, path) = (show.clone(), status.clone(), path.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("PUT", &path, Some(&next), ConsentSettings::from_json).await {
+                match client::http::put_json(&path, &next, ConsentSettings::from_json).await {
                     Ok(saved) => {
                         show(saved);
                         status.set(Some(Ok("Consent settings saved".into())));

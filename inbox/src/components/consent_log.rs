@@ -42,13 +42,8 @@ pub fn consent_log(props: &ConsentLogProps) -> Html {
             let next = ConsentSettings { policy_version: current.policy_version + 1, ..current };
             let (settings, message, base) = (settings.clone(), message.clone(), base.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json(
-                    "PUT",
-                    &format!("{base}/consent-settings"),
-                    Some(&next),
-                    ConsentSettings::from_json,
-                )
-                .await
+                match client::http::put_json(&format!("{base}/consent-settings"), &next, ConsentSettings::from_json)
+                    .await
                 {
                     Ok(saved) => {
                         message.set(Some(format!(

@@ -50,7 +50,7 @@ pub fn onboarding(props: &OnboardingProps) -> Html {
                 let result = match client::http::get_json(&path, WorkspaceSettings::from_json).await {
                     Ok(current) => {
                         let next = WorkspaceSettings { allowed_domains: parse_domains(&domains), ..current };
-                        client::http::send_json("PUT", &path, Some(&next), WorkspaceSettings::from_json).await
+                        client::http::put_json(&path, &next, WorkspaceSettings::from_json).await
                     }
                     Err(e) => Err(e),
                 };

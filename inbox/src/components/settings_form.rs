@@ -63,7 +63,7 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
             let path = format!("/api/v1/workspaces/{site}/settings");
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                match client::http::send_json("PUT", &path, Some(&next), WorkspaceSettings::from_json).await {
+                match client::http::put_json(&path, &next, WorkspaceSettings::from_json).await {
                     Ok(saved) => {
                         dispatcher.dispatch(Edit::new(move |d| *d = Draft::new(saved)));
                         status.set(Some(Ok("Settings saved".into())));

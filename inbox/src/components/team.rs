@@ -17,6 +17,7 @@ pub fn team(props: &TeamProps) -> Html {
     let members = use_state(|| None::<Result<Vec<Member>, String>>);
     let status = use_state(|| None::<Result<String, String>>);
     let invite_role = use_state(|| Role::Agent);
+    let invite_email = use_node_ref();
     let invite = use_state(|| None::<Invite>);
     // After every change the table shows what the edge holds, whether the change worked or not.
     let reload = {
@@ -78,16 +79,19 @@ pub fn team(props: &TeamProps) -> Html {
         })
     };
     let oncreate = {
-        let (invite_role, invite, status, base) = (invite_role.clone(), invite.clone(), status.clone(), base.clone());
+        let (invite_role, invite, status, base, invite_email) =
+            (invite_role.clone(), invite.clone(), status.clone(), base.clone(), invite_email.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let request = CreateInviteRequest { role: *invite_role };
+            let email = invite_email.cast::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let email = (!email.trim().is_empty()).then_some(email);
+            let request = CreateInviteRequest { role: *invite_role, email };
             let (invite, status, path) = (invite.clone(), status.clone(), format!("{base}/invites"));
             wasm_bindgen_futures::spawn_local(async move {
                 match client::http::post_json(&path, &request, Invite::from_json).await {
                     Ok(created) => {
                         invite.set(Some(created));
-                        status.set(None);
+                        status.set(request.email.map(|to| Ok(format!("Invite emailed to {to}."))));
                     }
                     Err(e) => status.set(Some(Err(e.message))),
                 }
@@ -151,7 +155,10 @@ pub fn team(props: &TeamProps) -> Html {
                                 <option value="admin" selected={*invite_role == Role::Admin}>{ "Admin" }</option>
                             </select>
                         </Field>
-                        <button type="submit" class="primary">{ "Create invite link" }</button>
+                        <Field id="invite-email" label="Email (optional)" hint="We email the link there; or leave it empty and send the link yourself.">
+                            <input id="invite-email" ref={invite_email} type="email" autocomplete="off" aria-describedby="invite-email-hint" />
+                        </Field>
+                        <button type="submit" class="primary">{ "Create invite" }</button>
                     </form>
                     if let Some(created) = &*invite {
                         <CopyField id="invite-link" label="Invite link" value={created.url.clone()} button="Copy link" />
