@@ -19,6 +19,7 @@ console.log(`
   Demo page (a customer's site):  ${edge.base}/demo
   Inbox (agents):                 ${edge.edge}/inbox
   Demo sign-in:                   ${DEMO.agentEmail} / ${password}
+  Mail the edge sends (.eml):     .state/wrangler/tmp/miniflare-*/files/email/
 
   Press Ctrl-C to stop. Conversations persist in .state/ across restarts.
 `);

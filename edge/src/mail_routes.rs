@@ -108,7 +108,7 @@ impl Ctx<'_> {
     /// Mails the alert of a sign-in from a device the account had not used.
     pub fn alert_new_device(&self, email: &Email, device: &str) {
         let (from, origin) = self.sender();
-        let when = crate::mail::mime::rfc5322_date(self.arrived);
+        let when = crate::mail::mime::readable_time(self.arrived);
         let (kind, mail) = Sender { from: &from, origin }.new_device(email.as_str(), device, &when);
         self.post_mail(kind, None, mail);
     }

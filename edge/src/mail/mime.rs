@@ -151,6 +151,15 @@ pub fn rfc5322_date(now: i64) -> String {
     )
 }
 
+/// `6 Dec 2026, 17:01 UTC`: a time as a mail's reader reads it.
+pub fn readable_time(now: i64) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let secs = now.div_euclid(1000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{d} {} {y}, {:02}:{:02} UTC", MONTHS[(m - 1) as usize], rem / 3600, rem % 3600 / 60)
+}
+
 /// Year, month (1–12) and day of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
@@ -204,6 +213,7 @@ mod tests {
         assert_eq!(rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
         assert_eq!(rfc5322_date(1_796_576_489_000), "Sun, 06 Dec 2026 17:01:29 +0000");
         assert_eq!(rfc5322_date(951_782_400_000), "Tue, 29 Feb 2000 00:00:00 +0000");
+        assert_eq!(readable_time(1_796_576_489_000), "6 Dec 2026, 17:01 UTC");
     }
 
     #[test]
