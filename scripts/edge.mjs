@@ -60,7 +60,7 @@ export async function startEdge({
 }) {
   if (entrypoint && inspector) throw new Error('startEdge: entrypoint needs inspector: false');
   // workerd does not implement Durable Object jurisdictions; production (wrangler.toml) does.
-  const allVars = config ? vars : { DEMO_PAGE: 'on', JURISDICTIONS: 'off', ...vars };
+  const allVars = config ? vars : { DEMO_PAGE: 'on', JURISDICTIONS: 'off', PUBLIC_ORIGIN: `http://localhost:${port}`, ...vars };
   const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
   const args = inspector
     ? [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--log-level', 'warn',

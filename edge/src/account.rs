@@ -105,6 +105,10 @@ crate::requests! {
         request_verification: RequestVerification { secret: String } -> Option<String>;
         /// Confirms the address with its link's secret.
         verify_email: VerifyEmail { link: String } -> ();
+        /// Sets when the agent is emailed about waiting visitors (every workspace is told).
+        set_notify: SetNotify { secret: String, notify: shared::api::NotifyWhen } -> ();
+        /// A one-click unsubscribe from a digest (no session: its signed link is the proof).
+        unsubscribe: Unsubscribe {} -> ();
     }
 }
 

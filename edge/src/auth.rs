@@ -117,6 +117,25 @@ pub fn unb64(s: &str) -> Option<String> {
     B64.decode(s).ok().and_then(|b| String::from_utf8(b).ok())
 }
 
+/// The token of a one-click unsubscribe link for `email`'s notifications: the address
+/// (base64url) and its HMAC, so the link works without a session and nobody can make one for
+/// another address.
+pub fn unsubscribe_token(secret: &[u8], email: &str) -> String {
+    let mac = hmac(secret, format!("unsubscribe:{email}").as_bytes());
+    format!("{}.{}", B64.encode(email), B64.encode(mac))
+}
+
+/// The address an [`unsubscribe_token`] stands for, if its HMAC is right.
+pub fn check_unsubscribe_token(secret: &[u8], token: &str) -> Option<String> {
+    let (email, _) = token.split_once('.')?;
+    let email = String::from_utf8(B64.decode(email).ok()?).ok()?;
+    let expected = unsubscribe_token(secret, &email);
+    // Compared in constant time: a guess learns nothing from how long the refusal took.
+    let same =
+        expected.len() == token.len() && expected.bytes().zip(token.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0;
+    same.then_some(email)
+}
+
 fn hmac(secret: &[u8], data: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
@@ -291,5 +310,16 @@ mod tests {
         let id = random_id("cv_").unwrap();
         assert!(ConversationId::parse(&id).is_ok(), "{id}");
         assert_ne!(id, random_id("cv_").unwrap());
+    }
+
+    #[test]
+    fn unsubscribe_tokens_name_their_address_and_cannot_be_forged() {
+        let token = unsubscribe_token(b"secret", "ana@example.com");
+        assert_eq!(check_unsubscribe_token(b"secret", &token).as_deref(), Some("ana@example.com"));
+        assert_eq!(check_unsubscribe_token(b"other secret", &token), None);
+        let (_, mac) = token.split_once('.').unwrap();
+        let forged = format!("{}.{mac}", B64.encode("bo@example.com"));
+        assert_eq!(check_unsubscribe_token(b"secret", &forged), None);
+        assert_eq!(check_unsubscribe_token(b"secret", "garbage"), None);
     }
 }

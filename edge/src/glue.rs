@@ -278,3 +278,19 @@ pub fn local_time(time_zone: &str) -> Option<(u8, u16)> {
     let minute: u16 = part("minute")?.parse().ok()?;
     Some((weekday as u8, (hour % 24) * 60 + minute))
 }
+
+/// The postbox of `address` (one object per lower-cased address): every mail leaves through it.
+pub fn postbox_object(env: &Env, address: &str) -> EdgeResult<Stub> {
+    Ok(env.durable_object("POSTBOX")?.get_by_name(&address.to_lowercase())?)
+}
+
+/// The deployment's sender address (`MAIL_FROM`).
+pub fn mail_from(env: &Env) -> String {
+    env.var("MAIL_FROM").map(|v| v.to_string()).unwrap_or_else(|_| crate::mail::DEFAULT_FROM.to_owned())
+}
+
+/// The edge's public origin (`PUBLIC_ORIGIN`), for links in mail an object sends on its own
+/// (an alarm has no request to take it from).
+pub fn public_origin(env: &Env) -> String {
+    env.var("PUBLIC_ORIGIN").map(|v| v.to_string().trim_end_matches('/').to_owned()).unwrap_or_default()
+}

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod mime;
+pub mod notify;
 
 use crate::pages::escape_html;
 
@@ -37,7 +38,7 @@ impl Body<'_> {
              <div style=\"max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:24px\">",
         );
         for p in &self.paragraphs {
-            out.push_str(&format!("<p style=\"margin:0 0 16px\">{}</p>", escape_html(p)));
+            out.push_str(&format!("<p style=\"margin:0 0 16px;white-space:pre-line\">{}</p>", escape_html(p)));
         }
         if let Some((label, url)) = self.action {
             let url = escape_html(url);

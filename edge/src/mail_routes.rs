@@ -4,27 +4,22 @@
 //! whether a mail was sent).
 
 use crate::account::logic::{RESET_TTL_MS, VERIFY_TTL_MS};
-use crate::account::{link_token, parse_link_token, RequestReset, RequestVerification, ResetPassword, VerifyEmail};
+use crate::account::{
+    link_token, parse_link_token, RequestReset, RequestVerification, ResetPassword, SetNotify, Unsubscribe, VerifyEmail,
+};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, json, read_json};
+use crate::glue::{ask, json, mail_from, postbox_object, read_json};
 use crate::mail::account::Sender;
 use crate::mail::mime::Mail;
-use crate::mail::DEFAULT_FROM;
 use crate::postbox::{MailKind, Queue};
 use crate::router::Ctx;
-use shared::api::{ForgotPasswordRequest, ResetPasswordRequest, VerifyEmailRequest};
+use shared::api::{ForgotPasswordRequest, NotifyRequest, ResetPasswordRequest, VerifyEmailRequest};
 use shared::{Email, SiteId};
-use worker::{console_error, Env, Request, Response};
+use worker::{console_error, Request, Response};
 
-/// The postbox of `address` (one object per lower-cased address).
-pub fn postbox_object(env: &Env, address: &str) -> EdgeResult<worker::Stub> {
-    Ok(env.durable_object("POSTBOX")?.get_by_name(&address.to_lowercase())?)
-}
-
-/// The deployment's sender address (`MAIL_FROM`).
-pub fn mail_from(env: &Env) -> String {
-    env.var("MAIL_FROM").map(|v| v.to_string()).unwrap_or_else(|_| DEFAULT_FROM.to_owned())
-}
+/// The unsubscribe page: no script, our stylesheet, a form that posts to itself.
+const UNSUBSCRIBE_CSP: &str =
+    "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 impl Ctx<'_> {
     /// Hands a mail to its postbox once the answer is on its way. A postbox that cannot be
@@ -111,5 +106,44 @@ impl Ctx<'_> {
         let when = crate::mail::mime::readable_time(self.arrived);
         let (kind, mail) = Sender { from: &from, origin }.new_device(email.as_str(), device, &when);
         self.post_mail(kind, None, mail);
+    }
+
+    /// `PUT /api/v1/me/notifications`: when the signed-in agent is emailed about waiting visitors.
+    pub async fn set_notifications(&self, req: &mut Request) -> EdgeResult<Response> {
+        self.require_own_origin(req)?;
+        let agent = self.agent(req).await?;
+        let body: NotifyRequest = read_json(req).await?;
+        ask(&self.account(&agent.email)?, SetNotify { secret: agent.secret, notify: body.notify }).await?;
+        json(&body, 200)
+    }
+
+    /// `GET /api/v1/mail/unsubscribe/TOKEN`, a digest's footer link: a page with one button (a
+    /// link alone must change nothing: mail scanners open links). `POST` is the one-click
+    /// unsubscribe of RFC 8058, from the mail reader or that button: its signed token is the proof,
+    /// so it needs no session and no origin.
+    pub async fn unsubscribe(&self, token: &str, post: bool) -> EdgeResult<Response> {
+        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        let email = crate::auth::check_unsubscribe_token(secret.as_bytes(), token).ok_or(EdgeError::LinkExpired)?;
+        let email = Email::parse(&email).map_err(|_| EdgeError::LinkExpired)?;
+        let body = if post {
+            ask(&self.account(&email)?, Unsubscribe {}).await?;
+            "<p role=\"status\">Done: you will get no more emails about waiting visitors. You can turn them on again \
+             in the inbox (Account).</p>"
+                .to_owned()
+        } else {
+            format!(
+                "<p>Stop the emails about waiting visitors to {}?</p><form method=\"post\"><button type=\"submit\">\
+                 Stop these emails</button></form>",
+                crate::pages::escape_html(email.as_str())
+            )
+        };
+        let page = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+             content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">\
+             <link rel=\"icon\" href=\"data:,\"><title>Email notifications · Provixchat</title>\
+             <link rel=\"stylesheet\" href=\"/notice.css\"></head><body><main><h1>Email notifications</h1>{body}\
+             </main></body></html>"
+        );
+        crate::router::html_page(page, UNSUBSCRIBE_CSP)
     }
 }

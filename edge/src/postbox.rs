@@ -30,6 +30,8 @@ pub enum MailKind {
     NewDevice,
     /// An invite to join a workspace, sent by its owner or an admin.
     Invite,
+    /// A digest of visitors waiting for an answer, to an agent who asked for it.
+    Digest,
 }
 
 impl MailKind {
@@ -39,6 +41,8 @@ impl MailKind {
             MailKind::PasswordReset | MailKind::VerifyEmail => 5,
             MailKind::NewDevice => 10,
             MailKind::Invite => 5,
+            // Digests come at most every 10 minutes per workspace; an agent of many gets more.
+            MailKind::Digest => 30,
         }
     }
 }

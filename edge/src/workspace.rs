@@ -51,6 +51,15 @@ pub struct NewInvite {
     pub expires_at: i64,
 }
 
+/// What a workspace keeps of a member's account for notifications; the account object tells
+/// every workspace of the account when it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MemberPrefs {
+    /// Mail goes only to a confirmed address.
+    pub verified: bool,
+    pub notify: shared::api::NotifyWhen,
+}
+
 crate::requests! {
     /// What a workspace object is asked, by the router and by the site's other objects.
     pub enum WorkspaceRequest handled by WorkspaceCalls {
@@ -125,6 +134,8 @@ crate::requests! {
         members: Members {} -> Vec<Member>;
         /// Adds a member; adding one again only updates their name.
         add_member: NewMember { email: Email, name: String, role: Role } -> Member;
+        /// A member's notification preferences and whether their address is confirmed.
+        member_prefs: SetMemberPrefs { email: Email, prefs: MemberPrefs } -> ();
         /// A member who closed their account leaves (owners close their workspace first).
         leave: Leave { email: Email } -> ();
         /// `actor` gives `email` a new role, under the team's rules.

@@ -97,6 +97,7 @@ mod tests {
             email: Email::parse("cleo@shop.example").unwrap(),
             workspaces: vec![],
             email_verified: true,
+            notify: Default::default(),
         };
         assert_eq!(owned_workspace(&me), None);
         me.workspaces = vec![workspace("shop", Role::Agent), workspace("atelier", Role::Admin)];

@@ -64,6 +64,57 @@ pub struct Me {
     /// only to confirmed addresses.
     #[serde(default)]
     pub email_verified: bool,
+    /// When the agent is emailed about visitors waiting for an answer (every workspace of theirs).
+    #[serde(default)]
+    pub notify: NotifyWhen,
+}
+
+/// When an agent is emailed about visitor messages nobody has answered: a digest per workspace,
+/// at most one every few minutes, never one mail per message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyWhen {
+    Never,
+    /// While no agent of the workspace is available (a minute after the message).
+    #[default]
+    Away,
+    /// When a message has waited this long, whoever is online.
+    After5,
+    After15,
+    After60,
+}
+
+impl NotifyWhen {
+    pub const ALL: [NotifyWhen; 5] =
+        [NotifyWhen::Never, NotifyWhen::Away, NotifyWhen::After5, NotifyWhen::After15, NotifyWhen::After60];
+
+    /// The wire name (as serde writes it).
+    pub fn name(self) -> &'static str {
+        match self {
+            NotifyWhen::Never => "never",
+            NotifyWhen::Away => "away",
+            NotifyWhen::After5 => "after5",
+            NotifyWhen::After15 => "after15",
+            NotifyWhen::After60 => "after60",
+        }
+    }
+
+    /// How long a visitor message waits before it is mailed about (ms); `None` for never.
+    pub fn delay_ms(self) -> Option<i64> {
+        match self {
+            NotifyWhen::Never => None,
+            NotifyWhen::Away => Some(60_000),
+            NotifyWhen::After5 => Some(5 * 60_000),
+            NotifyWhen::After15 => Some(15 * 60_000),
+            NotifyWhen::After60 => Some(60 * 60_000),
+        }
+    }
+}
+
+/// `PUT /api/v1/me/notifications`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyRequest {
+    pub notify: NotifyWhen,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -494,6 +494,7 @@ mod tests {
                     role: Role::Owner,
                 }],
                 email_verified: true,
+                notify: crate::api::NotifyWhen::Away,
             },
         );
         fixture(

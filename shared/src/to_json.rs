@@ -293,6 +293,12 @@ impl ToJson for ConsentSettings {
     }
 }
 
+impl ToJson for crate::api::NotifyRequest {
+    fn to_json(&self) -> String {
+        Obj::new().str("notify", self.notify.name()).end()
+    }
+}
+
 impl ToJson for BlockVisitorRequest {
     fn to_json(&self) -> String {
         Obj::new().bool("blocked", self.blocked).end()
@@ -440,6 +446,9 @@ mod tests {
         });
         same(&ChangePasswordRequest { current: awkward(), new: awkward() });
         same(&BlockVisitorRequest { blocked: true });
+        for notify in crate::api::NotifyWhen::ALL {
+            same(&crate::api::NotifyRequest { notify });
+        }
         same(&BlockVisitorRequest { blocked: false });
         same(&CloseAccountRequest { password: awkward() });
         same(&CloseWorkspaceRequest { confirm: awkward() });

@@ -14,7 +14,9 @@ const PASSWORD = 'email test password 1';
 const FROM = 'notifications@provixchat.com';
 
 before(async () => {
-  suite = await startSuite('email', { browser: true });
+  // A day of 72 s makes a minute 50 ms: the digests' delays (a minute, a 10-minute gap) pass in
+  // a test's time.
+  suite = await startSuite('email', { browser: true, vars: { RETENTION_DAY_MS: '72000' } });
   ({ api } = suite);
 });
 after(() => stopSuite(suite));
@@ -109,9 +111,10 @@ test('a sign-up confirms its address by a mailed link; the inbox reminds until t
   const page = await suite.browser.newPage();
   try {
     await signInToInbox(page, suite.edge, { email: owner.email, password: PASSWORD });
-    await page.getByText(`Confirm your address: we sent a link to ${owner.email}.`).waitFor();
+    await page.getByRole('status').filter({ hasText: `Confirm your address: we sent a link to ${owner.email}.` }).waitFor();
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Account' }).click();
     await page.getByRole('button', { name: 'Send the link again' }).click();
-    await page.getByRole('status').filter({ hasText: 'A new link is on its way.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'A new link is on its way' }).waitFor();
     const again = await nextMail(suite.stateDir, owner.email, 'Confirm your email address', { count: 2 });
     // Only the newest link works.
     const oldToken = tokenOf(linkIn(mail, '/inbox#verify=', suite.edge.edge));
@@ -119,7 +122,6 @@ test('a sign-up confirms its address by a mailed link; the inbox reminds until t
 
     await page.goto(linkIn(again, '/inbox#verify=', suite.edge.edge));
     await page.getByRole('status').filter({ hasText: 'Thank you: your address is confirmed.' }).waitFor();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
     assert.equal(await page.getByText('Confirm your address:').count(), 0, 'the reminder is gone');
     assert.equal(new URL(page.url()).hash, '', 'the used link leaves the address bar');
     assert.equal((await (await owner.get('/api/v1/me')).json()).email_verified, true);
@@ -171,3 +173,93 @@ test('a flood of reset requests for one address sends it a handful of mails', as
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await mailTo(suite.stateDir, owner.email, 'Reset your Provixchat password')).length, 5);
 });
+
+/** An owner whose address is confirmed (they opened the mailed link). */
+async function confirmedOwner() {
+  const owner = await newOwner();
+  const mail = await nextMail(suite.stateDir, owner.email, 'Confirm your email address');
+  const res = await api.post('/api/v1/auth/verify-email', { token: tokenOf(linkIn(mail, '/inbox#verify=', suite.edge.edge)) });
+  assert.equal(res.status, 200);
+  return Object.assign(owner, { site: owner.me.workspaces[0].id });
+}
+
+/** A visitor of `site` who writes `text`; answers their socket. */
+async function visitorWrites(site, text) {
+  const session = await api.visitorSession(site, 'http://127.0.0.1:1');
+  const visitor = await api.visitorSocket(site, session.token);
+  await visitor.hello();
+  visitor.send({ type: 'send', client_id: `c_${Date.now().toString(36).padStart(10, '0')}`, body: text });
+  await visitor.nextOf('ack');
+  return visitor;
+}
+
+test('a visitor nobody answers is mailed to the team as one digest, with a one-click unsubscribe that works', async () => {
+  const owner = await confirmedOwner();
+  const first = await visitorWrites(owner.site, 'Is the blue vase still in stock?');
+  const second = await visitorWrites(owner.site, 'Do you ship to Norway?');
+  const digest = await nextMail(suite.stateDir, owner.email, 'waiting for an answer');
+  assert.equal(digest.from, FROM);
+  assert.match(digest.subject, /^Mail \d+: (a visitor is|2 visitors are) waiting for an answer$/);
+  assert.match(digest.text, /Is the blue vase still in stock\?/);
+  assert.ok(digest.text.includes(`${suite.edge.edge}/inbox`), 'a link to the inbox');
+  const unsubscribe = digest.headers['list-unsubscribe'].replace(/^<|>$/g, '');
+  assert.equal(digest.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
+  assert.ok(unsubscribe.startsWith(`${suite.edge.edge}/api/v1/mail/unsubscribe/`), unsubscribe);
+  await page(async (p) => {
+    // Opening the link changes nothing by itself (mail scanners open links): it asks.
+    await p.goto(unsubscribe);
+    await p.getByRole('button', { name: 'Stop these emails' }).waitFor();
+  });
+  assert.equal((await (await owner.get('/api/v1/me')).json()).notify, 'away', 'opening the link changed nothing');
+
+  // More messages within the gap make no mail of their own.
+  first.send({ type: 'send', client_id: 'c_again00001', body: 'Hello?' });
+  await first.nextOf('ack');
+  await new Promise((r) => setTimeout(r, 200));
+  const count = (await mailTo(suite.stateDir, owner.email, 'waiting for an answer')).length;
+  assert.ok(count <= 2, `no mail per message: ${count}`);
+
+  // The one-click POST, as a mail reader sends it: no session, no origin.
+  const res = await fetch(unsubscribe, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click',
+  });
+  assert.equal(res.status, 200);
+  assert.equal((await (await owner.get('/api/v1/me')).json()).notify, 'never');
+  const before = (await mailTo(suite.stateDir, owner.email, 'waiting for an answer')).length;
+  second.send({ type: 'send', client_id: 'c_again00002', body: 'Anyone?' });
+  await second.nextOf('ack');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal((await mailTo(suite.stateDir, owner.email, 'waiting for an answer')).length, before, 'no more digests');
+  // A forged token changes nothing.
+  const forged = unsubscribe.replace(/\/unsubscribe\/[^.]+/, `/unsubscribe/${Buffer.from('someone@else.example').toString('base64url')}`);
+  await api.expectError(await fetch(forged, { method: 'POST' }), 410, 'link_expired');
+  first.close();
+  second.close();
+});
+
+test('an agent chooses when to be mailed, and an unconfirmed address gets no digest', async () => {
+  const owner = await newOwner();
+  const site = owner.me.workspaces[0].id;
+  await page(async (p) => {
+    await signInToInbox(p, suite.edge, { email: owner.email, password: PASSWORD });
+    await p.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Account' }).click();
+    await p.getByRole('combobox', { name: 'Email me about visitors waiting for an answer' }).selectOption('after15');
+    await p.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await p.screenshot({ path: artifact('account-notifications.png'), fullPage: true });
+  });
+  assert.equal((await (await owner.get('/api/v1/me')).json()).notify, 'after15');
+  const visitor = await visitorWrites(site, 'Hello, anyone?');
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal((await mailTo(suite.stateDir, owner.email, 'waiting for an answer')).length, 0, 'not confirmed: nothing');
+  visitor.close();
+});
+
+/** Runs `fn` with a fresh page of the suite's browser, closed afterwards. */
+async function page(fn) {
+  const p = await suite.browser.newPage();
+  try {
+    return await fn(p);
+  } finally {
+    await p.close();
+  }
+}

@@ -14,7 +14,8 @@ use super::{Create, Origin, Secret, SignIn, Upsert, SESSION_TTL_MS};
 use crate::error::{EdgeError, EdgeResult};
 use crate::lockout::Lockout;
 use crate::settings::{bounded, Membership, NewAccount, MAX_NAME_CHARS, MIN_PASSWORD_CHARS};
-use shared::api::{SecurityEvent, SecurityEventKind};
+use crate::workspace::MemberPrefs;
+use shared::api::{NotifyWhen, SecurityEvent, SecurityEventKind};
 use shared::privacy::Closing;
 use shared::SiteId;
 
@@ -33,6 +34,8 @@ pub struct StoredAccount {
     pub password_hash: String,
     /// When the address was confirmed (by its mailed link, a password reset, or the operator).
     pub verified_at: Option<i64>,
+    /// When the agent is emailed about waiting visitors.
+    pub notify: NotifyWhen,
 }
 
 /// A session, as stored: the hash of its secret, never the secret.
@@ -188,6 +191,28 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         self.store.remove_membership(site)
     }
 
+    /// What every workspace of the account keeps of it for notifications.
+    pub fn prefs(&self) -> EdgeResult<Option<MemberPrefs>> {
+        Ok(self.store.account()?.map(|a| MemberPrefs { verified: a.verified_at.is_some(), notify: a.notify }))
+    }
+
+    /// Sets when the session's agent is emailed about waiting visitors; answers what every
+    /// workspace of theirs is to be told.
+    pub fn set_notify(&mut self, session: &str, notify: NotifyWhen) -> EdgeResult<MemberPrefs> {
+        self.live_session(session)?;
+        let mut account = self.store.account()?.ok_or(EdgeError::Unauthorized)?;
+        account.notify = notify;
+        self.store.save_account(&account)?;
+        Ok(MemberPrefs { verified: account.verified_at.is_some(), notify })
+    }
+
+    /// A one-click unsubscribe (the link proved the address): no more digests.
+    pub fn stop_notify(&mut self) -> EdgeResult<()> {
+        let Some(mut account) = self.store.account()? else { return Ok(()) };
+        account.notify = NotifyWhen::Never;
+        self.store.save_account(&account)
+    }
+
     /// The workspaces this account belongs to.
     pub fn sites(&self) -> EdgeResult<Vec<SiteId>> {
         Ok(self.store.memberships()?.into_iter().map(|m| m.site).collect())
@@ -198,7 +223,8 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
         let name = bounded("your name", &account.name, MAX_NAME_CHARS)?;
         let password_hash = self.keys.hash(&account.password)?;
         let email = account.email.as_str().to_owned();
-        self.store.save_account(&StoredAccount { email, name, password_hash, verified_at })
+        let notify = self.store.account()?.map(|a| a.notify).unwrap_or_default();
+        self.store.save_account(&StoredAccount { email, name, password_hash, verified_at, notify })
     }
 
     /// Checks a password against the account, with the lockout: repeated failures lock the

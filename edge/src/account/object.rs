@@ -4,12 +4,12 @@ use super::logic::{self, Argon2Keys, Effect};
 use super::store::{schema, SqlAccount};
 use super::{
     AccountCalls, AccountRequest, AddMembership, ChangePassword, Close, Create, RemoveMembership, RequestReset,
-    RequestVerification, ResetPassword, Revoke, Secret, SecurityLog, Session, Sessions, SignIn, SignOut, Sites, Upsert,
-    VerifyEmail,
+    RequestVerification, ResetPassword, Revoke, Secret, SecurityLog, Session, Sessions, SetNotify, SignIn, SignOut,
+    Sites, Unsubscribe, Upsert, VerifyEmail,
 };
 use crate::error::EdgeResult;
 use crate::glue::{ask, at_time, now_ms, retention_ms, workspace_object};
-use crate::workspace::EndSessions;
+use crate::workspace::{EndSessions, SetMemberPrefs};
 use shared::api::{Me, SecurityEvent, SessionInfo};
 use shared::privacy::{Closing, CLOSURE_GRACE_DAYS};
 use shared::{Email, SiteId};
@@ -73,6 +73,25 @@ impl Account {
     }
 }
 
+impl Account {
+    /// Tells workspaces of the account (`only` that one, or all) whether its address is
+    /// confirmed and when it wants mail. One that cannot be told is logged: the others must hear.
+    async fn tell_prefs(&self, only: Option<SiteId>) {
+        let Some(email) = self.state.id().name().and_then(|name| Email::parse(&name).ok()) else { return };
+        let Ok(Some(prefs)) = self.with(|a| a.prefs()) else { return };
+        let sites = match only {
+            Some(site) => vec![site],
+            None => self.with(|a| a.sites()).unwrap_or_default(),
+        };
+        for site in sites {
+            let request = SetMemberPrefs { email: email.clone(), prefs };
+            if let Err(e) = async { ask(&workspace_object(&self.env, &site)?, request).await }.await {
+                console_error!("member prefs in {site}: {e}");
+            }
+        }
+    }
+}
+
 impl AccountCalls for Account {
     async fn upsert(&self, request: Upsert) -> EdgeResult<()> {
         self.with(|a| a.upsert(&request))
@@ -130,7 +149,9 @@ impl AccountCalls for Account {
     }
 
     async fn add_membership(&self, request: AddMembership) -> EdgeResult<()> {
-        self.with(|a| a.add_membership(&request.membership))
+        self.with(|a| a.add_membership(&request.membership))?;
+        self.tell_prefs(Some(request.membership.site)).await;
+        Ok(())
     }
 
     async fn remove_membership(&self, request: RemoveMembership) -> EdgeResult<()> {
@@ -146,6 +167,8 @@ impl AccountCalls for Account {
         let closing = self.closing().await?;
         let ended = self.with(|a| a.reset_password(&request.link, &request.password, closing))?;
         self.end_sessions(ended).await;
+        // The link proved the address.
+        self.tell_prefs(None).await;
         Ok(())
     }
 
@@ -154,7 +177,21 @@ impl AccountCalls for Account {
     }
 
     async fn verify_email(&self, request: VerifyEmail) -> EdgeResult<()> {
-        self.with(|a| a.verify_email(&request.link))
+        self.with(|a| a.verify_email(&request.link))?;
+        self.tell_prefs(None).await;
+        Ok(())
+    }
+
+    async fn unsubscribe(&self, _request: Unsubscribe) -> EdgeResult<()> {
+        self.with(|a| a.stop_notify())?;
+        self.tell_prefs(None).await;
+        Ok(())
+    }
+
+    async fn set_notify(&self, request: SetNotify) -> EdgeResult<()> {
+        self.with(|a| a.set_notify(&request.secret, request.notify))?;
+        self.tell_prefs(None).await;
+        Ok(())
     }
 }
 

@@ -18,6 +18,7 @@ struct AccountRow {
     name: String,
     password_hash: String,
     verified_at: Option<i64>,
+    notify: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -60,17 +61,20 @@ impl AccountStore for SqlAccount {
             name: a.name,
             password_hash: a.password_hash,
             verified_at: a.verified_at,
+            notify: a.notify.and_then(|n| from_name(n).ok()).unwrap_or_default(),
         }))
     }
 
     fn save_account(&mut self, a: &StoredAccount) -> EdgeResult<()> {
         self.0.exec(
-            "INSERT OR REPLACE INTO account (id, email, name, password_hash, verified_at) VALUES (1, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO account (id, email, name, password_hash, verified_at, notify) \
+             VALUES (1, ?, ?, ?, ?, ?)",
             vec![
                 a.email.as_str().into(),
                 a.name.as_str().into(),
                 a.password_hash.as_str().into(),
                 a.verified_at.into(),
+                a.notify.name().into(),
             ],
         )?;
         Ok(())
@@ -269,6 +273,7 @@ pub fn schema(state: &State) {
             ("session-country", "ALTER TABLE sessions ADD COLUMN country TEXT"),
             ("session-last-seen", "ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER"),
             ("account-verified", "ALTER TABLE account ADD COLUMN verified_at INTEGER"),
+            ("account-notify", "ALTER TABLE account ADD COLUMN notify TEXT"),
         ],
     );
 }

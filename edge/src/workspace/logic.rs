@@ -14,6 +14,7 @@ mod index;
 mod members;
 #[cfg(test)]
 mod memory;
+pub mod notify;
 mod privacy;
 mod settings;
 
@@ -146,6 +147,18 @@ pub trait WorkspaceStore {
     fn end_session(&mut self, session: &str, at: i64) -> EdgeResult<()>;
     fn session_ended(&self, session: &str) -> EdgeResult<bool>;
     fn prune_ended_sessions(&mut self, before: i64) -> EdgeResult<()>;
+
+    /// Members' notification preferences (members only; one without a row has the default).
+    fn notify_members(&self) -> EdgeResult<Vec<notify::MemberNotify>>;
+    /// Writes a member's preferences, keeping when they were last mailed.
+    fn put_notify(&mut self, email: &Email, prefs: crate::workspace::MemberPrefs) -> EdgeResult<()>;
+    fn set_digested(&mut self, email: &Email, at: i64) -> EdgeResult<()>;
+    /// Records that a conversation's visitor waits (keeping `since` if it already did); `true`
+    /// when it did not.
+    fn note_waiting(&mut self, waiting: &notify::Waiting) -> EdgeResult<bool>;
+    fn clear_waiting(&mut self, id: &ConversationId) -> EdgeResult<()>;
+    /// Waiting conversations, the longest waiting first.
+    fn waiting(&self, limit: usize) -> EdgeResult<Vec<notify::Waiting>>;
 }
 
 /// What the alarm was last set to and whether a retention period applies: enough to tell, for a
@@ -197,6 +210,8 @@ pub enum Call {
     /// Tell a visitor the retention period (ms; `None`: kept until deleted), so their page
     /// activity follows it.
     TellRetention { visitor: VisitorId, period_ms: Option<i64> },
+    /// Mail a member a digest of the visitors waiting for an answer.
+    Digest(notify::Digest),
 }
 
 /// One workspace at one moment: the decisions, over its store.

@@ -8,7 +8,11 @@ use super::store::{IndexMemo, SqlStore};
 use super::*;
 use crate::conversation::{EndAccess, Erase};
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, at_time, close_socket, conversation_object, now_ms, respond, retention_ms, visitor_object};
+use crate::glue::{
+    ask, at_time, close_socket, conversation_object, mail_from, now_ms, postbox_object, public_origin, respond,
+    retention_ms, visitor_object,
+};
+use crate::postbox::{MailKind, Queue};
 use crate::visitor::{Erase as EraseVisitor, Retention};
 use shared::{ClientMsg, ErrorCode, SiteId};
 use worker::{
@@ -143,6 +147,15 @@ impl Workspace {
                 ask(&conversation_object(&self.env, &site, id)?, Erase { tombstone: *tombstone }).await?;
             }
             Call::EraseVisitor(visitor) => ask(&visitor_object(&self.env, &site, visitor)?, EraseVisitor {}).await?,
+            Call::Digest(digest) => {
+                let secret = self.env.secret("VISITOR_TOKEN_SECRET")?.to_string();
+                let (from, origin) = (mail_from(&self.env), public_origin(&self.env));
+                let token = crate::auth::unsubscribe_token(secret.as_bytes(), digest.to.as_str());
+                let links = crate::mail::notify::Links { from: &from, origin: &origin, unsubscribe_token: &token };
+                let mail = crate::mail::notify::digest(&links, digest);
+                let queue = Queue { kind: MailKind::Digest, site: Some(site.clone()), mail };
+                ask(&postbox_object(&self.env, digest.to.as_str())?, queue).await?;
+            }
         }
         Ok(())
     }
@@ -177,7 +190,8 @@ impl DurableObject for Workspace {
         let site = self.site();
         let mut store = SqlStore(self.state.storage().sql(), &self.index);
         let mut workspace = Logic::new(&mut store, &site, now_ms(), self.day_ms());
-        workspace.alarm(async |request: &Call| self.carry(&site, request).await).await;
+        let available = logic::anyone_available(&self.peers(None));
+        workspace.alarm(available, async |request: &Call| self.carry(&site, request).await).await;
         let effects = std::mem::take(&mut workspace.effects);
         // An error here leaves the runtime to retry the alarm.
         self.apply(None, effects).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
@@ -294,6 +308,9 @@ impl WorkspaceCalls for Workspace {
     }
     async fn members(&self, _: Members) -> EdgeResult<Vec<Member>> {
         self.act(|ws| ws.members()).await
+    }
+    async fn member_prefs(&self, r: SetMemberPrefs) -> EdgeResult<()> {
+        self.act(|ws| ws.member_prefs(&r.email, r.prefs)).await
     }
     async fn add_member(&self, r: NewMember) -> EdgeResult<Member> {
         let peers = self.peers(None);

@@ -18,6 +18,12 @@ pub fn schema(state: &State) {
             "CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, \
              joined_at INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS invites (token_hash TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)",
+            // Members' email notifications (from their accounts) and when each was last mailed.
+            "CREATE TABLE IF NOT EXISTS notify (email TEXT PRIMARY KEY, verified INTEGER NOT NULL, \
+             mode TEXT NOT NULL, last_digest_at INTEGER NOT NULL)",
+            // Conversations whose visitor waits for an answer (see `logic::notify`).
+            "CREATE TABLE IF NOT EXISTS waiting (id TEXT PRIMARY KEY, visitor_name TEXT NOT NULL, \
+             preview TEXT NOT NULL, since INTEGER NOT NULL, last_at INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS identities (user_id TEXT PRIMARY KEY, json TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS message_index (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, \

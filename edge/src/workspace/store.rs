@@ -1,6 +1,7 @@
 //! The workspace's SQLite: the one implementation of [`WorkspaceStore`]. Tables (see `schema`)
 //! and stored JSON are those of objects already on disk.
 
+use super::logic::notify::{MemberNotify, Waiting};
 use super::logic::{IndexEntry, MessageHit, Scheduled, WorkspaceStore};
 use super::IdentityLink;
 use crate::conversation::logic::Indexed;
@@ -8,7 +9,9 @@ use crate::error::EdgeResult;
 use crate::glue::{json_row, json_rows};
 use crate::settings::WorkspaceConfig;
 use crate::team::InviteRecord;
+use crate::workspace::MemberPrefs;
 use serde::Deserialize;
+use shared::api::NotifyWhen;
 use shared::api::{AuditAction, AuditEntry, AuditFilter, Member, Role};
 use shared::consent::ConsentRecord;
 use shared::{Author, ConversationId, ConversationSummary, Email, VisitorId};
@@ -325,6 +328,7 @@ impl WorkspaceStore for SqlStore<'_> {
     }
     fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
         self.run("DELETE FROM conversations WHERE id = ?", vec![id.as_str().into()])?;
+        self.run("DELETE FROM waiting WHERE id = ?", vec![id.as_str().into()])?;
         self.1.update(id, |entry| (entry.rev, entry.visitor) = (None, None));
         self.run("DELETE FROM message_index WHERE conversation_id = ?", vec![id.as_str().into()])
     }
@@ -434,6 +438,7 @@ impl WorkspaceStore for SqlStore<'_> {
         )
     }
     fn drop_member(&mut self, email: &Email) -> EdgeResult<()> {
+        self.run("DELETE FROM notify WHERE email = ?", vec![email.as_str().into()])?;
         self.run("DELETE FROM members WHERE email = ?", vec![email.as_str().into()])
     }
     fn invite(&self, token_hash: &str) -> EdgeResult<Option<InviteRecord>> {
@@ -494,5 +499,97 @@ impl WorkspaceStore for SqlStore<'_> {
     }
     fn prune_ended_sessions(&mut self, before: i64) -> EdgeResult<()> {
         self.run("DELETE FROM ended_sessions WHERE ended_at < ?", vec![before.into()])
+    }
+
+    fn notify_members(&self) -> EdgeResult<Vec<MemberNotify>> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            email: String,
+            verified: Option<i64>,
+            mode: Option<String>,
+            last_digest_at: Option<i64>,
+        }
+        let rows: Vec<Row> = self
+            .0
+            .exec(
+                "SELECT m.email AS email, n.verified AS verified, n.mode AS mode, n.last_digest_at AS last_digest_at \
+                 FROM members m LEFT JOIN notify n ON n.email = m.email",
+                None,
+            )?
+            .to_array()?;
+        rows.into_iter()
+            .map(|r| {
+                let notify =
+                    r.mode.and_then(|m| NotifyWhen::ALL.into_iter().find(|w| w.name() == m)).unwrap_or_default();
+                Ok(MemberNotify {
+                    email: Email::parse(&r.email)?,
+                    prefs: MemberPrefs { verified: r.verified.unwrap_or(0) != 0, notify },
+                    last_digest_at: r.last_digest_at.unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+    fn put_notify(&mut self, email: &Email, prefs: MemberPrefs) -> EdgeResult<()> {
+        self.run(
+            "INSERT INTO notify (email, verified, mode, last_digest_at) VALUES (?, ?, ?, 0) \
+             ON CONFLICT (email) DO UPDATE SET verified = excluded.verified, mode = excluded.mode",
+            vec![email.as_str().into(), i64::from(prefs.verified).into(), prefs.notify.name().into()],
+        )
+    }
+    fn set_digested(&mut self, email: &Email, at: i64) -> EdgeResult<()> {
+        self.run(
+            "INSERT INTO notify (email, verified, mode, last_digest_at) VALUES (?, 0, ?, ?) \
+             ON CONFLICT (email) DO UPDATE SET last_digest_at = excluded.last_digest_at",
+            vec![email.as_str().into(), NotifyWhen::default().name().into(), at.into()],
+        )
+    }
+    fn note_waiting(&mut self, w: &Waiting) -> EdgeResult<bool> {
+        #[derive(serde::Deserialize)]
+        struct Since {
+            since: i64,
+        }
+        // One statement on the message path: a row that was there keeps its `since`, so the
+        // `since` it answers is this message's only when the row is new.
+        let rows: Vec<Since> = self
+            .0
+            .exec(
+                "INSERT INTO waiting (id, visitor_name, preview, since, last_at) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (id) DO UPDATE SET visitor_name = excluded.visitor_name, preview = excluded.preview, \
+                 last_at = excluded.last_at RETURNING since",
+                vec![
+                    w.id.as_str().into(),
+                    w.visitor_name.as_str().into(),
+                    w.preview.as_str().into(),
+                    w.since.into(),
+                    w.last_at.into(),
+                ],
+            )?
+            .to_array()?;
+        Ok(rows.first().is_some_and(|r| r.since == w.since))
+    }
+    fn clear_waiting(&mut self, id: &ConversationId) -> EdgeResult<()> {
+        self.run("DELETE FROM waiting WHERE id = ?", vec![id.as_str().into()])
+    }
+    fn waiting(&self, n: usize) -> EdgeResult<Vec<Waiting>> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            id: String,
+            visitor_name: String,
+            preview: String,
+            since: i64,
+            last_at: i64,
+        }
+        let rows: Vec<Row> = self.0.exec("SELECT * FROM waiting ORDER BY since LIMIT ?", vec![limit(n)])?.to_array()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Waiting {
+                    id: ConversationId::parse(&r.id)?,
+                    visitor_name: r.visitor_name,
+                    preview: r.preview,
+                    since: r.since,
+                    last_at: r.last_at,
+                })
+            })
+            .collect()
     }
 }

@@ -1,7 +1,7 @@
 use super::{
     close_account::CloseAccount, field::Field, save_status::SaveStatus, security_log::SecurityLog, sessions::Sessions,
 };
-use shared::api::{ChangePasswordRequest, Me};
+use shared::api::{ChangePasswordRequest, Me, NotifyRequest, NotifyWhen};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -52,6 +52,31 @@ pub fn account(props: &AccountProps) -> Html {
             });
         })
     };
+    let notify_status = use_state(|| None::<Result<String, String>>);
+    let onnotify = {
+        let notify_status = notify_status.clone();
+        Callback::from(move |e: Event| {
+            let picked = crate::browser::value(&e);
+            let Some(notify) = NotifyWhen::ALL.into_iter().find(|w| w.name() == picked) else { return };
+            let notify_status = notify_status.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let path = "/api/v1/me/notifications";
+                let saved = client::http::put_json(path, &NotifyRequest { notify }, client::http::any_answer).await;
+                notify_status.set(Some(saved.map(|()| "Saved".into()).map_err(|e| e.message)));
+            });
+        })
+    };
+    let onresend = {
+        let notify_status = notify_status.clone();
+        Callback::from(move |_: MouseEvent| {
+            let notify_status = notify_status.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let path = "/api/v1/me/verification";
+                let sent = client::http::post_json(path, &client::http::NoBody, client::http::any_answer).await;
+                notify_status.set(Some(sent.map(|()| "A new link is on its way".into()).map_err(|e| e.message)));
+            });
+        })
+    };
     let onrevoked = {
         let changes = changes.clone();
         Callback::from(move |()| changes.set(*changes + 1))
@@ -79,9 +104,35 @@ pub fn account(props: &AccountProps) -> Html {
                     </div>
                 </form>
             </section>
+            <section class="card" aria-labelledby="notify-title">
+                <h3 id="notify-title">{ "Email notifications" }</h3>
+                <Field id="notify-when" label="Email me about visitors waiting for an answer"
+                    hint="One email with every waiting conversation, at most every 10 minutes, for each of your workspaces.">
+                    <select id="notify-when" onchange={onnotify} aria-describedby="notify-when-hint">
+                        { for NotifyWhen::ALL.into_iter().map(|w| html! {
+                            <option value={w.name()} selected={w == props.me.notify}>{ notify_label(w) }</option>
+                        }) }
+                    </select>
+                </Field>
+                if !props.me.email_verified {
+                    <p>{ format!("Emails go only to a confirmed address: open the link we sent to {}.", props.me.email) }</p>
+                    <button type="button" class="secondary" onclick={onresend}>{ "Send the link again" }</button>
+                }
+                <SaveStatus status={(*notify_status).clone()} />
+            </section>
             <Sessions changes={*changes} {onrevoked} />
             <SecurityLog changes={*changes} />
             <CloseAccount me={props.me.clone()} onclosed={props.onclosed.clone()} />
         </section>
+    }
+}
+
+fn notify_label(when: NotifyWhen) -> &'static str {
+    match when {
+        NotifyWhen::Never => "Never",
+        NotifyWhen::Away => "When nobody on the team is available",
+        NotifyWhen::After5 => "When unanswered for 5 minutes",
+        NotifyWhen::After15 => "When unanswered for 15 minutes",
+        NotifyWhen::After60 => "When unanswered for an hour",
     }
 }

@@ -93,9 +93,9 @@ pub fn password_link(props: &PasswordLinkProps) -> Html {
                             <input id="pl-input" ref={input} type="email" name="email" autocomplete="username" required=true />
                         </Field>
                     } else {
-                        <Field id="pl-input" label="New password" hint="At least 10 characters. Every device signed in to your account will be signed out.">
+                        <Field id="pl-input" label="New password" hint="At least 8 characters. Every device signed in to your account will be signed out.">
                             <input id="pl-input" ref={input} type="password" name="new-password" autocomplete="new-password"
-                                minlength="10" required=true aria-describedby="pl-input-hint" />
+                                minlength="8" required=true aria-describedby="pl-input-hint" />
                         </Field>
                     }
                 }
@@ -114,40 +114,6 @@ pub fn password_link(props: &PasswordLinkProps) -> Html {
                 </p>
             </form>
         </main>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ReminderProps {
-    pub email: String,
-}
-
-/// Above the inbox until the agent confirms their address: notifications and password resets
-/// depend on it.
-#[function_component(VerifyReminder)]
-pub fn verify_reminder(props: &ReminderProps) -> Html {
-    let status = use_state(String::new);
-    let onclick = {
-        let status = status.clone();
-        Callback::from(move |_: MouseEvent| {
-            let status = status.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let sent =
-                    client::http::post_json("/api/v1/me/verification", &client::http::NoBody, client::http::any_answer)
-                        .await;
-                status.set(match sent {
-                    Ok(()) => "A new link is on its way.".into(),
-                    Err(e) => e.message,
-                });
-            });
-        })
-    };
-    html! {
-        <div class="inbox-notice">
-            <p>{ format!("Confirm your address: we sent a link to {}.", props.email) }</p>
-            <p role="status">{ (*status).clone() }</p>
-            <button type="button" class="secondary" {onclick}>{ "Send the link again" }</button>
-        </div>
     }
 }
 

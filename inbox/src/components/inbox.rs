@@ -29,7 +29,15 @@ const WORKSPACE_KEY: &str = "provixchat.inbox.workspace";
 pub fn inbox(props: &InboxProps) -> Html {
     let chosen = use_state(|| storage().and_then(|s| s.get_item(WORKSPACE_KEY).ok().flatten()));
     let available = use_state(|| true);
-    let notice = use_state(|| None::<String>);
+    // Until the agent confirms their address, the inbox opens reminding them.
+    let notice = use_state(|| {
+        (!props.me.email_verified).then(|| {
+            format!(
+                "Confirm your address: we sent a link to {}. Account (Email notifications) sends it again.",
+                props.me.email
+            )
+        })
+    });
     {
         // A link opened while the inbox is already showing says its outcome here too.
         let notice = notice.clone();

@@ -169,9 +169,6 @@ pub fn shell(props: &ShellProps) -> Html {
                     onworkspace={props.onworkspace.clone()} available={props.available} {onavailable} page={*page} {onpage}
                     onsignout={props.onsignout.clone()} />
                 <main class="main">
-                    if !props.me.email_verified {
-                        <super::account_links::VerifyReminder email={props.me.email.as_str().to_owned()} />
-                    }
                     if let Some(text) = &props.notice {
                         <div class="inbox-notice">
                             <p role="status">{ text }</p>

@@ -4,8 +4,8 @@
 
 use super::{boolean, conversation_id, i64_of, integer, list, name_of, opt, or_default, req, string, u32_of, Json};
 use crate::api::{
-    BusinessHours, CannedResponse, IdentitySecret, Invite, InvitePreview, LauncherPosition, Me, Member, PrechatMode,
-    Role, SearchHit, SecurityEvent, SecurityEventKind, SessionInfo, WorkspaceRef, WorkspaceSettings,
+    BusinessHours, CannedResponse, IdentitySecret, Invite, InvitePreview, LauncherPosition, Me, Member, NotifyWhen,
+    PrechatMode, Role, SearchHit, SecurityEvent, SecurityEventKind, SessionInfo, WorkspaceRef, WorkspaceSettings,
 };
 use crate::consent::Lang;
 use crate::domain::{Email, SiteId, VisitorId};
@@ -38,6 +38,10 @@ impl Me {
             email: req(v, "email", email)?,
             workspaces: req(v, "workspaces", |w| list(w, workspace))?,
             email_verified: or_default(v, "email_verified", boolean)?,
+            notify: or_default(v, "notify", |n| {
+                let name = n.string()?;
+                NotifyWhen::ALL.into_iter().find(|w| w.name() == name)
+            })?,
         })
     }
 }
@@ -263,12 +267,24 @@ mod tests {
     fn answers_round_trip() {
         for role in [Role::Owner, Role::Admin, Role::Agent] {
             let workspaces = vec![WorkspaceRef { id: SiteId::parse("shop").unwrap(), name: "Shop".into(), role }];
-            round_trip(Me { name: "Ana".into(), email: ana(), workspaces, email_verified: true }, Me::from_json);
+            round_trip(
+                Me { name: "Ana".into(), email: ana(), workspaces, email_verified: true, notify: NotifyWhen::After15 },
+                Me::from_json,
+            );
             round_trip(Member { email: ana(), name: "Ana".into(), role, joined_at: 5 }, Member::from_json);
             round_trip(Invite { url: "https://x.example/i/t".into(), role, expires_at: 9 }, Invite::from_json);
             round_trip(InvitePreview { workspace_name: "Shop".into(), role, expires_at: 9 }, InvitePreview::from_json);
         }
-        round_trip(Me { name: "Ana".into(), email: ana(), workspaces: vec![], email_verified: false }, Me::from_json);
+        round_trip(
+            Me {
+                name: "Ana".into(),
+                email: ana(),
+                workspaces: vec![],
+                email_verified: false,
+                notify: NotifyWhen::Never,
+            },
+            Me::from_json,
+        );
         for (kind, _) in SECURITY_EVENT_KINDS {
             round_trip(SecurityEvent { at: 3, kind, detail: "Chrome on Linux".into() }, SecurityEvent::from_json);
         }

@@ -39,6 +39,7 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
             email: Email::parse(&account.email)?,
             workspaces: workspaces.collect(),
             email_verified: account.verified_at.is_some(),
+            notify: account.notify,
         })
     }
 

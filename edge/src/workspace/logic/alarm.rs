@@ -30,7 +30,9 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             Some((_, period)) => self.store.oldest_activity()?.map(|at| at + period),
             None => None,
         };
-        let next = [pending.then_some(self.now), expiry].into_iter().flatten().min().map(|at| at.max(self.now + 1));
+        let digest = self.next_digest_due()?;
+        let next =
+            [pending.then_some(self.now), expiry, digest].into_iter().flatten().min().map(|at| at.max(self.now + 1));
         self.effects.push(match next {
             // An alarm cannot be set in the past.
             Some(at) => Effect::SetAlarm(at),
@@ -41,12 +43,21 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     }
 
     /// After a conversation's update: the alarm needs setting only if nothing is known, or a
-    /// retention period applies and no alarm is set (the first conversation). Otherwise it
-    /// stays: a conversation's activity only moves later, and an alarm that comes early deletes
-    /// nothing and sets the next one. This keeps the message path free of reading the config
-    /// and setting the alarm for every message.
-    pub(super) fn schedule_if_needed(&mut self) -> EdgeResult<()> {
-        match self.store.scheduled()? {
+    /// retention period applies and no alarm is set (the first conversation), or a visitor
+    /// started waiting (`digest_due`) before the alarm comes. Otherwise it stays: a
+    /// conversation's activity only moves later, and an alarm that comes early deletes nothing
+    /// and sets the next one. This keeps the message path free of reading the config and
+    /// setting the alarm for every message.
+    pub(super) fn schedule_if_needed(&mut self, digest_due: Option<i64>) -> EdgeResult<()> {
+        let scheduled = self.store.scheduled()?;
+        if let (Some(due), Some(known)) = (digest_due, scheduled) {
+            if known.alarm_at.is_none_or(|at| at > due) {
+                let at = due.max(self.now + 1);
+                self.effects.push(Effect::SetAlarm(at));
+                return self.store.set_scheduled(&Scheduled { alarm_at: Some(at), ..known });
+            }
+        }
+        match scheduled {
             Some(Scheduled { alarm_at: Some(_), .. } | Scheduled { alarm_at: None, retention: false }) => Ok(()),
             _ => self.schedule(),
         }
@@ -79,12 +90,16 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
 
     /// The alarm. `carry` makes one call to another object; a failure leaves what was done
     /// recorded and tries again in [`ALARM_RETRY_MS`].
-    pub async fn alarm(&mut self, mut carry: impl AsyncFnMut(&Call) -> EdgeResult<()>) {
+    /// `available`: whether an agent of the workspace is available now (for the digests).
+    pub async fn alarm(&mut self, available: bool, mut carry: impl AsyncFnMut(&Call) -> EdgeResult<()>) {
         let start = self.effects.len();
         let done = match self.store.closing_at() {
             Ok(Some(deleted_at)) => self.purge(deleted_at, &mut carry).await,
             Ok(None) => match self.sync_retention(&mut carry).await {
-                Ok(()) => self.expire(&mut carry).await,
+                Ok(()) => match self.send_digests(available, &mut carry).await {
+                    Ok(()) => self.expire(&mut carry).await,
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),

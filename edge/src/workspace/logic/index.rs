@@ -75,6 +75,8 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             group.1.extend(update.indexed.as_ref());
         }
         let mut changed = Vec::new();
+        // The soonest a visitor who just started waiting could be mailed about.
+        let mut digest_due: Option<i64> = None;
         for (newest, messages) in conversations {
             let s = &newest.summary;
             // One read per conversation: whether it was erased, and what the index has of it.
@@ -91,6 +93,9 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             }
             if entry.rev.is_none_or(|rev| rev < s.rev) {
                 self.store.put_summary(s, newest.visitor_id.as_ref())?;
+                if let Some(due) = self.track_waiting(s)? {
+                    digest_due = Some(digest_due.map_or(due, |d| d.min(due)));
+                }
                 changed.push(s.clone());
             }
             // The visitor was registered with the conversation's first summary (and a registered
@@ -105,7 +110,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         if !changed.is_empty() {
             self.effects.push(Effect::Broadcast(ServerMsg::ConversationsUpdated { conversations: changed }));
         }
-        self.schedule_if_needed()
+        self.schedule_if_needed(digest_due)
     }
 
     /// Conversations whose messages (notes included), visitor name or email contain `q`, newest

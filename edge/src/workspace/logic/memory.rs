@@ -37,6 +37,9 @@ pub struct Memory {
     pub ended_sessions: BTreeMap<String, i64>,
     pub audit_windows: BTreeMap<String, Window>,
     pub scheduled: Option<Scheduled>,
+    /// By member: preferences and when last mailed.
+    pub notify: BTreeMap<String, (crate::workspace::MemberPrefs, i64)>,
+    pub waiting: BTreeMap<String, super::notify::Waiting>,
 }
 
 /// Whether a registry row matches the filters (`None`: any).
@@ -221,6 +224,7 @@ impl WorkspaceStore for Memory {
     fn drop_conversation(&mut self, id: &ConversationId) -> EdgeResult<()> {
         self.summaries.remove(id.as_str());
         self.messages.retain(|(c, _)| c != id);
+        self.waiting.remove(id.as_str());
         Ok(())
     }
     fn conversations_of(&self, visitor: &VisitorId) -> EdgeResult<Vec<ConversationId>> {
@@ -313,6 +317,7 @@ impl WorkspaceStore for Memory {
     }
     fn drop_member(&mut self, email: &Email) -> EdgeResult<()> {
         self.members.retain(|m| &m.email != email);
+        self.notify.remove(email.as_str());
         Ok(())
     }
     fn invite(&self, token_hash: &str) -> EdgeResult<Option<InviteRecord>> {
@@ -374,5 +379,41 @@ impl WorkspaceStore for Memory {
     fn prune_ended_sessions(&mut self, before: i64) -> EdgeResult<()> {
         self.ended_sessions.retain(|_, at| *at >= before);
         Ok(())
+    }
+    fn notify_members(&self) -> EdgeResult<Vec<super::notify::MemberNotify>> {
+        Ok(self
+            .members
+            .iter()
+            .map(|m| {
+                let (prefs, last_digest_at) = self.notify.get(m.email.as_str()).copied().unwrap_or_default();
+                super::notify::MemberNotify { email: m.email.clone(), prefs, last_digest_at }
+            })
+            .collect())
+    }
+    fn put_notify(&mut self, email: &Email, prefs: crate::workspace::MemberPrefs) -> EdgeResult<()> {
+        let last = self.notify.get(email.as_str()).map_or(0, |(_, at)| *at);
+        self.notify.insert(email.as_str().to_owned(), (prefs, last));
+        Ok(())
+    }
+    fn set_digested(&mut self, email: &Email, at: i64) -> EdgeResult<()> {
+        let prefs = self.notify.get(email.as_str()).map(|(p, _)| *p).unwrap_or_default();
+        self.notify.insert(email.as_str().to_owned(), (prefs, at));
+        Ok(())
+    }
+    fn note_waiting(&mut self, waiting: &super::notify::Waiting) -> EdgeResult<bool> {
+        let known = self.waiting.get(waiting.id.as_str()).map(|w| w.since);
+        let since = known.unwrap_or(waiting.since);
+        self.waiting.insert(waiting.id.as_str().to_owned(), super::notify::Waiting { since, ..waiting.clone() });
+        Ok(known.is_none())
+    }
+    fn clear_waiting(&mut self, id: &ConversationId) -> EdgeResult<()> {
+        self.waiting.remove(id.as_str());
+        Ok(())
+    }
+    fn waiting(&self, limit: usize) -> EdgeResult<Vec<super::notify::Waiting>> {
+        let mut all: Vec<_> = self.waiting.values().cloned().collect();
+        all.sort_by_key(|w| w.since);
+        all.truncate(limit);
+        Ok(all)
     }
 }

@@ -21,7 +21,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 fn alarm(store: &mut Memory, now: i64, answer: impl Fn(&Call) -> EdgeResult<()>) -> (Vec<Call>, Vec<Effect>) {
     let mut calls = vec![];
     let mut ws = Workspace::new(store, "demo", now, DAY);
-    block_on(ws.alarm(async |call: &Call| {
+    block_on(ws.alarm(false, async |call: &Call| {
         calls.push(call.clone());
         answer(call)
     }));
