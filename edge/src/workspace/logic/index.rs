@@ -75,8 +75,8 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             group.1.extend(update.indexed.as_ref());
         }
         let mut changed = Vec::new();
-        // The soonest a visitor who just started waiting could be mailed about.
-        let mut digest_due: Option<i64> = None;
+        // Whether a visitor started waiting: a digest may then be due before the alarm comes.
+        let mut started_waiting = false;
         for (newest, messages) in conversations {
             let s = &newest.summary;
             // One read per conversation: whether it was erased, and what the index has of it.
@@ -93,9 +93,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             }
             if entry.rev.is_none_or(|rev| rev < s.rev) {
                 self.store.put_summary(s, newest.visitor_id.as_ref())?;
-                if let Some(due) = self.track_waiting(s)? {
-                    digest_due = Some(digest_due.map_or(due, |d| d.min(due)));
-                }
+                started_waiting |= self.track_waiting(s)?;
                 changed.push(s.clone());
             }
             // The visitor was registered with the conversation's first summary (and a registered
@@ -110,6 +108,8 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         if !changed.is_empty() {
             self.effects.push(Effect::Broadcast(ServerMsg::ConversationsUpdated { conversations: changed }));
         }
+        // Only then is the next digest worked out (not for every message).
+        let digest_due = if started_waiting { self.next_digest_due()? } else { None };
         self.schedule_if_needed(digest_due)
     }
 

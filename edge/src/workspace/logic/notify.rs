@@ -67,13 +67,12 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     }
 
     /// After a conversation's newest summary is stored: whether its visitor now waits. Answers
-    /// when a digest could first be due if it just started waiting (the alarm may need to come
-    /// sooner), `None` otherwise.
-    pub(super) fn track_waiting(&mut self, s: &ConversationSummary) -> EdgeResult<Option<i64>> {
+    /// whether it just started waiting (a digest may then be due before the alarm comes).
+    pub(super) fn track_waiting(&mut self, s: &ConversationSummary) -> EdgeResult<bool> {
         let waits = s.last_seq > 0 && s.last_author == Author::Visitor && s.status != ConversationStatus::Resolved;
         if !waits {
             self.store.clear_waiting(&s.id)?;
-            return Ok(None);
+            return Ok(false);
         }
         let waiting = Waiting {
             id: s.id.clone(),
@@ -82,8 +81,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             since: s.last_at,
             last_at: s.last_at,
         };
-        let started = self.store.note_waiting(&waiting)?;
-        Ok(started.then(|| s.last_at + self.minutes(min_delay())))
+        self.store.note_waiting(&waiting)
     }
 
     /// When the next digest is due, if any member has one coming.
@@ -167,11 +165,6 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     pub(super) fn digested(&mut self, to: &Email) -> EdgeResult<()> {
         self.store.set_digested(to, self.now)
     }
-}
-
-/// The least delay any preference has: how soon after a visitor's message anyone may be told.
-fn min_delay() -> i64 {
-    NotifyWhen::ALL.iter().filter_map(|w| w.delay_ms()).min().unwrap_or(60_000)
 }
 
 #[cfg(test)]
