@@ -117,6 +117,62 @@ pub fn unb64(s: &str) -> Option<String> {
     B64.decode(s).ok().and_then(|b| String::from_utf8(b).ok())
 }
 
+/// The token of a conversation's reply address (`reply+TOKEN@domain`) and of its "stop" link:
+/// the site and conversation and 10 bytes of their HMAC, so a reply finds its conversation and
+/// nobody can make an address for another one. Base32 in lower case: mail systems may change
+/// the case of an address's local part, and it is shorter than hex.
+pub fn reply_token(secret: &[u8], site: &shared::SiteId, id: &shared::ConversationId) -> String {
+    let ids = format!("{site}/{id}");
+    let mac = hmac(secret, format!("reply:{ids}").as_bytes());
+    format!("{}.{}", base32(ids.as_bytes()), base32(&mac[..10]))
+}
+
+/// The site and conversation of a [`reply_token`], if its MAC is right (any case).
+pub fn check_reply_token(secret: &[u8], token: &str) -> Option<(shared::SiteId, shared::ConversationId)> {
+    let token = token.to_ascii_lowercase();
+    let (ids, _) = token.split_once('.')?;
+    let ids = String::from_utf8(from_base32(ids)?).ok()?;
+    let (site, id) = ids.split_once('/')?;
+    let (site, id) = (shared::SiteId::parse(site).ok()?, shared::ConversationId::parse(id).ok()?);
+    let expected = reply_token(secret, &site, &id);
+    let same =
+        expected.len() == token.len() && expected.bytes().zip(token.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0;
+    same.then_some((site, id))
+}
+
+const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+/// RFC 4648 base32, lower case, without padding.
+fn base32(bytes: &[u8]) -> String {
+    let (mut out, mut buffer, mut bits) = (String::new(), 0u32, 0);
+    for &b in bytes {
+        buffer = (buffer << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(BASE32[((buffer >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(BASE32[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+fn from_base32(text: &str) -> Option<Vec<u8>> {
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0);
+    for c in text.bytes() {
+        let value = BASE32.iter().position(|&b| b == c)? as u32;
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
 /// The token of a one-click unsubscribe link for `email`'s notifications: the address
 /// (base64url) and its HMAC, so the link works without a session and nobody can make one for
 /// another address.
@@ -321,5 +377,22 @@ mod tests {
         let forged = format!("{}.{mac}", B64.encode("bo@example.com"));
         assert_eq!(check_unsubscribe_token(b"secret", &forged), None);
         assert_eq!(check_unsubscribe_token(b"secret", "garbage"), None);
+    }
+
+    #[test]
+    fn reply_tokens_find_their_conversation_in_any_case_and_cannot_be_forged() {
+        let site = shared::SiteId::parse("demo").unwrap();
+        let id = shared::ConversationId::parse("cv_AbC123xyz").unwrap();
+        let token = reply_token(b"secret", &site, &id);
+        assert!(token.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.'), "{token}");
+        assert_eq!(from_base32(&base32(b"any bytes \x00\xff")).unwrap(), b"any bytes \x00\xff");
+        assert_eq!(check_reply_token(b"secret", &token), Some((site.clone(), id.clone())));
+        assert_eq!(check_reply_token(b"secret", &token.to_uppercase()), Some((site.clone(), id.clone())));
+        assert_eq!(check_reply_token(b"other", &token), None);
+        let other = reply_token(b"secret", &site, &shared::ConversationId::parse("cv_other12345").unwrap());
+        let (ids, _) = other.split_once('.').unwrap();
+        let (_, mac) = token.split_once('.').unwrap();
+        assert_eq!(check_reply_token(b"secret", &format!("{ids}.{mac}")), None, "a MAC for another conversation");
+        assert_eq!(check_reply_token(b"secret", "zz.00"), None);
     }
 }

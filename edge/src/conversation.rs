@@ -33,6 +33,11 @@ crate::requests! {
         /// not reach the workspace: it repairs its index entry later, or shuts if the workspace
         /// was closed.
         index_failed: IndexFailed { error: shared::api::ApiError } -> ();
+        /// The visitor's "stop" link in a reply mail: no more mail from this conversation.
+        stop_email: StopEmail {} -> ();
+        /// The visitor answered a reply mail (matched by its signed address): `text` becomes
+        /// their message, once per `message_id`, if `from` is the address the replies went to.
+        email_reply: EmailReply { from: shared::Email, text: String, message_id: String } -> ();
     }
 }
 

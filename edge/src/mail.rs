@@ -2,8 +2,10 @@
 //! Mail leaves through the postbox of its address (`postbox`), never straight from a request.
 
 pub mod account;
+pub mod inbound;
 pub mod mime;
 pub mod notify;
+pub mod visitor;
 
 use crate::pages::escape_html;
 

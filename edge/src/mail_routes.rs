@@ -137,13 +137,98 @@ impl Ctx<'_> {
                 crate::pages::escape_html(email.as_str())
             )
         };
-        let page = format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-             content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">\
-             <link rel=\"icon\" href=\"data:,\"><title>Email notifications · Provixchat</title>\
-             <link rel=\"stylesheet\" href=\"/notice.css\"></head><body><main><h1>Email notifications</h1>{body}\
-             </main></body></html>"
-        );
-        crate::router::html_page(page, UNSUBSCRIBE_CSP)
+        notice_page("Email notifications", &body)
     }
+}
+
+/// Mail to `reply+TOKEN@…` (Email Routing's `email()` event): a visitor's answer to a reply mail
+/// becomes their message in the conversation the signed token names. Anything else is refused
+/// with a reason the sending server reports back, and logged.
+#[worker::event(email)]
+pub async fn email(
+    message: worker::ForwardableEmailMessage,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<()> {
+    if let Err(reason) = inbound(&message, &env).await {
+        console_error!("inbound mail to {} refused: {reason}", message.to());
+        reject(&message, &reason).await;
+    }
+    Ok(())
+}
+
+/// `message.setReject(reason)`, waiting for what it answers. In production it is synchronous;
+/// under `wrangler dev` the message reaches the worker over JS RPC, where the call answers a
+/// promise that must settle before the handler returns, or the rejection is lost. workers-rs's
+/// `set_reject` drops that answer, hence this thin glue (see the README's "Email").
+async fn reject(message: &worker::ForwardableEmailMessage, reason: &str) {
+    use wasm_bindgen::JsCast;
+    // An RPC stub's methods are callable proxies, not `Function`s to `dyn_into`: called as found.
+    let Ok(set_reject) = js_sys::Reflect::get(message, &"setReject".into()) else { return };
+    let set_reject: js_sys::Function = set_reject.unchecked_into();
+    // `Reflect.apply`, not `set_reject.call(…)`: on an RPC stub `.call` is itself an RPC method.
+    let answer = match js_sys::Reflect::apply(&set_reject, message, &js_sys::Array::of1(&reason.into())) {
+        Ok(answer) => answer,
+        Err(e) => return console_error!("setReject failed: {e:?}"),
+    };
+    // Settled whatever it is: `Promise.resolve` adopts a thenable (an RPC result is a callable
+    // proxy, not a `Promise`) and passes anything else through.
+    if let Err(e) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&answer)).await {
+        console_error!("setReject failed: {e:?}");
+    }
+}
+
+/// Most bytes of a reply read (a visitor's answer, not an attachment).
+const MAX_INBOUND_BYTES: f64 = 256.0 * 1024.0;
+
+async fn inbound(message: &worker::ForwardableEmailMessage, env: &worker::Env) -> Result<(), String> {
+    use crate::mail::inbound;
+    if message.raw_size() > MAX_INBOUND_BYTES {
+        return Err("message too large".into());
+    }
+    let to = message.to();
+    let token = inbound::reply_token(&to).ok_or("no such address")?;
+    let secret = env.secret("VISITOR_TOKEN_SECRET").map_err(|_| "not configured")?.to_string();
+    let (site, id) = crate::auth::check_reply_token(secret.as_bytes(), token).ok_or("no such address")?;
+    let from = Email::parse(&message.from()).map_err(|_| "unreadable sender")?;
+    let raw = message.raw_bytes().await.map_err(|e| format!("unreadable message: {e}"))?;
+    let raw = String::from_utf8_lossy(&raw);
+    let text = inbound::reply_text(&raw).ok_or("no text in the reply")?;
+    let message_id = inbound::header(&raw, "message-id").unwrap_or_else(|| crate::auth::sha256_hex(&raw));
+    let request = crate::conversation::EmailReply { from, text, message_id };
+    let stub = crate::glue::conversation_object(env, &site, &id).map_err(|e| e.to_string())?;
+    ask(&stub, request).await.map_err(|e| match e.code() {
+        shared::ErrorCode::Forbidden => "this address does not take mail from you".to_owned(),
+        _ => e.public_message(),
+    })
+}
+
+impl Ctx<'_> {
+    /// `GET /api/v1/mail/stop/TOKEN`, a reply mail's "stop" link: a page with one button. `POST`
+    /// (that button, or the mail reader's one-click unsubscribe) stops the conversation's mail.
+    pub async fn stop_replies(&self, token: &str, post: bool) -> EdgeResult<Response> {
+        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        let (site, id) = crate::auth::check_reply_token(secret.as_bytes(), token).ok_or(EdgeError::LinkExpired)?;
+        let body = if post {
+            ask(&self.conversation(&site, &id)?, crate::conversation::StopEmail {}).await?;
+            "<p role=\"status\">Done: this conversation will email you no more replies.</p>".to_owned()
+        } else {
+            "<p>Stop emailing me the replies in this conversation?</p><form method=\"post\"><button type=\"submit\">\
+             Stop these emails</button></form>"
+                .to_owned()
+        };
+        notice_page("Replies by email", &body)
+    }
+}
+
+/// A small page in the notice's style (no script).
+fn notice_page(title: &str, body: &str) -> EdgeResult<Response> {
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">\
+         <link rel=\"icon\" href=\"data:,\"><title>{title} · Provixchat</title>\
+         <link rel=\"stylesheet\" href=\"/notice.css\"></head><body><main><h1>{title}</h1>{body}\
+         </main></body></html>"
+    );
+    crate::router::html_page(page, UNSUBSCRIBE_CSP)
 }

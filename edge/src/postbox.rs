@@ -32,6 +32,8 @@ pub enum MailKind {
     Invite,
     /// A digest of visitors waiting for an answer, to an agent who asked for it.
     Digest,
+    /// The team's replies, to a visitor who asked for them by email.
+    VisitorReplies,
 }
 
 impl MailKind {
@@ -43,6 +45,7 @@ impl MailKind {
             MailKind::Invite => 5,
             // Digests come at most every 10 minutes per workspace; an agent of many gets more.
             MailKind::Digest => 30,
+            MailKind::VisitorReplies => 20,
         }
     }
 }
@@ -82,8 +85,8 @@ crate::requests! {
         queue: Queue { kind: MailKind, site: Option<SiteId>, mail: Mail } -> Queued;
         /// What was sent to this address, oldest first.
         log: Log {} -> Vec<SentMail>;
-        /// Drops pending mail and forgets the log (erasure of the address); answers how many
-        /// mails were still pending.
-        erase: Erase {} -> usize;
+        /// Drops pending mail and forgets the log of one site's mail (a visitor's erasure in that
+        /// site), or of all (`None`); answers how many mails were still pending.
+        erase: Erase { site: Option<SiteId> } -> usize;
     }
 }

@@ -206,8 +206,19 @@ impl Ctx<'_> {
                 ids.push(id);
             }
         }
+        // The addresses replies were mailed to: their pending mail and mail log in this site go too.
+        let mut addresses: Vec<shared::Email> = Vec::new();
+        for id in &ids {
+            if let Ok(export) = ask(&self.conversation(site, id)?, Export { notes: false }).await {
+                addresses.extend(export.details.visitor_email.filter(|e| !addresses.contains(e)));
+            }
+        }
         for id in &ids {
             ask(&self.conversation(site, id)?, Erase { tombstone: true }).await?;
+        }
+        for address in &addresses {
+            let erase = crate::postbox::Erase { site: Some(site.clone()) };
+            ask(&crate::glue::postbox_object(self.env, address.as_str())?, erase).await?;
         }
         let visitor_hash = visitor_hash(site, visitor);
         let forget = Forget { visitor_id: visitor.clone(), visitor_hash, conversation_ids: ids.clone() };

@@ -51,6 +51,10 @@ pub enum ClientMsg {
         name: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         email: Option<String>,
+        /// The visitor's explicit choice to get the team's replies by email (their socket only;
+        /// the edge ignores it from agents).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        email_replies: bool,
     },
     /// Agents only: move the conversation to another status.
     SetStatus { status: ConversationStatus },
@@ -366,7 +370,11 @@ mod tests {
         fixture("client_read", ClientMsg::Read { seq: 7 });
         fixture(
             "client_contact",
-            ClientMsg::Contact { name: Some("Ana".into()), email: Some("ana@example.com".into()) },
+            ClientMsg::Contact {
+                name: Some("Ana".into()),
+                email: Some("ana@example.com".into()),
+                email_replies: false,
+            },
         );
         fixture("client_set_status", ClientMsg::SetStatus { status: ConversationStatus::Resolved });
         fixture("client_assign", ClientMsg::Assign { agent: Some(Email::parse("dana@demo.provixchat.test").unwrap()) });

@@ -254,6 +254,71 @@ test('an agent chooses when to be mailed, and an unconfirmed address gets no dig
   visitor.close();
 });
 
+/** Delivers `raw` to the edge's `email()` handler as Email Routing would (wrangler dev's endpoint). */
+function deliver(from, to, raw) {
+  const url = `${suite.edge.base}/cdn-cgi/handler/email?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+  return fetch(url, { method: 'POST', body: raw });
+}
+
+/** A reply as a mail client writes it: the new text above the quoted mail. */
+function replyMail({ from, to, id, text }) {
+  return [
+    `From: Ana <${from}>`, `To: ${to}`, 'Subject: Re: your message', `Message-ID: <${id}@visitor.example>`,
+    'Content-Type: text/plain; charset=utf-8', '', text, '', 'On Sun, Dec 6, 2026 at 5:01 PM Shop wrote:', '> Yes, it ships tomorrow.', '',
+  ].join('\r\n');
+}
+
+test('a visitor who asked gets the replies by email, answers by email into the chat, and can stop them', async () => {
+  const owner = await confirmedOwner();
+  const session = await api.visitorSession(owner.site, 'http://127.0.0.1:1');
+  const visitor = await api.visitorSocket(owner.site, session.token);
+  const { conversation_id: id } = await visitor.hello();
+  visitor.send({ type: 'send', client_id: 'c_vis0000001', body: 'Is the blue vase in stock?' });
+  await visitor.nextOf('ack');
+  visitor.send({ type: 'contact', email: 'ana@visitor.example', email_replies: true });
+  await new Promise((r) => setTimeout(r, 200));
+  visitor.close();
+  const agent = await owner.socket(`/api/v1/workspaces/${owner.site}/conversations/${id}/connect`);
+  await agent.hello();
+  agent.send({ type: 'send', client_id: 'c_agt0000001', body: 'Yes, it ships tomorrow.' });
+  await agent.nextOf('ack');
+
+  const mail = await nextMail(suite.stateDir, 'ana@visitor.example', 'replied to your message');
+  assert.match(mail.subject, /^Mail \d+ replied to your message$/);
+  assert.match(mail.text, /Yes, it ships tomorrow\./);
+  assert.doesNotMatch(mail.text, /Is the blue vase/, 'only the replies, not what the visitor wrote');
+  const replyTo = mail.headers['reply-to'];
+  assert.match(replyTo, /^reply\+[a-z2-7]+\.[a-z2-7]+@provixchat\.com$/);
+  const stop = mail.headers['list-unsubscribe'].replace(/^<|>$/g, '');
+  assert.equal(mail.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
+
+  // The visitor answers by email: their text, without the quote, reaches the agent once.
+  const answer = replyMail({ from: 'ana@visitor.example', to: replyTo, id: 'a1', text: 'Great, I will take it.' });
+  let res = await deliver('ana@visitor.example', replyTo, answer);
+  assert.equal(res.status, 200, await res.text());
+  const message = await agent.nextOf('message', (f) => f.message.body === 'Great, I will take it.');
+  assert.equal(message.message.author.kind, 'visitor');
+  res = await deliver('ana@visitor.example', replyTo, answer);
+  assert.equal(res.status, 200, 'the same mail again is accepted');
+  assert.equal(await agent.sawWithin(500, (f) => f.type === 'message'), false, 'and stored once');
+  // Anyone else, or a forged address, is refused (and logged).
+  res = await deliver('eve@else.example', replyTo, replyMail({ from: 'eve@else.example', to: replyTo, id: 'e1', text: 'Hi' }));
+  assert.equal(res.status, 400);
+  const forged = replyTo.replace(/\.[a-z2-7]+@/, '.aaaaaaaaaaaaaaaa@');
+  res = await deliver('ana@visitor.example', forged, replyMail({ from: 'ana@visitor.example', to: forged, id: 'f1', text: 'Hi' }));
+  assert.equal(res.status, 400);
+
+  // One click stops the mail; the next reply stays in the chat.
+  res = await fetch(stop, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+  assert.equal(res.status, 200);
+  const before = (await mailTo(suite.stateDir, 'ana@visitor.example')).length;
+  agent.send({ type: 'send', client_id: 'c_agt0000002', body: 'Anything else?' });
+  await agent.nextOf('ack');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal((await mailTo(suite.stateDir, 'ana@visitor.example')).length, before, 'no more mail');
+  agent.close();
+});
+
 /** Runs `fn` with a fresh page of the suite's browser, closed afterwards. */
 async function page(fn) {
   const p = await suite.browser.newPage();

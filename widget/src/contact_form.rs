@@ -33,6 +33,8 @@ pub enum Ask {
 pub struct Contact {
     pub name: Option<String>,
     pub email: Option<Email>,
+    /// "Email me the replies": the visitor's explicit choice, which needs an address.
+    pub email_replies: bool,
 }
 
 impl Contact {
@@ -56,9 +58,17 @@ impl Contact {
                 .map_err(|_| "Please enter an email address like name@example.com."),
         };
         match (name, email) {
-            (Ok(name), Ok(email)) => Ok(Self { name, email }),
+            (Ok(name), Ok(email)) => Ok(Self { name, email, email_replies: false }),
             (name, email) => Err(Errors { name: name.err(), email: email.err() }),
         }
+    }
+
+    /// Adds the choice to get the replies by email, which needs an address.
+    pub fn with_replies(self, email_replies: bool) -> Result<Self, Errors> {
+        if email_replies && self.email.is_none() {
+            return Err(Errors { name: None, email: Some("Enter your email to get the replies there.") });
+        }
+        Ok(Self { email_replies, ..self })
     }
 }
 
@@ -83,15 +93,17 @@ pub struct ContactFormProps {
 #[cfg(target_arch = "wasm32")]
 #[function_component(ContactForm)]
 pub fn contact_form(props: &ContactFormProps) -> Html {
-    let (name, email) = (use_node_ref(), use_node_ref());
+    let (name, email, replies) = (use_node_ref(), use_node_ref(), use_node_ref());
     let errors = use_state(Errors::default);
     let ask = props.ask;
     let onsubmit = {
-        let (name, email, errors, onsubmit) = (name.clone(), email.clone(), errors.clone(), props.onsubmit.clone());
+        let (name, email, replies, errors, onsubmit) =
+            (name.clone(), email.clone(), replies.clone(), errors.clone(), props.onsubmit.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            match Contact::parse(&value(&name), &value(&email), ask) {
+            let replies = replies.cast::<HtmlInputElement>().is_some_and(|i| i.checked());
+            match Contact::parse(&value(&name), &value(&email), ask).and_then(|c| c.with_replies(replies)) {
                 Ok(contact) => onsubmit.emit(contact),
                 Err(e) => errors.set(e),
             }
@@ -112,6 +124,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
             }
             <label for="pvx-email">{ "Your email" }</label>
             <input id="pvx-email" ref={email} type="email" autocomplete="email" {required} aria-invalid={email_error.is_some().to_string()} />
+            <label class="pvx-check"><input ref={replies} type="checkbox" />{ "Email me the replies" }</label>
             if !prechat {
                 <button type="submit">{ "Save email" }</button>
             }
@@ -149,9 +162,21 @@ mod tests {
     }
 
     #[test]
+    fn replies_by_email_need_an_address() {
+        let without = Contact::parse("Ana", "", OPTIONAL).unwrap();
+        assert!(without.clone().with_replies(true).unwrap_err().email.is_some());
+        assert!(!without.with_replies(false).unwrap().email_replies);
+        let with = Contact::parse("", "ana@example.com", Ask::Email).unwrap();
+        assert!(with.with_replies(true).unwrap().email_replies);
+    }
+
+    #[test]
     fn the_optional_prechat_form_allows_empty_but_not_invalid() {
         assert_eq!(Contact::parse(" ", "", OPTIONAL), Ok(Contact::default()));
-        assert_eq!(Contact::parse("Ana", "", OPTIONAL), Ok(Contact { name: Some("Ana".into()), email: None }));
+        assert_eq!(
+            Contact::parse("Ana", "", OPTIONAL),
+            Ok(Contact { name: Some("Ana".into()), email: None, email_replies: false })
+        );
         assert!(Contact::parse("", "nope", OPTIONAL).is_err());
         assert!(Contact::parse(&"x".repeat(81), "", OPTIONAL).is_err());
     }
@@ -213,7 +238,10 @@ mod browser_tests {
         field(&root, "Your email").set_value("Ana@Example.com");
         submit(&root, "Start chat").await;
         let email = Email::parse("ana@example.com").unwrap();
-        assert_eq!(*log.borrow(), vec![Some(Contact { name: Some("Ana".into()), email: Some(email) })]);
+        assert_eq!(
+            *log.borrow(),
+            vec![Some(Contact { name: Some("Ana".into()), email: Some(email), email_replies: false })]
+        );
     }
 
     #[wasm_bindgen_test]
@@ -236,7 +264,7 @@ mod browser_tests {
         field(&root, "Your email").set_value(" Ana@Example.com ");
         submit(&root, "Save email").await;
         let email = Email::parse("ana@example.com").unwrap();
-        assert_eq!(*log.borrow(), vec![Some(Contact { name: None, email: Some(email) })]);
+        assert_eq!(*log.borrow(), vec![Some(Contact { name: None, email: Some(email), email_replies: false })]);
     }
 
     #[wasm_bindgen_test]

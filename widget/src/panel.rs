@@ -58,10 +58,10 @@ pub fn panel(props: &PanelProps) -> Html {
     };
     let contact = {
         let (frame, email) = (chat.frame.clone(), email.clone());
-        move |name: Option<String>, address: Option<Email>| {
+        move |name: Option<String>, address: Option<Email>, email_replies: bool| {
             if name.is_some() || address.is_some() {
                 email.set(address.as_ref().map(|e| e.to_string().into()));
-                frame.emit(ClientMsg::Contact { name, email: address.map(String::from) });
+                frame.emit(ClientMsg::Contact { name, email: address.map(String::from), email_replies });
                 keep_token();
             }
         }
@@ -76,7 +76,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let onprechat = {
         let (contact, done) = (contact.clone(), prechat_done.clone());
         Callback::from(move |c: Contact| {
-            contact(c.name, c.email);
+            contact(c.name, c.email, c.email_replies);
             done.set(true);
         })
     };
@@ -84,7 +84,7 @@ pub fn panel(props: &PanelProps) -> Html {
         let done = prechat_done.clone();
         Callback::from(move |()| done.set(true))
     };
-    let onsave = Callback::from(move |c: Contact| contact(None, c.email));
+    let onsave = Callback::from(move |c: Contact| contact(None, c.email, c.email_replies));
     let ontyping = chat.frame.reform(|()| ClientMsg::Typing);
 
     // Read receipts: what the agents wrote counts as read once the visitor could see it.

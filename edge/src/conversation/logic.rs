@@ -3,6 +3,7 @@
 //! sends and notifies whatever [`Effect`]s come back.
 
 mod access;
+pub mod email;
 mod profile_sync;
 
 pub use access::{admit, bind_visitor, may_use, Door};
@@ -105,6 +106,9 @@ pub struct State {
     /// to the profile (older conversations are told at their first message, as before).
     #[serde(default)]
     pub listed: bool,
+    /// The visitor asked for the team's replies by email (`logic::email`).
+    #[serde(default)]
+    pub email_replies: Option<email::EmailReplies>,
 }
 
 /// Who is on a socket and what they have done on it; kept in the socket's hibernation attachment
@@ -178,6 +182,9 @@ pub enum Effect {
     AuditFlood { actor: shared::api::AuditActor },
     /// Close the socket the frame came from, for good: its access is gone.
     CloseSender(shared::CloseCode),
+    /// An agent replied and the visitor wants replies by email: wake the object in
+    /// [`email::REPLY_MAIL_DELAY_MS`] (unless it wakes sooner) to mail what they have not read.
+    ReplyMailDue,
 }
 
 pub struct Conversation<'a, L: MessageLog> {
@@ -238,7 +245,7 @@ impl<L: MessageLog> Conversation<'_, L> {
                 Ok(vec![Effect::Broadcast { msg: ServerMsg::Typing { author: peer.author() }, agents_only: false }])
             }
             ClientMsg::Read { seq } => self.read(peer, seq),
-            ClientMsg::Contact { name, email } => self.contact(name, email),
+            ClientMsg::Contact { name, email, email_replies } => self.contact(peer, name, email, email_replies, now),
             ClientMsg::SetStatus { .. } | ClientMsg::Assign { .. } if !peer.is_agent() => {
                 Ok(vec![reply_err(EdgeError::Forbidden, None)])
             }
@@ -350,6 +357,7 @@ impl<L: MessageLog> Conversation<'_, L> {
         }
         let indexed = Indexed { seq, body: message.body.as_str().to_owned(), at: now };
         effects.push(self.notify(Some(indexed))?);
+        effects.extend(self.reply_mail_effect(peer, note));
         Ok(effects)
     }
 
@@ -372,7 +380,14 @@ impl<L: MessageLog> Conversation<'_, L> {
         Ok(effects)
     }
 
-    fn contact(&mut self, name: Option<String>, email: Option<String>) -> EdgeResult<Vec<Effect>> {
+    fn contact(
+        &mut self,
+        peer: &Peer,
+        name: Option<String>,
+        email: Option<String>,
+        email_replies: bool,
+        now: i64,
+    ) -> EdgeResult<Vec<Effect>> {
         let name = match name.as_deref().map(visitor_name).transpose() {
             Ok(name) => name,
             Err(e) => return Ok(vec![reply_err(e.into(), None)]),
@@ -381,7 +396,7 @@ impl<L: MessageLog> Conversation<'_, L> {
             Ok(email) => email,
             Err(e) => return Ok(vec![reply_err(e.into(), None)]),
         };
-        if name.is_none() && email.is_none() {
+        if name.is_none() && email.is_none() && !email_replies {
             return Ok(vec![error(ErrorCode::InvalidInput, "give a name or an email", None)]);
         }
         self.state.contact_given = true;
@@ -389,7 +404,14 @@ impl<L: MessageLog> Conversation<'_, L> {
             self.state.details.visitor_name = name;
         }
         if email.is_some() {
+            // The visitor asked for mail at their address: an agent's correction stops it.
+            if peer.is_agent() && email != self.state.details.visitor_email {
+                self.state.email_replies = None;
+            }
             self.state.details.visitor_email = email;
+        }
+        if email_replies {
+            self.ask_email_replies(peer, now)?;
         }
         self.changed()
     }
@@ -765,11 +787,15 @@ mod tests {
     fn contact_details_are_validated_and_named_in_the_summary() {
         let mut f = Fixture::new();
         let mut visitor = greeted(Role::Visitor);
-        let bad = Ok(ClientMsg::Contact { name: None, email: Some("not an email".into()) });
+        let bad = Ok(ClientMsg::Contact { name: None, email: Some("not an email".into()), email_replies: false });
         assert_eq!(error_code(&f.handle(&mut visitor, bad, 1)), Some(ErrorCode::InvalidInput));
-        let empty = Ok(ClientMsg::Contact { name: None, email: None });
+        let empty = Ok(ClientMsg::Contact { name: None, email: None, email_replies: false });
         assert_eq!(error_code(&f.handle(&mut visitor, empty, 1)), Some(ErrorCode::InvalidInput));
-        let good = Ok(ClientMsg::Contact { name: Some(" Ana ".into()), email: Some("Ana@Example.com".into()) });
+        let good = Ok(ClientMsg::Contact {
+            name: Some(" Ana ".into()),
+            email: Some("Ana@Example.com".into()),
+            email_replies: false,
+        });
         let effects = f.handle(&mut visitor, good, 2);
         assert_eq!(summary(&effects).visitor_name, "Ana");
         assert_eq!(summary(&effects).visitor_email.as_ref().map(Email::as_str), Some("ana@example.com"));
@@ -887,7 +913,7 @@ mod tests {
         for _ in 0..FRAME_LIMIT {
             assert_eq!(f.handle(&mut visitor, Ok(ClientMsg::Typing), 100).len(), 1);
         }
-        let contact = Ok(ClientMsg::Contact { name: Some("Flood".into()), email: None });
+        let contact = Ok(ClientMsg::Contact { name: Some("Flood".into()), email: None, email_replies: false });
         let refused = f.handle(&mut visitor, contact, 100);
         assert_eq!(error_code(&refused), Some(ErrorCode::RateLimited));
         assert_ne!(f.state.details.visitor_name, "Flood", "the refused frame did nothing");

@@ -4,13 +4,15 @@
 use super::logic::{self, Door, Effect, LastKept, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
 use super::store::{self, SqlLog};
 use super::{
-    ContactKnown, ConversationCalls, ConversationRequest, EndAccess, Ending, Erase, Export, IndexFailed, SiteContact,
+    ContactKnown, ConversationCalls, ConversationRequest, EmailReply, EndAccess, Ending, Erase, Export, IndexFailed,
+    SiteContact, StopEmail,
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::feed::Forward;
-use crate::glue::{ask, close_socket, now_ms, respond};
+use crate::glue::{ask, close_socket, now_ms, respond, retention_ms};
+use crate::postbox::{MailKind, Queue};
 use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
-use crate::workspace::{AgentSocket, AppendAudit, ConversationUpdate, Team};
+use crate::workspace::{AgentSocket, AppendAudit, ConversationUpdate, GetConfig, Team};
 use shared::api::AuditActor;
 use shared::{AgentRef, ChatMessage, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
 use worker::{
@@ -259,9 +261,25 @@ impl Conversation {
         if state != before {
             self.save_state(&state)?;
         }
-        // Everything is stored by now. The sender may be gone already (a tab closed right after
-        // sending): a reply that cannot reach them must not stop the rest, above all the notice
-        // that puts the conversation in the inbox.
+        self.carry_out(effects, &state, from, &site, &id).await?;
+        // The visitor's profile last: the sender's ack and the inbox do not wait for it.
+        if from.is_some() && state != before {
+            self.tell_visitor(&site, &id, peer, &before, &state).await;
+        }
+        Ok(())
+    }
+
+    /// Carries out a decision's effects. Everything is stored by now. The sender may be gone
+    /// already (a tab closed right after sending): a reply that cannot reach them must not stop
+    /// the rest, above all the notice that puts the conversation in the inbox.
+    async fn carry_out(
+        &self,
+        effects: Vec<Effect>,
+        state: &ConversationState,
+        from: Option<&WebSocket>,
+        site: &str,
+        id: &ConversationId,
+    ) -> EdgeResult<()> {
         for effect in effects {
             match effect {
                 Effect::Reply(msg) => {
@@ -270,10 +288,11 @@ impl Conversation {
                     }
                 }
                 Effect::Broadcast { msg, agents_only } => {
-                    self.send_to(&msg, &state, |other, p| Some(other) != from && (!agents_only || p.is_agent()))
+                    self.send_to(&msg, state, |other, p| Some(other) != from && (!agents_only || p.is_agent()))
                 }
-                Effect::ToAgents(msg) => self.send_to(&msg, &state, |_, p| p.is_agent()),
-                Effect::AuditFlood { actor } => self.audit_flood(&site, actor).await,
+                Effect::ToAgents(msg) => self.send_to(&msg, state, |_, p| p.is_agent()),
+                Effect::AuditFlood { actor } => self.audit_flood(site, actor).await,
+                Effect::ReplyMailDue => self.wake_for_reply_mail().await?,
                 Effect::CloseSender(code) => {
                     if let Some(ws) = from {
                         let _ = ws.close(Some(code.code()), Some("access ended"));
@@ -282,7 +301,7 @@ impl Conversation {
                 Effect::Notify { summary, indexed } => {
                     let visitor_id = state.details.visitor_id.clone();
                     let forward = Forward {
-                        site: SiteId::parse(&site)?,
+                        site: SiteId::parse(site)?,
                         update: ConversationUpdate { summary, indexed, visitor_id },
                     };
                     // Over the link when there is one (a failure comes back as `IndexFailed`),
@@ -302,11 +321,53 @@ impl Conversation {
                 }
             }
         }
-        // The visitor's profile last: the sender's ack and the inbox do not wait for it.
-        if from.is_some() && state != before {
-            self.tell_visitor(&site, &id, peer, &before, &state).await;
+        Ok(())
+    }
+
+    /// An agent replied and the visitor wants replies by email: the alarm comes in
+    /// [`logic::email::REPLY_MAIL_DELAY_MS`] (as long, in the day's length, as retention scales
+    /// it), unless it is set to come sooner already.
+    async fn wake_for_reply_mail(&self) -> EdgeResult<()> {
+        let delay =
+            logic::email::REPLY_MAIL_DELAY_MS * retention_ms(&self.env, Some(1)).unwrap_or(86_400_000) / 86_400_000;
+        let at = now_ms() + delay;
+        let storage = self.state.storage();
+        if storage.get_alarm().await?.is_none_or(|set| set as i64 > at) {
+            storage.set_alarm(crate::glue::at_time(at)).await?;
         }
         Ok(())
+    }
+
+    /// The alarm's part: mails the visitor the replies they have neither read nor been mailed.
+    async fn mail_replies(&self) -> EdgeResult<()> {
+        let Some((site, id)) = self.ids()? else { return Ok(()) };
+        if self.meta(ERASED)?.is_some() || self.meta(SHUT)?.is_some() {
+            return Ok(());
+        }
+        let mut state = self.state()?;
+        let sql = self.sql();
+        let mut log = self.log(&sql);
+        let due = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }.due_reply_mail()?;
+        let Some(mail) = due else { return Ok(()) };
+        let site = SiteId::parse(&site)?;
+        let config = ask(&self.workspace(site.as_str())?, GetConfig {}).await?;
+        let secret = self.env.secret("VISITOR_TOKEN_SECRET")?.to_string();
+        let token = crate::auth::reply_token(secret.as_bytes(), &site, &id);
+        let from = crate::glue::mail_from(&self.env);
+        let links = crate::mail::visitor::Links {
+            from: &from,
+            origin: &crate::glue::public_origin(&self.env),
+            token: &token,
+            workspace: &config.name,
+        };
+        let queue = Queue {
+            kind: MailKind::VisitorReplies,
+            site: Some(site.clone()),
+            mail: crate::mail::visitor::replies(&links, &mail),
+        };
+        ask(&crate::glue::postbox_object(&self.env, mail.to.as_str())?, queue).await?;
+        // Saved once the mail is handed over: a failure mails the same replies on the retry.
+        self.save_state(&state)
     }
 
     /// An update did not reach the workspace. The message is stored and acked already, and a
@@ -541,7 +602,12 @@ impl ConversationCalls for Conversation {
             return Ok(false);
         }
         let mut peer = Peer { greeted: true, ..Peer::new(Role::Visitor) };
-        self.apply(&mut peer, Ok(ClientMsg::Contact { name: request.name, email: request.email }), None).await?;
+        self.apply(
+            &mut peer,
+            Ok(ClientMsg::Contact { name: request.name, email: request.email, email_replies: false }),
+            None,
+        )
+        .await?;
         Ok(true)
     }
 
@@ -555,6 +621,35 @@ impl ConversationCalls for Conversation {
 
     async fn index_failed(&self, request: IndexFailed) -> EdgeResult<()> {
         self.index_missed(EdgeError::from_api(request.error)).await
+    }
+
+    async fn stop_email(&self, _request: StopEmail) -> EdgeResult<()> {
+        self.refuse_erased(false)?;
+        let mut state = self.state()?;
+        if state.email_replies.is_some() {
+            state.email_replies = None;
+            self.save_state(&state)?;
+        }
+        Ok(())
+    }
+
+    async fn email_reply(&self, request: EmailReply) -> EdgeResult<()> {
+        self.refuse_erased(false)?;
+        if self.meta(SHUT)?.is_some() {
+            return Err(EdgeError::Forbidden);
+        }
+        let Some((site, id)) = self.ids()? else { return Err(EdgeError::NotFound) };
+        let mut state = self.state()?;
+        let sql = self.sql();
+        let mut log = self.log(&sql);
+        let effects = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }.email_reply(
+            &request.from,
+            &request.text,
+            &request.message_id,
+            now_ms(),
+        )?;
+        self.save_state(&state)?;
+        self.carry_out(effects, &state, None, &site, &id).await
     }
 }
 
@@ -610,6 +705,7 @@ impl DurableObject for Conversation {
     /// thrown, so the runtime retries the alarm.
     async fn alarm(&self) -> worker::Result<Response> {
         self.repair_index().await.map_err(|e| worker::Error::RustError(format!("index repair: {e}")))?;
+        self.mail_replies().await.map_err(|e| worker::Error::RustError(format!("reply mail: {e}")))?;
         Response::ok("")
     }
 }

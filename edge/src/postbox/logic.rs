@@ -40,8 +40,9 @@ pub trait PostboxStore {
     fn next_due(&self) -> EdgeResult<Option<i64>>;
     fn reschedule(&mut self, id: i64, attempts: u32, due_at: i64) -> EdgeResult<()>;
     fn remove(&mut self, id: i64) -> EdgeResult<()>;
-    /// Forgets every pending mail and the whole log (erasure); answers how many mails were pending.
-    fn clear(&mut self) -> EdgeResult<usize>;
+    /// Forgets the pending mail and the log of `site` (all for `None`) (erasure); answers how
+    /// many mails were pending.
+    fn clear(&mut self, site: Option<&SiteId>) -> EdgeResult<usize>;
     fn append_log(&mut self, entry: &SentMail) -> EdgeResult<()>;
     /// The log, oldest first.
     fn log(&self) -> EdgeResult<Vec<SentMail>>;
@@ -105,9 +106,10 @@ impl<S: PostboxStore> Postbox<'_, S> {
         Ok(self.store.next_due()?.map(|at| WakeAt(at.max(self.now))))
     }
 
-    /// Erasure of the address: pending mail is dropped and the log forgotten.
-    pub fn erase(&mut self) -> EdgeResult<usize> {
-        self.store.clear()
+    /// Erasure: the site's (or every) pending mail to this address is dropped and its log
+    /// forgotten; other sites' mail to the same person stays theirs.
+    pub fn erase(&mut self, site: Option<&SiteId>) -> EdgeResult<usize> {
+        self.store.clear(site)
     }
 
     /// What was sent to this address (and refused or given up), oldest first.

@@ -63,9 +63,13 @@ impl PostboxCalls for Postbox {
         self.with(|p| p.sent())
     }
 
-    async fn erase(&self, _request: Erase) -> EdgeResult<usize> {
-        let dropped = self.with(|p| p.erase())?;
-        self.state.storage().delete_alarm().await?;
+    async fn erase(&self, request: Erase) -> EdgeResult<usize> {
+        let dropped = self.with(|p| p.erase(request.site.as_ref()))?;
+        // Whatever else waits keeps its alarm; none is needed if nothing does.
+        let next = self.with(|p| p.next_wake())?;
+        if next.is_none() {
+            self.state.storage().delete_alarm().await?;
+        }
         Ok(dropped)
     }
 }

@@ -106,14 +106,20 @@ impl PostboxStore for SqlPostbox {
         Ok(())
     }
 
-    fn clear(&mut self) -> EdgeResult<usize> {
+    fn clear(&mut self, site: Option<&SiteId>) -> EdgeResult<usize> {
         #[derive(Deserialize)]
         struct Count {
             n: i64,
         }
-        let rows: Vec<Count> = self.0.exec("SELECT COUNT(*) AS n FROM pending", None)?.to_array()?;
-        self.0.exec("DELETE FROM pending", None)?;
-        self.0.exec("DELETE FROM log", None)?;
+        // `?1 IS NULL`: every site.
+        let site = site.map(|s| s.as_str().to_owned());
+        let matches = "(?1 IS NULL OR site = ?1)";
+        let rows: Vec<Count> = self
+            .0
+            .exec(&format!("SELECT COUNT(*) AS n FROM pending WHERE {matches}"), vec![site.clone().into()])?
+            .to_array()?;
+        self.0.exec(&format!("DELETE FROM pending WHERE {matches}"), vec![site.clone().into()])?;
+        self.0.exec(&format!("DELETE FROM log WHERE {matches}"), vec![site.into()])?;
         Ok(rows.first().map_or(0, |c| c.n as usize))
     }
 

@@ -98,9 +98,17 @@ mod tests {
         let notices = run(
             &mut visitor,
             vec![
-                ClientMsg::Contact { name: Some("Ada".into()), email: None },
-                ClientMsg::Contact { name: Some("Ada".into()), email: Some("ada@example.com".into()) },
-                ClientMsg::Contact { name: Some("Ada".into()), email: Some("ada@example.com".into()) },
+                ClientMsg::Contact { name: Some("Ada".into()), email: None, email_replies: false },
+                ClientMsg::Contact {
+                    name: Some("Ada".into()),
+                    email: Some("ada@example.com".into()),
+                    email_replies: false,
+                },
+                ClientMsg::Contact {
+                    name: Some("Ada".into()),
+                    email: Some("ada@example.com".into()),
+                    email_replies: false,
+                },
             ],
         );
         let ada = |name: Option<&str>, email: Option<&str>| ProfileNotice::Contact {
@@ -117,7 +125,8 @@ mod tests {
     fn an_agent_correction_is_attributed_to_the_agent() {
         let email = Email::parse("dana@example.com").unwrap();
         let mut dana = Peer { greeted: true, ..Peer::new(Role::Agent { name: "Dana".into(), email }) };
-        let notices = run(&mut dana, vec![ClientMsg::Contact { name: Some("Bo".into()), email: None }]);
+        let notices =
+            run(&mut dana, vec![ClientMsg::Contact { name: Some("Bo".into()), email: None, email_replies: false }]);
         let [ProfileNotice::Contact { by, .. }] = notices[0].as_slice() else { panic!("{notices:?}") };
         assert_eq!(by, "dana@example.com");
     }

@@ -33,9 +33,12 @@ impl PostboxStore for Memory {
         self.pending.retain(|p| p.id != id);
         Ok(())
     }
-    fn clear(&mut self) -> EdgeResult<usize> {
-        self.log.clear();
-        Ok(std::mem::take(&mut self.pending).len())
+    fn clear(&mut self, site: Option<&SiteId>) -> EdgeResult<usize> {
+        let of = |s: &Option<SiteId>| site.is_none_or(|site| s.as_ref() == Some(site));
+        self.log.retain(|l| !of(&l.site));
+        let before = self.pending.len();
+        self.pending.retain(|p| !of(&p.site));
+        Ok(before - self.pending.len())
     }
     fn append_log(&mut self, entry: &SentMail) -> EdgeResult<()> {
         self.log.push(entry.clone());
@@ -156,7 +159,7 @@ fn erasure_drops_pending_mail_and_the_log() {
     let due = at(&mut store, 0).due().unwrap();
     at(&mut store, 0).delivered(&due[0]).unwrap();
     at(&mut store, 5).queue(mail(MailKind::Invite, "Join again")).unwrap();
-    assert_eq!(at(&mut store, 10).erase().unwrap(), 1);
+    assert_eq!(at(&mut store, 10).erase(None).unwrap(), 1);
     assert!(store.pending.is_empty() && store.log.is_empty());
     assert_eq!(at(&mut store, 10).next_wake().unwrap(), None);
 }
@@ -177,6 +180,19 @@ fn the_log_keeps_ninety_days() {
 fn a_late_alarm_after_erasure_sends_nothing() {
     let mut store = Memory::default();
     at(&mut store, 0).queue(mail(MailKind::PasswordReset, "Reset")).unwrap();
-    at(&mut store, 1).erase().unwrap();
+    at(&mut store, 1).erase(None).unwrap();
     assert!(at(&mut store, 2).due().unwrap().is_empty());
+}
+
+#[test]
+fn a_sites_erasure_leaves_other_sites_mail_to_the_same_person() {
+    let mut store = Memory::default();
+    let (a, b) = (SiteId::parse("shop-a").unwrap(), SiteId::parse("shop-b").unwrap());
+    for site in [&a, &b] {
+        let mut m = mail(MailKind::VisitorReplies, "Replies");
+        m.site = Some(site.clone());
+        at(&mut store, 0).queue(m).unwrap();
+    }
+    assert_eq!(at(&mut store, 1).erase(Some(&a)).unwrap(), 1);
+    assert_eq!(store.pending.iter().map(|p| p.site.clone()).collect::<Vec<_>>(), [Some(b)]);
 }
