@@ -32,6 +32,8 @@ enum Gate {
     Analytics,
     /// Sent by the site itself (`identify`, `setAttributes`) from its own account data.
     Site,
+    /// Only when the visitor asks for it (replies by email).
+    OnRequest,
 }
 
 /// One purpose of processing: what the chat keeps for it, under which switch and legal basis,
@@ -121,6 +123,7 @@ fn gate_label(config: &WorkspaceConfig, gate: Gate) -> String {
         Gate::Necessary => format!("{} — always on", named("necessary", text.map(|t| &t.necessary))),
         Gate::Analytics => format!("{} — only with your consent", named("analytics", text.map(|t| &t.analytics))),
         Gate::Site => "Sent by the site for its signed-in users".into(),
+        Gate::OnRequest => "Only when you ask for it (\"Email me the replies\")".into(),
     }
 }
 
@@ -212,6 +215,28 @@ fn purposes(site: &SiteId, config: &WorkspaceConfig) -> Vec<Purpose> {
             ),
         });
     }
+    out.push(Purpose {
+        name: "Replies by email",
+        gate: Gate::OnRequest,
+        basis: "Your request (GDPR Art. 6(1)(a)), which you withdraw with the \"Stop these emails\" link in every \
+                email.",
+        data: vec![
+            "Your email address, and that you asked for the team's replies there (when).".into(),
+            "The team's replies you had not read in the chat, mailed to you; your answers by email, kept as your \
+             messages (their new text only, without what they quote)."
+                .into(),
+            "A log of the emails sent to you for this site (when, what kind, the subject, whether it went out).".into(),
+        ],
+        when: "Only after you tick \"Email me the replies\" and give your email; never for a reply you already read \
+               in the chat."
+            .into(),
+        device: "Nothing.".into(),
+        retention: format!(
+            "Emails wait only until they are sent (retried for about a day). The log is kept 90 days. {} Deleting \
+             your data deletes all of it.",
+            kept("Your answers by email are, like every message,", "their conversation's last message")
+        ),
+    });
     out.push(Purpose {
         name: "Recognising signed-in users",
         gate: Gate::Site,
@@ -392,7 +417,7 @@ fn fact_table(caption: &str, rows: &[(&str, String)]) -> String {
 }
 
 /// Who handles the data: the site, Provixchat, Cloudflare, and nobody else.
-fn processors(config: &WorkspaceConfig) -> [(String, &'static str, &'static str); 3] {
+fn processors(config: &WorkspaceConfig) -> [(String, &'static str, &'static str); 4] {
     [
         (config.name.clone(), "Controller", "Decides what the chat is for; its team reads and answers your messages."),
         ("Provixchat".into(), "Processor", "Runs the chat, the team's inbox and the cookie banner for the site."),
@@ -400,6 +425,11 @@ fn processors(config: &WorkspaceConfig) -> [(String, &'static str, &'static str)
             "Cloudflare, Inc.".into(),
             "Sub-processor (hosting)",
             "Runs the chat's code (Workers), stores its data (Durable Objects) and delivers it over its network.",
+        ),
+        (
+            "Cloudflare, Inc.".into(),
+            "Sub-processor (email)",
+            "Sends the replies you ask for by email, and receives your answers (Email Service, Email Routing).",
         ),
     ]
 }
@@ -412,7 +442,7 @@ fn processors_section(config: &WorkspaceConfig) -> String {
     format!(
         "<section id=\"processors\"><h2>Who handles it</h2><table><caption>Everyone who processes your chat data</caption>\
          <thead><tr><th scope=\"col\">Who</th><th scope=\"col\">Role</th><th scope=\"col\">What for</th></tr></thead>\
-         <tbody>{rows}</tbody></table><p>Nobody else: no analytics, advertising, email or other third-party service \
+         <tbody>{rows}</tbody></table><p>Nobody else: no analytics, advertising or other third-party service \
          receives your data through the chat, and it is never sold.</p></section>"
     )
 }
@@ -497,6 +527,11 @@ pub fn record_page(site: &SiteId, config: &WorkspaceConfig, now_ms: i64) -> Stri
         ),
         ("Processor", r#"Provixchat — <a href="mailto:support@provixchat.com">support@provixchat.com</a>"#.into()),
         ("Sub-processor", "Cloudflare, Inc. — hosting: Workers, Durable Objects, network delivery".into()),
+        (
+            "Sub-processor (email)",
+            "Cloudflare, Inc. — Email Service and Email Routing: replies visitors ask for by email, and their answers"
+                .into(),
+        ),
         ("Data subjects", "Visitors of the site&#39;s pages who use the chat or answer the cookie banner".into()),
         ("Data region", esc(DataRegion::of(site).label())),
     ];
@@ -515,7 +550,10 @@ pub fn record_page(site: &SiteId, config: &WorkspaceConfig, now_ms: i64) -> Stri
             ("Stored on the device", esc(&p.device)),
             ("Retention", esc(&p.retention)),
             ("Region and transfers", transfers.clone()),
-            ("Processors", "Provixchat (processor); Cloudflare, Inc. (sub-processor, hosting). No one else.".into()),
+            (
+                "Processors",
+                "Provixchat (processor); Cloudflare, Inc. (sub-processor, hosting and email). No one else.".into(),
+            ),
         ];
         b.push_str(&fact_table(&esc(p.name), &rows));
     }
@@ -752,6 +790,17 @@ mod tests {
         assert!(page.contains("the chat needs them"));
         assert!(page.contains("outside business hours (Mon, Fri 09:00–17:00, Europe/Berlin)"));
         assert!(page.contains("verified with a signature"));
+    }
+
+    #[test]
+    fn replies_by_email_are_a_purpose_of_their_own_with_their_sub_processor() {
+        for page in both(&config()) {
+            assert!(page.contains("Replies by email"));
+            assert!(page.contains("Only when you ask for it"));
+            assert!(page.contains("Sub-processor (email)"));
+        }
+        let notice = &both(&config())[0];
+        assert!(notice.contains("Stop these emails"), "how to withdraw is said where the basis is");
     }
 
     #[test]

@@ -180,6 +180,25 @@ impl Ctx<'_> {
                 Err(e) => return Err(e),
             }
         }
+        // What was mailed to the addresses of their conversations, by this site only.
+        let mut addresses: Vec<&shared::Email> =
+            conversations.iter().filter_map(|c| c.details.visitor_email.as_ref()).collect();
+        addresses.sort();
+        addresses.dedup();
+        let mut emails = vec![];
+        for address in addresses {
+            let log = ask(&crate::glue::postbox_object(self.env, address.as_str())?, crate::postbox::Log {}).await?;
+            let name = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
+            emails.extend(log.into_iter().filter(|m| m.site.as_ref() == Some(site)).map(|m| {
+                shared::privacy::MailRecord {
+                    at: m.at,
+                    kind: name(serde_json::to_value(m.kind).unwrap_or_default()),
+                    to: address.as_str().to_owned(),
+                    subject: m.subject,
+                    status: name(serde_json::to_value(m.status).unwrap_or_default()),
+                }
+            }));
+        }
         Ok(DataExport {
             exported_at: now_ms(),
             site: site.clone(),
@@ -187,6 +206,7 @@ impl Ctx<'_> {
             visitor_id: visitor.clone(),
             profile,
             conversations,
+            emails,
         })
     }
 
@@ -210,9 +230,11 @@ impl Ctx<'_> {
         let mut addresses: Vec<shared::Email> = Vec::new();
         for id in &ids {
             if let Ok(export) = ask(&self.conversation(site, id)?, Export { notes: false }).await {
-                addresses.extend(export.details.visitor_email.filter(|e| !addresses.contains(e)));
+                addresses.extend(export.details.visitor_email);
             }
         }
+        addresses.sort();
+        addresses.dedup();
         for id in &ids {
             ask(&self.conversation(site, id)?, Erase { tombstone: true }).await?;
         }

@@ -115,6 +115,21 @@ pub struct DataExport {
     /// consent history (oldest first), contact edits, restrictions.
     pub profile: VisitorProfile,
     pub conversations: Vec<ConversationExport>,
+    /// The emails this site sent the visitor (replies they asked for), from the mail log.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<MailRecord>,
+}
+
+/// One email sent to a visitor, as their export lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRecord {
+    pub at: i64,
+    /// What it was (`visitor_replies`).
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    /// `sent`, `refused` (over the limit) or `failed`.
+    pub status: String,
 }
 
 /// The answer to an erasure: what was deleted, and the reference the audit log keeps (a hash of

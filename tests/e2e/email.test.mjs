@@ -317,6 +317,25 @@ test('a visitor who asked gets the replies by email, answers by email into the c
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await mailTo(suite.stateDir, 'ana@visitor.example')).length, before, 'no more mail');
   agent.close();
+
+  // The visitor's export lists what was mailed to them; their erasure removes it, and their
+  // answer by email with the rest.
+  const myData = (request) => api.post(`/api/v1/sites/${owner.site}/my-data`, { token: session.token, request });
+  const file = await (await myData({ kind: 'export' })).json();
+  assert.deepEqual(file.emails.map((m) => [m.kind, m.to, m.status]), [['visitor_replies', 'ana@visitor.example', 'sent']]);
+  assert.ok(file.conversations[0].messages.some((m) => m.body === 'Great, I will take it.'));
+  assert.equal((await myData({ kind: 'erase' })).status, 200);
+  // A second visitor of the same address on this site starts with no mail history.
+  const again = await api.visitorSession(owner.site, 'http://127.0.0.1:1');
+  const socket = await api.visitorSocket(owner.site, again.token);
+  await socket.hello();
+  socket.send({ type: 'send', client_id: 'c_vis0000009', body: 'Me again' });
+  await socket.nextOf('ack');
+  socket.send({ type: 'contact', email: 'ana@visitor.example' });
+  await new Promise((r) => setTimeout(r, 200));
+  socket.close();
+  const fresh = await (await api.post(`/api/v1/sites/${owner.site}/my-data`, { token: again.token, request: { kind: 'export' } })).json();
+  assert.equal(fresh.emails, undefined, 'the erased mail log is gone');
 });
 
 /** Runs `fn` with a fresh page of the suite's browser, closed afterwards. */
