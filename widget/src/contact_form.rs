@@ -268,6 +268,25 @@ mod browser_tests {
     }
 
     #[wasm_bindgen_test]
+    async fn email_me_the_replies_needs_an_address_and_is_sent_when_ticked() {
+        use wasm_bindgen::JsCast;
+        let (root, log) = render(Ask::Prechat { required: false }).await;
+        let label = root.query_selector(".pvx-check").unwrap().expect("the box's label");
+        assert_eq!(label.text_content().as_deref(), Some("Email me the replies"), "named by its label");
+        let tick_box: HtmlInputElement = label.query_selector("input").unwrap().unwrap().unchecked_into();
+        assert!(!tick_box.checked(), "unticked until the visitor chooses");
+        tick_box.set_checked(true);
+        submit(&root, "Start chat").await;
+        let alert = root.query_selector("[role=alert]").unwrap().expect("an alert");
+        assert!(alert.text_content().unwrap().contains("Enter your email to get the replies there."));
+        assert!(log.borrow().is_empty());
+        field(&root, "Your email").set_value("ana@example.com");
+        submit(&root, "Start chat").await;
+        let email = Email::parse("ana@example.com").unwrap();
+        assert_eq!(*log.borrow(), vec![Some(Contact { name: None, email: Some(email), email_replies: true })]);
+    }
+
+    #[wasm_bindgen_test]
     fn the_browsers_lowercase_is_rusts() {
         for s in ["Ana@Example.COM", "ÀNA@ÉXAMPLE.FR", "ΟΔΟΣ@Example.gr", "İstanbul@EXAMPLE.tr", "STRASSE@ẞ.DE"]
         {
