@@ -199,6 +199,15 @@ impl Conversation {
         Ok(())
     }
 
+    /// [`Self::ids`] of a conversation still in use: `None` once erased or shut too (an alarm's
+    /// work is then over).
+    fn live_ids(&self) -> EdgeResult<Option<(String, ConversationId)>> {
+        if self.meta(ERASED)?.is_some() || self.meta(SHUT)?.is_some() {
+            return Ok(None);
+        }
+        self.ids()
+    }
+
     /// The site and the conversation's id; `None` before the visitor's first socket.
     fn ids(&self) -> EdgeResult<Option<(String, ConversationId)>> {
         if let Some(ids) = &self.memo.borrow().ids {
@@ -340,10 +349,7 @@ impl Conversation {
 
     /// The alarm's part: mails the visitor the replies they have neither read nor been mailed.
     async fn mail_replies(&self) -> EdgeResult<()> {
-        let Some((site, id)) = self.ids()? else { return Ok(()) };
-        if self.meta(ERASED)?.is_some() || self.meta(SHUT)?.is_some() {
-            return Ok(());
-        }
+        let Some((site, id)) = self.live_ids()? else { return Ok(()) };
         let mut state = self.state()?;
         let sql = self.sql();
         let mut log = self.log(&sql);
@@ -488,10 +494,7 @@ impl Conversation {
     /// notice. The workspace ignores a revision it has already, so this costs one call per start
     /// and nothing per message.
     async fn repair_index(&self) -> EdgeResult<()> {
-        let Some((site, id)) = self.ids()? else { return Ok(()) };
-        if self.meta(ERASED)?.is_some() || self.meta(SHUT)?.is_some() {
-            return Ok(());
-        }
+        let Some((site, id)) = self.live_ids()? else { return Ok(()) };
         let mut state = self.state()?;
         let sql = self.sql();
         let mut log = self.log(&sql);
