@@ -294,3 +294,13 @@ pub fn mail_from(env: &Env) -> String {
 pub fn public_origin(env: &Env) -> String {
     env.var("PUBLIC_ORIGIN").map(|v| v.to_string().trim_end_matches('/').to_owned()).unwrap_or_default()
 }
+
+/// Counts one mail against its site's hourly budget (`SITE_MAIL_PER_HOUR`, default 1,000: digests,
+/// visitors' replies and invites, whoever they go to). The per-address limits are the postbox's;
+/// this one stops a site (or someone abusing it) from mailing without end.
+pub async fn site_mail_budget(env: &Env, site: &SiteId) -> EdgeResult<crate::rate_limit::Verdict> {
+    let limit = env.var("SITE_MAIL_PER_HOUR").ok().and_then(|v| v.to_string().parse().ok()).unwrap_or(1_000);
+    let limiter = env.durable_object("RATE_LIMITER")?.get_by_name(&format!("mail:{site}"))?;
+    let hit = crate::rate_limit::Hit { limit, window_ms: 3_600_000, at: None };
+    ask(&limiter, hit).await
+}

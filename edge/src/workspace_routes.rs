@@ -137,8 +137,15 @@ impl Ctx<'_> {
     pub async fn create_invite(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let body: CreateInviteRequest = read_json(req).await?;
-        // A bad address is refused before an invite exists that nobody would receive.
+        // A bad address is refused before an invite exists that nobody would receive, and so is
+        // one over the site's hourly mail budget.
         let to = body.email.as_deref().map(|e| Email::parse(e.trim())).transpose()?;
+        if to.is_some() {
+            let budget = crate::glue::site_mail_budget(self.env, &workspace.id).await?;
+            if !budget.allowed {
+                return Err(EdgeError::RateLimited { retry_after_s: budget.retry_after_s });
+            }
+        }
         let invite = ask(&self.workspace(&workspace.id)?, CreateInvite { role: body.role }).await?;
         let url = format!("{}/inbox#invite={}.{}", self.own_origin, workspace.id, invite.token);
         let mut detail = invite.role.label().to_owned();

@@ -16,7 +16,8 @@ const FROM = 'notifications@provixchat.com';
 before(async () => {
   // A day of 72 s makes a minute 50 ms: the digests' delays (a minute, a 10-minute gap) pass in
   // a test's time.
-  suite = await startSuite('email', { browser: true, vars: { RETENTION_DAY_MS: '72000' } });
+  // And a site's hourly mail budget of 6, so a test can reach it.
+  suite = await startSuite('email', { browser: true, vars: { RETENTION_DAY_MS: '72000', SITE_MAIL_PER_HOUR: '6' } });
   ({ api } = suite);
 });
 after(() => stopSuite(suite));
@@ -336,6 +337,24 @@ test('a visitor who asked gets the replies by email, answers by email into the c
   socket.close();
   const fresh = await (await api.post(`/api/v1/sites/${owner.site}/my-data`, { token: again.token, request: { kind: 'export' } })).json();
   assert.equal(fresh.emails, undefined, 'the erased mail log is gone');
+});
+
+test("a site's mail has an hourly budget: invites by email past it are refused and not sent", async () => {
+  const owner = await newOwner();
+  const site = owner.me.workspaces[0].id;
+  const statuses = [];
+  for (let i = 1; i <= 7; i++) {
+    const res = await owner.post(`/api/v1/workspaces/${site}/invites`, { role: 'agent', email: `agent${i}@budget.example` });
+    statuses.push(res.status);
+    if (res.status === 429) assert.equal((await res.json()).error, 'rate_limited');
+  }
+  // The sign-up's confirmation mail is the site's own account's, not the site's: six invites go.
+  assert.deepEqual(statuses, [201, 201, 201, 201, 201, 201, 429]);
+  await nextMail(suite.stateDir, 'agent6@budget.example', 'invited you');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await mailTo(suite.stateDir, 'agent7@budget.example')).length, 0);
+  // Without an address, a link is still made: the budget is for mail.
+  assert.equal((await owner.post(`/api/v1/workspaces/${site}/invites`, { role: 'agent' })).status, 201);
 });
 
 /** Runs `fn` with a fresh page of the suite's browser, closed afterwards. */

@@ -356,6 +356,11 @@ impl Conversation {
         let due = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }.due_reply_mail()?;
         let Some(mail) = due else { return Ok(()) };
         let site = SiteId::parse(&site)?;
+        if !crate::glue::site_mail_budget(&self.env, &site).await?.allowed {
+            // Marked as mailed all the same: they are in the chat, and retrying would not pay.
+            console_error!("{site}: over its hourly mail budget, replies in {id} are not mailed");
+            return self.save_state(&state);
+        }
         let config = ask(&self.workspace(site.as_str())?, GetConfig {}).await?;
         let secret = self.env.secret("VISITOR_TOKEN_SECRET")?.to_string();
         let token = crate::auth::reply_token(secret.as_bytes(), &site, &id);

@@ -147,6 +147,11 @@ impl Workspace {
                 ask(&conversation_object(&self.env, &site, id)?, Erase { tombstone: *tombstone }).await?;
             }
             Call::EraseVisitor(visitor) => ask(&visitor_object(&self.env, &site, visitor)?, EraseVisitor {}).await?,
+            // Over the site's hourly mail budget the digest is dropped (logged): the next one
+            // carries what is new.
+            Call::Digest(digest) if !crate::glue::site_mail_budget(&self.env, &site).await?.allowed => {
+                console_error!("{site}: over its hourly mail budget, a digest to {} is dropped", digest.to);
+            }
             Call::Digest(digest) => {
                 let secret = self.env.secret("VISITOR_TOKEN_SECRET")?.to_string();
                 let (from, origin) = (mail_from(&self.env), public_origin(&self.env));
