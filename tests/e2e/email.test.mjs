@@ -317,6 +317,19 @@ test('a visitor who asked gets the replies by email, answers by email into the c
   await agent.nextOf('ack');
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await mailTo(suite.stateDir, 'ana@visitor.example')).length, before, 'no more mail');
+
+  // Asked for again, then blocked by an agent: their answers by email are refused too.
+  const back = await api.visitorSocket(owner.site, session.token);
+  await back.hello();
+  back.send({ type: 'contact', email_replies: true });
+  await new Promise((r) => setTimeout(r, 200));
+  back.close();
+  const visitorId = session.token.split('.')[2];
+  const block = (blocked) => owner.put(`/api/v1/workspaces/${owner.site}/visitors/${visitorId}/blocked`, { blocked });
+  assert.equal((await block(true)).status, 200);
+  res = await deliver('ana@visitor.example', replyTo, replyMail({ from: 'ana@visitor.example', to: replyTo, id: 'b1', text: 'Still me' }));
+  assert.equal(res.status, 400, 'a blocked visitor cannot write by email either');
+  assert.equal((await block(false)).status, 200);
   agent.close();
 
   // The visitor's export lists what was mailed to them; their erasure removes it, and their

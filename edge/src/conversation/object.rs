@@ -539,6 +539,14 @@ impl Conversation {
         if ending == Ending::Workspace {
             self.set_meta(SHUT, &now_ms().to_string())?;
         }
+        // A blocked visitor gets no more replies by email, and their answers by email are
+        // refused (they may ask again once unblocked).
+        if ending == Ending::Visitor {
+            let mut state = self.state()?;
+            if state.email_replies.take().is_some() {
+                self.save_state(&state)?;
+            }
+        }
         self.close_where(|p| ending.ends(p).then(|| ending.code()));
         self.ended.borrow_mut().push(ending);
         Ok(())
