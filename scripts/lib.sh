@@ -103,6 +103,10 @@ build_all() {
   for f in dist/www/app/widget.js dist/www/app/inbox.js dist/www/app/*.css; do
     esbuild "$f" --minify --log-level=warning --allow-overwrite --outfile="$f"
   done
+  # The inbox's styles as one file, in cascade order: one request, and gzip finds the repeats
+  # across the three (about 1.2 KB less than three files). The widget keeps chat.css on its own.
+  cat dist/www/app/chat.css dist/www/app/inbox.css dist/www/app/admin.css > dist/www/app/inbox-styles.css
+  rm dist/www/app/inbox.css dist/www/app/admin.css
   say "building the edge worker (worker-build)"
   (cd edge && WASM_BINDGEN_BIN="$bindgen" WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt" \
     ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" worker-build --release)
@@ -142,7 +146,7 @@ report_sizes() {
     "$(( $(gz $a/widget_bg.wasm) + $(gz $a/widget.js) + $(gz $a/widget.css) + $(gz $a/chat.css) + $(gz $a/widget-boot.js) + $(gz dist/www/pages/embed.html) ))" \
     130000 fails
   size_line inbox "wasm + glue + css" \
-    "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox.css) + $(gz $a/admin.css) + $(gz $a/chat.css) ))" 300000 fails
+    "$(( $(gz $a/inbox_bg.wasm) + $(gz $a/inbox.js) + $(gz $a/inbox-styles.css) ))" 300000 fails
   size_line edge "worker index.js + wasm" "$(( $(gz edge/build/index.js) + $(gz edge/build/index_bg.wasm) ))" 1000000 fails
   if [ "$over" = 1 ]; then echo "over a size budget that fails the run (above)" >&2; return 1; fi
 }
