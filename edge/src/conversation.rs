@@ -25,7 +25,8 @@ crate::requests! {
         site_contact: SiteContact { name: Option<String>, email: Option<String> } -> bool;
         /// Deletes everything. `tombstone` for an erasure (the id stays refused); without it
         /// (retention) the visitor may start afresh under the same id.
-        erase: Erase { tombstone: bool } -> ();
+        /// Answers the visitor's address it had, if any, so their mail can be erased too.
+        erase: Erase { tombstone: bool } -> Option<shared::Email>;
         /// Someone's access ended: their sockets here close now (see [`Ending`]), and a workspace
         /// that closed admits nobody any more.
         end_access: EndAccess { ending: Ending } -> ();

@@ -115,6 +115,16 @@ pub async fn request_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
     Ok(req.bytes().await?)
 }
 
+/// A unit enum's bare snake_case name, as objects store kinds, roles and statuses in SQLite.
+pub fn name_of<T: Serialize>(value: T) -> EdgeResult<String> {
+    Ok(serde_json::to_value(value)?.as_str().unwrap_or_default().to_owned())
+}
+
+/// The value a [`name_of`] name stands for.
+pub fn from_name<T: DeserializeOwned>(name: String) -> EdgeResult<T> {
+    Ok(serde_json::from_value(serde_json::Value::String(name))?)
+}
+
 /// Rows of a query whose one column, `json`, holds a serialized value: the one way objects keep
 /// structured values in SQLite.
 pub fn json_rows<T: DeserializeOwned>(
@@ -300,7 +310,18 @@ pub fn public_origin(env: &Env) -> String {
 /// this one stops a site (or someone abusing it) from mailing without end.
 pub async fn site_mail_budget(env: &Env, site: &SiteId) -> EdgeResult<crate::rate_limit::Verdict> {
     let limit = env.var("SITE_MAIL_PER_HOUR").ok().and_then(|v| v.to_string().parse().ok()).unwrap_or(1_000);
-    let limiter = env.durable_object("RATE_LIMITER")?.get_by_name(&format!("mail:{site}"))?;
-    let hit = crate::rate_limit::Hit { limit, window_ms: 3_600_000, at: None };
-    ask(&limiter, hit).await
+    rate_limit(env, &format!("mail:{site}"), limit, 3_600_000, None).await
+}
+
+/// Counts one hit on `key` against `limit` per `window_ms` in its rate limiter object; `at`:
+/// when the request arrived (see `rate_limit::Hit`).
+pub async fn rate_limit(
+    env: &Env,
+    key: &str,
+    limit: u32,
+    window_ms: i64,
+    at: Option<i64>,
+) -> EdgeResult<crate::rate_limit::Verdict> {
+    let limiter = env.durable_object("RATE_LIMITER")?.get_by_name(key)?;
+    ask(&limiter, crate::rate_limit::Hit { limit, window_ms, at }).await
 }

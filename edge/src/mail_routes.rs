@@ -35,8 +35,9 @@ impl Ctx<'_> {
         });
     }
 
-    pub fn sender(&self) -> (String, &str) {
-        (mail_from(self.env), self.own_origin)
+    /// Who account mail comes from, with links to this edge's own origin.
+    pub fn sender(&self) -> Sender {
+        Sender { from: mail_from(self.env), origin: self.own_origin.to_owned() }
     }
 
     /// `POST /api/v1/auth/password-reset`: mails a reset link if the address has an account.
@@ -47,10 +48,8 @@ impl Ctx<'_> {
         let body: ForgotPasswordRequest = read_json(req).await?;
         let email = Email::parse(&body.email)?;
         if let Some(secret) = ask(&self.account(&email)?, RequestReset {}).await? {
-            let (from, origin) = self.sender();
             let token = link_token(&email, &secret);
-            let (kind, mail) =
-                Sender { from: &from, origin }.password_reset(email.as_str(), &token, RESET_TTL_MS / 60_000);
+            let (kind, mail) = self.sender().password_reset(email.as_str(), &token, RESET_TTL_MS / 60_000);
             self.post_mail(kind, None, mail);
         }
         json(&serde_json::json!({ "ok": true }), 202)
@@ -92,19 +91,16 @@ impl Ctx<'_> {
         let Some(secret) = ask(&self.account(email)?, request).await? else {
             return Err(EdgeError::Conflict("this address is confirmed already".into()));
         };
-        let (from, origin) = self.sender();
         let token = link_token(email, &secret);
-        let (kind, mail) =
-            Sender { from: &from, origin }.verify_email(email.as_str(), &token, VERIFY_TTL_MS / 3_600_000);
+        let (kind, mail) = self.sender().verify_email(email.as_str(), &token, VERIFY_TTL_MS / 3_600_000);
         self.post_mail(kind, None, mail);
         Ok(())
     }
 
     /// Mails the alert of a sign-in from a device the account had not used.
     pub fn alert_new_device(&self, email: &Email, device: &str) {
-        let (from, origin) = self.sender();
         let when = crate::mail::mime::readable_time(self.arrived);
-        let (kind, mail) = Sender { from: &from, origin }.new_device(email.as_str(), device, &when);
+        let (kind, mail) = self.sender().new_device(email.as_str(), device, &when);
         self.post_mail(kind, None, mail);
     }
 

@@ -188,16 +188,15 @@ impl Ctx<'_> {
         let mut emails = vec![];
         for address in addresses {
             let log = ask(&crate::glue::postbox_object(self.env, address.as_str())?, crate::postbox::Log {}).await?;
-            let name = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
-            emails.extend(log.into_iter().filter(|m| m.site.as_ref() == Some(site)).map(|m| {
-                shared::privacy::MailRecord {
+            for m in log.into_iter().filter(|m| m.site.as_ref() == Some(site)) {
+                emails.push(shared::privacy::MailRecord {
                     at: m.at,
-                    kind: name(serde_json::to_value(m.kind).unwrap_or_default()),
+                    kind: crate::glue::name_of(m.kind)?,
                     to: address.as_str().to_owned(),
                     subject: m.subject,
-                    status: name(serde_json::to_value(m.status).unwrap_or_default()),
-                }
-            }));
+                    status: crate::glue::name_of(m.status)?,
+                });
+            }
         }
         Ok(DataExport {
             exported_at: now_ms(),
@@ -226,18 +225,14 @@ impl Ctx<'_> {
                 ids.push(id);
             }
         }
-        // The addresses replies were mailed to: their pending mail and mail log in this site go too.
+        // Each conversation answers the address it had: the pending mail and mail log this site
+        // has for them go too.
         let mut addresses: Vec<shared::Email> = Vec::new();
         for id in &ids {
-            if let Ok(export) = ask(&self.conversation(site, id)?, Export { notes: false }).await {
-                addresses.extend(export.details.visitor_email);
-            }
+            addresses.extend(ask(&self.conversation(site, id)?, Erase { tombstone: true }).await?);
         }
         addresses.sort();
         addresses.dedup();
-        for id in &ids {
-            ask(&self.conversation(site, id)?, Erase { tombstone: true }).await?;
-        }
         for address in &addresses {
             let erase = crate::postbox::Erase { site: Some(site.clone()) };
             ask(&crate::glue::postbox_object(self.env, address.as_str())?, erase).await?;

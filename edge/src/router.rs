@@ -9,7 +9,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, error_response, json, now_ms, query, read_json};
 use crate::limits::Limited;
 use crate::pages;
-use crate::rate_limit::{Hit, Verdict};
+use crate::rate_limit::Verdict;
 use crate::settings::WorkspaceConfig;
 use crate::workspace::{Available, GetConfig};
 use shared::api::{AuditAction, AuditActor, VisitorSession, VisitorSessionRequest};
@@ -171,8 +171,7 @@ impl Ctx<'_> {
 
     /// Counts one hit of `key` in its own rate-limiter object.
     pub async fn rate_limit(&self, key: &str, limit: u32, window_ms: i64) -> EdgeResult<Verdict> {
-        let limiter = self.env.durable_object("RATE_LIMITER")?.get_by_name(key)?;
-        ask(&limiter, Hit { limit, window_ms, at: Some(self.arrived) }).await
+        crate::glue::rate_limit(self.env, key, limit, window_ms, Some(self.arrived)).await
     }
 
     /// Counts a visitor-facing request against its budgets (`crate::limits`): the visitor's, the

@@ -150,11 +150,9 @@ impl Ctx<'_> {
         let url = format!("{}/inbox#invite={}.{}", self.own_origin, workspace.id, invite.token);
         let mut detail = invite.role.label().to_owned();
         if let Some(to) = &to {
-            let (from, origin) = self.sender();
             let days = crate::team::INVITE_TTL_MS / (24 * 3600 * 1000);
             let role = crate::mail::account::role_phrase(invite.role);
-            let sender = crate::mail::account::Sender { from: &from, origin };
-            let (kind, mail) = sender.invite(to.as_str(), &agent.me.name, &workspace.name, role, &url, days);
+            let (kind, mail) = self.sender().invite(to.as_str(), &agent.me.name, &workspace.name, role, &url, days);
             self.post_mail(kind, Some(workspace.id.clone()), mail);
             detail = format!("{detail} · emailed to {to}");
         }

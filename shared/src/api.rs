@@ -99,6 +99,11 @@ impl NotifyWhen {
         }
     }
 
+    /// The value of a wire name.
+    pub fn from_name(name: &str) -> Option<NotifyWhen> {
+        NotifyWhen::ALL.into_iter().find(|w| w.name() == name)
+    }
+
     /// How long a visitor message waits before it is mailed about (ms); `None` for never.
     pub fn delay_ms(self) -> Option<i64> {
         match self {

@@ -32,6 +32,11 @@ impl Account {
         decide(&mut logic::Account { store: &mut store, keys: &Argon2Keys, now: now_ms() })
     }
 
+    /// The account's email: the object's name.
+    fn email(&self) -> Option<Email> {
+        self.state.id().name().and_then(|name| Email::parse(&name).ok())
+    }
+
     async fn closing(&self) -> EdgeResult<Option<i64>> {
         Ok(self.state.storage().get::<i64>(CLOSING).await?)
     }
@@ -59,7 +64,7 @@ impl Account {
         if sessions.is_empty() {
             return;
         }
-        let Some(email) = self.state.id().name().and_then(|name| Email::parse(&name).ok()) else {
+        let Some(email) = self.email() else {
             console_error!("an account object without its email cannot end sockets");
             return;
         };
@@ -77,7 +82,7 @@ impl Account {
     /// Tells workspaces of the account (`only` that one, or all) whether its address is
     /// confirmed and when it wants mail. One that cannot be told is logged: the others must hear.
     async fn tell_prefs(&self, only: Option<SiteId>) {
-        let Some(email) = self.state.id().name().and_then(|name| Email::parse(&name).ok()) else { return };
+        let Some(email) = self.email() else { return };
         let Ok(Some(prefs)) = self.with(|a| a.prefs()) else { return };
         let sites = match only {
             Some(site) => vec![site],

@@ -2,7 +2,7 @@
 
 use super::logic::{AccountStore, Purpose, StoredAccount, StoredLink, StoredSession};
 use crate::error::EdgeResult;
-use crate::glue::{create_schema, json_row, migrate};
+use crate::glue::{create_schema, from_name, json_row, migrate, name_of};
 use crate::lockout::Lockout;
 use crate::settings::Membership;
 use serde::Deserialize;
@@ -42,15 +42,6 @@ impl From<SessionRow> for StoredSession {
             last_seen_at: r.last_seen_at,
         }
     }
-}
-
-/// Roles and event kinds are stored as their bare snake_case names.
-fn name_of<T: serde::Serialize>(value: T) -> EdgeResult<String> {
-    Ok(serde_json::to_value(value)?.as_str().unwrap_or_default().to_owned())
-}
-
-fn from_name<T: serde::de::DeserializeOwned>(name: String) -> EdgeResult<T> {
-    Ok(serde_json::from_value(serde_json::Value::String(name))?)
 }
 
 impl AccountStore for SqlAccount {

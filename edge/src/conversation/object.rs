@@ -627,8 +627,10 @@ impl ConversationCalls for Conversation {
         Ok(true)
     }
 
-    async fn erase(&self, request: Erase) -> EdgeResult<()> {
-        self.erase_all(request).await
+    async fn erase(&self, request: Erase) -> EdgeResult<Option<Email>> {
+        let address = self.state()?.details.visitor_email;
+        self.erase_all(request).await?;
+        Ok(address)
     }
 
     async fn end_access(&self, request: EndAccess) -> EdgeResult<()> {

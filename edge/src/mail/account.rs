@@ -7,11 +7,11 @@ use super::Body;
 use crate::postbox::MailKind;
 
 /// Where mail comes from and where its links point.
-pub struct Sender<'a> {
+pub struct Sender {
     /// `MAIL_FROM`.
-    pub from: &'a str,
+    pub from: String,
     /// The edge's own origin (`https://chat.example`), for links into the inbox.
-    pub origin: &'a str,
+    pub origin: String,
 }
 
 /// "an agent", "an admin": how an invite names the role it gives.
@@ -25,11 +25,11 @@ pub fn role_phrase(role: shared::api::Role) -> &'static str {
 
 const FOOTER: &str = "Provixchat sends this email about your own account. It holds no advertising.";
 
-impl Sender<'_> {
+impl Sender {
     fn mail(&self, to: &str, subject: String, body: Body) -> Mail {
         Mail {
             from_name: "Provixchat".into(),
-            from: self.from.into(),
+            from: self.from.clone(),
             to: to.into(),
             reply_to: None,
             subject,
@@ -118,11 +118,13 @@ impl Sender<'_> {
 mod tests {
     use super::*;
 
-    const SENDER: Sender = Sender { from: "notifications@provixchat.test", origin: "https://chat.example" };
+    fn sender() -> Sender {
+        Sender { from: "notifications@provixchat.test".into(), origin: "https://chat.example".into() }
+    }
 
     #[test]
     fn a_reset_mail_carries_its_link_in_the_fragment_and_says_what_happens() {
-        let (kind, mail) = SENDER.password_reset("ana@example.com", "abc.def", 30);
+        let (kind, mail) = sender().password_reset("ana@example.com", "abc.def", 30);
         assert_eq!(kind, MailKind::PasswordReset);
         assert!(mail.text.contains("https://chat.example/inbox#reset=abc.def"));
         assert!(mail.html.contains("href=\"https://chat.example/inbox#reset=abc.def\""));
@@ -132,7 +134,7 @@ mod tests {
 
     #[test]
     fn what_a_member_typed_is_escaped_in_the_html() {
-        let (_, mail) = SENDER.invite(
+        let (_, mail) = sender().invite(
             "bo@example.com",
             "<b>Ana</b>",
             "Acme & Co",
@@ -147,7 +149,7 @@ mod tests {
 
     #[test]
     fn a_new_device_alert_names_the_device_and_how_to_lock_others_out() {
-        let (kind, mail) = SENDER.new_device("ana@example.com", "Firefox on Linux · DE", "6 Dec 2026, 17:01 UTC");
+        let (kind, mail) = sender().new_device("ana@example.com", "Firefox on Linux · DE", "6 Dec 2026, 17:01 UTC");
         assert_eq!(kind, MailKind::NewDevice);
         assert!(mail.text.contains("Firefox on Linux · DE, 6 Dec 2026, 17:01 UTC"));
         assert!(mail.text.contains("https://chat.example/inbox#forgot"));

@@ -3,21 +3,12 @@
 use super::logic::{Pending, PostboxStore};
 use super::{MailKind, SentMail, Status};
 use crate::error::EdgeResult;
-use crate::glue::create_schema;
+use crate::glue::{create_schema, from_name, name_of};
 use serde::Deserialize;
 use shared::SiteId;
 use worker::{SqlStorage, State};
 
 pub struct SqlPostbox(pub SqlStorage);
-
-/// Kinds and statuses are stored as their bare snake_case names.
-fn name_of<T: serde::Serialize>(value: T) -> EdgeResult<String> {
-    Ok(serde_json::to_value(value)?.as_str().unwrap_or_default().to_owned())
-}
-
-fn from_name<T: serde::de::DeserializeOwned>(name: String) -> EdgeResult<T> {
-    Ok(serde_json::from_value(serde_json::Value::String(name))?)
-}
 
 fn site_of(site: Option<String>) -> Option<SiteId> {
     site.and_then(|s| SiteId::parse(&s).ok())

@@ -519,8 +519,7 @@ impl WorkspaceStore for SqlStore<'_> {
             .to_array()?;
         rows.into_iter()
             .map(|r| {
-                let notify =
-                    r.mode.and_then(|m| NotifyWhen::ALL.into_iter().find(|w| w.name() == m)).unwrap_or_default();
+                let notify = r.mode.and_then(|m| NotifyWhen::from_name(&m)).unwrap_or_default();
                 Ok(MemberNotify {
                     email: Email::parse(&r.email)?,
                     prefs: MemberPrefs { verified: r.verified.unwrap_or(0) != 0, notify },

@@ -57,7 +57,7 @@ pub fn account(props: &AccountProps) -> Html {
         let notify_status = notify_status.clone();
         Callback::from(move |e: Event| {
             let picked = crate::browser::value(&e);
-            let Some(notify) = NotifyWhen::ALL.into_iter().find(|w| w.name() == picked) else { return };
+            let Some(notify) = NotifyWhen::from_name(&picked) else { return };
             let notify_status = notify_status.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let path = "/api/v1/me/notifications";

@@ -40,7 +40,7 @@ impl Me {
             email_verified: or_default(v, "email_verified", boolean)?,
             notify: or_default(v, "notify", |n| {
                 let name = n.string()?;
-                NotifyWhen::ALL.into_iter().find(|w| w.name() == name)
+                NotifyWhen::from_name(&name)
             })?,
         })
     }
