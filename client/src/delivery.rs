@@ -264,7 +264,13 @@ mod tests {
     fn changes_wait_for_the_welcome_and_signals_are_dropped() {
         let mut d = Delivery::default();
         d.on_open();
-        let contact = ClientMsg::Contact { name: None, email: Some("ana@example.com".into()), email_replies: false };
+        let contact = ClientMsg::Contact {
+            name: None,
+            email: Some("ana@example.com".into()),
+            email_replies: false,
+            transcript: false,
+            lang: None,
+        };
         assert_eq!(d.frame(contact.clone()), None);
         assert_eq!(d.frame(ClientMsg::Typing), None);
         assert_eq!(d.on_server(&welcome(&[])), vec![contact]);

@@ -129,13 +129,43 @@ pub fn reply_token(secret: &[u8], site: &shared::SiteId, id: &shared::Conversati
 
 /// The site and conversation of a [`reply_token`], if its MAC is right (any case).
 pub fn check_reply_token(secret: &[u8], token: &str) -> Option<(shared::SiteId, shared::ConversationId)> {
+    let (site, id, token) = reply_token_ids(token)?;
+    let expected = reply_token(secret, &site, &id);
+    same_in_constant_time(&expected, &token).then_some((site, id))
+}
+
+/// The token of the address a member answers a conversation with by email (`team+TOKEN@`, in
+/// their digest): as long as a visitor's, its MAC also covers the member's address, so it works
+/// only from them and cannot be turned into a visitor's.
+pub fn team_reply_token(
+    secret: &[u8],
+    site: &shared::SiteId,
+    id: &shared::ConversationId,
+    member: &shared::Email,
+) -> String {
+    let ids = format!("{site}/{id}");
+    let mac = hmac(secret, format!("team:{ids}:{member}").as_bytes());
+    format!("{}.{}", base32(ids.as_bytes()), base32(&mac[..10]))
+}
+
+/// The site and conversation of a [`team_reply_token`] sent by `from`, if its MAC is right.
+pub fn check_team_reply_token(
+    secret: &[u8],
+    token: &str,
+    from: &shared::Email,
+) -> Option<(shared::SiteId, shared::ConversationId)> {
+    let (site, id, token) = reply_token_ids(token)?;
+    let expected = team_reply_token(secret, &site, &id, from);
+    same_in_constant_time(&expected, &token).then_some((site, id))
+}
+
+/// The ids a reply token names (unchecked), and the token in lower case.
+fn reply_token_ids(token: &str) -> Option<(shared::SiteId, shared::ConversationId, String)> {
     let token = token.to_ascii_lowercase();
     let (ids, _) = token.split_once('.')?;
     let ids = String::from_utf8(from_base32(ids)?).ok()?;
     let (site, id) = ids.split_once('/')?;
-    let (site, id) = (shared::SiteId::parse(site).ok()?, shared::ConversationId::parse(id).ok()?);
-    let expected = reply_token(secret, &site, &id);
-    same_in_constant_time(&expected, &token).then_some((site, id))
+    Some((shared::SiteId::parse(site).ok()?, shared::ConversationId::parse(id).ok()?, token))
 }
 
 const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
@@ -395,5 +425,18 @@ mod tests {
         let (_, mac) = token.split_once('.').unwrap();
         assert_eq!(check_reply_token(b"secret", &format!("{ids}.{mac}")), None, "a MAC for another conversation");
         assert_eq!(check_reply_token(b"secret", "zz.00"), None);
+    }
+
+    #[test]
+    fn a_team_reply_token_works_only_from_its_member_and_is_no_visitors_token() {
+        let site = shared::SiteId::parse("demo").unwrap();
+        let id = shared::ConversationId::parse("cv_AbC123xyz").unwrap();
+        let dana = shared::Email::parse("dana@example.com").unwrap();
+        let token = team_reply_token(b"secret", &site, &id, &dana);
+        assert_eq!(check_team_reply_token(b"secret", &token.to_uppercase(), &dana), Some((site.clone(), id.clone())));
+        let eve = shared::Email::parse("eve@example.com").unwrap();
+        assert_eq!(check_team_reply_token(b"secret", &token, &eve), None, "from someone else");
+        assert_eq!(check_reply_token(b"secret", &token), None, "not a visitor's");
+        assert_eq!(check_team_reply_token(b"secret", &reply_token(b"secret", &site, &id), &dana), None);
     }
 }

@@ -39,6 +39,9 @@ crate::requests! {
         /// The visitor answered a reply mail (matched by its signed address): `text` becomes
         /// their message, once per `message_id`, if `from` is the address the replies went to.
         email_reply: EmailReply { from: shared::Email, text: String, message_id: String } -> ();
+        /// A member answered a digest (matched by an address signed for them): `text` becomes
+        /// their reply, once per `message_id`, if they are in the workspace's team now.
+        team_email_reply: TeamEmailReply { from: shared::Email, text: String, message_id: String } -> ();
     }
 }
 

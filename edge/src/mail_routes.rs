@@ -14,6 +14,7 @@ use crate::mail::mime::Mail;
 use crate::postbox::{MailKind, Queue};
 use crate::router::Ctx;
 use shared::api::{ForgotPasswordRequest, NotifyRequest, ResetPasswordRequest, VerifyEmailRequest};
+use shared::consent::Lang;
 use shared::{Email, SiteId};
 use worker::{console_error, Request, Response};
 
@@ -133,13 +134,14 @@ impl Ctx<'_> {
                 crate::pages::escape_html(email.as_str())
             )
         };
-        notice_page("Email notifications", &body)
+        notice_page("Email notifications", Lang::En, &body)
     }
 }
 
-/// Mail to `reply+TOKEN@…` (Email Routing's `email()` event): a visitor's answer to a reply mail
-/// becomes their message in the conversation the signed token names. Anything else is refused
-/// with a reason the sending server reports back, and logged.
+/// Mail to `reply+TOKEN@…` or `team+TOKEN@…` (Email Routing's `email()` event): a visitor's
+/// answer to the mail they asked for becomes their message in the conversation the signed token
+/// names, a member's answer to a digest their reply. Anything else is refused with a reason the
+/// sending server reports back, and logged.
 #[worker::event(email)]
 pub async fn email(
     message: worker::ForwardableEmailMessage,
@@ -183,44 +185,59 @@ async fn inbound(message: &worker::ForwardableEmailMessage, env: &worker::Env) -
         return Err("message too large".into());
     }
     let to = message.to();
-    let token = inbound::reply_token(&to).ok_or("no such address")?;
+    let address = inbound::reply_address(&to).ok_or("no such address")?;
     let secret = env.secret("VISITOR_TOKEN_SECRET").map_err(|_| "not configured")?.to_string();
-    let (site, id) = crate::auth::check_reply_token(secret.as_bytes(), token).ok_or("no such address")?;
     let from = Email::parse(&message.from()).map_err(|_| "unreadable sender")?;
+    let (site, id) = match address {
+        inbound::ReplyAddress::Visitor(token) => crate::auth::check_reply_token(secret.as_bytes(), token),
+        inbound::ReplyAddress::Team(token) => crate::auth::check_team_reply_token(secret.as_bytes(), token, &from),
+    }
+    .ok_or("no such address")?;
     let raw = message.raw_bytes().await.map_err(|e| format!("unreadable message: {e}"))?;
     let raw = String::from_utf8_lossy(&raw);
     let text = inbound::reply_text(&raw).ok_or("no text in the reply")?;
     let message_id = inbound::header(&raw, "message-id").unwrap_or_else(|| crate::auth::sha256_hex(&raw));
-    let request = crate::conversation::EmailReply { from, text, message_id };
     let stub = crate::glue::conversation_object(env, &site, &id).map_err(|e| e.to_string())?;
-    ask(&stub, request).await.map_err(|e| match e.code() {
+    let answer = match address {
+        inbound::ReplyAddress::Visitor(_) => {
+            ask(&stub, crate::conversation::EmailReply { from, text, message_id }).await
+        }
+        inbound::ReplyAddress::Team(_) => {
+            ask(&stub, crate::conversation::TeamEmailReply { from, text, message_id }).await
+        }
+    };
+    answer.map_err(|e| match e.code() {
         shared::ErrorCode::Forbidden => "this address does not take mail from you".to_owned(),
         _ => e.public_message(),
     })
 }
 
 impl Ctx<'_> {
-    /// `GET /api/v1/mail/stop/TOKEN`, a reply mail's "stop" link: a page with one button. `POST`
-    /// (that button, or the mail reader's one-click unsubscribe) stops the conversation's mail.
-    pub async fn stop_replies(&self, token: &str, post: bool) -> EdgeResult<Response> {
+    /// `GET /api/v1/mail/stop/TOKEN?lang=…`, a visitor mail's "stop" link: a page with one
+    /// button, in the mail's language. `POST` (that button, or the mail reader's one-click
+    /// unsubscribe) stops the conversation's mail.
+    pub async fn stop_replies(&self, token: &str, lang: Lang, post: bool) -> EdgeResult<Response> {
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;
         let (site, id) = crate::auth::check_reply_token(secret.as_bytes(), token).ok_or(EdgeError::LinkExpired)?;
+        let words = crate::mail::visitor::words(lang);
         let body = if post {
             ask(&self.conversation(&site, &id)?, crate::conversation::StopEmail {}).await?;
-            "<p role=\"status\">Done: this conversation will email you no more replies.</p>".to_owned()
+            format!("<p role=\"status\">{}</p>", words.stop_done)
         } else {
-            "<p>Stop emailing me the replies in this conversation?</p><form method=\"post\"><button type=\"submit\">\
-             Stop these emails</button></form>"
-                .to_owned()
+            format!(
+                "<p>{}</p><form method=\"post\"><button type=\"submit\">{}</button></form>",
+                words.stop_question, words.stop_button
+            )
         };
-        notice_page("Replies by email", &body)
+        notice_page(words.stop_title, lang, &body)
     }
 }
 
 /// A small page in the notice's style (no script).
-fn notice_page(title: &str, body: &str) -> EdgeResult<Response> {
+fn notice_page(title: &str, lang: Lang, body: &str) -> EdgeResult<Response> {
+    let lang = lang.code();
     let page = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">\
          <link rel=\"icon\" href=\"data:,\"><title>{title} · Provixchat</title>\
          <link rel=\"stylesheet\" href=\"/notice.css\"></head><body><main><h1>{title}</h1>{body}\

@@ -216,19 +216,22 @@ fn purposes(site: &SiteId, config: &WorkspaceConfig) -> Vec<Purpose> {
         });
     }
     out.push(Purpose {
-        name: "Replies by email",
+        name: "Replies and transcripts by email",
         gate: Gate::OnRequest,
         basis: "Your request (GDPR Art. 6(1)(a)), which you withdraw with the \"Stop these emails\" link in every \
                 email.",
         data: vec![
-            "Your email address, and that you asked for the team's replies there (when).".into(),
-            "The team's replies you had not read in the chat, mailed to you; your answers by email, kept as your \
+            "Your email address, what you asked for there (the team's replies, a transcript) and when, and the \
+             language the emails are written in."
+                .into(),
+            "The team's replies you had not read in the chat, mailed to you; the conversation (without the team's \
+             private notes) once it is resolved, if you asked for a transcript; your answers by email, kept as your \
              messages (their new text only, without what they quote)."
                 .into(),
             "A log of the emails sent to you for this site (when, what kind, the subject, whether it went out).".into(),
         ],
-        when: "Only after you tick \"Email me the replies\" and give your email; never for a reply you already read \
-               in the chat."
+        when: "Only after you tick \"Email me the replies\" or \"Email me a transcript\" and give your email; never \
+               for a reply you already read in the chat."
             .into(),
         device: "Nothing.".into(),
         retention: format!(
@@ -795,7 +798,7 @@ mod tests {
     #[test]
     fn replies_by_email_are_a_purpose_of_their_own_with_their_sub_processor() {
         for page in both(&config()) {
-            assert!(page.contains("Replies by email"));
+            assert!(page.contains("Replies and transcripts by email"));
             assert!(page.contains("Only when you ask for it"));
             assert!(page.contains("Sub-processor (email)"));
         }

@@ -34,6 +34,8 @@ pub enum MailKind {
     Digest,
     /// The team's replies, to a visitor who asked for them by email.
     VisitorReplies,
+    /// A resolved conversation's transcript, to a visitor who asked for it.
+    Transcript,
 }
 
 impl MailKind {
@@ -46,6 +48,7 @@ impl MailKind {
             // Digests come at most every 10 minutes per workspace; an agent of many gets more.
             MailKind::Digest => 30,
             MailKind::VisitorReplies => 20,
+            MailKind::Transcript => 10,
         }
     }
 }

@@ -103,8 +103,10 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
         (Method::Put, ["api", "v1", "me", "notifications"]) => ctx.set_notifications(&mut req).await,
         (Method::Get, ["api", "v1", "mail", "unsubscribe", token]) => ctx.unsubscribe(token, false).await,
         (Method::Post, ["api", "v1", "mail", "unsubscribe", token]) => ctx.unsubscribe(token, true).await,
-        (Method::Get, ["api", "v1", "mail", "stop", token]) => ctx.stop_replies(token, false).await,
-        (Method::Post, ["api", "v1", "mail", "stop", token]) => ctx.stop_replies(token, true).await,
+        (method @ (Method::Get | Method::Post), ["api", "v1", "mail", "stop", token]) => {
+            let lang = query(&url, "lang").and_then(|tag| shared::consent::Lang::from_tag(&tag));
+            ctx.stop_replies(token, lang.unwrap_or(shared::consent::Lang::En), method == Method::Post).await
+        }
         (Method::Get, ["api", "v1", "me"]) => json(&ctx.agent(&req).await?.me, 200),
         (Method::Post, ["api", "v1", "me", "password"]) => ctx.change_password(&mut req).await,
         (Method::Post, ["api", "v1", "me", "close"]) => ctx.close_account(&mut req).await,

@@ -8,7 +8,7 @@ use shared::api::{
 };
 use shared::consent::Lang;
 use shared::privacy::DataRegion;
-use shared::SiteId;
+use shared::{ConversationId, SiteId};
 
 /// One domain per line in the textarea; commas also separate, since people paste lists. Order
 /// is kept and repeats dropped. Spaces inside a line are left alone so that the edge refuses
@@ -45,6 +45,8 @@ pub enum HashLink {
     Verify(String),
     /// `#forgot`: ask for a reset link (from the new-device alert).
     Forgot,
+    /// `#open=SITE/ID`: a conversation (from a digest), once signed in.
+    Open(SiteId, ConversationId),
 }
 
 /// The link a hash holds, if any.
@@ -62,6 +64,11 @@ pub fn hash_link(hash: &str) -> Option<HashLink> {
         .or_else(|| token("reset").map(HashLink::Reset))
         .or_else(|| token("verify").map(HashLink::Verify))
         .or_else(|| parts().any(|p| p == "forgot").then_some(HashLink::Forgot))
+        .or_else(|| {
+            let (site, id) =
+                token("open")?.split_once('/').map(|(s, i)| (SiteId::parse(s), ConversationId::parse(i)))?;
+            Some(HashLink::Open(site.ok()?, id.ok()?))
+        })
 }
 
 /// Minutes after midnight as `<input type="time">` writes them.
@@ -336,6 +343,10 @@ mod tests {
         assert_eq!(hash_link(""), None);
         assert_eq!(hash_link("#reset=YWRh.s3cr3t"), Some(HashLink::Reset("YWRh.s3cr3t".into())));
         assert_eq!(hash_link("#verify=YWRh.x"), Some(HashLink::Verify("YWRh.x".into())));
+        let (site, id) = (SiteId::parse("demo").unwrap(), ConversationId::parse("cv_AbC123xyz").unwrap());
+        assert_eq!(hash_link("#open=demo/cv_AbC123xyz"), Some(HashLink::Open(site, id)));
+        assert_eq!(hash_link("#open=demo"), None);
+        assert_eq!(hash_link("#open=demo/not an id"), None);
         assert_eq!(hash_link("#forgot"), Some(HashLink::Forgot));
         assert_eq!(hash_link("#forgotten"), None);
         assert_eq!(hash_link("#reset="), None);

@@ -55,6 +55,14 @@ pub enum ClientMsg {
         /// the edge ignores it from agents).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         email_replies: bool,
+        /// The visitor's explicit choice to get a transcript by email when the conversation is
+        /// resolved (their socket only, as `email_replies`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        transcript: bool,
+        /// The language the visitor reads (their page's, else their browser's), for the mail
+        /// they ask for; sent only with one of the choices above.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<crate::consent::Lang>,
     },
     /// Agents only: move the conversation to another status.
     SetStatus { status: ConversationStatus },
@@ -374,6 +382,8 @@ mod tests {
                 name: Some("Ana".into()),
                 email: Some("ana@example.com".into()),
                 email_replies: false,
+                transcript: false,
+                lang: None,
             },
         );
         fixture("client_set_status", ClientMsg::SetStatus { status: ConversationStatus::Resolved });

@@ -126,13 +126,16 @@ impl ToJson for ClientMsg {
             }
             ClientMsg::Typing => tagged("typing"),
             ClientMsg::Read { seq } => tagged("read").num("seq", *seq),
-            ClientMsg::Contact { name, email, email_replies } => {
-                let contact = tagged("contact").some_str("name", name.as_deref()).some_str("email", email.as_deref());
+            ClientMsg::Contact { name, email, email_replies, transcript, lang } => {
+                let mut contact =
+                    tagged("contact").some_str("name", name.as_deref()).some_str("email", email.as_deref());
                 if *email_replies {
-                    contact.bool("email_replies", true)
-                } else {
-                    contact
+                    contact = contact.bool("email_replies", true);
                 }
+                if *transcript {
+                    contact = contact.bool("transcript", true);
+                }
+                contact.some_str("lang", lang.map(crate::consent::Lang::code))
             }
             ClientMsg::SetStatus { status } => tagged("set_status").str(
                 "status",
@@ -554,15 +557,35 @@ mod tests {
             ClientMsg::Send { client_id: id, body: "hi".into(), note: true },
             ClientMsg::Typing,
             ClientMsg::Read { seq: 1234567890123 },
-            ClientMsg::Contact { name: None, email: None, email_replies: false },
-            ClientMsg::Contact { name: Some(text.clone()), email: None, email_replies: false },
-            ClientMsg::Contact { name: None, email: Some("ana@example.com".into()), email_replies: false },
+            ClientMsg::Contact { name: None, email: None, email_replies: false, transcript: false, lang: None },
+            ClientMsg::Contact {
+                name: Some(text.clone()),
+                email: None,
+                email_replies: false,
+                transcript: false,
+                lang: None,
+            },
+            ClientMsg::Contact {
+                name: None,
+                email: Some("ana@example.com".into()),
+                email_replies: false,
+                transcript: false,
+                lang: None,
+            },
             ClientMsg::Contact {
                 name: Some("Ana".into()),
                 email: Some("ana@example.com".into()),
                 email_replies: false,
+                transcript: false,
+                lang: None,
             },
-            ClientMsg::Contact { name: None, email: Some("ana@example.com".into()), email_replies: true },
+            ClientMsg::Contact {
+                name: None,
+                email: Some("ana@example.com".into()),
+                email_replies: true,
+                transcript: true,
+                lang: Some(crate::consent::Lang::De),
+            },
             ClientMsg::Assign { agent: None },
             ClientMsg::Assign { agent: Some(Email::parse("dana@example.com").unwrap()) },
             ClientMsg::Presence { away: false },

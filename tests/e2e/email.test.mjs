@@ -188,7 +188,7 @@ async function confirmedOwner() {
 async function visitorWrites(site, text) {
   const session = await api.visitorSession(site, 'http://127.0.0.1:1');
   const visitor = await api.visitorSocket(site, session.token);
-  await visitor.hello();
+  visitor.conversationId = (await visitor.hello()).conversation_id;
   visitor.send({ type: 'send', client_id: `c_${Date.now().toString(36).padStart(10, '0')}`, body: text });
   await visitor.nextOf('ack');
   return visitor;
@@ -350,6 +350,111 @@ test('a visitor who asked gets the replies by email, answers by email into the c
   socket.close();
   const fresh = await (await api.post(`/api/v1/sites/${owner.site}/my-data`, { token: again.token, request: { kind: 'export' } })).json();
   assert.equal(fresh.emails, undefined, 'the erased mail log is gone');
+});
+
+/** Shows a mail's HTML part in the browser, as a mail reader would, and keeps a screenshot. */
+async function screenshotMail(mail, name) {
+  await page(async (p) => {
+    await p.setViewportSize({ width: 640, height: 800 });
+    await p.setContent(mail.html);
+    await p.screenshot({ path: artifact(name), fullPage: true });
+  });
+}
+
+test('a digest links each waiting conversation, and the member answers it by replying to the mail', async () => {
+  const owner = await confirmedOwner();
+  const visitor = await visitorWrites(owner.site, 'Can I return the teapot?');
+  const digest = await nextMail(suite.stateDir, owner.email, 'a visitor is waiting for an answer');
+  await screenshotMail(digest, 'mail-digest.png');
+  const conversation = { id: visitor.conversationId };
+  // One visitor: a plain reply answers them, from the address signed for this member.
+  const replyTo = digest.headers['reply-to'];
+  assert.match(replyTo, /^team\+[a-z2-7]+\.[a-z2-7]+@provixchat\.com$/);
+  assert.ok(digest.html.includes(`href="mailto:${replyTo}"`), 'an "Answer by email" link too');
+  const open = linkIn(digest, `/inbox#open=${owner.site}/`, suite.edge.edge);
+  assert.equal(open, `${suite.edge.edge}/inbox#open=${owner.site}/${conversation.id}`);
+
+  // The link opens that conversation in the inbox (after signing in).
+  await page(async (p) => {
+    await p.setViewportSize({ width: 1200, height: 760 });
+    await p.goto(open);
+    await p.getByRole('textbox', { name: 'Email' }).fill(owner.email);
+    await p.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('region', { name: /Conversation with Visitor/ }).getByText('Can I return the teapot?').waitFor();
+  });
+
+  // The member replies to the mail: their text, without the quote, reaches the visitor as theirs.
+  const answer = replyMail({ from: owner.email, to: replyTo, id: 'o1', text: 'Yes, within 30 days.' });
+  let res = await deliver(owner.email, replyTo, answer);
+  assert.equal(res.status, 200, await res.text());
+  const message = await visitor.nextOf('message', (f) => f.message.body === 'Yes, within 30 days.');
+  assert.deepEqual(message.message.author, { kind: 'agent', name: 'Olga' });
+  res = await deliver(owner.email, replyTo, answer);
+  assert.equal(res.status, 200);
+  assert.equal(await visitor.sawWithin(500, (f) => f.type === 'message'), false, 'the same mail twice is one reply');
+  // The address works only from the member it was made for.
+  res = await deliver('eve@else.example', replyTo, replyMail({ from: 'eve@else.example', to: replyTo, id: 'e2', text: 'Hi' }));
+  assert.equal(res.status, 400);
+  visitor.close();
+});
+
+test('a visitor who asked for a transcript gets it in their language once the conversation is resolved', async () => {
+  const owner = await confirmedOwner();
+  const context = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  try {
+    const p = await context.newPage();
+    await p.goto(`${suite.edge.base}/demo?site=${owner.site}&lang=de`);
+    await p.getByRole('button', { name: 'Alle ablehnen' }).click();
+    await p.getByRole('button', { name: 'Open chat' }).click();
+    const widget = p.frameLocator('iframe[title="Chat"]');
+    // Nobody is available: the offline form asks for an email, with both choices unticked.
+    await widget.getByRole('textbox', { name: 'Your email' }).fill('jonas@visitor.example');
+    assert.equal(await widget.getByRole('checkbox', { name: 'Email me the replies' }).isChecked(), false);
+    await widget.getByRole('checkbox', { name: 'Email me a transcript' }).check();
+    await widget.getByRole('button', { name: 'Save email' }).click();
+    await widget.getByText("We'll reply to jonas@visitor.example.").waitFor();
+    await widget.getByRole('textbox', { name: 'Message' }).fill('Ist die blaue Vase vorrätig?');
+    await widget.getByRole('button', { name: 'Send' }).click();
+    await widget.getByText('Sent', { exact: true }).waitFor();
+  } finally {
+    await context.close();
+  }
+  const hits = await (await owner.get(`/api/v1/workspaces/${owner.site}/search?q=${encodeURIComponent('blaue Vase')}`)).json();
+  const id = hits[0].conversation_id;
+  const agent = await owner.socket(`/api/v1/workspaces/${owner.site}/conversations/${id}/connect`);
+  await agent.hello();
+  agent.send({ type: 'send', client_id: 'c_agt0000011', body: 'Ja, sie ist vorrätig.' });
+  await agent.nextOf('ack');
+  agent.send({ type: 'send', client_id: 'c_note000011', body: 'VIP customer', note: true });
+  await agent.nextOf('ack');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await mailTo(suite.stateDir, 'jonas@visitor.example')).length, 0, 'nothing before it is resolved');
+  agent.send({ type: 'set_status', status: 'resolved' });
+
+  const mail = await nextMail(suite.stateDir, 'jonas@visitor.example', 'Ihr Gespräch mit');
+  await screenshotMail(mail, 'mail-transcript-de.png');
+  assert.match(mail.subject, /^Ihr Gespräch mit Mail \d+$/);
+  assert.match(mail.text, /Sie · \d+\. \S+ \d{4}, \d\d:\d\d UTC\nIst die blaue Vase vorrätig\?/);
+  assert.match(mail.text, /Olga · .*\nJa, sie ist vorrätig\./);
+  assert.doesNotMatch(mail.text, /VIP customer/, 'no private note');
+  assert.match(mail.html, /^<!doctype html><html lang="de">/);
+  assert.match(mail.headers['reply-to'], /^reply\+/);
+  const stop = mail.headers['list-unsubscribe'].replace(/^<|>$/g, '');
+  assert.match(stop, /\?lang=de$/);
+  await page(async (p) => {
+    await p.goto(stop);
+    await p.getByRole('button', { name: 'Diese E-Mails abbestellen' }).click();
+    await p.getByRole('status').filter({ hasText: 'Erledigt' }).waitFor();
+  });
+  // Stopped: resolved again after a new message, nothing more is mailed.
+  agent.send({ type: 'set_status', status: 'open' });
+  agent.send({ type: 'send', client_id: 'c_agt0000012', body: 'Noch etwas?' });
+  await agent.nextOf('ack');
+  agent.send({ type: 'set_status', status: 'resolved' });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal((await mailTo(suite.stateDir, 'jonas@visitor.example')).length, 1);
+  agent.close();
 });
 
 test("a site's mail has an hourly budget: invites by email past it are refused and not sent", async () => {

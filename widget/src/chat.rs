@@ -5,6 +5,7 @@ use crate::bridge::Embedding;
 use crate::outbox::Outbox;
 use crate::panel::Panel;
 use shared::api::{ApiError, VisitorSession, VisitorSessionRequest};
+use shared::consent::Lang;
 use shared::visitor::{ScreenClass, VisitorContext};
 use yew::prelude::*;
 
@@ -38,6 +39,8 @@ pub struct ChatProps {
     pub onsession: Callback<String>,
     /// Texts the page asked to send as the visitor.
     pub outbox: Outbox,
+    /// The language the visitor reads, for the mail they may ask for.
+    pub lang: Lang,
 }
 
 #[function_component(Chat)]
@@ -67,7 +70,7 @@ pub fn chat(props: &ChatProps) -> Html {
     }
     match &*phase {
         Phase::Ready(session) => html! {
-            <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} outbox={props.outbox.clone()} />
+            <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} outbox={props.outbox.clone()} lang={props.lang} />
         },
         Phase::Failed(e) => html! {
             <section class="pvx-panel pvx-center" aria-label="Chat">

@@ -10,4 +10,4 @@ mod view;
 #[cfg(target_arch = "wasm32")]
 mod your_data;
 #[cfg(target_arch = "wasm32")]
-pub use view::ConsentView;
+pub use view::{language_tags, ConsentView};

@@ -35,6 +35,8 @@ pub struct Contact {
     pub email: Option<Email>,
     /// "Email me the replies": the visitor's explicit choice, which needs an address.
     pub email_replies: bool,
+    /// "Email me a transcript" (when the conversation is resolved): the same.
+    pub transcript: bool,
 }
 
 impl Contact {
@@ -58,17 +60,17 @@ impl Contact {
                 .map_err(|_| "Please enter an email address like name@example.com."),
         };
         match (name, email) {
-            (Ok(name), Ok(email)) => Ok(Self { name, email, email_replies: false }),
+            (Ok(name), Ok(email)) => Ok(Self { name, email, ..Self::default() }),
             (name, email) => Err(Errors { name: name.err(), email: email.err() }),
         }
     }
 
-    /// Adds the choice to get the replies by email, which needs an address.
-    pub fn with_replies(self, email_replies: bool) -> Result<Self, Errors> {
-        if email_replies && self.email.is_none() {
-            return Err(Errors { name: None, email: Some("Enter your email to get the replies there.") });
+    /// Adds the choices to get the replies or a transcript by email, which need an address.
+    pub fn with_mail(self, email_replies: bool, transcript: bool) -> Result<Self, Errors> {
+        if (email_replies || transcript) && self.email.is_none() {
+            return Err(Errors { name: None, email: Some("Enter your email to get these emails.") });
         }
-        Ok(Self { email_replies, ..self })
+        Ok(Self { email_replies, transcript, ..self })
     }
 }
 
@@ -93,17 +95,18 @@ pub struct ContactFormProps {
 #[cfg(target_arch = "wasm32")]
 #[function_component(ContactForm)]
 pub fn contact_form(props: &ContactFormProps) -> Html {
-    let (name, email, replies) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let (name, email, replies, transcript) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let errors = use_state(Errors::default);
     let ask = props.ask;
     let onsubmit = {
-        let (name, email, replies, errors, onsubmit) =
-            (name.clone(), email.clone(), replies.clone(), errors.clone(), props.onsubmit.clone());
+        let (name, email, replies, transcript, errors, onsubmit) =
+            (name.clone(), email.clone(), replies.clone(), transcript.clone(), errors.clone(), props.onsubmit.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let replies = replies.cast::<HtmlInputElement>().is_some_and(|i| i.checked());
-            match Contact::parse(&value(&name), &value(&email), ask).and_then(|c| c.with_replies(replies)) {
+            let checked = |r: &NodeRef| r.cast::<HtmlInputElement>().is_some_and(|i| i.checked());
+            let parsed = Contact::parse(&value(&name), &value(&email), ask);
+            match parsed.and_then(|c| c.with_mail(checked(&replies), checked(&transcript))) {
                 Ok(contact) => onsubmit.emit(contact),
                 Err(e) => errors.set(e),
             }
@@ -125,6 +128,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
             <label for="pvx-email">{ "Your email" }</label>
             <input id="pvx-email" ref={email} type="email" autocomplete="email" {required} aria-invalid={email_error.is_some().to_string()} />
             <label class="pvx-check"><input ref={replies} type="checkbox" />{ "Email me the replies" }</label>
+            <label class="pvx-check"><input ref={transcript} type="checkbox" />{ "Email me a transcript" }</label>
             if !prechat {
                 <button type="submit">{ "Save email" }</button>
             }
@@ -162,21 +166,20 @@ mod tests {
     }
 
     #[test]
-    fn replies_by_email_need_an_address() {
+    fn replies_and_transcripts_by_email_need_an_address() {
         let without = Contact::parse("Ana", "", OPTIONAL).unwrap();
-        assert!(without.clone().with_replies(true).unwrap_err().email.is_some());
-        assert!(!without.with_replies(false).unwrap().email_replies);
+        assert!(without.clone().with_mail(true, false).unwrap_err().email.is_some());
+        assert!(without.clone().with_mail(false, true).unwrap_err().email.is_some());
+        assert!(!without.with_mail(false, false).unwrap().email_replies);
         let with = Contact::parse("", "ana@example.com", Ask::Email).unwrap();
-        assert!(with.with_replies(true).unwrap().email_replies);
+        let c = with.with_mail(true, true).unwrap();
+        assert!(c.email_replies && c.transcript);
     }
 
     #[test]
     fn the_optional_prechat_form_allows_empty_but_not_invalid() {
         assert_eq!(Contact::parse(" ", "", OPTIONAL), Ok(Contact::default()));
-        assert_eq!(
-            Contact::parse("Ana", "", OPTIONAL),
-            Ok(Contact { name: Some("Ana".into()), email: None, email_replies: false })
-        );
+        assert_eq!(Contact::parse("Ana", "", OPTIONAL), Ok(Contact { name: Some("Ana".into()), ..Contact::default() }));
         assert!(Contact::parse("", "nope", OPTIONAL).is_err());
         assert!(Contact::parse(&"x".repeat(81), "", OPTIONAL).is_err());
     }
@@ -240,7 +243,7 @@ mod browser_tests {
         let email = Email::parse("ana@example.com").unwrap();
         assert_eq!(
             *log.borrow(),
-            vec![Some(Contact { name: Some("Ana".into()), email: Some(email), email_replies: false })]
+            vec![Some(Contact { name: Some("Ana".into()), email: Some(email), ..Contact::default() })]
         );
     }
 
@@ -264,26 +267,41 @@ mod browser_tests {
         field(&root, "Your email").set_value(" Ana@Example.com ");
         submit(&root, "Save email").await;
         let email = Email::parse("ana@example.com").unwrap();
-        assert_eq!(*log.borrow(), vec![Some(Contact { name: None, email: Some(email), email_replies: false })]);
+        assert_eq!(*log.borrow(), vec![Some(Contact { email: Some(email), ..Contact::default() })]);
     }
 
     #[wasm_bindgen_test]
-    async fn email_me_the_replies_needs_an_address_and_is_sent_when_ticked() {
+    async fn email_me_the_replies_or_a_transcript_needs_an_address_and_is_sent_when_ticked() {
         use wasm_bindgen::JsCast;
         let (root, log) = render(Ask::Prechat { required: false }).await;
-        let label = root.query_selector(".pvx-check").unwrap().expect("the box's label");
-        assert_eq!(label.text_content().as_deref(), Some("Email me the replies"), "named by its label");
-        let tick_box: HtmlInputElement = label.query_selector("input").unwrap().unwrap().unchecked_into();
-        assert!(!tick_box.checked(), "unticked until the visitor chooses");
-        tick_box.set_checked(true);
+        let labels = root.query_selector_all(".pvx-check").unwrap();
+        let tick_box = |i: u32, name: &str| -> HtmlInputElement {
+            let label = labels.get(i).unwrap();
+            assert_eq!(label.text_content().as_deref(), Some(name), "named by its label");
+            let input: HtmlInputElement =
+                label.unchecked_into::<web_sys::Element>().query_selector("input").unwrap().unwrap().unchecked_into();
+            assert!(!input.checked(), "unticked until the visitor chooses");
+            input
+        };
+        let (replies, transcript) = (tick_box(0, "Email me the replies"), tick_box(1, "Email me a transcript"));
+        transcript.set_checked(true);
         submit(&root, "Start chat").await;
         let alert = root.query_selector("[role=alert]").unwrap().expect("an alert");
-        assert!(alert.text_content().unwrap().contains("Enter your email to get the replies there."));
+        assert!(alert.text_content().unwrap().contains("Enter your email to get these emails."));
         assert!(log.borrow().is_empty());
         field(&root, "Your email").set_value("ana@example.com");
         submit(&root, "Start chat").await;
-        let email = Email::parse("ana@example.com").unwrap();
-        assert_eq!(*log.borrow(), vec![Some(Contact { name: None, email: Some(email), email_replies: true })]);
+        replies.set_checked(true);
+        transcript.set_checked(false);
+        submit(&root, "Start chat").await;
+        let email = Some(Email::parse("ana@example.com").unwrap());
+        assert_eq!(
+            *log.borrow(),
+            vec![
+                Some(Contact { email: email.clone(), transcript: true, ..Contact::default() }),
+                Some(Contact { email, email_replies: true, ..Contact::default() })
+            ]
+        );
     }
 
     #[wasm_bindgen_test]

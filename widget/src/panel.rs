@@ -11,7 +11,8 @@ use client::chat::Connection;
 use client::components::{Composer, MessageList, Viewer};
 use client::hooks::use_chat;
 use shared::api::{PrechatMode, VisitorSession};
-use shared::{Author, ClientMsg, Email};
+use shared::consent::Lang;
+use shared::{Author, ClientMsg};
 use yew::prelude::*;
 
 /// What the chat view focuses when it opens: the pre-chat form's first field, else the composer.
@@ -25,6 +26,8 @@ pub struct PanelProps {
     pub visible: bool,
     /// Texts the page asked to send as the visitor: sent as if typed.
     pub outbox: Outbox,
+    /// The language the visitor reads (sent with a request for mail).
+    pub lang: Lang,
 }
 
 #[function_component(Panel)]
@@ -57,11 +60,19 @@ pub fn panel(props: &PanelProps) -> Html {
         })
     };
     let contact = {
-        let (frame, email) = (chat.frame.clone(), email.clone());
-        move |name: Option<String>, address: Option<Email>, email_replies: bool| {
-            if name.is_some() || address.is_some() {
-                email.set(address.as_ref().map(|e| e.to_string().into()));
-                frame.emit(ClientMsg::Contact { name, email: address.map(String::from), email_replies });
+        let (frame, email, lang) = (chat.frame.clone(), email.clone(), props.lang);
+        move |name: Option<String>, c: Contact| {
+            if name.is_some() || c.email.is_some() {
+                email.set(c.email.as_ref().map(|e| e.to_string().into()));
+                let (email_replies, transcript) = (c.email_replies, c.transcript);
+                let lang = (email_replies || transcript).then_some(lang);
+                frame.emit(ClientMsg::Contact {
+                    name,
+                    email: c.email.map(String::from),
+                    email_replies,
+                    transcript,
+                    lang,
+                });
                 keep_token();
             }
         }
@@ -76,7 +87,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let onprechat = {
         let (contact, done) = (contact.clone(), prechat_done.clone());
         Callback::from(move |c: Contact| {
-            contact(c.name, c.email, c.email_replies);
+            contact(c.name.clone(), c);
             done.set(true);
         })
     };
@@ -84,7 +95,7 @@ pub fn panel(props: &PanelProps) -> Html {
         let done = prechat_done.clone();
         Callback::from(move |()| done.set(true))
     };
-    let onsave = Callback::from(move |c: Contact| contact(None, c.email, c.email_replies));
+    let onsave = Callback::from(move |c: Contact| contact(None, c));
     let ontyping = chat.frame.reform(|()| ClientMsg::Typing);
 
     // Read receipts: what the agents wrote counts as read once the visitor could see it.

@@ -109,6 +109,9 @@ pub struct State {
     /// The visitor asked for the team's replies by email (`logic::email`).
     #[serde(default)]
     pub email_replies: Option<email::EmailReplies>,
+    /// The visitor asked for a transcript by email when the conversation is resolved.
+    #[serde(default)]
+    pub transcript: Option<email::Transcript>,
 }
 
 /// Who is on a socket and what they have done on it; kept in the socket's hibernation attachment
@@ -185,6 +188,8 @@ pub enum Effect {
     /// An agent replied and the visitor wants replies by email: wake the object in
     /// [`email::REPLY_MAIL_DELAY_MS`] (unless it wakes sooner) to mail what they have not read.
     ReplyMailDue,
+    /// The conversation was resolved and the visitor asked for a transcript: the alarm mails it.
+    TranscriptDue,
 }
 
 pub struct Conversation<'a, L: MessageLog> {
@@ -245,13 +250,18 @@ impl<L: MessageLog> Conversation<'_, L> {
                 Ok(vec![Effect::Broadcast { msg: ServerMsg::Typing { author: peer.author() }, agents_only: false }])
             }
             ClientMsg::Read { seq } => self.read(peer, seq),
-            ClientMsg::Contact { name, email, email_replies } => self.contact(peer, name, email, email_replies, now),
+            ClientMsg::Contact { name, email, email_replies, transcript, lang } => {
+                let ask = email::MailAsk { replies: email_replies, transcript, lang };
+                self.contact(peer, name, email, ask, now)
+            }
             ClientMsg::SetStatus { .. } | ClientMsg::Assign { .. } if !peer.is_agent() => {
                 Ok(vec![reply_err(EdgeError::Forbidden, None)])
             }
             ClientMsg::SetStatus { status } => {
-                self.state.details.status = status;
-                self.changed()
+                let was = std::mem::replace(&mut self.state.details.status, status);
+                let mut effects = self.changed()?;
+                effects.extend(self.transcript_effect(was));
+                Ok(effects)
             }
             ClientMsg::Assign { agent } => {
                 self.state.details.assignee = match agent {
@@ -385,7 +395,7 @@ impl<L: MessageLog> Conversation<'_, L> {
         peer: &Peer,
         name: Option<String>,
         email: Option<String>,
-        email_replies: bool,
+        ask: email::MailAsk,
         now: i64,
     ) -> EdgeResult<Vec<Effect>> {
         let name = match name.as_deref().map(visitor_name).transpose() {
@@ -396,7 +406,7 @@ impl<L: MessageLog> Conversation<'_, L> {
             Ok(email) => email,
             Err(e) => return Ok(vec![reply_err(e.into(), None)]),
         };
-        if name.is_none() && email.is_none() && !email_replies {
+        if name.is_none() && email.is_none() && !ask.any() {
             return Ok(vec![error(ErrorCode::InvalidInput, "give a name or an email", None)]);
         }
         self.state.contact_given = true;
@@ -404,15 +414,13 @@ impl<L: MessageLog> Conversation<'_, L> {
             self.state.details.visitor_name = name;
         }
         if email.is_some() {
-            // The visitor asked for mail at their address: an agent's correction stops it.
             if peer.is_agent() && email != self.state.details.visitor_email {
-                self.state.email_replies = None;
+                // The visitor asked for mail at their own address.
+                self.state.stop_mail();
             }
             self.state.details.visitor_email = email;
         }
-        if email_replies {
-            self.ask_email_replies(peer, now)?;
-        }
+        self.ask_mail(peer, ask, now)?;
         self.changed()
     }
 
@@ -787,14 +795,23 @@ mod tests {
     fn contact_details_are_validated_and_named_in_the_summary() {
         let mut f = Fixture::new();
         let mut visitor = greeted(Role::Visitor);
-        let bad = Ok(ClientMsg::Contact { name: None, email: Some("not an email".into()), email_replies: false });
+        let bad = Ok(ClientMsg::Contact {
+            name: None,
+            email: Some("not an email".into()),
+            email_replies: false,
+            transcript: false,
+            lang: None,
+        });
         assert_eq!(error_code(&f.handle(&mut visitor, bad, 1)), Some(ErrorCode::InvalidInput));
-        let empty = Ok(ClientMsg::Contact { name: None, email: None, email_replies: false });
+        let empty =
+            Ok(ClientMsg::Contact { name: None, email: None, email_replies: false, transcript: false, lang: None });
         assert_eq!(error_code(&f.handle(&mut visitor, empty, 1)), Some(ErrorCode::InvalidInput));
         let good = Ok(ClientMsg::Contact {
             name: Some(" Ana ".into()),
             email: Some("Ana@Example.com".into()),
             email_replies: false,
+            transcript: false,
+            lang: None,
         });
         let effects = f.handle(&mut visitor, good, 2);
         assert_eq!(summary(&effects).visitor_name, "Ana");
@@ -913,7 +930,13 @@ mod tests {
         for _ in 0..FRAME_LIMIT {
             assert_eq!(f.handle(&mut visitor, Ok(ClientMsg::Typing), 100).len(), 1);
         }
-        let contact = Ok(ClientMsg::Contact { name: Some("Flood".into()), email: None, email_replies: false });
+        let contact = Ok(ClientMsg::Contact {
+            name: Some("Flood".into()),
+            email: None,
+            email_replies: false,
+            transcript: false,
+            lang: None,
+        });
         let refused = f.handle(&mut visitor, contact, 100);
         assert_eq!(error_code(&refused), Some(ErrorCode::RateLimited));
         assert_ne!(f.state.details.visitor_name, "Flood", "the refused frame did nothing");

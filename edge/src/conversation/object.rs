@@ -5,7 +5,7 @@ use super::logic::{self, Door, Effect, LastKept, MessageLog, Peer, ProfileNotice
 use super::store::{self, SqlLog};
 use super::{
     ContactKnown, ConversationCalls, ConversationRequest, EmailReply, EndAccess, Ending, Erase, Export, IndexFailed,
-    SiteContact, StopEmail,
+    SiteContact, StopEmail, TeamEmailReply,
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::feed::Forward;
@@ -301,7 +301,8 @@ impl Conversation {
                 }
                 Effect::ToAgents(msg) => self.send_to(&msg, state, |_, p| p.is_agent()),
                 Effect::AuditFlood { actor } => self.audit_flood(site, actor).await,
-                Effect::ReplyMailDue => self.wake_for_reply_mail().await?,
+                Effect::ReplyMailDue => self.wake_for_mail(logic::email::REPLY_MAIL_DELAY_MS).await?,
+                Effect::TranscriptDue => self.wake_for_mail(0).await?,
                 Effect::CloseSender(code) => {
                     if let Some(ws) = from {
                         let _ = ws.close(Some(code.code()), Some("access ended"));
@@ -333,12 +334,11 @@ impl Conversation {
         Ok(())
     }
 
-    /// An agent replied and the visitor wants replies by email: the alarm comes in
-    /// [`logic::email::REPLY_MAIL_DELAY_MS`] (as long, in the day's length, as retention scales
-    /// it), unless it is set to come sooner already.
-    async fn wake_for_reply_mail(&self) -> EdgeResult<()> {
-        let delay =
-            logic::email::REPLY_MAIL_DELAY_MS * retention_ms(&self.env, Some(1)).unwrap_or(86_400_000) / 86_400_000;
+    /// Mail the visitor asked for is due in `delay_ms` (replies: a while, for the visitor to read
+    /// them in the widget; a transcript: now): the alarm comes then (as long, in the day's length,
+    /// as retention scales it), unless it is set to come sooner already.
+    async fn wake_for_mail(&self, delay_ms: i64) -> EdgeResult<()> {
+        let delay = delay_ms * retention_ms(&self.env, Some(1)).unwrap_or(86_400_000) / 86_400_000;
         let at = now_ms() + delay;
         let storage = self.state.storage();
         if storage.get_alarm().await?.is_none_or(|set| set as i64 > at) {
@@ -347,18 +347,30 @@ impl Conversation {
         Ok(())
     }
 
-    /// The alarm's part: mails the visitor the replies they have neither read nor been mailed.
-    async fn mail_replies(&self) -> EdgeResult<()> {
+    /// The alarm's part: mails the visitor what they asked for and is due: the replies they have
+    /// neither read nor been mailed, the transcript of the resolved conversation.
+    async fn mail_visitor(&self) -> EdgeResult<()> {
+        for kind in [MailKind::VisitorReplies, MailKind::Transcript] {
+            self.mail_visitor_one(kind).await?;
+        }
+        Ok(())
+    }
+
+    async fn mail_visitor_one(&self, kind: MailKind) -> EdgeResult<()> {
         let Some((site, id)) = self.live_ids()? else { return Ok(()) };
         let mut state = self.state()?;
         let sql = self.sql();
         let mut log = self.log(&sql);
-        let due = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }.due_reply_mail()?;
+        let mut conversation = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] };
+        let due = match kind {
+            MailKind::Transcript => conversation.due_transcript()?,
+            _ => conversation.due_reply_mail()?,
+        };
         let Some(mail) = due else { return Ok(()) };
         let site = SiteId::parse(&site)?;
         if !crate::glue::site_mail_budget(&self.env, &site).await?.allowed {
             // Marked as mailed all the same: they are in the chat, and retrying would not pay.
-            console_error!("{site}: over its hourly mail budget, replies in {id} are not mailed");
+            console_error!("{site}: over its hourly mail budget, {kind:?} in {id} is not mailed");
             return self.save_state(&state);
         }
         let config = ask(&self.workspace(site.as_str())?, GetConfig {}).await?;
@@ -370,14 +382,16 @@ impl Conversation {
             origin: &crate::glue::public_origin(&self.env),
             token: &token,
             workspace: &config.name,
+            // The site's fixed language wins, as on its banner.
+            lang: config.consent.language.or(mail.lang).unwrap_or(shared::consent::Lang::En),
         };
-        let queue = Queue {
-            kind: MailKind::VisitorReplies,
-            site: Some(site.clone()),
-            mail: crate::mail::visitor::replies(&links, &mail),
+        let mail = match kind {
+            MailKind::Transcript => crate::mail::visitor::transcript(&links, &mail),
+            _ => crate::mail::visitor::replies(&links, &mail),
         };
-        ask(&crate::glue::postbox_object(&self.env, mail.to.as_str())?, queue).await?;
-        // Saved once the mail is handed over: a failure mails the same replies on the retry.
+        let queue = Queue { kind, site: Some(site.clone()), mail };
+        ask(&crate::glue::postbox_object(&self.env, &queue.mail.to)?, queue).await?;
+        // Saved once the mail is handed over: a failure mails the same on the retry.
         self.save_state(&state)
     }
 
@@ -543,7 +557,7 @@ impl Conversation {
         // refused (they may ask again once unblocked).
         if ending == Ending::Visitor {
             let mut state = self.state()?;
-            if state.email_replies.take().is_some() {
+            if state.stop_mail() {
                 self.save_state(&state)?;
             }
         }
@@ -620,7 +634,13 @@ impl ConversationCalls for Conversation {
         let mut peer = Peer { greeted: true, ..Peer::new(Role::Visitor) };
         self.apply(
             &mut peer,
-            Ok(ClientMsg::Contact { name: request.name, email: request.email, email_replies: false }),
+            Ok(ClientMsg::Contact {
+                name: request.name,
+                email: request.email,
+                email_replies: false,
+                transcript: false,
+                lang: None,
+            }),
             None,
         )
         .await?;
@@ -644,14 +664,32 @@ impl ConversationCalls for Conversation {
     async fn stop_email(&self, _request: StopEmail) -> EdgeResult<()> {
         self.refuse_erased(false)?;
         let mut state = self.state()?;
-        if state.email_replies.is_some() {
-            state.email_replies = None;
+        if state.stop_mail() {
             self.save_state(&state)?;
         }
         Ok(())
     }
 
     async fn email_reply(&self, request: EmailReply) -> EdgeResult<()> {
+        self.mailed_message(&[], |c| c.email_reply(&request.from, &request.text, &request.message_id, now_ms())).await
+    }
+
+    async fn team_email_reply(&self, request: TeamEmailReply) -> EdgeResult<()> {
+        let Some((site, _)) = self.live_ids()? else { return Err(EdgeError::Forbidden) };
+        // Who is in the team now, asked as the mail arrives: access is checked where it is used.
+        let team = ask(&self.workspace(&site)?, Team {}).await?;
+        self.mailed_message(&team, |c| c.team_email_reply(&request.from, &request.text, &request.message_id, now_ms()))
+            .await
+    }
+}
+
+impl Conversation {
+    /// A message that came by mail, decided by `decide`, stored and carried out like a frame's.
+    async fn mailed_message(
+        &self,
+        team: &[AgentRef],
+        decide: impl FnOnce(&mut logic::Conversation<'_, LastKept<'_, SqlLog<'_>>>) -> EdgeResult<Vec<Effect>>,
+    ) -> EdgeResult<()> {
         self.refuse_erased(false)?;
         if self.meta(SHUT)?.is_some() {
             return Err(EdgeError::Forbidden);
@@ -660,12 +698,7 @@ impl ConversationCalls for Conversation {
         let mut state = self.state()?;
         let sql = self.sql();
         let mut log = self.log(&sql);
-        let effects = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }.email_reply(
-            &request.from,
-            &request.text,
-            &request.message_id,
-            now_ms(),
-        )?;
+        let effects = decide(&mut logic::Conversation { id: &id, state: &mut state, log: &mut log, team })?;
         self.save_state(&state)?;
         self.carry_out(effects, &state, None, &site, &id).await
     }
@@ -723,7 +756,7 @@ impl DurableObject for Conversation {
     /// thrown, so the runtime retries the alarm.
     async fn alarm(&self) -> worker::Result<Response> {
         self.repair_index().await.map_err(|e| worker::Error::RustError(format!("index repair: {e}")))?;
-        self.mail_replies().await.map_err(|e| worker::Error::RustError(format!("reply mail: {e}")))?;
+        self.mail_visitor().await.map_err(|e| worker::Error::RustError(format!("visitor mail: {e}")))?;
         Response::ok("")
     }
 }

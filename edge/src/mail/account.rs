@@ -5,6 +5,7 @@
 use super::mime::Mail;
 use super::Body;
 use crate::postbox::MailKind;
+use shared::consent::Lang;
 
 /// Where mail comes from and where its links point.
 pub struct Sender {
@@ -52,6 +53,8 @@ impl Sender {
                 "If it was not you, ignore this email: your password stays as it is.".into(),
             ],
             action: Some(("Choose a new password", &url)),
+            lang: Lang::En,
+            items: vec![],
             footer: FOOTER.into(),
         };
         (MailKind::PasswordReset, self.mail(to, "Reset your Provixchat password".into(), body))
@@ -69,6 +72,8 @@ impl Sender {
                 ),
             ],
             action: Some(("Confirm my address", &url)),
+            lang: Lang::En,
+            items: vec![],
             footer: FOOTER.into(),
         };
         (MailKind::VerifyEmail, self.mail(to, "Confirm your email address for Provixchat".into(), body))
@@ -87,6 +92,8 @@ impl Sender {
                     .into(),
             ],
             action: Some(("Reset my password", &url)),
+            lang: Lang::En,
+            items: vec![],
             footer: FOOTER.into(),
         };
         (MailKind::NewDevice, self.mail(to, "New sign-in to your Provixchat account".into(), body))
@@ -107,6 +114,8 @@ impl Sender {
                 format!("The invite works once, for {valid_days} days. If you did not expect it, ignore this email."),
             ],
             action: Some(("Accept the invite", url)),
+            lang: Lang::En,
+            items: vec![],
             footer: "Provixchat sends this email because a member of the workspace entered your address.".into(),
         };
         let subject = format!("{inviter} invited you to {workspace} on Provixchat");

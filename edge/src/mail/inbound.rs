@@ -10,11 +10,27 @@ const MAX_TEXT: usize = 20_000;
 /// How deep nested multiparts are followed.
 const MAX_DEPTH: usize = 4;
 
-/// The token of a reply address: `reply+TOKEN@domain` (any case).
-pub fn reply_token(to: &str) -> Option<&str> {
+/// Who a reply address is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyAddress<'a> {
+    /// `reply+TOKEN@domain`: the visitor's answer to the mail they asked for.
+    Visitor(&'a str),
+    /// `team+TOKEN@domain`: a member's answer to a digest.
+    Team(&'a str),
+}
+
+/// The token of a reply address (any case).
+pub fn reply_address(to: &str) -> Option<ReplyAddress<'_>> {
     let local = to.trim().trim_start_matches('<').split('@').next()?;
-    let token = local.get(..6).filter(|p| p.eq_ignore_ascii_case("reply+")).map(|_| &local[6..])?;
-    (!token.is_empty()).then_some(token)
+    let (prefix, token) = local.split_once('+')?;
+    if token.is_empty() {
+        return None;
+    }
+    match prefix.to_ascii_lowercase().as_str() {
+        "reply" => Some(ReplyAddress::Visitor(token)),
+        "team" => Some(ReplyAddress::Team(token)),
+        _ => None,
+    }
 }
 
 /// A header's value (unfolded), the first of its name (any case).

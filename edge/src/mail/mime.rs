@@ -2,6 +2,8 @@
 //! and an HTML part (multipart/alternative), quoted-printable so any language survives 7-bit
 //! transport and the text stays readable in a raw dump. Pure: the id and the time come in.
 
+use shared::consent::Lang;
+
 /// An email ready to be written out. Header values are cleaned of line breaks when written, so
 /// nothing a visitor or agent typed can add a header.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -153,11 +155,26 @@ pub fn rfc5322_date(now: i64) -> String {
 
 /// `6 Dec 2026, 17:01 UTC`: a time as a mail's reader reads it.
 pub fn readable_time(now: i64) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    readable_time_in(now, Lang::En)
+}
+
+/// A time as a reader of `lang` writes it: `6 Dec 2026`, `6. Dez. 2026`, `6 déc. 2026`,
+/// `6 dic 2026`, with a 24-hour UTC time (the visitor's time zone is not kept for mail).
+pub fn readable_time_in(now: i64, lang: Lang) -> String {
+    let (months, day_dot) = match lang {
+        Lang::En => (["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], ""),
+        Lang::De => {
+            (["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."], ".")
+        }
+        Lang::Fr => {
+            (["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."], "")
+        }
+        Lang::Es => (["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"], ""),
+    };
     let secs = now.div_euclid(1000);
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    format!("{d} {} {y}, {:02}:{:02} UTC", MONTHS[(m - 1) as usize], rem / 3600, rem % 3600 / 60)
+    format!("{d}{day_dot} {} {y}, {:02}:{:02} UTC", months[(m - 1) as usize], rem / 3600, rem % 3600 / 60)
 }
 
 /// Year, month (1–12) and day of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -214,6 +231,9 @@ mod tests {
         assert_eq!(rfc5322_date(1_796_576_489_000), "Sun, 06 Dec 2026 17:01:29 +0000");
         assert_eq!(rfc5322_date(951_782_400_000), "Tue, 29 Feb 2000 00:00:00 +0000");
         assert_eq!(readable_time(1_796_576_489_000), "6 Dec 2026, 17:01 UTC");
+        assert_eq!(readable_time_in(1_796_576_489_000, Lang::De), "6. Dez. 2026, 17:01 UTC");
+        assert_eq!(readable_time_in(1_772_366_400_000, Lang::Fr), "1 mars 2026, 12:00 UTC");
+        assert_eq!(readable_time_in(1_772_366_400_000, Lang::Es), "1 mar 2026, 12:00 UTC");
     }
 
     #[test]

@@ -156,7 +156,17 @@ impl Workspace {
                 let secret = self.env.secret("VISITOR_TOKEN_SECRET")?.to_string();
                 let (from, origin) = (mail_from(&self.env), public_origin(&self.env));
                 let token = crate::auth::unsubscribe_token(secret.as_bytes(), digest.to.as_str());
-                let links = crate::mail::notify::Links { from: &from, origin: &origin, unsubscribe_token: &token };
+                let answer_address = |id: &shared::ConversationId| {
+                    let token = crate::auth::team_reply_token(secret.as_bytes(), &site, id, &digest.to);
+                    format!("team+{token}@{}", crate::mail::domain_of(&from))
+                };
+                let links = crate::mail::notify::Links {
+                    from: &from,
+                    origin: &origin,
+                    unsubscribe_token: &token,
+                    site: &site,
+                    answer_address: &answer_address,
+                };
                 let mail = crate::mail::notify::digest(&links, digest);
                 let queue = Queue { kind: MailKind::Digest, site: Some(site.clone()), mail };
                 ask(&postbox_object(&self.env, digest.to.as_str())?, queue).await?;

@@ -16,6 +16,9 @@ pub struct InboxProps {
     /// What to say when the inbox opens (the outcome of an address confirmation link).
     #[prop_or_default]
     pub notice: Option<String>,
+    /// Changes when a link was opened in this tab (it may be `#open=SITE/ID`).
+    #[prop_or_default]
+    pub opened: u64,
 }
 
 /// Where the last workspace chosen is remembered, so an agent of several lands in the one they
@@ -44,6 +47,18 @@ pub fn inbox(props: &InboxProps) -> Html {
         use_effect_with(props.notice.clone(), move |said| {
             if said.is_some() {
                 notice.set(said.clone());
+            }
+        });
+    }
+    // `#open=SITE/ID` (a digest's link): that workspace, that conversation.
+    let open = use_state(|| None::<shared::ConversationId>);
+    {
+        let (chosen, open) = (chosen.clone(), open.clone());
+        use_effect_with(props.opened, move |_| {
+            if let Some(crate::forms::HashLink::Open(site, id)) = crate::forms::hash_link(&crate::browser::hash()) {
+                crate::browser::clear_hash();
+                chosen.set(Some(site.to_string()));
+                open.set(Some(id));
             }
         });
     }
@@ -106,6 +121,6 @@ pub fn inbox(props: &InboxProps) -> Html {
     html! {
         <Shell {key} me={props.me.clone()} {workspace} {onworkspace} available={*available} {onavailable} {onsignout}
             onclosed={props.onclosed.clone()} onsessionended={props.onsessionended.clone()} {onworkspaceclosed}
-            notice={(*notice).clone()} {ondismiss} />
+            notice={(*notice).clone()} {ondismiss} open={(*open).clone()} />
     }
 }

@@ -29,6 +29,9 @@ pub struct ShellProps {
     /// Said above the page until dismissed (a workspace was closed).
     pub notice: Option<String>,
     pub ondismiss: Callback<()>,
+    /// A conversation to open (a digest's link).
+    #[prop_or_default]
+    pub open: Option<ConversationId>,
 }
 
 /// One workspace, signed in: the top bar, and either the three-column inbox (conversations,
@@ -94,6 +97,14 @@ pub fn shell(props: &ShellProps) -> Html {
             page.set(Page::Conversations);
         })
     };
+    {
+        let onselect = onselect.clone();
+        use_effect_with(props.open.clone(), move |open| {
+            if let Some(id) = open {
+                onselect.emit(id.clone());
+            }
+        });
+    }
     {
         let (arrival, onselect) = (inbox.arrival.clone(), onselect.clone());
         use_effect_with(arrival.as_ref().map(|(n, _)| *n), move |_| {

@@ -53,7 +53,7 @@ pub fn sidebar(props: &SidebarProps) -> Html {
     let onsave = {
         let (onframe, reload) = (props.onframe.clone(), reload.clone());
         Callback::from(move |(name, email): (Option<String>, Option<String>)| {
-            onframe.emit(ClientMsg::Contact { name, email, email_replies: false });
+            onframe.emit(ClientMsg::Contact { name, email, email_replies: false, transcript: false, lang: None });
             let reload = reload.clone();
             client::hooks::after(RELOAD_AFTER_SAVE_MS, move || reload.emit(()));
         })

@@ -23,7 +23,7 @@ fn gpc() -> bool {
 }
 
 /// The page's language first, then the browser's.
-fn language_tags(page: &str) -> String {
+pub fn language_tags(page: &str) -> String {
     let browser = web_sys::window()
         .map(|w| w.navigator().languages())
         .map(|a| a.iter().filter_map(|v| v.as_string()).collect::<Vec<_>>());

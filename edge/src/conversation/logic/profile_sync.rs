@@ -98,16 +98,26 @@ mod tests {
         let notices = run(
             &mut visitor,
             vec![
-                ClientMsg::Contact { name: Some("Ada".into()), email: None, email_replies: false },
                 ClientMsg::Contact {
                     name: Some("Ada".into()),
-                    email: Some("ada@example.com".into()),
+                    email: None,
                     email_replies: false,
+                    transcript: false,
+                    lang: None,
                 },
                 ClientMsg::Contact {
                     name: Some("Ada".into()),
                     email: Some("ada@example.com".into()),
                     email_replies: false,
+                    transcript: false,
+                    lang: None,
+                },
+                ClientMsg::Contact {
+                    name: Some("Ada".into()),
+                    email: Some("ada@example.com".into()),
+                    email_replies: false,
+                    transcript: false,
+                    lang: None,
                 },
             ],
         );
@@ -125,8 +135,16 @@ mod tests {
     fn an_agent_correction_is_attributed_to_the_agent() {
         let email = Email::parse("dana@example.com").unwrap();
         let mut dana = Peer { greeted: true, ..Peer::new(Role::Agent { name: "Dana".into(), email }) };
-        let notices =
-            run(&mut dana, vec![ClientMsg::Contact { name: Some("Bo".into()), email: None, email_replies: false }]);
+        let notices = run(
+            &mut dana,
+            vec![ClientMsg::Contact {
+                name: Some("Bo".into()),
+                email: None,
+                email_replies: false,
+                transcript: false,
+                lang: None,
+            }],
+        );
         let [ProfileNotice::Contact { by, .. }] = notices[0].as_slice() else { panic!("{notices:?}") };
         assert_eq!(by, "dana@example.com");
     }

@@ -38,10 +38,13 @@ fn nothing_new_or_nothing_readable_is_none() {
 
 #[test]
 fn reply_addresses_carry_their_token() {
-    assert_eq!(reply_token("reply+abc.def@provixchat.test"), Some("abc.def"));
-    assert_eq!(reply_token("REPLY+ABC.DEF@provixchat.test"), Some("ABC.DEF"));
-    assert_eq!(reply_token("<reply+x@y>"), Some("x"));
-    assert_eq!(reply_token("support@provixchat.test"), None);
-    assert_eq!(reply_token("reply+@x"), None);
-    assert_eq!(reply_token("rep"), None);
+    use ReplyAddress::{Team, Visitor};
+    assert_eq!(reply_address("reply+abc.def@provixchat.test"), Some(Visitor("abc.def")));
+    assert_eq!(reply_address("REPLY+ABC.DEF@provixchat.test"), Some(Visitor("ABC.DEF")));
+    assert_eq!(reply_address("<reply+x@y>"), Some(Visitor("x")));
+    assert_eq!(reply_address("Team+x.y@provixchat.test"), Some(Team("x.y")));
+    assert_eq!(reply_address("support@provixchat.test"), None);
+    assert_eq!(reply_address("other+x@provixchat.test"), None);
+    assert_eq!(reply_address("reply+@x"), None);
+    assert_eq!(reply_address("rep"), None);
 }
