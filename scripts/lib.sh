@@ -97,8 +97,16 @@ build_all() {
   #   the first 1 KB of memory is never addressed. True here: rustc puts a 1 MB stack first, and
   #   the data and the heap above it, so that kilobyte is reached only by a stack about to
   #   overflow (0.4 KB gzip less for the widget, 1.3 KB for the inbox).
-  wasm-opt -Oz -ocimfs=30 --low-memory-unused dist/www/app/widget_bg.wasm -o dist/www/app/widget_bg.wasm
-  wasm-opt -O2 -ocimfs=30 --low-memory-unused dist/www/app/inbox_bg.wasm -o dist/www/app/inbox_bg.wasm
+  # - --minify-imports-and-exports-and-modules, last: short names between each WASM and its glue
+  #   (scripts/minify-imports.mjs renames them in the glue from the mapping wasm-opt prints).
+  local level
+  for app in widget inbox; do
+    level=-O2
+    [ "$app" = widget ] && level=-Oz
+    wasm-opt "$level" -ocimfs=30 --low-memory-unused --minify-imports-and-exports-and-modules \
+      "dist/www/app/${app}_bg.wasm" -o "dist/www/app/${app}_bg.wasm" > "target/$app-names.json"
+    node scripts/minify-imports.mjs "dist/www/app/$app.js" "target/$app-names.json" "dist/www/app/${app}_bg.wasm"
+  done
   # Visitors download the glue and the styles minified (about 2 KB gzip less for the widget).
   for f in dist/www/app/widget.js dist/www/app/inbox.js dist/www/app/*.css; do
     esbuild "$f" --minify --log-level=warning --allow-overwrite --outfile="$f"

@@ -118,7 +118,7 @@ pub fn app() -> Html {
             }
         })
     };
-    let inbox = |me: &Me, notice: &Option<String>| html! { <Inbox me={me.clone()} notice={notice.clone()} opened={*link_opened} onsignedout={onsignedout.clone()} onclosed={onclosed.clone()} onsessionended={onsessionended.clone()} onme={onme.clone()} /> };
+    let inbox = |me: &Me, notice: &Option<String>| html! { <Inbox key={*link_opened} me={me.clone()} notice={notice.clone()} onsignedout={onsignedout.clone()} onclosed={onclosed.clone()} onsessionended={onsessionended.clone()} onme={onme.clone()} /> };
     match &*phase {
         Phase::Checking => html! { <main class="center"><p role="status">{ "Loading…" }</p></main> },
         Phase::SignedOut(notice) => html! { <SignIn {onsignedin} {onsignup} {onforgot} notice={notice.clone()} /> },

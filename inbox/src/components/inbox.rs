@@ -16,9 +16,6 @@ pub struct InboxProps {
     /// What to say when the inbox opens (the outcome of an address confirmation link).
     #[prop_or_default]
     pub notice: Option<String>,
-    /// Changes when a link was opened in this tab (it may be `#open=SITE/ID`).
-    #[prop_or_default]
-    pub opened: u64,
 }
 
 /// Where the last workspace chosen is remembered, so an agent of several lands in the one they
@@ -30,7 +27,19 @@ const WORKSPACE_KEY: &str = "provixchat.inbox.workspace";
 /// Holds the notice that a workspace was closed, since the shell it was closed from is gone.
 #[function_component(Inbox)]
 pub fn inbox(props: &InboxProps) -> Html {
-    let chosen = use_state(|| storage().and_then(|s| s.get_item(WORKSPACE_KEY).ok().flatten()));
+    // `#open=SITE/ID` (a digest's link): that workspace and conversation. Read as the inbox
+    // mounts: the app mounts it again for a link opened while it shows.
+    let open = use_state(|| match crate::forms::hash_link(&crate::browser::hash()) {
+        Some(crate::forms::HashLink::Open(site, id)) => {
+            crate::browser::clear_hash();
+            Some((site, id))
+        }
+        _ => None,
+    });
+    let chosen = use_state(|| {
+        let stored = || storage().and_then(|s| s.get_item(WORKSPACE_KEY).ok().flatten());
+        open.as_ref().map(|(site, _)| site.to_string()).or_else(stored)
+    });
     let available = use_state(|| true);
     // Until the agent confirms their address, the inbox opens reminding them.
     let notice = use_state(|| {
@@ -47,18 +56,6 @@ pub fn inbox(props: &InboxProps) -> Html {
         use_effect_with(props.notice.clone(), move |said| {
             if said.is_some() {
                 notice.set(said.clone());
-            }
-        });
-    }
-    // `#open=SITE/ID` (a digest's link): that workspace, that conversation.
-    let open = use_state(|| None::<shared::ConversationId>);
-    {
-        let (chosen, open) = (chosen.clone(), open.clone());
-        use_effect_with(props.opened, move |_| {
-            if let Some(crate::forms::HashLink::Open(site, id)) = crate::forms::hash_link(&crate::browser::hash()) {
-                crate::browser::clear_hash();
-                chosen.set(Some(site.to_string()));
-                open.set(Some(id));
             }
         });
     }
@@ -121,6 +118,6 @@ pub fn inbox(props: &InboxProps) -> Html {
     html! {
         <Shell {key} me={props.me.clone()} {workspace} {onworkspace} available={*available} {onavailable} {onsignout}
             onclosed={props.onclosed.clone()} onsessionended={props.onsessionended.clone()} {onworkspaceclosed}
-            notice={(*notice).clone()} {ondismiss} open={(*open).clone()} />
+            notice={(*notice).clone()} {ondismiss} open={open.as_ref().map(|(_, id)| id.clone())} />
     }
 }

@@ -29,7 +29,7 @@ pub struct ShellProps {
     /// Said above the page until dismissed (a workspace was closed).
     pub notice: Option<String>,
     pub ondismiss: Callback<()>,
-    /// A conversation to open (a digest's link).
+    /// The conversation open at first (a digest's link).
     #[prop_or_default]
     pub open: Option<ConversationId>,
 }
@@ -42,7 +42,7 @@ pub fn shell(props: &ShellProps) -> Html {
     let inbox = use_reducer(InboxState::default);
     let connection = use_state(Connection::default);
     let page = use_state(|| Page::Conversations);
-    let selected = use_state(|| None::<ConversationId>);
+    let selected = use_state(|| props.open.clone());
     let socket = use_mut_ref(|| None::<ChatSocket>);
     // Read by the socket's callback, which outlives any one render.
     let away = use_mut_ref(|| Rc::new(Cell::new(false)));
@@ -97,14 +97,6 @@ pub fn shell(props: &ShellProps) -> Html {
             page.set(Page::Conversations);
         })
     };
-    {
-        let onselect = onselect.clone();
-        use_effect_with(props.open.clone(), move |open| {
-            if let Some(id) = open {
-                onselect.emit(id.clone());
-            }
-        });
-    }
     {
         let (arrival, onselect) = (inbox.arrival.clone(), onselect.clone());
         use_effect_with(arrival.as_ref().map(|(n, _)| *n), move |_| {
