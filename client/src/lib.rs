@@ -39,10 +39,16 @@ pub fn clock(at_ms: i64) -> String {
 /// The calendar day of a timestamp in the browser's time zone and language ("Wed, 25 Nov 2026").
 #[cfg(target_arch = "wasm32")]
 pub fn day(at_ms: i64) -> String {
+    day_in(at_ms, "default")
+}
+
+/// The same in `lang` (`de`: "Mi., 25. Nov. 2026").
+#[cfg(target_arch = "wasm32")]
+pub fn day_in(at_ms: i64, lang: &str) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
     let options = js_sys::Object::new();
     for (k, v) in [("weekday", "short"), ("day", "numeric"), ("month", "short"), ("year", "numeric")] {
         let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
     }
-    d.to_locale_date_string("default", &options).into()
+    d.to_locale_date_string(lang, &options).into()
 }

@@ -5,8 +5,11 @@
 use crate::error::{EdgeError, EdgeResult};
 use crate::settings::{bounded, WorkspaceConfig, MAX_GREETING_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use serde::{Deserialize, Serialize};
-use shared::api::{BusinessHours, CannedResponse, Launcher, LauncherPosition, PrechatMode, WorkspaceSettings};
+use shared::api::{
+    BusinessHours, CannedResponse, Greeting, Launcher, LauncherPosition, PrechatMode, WorkspaceSettings,
+};
 use shared::consent::ConsentSettings;
+use shared::consent::Lang;
 use shared::AllowedDomain;
 
 /// Longest launcher text, in characters: it must fit beside a 56 px button on a phone.
@@ -41,6 +44,9 @@ pub struct ChatSettings {
     /// vouched with the old one and no longer count.
     pub identity_rotated_at: Option<i64>,
     pub store_ip: bool,
+    /// The greeting and offline message per language (`WorkspaceSettings::translations`).
+    #[serde(default)]
+    pub translations: Vec<Greeting>,
 }
 
 impl Default for ChatSettings {
@@ -59,6 +65,7 @@ impl Default for ChatSettings {
             identity_secret: String::new(),
             identity_rotated_at: None,
             store_ip: false,
+            translations: vec![],
         }
     }
 }
@@ -85,6 +92,7 @@ impl WorkspaceConfig {
             identity_verification: c.identity_verification,
             store_ip: c.store_ip,
             data_region: shared::privacy::DataRegion::of(site),
+            translations: c.translations.clone(),
         }
     }
 
@@ -127,6 +135,18 @@ impl WorkspaceConfig {
             let text = bounded("a saved reply", &c.text, shared::domain::MAX_MESSAGE_CHARS)?;
             canned.push(CannedResponse { shortcut, text });
         }
+        let mut translations: Vec<Greeting> = Vec::with_capacity(s.translations.len());
+        for t in &s.translations {
+            if translations.iter().any(|o| o.lang == t.lang) {
+                return Err(EdgeError::Invalid(format!("two greetings in {}", t.lang.code())));
+            }
+            let greeting = optional("a translated greeting", &t.greeting, MAX_GREETING_CHARS)?;
+            let offline_message = optional("a translated offline message", &t.offline_message, MAX_TEXT_CHARS)?;
+            // A language with neither text is no translation.
+            if !greeting.is_empty() || !offline_message.is_empty() {
+                translations.push(Greeting { lang: t.lang, greeting, offline_message });
+            }
+        }
         Ok(WorkspaceConfig {
             name: bounded("the workspace name", &s.name, MAX_NAME_CHARS)?,
             greeting: bounded("the greeting", &s.greeting, MAX_GREETING_CHARS)?,
@@ -146,6 +166,7 @@ impl WorkspaceConfig {
                 identity_secret: self.chat.identity_secret.clone(),
                 identity_rotated_at: self.chat.identity_rotated_at,
                 store_ip: s.store_ip,
+                translations,
             },
         })
     }
@@ -153,6 +174,16 @@ impl WorkspaceConfig {
     /// What the loader needs to draw the launcher before any WASM loads.
     pub fn launcher(&self) -> Launcher {
         Launcher { color: self.chat.color.clone(), position: self.chat.position, text: self.chat.launcher_text.clone() }
+    }
+
+    /// The greeting and offline message visitors read in `lang`: the owner's translation where
+    /// they wrote one, their main texts otherwise.
+    pub fn greetings_in(&self, lang: Lang) -> (String, String) {
+        let t = self.chat.translations.iter().find(|t| t.lang == lang);
+        let pick = |translated: Option<&String>, main: &String| {
+            translated.filter(|text| !text.is_empty()).unwrap_or(main).clone()
+        };
+        (pick(t.map(|t| &t.greeting), &self.greeting), pick(t.map(|t| &t.offline_message), &self.chat.offline_message))
     }
 
     /// The name visitors see in the widget's header.
@@ -278,12 +309,36 @@ mod tests {
             Box::new(|s| s.business_hours = Some(hours(&[0; 8], 60, 120))),
             Box::new(|s| s.team_name = "Support \u{202E}ecnaniF".into()),
             Box::new(|s| s.launcher_text = "\u{2066}Chat".into()),
+            Box::new(|s| {
+                let g = Greeting { lang: Lang::De, greeting: "Hallo".into(), offline_message: String::new() };
+                s.translations = vec![g.clone(), g];
+            }),
+            Box::new(|s| {
+                let long = "x".repeat(MAX_GREETING_CHARS + 1);
+                s.translations = vec![Greeting { lang: Lang::Fr, greeting: long, offline_message: String::new() }];
+            }),
         ];
         for (i, change) in cases.iter().enumerate() {
             let mut s = config().settings(&site());
             change(&mut s);
             assert!(config().with_settings(s).is_err(), "case {i} should be refused");
         }
+    }
+
+    #[test]
+    fn visitors_read_the_owners_translation_in_their_language_else_the_main_texts() {
+        let mut s = config().settings(&site());
+        s.greeting = "Hi!".into();
+        s.offline_message = "We're away.".into();
+        s.translations = vec![
+            Greeting { lang: Lang::De, greeting: " Hallo! ".into(), offline_message: String::new() },
+            Greeting { lang: Lang::Fr, greeting: " ".into(), offline_message: " ".into() },
+        ];
+        let c = config().with_settings(s).unwrap();
+        assert_eq!(c.chat.translations.len(), 1, "a language with no text is no translation");
+        assert_eq!(c.greetings_in(Lang::De), ("Hallo!".to_owned(), "We're away.".to_owned()));
+        assert_eq!(c.greetings_in(Lang::Fr), ("Hi!".to_owned(), "We're away.".to_owned()));
+        assert_eq!(c.greetings_in(Lang::En), ("Hi!".to_owned(), "We're away.".to_owned()));
     }
 
     #[test]

@@ -65,10 +65,16 @@ impl Body<'_> {
             self.lang.code()
         );
         for p in &self.paragraphs {
-            out.push_str(&format!("<p style=\"margin:0 0 16px;white-space:pre-line\">{}</p>", escape_html(p)));
+            out.push_str(&format!(
+                "<p style=\"margin:0 0 16px;white-space:pre-line;overflow-wrap:anywhere\">{}</p>",
+                escape_html(p)
+            ));
         }
         for item in &self.items {
-            out.push_str(&format!("<p style=\"margin:0 0 16px;white-space:pre-line\">{}", escape_html(&item.text)));
+            out.push_str(&format!(
+                "<p style=\"margin:0 0 16px;white-space:pre-line;overflow-wrap:anywhere\">{}",
+                escape_html(&item.text)
+            ));
             for (label, url) in &item.links {
                 out.push_str(&format!(
                     "<br><a href=\"{}\" style=\"color:#1d4ed8\">{}</a>",
@@ -89,7 +95,7 @@ impl Body<'_> {
             ));
         }
         out.push_str(&format!(
-            "<p style=\"margin:24px 0 0;font-size:13px;color:#4b5563\">{}</p></div></body></html>",
+            "<p style=\"margin:24px 0 0;font-size:13px;color:#4b5563;overflow-wrap:anywhere\">{}</p></div></body></html>",
             escape_html(&self.footer)
         ));
         out

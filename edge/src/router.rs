@@ -13,6 +13,7 @@ use crate::rate_limit::Verdict;
 use crate::settings::WorkspaceConfig;
 use crate::workspace::{Available, GetConfig};
 use shared::api::{AuditAction, AuditActor, VisitorSession, VisitorSessionRequest};
+use shared::consent::Lang;
 use shared::{AgentRef, ConversationId, Email, SiteId, VisitorId};
 use std::cell::RefCell;
 use worker::{event, Context, Env, Headers, Method, Request, Response, Stub};
@@ -327,17 +328,24 @@ impl Ctx<'_> {
         let contact_known = returning
             && !body.new_conversation
             && ask(&self.conversation(&site, &token.conversation_id)?, ContactKnown {}).await?;
+        // As the banner chooses: the site's fixed language, else the page's and the browser's.
+        let accept = req.headers().get("accept-language")?.unwrap_or_default();
+        let tags = body.lang.split(',').chain(Lang::accept_language(&accept));
+        let lang = Lang::pick(config.consent.language, tags);
+        let (greeting, offline_message) = config.greetings_in(lang);
         json(
             &VisitorSession {
                 token: token.sign(secret.as_bytes()),
                 conversation_id: token.conversation_id,
                 site_name: config.display_name().to_owned(),
-                greeting: config.greeting,
+                greeting,
                 online,
-                offline_message: config.chat.offline_message,
+                offline_message,
                 prechat: config.chat.prechat,
                 color: config.chat.color,
                 contact_known,
+                lang,
+                labels: Some(shared::chat_labels::Texts(shared::chat_labels::ChatLabels::of(lang))),
             },
             200,
         )

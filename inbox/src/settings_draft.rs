@@ -2,7 +2,8 @@
 //! changed by [`Edit`]s through `use_reducer`. Pure, so `cargo test -p inbox` checks it natively.
 
 use crate::forms::{domains_text, parse_domains};
-use shared::api::{BusinessHours, WorkspaceSettings};
+use shared::api::{BusinessHours, Greeting, WorkspaceSettings};
+use shared::consent::Lang;
 use std::rc::Rc;
 
 /// The settings form while it is edited: the settings plus the domains as typed (parsed only on
@@ -27,6 +28,22 @@ impl Draft {
     /// What "Save settings" sends.
     pub fn to_settings(&self) -> WorkspaceSettings {
         WorkspaceSettings { allowed_domains: parse_domains(&self.domains), ..self.settings.clone() }
+    }
+
+    /// The owner's greeting and offline message in `lang`, empty where not written.
+    pub fn translation(&self, lang: Lang) -> Greeting {
+        let found = self.settings.translations.iter().find(|g| g.lang == lang).cloned();
+        found.unwrap_or(Greeting { lang, greeting: String::new(), offline_message: String::new() })
+    }
+
+    /// Writes `lang`'s translation with `set` (the edge drops a language left with no text).
+    pub fn set_translation(&mut self, lang: Lang, set: impl FnOnce(&mut Greeting)) {
+        let list = &mut self.settings.translations;
+        let i = list.iter().position(|g| g.lang == lang).unwrap_or_else(|| {
+            list.push(Greeting { lang, greeting: String::new(), offline_message: String::new() });
+            list.len() - 1
+        });
+        set(&mut list[i]);
     }
 
     /// Ticks or unticks "Set business hours"; ticking brings back the last hours or `fallback`.
@@ -80,6 +97,7 @@ mod tests {
             retention_days: Some(365),
             canned_responses: vec![],
             identity_verification: false,
+            translations: vec![],
             store_ip: false,
             data_region: Default::default(),
         }
@@ -121,5 +139,19 @@ mod tests {
         let d = d.reduce(Edit::new(|d| d.settings.name.push('1')));
         let d = d.reduce(Edit::new(|d| d.settings.name.push('2')));
         assert_eq!(d.settings.name, "Shop12");
+    }
+
+    #[test]
+    fn translations_are_written_per_language_without_touching_the_others() {
+        let mut d = Draft::new(settings());
+        assert_eq!(d.translation(Lang::De).greeting, "");
+        d.set_translation(Lang::De, |g| g.greeting = "Hallo!".into());
+        d.set_translation(Lang::Fr, |g| g.offline_message = "Absents.".into());
+        d.set_translation(Lang::De, |g| g.offline_message = "Gleich zurück.".into());
+        assert_eq!(d.settings.translations.len(), 2);
+        let de = d.translation(Lang::De);
+        assert_eq!((de.greeting.as_str(), de.offline_message.as_str()), ("Hallo!", "Gleich zurück."));
+        assert_eq!(d.translation(Lang::Fr).greeting, "");
+        assert_eq!(d.to_settings().translations, d.settings.translations);
     }
 }

@@ -18,6 +18,10 @@ pub struct VisitorSessionRequest {
     /// Start a new conversation as the same visitor (the earlier ones stay on their profile).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub new_conversation: bool,
+    /// The page's language, then the browser's, as tags (`de-AT,de,en`): the chat speaks the
+    /// first the banner speaks, unless the site fixes one. Used, never stored.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
 }
 
 /// Answer to [`VisitorSessionRequest`].
@@ -45,6 +49,17 @@ pub struct VisitorSession {
     /// Whether the visitor already gave their name or email (the pre-chat form is not shown again).
     #[serde(default)]
     pub contact_known: bool,
+    /// The language the chat speaks (its labels', the greeting's, the mail the visitor asks for).
+    #[serde(default = "english")]
+    pub lang: crate::consent::Lang,
+    /// The chat panel's words in `lang`, as a list in [`ChatLabels::all`]'s order (the widget's
+    /// decoder then carries no field names).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::chat_labels::as_list")]
+    pub labels: Option<crate::chat_labels::Texts>,
+}
+
+fn english() -> crate::consent::Lang {
+    crate::consent::Lang::En
 }
 
 /// `POST /api/v1/auth/sign-in`.
@@ -383,6 +398,21 @@ pub struct WorkspaceSettings {
     /// Where the workspace's data is stored: read-only, fixed when the workspace was created.
     #[serde(default)]
     pub data_region: crate::privacy::DataRegion,
+    /// The greeting and the offline message in the languages the owner wrote them in, for the
+    /// visitors the widget speaks that language to; a language without one (or a field left
+    /// empty) shows `greeting` and `offline_message`.
+    #[serde(default)]
+    pub translations: Vec<Greeting>,
+}
+
+/// The owner's greeting and offline message in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Greeting {
+    pub lang: crate::consent::Lang,
+    #[serde(default)]
+    pub greeting: String,
+    #[serde(default)]
+    pub offline_message: String,
 }
 
 /// `GET /api/v1/workspaces/{site}/identity-secret` (owners and admins): the key the site's server

@@ -11,6 +11,7 @@
 //! serde, `null` counts as missing for every field (the edge never sends `null` for a required one).
 
 use crate::api::{ApiError, Launcher, LauncherPosition, PrechatMode, VisitorSession};
+use crate::chat_labels::{ChatLabels, Texts};
 use crate::consent::{BannerText, Category, CategoryText, Choices, ConsentConfig, Lang};
 use crate::consent_labels::{Label, Labels, WidgetLabels};
 use crate::data_labels::DataLabels;
@@ -226,6 +227,10 @@ impl VisitorSession {
             prechat: or_default(v, "prechat", |p| name_of(p, &["off", "optional", "required"]).map(|i| PRECHAT[i]))?,
             color: or_default(v, "color", string)?,
             contact_known: or_default(v, "contact_known", boolean)?,
+            lang: opt(v, "lang", lang)?.unwrap_or(Lang::En),
+            labels: opt(v, "labels", |l| {
+                ChatLabels::from_list(list(l, |s| s.string().map(Label::Owned))?).map(Texts::keep)
+            })?,
         })
     }
 }
@@ -262,7 +267,7 @@ fn category<J: Json>(c: &J) -> Option<Category> {
 }
 
 /// A banner language by its wire name.
-fn lang<J: Json>(l: &J) -> Option<Lang> {
+pub(crate) fn lang<J: Json>(l: &J) -> Option<Lang> {
     name_of(l, &["en", "de", "fr", "es"]).map(|i| Lang::ALL[i])
 }
 
@@ -500,6 +505,16 @@ mod tests {
             VisitorSession::from_json,
         );
         same(r#"{"token":"t","conversation_id":"nope","site_name":"S","greeting":"G"}"#, VisitorSession::from_json);
+        for lang in Lang::ALL {
+            let mut session: Value = serde_json::from_str(&fixture("api_visitor_session")).unwrap();
+            session["lang"] = serde_json::to_value(lang).unwrap();
+            session["labels"] = serde_json::to_value(ChatLabels::of(lang).all().to_vec()).unwrap();
+            same(&session.to_string(), VisitorSession::from_json);
+            let decoded = VisitorSession::from_json(&session).unwrap();
+            assert_eq!((decoded.lang, decoded.labels.as_deref()), (lang, Some(ChatLabels::of(lang))));
+            session["labels"].as_array_mut().unwrap().pop();
+            same(&session.to_string(), VisitorSession::from_json);
+        }
         same(r#"{"preferences":true,"analytics":false,"marketing":true}"#, Choices::from_json);
         same(r#"{"preferences":true,"analytics":false}"#, Choices::from_json);
     }

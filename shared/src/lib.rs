@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod chat_labels;
 pub mod close_code;
 pub mod consent;
 pub mod consent_labels;

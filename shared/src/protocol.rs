@@ -481,6 +481,7 @@ mod tests {
                 token: None,
                 context: None,
                 new_conversation: false,
+                lang: String::new(),
             },
         );
         fixture(
@@ -495,6 +496,8 @@ mod tests {
                 prechat: PrechatMode::Optional,
                 color: "#1f5eff".into(),
                 contact_known: false,
+                lang: crate::consent::Lang::En,
+                labels: None,
             },
         );
         fixture(

@@ -6,7 +6,7 @@
 
 use crate::api::{
     AcceptInviteRequest, BlockVisitorRequest, BusinessHours, CannedResponse, ChangePasswordRequest, ChangeRoleRequest,
-    CreateInviteRequest, ForgotPasswordRequest, LauncherPosition, PrechatMode, ResetPasswordRequest, Role,
+    CreateInviteRequest, ForgotPasswordRequest, Greeting, LauncherPosition, PrechatMode, ResetPasswordRequest, Role,
     SignInRequest, SignUpRequest, VerifyEmailRequest, VisitorSessionRequest, WorkspaceSettings,
 };
 use crate::consent::{BannerText, Category, CategoryText, ConsentRequest, ConsentSettings, Method};
@@ -267,8 +267,13 @@ impl ToJson for WorkspaceSettings {
             .bool("identity_verification", self.identity_verification)
             .bool("store_ip", self.store_ip)
             .str("data_region", region)
+            .raw("translations", &array(self.translations.iter().map(greeting)))
             .end()
     }
+}
+
+fn greeting(g: &Greeting) -> String {
+    Obj::new().str("lang", g.lang.code()).str("greeting", &g.greeting).str("offline_message", &g.offline_message).end()
 }
 
 impl ToJson for ConsentSettings {
@@ -359,6 +364,9 @@ impl ToJson for VisitorSessionRequest {
         }
         if self.new_conversation {
             o = o.bool("new_conversation", true);
+        }
+        if !self.lang.is_empty() {
+            o = o.str("lang", &self.lang);
         }
         o.end()
     }
@@ -501,6 +509,10 @@ mod tests {
                 identity_verification: language.is_some(),
                 store_ip: language.is_none(),
                 data_region: region,
+                translations: language
+                    .map(|lang| Greeting { lang, greeting: awkward(), offline_message: String::new() })
+                    .into_iter()
+                    .collect(),
             });
         }
         let text = || CategoryText { name: awkward(), description: awkward() };
@@ -608,9 +620,16 @@ mod tests {
                 token: (i != 1).then(|| "v1.token\"x".into()),
                 context: Some(context),
                 new_conversation: i == 2,
+                lang: ["", "de-AT,de,en", "\"x"][i].into(),
             });
         }
-        same(&VisitorSessionRequest { host: "h".into(), token: None, context: None, new_conversation: true });
+        same(&VisitorSessionRequest {
+            host: "h".into(),
+            token: None,
+            context: None,
+            new_conversation: true,
+            lang: String::new(),
+        });
     }
 
     #[test]

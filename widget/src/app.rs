@@ -8,7 +8,6 @@ use crate::consent::ConsentView;
 use crate::outbox::Outbox;
 use crate::view::View;
 use crate::visibility::use_page_visible;
-use shared::consent::Lang;
 use yew::prelude::*;
 
 fn embedding() -> Option<Embedding> {
@@ -83,7 +82,7 @@ pub fn app() -> Html {
                 <div class="pvx-fill" hidden={view != View::Chat}>
                     <Chat key={token.as_str()} embedding={embedding.clone()} token={AttrValue::from(token.clone())} {onsession}
                         outbox={outbox.snapshot()} visible={view == View::Chat && page_visible}
-                        lang={Lang::pick(None, crate::consent::language_tags(&state.lang).split(','))} />
+                        lang_tags={crate::consent::language_tags(&state.lang)} />
                 </div>
             }
             if view == View::Preferences {

@@ -5,7 +5,6 @@ use crate::bridge::Embedding;
 use crate::outbox::Outbox;
 use crate::panel::Panel;
 use shared::api::{ApiError, VisitorSession, VisitorSessionRequest};
-use shared::consent::Lang;
 use shared::visitor::{ScreenClass, VisitorContext};
 use yew::prelude::*;
 
@@ -39,8 +38,9 @@ pub struct ChatProps {
     pub onsession: Callback<String>,
     /// Texts the page asked to send as the visitor.
     pub outbox: Outbox,
-    /// The language the visitor reads, for the mail they may ask for.
-    pub lang: Lang,
+    /// The page's language, then the browser's (`de-AT,de,en`): the edge answers in the first it
+    /// speaks, unless the site fixes one.
+    pub lang_tags: AttrValue,
 }
 
 #[function_component(Chat)]
@@ -53,6 +53,7 @@ pub fn chat(props: &ChatProps) -> Html {
             token: (!props.token.is_empty()).then(|| props.token.to_string()),
             context: context(),
             new_conversation: false,
+            lang: props.lang_tags.to_string(),
         };
         let onsession = props.onsession.clone();
         let path = format!("/api/v1/sites/{}/visitor-session", props.embedding.site);
@@ -70,7 +71,7 @@ pub fn chat(props: &ChatProps) -> Html {
     }
     match &*phase {
         Phase::Ready(session) => html! {
-            <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} outbox={props.outbox.clone()} lang={props.lang} />
+            <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} outbox={props.outbox.clone()} />
         },
         Phase::Failed(e) => html! {
             <section class="pvx-panel pvx-center" aria-label="Chat">

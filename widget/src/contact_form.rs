@@ -2,6 +2,9 @@
 //! we start": name and email before the first message) and the offline form (an email the team
 //! can answer later). One component for both keeps the widget's WASM small.
 
+use shared::chat_labels::ChatLabels;
+#[cfg(target_arch = "wasm32")]
+use shared::chat_labels::Texts;
 use shared::{domain::visitor_name, Email};
 // The component itself only renders in the browser; natively its pure checks are tested.
 #[cfg(target_arch = "wasm32")]
@@ -48,16 +51,14 @@ impl Contact {
             Ask::Email => (false, true),
         };
         let name = match name.trim() {
-            "" if need_name => Err("Please enter your name."),
+            "" if need_name => Err(Problem::NeedName),
             "" => Ok(None),
-            s => visitor_name(s).map(Some).map_err(|_| "Your name can have up to 80 characters."),
+            s => visitor_name(s).map(Some).map_err(|_| Problem::LongName),
         };
         let email = match email.trim() {
-            "" if need_email => Err("Please enter your email."),
+            "" if need_email => Err(Problem::NeedEmail),
             "" => Ok(None),
-            s => Email::parse_with_lowercase(s, lowercase)
-                .map(Some)
-                .map_err(|_| "Please enter an email address like name@example.com."),
+            s => Email::parse_with_lowercase(s, lowercase).map(Some).map_err(|_| Problem::BadEmail),
         };
         match (name, email) {
             (Ok(name), Ok(email)) => Ok(Self { name, email, ..Self::default() }),
@@ -68,17 +69,40 @@ impl Contact {
     /// Adds the choices to get the replies or a transcript by email, which need an address.
     pub fn with_mail(self, email_replies: bool, transcript: bool) -> Result<Self, Errors> {
         if (email_replies || transcript) && self.email.is_none() {
-            return Err(Errors { name: None, email: Some("Enter your email to get these emails.") });
+            return Err(Errors { name: None, email: Some(Problem::MailNeedsEmail) });
         }
         Ok(Self { email_replies, transcript, ..self })
     }
 }
 
-/// What is wrong with each field, in words for the visitor.
+/// What is wrong with each field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Errors {
-    pub name: Option<&'static str>,
-    pub email: Option<&'static str>,
+    pub name: Option<Problem>,
+    pub email: Option<Problem>,
+}
+
+/// What is wrong with a field, said in the visitor's words by [`Problem::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    NeedName,
+    LongName,
+    NeedEmail,
+    BadEmail,
+    /// A choice of mail without an address.
+    MailNeedsEmail,
+}
+
+impl Problem {
+    pub fn text(self, l: &ChatLabels) -> &str {
+        match self {
+            Problem::NeedName => &l.need_name,
+            Problem::LongName => &l.long_name,
+            Problem::NeedEmail => &l.need_email,
+            Problem::BadEmail => &l.bad_email,
+            Problem::MailNeedsEmail => &l.mail_needs_email,
+        }
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -90,6 +114,8 @@ pub struct ContactFormProps {
     /// "Skip" (optional pre-chat form only).
     #[prop_or_default]
     pub onskip: Callback<()>,
+    /// The words, in the visitor's language.
+    pub labels: Texts,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -112,6 +138,7 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
             }
         })
     };
+    let l = &props.labels;
     let Errors { name: name_error, email: email_error } = *errors;
     let (prechat, required) = match ask {
         Ask::Prechat { required } => (true, required),
@@ -121,25 +148,27 @@ pub fn contact_form(props: &ContactFormProps) -> Html {
         <form class={if prechat { "pvx-form pvx-prechat" } else { "pvx-form pvx-inline" }} novalidate={true} {onsubmit}
             aria-labelledby={prechat.then_some("pvx-prechat-title")}>
             if prechat {
-                <h2 id="pvx-prechat-title">{ "Before we start" }</h2>
-                <label for="pvx-name">{ "Your name" }</label>
+                <h2 id="pvx-prechat-title">{ l.before_we_start.as_ref() }</h2>
+                <label for="pvx-name">{ l.your_name.as_ref() }</label>
                 <input id="pvx-name" ref={name} autocomplete="name" {required} aria-invalid={name_error.is_some().to_string()} />
             }
-            <label for="pvx-email">{ "Your email" }</label>
+            <label for="pvx-email">{ l.your_email.as_ref() }</label>
             <input id="pvx-email" ref={email} type="email" autocomplete="email" {required} aria-invalid={email_error.is_some().to_string()} />
-            <label class="pvx-check"><input ref={replies} type="checkbox" />{ "Email me the replies" }</label>
-            <label class="pvx-check"><input ref={transcript} type="checkbox" />{ "Email me a transcript" }</label>
+            <label class="pvx-check"><input ref={replies} type="checkbox" />{ l.email_replies.as_ref() }</label>
+            <label class="pvx-check"><input ref={transcript} type="checkbox" />{ l.email_transcript.as_ref() }</label>
             if !prechat {
-                <button type="submit">{ "Save email" }</button>
+                <button type="submit">{ l.save_email.as_ref() }</button>
             }
             if name_error.is_some() || email_error.is_some() {
-                <p class="pvx-error" role="alert">{ name_error }{ " " }{ email_error }</p>
+                <p class="pvx-error" role="alert">
+                    { name_error.map(|p| p.text(l)) }{ " " }{ email_error.map(|p| p.text(l)) }
+                </p>
             }
             if prechat {
                 <div class="pvx-form-actions">
-                    <button type="submit">{ "Start chat" }</button>
+                    <button type="submit">{ l.start_chat.as_ref() }</button>
                     if !required {
-                        <button type="button" class="pvx-secondary" onclick={props.onskip.reform(|_: MouseEvent| ())}>{ "Skip" }</button>
+                        <button type="button" class="pvx-secondary" onclick={props.onskip.reform(|_: MouseEvent| ())}>{ l.skip.as_ref() }</button>
                     }
                 </div>
             }
@@ -156,7 +185,7 @@ mod tests {
 
     #[test]
     fn the_required_prechat_form_needs_both_fields() {
-        let both = Errors { name: Some("Please enter your name."), email: Some("Please enter your email.") };
+        let both = Errors { name: Some(Problem::NeedName), email: Some(Problem::NeedEmail) };
         assert_eq!(Contact::parse("", "", REQUIRED), Err(both));
         let email_only = Contact::parse("Ana", "ana@", REQUIRED).unwrap_err();
         assert_eq!(email_only.name, None, "a bad email is not the name's fault");
@@ -186,10 +215,7 @@ mod tests {
 
     #[test]
     fn the_offline_form_needs_an_email_only() {
-        assert_eq!(
-            Contact::parse("", "", Ask::Email),
-            Err(Errors { name: None, email: Some("Please enter your email.") })
-        );
+        assert_eq!(Contact::parse("", "", Ask::Email), Err(Errors { name: None, email: Some(Problem::NeedEmail) }));
         assert_eq!(Contact::parse("", "a@b.co", Ask::Email).unwrap().email.unwrap().as_str(), "a@b.co");
     }
 }
@@ -209,14 +235,34 @@ mod browser_tests {
     type Log = Rc<RefCell<Vec<Option<Contact>>>>;
 
     async fn render(ask: Ask) -> (web_sys::Element, Log) {
+        render_in(ask, shared::consent::Lang::En).await
+    }
+
+    async fn render_in(ask: Ask, lang: shared::consent::Lang) -> (web_sys::Element, Log) {
         let log: Log = Rc::default();
         let (submitted, skipped) = (log.clone(), log.clone());
         let props = ContactFormProps {
             ask,
             onsubmit: Callback::from(move |c| submitted.borrow_mut().push(Some(c))),
             onskip: Callback::from(move |()| skipped.borrow_mut().push(None)),
+            labels: Texts(ChatLabels::of(lang)),
         };
         (mount::<ContactForm>(props).await, log)
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_form_speaks_the_visitors_language() {
+        let (root, log) = render_in(Ask::Prechat { required: true }, shared::consent::Lang::De).await;
+        assert_eq!(root.query_selector("h2").unwrap().unwrap().text_content().as_deref(), Some("Bevor es losgeht"));
+        field(&root, "Ihr Name").set_value("Jonas");
+        field(&root, "Ihre E-Mail-Adresse").set_value("jonas@");
+        submit(&root, "Chat starten").await;
+        let alert = root.query_selector("[role=alert]").unwrap().expect("an alert");
+        assert!(alert
+            .text_content()
+            .unwrap()
+            .contains("Bitte geben Sie eine E-Mail-Adresse wie name@example.com ein."));
+        assert!(log.borrow().is_empty());
     }
 
     async fn submit(root: &web_sys::Element, name: &str) {

@@ -11,7 +11,7 @@ use client::chat::Connection;
 use client::components::{Composer, MessageList, Viewer};
 use client::hooks::use_chat;
 use shared::api::{PrechatMode, VisitorSession};
-use shared::consent::Lang;
+use shared::chat_labels::fill;
 use shared::{Author, ClientMsg};
 use yew::prelude::*;
 
@@ -26,13 +26,13 @@ pub struct PanelProps {
     pub visible: bool,
     /// Texts the page asked to send as the visitor: sent as if typed.
     pub outbox: Outbox,
-    /// The language the visitor reads (sent with a request for mail).
-    pub lang: Lang,
 }
 
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
     let session = &props.session;
+    // The words in the visitor's language, as the edge sent them (English until then).
+    let labels = session.labels.unwrap_or_default();
     let path = format!("/api/v1/sites/{}/connect?token={}", props.embedding.site, session.token);
     let chat = use_chat(path, Author::Visitor);
     let state = &chat.state;
@@ -60,7 +60,7 @@ pub fn panel(props: &PanelProps) -> Html {
         })
     };
     let contact = {
-        let (frame, email, lang) = (chat.frame.clone(), email.clone(), props.lang);
+        let (frame, email, lang) = (chat.frame.clone(), email.clone(), session.lang);
         move |name: Option<String>, c: Contact| {
             if name.is_some() || c.email.is_some() {
                 email.set(c.email.as_ref().map(|e| e.to_string().into()));
@@ -133,12 +133,13 @@ pub fn panel(props: &PanelProps) -> Html {
             close();
         }
     });
+    let l = &labels;
     let status = match state.connection {
-        Connection::Online if session.online => "Online",
-        Connection::Online => "Away",
-        Connection::Connecting => "Connecting…",
-        Connection::Reconnecting => "Reconnecting…",
-        Connection::Ended => "Conversation ended",
+        Connection::Online if session.online => &l.online,
+        Connection::Online => &l.away,
+        Connection::Connecting => &l.connecting,
+        Connection::Reconnecting => &l.reconnecting,
+        Connection::Ended => &l.ended,
     };
     let typing = match &state.typing {
         Some((Author::Agent { name }, _)) => Some(AttrValue::from(name.clone())),
@@ -162,15 +163,15 @@ pub fn panel(props: &PanelProps) -> Html {
     }
     let name = &session.site_name;
     html! {
-        <section class="pvx-panel" ref={panel} aria-label={format!("Chat with {name}")} {onkeydown}>
+        <section class="pvx-panel" ref={panel} aria-label={fill(&l.chat_with, "name", name)} {onkeydown}>
             <header class="pvx-header">
                 <div>
                     <h1>{ name }</h1>
-                    <p class="pvx-presence" role="status">{ status }</p>
+                    <p class="pvx-presence" role="status">{ status.as_ref() }</p>
                 </div>
                 <div class="pvx-tools">
-                    <button class="pvx-tool" onclick={onprivacy}>{ "Privacy choices" }</button>
-                    <button class="pvx-close" aria-label="Close chat" title="Close chat" {onclick}>{ "×" }</button>
+                    <button class="pvx-tool" onclick={onprivacy}>{ l.privacy.as_ref() }</button>
+                    <button class="pvx-close" aria-label={l.close_chat.to_string()} title={l.close_chat.to_string()} {onclick}>{ "×" }</button>
                 </div>
             </header>
             if !session.online {
@@ -179,23 +180,23 @@ pub fn panel(props: &PanelProps) -> Html {
                 <div class="pvx-greeting pvx-offline">
                     <p>{ &session.offline_message }</p>
                     if let Some(email) = &*email {
-                        <p role="status">{ format!("We'll reply to {email}.") }</p>
+                        <p role="status">{ fill(&l.reply_to, "email", email) }</p>
                     } else if !ask {
-                        <ContactForm ask={Ask::Email} onsubmit={onsave} />
+                        <ContactForm ask={Ask::Email} onsubmit={onsave} {labels} />
                     }
                 </div>
             } else if empty {
                 <p class="pvx-greeting">{ &session.greeting }</p>
             }
             if prechat {
-                <ContactForm ask={Ask::Prechat { required: session.prechat == PrechatMode::Required }} onsubmit={onprechat} {onskip} />
+                <ContactForm ask={Ask::Prechat { required: session.prechat == PrechatMode::Required }} onsubmit={onprechat} {onskip} {labels} />
             } else {
-                <MessageList lines={state.lines.clone()} viewer={Viewer::Visitor} peer_read={state.agent_read} {typing} />
+                <MessageList lines={state.lines.clone()} viewer={Viewer::Visitor} peer_read={state.agent_read} {typing} {labels} lang={session.lang.code()} />
                 if let Some(notice) = &state.notice {
                     <p class="pvx-error" role="alert">{ notice }</p>
                 }
                 if !ask {
-                    <Composer {onsend} {ontyping} />
+                    <Composer {onsend} {ontyping} {labels} />
                 }
             }
         </section>

@@ -1,4 +1,5 @@
 use super::suggestion_list::{option_id, SuggestionList, LIST_ID};
+use shared::chat_labels::{fill, Texts};
 use shared::{domain::MAX_MESSAGE_CHARS, DomainError, MessageBody};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -41,14 +42,15 @@ pub struct Suggestion {
 pub struct ComposerProps {
     /// Called with the trimmed text when the user sends.
     pub onsend: Callback<String>,
-    #[prop_or(AttrValue::Static("Write a message…"))]
-    pub placeholder: AttrValue,
+    /// Instead of the labels' "Write a message…".
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
     /// Called while the user types, at most every few seconds (for typing indicators).
     #[prop_or_default]
     pub ontyping: Option<Callback<()>>,
-    /// The text box's accessible name (the end-to-end tests find it by this).
-    #[prop_or(AttrValue::Static("Message"))]
-    pub label: AttrValue,
+    /// The words (the text box's accessible name, "Message", is how the end-to-end tests find it).
+    #[prop_or_default]
+    pub labels: Texts,
     /// The form's class: the widget's and the inbox's stylesheets each style their own.
     #[prop_or(AttrValue::Static("pvx-composer"))]
     pub class: AttrValue,
@@ -214,8 +216,10 @@ pub fn composer(props: &ComposerProps) -> Html {
             }
         })
     });
+    let l = &props.labels;
+    let placeholder: AttrValue = props.placeholder.clone().unwrap_or_else(|| l.placeholder.to_string().into());
     let button = html! {
-        <button type="submit" disabled={check.is_err()}>{ notes.map_or(AttrValue::Static("Send"), |n| n.button.clone()) }</button>
+        <button type="submit" disabled={check.is_err()}>{ notes.map_or(l.send.to_string().into(), |n| n.button.clone()) }</button>
     };
     let over = draft.text.chars().count().saturating_sub(MAX_MESSAGE_CHARS);
     html! {
@@ -223,8 +227,8 @@ pub fn composer(props: &ComposerProps) -> Html {
             if let (Some(s), Some(onpick), true) = (suggestions, onpick, open) {
                 <SuggestionList label={s.label.clone()} suggestions={found.clone()} active={highlighted} {onpick} />
             }
-            <textarea ref={input} aria-label={props.label.clone()} rows={props.rows.clone()}
-                placeholder={notes.map_or(props.placeholder.clone(), |n| n.placeholder.clone())}
+            <textarea ref={input} aria-label={l.message.to_string()} rows={props.rows.clone()}
+                placeholder={notes.map_or(placeholder, |n| n.placeholder.clone())}
                 maxlength={(MAX_MESSAGE_CHARS * 2).to_string()} {oninput} {onkeydown}
                 aria-autocomplete={suggestions.map(|_| "list")} aria-controls={open.then_some(LIST_ID)}
                 aria-activedescendant={open.then(|| option_id(highlighted))}
@@ -238,7 +242,7 @@ pub fn composer(props: &ComposerProps) -> Html {
                         </label>
                     }
                     if key_hint {
-                        <span class="keys" aria-hidden="true">{ "Enter to send · Shift+Enter for a new line" }</span>
+                        <span class="keys" aria-hidden="true">{ l.keys.as_ref() }</span>
                     }
                     { button }
                 </div>
@@ -246,7 +250,7 @@ pub fn composer(props: &ComposerProps) -> Html {
                 { button }
             }
             <p id="pvx-composer-hint" class="pvx-hint" role={too_long.then_some("alert")}>
-                { if too_long { format!("{over} characters over the {MAX_MESSAGE_CHARS}-character limit") } else { String::new() } }
+                { if too_long { fill(&fill(&l.over_limit, "over", &over.to_string()), "max", &MAX_MESSAGE_CHARS.to_string()) } else { String::new() } }
             </p>
         </form>
     }

@@ -1,4 +1,5 @@
 use crate::chat::{Line, LineState};
+use shared::chat_labels::{fill, ChatLabels, Texts};
 use shared::Author;
 use yew::prelude::*;
 
@@ -19,6 +20,12 @@ pub struct MessageListProps {
     /// Who else is typing ("Dana is typing…" below the messages).
     #[prop_or_default]
     pub typing: Option<AttrValue>,
+    /// The words.
+    #[prop_or_default]
+    pub labels: Texts,
+    /// The language of the day separators (`de`…; `default`: the browser's).
+    #[prop_or(AttrValue::Static("default"))]
+    pub lang: AttrValue,
 }
 
 /// The conversation, oldest first, kept scrolled to the newest message. Text is only ever
@@ -41,26 +48,27 @@ pub fn message_list(props: &MessageListProps) -> Html {
         .filter_map(|l| l.seq)
         .filter(|seq| *seq <= props.peer_read)
         .max();
+    let l = &props.labels;
     let mut last_day = None;
     let mut items = Vec::with_capacity(props.lines.len());
     for line in &props.lines {
         // A separator wherever the day changes, so old history reads like a diary.
         if let Some(at) = line.at {
-            let label = day(at);
+            let label = day(at, &props.lang);
             if last_day.as_ref() != Some(&label) {
                 items.push(html! { <li class="pvx-day" role="separator" key={format!("day-{label}")}>{ &label }</li> });
                 last_day = Some(label);
             }
         }
-        items.push(line_view(line, props.viewer, seen.is_some() && line.seq == seen));
+        items.push(line_view(line, props.viewer, seen.is_some() && line.seq == seen, l));
     }
     html! {
         <>
-            <ol class="pvx-messages" ref={list} aria-label="Messages" aria-live="polite">
+            <ol class="pvx-messages" ref={list} aria-label={l.messages.to_string()} aria-live="polite">
                 { for items }
             </ol>
             <p class="pvx-typing" aria-live="polite">
-                { for props.typing.as_ref().map(|who| format!("{who} is typing…")) }
+                { for props.typing.as_ref().map(|who| fill(&l.typing, "who", who)) }
             </p>
         </>
     }
@@ -70,19 +78,19 @@ fn is_mine(line: &Line, viewer: Viewer) -> bool {
     matches!((&line.author, viewer), (Author::Visitor, Viewer::Visitor) | (Author::Agent { .. }, Viewer::Agent))
 }
 
-fn line_view(line: &Line, viewer: Viewer, seen: bool) -> Html {
+fn line_view(line: &Line, viewer: Viewer, seen: bool, l: &ChatLabels) -> Html {
     let mine = is_mine(line, viewer);
     let who = match &line.author {
-        _ if mine && viewer == Viewer::Visitor => "You".to_owned(),
+        _ if mine && viewer == Viewer::Visitor => l.you.to_string(),
         Author::Agent { name } => name.clone(),
-        Author::Visitor => "Visitor".to_owned(),
+        Author::Visitor => l.visitor.to_string(),
     };
     let status = match &line.state {
-        LineState::Sending => "Sending…".to_owned(),
-        LineState::Sent if seen => "Seen".to_owned(),
-        LineState::Sent => "Sent".to_owned(),
-        LineState::Failed(why) => format!("Not sent: {why}"),
-        LineState::Waiting(s) => format!("Sending in {s} s (you're writing quickly)"),
+        LineState::Sending => l.sending.to_string(),
+        LineState::Sent if seen => l.seen.to_string(),
+        LineState::Sent => l.sent.to_string(),
+        LineState::Failed(why) => fill(&l.not_sent, "why", why),
+        LineState::Waiting(s) => fill(&l.waiting, "s", &s.to_string()),
     };
     let class = classes!(
         "pvx-line",
@@ -116,11 +124,11 @@ fn clock(at: i64) -> String {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn day(at: i64) -> String {
-    crate::day(at)
+fn day(at: i64, lang: &str) -> String {
+    crate::day_in(at, lang)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn day(at: i64) -> String {
+fn day(at: i64, _lang: &str) -> String {
     (at / 86_400_000).to_string()
 }

@@ -26,7 +26,7 @@ pub fn digest(links: &Links, digest: &Digest) -> Mail {
         1 => format!("{}: a visitor is waiting for an answer", digest.workspace),
         n => format!("{}: {n} visitors are waiting for an answer", digest.workspace),
     };
-    let mut paragraphs = vec![format!("Nobody has answered these visitors on {} yet:", digest.workspace)];
+    let paragraphs = vec![format!("Nobody has answered these visitors on {} yet:", digest.workspace)];
     let items = digest.items.iter().map(|item| Item {
         text: format!("{} · {}\n“{}”", item.visitor_name, readable_time(item.last_at), item.preview),
         links: vec![
@@ -41,7 +41,8 @@ pub fn digest(links: &Links, digest: &Digest) -> Mail {
     // About one visitor, a plain reply answers them.
     let reply_to = match digest.items.as_slice() {
         [only] if digest.more == 0 => {
-            paragraphs.push("Reply to this email to answer them: your reply reaches them as your message.".into());
+            let hint = "Reply to this email to answer them: your reply reaches them as your message.";
+            items.push(Item { text: hint.into(), links: vec![] });
             Some((links.answer_address)(&only.id))
         }
         _ => None,

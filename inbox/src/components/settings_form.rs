@@ -4,7 +4,7 @@ use super::{
 };
 use crate::forms;
 use crate::settings_draft::{Draft, Edit};
-use shared::api::{LauncherPosition, WorkspaceSettings};
+use shared::api::{Greeting, LauncherPosition, WorkspaceSettings};
 use shared::consent::Lang;
 use shared::SiteId;
 use yew::prelude::*;
@@ -24,6 +24,15 @@ pub fn field<E: AsRef<web_sys::Event> + 'static>(onedit: &Callback<Edit>, set: f
     Callback::from(move |e: E| {
         let value = crate::browser::value(e.as_ref());
         onedit.emit(Edit::new(move |d| set(d, value)));
+    })
+}
+
+/// Like [`field`], for one language's greeting or offline message.
+fn translated(onedit: &Callback<Edit>, lang: Lang, set: fn(&mut Greeting, String)) -> Callback<InputEvent> {
+    let onedit = onedit.clone();
+    Callback::from(move |e: InputEvent| {
+        let value = crate::browser::value(&e);
+        onedit.emit(Edit::new(move |d| d.set_translation(lang, |g| set(g, value))));
     })
 }
 
@@ -144,6 +153,26 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                             oninput={field(&onedit, |d, v| d.settings.offline_message = v)}
                             placeholder="We're away right now. Leave your email and we'll reply." />
                     </Field>
+                </section>
+                <section class="card">
+                    <h3>{ "Greetings in other languages" }</h3>
+                    <p class="hint">{ "Visitors whose widget speaks one of these languages read these texts; left empty, they read the greeting and the offline message above." }</p>
+                    { for Lang::ALL.into_iter().map(|lang| {
+                        let (t, code) = (draft.translation(lang), lang.code());
+                        html! {
+                            <fieldset class="plain translation">
+                                <legend>{ forms::language_label(lang) }</legend>
+                                <Field id={format!("ws-greeting-{code}")} label="Greeting">
+                                    <textarea id={format!("ws-greeting-{code}")} rows="2" value={t.greeting}
+                                        oninput={translated(&onedit, lang, |g, v| g.greeting = v)} />
+                                </Field>
+                                <Field id={format!("ws-offline-{code}")} label="Offline message">
+                                    <textarea id={format!("ws-offline-{code}")} rows="2" value={t.offline_message}
+                                        oninput={translated(&onedit, lang, |g, v| g.offline_message = v)} />
+                                </Field>
+                            </fieldset>
+                        }
+                    }) }
                 </section>
                 <section class="card">
                     <h3>{ "Saved replies" }</h3>

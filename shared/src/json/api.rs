@@ -2,10 +2,13 @@
 //! with [`Json`] rather than serde, as the widget decodes its own: each serde decoder is kilobytes
 //! of the inbox's WASM. Same rules as the parent module.
 
-use super::{boolean, conversation_id, i64_of, integer, list, name_of, opt, or_default, req, string, u32_of, Json};
+use super::{
+    boolean, conversation_id, i64_of, integer, lang, list, name_of, opt, or_default, req, string, u32_of, Json,
+};
 use crate::api::{
-    BusinessHours, CannedResponse, IdentitySecret, Invite, InvitePreview, LauncherPosition, Me, Member, NotifyWhen,
-    PrechatMode, Role, SearchHit, SecurityEvent, SecurityEventKind, SessionInfo, WorkspaceRef, WorkspaceSettings,
+    BusinessHours, CannedResponse, Greeting, IdentitySecret, Invite, InvitePreview, LauncherPosition, Me, Member,
+    NotifyWhen, PrechatMode, Role, SearchHit, SecurityEvent, SecurityEventKind, SessionInfo, WorkspaceRef,
+    WorkspaceSettings,
 };
 use crate::consent::Lang;
 use crate::domain::{Email, SiteId, VisitorId};
@@ -198,6 +201,15 @@ impl WorkspaceSettings {
             data_region: or_default(v, "data_region", |r| {
                 name_of(r, &["global", "eu"]).map(|i| [DataRegion::Global, DataRegion::Eu][i])
             })?,
+            translations: or_default(v, "translations", |t| {
+                list(t, |g| {
+                    Some(Greeting {
+                        lang: req(g, "lang", lang)?,
+                        greeting: or_default(g, "greeting", string)?,
+                        offline_message: or_default(g, "offline_message", string)?,
+                    })
+                })
+            })?,
         })
     }
 }
@@ -259,6 +271,7 @@ mod tests {
             canned_responses: vec![CannedResponse { shortcut: "/hi".into(), text: "Hello!".into() }],
             identity_verification: true,
             store_ip: true,
+            translations: vec![Greeting { lang: Lang::De, greeting: "Hallo!".into(), offline_message: String::new() }],
             data_region: DataRegion::Eu,
         }
     }
@@ -335,6 +348,7 @@ mod tests {
             identity_verification: false,
             store_ip: false,
             data_region: DataRegion::Global,
+            translations: vec![],
             ..settings()
         };
         round_trip(plain, WorkspaceSettings::from_json);
