@@ -243,7 +243,7 @@ async fn message_list_shows_text_as_text_with_delivery_state() {
     ];
     yew::Renderer::<MessageList>::with_root_and_props(
         root.clone(),
-        MessageListProps { lines, viewer: Viewer::Visitor, peer_read: 0, typing: None },
+        yew::props!(MessageListProps { lines, viewer: Viewer::Visitor }),
     )
     .render();
     tick().await;
@@ -257,4 +257,35 @@ async fn message_list_shows_text_as_text_with_delivery_state() {
     assert!(text(3).contains("Not sent: too many requests"));
     let list = root.query_selector("ol[aria-label='Messages']").unwrap().expect("a labelled list");
     assert_eq!(list.get_attribute("aria-live").as_deref(), Some("polite"));
+}
+
+#[wasm_bindgen_test]
+async fn message_list_speaks_the_language_it_is_given() {
+    use shared::chat_labels::{ChatLabels, Texts};
+    use shared::consent::Lang;
+    let root = mount();
+    let lines = vec![
+        line("c_00000001", Author::Visitor, "gespeichert", LineState::Sent),
+        line("c_00000002", Author::Visitor, "unterwegs", LineState::Sending),
+        line("c_00000003", Author::Visitor, "abgelehnt", LineState::Waiting(3)),
+    ];
+    let labels = Texts(ChatLabels::of(Lang::De));
+    yew::Renderer::<MessageList>::with_root_and_props(
+        root.clone(),
+        yew::props!(MessageListProps {
+            lines,
+            viewer: Viewer::Visitor,
+            labels,
+            typing: Some(yew::AttrValue::from("Dana"))
+        }),
+    )
+    .render();
+    tick().await;
+    let items = root.query_selector_all("li").unwrap();
+    let text = |i: u32| items.get(i).unwrap().text_content().unwrap();
+    assert!(text(0).contains("Sie") && text(0).contains("Gesendet"), "{}", text(0));
+    assert!(text(1).contains("Wird gesendet…"));
+    assert!(text(2).contains("Wird in 3 s gesendet"));
+    assert!(root.query_selector("ol[aria-label='Nachrichten']").unwrap().is_some());
+    assert!(root.text_content().unwrap().contains("Dana schreibt…"));
 }

@@ -56,6 +56,8 @@ pub struct ChatLabels {
     pub bad_email: Label,
     pub long_name: Label,
     pub mail_needs_email: Label,
+    /// The disclosure that offers both mails while the chat is live.
+    pub mail_options: Label,
 }
 
 impl ChatLabels {
@@ -74,7 +76,7 @@ impl ChatLabels {
     }
 
     /// Every label in declaration order, for completeness checks and the JSON decoder.
-    pub fn all(&self) -> [&Label; 36] {
+    pub fn all(&self) -> [&Label; 37] {
         [
             &self.chat_with,
             &self.online,
@@ -112,13 +114,14 @@ impl ChatLabels {
             &self.bad_email,
             &self.long_name,
             &self.mail_needs_email,
+            &self.mail_options,
         ]
     }
 
     /// The labels in the order of [`Self::all`]; `None` unless there are exactly as many.
     pub fn from_list(list: Vec<Label>) -> Option<ChatLabels> {
-        let [chat_with, online, away, connecting, reconnecting, ended, privacy, close_chat, reply_to, messages, you, visitor, sending, sent, seen, not_sent, waiting, typing, message, placeholder, send, keys, over_limit, before_we_start, your_name, your_email, email_replies, email_transcript, start_chat, skip, save_email, need_name, need_email, bad_email, long_name, mail_needs_email] =
-            <[Label; 36]>::try_from(list).ok()?;
+        let [chat_with, online, away, connecting, reconnecting, ended, privacy, close_chat, reply_to, messages, you, visitor, sending, sent, seen, not_sent, waiting, typing, message, placeholder, send, keys, over_limit, before_we_start, your_name, your_email, email_replies, email_transcript, start_chat, skip, save_email, need_name, need_email, bad_email, long_name, mail_needs_email, mail_options] =
+            <[Label; 37]>::try_from(list).ok()?;
         Some(ChatLabels {
             chat_with,
             online,
@@ -156,6 +159,7 @@ impl ChatLabels {
             bad_email,
             long_name,
             mail_needs_email,
+            mail_options,
         })
     }
 }
@@ -197,6 +201,7 @@ static EN: ChatLabels = ChatLabels {
     bad_email: t("Please enter an email address like name@example.com."),
     long_name: t("Your name can have up to 80 characters."),
     mail_needs_email: t("Enter your email to get these emails."),
+    mail_options: t("Email me the replies or a transcript"),
 };
 
 static DE: ChatLabels = ChatLabels {
@@ -236,6 +241,7 @@ static DE: ChatLabels = ChatLabels {
     bad_email: t("Bitte geben Sie eine E-Mail-Adresse wie name@example.com ein."),
     long_name: t("Ihr Name darf höchstens 80 Zeichen lang sein."),
     mail_needs_email: t("Geben Sie Ihre E-Mail-Adresse ein, um diese E-Mails zu erhalten."),
+    mail_options: t("Antworten oder Protokoll per E-Mail"),
 };
 
 static FR: ChatLabels = ChatLabels {
@@ -275,6 +281,7 @@ static FR: ChatLabels = ChatLabels {
     bad_email: t("Veuillez saisir une adresse e-mail comme nom@exemple.fr."),
     long_name: t("Votre nom peut compter jusqu'à 80 caractères."),
     mail_needs_email: t("Saisissez votre e-mail pour recevoir ces e-mails."),
+    mail_options: t("Réponses ou transcription par e-mail"),
 };
 
 static ES: ChatLabels = ChatLabels {
@@ -314,6 +321,7 @@ static ES: ChatLabels = ChatLabels {
     bad_email: t("Escribe una dirección como nombre@ejemplo.com."),
     long_name: t("Tu nombre puede tener hasta 80 caracteres."),
     mail_needs_email: t("Escribe tu correo para recibir estos correos."),
+    mail_options: t("Respuestas o transcripción por correo"),
 };
 
 /// The chat's words as components hold them: a table that lives as long as the page (the

@@ -408,15 +408,15 @@ test('a visitor who asked for a transcript gets it in their language once the co
     await p.getByRole('button', { name: 'Alle ablehnen' }).click();
     await p.getByRole('button', { name: 'Open chat' }).click();
     const widget = p.frameLocator('iframe[title="Chat"]');
-    // Nobody is available: the offline form asks for an email, with both choices unticked.
-    await widget.getByRole('textbox', { name: 'Your email' }).fill('jonas@visitor.example');
-    assert.equal(await widget.getByRole('checkbox', { name: 'Email me the replies' }).isChecked(), false);
-    await widget.getByRole('checkbox', { name: 'Email me a transcript' }).check();
-    await widget.getByRole('button', { name: 'Save email' }).click();
-    await widget.getByText("We'll reply to jonas@visitor.example.").waitFor();
-    await widget.getByRole('textbox', { name: 'Message' }).fill('Ist die blaue Vase vorrätig?');
-    await widget.getByRole('button', { name: 'Send' }).click();
-    await widget.getByText('Sent', { exact: true }).waitFor();
+    // Nobody is available: the offline form (in German) asks for an email, both choices unticked.
+    await widget.getByRole('textbox', { name: 'Ihre E-Mail-Adresse' }).fill('jonas@visitor.example');
+    assert.equal(await widget.getByRole('checkbox', { name: 'Antworten per E-Mail erhalten' }).isChecked(), false);
+    await widget.getByRole('checkbox', { name: 'Gesprächsprotokoll per E-Mail erhalten' }).check();
+    await widget.getByRole('button', { name: 'E-Mail speichern' }).click();
+    await widget.getByText('Wir antworten an jonas@visitor.example.').waitFor();
+    await widget.getByRole('textbox', { name: 'Nachricht' }).fill('Ist die blaue Vase vorrätig?');
+    await widget.getByRole('button', { name: 'Senden' }).click();
+    await widget.getByText('Gesendet', { exact: true }).waitFor();
   } finally {
     await context.close();
   }
@@ -454,6 +454,43 @@ test('a visitor who asked for a transcript gets it in their language once the co
   agent.send({ type: 'set_status', status: 'resolved' });
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await mailTo(suite.stateDir, 'jonas@visitor.example')).length, 1);
+  agent.close();
+});
+
+test('in a live chat the visitor asks for a transcript from the line above the composer', async () => {
+  const owner = await confirmedOwner();
+  const inbox = await suite.browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  try {
+    // An agent is online: the chat is live, no offline form.
+    await signInToInbox(inbox, suite.edge, { email: owner.email, password: PASSWORD });
+    const p = await context.newPage();
+    await p.goto(`${suite.edge.base}/demo?site=${owner.site}`);
+    await p.getByRole('button', { name: 'Reject all' }).click();
+    await p.getByRole('button', { name: 'Open chat' }).click();
+    const widget = p.frameLocator('iframe[title="Chat"]');
+    await widget.getByText('Online', { exact: true }).waitFor();
+    await widget.getByText('Email me the replies or a transcript').click();
+    await widget.getByRole('textbox', { name: 'Your email' }).fill('lea@visitor.example');
+    await widget.getByRole('checkbox', { name: 'Email me a transcript' }).check();
+    await widget.getByRole('button', { name: 'Save email' }).click();
+    await widget.getByText("We'll reply to lea@visitor.example.").waitFor();
+    await widget.getByRole('textbox', { name: 'Message' }).fill('Do you gift-wrap?');
+    await widget.getByRole('button', { name: 'Send' }).click();
+    await widget.getByText('Sent', { exact: true }).waitFor();
+  } finally {
+    await context.close();
+    await inbox.close();
+  }
+  const hits = await (await owner.get(`/api/v1/workspaces/${owner.site}/search?q=${encodeURIComponent('gift-wrap')}`)).json();
+  const agent = await owner.socket(`/api/v1/workspaces/${owner.site}/conversations/${hits[0].conversation_id}/connect`);
+  await agent.hello();
+  agent.send({ type: 'send', client_id: 'c_agt0000021', body: 'Yes, for free.' });
+  await agent.nextOf('ack');
+  agent.send({ type: 'set_status', status: 'resolved' });
+  const mail = await nextMail(suite.stateDir, 'lea@visitor.example', 'Your conversation with');
+  assert.match(mail.text, /You · .*\nDo you gift-wrap\?/);
+  assert.match(mail.text, /Olga · .*\nYes, for free\./);
   agent.close();
 });
 

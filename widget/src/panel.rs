@@ -182,7 +182,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     if let Some(email) = &*email {
                         <p role="status">{ fill(&l.reply_to, "email", email) }</p>
                     } else if !ask {
-                        <ContactForm ask={Ask::Email} onsubmit={onsave} {labels} />
+                        <ContactForm ask={Ask::Email} onsubmit={onsave.clone()} {labels} />
                     }
                 </div>
             } else if empty {
@@ -196,6 +196,17 @@ pub fn panel(props: &PanelProps) -> Html {
                     <p class="pvx-error" role="alert">{ notice }</p>
                 }
                 if !ask {
+                    // While someone is there to answer, the mail choices wait behind one line.
+                    if session.online {
+                        if let Some(email) = &*email {
+                            <p class="pvx-mail" role="status">{ fill(&l.reply_to, "email", email) }</p>
+                        } else {
+                            <details class="pvx-mail">
+                                <summary>{ l.mail_options.as_ref() }</summary>
+                                <ContactForm ask={Ask::Email} onsubmit={onsave} {labels} />
+                            </details>
+                        }
+                    }
                     <Composer {onsend} {ontyping} {labels} />
                 }
             }
