@@ -57,6 +57,9 @@ pub struct ChatState {
     pub agent_read: u64,
     /// Status, assignee and visitor (agents only).
     pub details: Option<ConversationDetails>,
+    /// Whether someone can answer now, as the edge last said (visitors only; `None` until it
+    /// has, when the session's answer stands).
+    pub online: Option<bool>,
 }
 
 /// How long a typing indicator lasts without a new typing frame, in ms.
@@ -167,6 +170,7 @@ impl ChatState {
             ServerMsg::Read { reader: Party::Visitor, seq } => self.visitor_read = self.visitor_read.max(seq),
             ServerMsg::Read { reader: Party::Agent, seq } => self.agent_read = self.agent_read.max(seq),
             ServerMsg::Details { details } => self.details = Some(details),
+            ServerMsg::Availability { online } => self.online = Some(online),
             ServerMsg::Inbox { .. }
             | ServerMsg::ConversationsUpdated { .. }
             | ServerMsg::Team { .. }
@@ -291,6 +295,15 @@ mod tests {
         let n = s.typing.as_ref().unwrap().1;
         s.apply(ChatAction::TypingExpired(n));
         assert!(s.typing.is_none());
+    }
+
+    #[test]
+    fn availability_follows_what_the_edge_says_last() {
+        let mut s = ChatState::default();
+        assert_eq!(s.online, None, "the session's answer stands until the socket says");
+        s.apply(ChatAction::Server(ServerMsg::Availability { online: true }));
+        s.apply(ChatAction::Server(ServerMsg::Availability { online: false }));
+        assert_eq!(s.online, Some(false));
     }
 
     #[test]

@@ -42,6 +42,9 @@ crate::requests! {
         /// A member answered a digest (matched by an address signed for them): `text` becomes
         /// their reply, once per `message_id`, if they are in the workspace's team now.
         team_email_reply: TeamEmailReply { from: shared::Email, text: String, message_id: String } -> ();
+        /// From the workspace: whether someone can answer now changed; the visitor's sockets hear
+        /// it. Answers whether the visitor has a socket open still.
+        set_availability: SetAvailability { online: bool } -> bool;
     }
 }
 

@@ -244,14 +244,7 @@ impl Ctx<'_> {
 
     /// Whether visitors can expect an answer now: an agent is available and, if the workspace
     /// has business hours, they are open.
-    async fn available(&self, site: &SiteId, config: &WorkspaceConfig) -> EdgeResult<bool> {
-        if let Some(hours) = &config.chat.business_hours {
-            let open = crate::glue::local_time(&hours.time_zone)
-                .is_some_and(|(weekday, minute)| crate::chat_settings::is_open(hours, weekday, minute));
-            if !open {
-                return Ok(false);
-            }
-        }
+    async fn available(&self, site: &SiteId) -> EdgeResult<bool> {
         ask(&self.workspace(site)?, Available {}).await
     }
 
@@ -323,7 +316,7 @@ impl Ctx<'_> {
         if returning {
             self.touch_visitor(req, &config, &token, body.context.clone()).await?;
         }
-        let online = self.available(&site, &config).await?;
+        let online = self.available(&site).await?;
         // Only a returning visitor can have given their details; a new one has no object yet.
         let contact_known = returning
             && !body.new_conversation

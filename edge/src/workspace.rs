@@ -91,8 +91,12 @@ crate::requests! {
             #[serde(default)]
             filter: shared::api::AuditFilter,
         } -> shared::api::AuditPage;
-        /// Whether an agent has an inbox open and is not away.
+        /// Whether someone can answer now: an agent has an inbox open and is not away, within
+        /// business hours.
         available: Available {} -> bool;
+        /// From a conversation: its visitor opened a socket (`live`) or closed their last one;
+        /// answers [`Available`]'s question. Live conversations hear when the answer changes.
+        visitor_live: VisitorLive { id: ConversationId, live: bool } -> bool;
         /// The key sites sign user ids with; made on first request.
         identity_secret: GetIdentitySecret {} -> IdentitySecret;
         /// A new key (the old one may have leaked); verified tokens issued before stop counting.

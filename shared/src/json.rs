@@ -119,6 +119,7 @@ impl ServerMsg {
         let retry_after_s = opt(v, "retry_after_s", i64_of)?;
         let author = opt(v, "author", Author::from_json)?;
         let reader = opt(v, "reader", |r| name_of(r, &["visitor", "agent"]))?;
+        let online = opt(v, "online", boolean)?;
         let msg = match (kind.as_str(), message) {
             ("welcome", _) => protocol.zip(conversation_id).map(|(protocol, conversation_id)| ServerMsg::Welcome {
                 protocol,
@@ -137,6 +138,7 @@ impl ServerMsg {
             ("error", Some(Err(message))) => {
                 code.map(|code| ServerMsg::Error { code, message, client_id, retry_after_s })
             }
+            ("availability", _) => online.map(|online| ServerMsg::Availability { online }),
             _ => None,
         };
         Some(msg.unwrap_or(ServerMsg::Unknown))
@@ -438,7 +440,7 @@ mod tests {
 
     #[test]
     fn widget_frames_decode_as_serde_decodes_them() {
-        for name in ["welcome", "ack", "message", "typing", "read", "error", "rate_limited"] {
+        for name in ["welcome", "ack", "message", "typing", "read", "error", "rate_limited", "availability"] {
             let text = fixture(&format!("server_{name}"));
             let lean = ServerMsg::from_json(&serde_json::from_str::<Value>(&text).unwrap());
             assert_ne!(lean, Some(ServerMsg::Unknown), "{name}");

@@ -102,6 +102,9 @@ pub enum ServerMsg {
     Details { details: ConversationDetails },
     /// Inbox socket: the workspace's agents and who is available, after `inbox` and on changes.
     Team { agents: Vec<AgentPresence> },
+    /// Visitor socket: whether someone can answer now (an agent available, within business
+    /// hours), after `welcome` and whenever it changes. The workspace's state only: no names.
+    Availability { online: bool },
     /// A frame was refused. Nothing was stored; `client_id` names the refused `send`, if any, so
     /// the client can keep the text and show why.
     Error {
@@ -139,6 +142,7 @@ struct ServerFrame {
     retry_after_s: Option<i64>,
     author: Option<Author>,
     reader: Option<Party>,
+    online: Option<bool>,
     #[cfg(any(test, feature = "agent-frames"))]
     conversations: Option<Vec<ConversationSummary>>,
     #[cfg(any(test, feature = "agent-frames"))]
@@ -198,6 +202,7 @@ impl From<ServerFrame> for ServerMsg {
                 ("message", Some(MessageOrText::Chat(message))) => Some(ServerMsg::Message { message }),
                 ("typing", _) => f.author.map(|author| ServerMsg::Typing { author }),
                 ("read", _) => f.reader.zip(f.seq).map(|(reader, seq)| ServerMsg::Read { reader, seq }),
+                ("availability", _) => f.online.map(|online| ServerMsg::Availability { online }),
                 #[cfg(any(test, feature = "agent-frames"))]
                 ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
                 #[cfg(any(test, feature = "agent-frames"))]
@@ -410,6 +415,7 @@ mod tests {
         fixture("server_conversations_updated", ServerMsg::ConversationsUpdated { conversations: vec![summary()] });
         fixture("server_typing", ServerMsg::Typing { author: Author::Agent { name: "Dana".into() } });
         fixture("server_read", ServerMsg::Read { reader: Party::Agent, seq: 7 });
+        fixture("server_availability", ServerMsg::Availability { online: true });
         fixture(
             "server_details",
             ServerMsg::Details {

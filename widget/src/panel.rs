@@ -134,8 +134,13 @@ pub fn panel(props: &PanelProps) -> Html {
         }
     });
     let l = &labels;
+    // Whether someone can answer: as the socket last said, else as the session said. Once an
+    // agent has answered here, the away card gives way to the conversation.
+    let online = state.online.unwrap_or(session.online);
+    let answered = state.lines.iter().any(|line| matches!(line.author, Author::Agent { .. }));
+    let away_card = !online && !answered;
     let status = match state.connection {
-        Connection::Online if session.online => &l.online,
+        Connection::Online if online => &l.online,
         Connection::Online => &l.away,
         Connection::Connecting => &l.connecting,
         Connection::Reconnecting => &l.reconnecting,
@@ -174,7 +179,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     <button class="pvx-close" aria-label={l.close_chat.to_string()} title={l.close_chat.to_string()} {onclick}>{ "×" }</button>
                 </div>
             </header>
-            if !session.online {
+            if away_card {
                 // Nobody is available: the visitor can leave an email (unless the pre-chat form
                 // asks for it) and still write.
                 <div class="pvx-greeting pvx-offline">
@@ -196,8 +201,9 @@ pub fn panel(props: &PanelProps) -> Html {
                     <p class="pvx-error" role="alert">{ notice }</p>
                 }
                 if !ask {
-                    // While someone is there to answer, the mail choices wait behind one line.
-                    if session.online {
+                    // Without the away card (someone can answer, or has), the mail choices wait
+                    // behind one line.
+                    if !away_card {
                         if let Some(email) = &*email {
                             <p class="pvx-mail" role="status">{ fill(&l.reply_to, "email", email) }</p>
                         } else {

@@ -190,6 +190,9 @@ pub enum Effect {
     ReplyMailDue,
     /// The conversation was resolved and the visitor asked for a transcript: the alarm mails it.
     TranscriptDue,
+    /// A visitor's socket said hello: the workspace hears this conversation has a visitor live
+    /// (it tells it when availability changes), and the visitor hears whether someone can answer.
+    VisitorLive,
 }
 
 pub struct Conversation<'a, L: MessageLog> {
@@ -296,6 +299,8 @@ impl<L: MessageLog> Conversation<'_, L> {
         ];
         if peer.is_agent() {
             effects.push(Effect::Reply(ServerMsg::Details { details: self.state.details.clone() }));
+        } else {
+            effects.push(Effect::VisitorLive);
         }
         Ok(effects)
     }
@@ -666,7 +671,8 @@ mod tests {
         }
         let mut returning = Peer::new(Role::Visitor);
         let effects = f.handle(&mut returning, hello(3), 10);
-        let [Effect::Reply(ServerMsg::Welcome { messages, .. }), Effect::Reply(ServerMsg::Read { reader: Party::Visitor, seq: 5 }), Effect::Reply(ServerMsg::Read { reader: Party::Agent, seq: 0 })] =
+        // … and, for a visitor, the workspace hears one is live (and says whether someone can answer).
+        let [Effect::Reply(ServerMsg::Welcome { messages, .. }), Effect::Reply(ServerMsg::Read { reader: Party::Visitor, seq: 5 }), Effect::Reply(ServerMsg::Read { reader: Party::Agent, seq: 0 }), Effect::VisitorLive] =
             effects.as_slice()
         else {
             panic!("{effects:?}")

@@ -5,14 +5,14 @@ use super::logic::{self, Door, Effect, LastKept, MessageLog, Peer, ProfileNotice
 use super::store::{self, SqlLog};
 use super::{
     ContactKnown, ConversationCalls, ConversationRequest, EmailReply, EndAccess, Ending, Erase, Export, IndexFailed,
-    SiteContact, StopEmail, TeamEmailReply,
+    SetAvailability, SiteContact, StopEmail, TeamEmailReply,
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::feed::Forward;
 use crate::glue::{ask, close_socket, now_ms, respond, retention_ms};
 use crate::postbox::{MailKind, Queue};
 use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
-use crate::workspace::{AgentSocket, AppendAudit, ConversationUpdate, GetConfig, Team};
+use crate::workspace::{AgentSocket, AppendAudit, ConversationUpdate, GetConfig, Team, VisitorLive};
 use shared::api::AuditActor;
 use shared::{AgentRef, ChatMessage, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
 use worker::{
@@ -303,6 +303,7 @@ impl Conversation {
                 Effect::AuditFlood { actor } => self.audit_flood(site, actor).await,
                 Effect::ReplyMailDue => self.wake_for_mail(logic::email::REPLY_MAIL_DELAY_MS).await?,
                 Effect::TranscriptDue => self.wake_for_mail(0).await?,
+                Effect::VisitorLive => self.visitor_live(site, id, true, from).await,
                 Effect::CloseSender(code) => {
                     if let Some(ws) = from {
                         let _ = ws.close(Some(code.code()), Some("access ended"));
@@ -393,6 +394,30 @@ impl Conversation {
         ask(&crate::glue::postbox_object(&self.env, &queue.mail.to)?, queue).await?;
         // Saved once the mail is handed over: a failure mails the same on the retry.
         self.save_state(&state)
+    }
+
+    /// Tells the workspace whether this conversation has a visitor's socket open; on `live`,
+    /// tells the visitor's socket whether someone can answer now. Logged on failure: the widget
+    /// keeps what its session said.
+    async fn visitor_live(&self, site: &str, id: &ConversationId, live: bool, to: Option<&WebSocket>) {
+        let answer = async { ask(&self.workspace(site)?, VisitorLive { id: id.clone(), live }).await }.await;
+        match answer {
+            Ok(online) => {
+                if let Some(ws) = to.filter(|_| live) {
+                    let _ = ws.send_with_str(ServerMsg::Availability { online }.encode());
+                }
+            }
+            Err(e) => console_error!("visitor of {id} live={live}: {e}"),
+        }
+    }
+
+    /// Whether a greeted visitor's socket other than `but` is open.
+    fn visitor_connected(&self, but: Option<&WebSocket>) -> bool {
+        self.state
+            .get_websockets()
+            .iter()
+            .filter(|ws| Some(*ws) != but)
+            .any(|ws| self.peer(ws).ok().flatten().is_some_and(|p| p.greeted && !p.ended && !p.is_agent()))
     }
 
     /// An update did not reach the workspace. The message is stored and acked already, and a
@@ -661,6 +686,13 @@ impl ConversationCalls for Conversation {
         self.index_missed(EdgeError::from_api(request.error)).await
     }
 
+    async fn set_availability(&self, request: SetAvailability) -> EdgeResult<bool> {
+        let state = self.state()?;
+        let msg = ServerMsg::Availability { online: request.online };
+        self.send_to(&msg, &state, |_, p| !p.is_agent());
+        Ok(self.visitor_connected(None))
+    }
+
     async fn stop_email(&self, _request: StopEmail) -> EdgeResult<()> {
         self.refuse_erased(false)?;
         let mut state = self.state()?;
@@ -741,8 +773,15 @@ impl DurableObject for Conversation {
     }
 
     async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
+        let visitor = self.peer(&ws).ok().flatten().is_some_and(|p| p.greeted && !p.is_agent());
         close_socket(&ws, code);
         self.peers.borrow_mut().retain(|(known, _)| known != &ws);
+        // The visitor's last socket: the workspace stops telling this conversation.
+        if visitor && !self.visitor_connected(Some(&ws)) {
+            if let Ok(Some((site, id))) = self.live_ids() {
+                self.visitor_live(&site, &id, false, None).await;
+            }
+        }
         Ok(())
     }
 

@@ -11,6 +11,7 @@ mod access;
 mod alarm;
 mod inbox;
 mod index;
+mod live;
 mod members;
 #[cfg(test)]
 mod memory;
@@ -159,6 +160,13 @@ pub trait WorkspaceStore {
     fn clear_waiting(&mut self, id: &ConversationId) -> EdgeResult<()>;
     /// Waiting conversations, the longest waiting first.
     fn waiting(&self, limit: usize) -> EdgeResult<Vec<notify::Waiting>>;
+
+    /// Conversations with a visitor's socket open (`live`), or no longer.
+    fn set_live(&mut self, id: &ConversationId, live: bool) -> EdgeResult<()>;
+    fn live(&self) -> EdgeResult<Vec<ConversationId>>;
+    /// Whether the workspace was available when visitors were last told (`None`: never told).
+    fn told_available(&self) -> EdgeResult<Option<bool>>;
+    fn set_told_available(&mut self, online: bool) -> EdgeResult<()>;
 }
 
 /// What the alarm was last set to and whether a retention period applies: enough to tell, for a
@@ -197,6 +205,11 @@ pub enum Effect {
     DeleteAll,
     /// Something failed that no caller will hear of: it goes to the log.
     Log(String),
+    /// Tell these conversations' visitors whether someone can answer now (see `logic::live`).
+    Availability {
+        conversations: Vec<ConversationId>,
+        online: bool,
+    },
 }
 
 /// A call to another object of the site, carried out by the glue.
@@ -222,13 +235,16 @@ pub struct Workspace<'a, S: WorkspaceStore> {
     now: i64,
     /// A day in ms (the end-to-end tests shorten it to see deletions happen).
     day_ms: i64,
+    /// The weekday (0 = Monday) and minute now in a time zone (the glue asks the runtime's
+    /// `Intl`); `None` for a zone it does not know. For business hours.
+    pub local_time: fn(&str) -> Option<(u8, u16)>,
     /// What to do once the decision succeeded.
     pub effects: Vec<Effect>,
 }
 
 impl<'a, S: WorkspaceStore> Workspace<'a, S> {
     pub fn new(store: &'a mut S, site: &'a str, now: i64, day_ms: i64) -> Self {
-        Self { store, site, now, day_ms, effects: vec![] }
+        Self { store, site, now, day_ms, local_time: |_| None, effects: vec![] }
     }
 
     fn site_id(&self) -> EdgeResult<shared::SiteId> {

@@ -6,7 +6,7 @@ use super::logic::{self, Call, Effect, InboxPeer, Workspace as Logic};
 use super::schema::schema;
 use super::store::{IndexMemo, SqlStore};
 use super::*;
-use crate::conversation::{EndAccess, Erase};
+use crate::conversation::{EndAccess, Erase, SetAvailability};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{
     ask, at_time, close_socket, conversation_object, mail_from, now_ms, postbox_object, public_origin, respond,
@@ -19,6 +19,9 @@ use worker::{
     console_error, durable_object, DurableObject, Env, Request, Response, State, WebSocket, WebSocketIncomingMessage,
     WebSocketPair,
 };
+
+/// How many conversations are told of a change of availability at once.
+const AVAILABILITY_BATCH: usize = 50;
 
 #[durable_object]
 pub struct Workspace {
@@ -46,6 +49,7 @@ impl Workspace {
         let mut store = SqlStore(self.state.storage().sql(), &self.index);
         let site = self.site();
         let mut workspace = Logic::new(&mut store, &site, now_ms(), self.day_ms());
+        workspace.local_time = crate::glue::local_time;
         let answer = decide(&mut workspace)?;
         Ok((answer, workspace.effects))
     }
@@ -130,7 +134,33 @@ impl Workspace {
                     schema(&self.state);
                 }
                 Effect::Log(message) => console_error!("{message}"),
+                Effect::Availability { conversations, online } => self.tell_availability(conversations, online).await?,
             }
+        }
+        Ok(())
+    }
+
+    /// Tells each conversation with a visitor's socket open whether someone can answer now, many
+    /// at a time; one whose visitor has gone since is forgotten. A failure is logged: a visitor
+    /// who missed it still learns the truth when they reconnect.
+    async fn tell_availability(&self, conversations: Vec<ConversationId>, online: bool) -> EdgeResult<()> {
+        let site = SiteId::parse(&self.site())?;
+        let mut gone = Vec::new();
+        for batch in conversations.chunks(AVAILABILITY_BATCH) {
+            let told = batch.iter().map(|id| async {
+                let stub = conversation_object(&self.env, &site, id)?;
+                ask(&stub, SetAvailability { online }).await
+            });
+            for (id, answer) in batch.iter().zip(futures_util::future::join_all(told).await) {
+                match answer {
+                    Ok(true) => {}
+                    Ok(false) => gone.push(id.clone()),
+                    Err(e) => console_error!("availability to {id}: {e}"),
+                }
+            }
+        }
+        if !gone.is_empty() {
+            self.decide(|ws| gone.iter().try_for_each(|id| ws.visitor_live(id, false, &[]).map(|_| ())))?;
         }
         Ok(())
     }
@@ -205,6 +235,7 @@ impl DurableObject for Workspace {
         let site = self.site();
         let mut store = SqlStore(self.state.storage().sql(), &self.index);
         let mut workspace = Logic::new(&mut store, &site, now_ms(), self.day_ms());
+        workspace.local_time = crate::glue::local_time;
         let available = logic::anyone_available(&self.peers(None));
         workspace.alarm(available, async |request: &Call| self.carry(&site, request).await).await;
         let effects = std::mem::take(&mut workspace.effects);
@@ -283,7 +314,12 @@ impl WorkspaceCalls for Workspace {
         self.act(|ws| ws.audit_page(r.before, r.filter)).await
     }
     async fn available(&self, _: Available) -> EdgeResult<bool> {
-        Ok(logic::anyone_available(&self.peers(None)))
+        let peers = self.peers(None);
+        self.decide(|ws| ws.can_answer(&peers)).map(|(online, _)| online)
+    }
+    async fn visitor_live(&self, r: VisitorLive) -> EdgeResult<bool> {
+        let peers = self.peers(None);
+        self.act(|ws| ws.visitor_live(&r.id, r.live, &peers)).await
     }
     async fn identity_secret(&self, _: GetIdentitySecret) -> EdgeResult<IdentitySecret> {
         self.act(|ws| ws.identity_secret(|| crate::auth::random_token(32))).await

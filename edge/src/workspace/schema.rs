@@ -53,6 +53,10 @@ pub fn schema(state: &State) {
             // What the alarm was last set to (see `logic::Scheduled`); cleared with every config write.
             "CREATE TABLE IF NOT EXISTS scheduled (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ended_sessions (session TEXT PRIMARY KEY, ended_at INTEGER NOT NULL)",
+            // Conversations with a visitor's socket open, told when availability changes (see
+            // `logic::live`), and whether the workspace was last available (one row).
+            "CREATE TABLE IF NOT EXISTS live_visitors (conversation_id TEXT PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS availability (id INTEGER PRIMARY KEY CHECK (id = 1), online INTEGER NOT NULL)",
         ],
     );
     migrate(

@@ -591,4 +591,31 @@ impl WorkspaceStore for SqlStore<'_> {
             })
             .collect()
     }
+    fn set_live(&mut self, id: &ConversationId, live: bool) -> EdgeResult<()> {
+        let statement = if live {
+            "INSERT OR IGNORE INTO live_visitors (conversation_id) VALUES (?)"
+        } else {
+            "DELETE FROM live_visitors WHERE conversation_id = ?"
+        };
+        self.run(statement, vec![id.as_str().into()])
+    }
+    fn live(&self) -> EdgeResult<Vec<ConversationId>> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            conversation_id: String,
+        }
+        let rows: Vec<Row> = self.0.exec("SELECT conversation_id FROM live_visitors", None)?.to_array()?;
+        rows.into_iter().map(|r| Ok(ConversationId::parse(&r.conversation_id)?)).collect()
+    }
+    fn told_available(&self) -> EdgeResult<Option<bool>> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            online: i64,
+        }
+        let rows: Vec<Row> = self.0.exec("SELECT online FROM availability WHERE id = 1", None)?.to_array()?;
+        Ok(rows.first().map(|r| r.online != 0))
+    }
+    fn set_told_available(&mut self, online: bool) -> EdgeResult<()> {
+        self.run("INSERT OR REPLACE INTO availability (id, online) VALUES (1, ?)", vec![i64::from(online).into()])
+    }
 }

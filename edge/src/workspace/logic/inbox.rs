@@ -46,7 +46,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     pub(super) fn tell_team(&mut self, peers: &[InboxPeer]) -> EdgeResult<()> {
         let agents = crate::team::presence(&self.members()?, &available(peers));
         self.effects.push(Effect::Broadcast(ServerMsg::Team { agents }));
-        Ok(())
+        self.tell_visitors(peers)
     }
 
     /// A frame on `peer`'s inbox socket (already decoded, or the decoding error); `others` are

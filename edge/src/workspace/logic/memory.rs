@@ -40,6 +40,8 @@ pub struct Memory {
     /// By member: preferences and when last mailed.
     pub notify: BTreeMap<String, (crate::workspace::MemberPrefs, i64)>,
     pub waiting: BTreeMap<String, super::notify::Waiting>,
+    pub live: BTreeSet<String>,
+    pub told_available: Option<bool>,
 }
 
 /// Whether a registry row matches the filters (`None`: any).
@@ -415,5 +417,23 @@ impl WorkspaceStore for Memory {
         all.sort_by_key(|w| w.since);
         all.truncate(limit);
         Ok(all)
+    }
+    fn set_live(&mut self, id: &ConversationId, live: bool) -> EdgeResult<()> {
+        if live {
+            self.live.insert(id.as_str().to_owned());
+        } else {
+            self.live.remove(id.as_str());
+        }
+        Ok(())
+    }
+    fn live(&self) -> EdgeResult<Vec<ConversationId>> {
+        self.live.iter().map(|id| Ok(ConversationId::parse(id)?)).collect()
+    }
+    fn told_available(&self) -> EdgeResult<Option<bool>> {
+        Ok(self.told_available)
+    }
+    fn set_told_available(&mut self, online: bool) -> EdgeResult<()> {
+        self.told_available = Some(online);
+        Ok(())
     }
 }

@@ -1,0 +1,67 @@
+// The widget shows what is true now, against the real edge in Chromium: a visitor who opened the
+// chat while nobody was there sees "Online" and the greeting the moment an agent signs in, "Away"
+// again when the agent steps away or leaves, and once an agent has answered, the conversation
+// rather than the away card.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { signInToInbox } from '../support/inbox.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
+
+let suite, api;
+const PASSWORD = 'availability test password 1';
+const EMAIL = 'owner@availability.example';
+
+before(async () => {
+  suite = await startSuite('availability', { browser: true });
+  ({ api } = suite);
+});
+after(() => stopSuite(suite));
+
+test('availability follows the team live, and an answered conversation never falls back to the away card', async () => {
+  const owner = await api.signUp({ name: 'Olga', email: EMAIL, password: PASSWORD, workspace_name: 'Live Shop', website: '127.0.0.1' });
+  const site = owner.me.workspaces[0].id;
+  const settings = await (await owner.get(`/api/v1/workspaces/${site}/settings`)).json();
+  const visitorContext = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const inboxContext = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  try {
+    const page = await visitorContext.newPage();
+    await page.goto(`${suite.edge.base}/demo?site=${site}`);
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const widget = page.frameLocator('iframe[title="Chat"]');
+    const status = (text) => widget.getByRole('status').filter({ hasText: new RegExp(`^${text}$`) }).waitFor();
+    await widget.getByText(settings.offline_message).waitFor();
+    await status('Away');
+
+    // An agent signs in: the open chat says so without a reload.
+    const inbox = await inboxContext.newPage();
+    await signInToInbox(inbox, suite.edge, { email: EMAIL, password: PASSWORD });
+    await widget.getByText(settings.greeting).waitFor();
+    await status('Online');
+    assert.equal(await widget.getByText(settings.offline_message).count(), 0, 'the away card is gone');
+
+    // The agent steps away, then back.
+    await inbox.getByRole('switch', { name: 'Available' }).click();
+    await widget.getByText(settings.offline_message).waitFor();
+    await status('Away');
+    await inbox.getByRole('switch', { name: 'Available' }).click();
+    await status('Online');
+
+    // The visitor writes, the agent answers, then leaves: "Away", but the conversation stays.
+    await widget.getByRole('textbox', { name: 'Message' }).fill('Is the shop open on Sunday?');
+    await widget.getByRole('button', { name: 'Send' }).click();
+    await inbox.getByRole('button', { name: /Is the shop open on Sunday\?/ }).click();
+    const view = inbox.getByRole('region', { name: /Conversation with Visitor/ });
+    await view.getByRole('textbox', { name: 'Message' }).fill('Yes, from 10 to 4.');
+    await view.getByRole('button', { name: 'Send' }).click();
+    await widget.getByText('Yes, from 10 to 4.').waitFor();
+    await inbox.close();
+    await status('Away');
+    assert.equal(await widget.getByText(settings.offline_message).count(), 0, 'answered: no away card');
+    await widget.getByText('Yes, from 10 to 4.').waitFor();
+    await page.screenshot({ path: artifact('widget-away-after-answer.png') });
+  } finally {
+    await visitorContext.close();
+    await inboxContext.close();
+  }
+});
