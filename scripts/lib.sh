@@ -41,7 +41,7 @@ install_rust_tools() {
 install_node_packages() {
   # npm ci only when the committed lock file changed since the last install.
   if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.provix-lock; then
-    say "installing npm packages from package-lock.json (wrangler, playwright-core, binaryen, ws)"
+    say "installing npm packages from package-lock.json (wrangler, playwright-core, binaryen, ws, postal-mime, axe-core)"
     npm ci --no-audit --no-fund
     cp package-lock.json node_modules/.provix-lock
   fi

@@ -78,7 +78,7 @@ test('a German page gets the whole chat in German, the owner’s own texts inclu
     await widget.getByText('Gesendet', { exact: true }).waitFor();
     await widget.getByText('Sie', { exact: true }).waitFor();
     // The day above the message, written as a German reader writes it.
-    const day = await widget.getByRole('separator').first().textContent();
+    const day = await widget.locator('.pvx-day').first().textContent();
     assert.match(day, /^(Mo|Di|Mi|Do|Fr|Sa|So)\., \d{1,2}\. /, day);
     assert.deepEqual(await overflow(page), { sideways: false, clipped: [] });
     await page.screenshot({ path: artifact('widget-320-de.png') });

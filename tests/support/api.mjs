@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 
 /** Frames that describe state rather than answer a request; `next()` passes over them. */
-const AMBIENT = new Set(['read', 'details', 'team', 'typing']);
+const AMBIENT = new Set(['read', 'details', 'team', 'typing', 'availability']);
 
 export function client(base) {
   const wsBase = base.replace('http', 'ws');

@@ -56,7 +56,8 @@ pub fn message_list(props: &MessageListProps) -> Html {
         if let Some(at) = line.at {
             let label = day(at, &props.lang);
             if last_day.as_ref() != Some(&label) {
-                items.push(html! { <li class="pvx-day" role="separator" key={format!("day-{label}")}>{ &label }</li> });
+                // A list item of its own (an `ol` holds only items): the day, read in order.
+                items.push(html! { <li class="pvx-day" key={format!("day-{label}")}><time>{ &label }</time></li> });
                 last_day = Some(label);
             }
         }
