@@ -101,6 +101,31 @@ test('the chat panel: offline form, pre-chat form, and a conversation with messa
   }
 });
 
+test('a visitor or agent who asks for less motion gets none', async () => {
+  const transition = (target, selector, pseudo) =>
+    target.evaluate(([s, p]) => getComputedStyle(document.querySelector(s), p).transitionDuration, [selector, pseudo]);
+  for (const reducedMotion of ['no-preference', 'reduce']) {
+    const context = await suite.browser.newContext({ viewport: { width: 1200, height: 800 }, reducedMotion });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${suite.edge.base}/demo?site=${site}`);
+      await page.getByRole('button', { name: 'Customize' }).click();
+      await page.frameLocator('iframe[title="Chat"]').getByRole('switch', { name: 'Analytics', exact: true }).waitFor();
+      const switchKnob = await transition(widgetFrame(page), 'input[role=switch]', '::after');
+      const inbox = await context.newPage();
+      await signInToInbox(inbox, suite.edge, { email: EMAIL, password: PASSWORD });
+      const availability = await transition(inbox, '.switch .thumb', null);
+      const expected = reducedMotion === 'reduce' ? '0s' : '0.15s';
+      if (switchKnob !== expected || availability !== expected) {
+        throw new Error(`${reducedMotion}: the privacy switch moves in ${switchKnob}, the availability switch in ${availability}`);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+  checked.push('reduced motion (privacy switches, availability switch)');
+});
+
 test('the inbox sign-in and the visitor notice', async () => {
   const page = await suite.browser.newPage({ viewport: { width: 1200, height: 800 } });
   try {

@@ -33,12 +33,18 @@ test('availability follows the team live, and an answered conversation never fal
     await widget.getByText(settings.offline_message).waitFor();
     await status('Away');
 
-    // An agent signs in: the open chat says so without a reload.
+    // The visitor starts writing; an agent signs in: the open chat says so without a reload, and
+    // what the visitor was writing stays in the composer.
+    const composer = widget.getByRole('textbox', { name: 'Message' });
+    await composer.fill('A draft, not sent yet');
     const inbox = await inboxContext.newPage();
     await signInToInbox(inbox, suite.edge, { email: EMAIL, password: PASSWORD });
     await widget.getByText(settings.greeting).waitFor();
     await status('Online');
     assert.equal(await widget.getByText(settings.offline_message).count(), 0, 'the away card is gone');
+    assert.equal(await composer.inputValue(), 'A draft, not sent yet');
+    assert.equal(await widget.getByRole('button', { name: 'Send' }).isEnabled(), true, 'the draft is still the draft');
+    await composer.fill('');
 
     // The agent steps away, then back.
     await inbox.getByRole('switch', { name: 'Available' }).click();
