@@ -71,3 +71,32 @@ test('availability follows the team live, and an answered conversation never fal
     await inboxContext.close();
   }
 });
+
+test('what the visitor is writing survives the chat starting over as another visitor', async () => {
+  const owner = await api.signUp({ name: 'Dora', email: 'owner@draft.example', password: PASSWORD, workspace_name: 'Draft Shop', website: '127.0.0.1' });
+  const site = owner.me.workspaces[0].id;
+  const context = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${suite.edge.base}/demo?site=${site}`);
+    // The banner is up, nothing decided: the visitor opens the chat and starts writing.
+    await page.getByRole('dialog').waitFor();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const widget = page.frameLocator('iframe[title="Chat"]');
+    const composer = widget.getByRole('textbox', { name: 'Message' });
+    await composer.fill('Half a question about the blue vase');
+    // Deciding from the chat's privacy choices records the decision for a visitor of its own,
+    // and the chat starts over as that visitor.
+    await widget.getByRole('button', { name: 'Privacy choices' }).click();
+    await widget.getByRole('dialog', { name: 'Privacy choices' }).getByRole('button', { name: 'Reject all' }).click();
+    await composer.waitFor();
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith('provixchat.'))) || '{}').token);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await composer.inputValue(), 'Half a question about the blue vase');
+    await widget.getByRole('button', { name: 'Send' }).click();
+    await widget.getByText('Sent', { exact: true }).waitFor();
+    assert.equal(await composer.inputValue(), '', 'sent: the box and the kept draft are empty');
+  } finally {
+    await context.close();
+  }
+});

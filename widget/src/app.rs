@@ -24,6 +24,9 @@ pub fn app() -> Html {
     let opened_with = use_mut_ref(|| None::<String>);
     let session = use_mut_ref(String::new);
     let outbox = use_memo((), |_| Outbox::default());
+    // What the visitor is writing outlives the chat: it starts over as another visitor when the
+    // site names one (a consent decision saved, `identify`), and the text must not go with it.
+    let draft = use_memo((), |_| client::components::KeptDraft::default());
     let rerender = use_force_update();
     let page_visible = use_page_visible();
     {
@@ -81,7 +84,7 @@ pub fn app() -> Html {
             if let Some(token) = chat_token {
                 <div class="pvx-fill" hidden={view != View::Chat}>
                     <Chat key={token.as_str()} embedding={embedding.clone()} token={AttrValue::from(token.clone())} {onsession}
-                        outbox={outbox.snapshot()} visible={view == View::Chat && page_visible}
+                        outbox={outbox.snapshot()} draft={(*draft).clone()} visible={view == View::Chat && page_visible}
                         lang_tags={crate::consent::language_tags(&state.lang)} />
                 </div>
             }

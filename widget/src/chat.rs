@@ -38,6 +38,8 @@ pub struct ChatProps {
     pub onsession: Callback<String>,
     /// Texts the page asked to send as the visitor.
     pub outbox: Outbox,
+    /// What the visitor is writing, kept across a new start of the chat.
+    pub draft: client::components::KeptDraft,
     /// The page's language, then the browser's (`de-AT,de,en`): the edge answers in the first it
     /// speaks, unless the site fixes one.
     pub lang_tags: AttrValue,
@@ -71,7 +73,7 @@ pub fn chat(props: &ChatProps) -> Html {
     }
     match &*phase {
         Phase::Ready(session) => html! {
-            <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} outbox={props.outbox.clone()} />
+            <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} outbox={props.outbox.clone()} draft={props.draft.clone()} />
         },
         Phase::Failed(e) => html! {
             <section class="pvx-panel pvx-center" aria-label="Chat">

@@ -26,6 +26,7 @@ pub struct PanelProps {
     pub visible: bool,
     /// Texts the page asked to send as the visitor: sent as if typed.
     pub outbox: Outbox,
+    pub draft: client::components::KeptDraft,
 }
 
 #[function_component(Panel)]
@@ -213,7 +214,7 @@ pub fn panel(props: &PanelProps) -> Html {
                             </details>
                         }
                     }
-                    <Composer {onsend} {ontyping} {labels} />
+                    <Composer {onsend} {ontyping} {labels} keep={props.draft.clone()} />
                 }
             }
         </section>

@@ -38,6 +38,17 @@ pub struct Suggestion {
     pub text: AttrValue,
 }
 
+/// Where a composer keeps what is being written, so a composer made again (the widget's chat
+/// starts over when the site names another visitor) starts with it. Copies are the same place.
+#[derive(Debug, Clone, Default)]
+pub struct KeptDraft(Rc<std::cell::RefCell<String>>);
+
+impl PartialEq for KeptDraft {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ComposerProps {
     /// Called with the trimmed text when the user sends.
@@ -64,6 +75,8 @@ pub struct ComposerProps {
     /// Names the keys under the box (the inbox has the room; the widget does not: `agent-composer`).
     #[prop_or_default]
     pub key_hint: bool,
+    #[prop_or_default]
+    pub keep: Option<KeptDraft>,
 }
 
 /// Notes, suggestions and the key hint are the inbox's: the widget builds `client` without the
@@ -123,9 +136,22 @@ impl Reducible for Draft {
 /// the browser. The inbox adds private notes and saved replies (see [`Notes`], [`Suggestions`]).
 #[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
-    let draft = use_reducer(Draft::default);
+    let keep = props.keep.clone();
+    let draft = {
+        let kept = keep.as_ref().map(|k| k.0.borrow().clone()).unwrap_or_default();
+        use_reducer(move || Draft { text: kept, ..Draft::default() })
+    };
     let last_typing = use_mut_ref(|| f64::MIN);
     let input = use_node_ref();
+    {
+        // A kept draft goes back into the box once it is drawn.
+        let (input, text) = (input.clone(), draft.text.clone());
+        use_effect_with((), move |_| {
+            if let Some(el) = input.cast::<HtmlTextAreaElement>().filter(|_| !text.is_empty()) {
+                el.set_value(&text);
+            }
+        });
+    }
     let (offer_notes, suggestions) =
         (props.notes.as_ref().filter(|_| AGENT), props.suggestions.as_ref().filter(|_| AGENT));
     let notes = offer_notes.filter(|_| draft.note);
@@ -142,11 +168,14 @@ pub fn composer(props: &ComposerProps) -> Html {
     // The box is not bound to the draft (a controlled value costs the widget WASM): what sending
     // or picking a suggestion changes is written into it here, and the focus goes back to it.
     let refill = {
-        let (draft, input) = (draft.dispatcher(), input.clone());
+        let (draft, input, keep) = (draft.dispatcher(), input.clone(), keep.clone());
         move |value: String| {
             if let Some(el) = input.cast::<HtmlTextAreaElement>() {
                 el.set_value(&value);
                 let _ = el.focus();
+            }
+            if let Some(k) = &keep {
+                k.0.replace(value.clone());
             }
             draft.dispatch(Edit::Replaced(value));
         }
@@ -168,10 +197,13 @@ pub fn composer(props: &ComposerProps) -> Html {
         })
     };
     let oninput = {
-        let (draft, ontyping) = (draft.dispatcher(), props.ontyping.clone());
+        let (draft, ontyping, keep) = (draft.dispatcher(), props.ontyping.clone(), keep.clone());
         let (writing_note, commands) = (notes.is_some(), suggestions.is_some());
         Callback::from(move |e: InputEvent| {
             let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            if let Some(k) = &keep {
+                k.0.replace(value.clone());
+            }
             let now = js_sys::Date::now();
             // Notes stay among agents, and picking a suggestion is not writing to the other side yet.
             let writing = !writing_note && !value.trim().is_empty() && !(commands && value.starts_with('/'));
