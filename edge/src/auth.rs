@@ -122,8 +122,18 @@ pub fn unb64(s: &str) -> Option<String> {
 /// nobody can make an address for another one. Base32 in lower case: mail systems may change
 /// the case of an address's local part, and it is shorter than hex.
 pub fn reply_token(secret: &[u8], site: &shared::SiteId, id: &shared::ConversationId) -> String {
+    ids_token(secret, site, id, |ids| format!("reply:{ids}"))
+}
+
+/// `base32(SITE/ID).base32(MAC)`, the MAC over what `signed` makes of `SITE/ID`.
+fn ids_token(
+    secret: &[u8],
+    site: &shared::SiteId,
+    id: &shared::ConversationId,
+    signed: impl FnOnce(&str) -> String,
+) -> String {
     let ids = format!("{site}/{id}");
-    let mac = hmac(secret, format!("reply:{ids}").as_bytes());
+    let mac = hmac(secret, signed(&ids).as_bytes());
     format!("{}.{}", base32(ids.as_bytes()), base32(&mac[..10]))
 }
 
@@ -143,9 +153,7 @@ pub fn team_reply_token(
     id: &shared::ConversationId,
     member: &shared::Email,
 ) -> String {
-    let ids = format!("{site}/{id}");
-    let mac = hmac(secret, format!("team:{ids}:{member}").as_bytes());
-    format!("{}.{}", base32(ids.as_bytes()), base32(&mac[..10]))
+    ids_token(secret, site, id, |ids| format!("team:{ids}:{member}"))
 }
 
 /// The site and conversation of a [`team_reply_token`] sent by `from`, if its MAC is right.

@@ -66,10 +66,15 @@ pub struct ReplyMail {
 }
 
 impl super::State {
+    /// Whether the visitor wants any mail from this conversation (and so may answer by mail).
+    pub fn wants_mail(&self) -> bool {
+        self.email_replies.is_some() || self.transcript.is_some()
+    }
+
     /// No more mail to the visitor from this conversation (their "stop" link, an agent's
     /// correction of their address, a block). Answers whether they wanted any.
     pub fn stop_mail(&mut self) -> bool {
-        let wanted = self.email_replies.is_some() || self.transcript.is_some();
+        let wanted = self.wants_mail();
         (self.email_replies, self.transcript) = (None, None);
         wanted
     }
@@ -90,11 +95,6 @@ impl<L: MessageLog> Conversation<'_, L> {
             self.state.transcript = Some(Transcript { since: now, lang: ask.lang, mailed_seq: 0 });
         }
         Ok(())
-    }
-
-    /// Whether the visitor wants any mail from this conversation (and so may answer by mail).
-    pub fn wants_mail(&self) -> bool {
-        self.state.email_replies.is_some() || self.state.transcript.is_some()
     }
 
     /// After a status change to resolved: the transcript is due, if the visitor asked for one.
@@ -151,15 +151,10 @@ impl<L: MessageLog> Conversation<'_, L> {
         Ok(Some(mail))
     }
 
-    /// The visitor's "stop" link: no more mail from this conversation.
-    pub fn stop_email_replies(&mut self) {
-        self.state.stop_mail();
-    }
-
     /// The visitor answered a mail: their text becomes their message, once per mail
     /// (`message_id`), only from the address the mail went to, and only while they want mail.
     pub fn email_reply(&mut self, from: &Email, text: &str, message_id: &str, now: i64) -> EdgeResult<Vec<Effect>> {
-        if !self.wants_mail() || self.state.details.visitor_email.as_ref() != Some(from) {
+        if !self.state.wants_mail() || self.state.details.visitor_email.as_ref() != Some(from) {
             return Err(EdgeError::Forbidden);
         }
         self.mailed_message(Peer::new(Role::Visitor), text, message_id, now)

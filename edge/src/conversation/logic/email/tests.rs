@@ -97,7 +97,7 @@ fn stopping_or_an_agent_changing_the_address_ends_the_mail() {
     let mut f = Fixture::new();
     let (mut v, mut a) = (visitor(), agent());
     f.run(&mut v, contact(Some("ana@example.com"), true), 1);
-    f.conversation().stop_email_replies();
+    f.state.stop_mail();
     f.run(&mut a, send("c_0000000002", "Hello!"), 2);
     assert_eq!(f.conversation().due_reply_mail().unwrap(), None);
     f.run(&mut v, contact(None, true), 3);
@@ -166,7 +166,7 @@ fn a_transcript_is_mailed_when_resolved_in_the_visitors_language_once_per_resolu
 
     // A visitor who asked for a transcript may answer it by email; "stop" ends both.
     f.conversation().email_reply(&ana(), "Noch eine Frage", "<t1@x>", 14).unwrap();
-    f.conversation().stop_email_replies();
+    f.state.stop_mail();
     assert_eq!(f.state.transcript, None);
     f.run(&mut a, status(ConversationStatus::Open), 15);
     f.run(&mut a, status(ConversationStatus::Resolved), 16);
@@ -179,7 +179,7 @@ fn an_agent_correcting_the_address_or_blocking_stops_the_transcript_too() {
     let (mut v, mut a) = (visitor(), agent());
     f.run(&mut v, transcript(Some("ana@example.com"), None), 1);
     f.run(&mut v, contact(None, true), 2);
-    assert!(f.conversation().wants_mail());
+    assert!(f.state.wants_mail());
     f.run(&mut a, contact(Some("someone@else.example"), false), 3);
     assert_eq!((f.state.transcript.clone(), f.state.email_replies.clone()), (None, None));
     f.run(&mut v, transcript(None, None), 4);
