@@ -259,6 +259,51 @@ async fn message_list_shows_text_as_text_with_delivery_state() {
     assert_eq!(list.get_attribute("aria-live").as_deref(), Some("polite"));
 }
 
+/// What a screen reader hears of the viewer's newest message: the list announces only messages
+/// that arrive; "Sent" and "Seen" come from a status line, a failure from an alert.
+#[wasm_bindgen_test]
+async fn message_list_says_what_became_of_the_newest_message() {
+    let said = |root: &Element, role: &str| {
+        root.query_selector(&format!(".pvx-said[role='{role}']")).unwrap().expect(role).text_content().unwrap()
+    };
+    let render = |lines: Vec<Line>, peer_read: u64| {
+        let root = mount();
+        yew::Renderer::<MessageList>::with_root_and_props(
+            root.clone(),
+            yew::props!(MessageListProps { lines, viewer: Viewer::Visitor, peer_read }),
+        )
+        .render();
+        root
+    };
+    let stored =
+        |id: &str, seq: u64| Line { seq: Some(seq), at: Some(1), ..line(id, Author::Visitor, "hi", LineState::Sent) };
+    let agent = line("a_00000001", Author::Agent { name: "Dana".into() }, "hello", LineState::Sent);
+
+    let root =
+        render(vec![stored("c_00000001", 1), line("c_00000002", Author::Visitor, "on its way", LineState::Sending)], 0);
+    tick().await;
+    assert_eq!(
+        (said(&root, "status"), said(&root, "alert")),
+        (String::new(), String::new()),
+        "sending: the new line said it"
+    );
+    let list = root.query_selector("ol").unwrap().unwrap();
+    assert_eq!(list.get_attribute("aria-relevant").as_deref(), Some("additions"), "status words are not read again");
+
+    let root = render(vec![stored("c_00000001", 1), agent.clone()], 0);
+    tick().await;
+    assert_eq!(said(&root, "status"), "Sent", "the newest of mine, even with a reply after it");
+    let root = render(vec![stored("c_00000001", 1)], 1);
+    tick().await;
+    assert_eq!(said(&root, "status"), "Seen");
+    let root = render(
+        vec![stored("c_00000001", 1), line("c_00000002", Author::Visitor, "no", LineState::Failed("blocked".into()))],
+        0,
+    );
+    tick().await;
+    assert_eq!((said(&root, "status"), said(&root, "alert")), (String::new(), "Not sent: blocked".into()));
+}
+
 #[wasm_bindgen_test]
 async fn message_list_speaks_the_language_it_is_given() {
     use shared::chat_labels::{ChatLabels, Texts};

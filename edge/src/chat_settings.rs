@@ -238,6 +238,24 @@ pub fn is_open(hours: &BusinessHours, weekday: u8, minute: u16) -> bool {
     hours.days.contains(&weekday) && (hours.open..hours.close).contains(&minute)
 }
 
+/// Minutes from `minute` on `weekday` (local time) to the next minute at which `hours` open or
+/// close; `None` when they never change (open round the clock every day).
+pub fn minutes_to_change(hours: &BusinessHours, weekday: u8, minute: u16) -> Option<u32> {
+    let now = is_open(hours, weekday, minute);
+    // Within a day the state can change only where it opens or closes, or at midnight (a day
+    // open until 24:00 followed by a closed one): the first of those minutes, within the next
+    // week, whose state differs from now's is the change.
+    (0..=7u32)
+        .flat_map(|day| [0, hours.open, hours.close].map(move |m| (day, m)))
+        .filter(|(_, m)| *m < 24 * 60)
+        .filter_map(|(day, m)| {
+            let ahead = (day * 24 * 60 + u32::from(m)).checked_sub(u32::from(minute)).filter(|a| *a > 0)?;
+            let weekday = ((u32::from(weekday) + day) % 7) as u8;
+            (is_open(hours, weekday, m) != now).then_some(ahead)
+        })
+        .min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +364,38 @@ mod tests {
         assert_eq!(site_domain(" https://Shop.example/path?x=1 "), "shop.example");
         assert_eq!(site_domain("shop.example"), "shop.example");
         assert_eq!(site_domain("http://127.0.0.1:8787/"), "127.0.0.1:8787");
+    }
+
+    #[test]
+    fn the_next_change_of_business_hours() {
+        let weekdays = hours(&[0, 1, 2, 3, 4], 9 * 60, 17 * 60);
+        // Monday 08:00 → opens at 09:00; 09:00 → closes at 17:00; Friday 17:00 → Monday 09:00.
+        assert_eq!(minutes_to_change(&weekdays, 0, 8 * 60), Some(60));
+        assert_eq!(minutes_to_change(&weekdays, 0, 9 * 60), Some(8 * 60));
+        assert_eq!(minutes_to_change(&weekdays, 0, 16 * 60 + 59), Some(1));
+        assert_eq!(minutes_to_change(&weekdays, 4, 17 * 60), Some(2 * 24 * 60 + 16 * 60));
+        // Saturday, Sunday: closed until Monday.
+        assert_eq!(minutes_to_change(&weekdays, 6, 23 * 60 + 59), Some(9 * 60 + 1));
+        // Open until midnight, then a closed day: the change is at midnight.
+        let late = hours(&[2], 20 * 60, 24 * 60);
+        assert_eq!(minutes_to_change(&late, 2, 23 * 60), Some(60));
+        // Open until midnight every day from midnight: the same state all week, once a week.
+        assert_eq!(minutes_to_change(&hours(&[0, 1, 2, 3, 4, 5, 6], 0, 24 * 60), 3, 720), None);
+        // One day a week: closes on it, reopens seven days after it opened.
+        let monday = hours(&[0], 60, 120);
+        assert_eq!(minutes_to_change(&monday, 0, 120), Some(7 * 24 * 60 - 60));
+        // Every answer is a real change, and nothing changes before it (brute force, each minute).
+        for h in [&weekdays, &late, &monday] {
+            for start in (0..7 * 24 * 60).step_by(37) {
+                let (wd, m) = ((start / (24 * 60)) as u8, (start % (24 * 60)) as u16);
+                let at = |ahead: u32| {
+                    let t = start + ahead;
+                    is_open(h, ((t / (24 * 60)) % 7) as u8, (t % (24 * 60)) as u16)
+                };
+                let change = minutes_to_change(h, wd, m).unwrap();
+                assert!((1..change).all(|a| at(a) == at(0)) && at(change) != at(0), "{h:?} at {start}");
+            }
+        }
     }
 
     #[test]

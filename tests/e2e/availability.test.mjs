@@ -100,3 +100,40 @@ test('what the visitor is writing survives the chat starting over as another vis
     await context.close();
   }
 });
+
+test('business hours closing while an agent is online: the open chat turns to "Away" at that minute, with no change in the inbox', async () => {
+  const owner = await api.signUp({ name: 'Hana', email: 'owner@hours.example', password: PASSWORD, workspace_name: 'Hours Shop', website: '127.0.0.1' });
+  const site = owner.me.workspaces[0].id;
+  const settings = await (await owner.get(`/api/v1/workspaces/${site}/settings`)).json();
+  // Open until the next whole minute (UTC), or the one after when this one is nearly
+  // over: the minute the hours close is the only thing that changes.
+  const now = new Date();
+  const minute = now.getUTCHours() * 60 + now.getUTCMinutes();
+  // Today only (0 = Monday): closing at 24:00 is a change too.
+  const close = Math.min(minute + (now.getUTCSeconds() < 40 ? 1 : 2), 24 * 60);
+  const hours = { time_zone: 'UTC', days: [(now.getUTCDay() + 6) % 7], open: 0, close };
+  const saved = await owner.put(`/api/v1/workspaces/${site}/settings`, { ...settings, business_hours: hours });
+  assert.equal(saved.status, 200, await saved.clone().text());
+  const visitorContext = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const inboxContext = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  try {
+    const inbox = await inboxContext.newPage();
+    await signInToInbox(inbox, suite.edge, { email: 'owner@hours.example', password: PASSWORD });
+    const page = await visitorContext.newPage();
+    await page.goto(`${suite.edge.base}/demo?site=${site}`);
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const widget = page.frameLocator('iframe[title="Chat"]');
+    const status = (text, timeout) => widget.getByRole('status').filter({ hasText: new RegExp(`^${text}$`) }).waitFor({ timeout });
+    await status('Online');
+    const closesAt = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + close * 60_000;
+    await status('Away', closesAt - Date.now() + 15_000);
+    const late = Date.now() - closesAt;
+    assert.ok(late >= -1000, `"Away" came ${-late} ms before the hours closed`);
+    await widget.getByText(settings.offline_message).waitFor();
+    console.log(`# business hours closed: the open chat said "Away" ${late} ms after the minute`);
+  } finally {
+    await visitorContext.close();
+    await inboxContext.close();
+  }
+});

@@ -63,15 +63,38 @@ pub fn message_list(props: &MessageListProps) -> Html {
         }
         items.push(line_view(line, props.viewer, seen.is_some() && line.seq == seen, l));
     }
+    // For screen readers, the list announces messages as they arrive (its additions only: the
+    // status words inside it change on every message, and would be read again each time); what
+    // becomes of the viewer's newest message is said once by a status line, and a failure
+    // at once by an alert.
+    let newest = props.lines.iter().rev().find(|l| is_mine(l, props.viewer) && !l.note);
+    let failing = |line: &&Line| matches!(line.state, LineState::Failed(_));
+    let said = newest
+        .filter(|line| !failing(line) && line.state != LineState::Sending)
+        .map(|line| status(line, seen.is_some() && line.seq == seen, l));
+    let failed = newest.filter(failing).map(|line| status(line, false, l));
     html! {
         <>
-            <ol class="pvx-messages" ref={list} aria-label={l.messages.to_string()} aria-live="polite">
+            <ol class="pvx-messages" ref={list} aria-label={l.messages.to_string()} aria-live="polite" aria-relevant="additions">
                 { for items }
             </ol>
-            <p class="pvx-typing" aria-live="polite">
+            <p class="pvx-typing" role="status">
                 { for props.typing.as_ref().map(|who| fill(&l.typing, "who", who)) }
             </p>
+            <p class="pvx-said" role="status">{ for said }</p>
+            <p class="pvx-said" role="alert">{ for failed }</p>
         </>
+    }
+}
+
+/// The words for what became of one of the viewer's messages.
+fn status(line: &Line, seen: bool, l: &ChatLabels) -> String {
+    match &line.state {
+        LineState::Sending => l.sending.to_string(),
+        LineState::Sent if seen => l.seen.to_string(),
+        LineState::Sent => l.sent.to_string(),
+        LineState::Failed(why) => fill(&l.not_sent, "why", why),
+        LineState::Waiting(s) => fill(&l.waiting, "s", &s.to_string()),
     }
 }
 
@@ -86,13 +109,7 @@ fn line_view(line: &Line, viewer: Viewer, seen: bool, l: &ChatLabels) -> Html {
         Author::Agent { name } => name.clone(),
         Author::Visitor => l.visitor.to_string(),
     };
-    let status = match &line.state {
-        LineState::Sending => l.sending.to_string(),
-        LineState::Sent if seen => l.seen.to_string(),
-        LineState::Sent => l.sent.to_string(),
-        LineState::Failed(why) => fill(&l.not_sent, "why", why),
-        LineState::Waiting(s) => fill(&l.waiting, "s", &s.to_string()),
-    };
+    let status = status(line, seen, l);
     let class = classes!(
         "pvx-line",
         if mine { "mine" } else { "theirs" },
@@ -107,7 +124,9 @@ fn line_view(line: &Line, viewer: Viewer, seen: bool, l: &ChatLabels) -> Html {
             <p class="pvx-body">{ &line.body }</p>
             <p class="pvx-meta">
                 <span class="pvx-who">{ who }</span>
-                { for line.at.map(|at| html! { <time>{ clock(at) }</time> }) }
+                // Always there, so the time arriving with the server's answer is not a new
+                // node the list would announce.
+                <time>{ line.at.map(clock).unwrap_or_default() }</time>
                 { for mine.then(|| html! { <span class={classes!("pvx-status", (seen && line.state == LineState::Sent).then_some("seen"))}>{ status }</span> }) }
             </p>
         </li>

@@ -236,8 +236,8 @@ impl DurableObject for Workspace {
         let mut store = SqlStore(self.state.storage().sql(), &self.index);
         let mut workspace = Logic::new(&mut store, &site, now_ms(), self.day_ms());
         workspace.local_time = crate::glue::local_time;
-        let available = logic::anyone_available(&self.peers(None));
-        workspace.alarm(available, async |request: &Call| self.carry(&site, request).await).await;
+        let peers = self.peers(None);
+        workspace.alarm(&peers, async |request: &Call| self.carry(&site, request).await).await;
         let effects = std::mem::take(&mut workspace.effects);
         // An error here leaves the runtime to retry the alarm.
         self.apply(None, effects).await.map_err(|e| worker::Error::RustError(e.to_string()))?;
@@ -296,7 +296,8 @@ impl WorkspaceCalls for Workspace {
         self.act(|ws| ws.replace_config(r.config)).await
     }
     async fn update_settings(&self, r: UpdateSettings) -> EdgeResult<WorkspaceSettings> {
-        self.act(|ws| ws.update_settings(r.settings)).await
+        let peers = self.peers(None);
+        self.act(|ws| ws.update_settings(r.settings, &peers)).await
     }
     async fn update_consent_settings(&self, r: UpdateConsentSettings) -> EdgeResult<ConsentSettings> {
         self.act(|ws| ws.update_consent_settings(r.settings)).await

@@ -3,7 +3,7 @@
 //! period. Each alarm does one batch per kind of work and sets the next; a failed one tries again
 //! in a minute, because a closed workspace refuses every request and nothing else would.
 
-use super::{Call, Effect, Scheduled, Workspace, WorkspaceStore};
+use super::{Call, Effect, InboxPeer, Scheduled, Workspace, WorkspaceStore};
 use crate::conversation::Ending;
 use crate::error::EdgeResult;
 use shared::api::{AuditAction, AuditActor, AuditEntry};
@@ -22,8 +22,8 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     }
 
     /// Sets the alarm for the next thing due: visitors to tell about a new retention period
-    /// (now), or the least recently active conversation passing the period; clears it when
-    /// nothing is.
+    /// (now), the least recently active conversation passing the period, a digest, or business
+    /// hours opening or closing while a visitor is there; clears it when nothing is.
     pub(super) fn schedule(&mut self) -> EdgeResult<()> {
         let pending = !self.store.retention_sync_due(1)?.is_empty();
         let expiry = match self.retention()? {
@@ -31,8 +31,12 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             None => None,
         };
         let digest = self.next_digest_due()?;
-        let next =
-            [pending.then_some(self.now), expiry, digest].into_iter().flatten().min().map(|at| at.max(self.now + 1));
+        let hours = self.next_hours_change()?;
+        let next = [pending.then_some(self.now), expiry, digest, hours]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|at| at.max(self.now + 1));
         self.effects.push(match next {
             // An alarm cannot be set in the past.
             Some(at) => Effect::SetAlarm(at),
@@ -43,14 +47,14 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     }
 
     /// After a conversation's update: the alarm needs setting only if nothing is known, or a
-    /// retention period applies and no alarm is set (the first conversation), or a visitor
-    /// started waiting (`digest_due`) before the alarm comes. Otherwise it stays: a
+    /// retention period applies and no alarm is set (the first conversation), or something is
+    /// `due` before the alarm comes (a visitor started waiting, business hours change). Otherwise it stays: a
     /// conversation's activity only moves later, and an alarm that comes early deletes nothing
     /// and sets the next one. This keeps the message path free of reading the config and
     /// setting the alarm for every message.
-    pub(super) fn schedule_if_needed(&mut self, digest_due: Option<i64>) -> EdgeResult<()> {
+    pub(super) fn schedule_if_needed(&mut self, due: Option<i64>) -> EdgeResult<()> {
         let scheduled = self.store.scheduled()?;
-        if let (Some(due), Some(known)) = (digest_due, scheduled) {
+        if let (Some(due), Some(known)) = (due, scheduled) {
             if known.alarm_at.is_none_or(|at| at > due) {
                 let at = due.max(self.now + 1);
                 self.effects.push(Effect::SetAlarm(at));
@@ -90,18 +94,21 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
 
     /// The alarm. `carry` makes one call to another object; a failure leaves what was done
     /// recorded and tries again in [`ALARM_RETRY_MS`].
-    /// `available`: whether an agent of the workspace is available now (for the digests).
-    pub async fn alarm(&mut self, available: bool, mut carry: impl AsyncFnMut(&Call) -> EdgeResult<()>) {
+    /// `peers`: the open inboxes (whether an agent is available, for the digests and visitors).
+    pub async fn alarm(&mut self, peers: &[InboxPeer], mut carry: impl AsyncFnMut(&Call) -> EdgeResult<()>) {
+        let closing = self.store.closing_at();
+        // Business hours may have opened or closed: visitors hear it, whatever fails after.
+        let told = match closing {
+            Ok(None) => self.tell_visitors(peers),
+            _ => Ok(()),
+        };
         let start = self.effects.len();
-        let done = match self.store.closing_at() {
+        let done = match closing {
             Ok(Some(deleted_at)) => self.purge(deleted_at, &mut carry).await,
-            Ok(None) => match self.sync_retention(&mut carry).await {
-                Ok(()) => match self.send_digests(available, &mut carry).await {
-                    Ok(()) => self.expire(&mut carry).await,
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            },
+            Ok(None) => {
+                let rest = self.open_alarm(super::anyone_available(peers), &mut carry).await;
+                told.and(rest)
+            }
             Err(e) => Err(e),
         };
         if let Err(e) = done {
@@ -109,6 +116,17 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             self.effects.push(Effect::Log(format!("workspace alarm: {e}")));
             self.effects.push(Effect::SetAlarm(self.now + ALARM_RETRY_MS));
         }
+    }
+
+    /// An open workspace's alarm: retention, digests and expiry each take a batch.
+    async fn open_alarm(
+        &mut self,
+        available: bool,
+        carry: &mut impl AsyncFnMut(&Call) -> EdgeResult<()>,
+    ) -> EdgeResult<()> {
+        self.sync_retention(carry).await?;
+        self.send_digests(available, carry).await?;
+        self.expire(carry).await
     }
 
     /// Tells a batch of visitors the current retention period. An erased visitor (who answers

@@ -5,6 +5,7 @@
 
 use super::inbox::{anyone_available, InboxPeer};
 use super::{Effect, Workspace, WorkspaceStore};
+use crate::chat_settings::minutes_to_change;
 use crate::error::EdgeResult;
 use shared::ConversationId;
 
@@ -23,31 +24,60 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     }
 
     /// A conversation's visitor opened a socket (`live`), or closed their last one. Answers
-    /// whether someone can answer now, for the visitor who just connected.
+    /// whether someone can answer now, for the visitor who just connected. Visitors already
+    /// there hear it too if they were told otherwise; and while the site has business hours, the
+    /// alarm comes when they next open or close.
     pub fn visitor_live(&mut self, id: &ConversationId, live: bool, peers: &[InboxPeer]) -> EdgeResult<bool> {
         self.store.set_live(id, live)?;
-        self.can_answer(peers)
+        if !live {
+            return self.can_answer(peers);
+        }
+        let online = self.tell_visitors_but(peers, Some(id))?;
+        let change = self.next_hours_change()?;
+        if change.is_some() {
+            self.schedule_if_needed(change)?;
+        }
+        Ok(online)
     }
 
-    /// After the team changed: if whether someone can answer is not what visitors were last
-    /// told, every conversation with a visitor's socket open is told.
-    pub(super) fn tell_visitors(&mut self, peers: &[InboxPeer]) -> EdgeResult<()> {
+    /// After the team, the settings or the hour changed: if whether someone can answer is not
+    /// what visitors were last told, every conversation with a visitor's socket open is told.
+    pub fn tell_visitors(&mut self, peers: &[InboxPeer]) -> EdgeResult<()> {
+        self.tell_visitors_but(peers, None).map(|_| ())
+    }
+
+    /// [`Self::tell_visitors`], but for the conversation `except` (which hears the answer).
+    fn tell_visitors_but(&mut self, peers: &[InboxPeer], except: Option<&ConversationId>) -> EdgeResult<bool> {
         let online = self.can_answer(peers)?;
         if self.store.told_available()? == Some(online) {
-            return Ok(());
+            return Ok(online);
         }
+        let conversations: Vec<_> = self.store.live()?.into_iter().filter(|c| Some(c) != except).collect();
         self.store.set_told_available(online)?;
-        let conversations = self.store.live()?;
         if !conversations.is_empty() {
             self.effects.push(Effect::Availability { conversations, online });
         }
-        Ok(())
+        Ok(online)
+    }
+
+    /// When the site's business hours next open or close (ms since the epoch), if a visitor is
+    /// there to hear it: the alarm's time to tell them.
+    pub(super) fn next_hours_change(&self) -> EdgeResult<Option<i64>> {
+        let Some(hours) = self.config()?.chat.business_hours else { return Ok(None) };
+        if self.store.live()?.is_empty() {
+            return Ok(None);
+        }
+        let Some((weekday, minute)) = (self.local_time)(&hours.time_zone) else { return Ok(None) };
+        // Time zones are whole minutes from UTC: the local minute starts with the UTC one.
+        let minute_start = self.now - self.now.rem_euclid(60_000);
+        Ok(minutes_to_change(&hours, weekday, minute).map(|m| minute_start + i64::from(m) * 60_000))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::memory::Memory;
+    use super::super::memory::{block_on, Memory};
+    use super::super::Call;
     use super::*;
     use crate::workspace::NewMember;
     use shared::api::{BusinessHours, Role};
@@ -112,6 +142,92 @@ mod tests {
         ws.effects.clear();
         ws.inbox_closed(&[]).unwrap();
         assert_eq!(told(&ws.effects), [(vec![id("cv_live0001"), id("cv_live0003")], false)]);
+    }
+
+    fn alarms(effects: &[Effect]) -> Vec<i64> {
+        effects.iter().filter_map(|e| if let Effect::SetAlarm(at) = e { Some(*at) } else { None }).collect()
+    }
+
+    #[test]
+    fn when_business_hours_close_and_open_the_alarm_tells_the_visitors_there() {
+        const MIN: i64 = 60_000;
+        let mut store = store();
+        let hours = BusinessHours { time_zone: "Europe/Berlin".into(), days: vec![0], open: 540, close: 1020 };
+        store.config.as_mut().unwrap().chat.business_hours = Some(hours);
+        let ada = peer("ada@shop.example", false);
+        // Monday 16:58:30 local, Ada online: the visitor hears "online", and the alarm is set
+        // for 17:00, when the hours close.
+        let now = 1_000 * MIN + 30_000;
+        let mut ws = Workspace::new(&mut store, "shop", now, 86_400_000);
+        ws.local_time = |_| Some((0, 1018));
+        assert!(ws.visitor_live(&id("cv_hours001"), true, std::slice::from_ref(&ada)).unwrap());
+        assert_eq!(alarms(&ws.effects), [1_002 * MIN], "at the start of 17:00");
+        assert_eq!(told(&ws.effects), [], "the visitor who connected heard the answer itself");
+
+        // 17:00: the alarm tells the visitor "away", and comes again Monday next at 09:00.
+        let mut ws = Workspace::new(&mut store, "shop", 1_002 * MIN, 86_400_000);
+        ws.local_time = |_| Some((0, 1020));
+        block_on(ws.alarm(std::slice::from_ref(&ada), async |_: &Call| Ok(())));
+        assert_eq!(told(&ws.effects), [(vec![id("cv_hours001")], false)]);
+        assert_eq!(alarms(&ws.effects), [1_002 * MIN + (7 * 24 * 60 - 480) * MIN]);
+
+        // An early alarm (a digest, say) changes nothing visitors were told.
+        let mut ws = Workspace::new(&mut store, "shop", 1_010 * MIN, 86_400_000);
+        ws.local_time = |_| Some((0, 1028));
+        block_on(ws.alarm(std::slice::from_ref(&ada), async |_: &Call| Ok(())));
+        assert_eq!(told(&ws.effects), []);
+
+        // Monday next, 09:00: "online" again.
+        let mut ws = Workspace::new(&mut store, "shop", 2_000 * MIN, 86_400_000);
+        ws.local_time = |_| Some((0, 540));
+        block_on(ws.alarm(std::slice::from_ref(&ada), async |_: &Call| Ok(())));
+        assert_eq!(told(&ws.effects), [(vec![id("cv_hours001")], true)]);
+
+        // The visitor gone, no alarm is kept for the hours.
+        ws.visitor_live(&id("cv_hours001"), false, std::slice::from_ref(&ada)).unwrap();
+        let mut ws = Workspace::new(&mut store, "shop", 2_001 * MIN, 86_400_000);
+        ws.local_time = |_| Some((0, 541));
+        block_on(ws.alarm(std::slice::from_ref(&ada), async |_: &Call| Ok(())));
+        assert_eq!(ws.effects, [Effect::DeleteAlarm]);
+    }
+
+    #[test]
+    fn a_visitor_arriving_after_the_hours_turned_unheard_sets_the_others_right() {
+        let mut store = store();
+        let hours = BusinessHours { time_zone: "Europe/Berlin".into(), days: vec![0], open: 540, close: 1020 };
+        store.config.as_mut().unwrap().chat.business_hours = Some(hours);
+        let ada = peer("ada@shop.example", false);
+        let mut ws = Workspace::new(&mut store, "shop", 1_000, 86_400_000);
+        ws.local_time = |_| Some((0, 600));
+        assert!(ws.visitor_live(&id("cv_first001"), true, std::slice::from_ref(&ada)).unwrap());
+        // Closed now, and no alarm came (the runtime lost it): the next visitor hears "away",
+        // and so does the first, once.
+        let mut ws = Workspace::new(&mut store, "shop", 2_000, 86_400_000);
+        ws.local_time = |_| Some((0, 1100));
+        assert!(!ws.visitor_live(&id("cv_second01"), true, std::slice::from_ref(&ada)).unwrap());
+        assert_eq!(told(&ws.effects), [(vec![id("cv_first001")], false)]);
+        ws.effects.clear();
+        assert!(!ws.visitor_live(&id("cv_third001"), true, std::slice::from_ref(&ada)).unwrap());
+        assert_eq!(told(&ws.effects), []);
+    }
+
+    #[test]
+    fn new_business_hours_reach_the_visitors_there_at_once() {
+        let mut store = store();
+        let ada = peer("ada@shop.example", false);
+        let mut ws = Workspace::new(&mut store, "shop", 1_000, 86_400_000);
+        ws.local_time = |_| Some((2, 1200));
+        assert!(ws.visitor_live(&id("cv_live0001"), true, std::slice::from_ref(&ada)).unwrap());
+        let mut settings = ws.config().unwrap().settings(&shared::SiteId::parse("shop").unwrap());
+        settings.business_hours = Some(BusinessHours {
+            time_zone: "Europe/Berlin".into(),
+            days: vec![0, 1, 2, 3, 4],
+            open: 540,
+            close: 1020,
+        });
+        ws.update_settings(settings, std::slice::from_ref(&ada)).unwrap();
+        assert_eq!(told(&ws.effects), [(vec![id("cv_live0001")], false)], "Wednesday 20:00 is closed");
+        assert!(alarms(&ws.effects).contains(&(13 * 60 * 60_000)), "Thursday 09:00: {:?}", ws.effects);
     }
 
     #[test]

@@ -13,6 +13,15 @@ use shared::consent::ConsentRecord;
 use shared::{Author, ConversationId, ConversationSummary, Email, VisitorId};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Runs an alarm (or any future) whose test calls never wait on anything: one poll completes it.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(f).as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("the alarm waited on a test call"),
+    }
+}
+
 #[derive(Default)]
 pub struct Memory {
     pub config: Option<WorkspaceConfig>,

@@ -1,6 +1,6 @@
 //! The workspace's settings, its consent and audit logs, and its verified identities.
 
-use super::{Workspace, WorkspaceStore};
+use super::{InboxPeer, Workspace, WorkspaceStore};
 use crate::error::{EdgeError, EdgeResult};
 use crate::settings::{validate_consent, WorkspaceConfig};
 use crate::workspace::IdentityLink;
@@ -32,14 +32,20 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     }
 
     /// New settings. A changed retention period is passed on to every visitor (by the alarm),
-    /// and a shorter one applies now, not after the next alarm.
-    pub fn update_settings(&mut self, settings: WorkspaceSettings) -> EdgeResult<WorkspaceSettings> {
+    /// and a shorter one applies now, not after the next alarm; changed business hours reach
+    /// the visitors there now (`peers`: the open inboxes).
+    pub fn update_settings(
+        &mut self,
+        settings: WorkspaceSettings,
+        peers: &[InboxPeer],
+    ) -> EdgeResult<WorkspaceSettings> {
         let before = self.config()?;
         let config = before.with_settings(settings)?;
         self.store.put_config(&config)?;
         if before.chat.retention_days != config.chat.retention_days {
             self.store.queue_retention_sync()?;
         }
+        self.tell_visitors(peers)?;
         self.schedule()?;
         Ok(config.settings(&self.site_id()?))
     }
@@ -155,7 +161,7 @@ mod tests {
         let mut store = Memory::default();
         let mut ws = Workspace::new(&mut store, "demo", 1, 1_000);
         assert!(matches!(ws.config(), Err(EdgeError::UnknownSite(site)) if site == "demo"));
-        assert!(ws.update_settings(config().settings(&shared::SiteId::parse("demo").unwrap())).is_err());
+        assert!(ws.update_settings(config().settings(&shared::SiteId::parse("demo").unwrap()), &[]).is_err());
         ws.create_config(config()).unwrap();
         let mut other = config();
         other.name = "Someone Else".into();

@@ -1,27 +1,18 @@
 //! The alarm's decisions: when it is set, how much one alarm does, what a failure does, and the
 //! closing and purge of a workspace.
 
-use super::super::memory::{summary, Memory};
+use super::super::memory::{block_on, summary, Memory};
 use super::*;
 use crate::error::EdgeError;
 use shared::{ConversationId, VisitorId};
 
 const DAY: i64 = 1_000;
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    // The test calls never wait on anything, so one poll completes the alarm.
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match std::pin::pin!(f).as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => panic!("the alarm waited on a test call"),
-    }
-}
-
 /// Runs one alarm at `now`, answering each call with `answer`: the calls made, and the effects.
 fn alarm(store: &mut Memory, now: i64, answer: impl Fn(&Call) -> EdgeResult<()>) -> (Vec<Call>, Vec<Effect>) {
     let mut calls = vec![];
     let mut ws = Workspace::new(store, "demo", now, DAY);
-    block_on(ws.alarm(false, async |call: &Call| {
+    block_on(ws.alarm(&[], async |call: &Call| {
         calls.push(call.clone());
         answer(call)
     }));
@@ -79,10 +70,10 @@ fn a_changed_period_queues_every_visitor_and_each_alarm_tells_at_most_fifty() {
     let mut store = workspace(None, 0, 70);
     let mut ws = Workspace::new(&mut store, "demo", 100, DAY);
     let same = ws.config().unwrap().settings(&shared::SiteId::parse("demo").unwrap());
-    ws.update_settings(same.clone()).unwrap();
+    ws.update_settings(same.clone(), &[]).unwrap();
     assert_eq!(ws.effects, [Effect::DeleteAlarm], "an unchanged period queues nobody");
     ws.effects.clear();
-    ws.update_settings(shared::api::WorkspaceSettings { retention_days: Some(30), ..same }).unwrap();
+    ws.update_settings(shared::api::WorkspaceSettings { retention_days: Some(30), ..same }, &[]).unwrap();
     assert_eq!(ws.effects, [Effect::SetAlarm(101)]);
     assert_eq!(store.retention_sync.len(), 70);
 
@@ -231,6 +222,6 @@ fn messages_do_not_reschedule_the_alarm_once_it_is_known() {
     let mut settings = Workspace::new(&mut keep_all, "demo", 102, DAY).config().unwrap().settings(&site);
     settings.retention_days = Some(7);
     let mut ws = Workspace::new(&mut keep_all, "demo", 102, DAY);
-    ws.update_settings(settings).unwrap();
+    ws.update_settings(settings, &[]).unwrap();
     assert_eq!(ws.effects, [Effect::SetAlarm(101 + 7 * DAY)], "the conversation last active at 101 is due then");
 }
