@@ -292,16 +292,16 @@ async fn message_list_says_what_became_of_the_newest_message() {
 
     let root = render(vec![stored("c_00000001", 1), agent.clone()], 0);
     tick().await;
-    assert_eq!(said(&root, "status"), "Sent", "the newest of mine, even with a reply after it");
+    assert_eq!(said(&root, "status"), "hi — Sent", "the newest of mine, even with a reply after it");
     let root = render(vec![stored("c_00000001", 1)], 1);
     tick().await;
-    assert_eq!(said(&root, "status"), "Seen");
+    assert_eq!(said(&root, "status"), "hi — Seen");
     let root = render(
         vec![stored("c_00000001", 1), line("c_00000002", Author::Visitor, "no", LineState::Failed("blocked".into()))],
         0,
     );
     tick().await;
-    assert_eq!((said(&root, "status"), said(&root, "alert")), (String::new(), "Not sent: blocked".into()));
+    assert_eq!((said(&root, "status"), said(&root, "alert")), (String::new(), "no — Not sent: blocked".into()));
 }
 
 #[wasm_bindgen_test]

@@ -69,10 +69,12 @@ pub fn message_list(props: &MessageListProps) -> Html {
     // at once by an alert.
     let newest = props.lines.iter().rev().find(|l| is_mine(l, props.viewer) && !l.note);
     let failing = |line: &&Line| matches!(line.state, LineState::Failed(_));
+    // Said with the start of the message it is about: "Do you ship to Norway? — Sent".
+    let about = |line: &Line, what: String| format!("{} — {what}", shared::domain::preview(&line.body));
     let said = newest
         .filter(|line| !failing(line) && line.state != LineState::Sending)
-        .map(|line| status(line, seen.is_some() && line.seq == seen, l));
-    let failed = newest.filter(failing).map(|line| status(line, false, l));
+        .map(|line| about(line, status(line, seen.is_some() && line.seq == seen, l)));
+    let failed = newest.filter(failing).map(|line| about(line, status(line, false, l)));
     html! {
         <>
             <ol class="pvx-messages" ref={list} aria-label={l.messages.to_string()} aria-live="polite" aria-relevant="additions">
