@@ -292,16 +292,19 @@ async fn message_list_says_what_became_of_the_newest_message() {
 
     let root = render(vec![stored("c_00000001", 1), agent.clone()], 0);
     tick().await;
-    assert_eq!(said(&root, "status"), "hi — Sent", "the newest of mine, even with a reply after it");
+    assert_eq!(said(&root, "status"), "Your message was sent", "the newest of mine, even with a reply after it");
     let root = render(vec![stored("c_00000001", 1)], 1);
     tick().await;
-    assert_eq!(said(&root, "status"), "hi — Seen");
+    assert_eq!(said(&root, "status"), "Your message was seen");
     let root = render(
         vec![stored("c_00000001", 1), line("c_00000002", Author::Visitor, "no", LineState::Failed("blocked".into()))],
         0,
     );
     tick().await;
-    assert_eq!((said(&root, "status"), said(&root, "alert")), (String::new(), "no — Not sent: blocked".into()));
+    assert_eq!(
+        (said(&root, "status"), said(&root, "alert")),
+        (String::new(), "Your message was not sent: blocked".into())
+    );
 }
 
 #[wasm_bindgen_test]

@@ -35,6 +35,11 @@ pub struct ChatLabels {
     pub waiting: Label,
     /// "{who} is typing…"
     pub typing: Label,
+    /// What screen readers hear when the viewer's newest message was stored, read, or refused
+    /// ("{why}"); worded apart from the words under the message, which say it to the eye.
+    pub said_sent: Label,
+    pub said_seen: Label,
+    pub said_failed: Label,
     // The composer.
     pub message: Label,
     pub placeholder: Label,
@@ -76,7 +81,7 @@ impl ChatLabels {
     }
 
     /// Every label in declaration order, for completeness checks and the JSON decoder.
-    pub fn all(&self) -> [&Label; 37] {
+    pub fn all(&self) -> [&Label; 40] {
         [
             &self.chat_with,
             &self.online,
@@ -96,6 +101,9 @@ impl ChatLabels {
             &self.not_sent,
             &self.waiting,
             &self.typing,
+            &self.said_sent,
+            &self.said_seen,
+            &self.said_failed,
             &self.message,
             &self.placeholder,
             &self.send,
@@ -120,8 +128,8 @@ impl ChatLabels {
 
     /// The labels in the order of [`Self::all`]; `None` unless there are exactly as many.
     pub fn from_list(list: Vec<Label>) -> Option<ChatLabels> {
-        let [chat_with, online, away, connecting, reconnecting, ended, privacy, close_chat, reply_to, messages, you, visitor, sending, sent, seen, not_sent, waiting, typing, message, placeholder, send, keys, over_limit, before_we_start, your_name, your_email, email_replies, email_transcript, start_chat, skip, save_email, need_name, need_email, bad_email, long_name, mail_needs_email, mail_options] =
-            <[Label; 37]>::try_from(list).ok()?;
+        let [chat_with, online, away, connecting, reconnecting, ended, privacy, close_chat, reply_to, messages, you, visitor, sending, sent, seen, not_sent, waiting, typing, said_sent, said_seen, said_failed, message, placeholder, send, keys, over_limit, before_we_start, your_name, your_email, email_replies, email_transcript, start_chat, skip, save_email, need_name, need_email, bad_email, long_name, mail_needs_email, mail_options] =
+            <[Label; 40]>::try_from(list).ok()?;
         Some(ChatLabels {
             chat_with,
             online,
@@ -141,6 +149,9 @@ impl ChatLabels {
             not_sent,
             waiting,
             typing,
+            said_sent,
+            said_seen,
+            said_failed,
             message,
             placeholder,
             send,
@@ -183,6 +194,9 @@ static EN: ChatLabels = ChatLabels {
     not_sent: t("Not sent: {why}"),
     waiting: t("Sending in {s} s (you're writing quickly)"),
     typing: t("{who} is typing…"),
+    said_sent: t("Your message was sent"),
+    said_seen: t("Your message was seen"),
+    said_failed: t("Your message was not sent: {why}"),
     message: t("Message"),
     placeholder: t("Write a message…"),
     send: t("Send"),
@@ -223,6 +237,9 @@ static DE: ChatLabels = ChatLabels {
     not_sent: t("Nicht gesendet: {why}"),
     waiting: t("Wird in {s} s gesendet (Sie schreiben sehr schnell)"),
     typing: t("{who} schreibt…"),
+    said_sent: t("Ihre Nachricht wurde gesendet"),
+    said_seen: t("Ihre Nachricht wurde gelesen"),
+    said_failed: t("Ihre Nachricht wurde nicht gesendet: {why}"),
     message: t("Nachricht"),
     placeholder: t("Nachricht schreiben…"),
     send: t("Senden"),
@@ -263,6 +280,9 @@ static FR: ChatLabels = ChatLabels {
     not_sent: t("Non envoyé : {why}"),
     waiting: t("Envoi dans {s} s (vous écrivez vite)"),
     typing: t("{who} écrit…"),
+    said_sent: t("Votre message a été envoyé"),
+    said_seen: t("Votre message a été lu"),
+    said_failed: t("Votre message n’a pas été envoyé : {why}"),
     message: t("Message"),
     placeholder: t("Écrivez un message…"),
     send: t("Envoyer"),
@@ -303,6 +323,9 @@ static ES: ChatLabels = ChatLabels {
     not_sent: t("No enviado: {why}"),
     waiting: t("Se enviará en {s} s (escribes muy rápido)"),
     typing: t("{who} está escribiendo…"),
+    said_sent: t("Tu mensaje se ha enviado"),
+    said_seen: t("Tu mensaje se ha leído"),
+    said_failed: t("Tu mensaje no se ha enviado: {why}"),
     message: t("Mensaje"),
     placeholder: t("Escribe un mensaje…"),
     send: t("Enviar"),

@@ -68,13 +68,15 @@ pub fn message_list(props: &MessageListProps) -> Html {
     // becomes of the viewer's newest message is said once by a status line, and a failure
     // at once by an alert.
     let newest = props.lines.iter().rev().find(|l| is_mine(l, props.viewer) && !l.note);
-    let failing = |line: &&Line| matches!(line.state, LineState::Failed(_));
-    // Said with the start of the message it is about: "Do you ship to Norway? — Sent".
-    let about = |line: &Line, what: String| format!("{} — {what}", shared::domain::preview(&line.body));
-    let said = newest
-        .filter(|line| !failing(line) && line.state != LineState::Sending)
-        .map(|line| about(line, status(line, seen.is_some() && line.seq == seen, l)));
-    let failed = newest.filter(failing).map(|line| about(line, status(line, false, l)));
+    let said = newest.and_then(|line| match &line.state {
+        LineState::Sent if seen.is_some() && line.seq == seen => Some(l.said_seen.to_string()),
+        LineState::Sent => Some(l.said_sent.to_string()),
+        _ => None,
+    });
+    let failed = newest.and_then(|line| match &line.state {
+        LineState::Failed(why) => Some(fill(&l.said_failed, "why", why)),
+        _ => None,
+    });
     html! {
         <>
             <ol class="pvx-messages" ref={list} aria-label={l.messages.to_string()} aria-live="polite" aria-relevant="additions">
