@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import { assertAccessible } from '../support/axe.mjs';
 import { signInToInbox } from '../support/inbox.mjs';
-import { startSuite, stopSuite } from '../support/suite.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 let suite, api, owner, site;
 const PASSWORD = 'a11y test password 1';
@@ -124,6 +124,30 @@ test('a visitor or agent who asks for less motion gets none', async () => {
     }
   }
   checked.push('reduced motion (privacy switches, availability switch)');
+});
+
+test('the inbox at 200 % zoom: nothing scrolls sideways or hides off screen, the navigation wraps', async () => {
+  // 200 % zoom of a 1280 × 800 window is 640 × 400 CSS pixels.
+  const page = await suite.browser.newPage({ viewport: { width: 640, height: 400 } });
+  try {
+    await signInToInbox(page, suite.edge, { email: EMAIL, password: PASSWORD });
+    const nav = page.getByRole('navigation', { name: 'Workspace' });
+    for (const name of ['Conversations', 'Settings', 'Data requests', 'Account']) {
+      await nav.getByRole('button', { name }).click();
+      await page.getByRole('heading', { name, exact: true }).first().waitFor();
+      const fit = await page.evaluate(() => ({
+        sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+        offScreen: [...document.querySelectorAll('nav button')]
+          .filter((b) => { const r = b.getBoundingClientRect(); return r.left < 0 || r.right > innerWidth; })
+          .map((b) => b.textContent),
+      }));
+      if (fit.sideways || fit.offScreen.length) throw new Error(`inbox, ${name}, at 640 px: ${JSON.stringify(fit)}`);
+    }
+    await page.screenshot({ path: artifact('inbox-200.png') });
+    checked.push('inbox at 200 % zoom (conversations, settings, data requests, account)');
+  } finally {
+    await page.close();
+  }
 });
 
 test('the inbox sign-in and the visitor notice', async () => {
