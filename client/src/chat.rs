@@ -206,6 +206,7 @@ mod tests {
             body: MessageBody::parse(body).unwrap(),
             at: seq as i64 * 1000,
             note: false,
+            file: None,
         }
     }
 
@@ -240,6 +241,7 @@ mod tests {
             protocol: 1,
             conversation_id: ConversationId::parse("cv_testtest").unwrap(),
             messages: vec![stored(1, "a_00000001", agent(), "hello"), stored(2, "c_00000002", Author::Visitor, "mine")],
+            files: None,
         };
         s.apply(ChatAction::Server(welcome.clone()));
         s.apply(ChatAction::Server(welcome));

@@ -15,7 +15,7 @@ pub struct Outgoing {
 
 impl Outgoing {
     fn frame(&self) -> ClientMsg {
-        ClientMsg::Send { client_id: self.client_id.clone(), body: self.body.clone(), note: self.note }
+        ClientMsg::Send { client_id: self.client_id.clone(), body: self.body.clone(), note: self.note, file: None }
     }
 }
 
@@ -147,8 +147,10 @@ mod tests {
                     body: MessageBody::parse("x").unwrap(),
                     at: 0,
                     note: false,
+                    file: None,
                 })
                 .collect(),
+            files: None,
         }
     }
 
@@ -162,7 +164,10 @@ mod tests {
         assert_eq!(d.on_open(), ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: 0 });
         assert_eq!(d.send(out("c_00000001", "early")), None, "queued until welcomed");
         let resends = d.on_server(&welcome(&[]));
-        assert_eq!(resends, vec![ClientMsg::Send { client_id: id("c_00000001"), body: "early".into(), note: false }]);
+        assert_eq!(
+            resends,
+            vec![ClientMsg::Send { client_id: id("c_00000001"), body: "early".into(), note: false, file: None }]
+        );
         assert!(d.send(out("c_00000002", "now")).is_some());
     }
 

@@ -225,6 +225,53 @@ pub fn check_unsubscribe_token(secret: &[u8], token: &str) -> Option<String> {
     same_in_constant_time(&expected, token).then_some(email)
 }
 
+/// The seal on an upload's receipt: an HMAC over the conversation and everything the edge found
+/// the file to be, so a message can carry only a file the edge stored for its conversation, as it
+/// stored it (a client cannot rename, resize or retype it on the way).
+pub fn file_seal(secret: &[u8], conversation: &ConversationId, file: &shared::files::Attachment) -> String {
+    let data = format!("file:{conversation}:{}:{}:{}:{}", file.id, file.size, file.kind.code(), file.name);
+    B64.encode(&hmac(secret, data.as_bytes())[..18])
+}
+
+/// Whether `seal` is [`file_seal`]'s for this conversation and file.
+pub fn check_file_seal(
+    secret: &[u8],
+    conversation: &ConversationId,
+    file: &shared::files::Attachment,
+    seal: &str,
+) -> bool {
+    same_in_constant_time(&file_seal(secret, conversation, file), seal)
+}
+
+/// How long a conversation's file link works: a socket gets a fresh one with each `welcome`.
+pub const FILE_LINK_TTL_MS: i64 = 12 * 3600 * 1000;
+
+/// The token of a conversation's file links, `EXPIRES.MAC`: only the parties of the
+/// conversation receive it (in `welcome`), and it stops working at `expires` (ms).
+pub fn files_token(secret: &[u8], site: &str, conversation: &ConversationId, expires: i64) -> String {
+    let mac = hmac(secret, format!("files:{site}/{conversation}:{expires}").as_bytes());
+    format!("{expires}.{}", B64.encode(&mac[..18]))
+}
+
+/// Whether `token` opens the files of this conversation at `now`: refused if it was not made
+/// for them, expired (`LinkExpired`) if it was but its time is over.
+pub fn check_files_token(
+    secret: &[u8],
+    site: &str,
+    conversation: &ConversationId,
+    token: &str,
+    now: i64,
+) -> EdgeResult<()> {
+    let expires = token.split_once('.').and_then(|(e, _)| e.parse::<i64>().ok()).ok_or(EdgeError::Forbidden)?;
+    if !same_in_constant_time(&files_token(secret, site, conversation, expires), token) {
+        return Err(EdgeError::Forbidden);
+    }
+    if expires <= now {
+        return Err(EdgeError::LinkExpired);
+    }
+    Ok(())
+}
+
 /// Whether two tokens are equal, compared in constant time: a guess learns nothing from how long
 /// its refusal took.
 fn same_in_constant_time(a: &str, b: &str) -> bool {
@@ -306,6 +353,44 @@ mod tests {
             conversation_id: ConversationId::parse("cv_abcdefgh").unwrap(),
             verified_id: None,
             issued_at: NOW,
+        }
+    }
+
+    #[test]
+    fn a_file_seal_holds_for_its_conversation_and_file_only() {
+        use shared::files::{Attachment, FileKind};
+        let (a, b) = (ConversationId::parse("cv_aaaaaaaa").unwrap(), ConversationId::parse("cv_bbbbbbbb").unwrap());
+        let file = Attachment { id: "f_12345678".into(), name: "bill.pdf".into(), size: 2_000, kind: FileKind::Pdf };
+        let seal = file_seal(b"k", &a, &file);
+        assert!(check_file_seal(b"k", &a, &file, &seal));
+        assert!(!check_file_seal(b"k", &b, &file, &seal), "another conversation");
+        assert!(!check_file_seal(b"other", &a, &file, &seal), "another key");
+        for changed in [
+            Attachment { name: "bill.html".into(), ..file.clone() },
+            Attachment { size: 1, ..file.clone() },
+            Attachment { kind: FileKind::Text, ..file.clone() },
+            Attachment { id: "f_87654321".into(), ..file.clone() },
+        ] {
+            assert!(!check_file_seal(b"k", &a, &changed, &seal), "{changed:?}");
+        }
+    }
+
+    #[test]
+    fn a_files_token_opens_its_conversation_until_it_expires() {
+        let site = "demo";
+        let (a, b) = (ConversationId::parse("cv_aaaaaaaa").unwrap(), ConversationId::parse("cv_bbbbbbbb").unwrap());
+        let token = files_token(b"k", site, &a, NOW + 1_000);
+        assert!(check_files_token(b"k", site, &a, &token, NOW).is_ok());
+        assert!(matches!(check_files_token(b"k", site, &a, &token, NOW + 1_000), Err(EdgeError::LinkExpired)));
+        let refused = |site: &str, c: &ConversationId, t: &str| {
+            matches!(check_files_token(b"k", site, c, t, NOW), Err(EdgeError::Forbidden))
+        };
+        assert!(refused(site, &b, &token), "another conversation");
+        assert!(refused("shop", &a, &token), "another site");
+        let (_, mac) = token.split_once('.').unwrap();
+        assert!(refused(site, &a, &format!("{}.{mac}", NOW + 999_999)), "a later expiry");
+        for junk in ["", ".", "x.y", "123"] {
+            assert!(refused(site, &a, junk), "{junk:?}");
         }
     }
 

@@ -40,6 +40,10 @@ pub enum EdgeError {
     InviteExpired,
     #[error("this link has expired or was used already; ask for a new one")]
     LinkExpired,
+    #[error("the file is larger than {} MB", shared::files::MAX_FILE_BYTES / (1024 * 1024))]
+    TooLarge,
+    #[error("this kind of file cannot be sent: pictures (PNG, JPEG, GIF, WebP), PDF and plain text can")]
+    UnsupportedFile,
     #[error("internal error: {0}")]
     Internal(String),
     /// An error a Durable Object answered, passed on unchanged.
@@ -66,6 +70,8 @@ impl EdgeError {
             EdgeError::Conflict(_) => ErrorCode::Conflict,
             EdgeError::InviteExpired => ErrorCode::InviteExpired,
             EdgeError::LinkExpired => ErrorCode::LinkExpired,
+            EdgeError::TooLarge => ErrorCode::TooLarge,
+            EdgeError::UnsupportedFile => ErrorCode::UnsupportedFile,
             EdgeError::Internal(_) => ErrorCode::Internal,
             EdgeError::Relayed(e) => e.error,
         }
@@ -80,6 +86,8 @@ impl EdgeError {
             ErrorCode::RateLimited => 429,
             ErrorCode::Conflict => 409,
             ErrorCode::InviteExpired | ErrorCode::LinkExpired => 410,
+            ErrorCode::TooLarge => 413,
+            ErrorCode::UnsupportedFile => 415,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
             ErrorCode::EmptyMessage
             | ErrorCode::MessageTooLong

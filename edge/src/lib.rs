@@ -23,6 +23,7 @@ pub mod conversation;
 pub mod device;
 pub mod error;
 pub mod feed;
+pub mod files;
 pub mod limits;
 pub mod lockout;
 pub mod mail;
@@ -41,6 +42,8 @@ mod account_routes;
 mod audit_routes;
 #[cfg(target_arch = "wasm32")]
 mod consent_routes;
+#[cfg(target_arch = "wasm32")]
+mod file_routes;
 #[cfg(target_arch = "wasm32")]
 mod glue;
 #[cfg(target_arch = "wasm32")]

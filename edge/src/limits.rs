@@ -22,6 +22,8 @@ pub enum Limited {
     /// A conversation socket opened (each socket has its own frame budget, so opening them is
     /// limited too).
     Connect,
+    /// A file uploaded to a conversation (by a visitor, or an agent: per address then).
+    Upload,
 }
 
 /// Hits allowed per window, for each kind of key.
@@ -44,6 +46,7 @@ impl Limited {
             Limited::PageView => "pageview",
             Limited::Attributes => "attributes",
             Limited::Connect => "connect",
+            Limited::Upload => "upload",
         }
     }
 
@@ -58,6 +61,8 @@ impl Limited {
             Limited::PageView => (300, 3_000, 300_000),
             Limited::Attributes => (120, 1_200, 120_000),
             Limited::Connect => (120, 1_200, 120_000),
+            // Files are megabytes: a screenshot or a few documents, not hundreds.
+            Limited::Upload => (20, 200, 20_000),
         };
         Budget { per_visitor, per_ip, per_site, window_ms: 10 * MINUTE }
     }
@@ -117,6 +122,7 @@ mod tests {
             Limited::PageView,
             Limited::Attributes,
             Limited::Connect,
+            Limited::Upload,
         ];
         for kind in kinds {
             let b = kind.budget();

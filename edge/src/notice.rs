@@ -164,6 +164,10 @@ fn purposes(site: &SiteId, config: &WorkspaceConfig) -> Vec<Purpose> {
                     interest in answering you (Art. 6(1)(f)).",
             data: vec![
                 "The messages you and the site's team write, with their times and whether they were read.".into(),
+                "Files you or the team send in the chat (pictures, PDFs, plain text; at most 5 MB each), with the name \
+                 they were sent under, stored with the conversation in the site's data region and deleted with it. Only \
+                 the conversation's parties can fetch them, by a link that expires within 12 hours."
+                    .into(),
                 format!("Your name and email, only when you give them. {prechat} When nobody is available{away}, the chat offers to take your email so the team can reply."),
                 "Notes the site's team adds to your conversation, who it is assigned to, and any correction of your details (with who made it).".into(),
                 "A random visitor id and conversation id, inside a visitor token the edge signs.".into(),
@@ -799,6 +803,7 @@ mod tests {
     fn replies_by_email_are_a_purpose_of_their_own_with_their_sub_processor() {
         for page in both(&config()) {
             assert!(page.contains("Replies and transcripts by email"));
+            assert!(page.contains("Files you or the team send in the chat"), "files are listed with the chat's data");
             assert!(page.contains("Only when you ask for it"));
             assert!(page.contains("Sub-processor (email)"));
         }

@@ -12,7 +12,7 @@ use crate::team::Action;
 use crate::visitor::{ContactChange, Conversations, Erase as VisitorErase, Object, Profile, Restrict, Subject};
 use crate::workspace::{FindSubjects, Forget, Summaries, VisitorConversations};
 use shared::api::{AuditAction, AuditActor};
-use shared::privacy::{DataAction, DataExport, DataRegion, Erased, MyDataRequest};
+use shared::privacy::{ConversationExport, DataAction, DataExport, DataRegion, Erased, MyDataRequest};
 use shared::{Email, ErrorCode, SiteId, VisitorId};
 use worker::{Request, Response};
 
@@ -174,7 +174,9 @@ impl Ctx<'_> {
         let mut conversations = vec![];
         for id in &ids {
             match ask(&self.conversation(site, id)?, Export { notes }).await {
-                Ok(c) => conversations.push(c),
+                // A link that works from wherever the file is opened.
+                Ok(c) => conversations
+                    .push(ConversationExport { files: c.files.map(|p| format!("{}{p}", self.own_origin)), ..c }),
                 // Started but never written in: nothing to export.
                 Err(e) if e.code() == ErrorCode::NotFound => {}
                 Err(e) => return Err(e),

@@ -69,6 +69,11 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
         (Method::Get, ["privacy", site, "record"]) => ctx.processing_record(site).await,
         (Method::Post, ["api", "v1", "sites", site, "visitor-session"]) => ctx.visitor_session(site, &mut req).await,
         (Method::Get, ["api", "v1", "sites", site, "connect"]) => ctx.visitor_connect(site, &req).await,
+        (Method::Post, ["api", "v1", "sites", site, "files"]) => ctx.visitor_upload(site, &mut req).await,
+        (Method::Post, ["api", "v1", "workspaces", site, "conversations", id, "files"]) => {
+            ctx.agent_upload(site, id, &mut req).await
+        }
+        (Method::Get, ["files", site, conversation, token, id]) => ctx.download(site, conversation, token, id).await,
         (Method::Get, ["api", "v1", "sites", site, "consent-config"]) => ctx.consent_config(site, &req).await,
         (Method::Get, ["api", "v1", "sites", site, "banner.js"]) => ctx.banner_script(site, &req).await,
         (Method::Post, ["api", "v1", "sites", site, "consent"]) => ctx.record_consent(site, &mut req).await,

@@ -396,7 +396,8 @@ pub fn conversation(data: &[u8]) {
             _ => (2, line),
         };
         now += 700;
-        let mut conversation = Conversation { id: &id, state: &mut state, log: &mut log, team: &team };
+        let mut conversation =
+            Conversation { id: &id, state: &mut state, log: &mut log, team: &team, files: edge::files::FileKeys::TEST };
         let _ = conversation.handle(&mut peers[peer], ClientMsg::decode(frame), now);
     }
     for (i, m) in log.0.iter().enumerate() {

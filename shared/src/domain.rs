@@ -261,6 +261,9 @@ pub struct ChatMessage {
     /// A private note between agents: stored in the conversation, never sent to the visitor.
     #[serde(default, skip_serializing_if = "is_false")]
     pub note: bool,
+    /// A file sent with it (the body is then its caption, or its name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<crate::files::Attachment>,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -16,6 +16,7 @@ use crate::consent::{BannerText, Category, CategoryText, Choices, ConsentConfig,
 use crate::consent_labels::{Label, Labels, WidgetLabels};
 use crate::data_labels::DataLabels;
 use crate::domain::{Author, ChatMessage, ClientMsgId, ConversationId, MessageBody, Party};
+use crate::files::{Attachment, FileKind, SealedFile};
 use crate::protocol::{ErrorCode, ServerMsg};
 
 /// The frames only agents receive: the inbox's (its WASM then has no serde decoder for them).
@@ -107,6 +108,7 @@ impl ServerMsg {
         let protocol = opt(v, "protocol", u32_of)?;
         let conversation_id = opt(v, "conversation_id", conversation_id)?;
         let messages = opt(v, "messages", |m| list(m, ChatMessage::from_json))?;
+        let files = opt(v, "files", string)?;
         let client_id = opt(v, "client_id", client_msg_id)?;
         let seq = opt(v, "seq", u64_of)?;
         let at = opt(v, "at", i64_of)?;
@@ -125,6 +127,7 @@ impl ServerMsg {
                 protocol,
                 conversation_id,
                 messages: messages.unwrap_or_default(),
+                files,
             }),
             ("ack", _) => {
                 client_id.zip(seq).zip(at).map(|((client_id, seq), at)| ServerMsg::Ack { client_id, seq, at })
@@ -162,8 +165,25 @@ impl ChatMessage {
             body: req(v, "body", |b| MessageBody::parse(&b.string()?).ok())?,
             at: req(v, "at", i64_of)?,
             note: or_default(v, "note", boolean)?,
+            file: opt(v, "file", attachment)?,
         })
     }
+}
+
+impl SealedFile {
+    /// An upload's answer.
+    pub fn from_json<J: Json>(v: &J) -> Option<SealedFile> {
+        Some(SealedFile { file: attachment(v)?, seal: req(v, "seal", string)? })
+    }
+}
+
+fn attachment<J: Json>(v: &J) -> Option<Attachment> {
+    Some(Attachment {
+        id: req(v, "id", string)?,
+        name: req(v, "name", string)?,
+        size: req(v, "size", u64_of)?,
+        kind: req(v, "kind", |k| FileKind::from_code(&k.string()?))?,
+    })
 }
 
 impl Author {
@@ -178,7 +198,7 @@ impl Author {
 }
 
 /// [`ErrorCode`]s by their wire names, in declaration order.
-const ERROR_CODES: [(ErrorCode, &str); 17] = [
+const ERROR_CODES: [(ErrorCode, &str); 19] = [
     (ErrorCode::UnknownSite, "unknown_site"),
     (ErrorCode::OriginNotAllowed, "origin_not_allowed"),
     (ErrorCode::EmptyMessage, "empty_message"),
@@ -194,6 +214,8 @@ const ERROR_CODES: [(ErrorCode, &str); 17] = [
     (ErrorCode::InviteExpired, "invite_expired"),
     (ErrorCode::LinkExpired, "link_expired"),
     (ErrorCode::NotFound, "not_found"),
+    (ErrorCode::TooLarge, "too_large"),
+    (ErrorCode::UnsupportedFile, "unsupported_file"),
     (ErrorCode::RateLimited, "rate_limited"),
     (ErrorCode::Internal, "internal"),
 ];
@@ -463,6 +485,10 @@ mod tests {
             r#"{"type":"read","reader":"visitor","seq":3}"#,
             r#"{"type":"ack","client_id":"c_0123456789ab","seq":2}"#,
             r#"{"type":"welcome","protocol":1,"conversation_id":"cv_0123456789abcdef"}"#,
+            r#"{"type":"welcome","protocol":1,"conversation_id":"cv_0123456789abcdef","files":"/files/demo/cv_0123456789abcdef/1.x/"}"#,
+            r#"{"type":"message","message":{"seq":1,"client_id":"c_0123456789ab","author":{"kind":"visitor"},"body":"x.png","at":5,"file":{"id":"f_0123456789","name":"x.png","size":120,"kind":"png"}}}"#,
+            r#"{"type":"message","message":{"seq":1,"client_id":"c_0123456789ab","author":{"kind":"visitor"},"body":"x","at":5,"file":{"id":"f_0123456789","name":"x","size":120,"kind":"exe"}}}"#,
+            r#"{"type":"message","message":{"seq":1,"client_id":"c_0123456789ab","author":{"kind":"visitor"},"body":"x","at":5,"file":{"id":"f_0123456789","name":"x","size":-1,"kind":"pdf"}}}"#,
             r#"{"type":"welcome","protocol":1,"conversation_id":"cv_0123456789abcdef","messages":[{"seq":1}]}"#,
             r#"{"kind":"welcome"}"#,
             r#"[1,2]"#,
@@ -470,6 +496,17 @@ mod tests {
         ] {
             let lean = ServerMsg::from_json(&serde_json::from_str::<Value>(text).unwrap());
             assert_eq!(lean, ServerMsg::decode(text).ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn upload_receipts_decode_as_serde_decodes_them() {
+        for text in [
+            r#"{"id":"f_0123456789","name":"a.pdf","size":3,"kind":"pdf","seal":"abc"}"#,
+            r#"{"id":"f_0123456789","name":"a.pdf","size":3,"kind":"pdf"}"#,
+            r#"{"id":"f_0123456789","name":"a.pdf","size":3,"kind":"svg","seal":"abc"}"#,
+        ] {
+            same(text, SealedFile::from_json);
         }
     }
 

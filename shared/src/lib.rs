@@ -12,6 +12,7 @@ pub mod consent;
 pub mod consent_labels;
 pub mod data_labels;
 pub mod domain;
+pub mod files;
 pub mod json;
 pub mod privacy;
 pub mod protocol;

@@ -102,6 +102,10 @@ pub struct ConversationExport {
     pub id: ConversationId,
     pub details: ConversationDetails,
     pub messages: Vec<ChatMessage>,
+    /// Where the conversation's files are downloaded for the next hours: a message's file is
+    /// this address followed by the file's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<String>,
 }
 
 /// Everything held about a visitor: the "download my data" file.

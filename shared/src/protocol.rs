@@ -10,6 +10,7 @@ use crate::domain::{
     AgentRef, Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ConversationStatus,
     ConversationSummary, Email, Party,
 };
+use crate::files::SealedFile;
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks. The edge refuses a `hello` with another version with
@@ -39,6 +40,9 @@ pub enum ClientMsg {
         body: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         note: bool,
+        /// A file uploaded to this conversation first (its receipt, sealed by the edge).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<SealedFile>,
     },
     /// The sender is typing; the others show it for a few seconds unless it is repeated.
     Typing,
@@ -81,7 +85,15 @@ pub enum ClientMsg {
 pub enum ServerMsg {
     /// Answer to `hello` on a conversation socket: the messages after the client's `after_seq`, in
     /// sequence order.
-    Welcome { protocol: u32, conversation_id: ConversationId, messages: Vec<ChatMessage> },
+    /// `files`: where this socket's party fetches the conversation's files, a path ending in
+    /// `/` to which a file's id is added; it expires (a later `welcome` gives a fresh one).
+    Welcome {
+        protocol: u32,
+        conversation_id: ConversationId,
+        messages: Vec<ChatMessage>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        files: Option<String>,
+    },
     /// The message sent with `client_id` is stored as number `seq` at `at` (ms since the epoch).
     /// A resend of the same id gets the same answer.
     Ack { client_id: ClientMsgId, seq: u64, at: i64 },
@@ -134,6 +146,7 @@ struct ServerFrame {
     protocol: Option<u32>,
     conversation_id: Option<ConversationId>,
     messages: Option<Vec<ChatMessage>>,
+    files: Option<String>,
     client_id: Option<ClientMsgId>,
     seq: Option<u64>,
     at: Option<i64>,
@@ -191,36 +204,38 @@ impl<'de> Deserialize<'de> for MessageOrText {
 
 impl From<ServerFrame> for ServerMsg {
     fn from(f: ServerFrame) -> Self {
-        let msg =
-            match (f.kind.as_str(), f.message) {
-                ("welcome", _) => f.protocol.zip(f.conversation_id).map(|(protocol, conversation_id)| {
-                    ServerMsg::Welcome { protocol, conversation_id, messages: f.messages.unwrap_or_default() }
-                }),
-                ("ack", _) => {
-                    f.client_id.zip(f.seq).zip(f.at).map(|((client_id, seq), at)| ServerMsg::Ack { client_id, seq, at })
-                }
-                ("message", Some(MessageOrText::Chat(message))) => Some(ServerMsg::Message { message }),
-                ("typing", _) => f.author.map(|author| ServerMsg::Typing { author }),
-                ("read", _) => f.reader.zip(f.seq).map(|(reader, seq)| ServerMsg::Read { reader, seq }),
-                ("availability", _) => f.online.map(|online| ServerMsg::Availability { online }),
-                #[cfg(any(test, feature = "agent-frames"))]
-                ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
-                #[cfg(any(test, feature = "agent-frames"))]
-                ("conversations_updated", _) => {
-                    f.conversations.map(|conversations| ServerMsg::ConversationsUpdated { conversations })
-                }
-                #[cfg(any(test, feature = "agent-frames"))]
-                ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
-                #[cfg(any(test, feature = "agent-frames"))]
-                ("team", _) => f.agents.map(|agents| ServerMsg::Team { agents }),
-                ("error", Some(MessageOrText::Text(message))) => f.code.map(|code| ServerMsg::Error {
-                    code,
-                    message,
-                    client_id: f.client_id,
-                    retry_after_s: f.retry_after_s,
-                }),
-                _ => None,
-            };
+        let msg = match (f.kind.as_str(), f.message) {
+            ("welcome", _) => f.protocol.zip(f.conversation_id).map(|(protocol, conversation_id)| ServerMsg::Welcome {
+                protocol,
+                conversation_id,
+                messages: f.messages.unwrap_or_default(),
+                files: f.files,
+            }),
+            ("ack", _) => {
+                f.client_id.zip(f.seq).zip(f.at).map(|((client_id, seq), at)| ServerMsg::Ack { client_id, seq, at })
+            }
+            ("message", Some(MessageOrText::Chat(message))) => Some(ServerMsg::Message { message }),
+            ("typing", _) => f.author.map(|author| ServerMsg::Typing { author }),
+            ("read", _) => f.reader.zip(f.seq).map(|(reader, seq)| ServerMsg::Read { reader, seq }),
+            ("availability", _) => f.online.map(|online| ServerMsg::Availability { online }),
+            #[cfg(any(test, feature = "agent-frames"))]
+            ("inbox", _) => f.conversations.map(|conversations| ServerMsg::Inbox { conversations }),
+            #[cfg(any(test, feature = "agent-frames"))]
+            ("conversations_updated", _) => {
+                f.conversations.map(|conversations| ServerMsg::ConversationsUpdated { conversations })
+            }
+            #[cfg(any(test, feature = "agent-frames"))]
+            ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
+            #[cfg(any(test, feature = "agent-frames"))]
+            ("team", _) => f.agents.map(|agents| ServerMsg::Team { agents }),
+            ("error", Some(MessageOrText::Text(message))) => f.code.map(|code| ServerMsg::Error {
+                code,
+                message,
+                client_id: f.client_id,
+                retry_after_s: f.retry_after_s,
+            }),
+            _ => None,
+        };
         // A frame this build cannot read is one it should ignore, like an unknown type.
         msg.unwrap_or(ServerMsg::Unknown)
     }
@@ -259,6 +274,10 @@ pub enum ErrorCode {
     /// A mailed link (password reset, address confirmation) has expired or was used already.
     LinkExpired,
     NotFound,
+    /// The body (an uploaded file) is over its size limit.
+    TooLarge,
+    /// An uploaded file is not of a kind the chat takes (known by its bytes).
+    UnsupportedFile,
     /// Too many requests; try again later.
     RateLimited,
     /// Something failed on our side; details are in the edge's log, not here.
@@ -337,6 +356,7 @@ mod tests {
             body: MessageBody::parse("Hello! How can I help?").unwrap(),
             at: 1_764_000_000_000,
             note: false,
+            file: None,
         }
     }
 
@@ -369,6 +389,7 @@ mod tests {
                 client_id: ClientMsgId::parse("c_0123456789ab").unwrap(),
                 body: "Do you ship to Norway?".into(),
                 note: false,
+                file: None,
             },
         );
         fixture(
@@ -377,6 +398,7 @@ mod tests {
                 client_id: ClientMsgId::parse("c_0123456789ac").unwrap(),
                 body: "VIP customer".into(),
                 note: true,
+                file: None,
             },
         );
         fixture("client_typing", ClientMsg::Typing);
@@ -404,6 +426,7 @@ mod tests {
                 protocol: 1,
                 conversation_id: ConversationId::parse("cv_0123456789abcdef").unwrap(),
                 messages: vec![message()],
+                files: None,
             },
         );
         fixture(

@@ -116,12 +116,14 @@ impl ToJson for ClientMsg {
             ClientMsg::Hello { protocol, after_seq } => {
                 tagged("hello").num("protocol", *protocol as u64).num("after_seq", *after_seq)
             }
-            ClientMsg::Send { client_id, body, note } => {
-                let send = tagged("send").str("client_id", client_id.as_str()).str("body", body);
+            ClientMsg::Send { client_id, body, note, file } => {
+                let mut send = tagged("send").str("client_id", client_id.as_str()).str("body", body);
                 if *note {
-                    send.bool("note", true)
-                } else {
-                    send
+                    send = send.bool("note", true);
+                }
+                match file {
+                    Some(f) => send.raw("file", &f.to_json()),
+                    None => send,
                 }
             }
             ClientMsg::Typing => tagged("typing"),
@@ -149,6 +151,20 @@ impl ToJson for ClientMsg {
             ClientMsg::Presence { away } => tagged("presence").bool("away", *away),
         }
         .end()
+    }
+}
+
+/// The receipt as the edge gave it, fields in serde's order (the attachment's, flattened, then the seal).
+impl ToJson for crate::files::SealedFile {
+    fn to_json(&self) -> String {
+        let f = &self.file;
+        Obj::new()
+            .str("id", &f.id)
+            .str("name", &f.name)
+            .num("size", f.size)
+            .str("kind", f.kind.code())
+            .str("seal", &self.seal)
+            .end()
     }
 }
 
@@ -565,8 +581,22 @@ mod tests {
         for msg in [
             ClientMsg::Hello { protocol: 1, after_seq: 0 },
             ClientMsg::Hello { protocol: u32::MAX, after_seq: u64::MAX },
-            ClientMsg::Send { client_id: id.clone(), body: text.clone(), note: false },
-            ClientMsg::Send { client_id: id, body: "hi".into(), note: true },
+            ClientMsg::Send { client_id: id.clone(), body: text.clone(), note: false, file: None },
+            ClientMsg::Send { client_id: id.clone(), body: "hi".into(), note: true, file: None },
+            ClientMsg::Send {
+                client_id: id,
+                body: text.clone(),
+                note: false,
+                file: Some(crate::files::SealedFile {
+                    file: crate::files::Attachment {
+                        id: "f_0123456789".into(),
+                        name: text.clone(),
+                        size: 5_000_000,
+                        kind: crate::files::FileKind::Webp,
+                    },
+                    seal: "c2VhbA".into(),
+                }),
+            },
             ClientMsg::Typing,
             ClientMsg::Read { seq: 1234567890123 },
             ClientMsg::Contact { name: None, email: None, email_replies: false, transcript: false, lang: None },

@@ -201,6 +201,8 @@ pub struct Conversation<'a, L: MessageLog> {
     pub log: &'a mut L,
     /// The workspace's agents (needed only to check an assignment).
     pub team: &'a [AgentRef],
+    /// Seals and links for the conversation's files.
+    pub files: crate::files::FileKeys<'a>,
 }
 
 impl<L: MessageLog> Conversation<'_, L> {
@@ -240,7 +242,7 @@ impl<L: MessageLog> Conversation<'_, L> {
             ClientMsg::Hello { protocol, .. } if protocol != PROTOCOL_VERSION => {
                 Ok(vec![reply_err(EdgeError::UnsupportedProtocol(protocol), None)])
             }
-            ClientMsg::Hello { after_seq, .. } => self.hello(peer, after_seq),
+            ClientMsg::Hello { after_seq, .. } => self.hello(peer, after_seq, now),
             ClientMsg::Send { client_id, .. } if !peer.greeted => {
                 Ok(vec![error(ErrorCode::HelloRequired, "send hello first", Some(client_id))])
             }
@@ -248,7 +250,17 @@ impl<L: MessageLog> Conversation<'_, L> {
             ClientMsg::Send { client_id, note: true, .. } if !peer.is_agent() => {
                 Ok(vec![reply_err(EdgeError::Forbidden, Some(client_id))])
             }
-            ClientMsg::Send { client_id, body, note } => self.send(peer, client_id, &body, note, now),
+            ClientMsg::Send { client_id, body, note, file } => {
+                let file = match file.map(|sealed| self.files.open(self.id, &sealed)) {
+                    None => None,
+                    Some(Some(file)) => Some(file),
+                    Some(None) => {
+                        let e = EdgeError::Invalid("that file was not uploaded to this conversation".into());
+                        return Ok(vec![reply_err(e, Some(client_id))]);
+                    }
+                };
+                self.send(peer, client_id, &body, note, file, now)
+            }
             ClientMsg::Typing => {
                 Ok(vec![Effect::Broadcast { msg: ServerMsg::Typing { author: peer.author() }, agents_only: false }])
             }
@@ -285,7 +297,7 @@ impl<L: MessageLog> Conversation<'_, L> {
         }
     }
 
-    fn hello(&mut self, peer: &mut Peer, after_seq: u64) -> EdgeResult<Vec<Effect>> {
+    fn hello(&mut self, peer: &mut Peer, after_seq: u64, now: i64) -> EdgeResult<Vec<Effect>> {
         peer.greeted = true;
         let messages = self.log.after(after_seq, HISTORY_PAGE, peer.is_agent())?;
         let mut effects = vec![
@@ -293,6 +305,7 @@ impl<L: MessageLog> Conversation<'_, L> {
                 protocol: PROTOCOL_VERSION,
                 conversation_id: self.id.clone(),
                 messages,
+                files: Some(self.files.path(self.id, now)),
             }),
             Effect::Reply(ServerMsg::Read { reader: Party::Visitor, seq: self.state.visitor_read }),
             Effect::Reply(ServerMsg::Read { reader: Party::Agent, seq: self.state.agent_read }),
@@ -311,8 +324,14 @@ impl<L: MessageLog> Conversation<'_, L> {
         client_id: ClientMsgId,
         body: &str,
         note: bool,
+        file: Option<shared::files::Attachment>,
         now: i64,
     ) -> EdgeResult<Vec<Effect>> {
+        // A file sent without words is captioned by its name.
+        let body = match (body.trim(), &file) {
+            ("", Some(file)) => file.name.as_str(),
+            _ => body,
+        };
         let body = match MessageBody::parse(body) {
             Ok(body) => body,
             Err(e) => return Ok(vec![reply_err(e.into(), Some(client_id))]),
@@ -338,7 +357,8 @@ impl<L: MessageLog> Conversation<'_, L> {
             return Ok(effects);
         }
         let seq = self.log.last()?.map_or(0, |m| m.seq) + 1;
-        let message = ChatMessage { seq, client_id: client_id.clone(), author: peer.author(), body, at: now, note };
+        let message =
+            ChatMessage { seq, client_id: client_id.clone(), author: peer.author(), body, at: now, note, file };
         // A resend of a stored message (say, after a reconnect that lost the ack) gets the
         // original ack, and nothing is stored or broadcast again.
         if let Some(stored) = self.log.append(&message)? {
@@ -537,11 +557,11 @@ mod tests {
     }
 
     fn send(id: &str, body: &str) -> Result<ClientMsg, ErrorCode> {
-        Ok(ClientMsg::Send { client_id: cid(id), body: body.into(), note: false })
+        Ok(ClientMsg::Send { client_id: cid(id), body: body.into(), note: false, file: None })
     }
 
     fn note(id: &str, body: &str) -> Result<ClientMsg, ErrorCode> {
-        Ok(ClientMsg::Send { client_id: cid(id), body: body.into(), note: true })
+        Ok(ClientMsg::Send { client_id: cid(id), body: body.into(), note: true, file: None })
     }
 
     fn hello(after_seq: u64) -> Result<ClientMsg, ErrorCode> {
@@ -569,9 +589,15 @@ mod tests {
             }
         }
         fn handle(&mut self, peer: &mut Peer, frame: Result<ClientMsg, ErrorCode>, now: i64) -> Vec<Effect> {
-            Conversation { id: &self.id, state: &mut self.state, log: &mut self.log, team: &self.team }
-                .handle(peer, frame, now)
-                .unwrap()
+            Conversation {
+                id: &self.id,
+                state: &mut self.state,
+                log: &mut self.log,
+                team: &self.team,
+                files: crate::files::FileKeys::TEST,
+            }
+            .handle(peer, frame, now)
+            .unwrap()
         }
     }
 
@@ -920,7 +946,13 @@ mod tests {
         let mut visitor = greeted(Role::Visitor);
         let effects = f.handle(&mut visitor, send("c_first0001", "lost on the way"), 10);
         let Some(Effect::Notify { summary: sent, .. }) = effects.last().cloned() else { panic!("{effects:?}") };
-        let c = Conversation { id: &f.id, state: &mut f.state, log: &mut f.log, team: &f.team };
+        let c = Conversation {
+            id: &f.id,
+            state: &mut f.state,
+            log: &mut f.log,
+            team: &f.team,
+            files: crate::files::FileKeys::TEST,
+        };
         // The workspace never took revision 1: the repair sends it, with the message for search.
         let (summary, indexed) = c.repair(0).unwrap().expect("a repair");
         assert_eq!(summary, sent, "the same summary, at the same revision");
@@ -950,6 +982,46 @@ mod tests {
         assert_eq!(f.handle(&mut visitor, send("c_stillok01", "hello"), 600).len(), 3);
         // And the next window opens the door again.
         assert_eq!(f.handle(&mut visitor, Ok(ClientMsg::Typing), 100 + RATE_WINDOW_MS).len(), 1);
+    }
+
+    #[test]
+    fn a_file_goes_with_a_message_only_as_the_edge_sealed_it_for_this_conversation() {
+        use shared::files::{Attachment, FileKind, SealedFile};
+        let mut f = Fixture::new();
+        let mut visitor = greeted(Role::Visitor);
+        let file = Attachment { id: "f_12345678".into(), name: "shot.png".into(), size: 2_048, kind: FileKind::Png };
+        let sealed = crate::files::FileKeys::TEST.seal(&f.id, file.clone());
+        let with = |id: &str, body: &str, file: SealedFile| {
+            Ok(ClientMsg::Send {
+                client_id: ClientMsgId::parse(id).unwrap(),
+                body: body.into(),
+                note: false,
+                file: Some(file),
+            })
+        };
+        // Without words: captioned by its name, stored and broadcast with the file.
+        let effects = f.handle(&mut visitor, with("c_file0001", " ", sealed.clone()), 10);
+        let Effect::Broadcast { msg: ServerMsg::Message { message }, .. } = &effects[1] else { panic!("{effects:?}") };
+        assert_eq!((message.body.as_str(), message.file.as_ref()), ("shot.png", Some(&file)));
+        assert_eq!(f.log.0[0].file.as_ref(), Some(&file));
+        // A receipt changed on the way, or sealed for another conversation, is refused and stores nothing.
+        let renamed = SealedFile { file: Attachment { name: "shot.html".into(), ..file.clone() }, ..sealed.clone() };
+        let other = crate::files::FileKeys::TEST.seal(&ConversationId::parse("cv_another1").unwrap(), file.clone());
+        for (id, forged) in [("c_file0002", renamed), ("c_file0003", other)] {
+            let effects = f.handle(&mut visitor, with(id, "look", forged), 20);
+            assert_eq!(error_code(&effects), Some(ErrorCode::InvalidInput));
+            assert!(
+                matches!(&effects[0], Effect::Reply(ServerMsg::Error { client_id: Some(c), .. }) if c.as_str() == id)
+            );
+        }
+        assert_eq!(f.log.0.len(), 1);
+        // Every welcome tells where the files are, for a while.
+        let effects = f.handle(&mut Peer::new(Role::Visitor), hello(0), 30);
+        let Effect::Reply(ServerMsg::Welcome { files: Some(path), messages, .. }) = &effects[0] else {
+            panic!("{effects:?}")
+        };
+        assert!(path.starts_with(&format!("/files/demo/{}/", f.id)), "{path}");
+        assert_eq!(messages[0].file.as_ref(), Some(&file), "history keeps the file");
     }
 
     #[test]
@@ -992,9 +1064,15 @@ mod tests {
         let mut visitor = greeted(Role::Visitor);
         for i in 1..=20u64 {
             let frame = send(&format!("c{i:08}"), "Hi");
-            let effects = Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }
-                .handle(&mut visitor, frame, i as i64)
-                .unwrap();
+            let effects = Conversation {
+                id: &id,
+                state: &mut state,
+                log: &mut log,
+                team: &[],
+                files: crate::files::FileKeys::TEST,
+            }
+            .handle(&mut visitor, frame, i as i64)
+            .unwrap();
             assert_eq!(summary(&effects).last_seq, i, "the summary has the message just sent");
         }
         assert_eq!(log.log.1.get(), 1, "read from the log once, then remembered");

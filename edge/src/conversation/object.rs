@@ -44,6 +44,8 @@ pub struct Conversation {
     /// to): the object writes every attachment itself (`set_peer`), and a new instance after
     /// hibernation reads them again.
     peers: std::cell::RefCell<Vec<(WebSocket, Peer)>>,
+    /// The key that seals uploaded files' receipts and signs file links (read once, not per frame).
+    file_secret: String,
 }
 
 /// See [`Conversation::memo`]. `None`: not read yet.
@@ -255,7 +257,8 @@ impl Conversation {
         let peer_before = peer.clone();
         let sql = self.sql();
         let mut log = self.log(&sql);
-        let effects = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team }.handle(
+        let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
+        let effects = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team, files }.handle(
             peer,
             frame,
             now_ms(),
@@ -362,7 +365,8 @@ impl Conversation {
         let mut state = self.state()?;
         let sql = self.sql();
         let mut log = self.log(&sql);
-        let mut conversation = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] };
+        let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
+        let mut conversation = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[], files };
         let due = match kind {
             MailKind::Transcript => conversation.due_transcript()?,
             _ => conversation.due_reply_mail()?,
@@ -516,6 +520,10 @@ impl Conversation {
                 }
             }
         }
+        // Its files first: should R2 fail, the conversation is still here for the next try.
+        if let (Some(site), Some(id)) = (self.meta("site")?, self.meta("conversation_id")?) {
+            crate::file_routes::erase(&self.env, &SiteId::parse(&site)?, &ConversationId::parse(&id)?).await?;
+        }
         for ws in self.state.get_websockets() {
             let _ =
                 ws.close(Some(shared::CloseCode::ConversationDeleted.code()), Some("this conversation was deleted"));
@@ -542,7 +550,8 @@ impl Conversation {
         let mut state = self.state()?;
         let sql = self.sql();
         let mut log = self.log(&sql);
-        let logic = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[] };
+        let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
+        let logic = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[], files };
         let Some((summary, indexed)) = logic.repair(0)? else { return Ok(()) };
         let visitor_id = state.details.visitor_id.clone();
         let update = ConversationUpdate { summary, indexed, visitor_id };
@@ -638,11 +647,13 @@ impl ConversationCalls for Conversation {
         let sql = self.sql();
         // Exports are rare and a conversation's log is bounded by its message rate limit.
         let messages = SqlLog(&sql).after(0, 1_000_000, request.notes)?;
-        Ok(shared::privacy::ConversationExport {
-            id: ConversationId::parse(&id)?,
-            details: self.state()?.details,
-            messages,
-        })
+        let id = ConversationId::parse(&id)?;
+        let site = self.meta("site")?.unwrap_or_default();
+        // The files go with it, as a link to each (the export is a JSON document, the files are not).
+        let has_files = messages.iter().any(|m| m.file.is_some());
+        let keys = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
+        let files = has_files.then(|| keys.path(&id, now_ms()));
+        Ok(shared::privacy::ConversationExport { id, details: self.state()?.details, messages, files })
     }
 
     async fn contact_known(&self, _: ContactKnown) -> EdgeResult<bool> {
@@ -730,7 +741,8 @@ impl Conversation {
         let mut state = self.state()?;
         let sql = self.sql();
         let mut log = self.log(&sql);
-        let effects = decide(&mut logic::Conversation { id: &id, state: &mut state, log: &mut log, team })?;
+        let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
+        let effects = decide(&mut logic::Conversation { id: &id, state: &mut state, log: &mut log, team, files })?;
         self.save_state(&state)?;
         self.carry_out(effects, &state, None, &site, &id).await
     }
@@ -739,7 +751,10 @@ impl Conversation {
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
         store::schema(&state);
+        // Missing only in a misconfigured deployment: then no seal or link verifies anywhere.
+        let file_secret = env.secret("VISITOR_TOKEN_SECRET").map(|s| s.to_string()).unwrap_or_default();
         Self {
+            file_secret,
             state,
             env,
             ended: Default::default(),

@@ -18,6 +18,8 @@ struct Row {
     body: String,
     at: i64,
     note: i64,
+    /// The attached file as JSON (`NULL`: none).
+    file: Option<String>,
 }
 
 impl Row {
@@ -30,6 +32,7 @@ impl Row {
             body: MessageBody::parse(&self.body).map_err(|e| bad(e.to_string()))?,
             at: self.at,
             note: self.note != 0,
+            file: self.file.as_deref().map(serde_json::from_str).transpose().map_err(|e| bad(e.to_string()))?,
         })
     }
 }
@@ -75,6 +78,7 @@ impl MessageLog for SqlLog<'_> {
 
     fn append(&mut self, m: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
         let author = serde_json::to_string(&m.author)?;
+        let file = m.file.as_ref().map(serde_json::to_string).transpose()?;
         let values: Vec<SqlStorageValue> = vec![
             (m.seq as i64).into(),
             m.client_id.as_str().into(),
@@ -82,9 +86,10 @@ impl MessageLog for SqlLog<'_> {
             m.body.as_str().into(),
             m.at.into(),
             (m.note as i64).into(),
+            file.map_or(SqlStorageValue::Null, Into::into),
         ];
         let inserted = self.0.exec(
-            "INSERT INTO messages (seq, client_id, author, body, at, note) VALUES (?, ?, ?, ?, ?, ?) \
+            "INSERT INTO messages (seq, client_id, author, body, at, note, file) VALUES (?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (client_id) DO NOTHING",
             values,
         )?;
@@ -127,5 +132,12 @@ pub fn schema(state: &State) {
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ],
     );
-    migrate(state, "conversation", &[("notes", "ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")]);
+    migrate(
+        state,
+        "conversation",
+        &[
+            ("notes", "ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0"),
+            ("files", "ALTER TABLE messages ADD COLUMN file TEXT"),
+        ],
+    );
 }

@@ -179,6 +179,7 @@ mod tests {
             body: MessageBody::parse(body).unwrap(),
             at: 1_796_576_489_000,
             note: false,
+            file: None,
         }
     }
 

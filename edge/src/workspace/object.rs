@@ -2,7 +2,7 @@
 //! SQLite store, its effects carried out here (sockets, alarm, storage), and the calls the alarm
 //! makes to the site's other objects.
 
-use super::logic::{self, Call, Effect, InboxPeer, Workspace as Logic};
+use super::logic::{Call, Effect, InboxPeer, Workspace as Logic};
 use super::schema::schema;
 use super::store::{IndexMemo, SqlStore};
 use super::*;

@@ -181,7 +181,7 @@ impl<L: MessageLog> Conversation<'_, L> {
         let hash = crate::auth::sha256_hex(message_id);
         let client_id = ClientMsgId::parse(&format!("em_{}", &hash[..24]))?;
         sender.greeted = true;
-        let effects = self.send(&mut sender, client_id, text, false, now)?;
+        let effects = self.send(&mut sender, client_id, text, false, None, now)?;
         // A refusal (too long, empty, over the limit) is the mail's refusal, not a socket's.
         for effect in &effects {
             if let Effect::Reply(shared::ServerMsg::Error { message, .. }) = effect {

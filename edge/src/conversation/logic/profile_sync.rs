@@ -58,7 +58,7 @@ mod tests {
         let mut out = vec![];
         for (i, frame) in frames.into_iter().enumerate() {
             let before = state.clone();
-            Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }
+            Conversation { id: &id, state: &mut state, log: &mut log, team: &[], files: crate::files::FileKeys::TEST }
                 .handle(peer, Ok(frame), 1_000 + i as i64)
                 .unwrap();
             out.push(profile_notices(&before, &state, peer));
@@ -67,7 +67,7 @@ mod tests {
     }
 
     fn send(id: &str) -> ClientMsg {
-        ClientMsg::Send { client_id: ClientMsgId::parse(id).unwrap(), body: "hi".into(), note: false }
+        ClientMsg::Send { client_id: ClientMsgId::parse(id).unwrap(), body: "hi".into(), note: false, file: None }
     }
 
     #[test]
@@ -85,7 +85,7 @@ mod tests {
         let mut log = VecLog::default();
         let mut visitor = Peer { greeted: true, ..Peer::new(Role::Visitor) };
         let before = state.clone();
-        Conversation { id: &id, state: &mut state, log: &mut log, team: &[] }
+        Conversation { id: &id, state: &mut state, log: &mut log, team: &[], files: crate::files::FileKeys::TEST }
             .handle(&mut visitor, Ok(send("c_00000001")), 1_000)
             .unwrap();
         assert_ne!(state.details.started_at, 0, "it started");

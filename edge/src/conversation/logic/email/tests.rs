@@ -15,12 +15,24 @@ impl Fixture {
         Self { id: ConversationId::parse("cv_mailmail").unwrap(), state: State::default(), log: VecLog::default() }
     }
     fn run(&mut self, peer: &mut Peer, frame: ClientMsg, now: i64) -> Vec<Effect> {
-        Conversation { id: &self.id, state: &mut self.state, log: &mut self.log, team: &[] }
-            .handle(peer, Ok(frame), now)
-            .unwrap()
+        Conversation {
+            id: &self.id,
+            state: &mut self.state,
+            log: &mut self.log,
+            team: &[],
+            files: crate::files::FileKeys::TEST,
+        }
+        .handle(peer, Ok(frame), now)
+        .unwrap()
     }
     fn conversation(&mut self) -> Conversation<'_, VecLog> {
-        Conversation { id: &self.id, state: &mut self.state, log: &mut self.log, team: &[] }
+        Conversation {
+            id: &self.id,
+            state: &mut self.state,
+            log: &mut self.log,
+            team: &[],
+            files: crate::files::FileKeys::TEST,
+        }
     }
 }
 
@@ -36,7 +48,7 @@ fn agent() -> Peer {
 }
 
 fn send(id: &str, body: &str) -> ClientMsg {
-    ClientMsg::Send { client_id: ClientMsgId::parse(id).unwrap(), body: body.into(), note: false }
+    ClientMsg::Send { client_id: ClientMsgId::parse(id).unwrap(), body: body.into(), note: false, file: None }
 }
 
 fn contact(email: Option<&str>, email_replies: bool) -> ClientMsg {
@@ -72,8 +84,12 @@ fn only_the_visitor_with_an_address_can_ask_and_replies_are_mailed_once() {
     let effects = f.run(&mut a, send("c_0000000002", "Yes, it is."), 10);
     assert!(effects.contains(&Effect::ReplyMailDue), "{effects:?}");
     f.run(&mut a, send("c_0000000003", "Shall I keep it for you?"), 11);
-    let note =
-        ClientMsg::Send { client_id: ClientMsgId::parse("c_0000000004").unwrap(), body: "VIP".into(), note: true };
+    let note = ClientMsg::Send {
+        client_id: ClientMsgId::parse("c_0000000004").unwrap(),
+        body: "VIP".into(),
+        note: true,
+        file: None,
+    };
     assert!(!f.run(&mut a, note, 12).contains(&Effect::ReplyMailDue), "a private note mails nothing");
     let mail = f.conversation().due_reply_mail().unwrap().expect("a mail");
     assert_eq!(mail.to, ana());
@@ -141,8 +157,12 @@ fn a_transcript_is_mailed_when_resolved_in_the_visitors_language_once_per_resolu
     assert_eq!(f.state.transcript, Some(Transcript { since: 3, lang: Some(Lang::De), mailed_seq: 0 }));
     assert_eq!(f.state.email_replies, None, "a transcript is not the replies");
     f.run(&mut a, send("c_0000000002", "Ja."), 4);
-    let note =
-        ClientMsg::Send { client_id: ClientMsgId::parse("c_0000000003").unwrap(), body: "VIP".into(), note: true };
+    let note = ClientMsg::Send {
+        client_id: ClientMsgId::parse("c_0000000003").unwrap(),
+        body: "VIP".into(),
+        note: true,
+        file: None,
+    };
     f.run(&mut a, note, 5);
     assert_eq!(f.conversation().due_transcript().unwrap(), None, "not before it is resolved");
 
@@ -195,7 +215,7 @@ fn a_members_answer_by_email_is_their_reply_once_and_only_while_they_are_in_the_
     let dana = AgentRef { email: Email::parse("dana@shop.example").unwrap(), name: "Dana".into() };
     let team = [dana.clone()];
     let answer = |f: &mut Fixture, team: &[AgentRef], from: &Email, id: &str, now| {
-        Conversation { id: &f.id, state: &mut f.state, log: &mut f.log, team }
+        Conversation { id: &f.id, state: &mut f.state, log: &mut f.log, team, files: crate::files::FileKeys::TEST }
             .team_email_reply(from, "Hi Ana!", id, now)
     };
     let effects = answer(&mut f, &team, &dana.email, "<d1@x>", 2).unwrap();

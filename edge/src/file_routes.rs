@@ -1,0 +1,119 @@
+//! Files in chat, the routes and R2: an upload by a visitor or an agent into their conversation
+//! (checked as their socket is, judged by its bytes, stored in the bucket of the site's data
+//! region, answered with the sealed receipt the message then carries), the download through a
+//! conversation's file link, and the erasure of a conversation's files with it.
+//!
+//! The body is read whole before anything is stored: an upload cut off half way (a closed tab,
+//! a lost connection) fails to read and leaves nothing behind.
+
+use crate::auth;
+use crate::error::{EdgeError, EdgeResult};
+use crate::files::{self, FileKeys};
+use crate::glue::{ask, json, now_ms, query};
+use crate::limits::Limited;
+use crate::router::Ctx;
+use crate::team::Action;
+use shared::files::{FileKind, MAX_FILE_BYTES};
+use shared::privacy::DataRegion;
+use shared::{ConversationId, SiteId};
+use std::collections::HashMap;
+use worker::{Env, Headers, HttpMetadata, Request, Response};
+
+/// The bucket of the site's data region: an EU workspace's files stay in the EU.
+fn bucket(env: &Env, site: &SiteId) -> EdgeResult<worker::Bucket> {
+    let binding = match DataRegion::of(site) {
+        DataRegion::Eu => "FILES_EU",
+        DataRegion::Global => "FILES",
+    };
+    Ok(env.bucket(binding)?)
+}
+
+/// Deletes every file of a conversation (its erasure, retention or the workspace's purge).
+pub async fn erase(env: &Env, site: &SiteId, conversation: &ConversationId) -> EdgeResult<()> {
+    let bucket = bucket(env, site)?;
+    loop {
+        let listed = bucket.list().prefix(files::prefix(site, conversation)).limit(500).execute().await?;
+        let keys: Vec<String> = listed.objects().iter().map(|o| o.key()).collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        bucket.delete_multiple(keys).await?;
+    }
+}
+
+impl Ctx<'_> {
+    fn file_keys<'a>(&self, secret: &'a str, site: &'a SiteId) -> FileKeys<'a> {
+        FileKeys { secret: secret.as_bytes(), site: site.as_str() }
+    }
+
+    /// `POST /api/v1/sites/SITE/files?name=…` from the widget, the visitor token as a bearer:
+    /// refused as their socket would be (another site's token, a superseded one, a blocked or
+    /// erased visitor), and rate limited.
+    pub async fn visitor_upload(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        self.require_own_origin(req)?;
+        let site = self.site(site)?;
+        let bearer = req.headers().get("authorization")?.unwrap_or_default();
+        let token = bearer.strip_prefix("Bearer ").ok_or(EdgeError::Unauthorized)?;
+        let token = self.bound_token_of(&site, token).await?;
+        self.limit(Limited::Upload, req, &site, Some(&token.visitor_id)).await?;
+        ask(&self.visitor(&site, &token.visitor_id)?, crate::visitor::Admit {}).await?;
+        self.store_file(req, &site, &token.conversation_id).await
+    }
+
+    /// `POST /api/v1/workspaces/SITE/conversations/ID/files?name=…` from the inbox: a member who
+    /// may chat.
+    pub async fn agent_upload(&self, site: &str, id: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (_, workspace) = self.member(site, req, Action::Chat).await?;
+        let id = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
+        self.limit(Limited::Upload, req, &workspace.id, None).await?;
+        self.store_file(req, &workspace.id, &id).await
+    }
+
+    async fn store_file(
+        &self,
+        req: &mut Request,
+        site: &SiteId,
+        conversation: &ConversationId,
+    ) -> EdgeResult<Response> {
+        crate::limits::announced_body(req.headers().get("content-length")?.as_deref(), MAX_FILE_BYTES as usize)
+            .map_err(|_| EdgeError::TooLarge)?;
+        let name = query(&req.url()?, "name").unwrap_or_default();
+        let bytes =
+            req.bytes().await.map_err(|e| EdgeError::MalformedBody(format!("the upload did not arrive whole: {e}")))?;
+        let file = files::accept(auth::random_id("f_")?, &name, &bytes)?;
+        let metadata = HttpMetadata { content_type: Some(file.kind.mime().to_owned()), ..Default::default() };
+        let custom =
+            HashMap::from([("name".to_owned(), file.name.clone()), ("kind".to_owned(), file.kind.code().to_owned())]);
+        bucket(self.env, site)?
+            .put(files::key(site, conversation, &file.id), bytes)
+            .http_metadata(metadata)
+            .custom_metadata(custom)
+            .execute()
+            .await?;
+        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        json(&self.file_keys(&secret, site).seal(conversation, file), 201)
+    }
+
+    /// `GET /files/SITE/CONVERSATION/TOKEN/ID`: the file, to whoever holds the conversation's
+    /// current file link (its parties: it comes with their `welcome`).
+    pub async fn download(&self, site: &str, conversation: &str, token: &str, id: &str) -> EdgeResult<Response> {
+        let site = self.site(site)?;
+        let conversation = ConversationId::parse(conversation).map_err(|_| EdgeError::NotFound)?;
+        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        auth::check_files_token(secret.as_bytes(), site.as_str(), &conversation, token, now_ms())?;
+        if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return Err(EdgeError::NotFound);
+        }
+        let object = bucket(self.env, &site)?.get(files::key(&site, &conversation, id)).execute().await?;
+        let object = object.ok_or(EdgeError::NotFound)?;
+        let custom = object.custom_metadata()?;
+        let kind = custom.get("kind").and_then(|k| FileKind::from_code(k)).ok_or(EdgeError::NotFound)?;
+        let name = custom.get("name").cloned().unwrap_or_else(|| "file".into());
+        let body = object.body().ok_or(EdgeError::NotFound)?.response_body()?;
+        let headers = Headers::new();
+        for (header, value) in files::headers(kind, &name) {
+            headers.set(header, &value)?;
+        }
+        Ok(Response::from_body(body)?.with_headers(headers))
+    }
+}
