@@ -91,6 +91,14 @@ mod tests {
         store
     }
 
+    /// A workspace open on Mondays, 09:00 to 17:00.
+    fn open_mondays() -> Memory {
+        let mut store = store();
+        let hours = BusinessHours { time_zone: "Europe/Berlin".into(), days: vec![0], open: 540, close: 1020 };
+        store.config.as_mut().unwrap().chat.business_hours = Some(hours);
+        store
+    }
+
     fn peer(email: &str, away: bool) -> InboxPeer {
         InboxPeer { email: Email::parse(email).unwrap(), greeted: true, away, session: None }
     }
@@ -151,9 +159,7 @@ mod tests {
     #[test]
     fn when_business_hours_close_and_open_the_alarm_tells_the_visitors_there() {
         const MIN: i64 = 60_000;
-        let mut store = store();
-        let hours = BusinessHours { time_zone: "Europe/Berlin".into(), days: vec![0], open: 540, close: 1020 };
-        store.config.as_mut().unwrap().chat.business_hours = Some(hours);
+        let mut store = open_mondays();
         let ada = peer("ada@shop.example", false);
         // Monday 16:58:30 local, Ada online: the visitor hears "online", and the alarm is set
         // for 17:00, when the hours close.
@@ -193,9 +199,7 @@ mod tests {
 
     #[test]
     fn a_visitor_arriving_after_the_hours_turned_unheard_sets_the_others_right() {
-        let mut store = store();
-        let hours = BusinessHours { time_zone: "Europe/Berlin".into(), days: vec![0], open: 540, close: 1020 };
-        store.config.as_mut().unwrap().chat.business_hours = Some(hours);
+        let mut store = open_mondays();
         let ada = peer("ada@shop.example", false);
         let mut ws = Workspace::new(&mut store, "shop", 1_000, 86_400_000);
         ws.local_time = |_| Some((0, 600));
@@ -232,9 +236,7 @@ mod tests {
 
     #[test]
     fn outside_business_hours_nobody_can_answer_whoever_is_online() {
-        let mut store = store();
-        let hours = BusinessHours { time_zone: "Europe/Berlin".into(), days: vec![0], open: 540, close: 1020 };
-        store.config.as_mut().unwrap().chat.business_hours = Some(hours);
+        let mut store = open_mondays();
         let ada = peer("ada@shop.example", false);
         let mut ws = Workspace::new(&mut store, "shop", 1_000, 86_400_000);
         ws.local_time = |_| Some((0, 600));

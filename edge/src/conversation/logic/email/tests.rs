@@ -15,15 +15,7 @@ impl Fixture {
         Self { id: ConversationId::parse("cv_mailmail").unwrap(), state: State::default(), log: VecLog::default() }
     }
     fn run(&mut self, peer: &mut Peer, frame: ClientMsg, now: i64) -> Vec<Effect> {
-        Conversation {
-            id: &self.id,
-            state: &mut self.state,
-            log: &mut self.log,
-            team: &[],
-            files: crate::files::FileKeys::TEST,
-        }
-        .handle(peer, Ok(frame), now)
-        .unwrap()
+        self.conversation().handle(peer, Ok(frame), now).unwrap()
     }
     fn conversation(&mut self) -> Conversation<'_, VecLog> {
         Conversation {
