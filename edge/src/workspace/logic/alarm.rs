@@ -48,9 +48,9 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
 
     /// After a conversation's update: the alarm needs setting only if nothing is known, or a
     /// retention period applies and no alarm is set (the first conversation), or something is
-    /// `due` before the alarm comes (a visitor started waiting, business hours change). Otherwise it stays: a
-    /// conversation's activity only moves later, and an alarm that comes early deletes nothing
-    /// and sets the next one. This keeps the message path free of reading the config and
+    /// `due` before the alarm comes (a visitor started waiting, business hours change).
+    /// Otherwise it stays: a conversation's activity only moves later, and an alarm that comes
+    /// early deletes nothing and sets the next one. This keeps the message path free of reading the config and
     /// setting the alarm for every message.
     pub(super) fn schedule_if_needed(&mut self, due: Option<i64>) -> EdgeResult<()> {
         let scheduled = self.store.scheduled()?;
