@@ -41,6 +41,27 @@ pub async fn erase(env: &Env, site: &SiteId, conversation: &ConversationId) -> E
     }
 }
 
+/// The body, read as it arrives and kept only up to [`MAX_FILE_BYTES`], whatever length it
+/// announced (a chunked body announces none): an upload never holds more than that in the
+/// isolate's memory. What comes beyond is read and dropped, so the refusal goes back on a
+/// connection left in order. An empty request has no body at all: no bytes.
+async fn read_upload(req: &mut Request) -> EdgeResult<Vec<u8>> {
+    use futures_util::StreamExt;
+    let Ok(mut stream) = req.stream() else { return Ok(Vec::new()) };
+    let (mut bytes, mut over) = (Vec::new(), false);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| EdgeError::MalformedBody(format!("the upload did not arrive whole: {e}")))?;
+        over = over || (bytes.len() + chunk.len()) as u64 > MAX_FILE_BYTES;
+        if !over {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if over {
+        return Err(EdgeError::TooLarge);
+    }
+    Ok(bytes)
+}
+
 impl Ctx<'_> {
     fn file_keys<'a>(&self, secret: &'a str, site: &'a SiteId) -> FileKeys<'a> {
         FileKeys { secret: secret.as_bytes(), site: site.as_str() }
@@ -78,8 +99,7 @@ impl Ctx<'_> {
         crate::limits::announced_body(req.headers().get("content-length")?.as_deref(), MAX_FILE_BYTES as usize)
             .map_err(|_| EdgeError::TooLarge)?;
         let name = query(&req.url()?, "name").unwrap_or_default();
-        let bytes =
-            req.bytes().await.map_err(|e| EdgeError::MalformedBody(format!("the upload did not arrive whole: {e}")))?;
+        let bytes = read_upload(req).await?;
         let file = files::accept(auth::random_id("f_")?, &name, &bytes)?;
         let metadata = HttpMetadata { content_type: Some(file.kind.mime().to_owned()), ..Default::default() };
         let custom =

@@ -110,6 +110,18 @@ test('what is refused, with a typed error, and nothing stored', async () => {
   await api.expectError(await upload(session.token, 'setup.png', EXE), 415, 'unsupported_file');
   await api.expectError(await upload(session.token, 'empty.txt', Buffer.alloc(0)), 415, 'unsupported_file');
   await api.expectError(await upload(session.token, 'huge.txt', Buffer.alloc(5 * 1024 * 1024 + 1, 'a')), 413, 'too_large');
+  // A body that announces no length (chunked) is cut off once it passes the limit.
+  const chunked = await new Promise((resolve, reject) => {
+    const req = http.request(new URL(`${suite.edge.base}/api/v1/sites/${site}/files?name=big.txt`), {
+      method: 'POST',
+      headers: { origin: suite.edge.base, authorization: `Bearer ${session.token}`, 'transfer-encoding': 'chunked' },
+    }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(256 * 1024, 'a');
+    for (let i = 0; i < 24; i++) req.write(chunk);
+    req.end();
+  });
+  assert.equal(chunked, 413, 'a 6 MB chunked body');
   await api.expectError(await upload('v3.not.a.token', 'a.png', PNG), 401, 'unauthorized');
   await api.expectError(await upload(session.token, 'a.png', PNG, { origin: 'https://evil.example' }), 403, 'origin_not_allowed');
   await api.expectError(await upload(session.token, 'a.png', PNG, { inSite: 'demo-elsewhere' }), 401, 'unauthorized');
