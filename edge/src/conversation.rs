@@ -43,8 +43,9 @@ crate::requests! {
         /// their reply, once per `message_id`, if they are in the workspace's team now.
         team_email_reply: TeamEmailReply { from: shared::Email, text: String, message_id: String } -> ();
         /// From the workspace: whether someone can answer now changed; the visitor's sockets hear
-        /// it. Answers whether the visitor has a socket open still.
-        set_availability: SetAvailability { online: bool } -> bool;
+        /// it, unless they heard of a later change. Answers whether the visitor has a socket open
+        /// still.
+        set_availability: SetAvailability { told: crate::workspace::logic::Told } -> bool;
     }
 }
 

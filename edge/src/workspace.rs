@@ -96,7 +96,7 @@ crate::requests! {
         available: Available {} -> bool;
         /// From a conversation: its visitor opened a socket (`live`) or closed their last one;
         /// answers [`Available`]'s question. Live conversations hear when the answer changes.
-        visitor_live: VisitorLive { id: ConversationId, live: bool } -> bool;
+        visitor_live: VisitorLive { id: ConversationId, live: bool } -> logic::Told;
         /// The key sites sign user ids with; made on first request.
         identity_secret: GetIdentitySecret {} -> IdentitySecret;
         /// A new key (the old one may have leaked); verified tokens issued before stop counting.

@@ -37,6 +37,10 @@ test('availability follows the team live, and an answered conversation never fal
     // what the visitor was writing stays in the composer.
     const composer = widget.getByRole('textbox', { name: 'Message' });
     await composer.fill('A draft, not sent yet');
+    await page.screenshot({ path: artifact('widget-away.png') });
+    // Half an address in the mail choices, open while nobody is there.
+    const email = widget.getByRole('textbox', { name: 'Your email' });
+    await email.fill('dora@vis');
     const inbox = await inboxContext.newPage();
     await signInToInbox(inbox, suite.edge, { email: EMAIL, password: PASSWORD });
     await widget.getByText(settings.greeting).waitFor();
@@ -44,6 +48,7 @@ test('availability follows the team live, and an answered conversation never fal
     assert.equal(await widget.getByText(settings.offline_message).count(), 0, 'the away card is gone');
     assert.equal(await composer.inputValue(), 'A draft, not sent yet');
     assert.equal(await widget.getByRole('button', { name: 'Send' }).isEnabled(), true, 'the draft is still the draft');
+    assert.equal(await email.inputValue(), 'dora@vis', 'and so is the half-typed address');
     await composer.fill('');
 
     // The agent steps away, then back.
@@ -70,6 +75,42 @@ test('availability follows the team live, and an answered conversation never fal
     await visitorContext.close();
     await inboxContext.close();
   }
+});
+
+test('news of the team crossing a visitor on the way in never leaves them told the wrong thing', async () => {
+  // A visitor's socket asks the workspace whether someone can answer; the answer travels back
+  // while the agent may already have switched, and the news of that switch can overtake it.
+  const owner = await api.signUp({ name: 'Rita', email: 'owner@crossing.example', password: PASSWORD, workspace_name: 'Crossing Shop', website: '127.0.0.1' });
+  const site = owner.me.workspaces[0].id;
+  const inbox = await owner.socket(`/api/v1/workspaces/${site}/connect`);
+  inbox.send({ type: 'hello', protocol: 1, after_seq: 0 });
+  await inbox.nextOf('inbox');
+  const sessions = [];
+  for (let i = 0; i < 10; i++) sessions.push(await api.visitorSession(site, 'http://127.0.0.1:1'));
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  let away = false;
+  let wrong = 0;
+  for (let round = 0; round < 8; round++) {
+    // Each visitor comes back (a new socket) while the agent switches once, somewhere among them.
+    const arriving = sessions.map(async (s, i) => {
+      await sleep(i);
+      const v = await api.visitorSocket(site, s.token);
+      await v.hello();
+      return v;
+    });
+    await sleep(2 + round);
+    away = !away;
+    inbox.send({ type: 'presence', away });
+    const sockets = await Promise.all(arriving);
+    await sleep(400);
+    for (const v of sockets) {
+      const told = v.frames.filter((f) => f.type === 'availability').map((f) => f.online);
+      if (told.at(-1) !== !away) wrong++;
+      v.close();
+    }
+  }
+  inbox.close();
+  assert.equal(wrong, 0, 'every visitor was last told what is true');
 });
 
 test('what the visitor is writing survives the chat starting over as another visitor', async () => {

@@ -159,6 +159,17 @@ pub fn panel(props: &PanelProps) -> Html {
     // Focus follows what appears: the form when it shows, the composer after it.
     use_effect_with((prechat, ask), |_| focus(FOCUS_FIRST));
     let panel = use_node_ref();
+    // While nobody can answer, the mail choices open by themselves; availability changing back
+    // leaves them as they are, with what the visitor typed (one form, never remounted).
+    let mail = use_node_ref();
+    {
+        let mail = mail.clone();
+        use_effect_with(away_card, move |&away| {
+            if let Some(details) = mail.cast::<web_sys::Element>().filter(|_| away) {
+                let _ = details.set_attribute("open", "");
+            }
+        });
+    }
     {
         let panel = panel.clone();
         use_effect_with(session.color.clone(), move |color| {
@@ -182,15 +193,8 @@ pub fn panel(props: &PanelProps) -> Html {
             </header>
             if away_card {
                 // Nobody is available: the visitor can leave an email (unless the pre-chat form
-                // asks for it) and still write.
-                <div class="pvx-greeting pvx-offline">
-                    <p>{ &session.offline_message }</p>
-                    if let Some(email) = &*email {
-                        <p role="status">{ fill(&l.reply_to, "email", email) }</p>
-                    } else if !ask {
-                        <ContactForm ask={Ask::Email} onsubmit={onsave.clone()} {labels} />
-                    }
-                </div>
+                // asks for it, below) and still write.
+                <p class="pvx-greeting">{ &session.offline_message }</p>
             } else if empty {
                 <p class="pvx-greeting">{ &session.greeting }</p>
             }
@@ -202,17 +206,14 @@ pub fn panel(props: &PanelProps) -> Html {
                     <p class="pvx-error" role="alert">{ notice }</p>
                 }
                 if !ask {
-                    // Without the away card (someone can answer, or has), the mail choices wait
-                    // behind one line.
-                    if !away_card {
-                        if let Some(email) = &*email {
-                            <p class="pvx-mail" role="status">{ fill(&l.reply_to, "email", email) }</p>
-                        } else {
-                            <details class="pvx-mail">
-                                <summary>{ l.mail_options.as_ref() }</summary>
-                                <ContactForm ask={Ask::Email} onsubmit={onsave} {labels} />
-                            </details>
-                        }
+                    // The mail choices wait behind one line while someone can answer.
+                    if let Some(email) = &*email {
+                        <p class="pvx-mail" role="status">{ fill(&l.reply_to, "email", email) }</p>
+                    } else {
+                        <details class="pvx-mail" ref={mail}>
+                            <summary>{ l.mail_options.as_ref() }</summary>
+                            <ContactForm ask={Ask::Email} onsubmit={onsave} {labels} />
+                        </details>
                     }
                     <Composer {onsend} {ontyping} {labels} keep={props.draft.clone()} />
                 }

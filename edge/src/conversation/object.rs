@@ -46,6 +46,8 @@ pub struct Conversation {
     peers: std::cell::RefCell<Vec<(WebSocket, Peer)>>,
     /// The key that seals uploaded files' receipts and signs file links (read once, not per frame).
     file_secret: String,
+    /// The newest news of availability passed on to the visitor's sockets.
+    availability: crate::workspace::logic::Newest,
 }
 
 /// See [`Conversation::memo`]. `None`: not read yet.
@@ -406,9 +408,10 @@ impl Conversation {
     async fn visitor_live(&self, site: &str, id: &ConversationId, live: bool, to: Option<&WebSocket>) {
         let answer = async { ask(&self.workspace(site)?, VisitorLive { id: id.clone(), live }).await }.await;
         match answer {
-            Ok(online) => {
-                if let Some(ws) = to.filter(|_| live) {
-                    let _ = ws.send_with_str(ServerMsg::Availability { online }.encode());
+            Ok(told) => {
+                // Unless news of a later change came while the answer was on its way.
+                if let Some(ws) = to.filter(|_| live && self.availability.admits(told)) {
+                    let _ = ws.send_with_str(ServerMsg::Availability { online: told.online }.encode());
                 }
             }
             Err(e) => console_error!("visitor of {id} live={live}: {e}"),
@@ -698,9 +701,11 @@ impl ConversationCalls for Conversation {
     }
 
     async fn set_availability(&self, request: SetAvailability) -> EdgeResult<bool> {
-        let state = self.state()?;
-        let msg = ServerMsg::Availability { online: request.online };
-        self.send_to(&msg, &state, |_, p| !p.is_agent());
+        if self.availability.admits(request.told) {
+            let state = self.state()?;
+            let msg = ServerMsg::Availability { online: request.told.online };
+            self.send_to(&msg, &state, |_, p| !p.is_agent());
+        }
         Ok(self.visitor_connected(None))
     }
 
@@ -759,6 +764,7 @@ impl DurableObject for Conversation {
             env,
             ended: Default::default(),
             repaired: Default::default(),
+            availability: Default::default(),
             memo: Default::default(),
             last: Default::default(),
             link: Default::default(),

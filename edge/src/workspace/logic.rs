@@ -20,6 +20,7 @@ mod privacy;
 mod settings;
 
 pub use inbox::{anyone_available, InboxPeer};
+pub use live::{Newest, Told};
 
 use super::IdentityLink;
 use crate::conversation::logic::Indexed;
@@ -165,8 +166,8 @@ pub trait WorkspaceStore {
     fn set_live(&mut self, id: &ConversationId, live: bool) -> EdgeResult<()>;
     fn live(&self) -> EdgeResult<Vec<ConversationId>>;
     /// Whether the workspace was available when visitors were last told (`None`: never told).
-    fn told_available(&self) -> EdgeResult<Option<bool>>;
-    fn set_told_available(&mut self, online: bool) -> EdgeResult<()>;
+    fn told_available(&self) -> EdgeResult<Option<Told>>;
+    fn set_told_available(&mut self, told: Told) -> EdgeResult<()>;
 }
 
 /// What the alarm was last set to and whether a retention period applies: enough to tell, for a
@@ -208,7 +209,7 @@ pub enum Effect {
     /// Tell these conversations' visitors whether someone can answer now (see `logic::live`).
     Availability {
         conversations: Vec<ConversationId>,
-        online: bool,
+        told: Told,
     },
 }
 

@@ -2,7 +2,7 @@
 //! SQLite store, its effects carried out here (sockets, alarm, storage), and the calls the alarm
 //! makes to the site's other objects.
 
-use super::logic::{Call, Effect, InboxPeer, Workspace as Logic};
+use super::logic::{Call, Effect, InboxPeer, Told, Workspace as Logic};
 use super::schema::schema;
 use super::store::{IndexMemo, SqlStore};
 use super::*;
@@ -134,7 +134,7 @@ impl Workspace {
                     schema(&self.state);
                 }
                 Effect::Log(message) => console_error!("{message}"),
-                Effect::Availability { conversations, online } => self.tell_availability(conversations, online).await?,
+                Effect::Availability { conversations, told } => self.tell_availability(conversations, told).await?,
             }
         }
         Ok(())
@@ -143,13 +143,13 @@ impl Workspace {
     /// Tells each conversation with a visitor's socket open whether someone can answer now, many
     /// at a time; one whose visitor has gone since is forgotten. A failure is logged: a visitor
     /// who missed it still learns the truth when they reconnect.
-    async fn tell_availability(&self, conversations: Vec<ConversationId>, online: bool) -> EdgeResult<()> {
+    async fn tell_availability(&self, conversations: Vec<ConversationId>, told: Told) -> EdgeResult<()> {
         let site = SiteId::parse(&self.site())?;
         let mut gone = Vec::new();
         for batch in conversations.chunks(AVAILABILITY_BATCH) {
             let told = batch.iter().map(|id| async {
                 let stub = conversation_object(&self.env, &site, id)?;
-                ask(&stub, SetAvailability { online }).await
+                ask(&stub, SetAvailability { told }).await
             });
             for (id, answer) in batch.iter().zip(futures_util::future::join_all(told).await) {
                 match answer {
@@ -318,7 +318,7 @@ impl WorkspaceCalls for Workspace {
         let peers = self.peers(None);
         self.decide(|ws| ws.can_answer(&peers)).map(|(online, _)| online)
     }
-    async fn visitor_live(&self, r: VisitorLive) -> EdgeResult<bool> {
+    async fn visitor_live(&self, r: VisitorLive) -> EdgeResult<Told> {
         let peers = self.peers(None);
         self.act(|ws| ws.visitor_live(&r.id, r.live, &peers)).await
     }

@@ -67,6 +67,8 @@ pub fn schema(state: &State) {
             ("summary-rev", "ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"),
             // Whose conversation: an erasure also finds those the visitor's own list missed.
             ("summary-visitor", "ALTER TABLE conversations ADD COLUMN visitor_id TEXT"),
+            // Which change of availability visitors were last told (see `logic::live::Told`).
+            ("availability-seq", "ALTER TABLE availability ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"),
         ],
     );
 }

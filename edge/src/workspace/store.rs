@@ -2,7 +2,7 @@
 //! and stored JSON are those of objects already on disk.
 
 use super::logic::notify::{MemberNotify, Waiting};
-use super::logic::{IndexEntry, MessageHit, Scheduled, WorkspaceStore};
+use super::logic::{IndexEntry, MessageHit, Scheduled, Told, WorkspaceStore};
 use super::IdentityLink;
 use crate::conversation::logic::Indexed;
 use crate::error::EdgeResult;
@@ -607,15 +607,20 @@ impl WorkspaceStore for SqlStore<'_> {
         let rows: Vec<Row> = self.0.exec("SELECT conversation_id FROM live_visitors", None)?.to_array()?;
         rows.into_iter().map(|r| Ok(ConversationId::parse(&r.conversation_id)?)).collect()
     }
-    fn told_available(&self) -> EdgeResult<Option<bool>> {
+    fn told_available(&self) -> EdgeResult<Option<Told>> {
         #[derive(serde::Deserialize)]
         struct Row {
             online: i64,
+            seq: i64,
         }
-        let rows: Vec<Row> = self.0.exec("SELECT online FROM availability WHERE id = 1", None)?.to_array()?;
-        Ok(rows.first().map(|r| r.online != 0))
+        let rows: Vec<Row> = self.0.exec("SELECT online, seq FROM availability WHERE id = 1", None)?.to_array()?;
+        Ok(rows.first().map(|r| Told { online: r.online != 0, seq: u64::try_from(r.seq).unwrap_or(0) }))
     }
-    fn set_told_available(&mut self, online: bool) -> EdgeResult<()> {
-        self.run("INSERT OR REPLACE INTO availability (id, online) VALUES (1, ?)", vec![i64::from(online).into()])
+    fn set_told_available(&mut self, told: Told) -> EdgeResult<()> {
+        let (online, seq) = (i64::from(told.online), i64::try_from(told.seq).unwrap_or(i64::MAX));
+        self.run(
+            "INSERT OR REPLACE INTO availability (id, online, seq) VALUES (1, ?, ?)",
+            vec![online.into(), seq.into()],
+        )
     }
 }

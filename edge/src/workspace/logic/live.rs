@@ -7,7 +7,37 @@ use super::inbox::{anyone_available, InboxPeer};
 use super::{Effect, Workspace, WorkspaceStore};
 use crate::chat_settings::minutes_to_change;
 use crate::error::EdgeResult;
+use serde::{Deserialize, Serialize};
 use shared::ConversationId;
+use std::cell::Cell;
+
+/// What visitors were told: whether someone can answer, and which change of it that was (the
+/// workspace counts them). A visitor's socket hears it two ways, its own answer when it opens and
+/// the news when it changes, and the news can overtake an answer still on its way: the number
+/// tells which is newer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Told {
+    pub online: bool,
+    pub seq: u64,
+}
+
+/// The newest [`Told`] a conversation object passed on to its visitor's sockets, while it lives:
+/// an older one that arrives after it is dropped. (A new instance starts from nothing: no call
+/// is on its way to an instance that was not there.)
+#[derive(Debug, Default)]
+pub struct Newest(Cell<u64>);
+
+impl Newest {
+    /// Whether `told` is to be passed on: not older than what was. The same change twice is
+    /// passed on (a second socket asked, or the news and the answer were the same).
+    pub fn admits(&self, told: Told) -> bool {
+        if told.seq < self.0.get() {
+            return false;
+        }
+        self.0.set(told.seq);
+        true
+    }
+}
 
 impl<S: WorkspaceStore> Workspace<'_, S> {
     /// Whether someone can answer now: an agent available among `peers` (the open inboxes),
@@ -27,10 +57,11 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     /// whether someone can answer now, for the visitor who just connected. Visitors already
     /// there hear it too if they were told otherwise; and while the site has business hours, the
     /// alarm comes when they next open or close.
-    pub fn visitor_live(&mut self, id: &ConversationId, live: bool, peers: &[InboxPeer]) -> EdgeResult<bool> {
+    pub fn visitor_live(&mut self, id: &ConversationId, live: bool, peers: &[InboxPeer]) -> EdgeResult<Told> {
         self.store.set_live(id, live)?;
         if !live {
-            return self.can_answer(peers);
+            // Nobody is there to hear it.
+            return Ok(Told { online: self.can_answer(peers)?, seq: 0 });
         }
         let online = self.tell_visitors_but(peers, Some(id))?;
         let change = self.next_hours_change()?;
@@ -43,21 +74,23 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
     /// After the team, the settings or the hour changed: if whether someone can answer is not
     /// what visitors were last told, every conversation with a visitor's socket open is told.
     pub fn tell_visitors(&mut self, peers: &[InboxPeer]) -> EdgeResult<()> {
-        self.tell_visitors_but(peers, None).map(|_| ())
+        self.tell_visitors_but(peers, None).map(drop)
     }
 
     /// [`Self::tell_visitors`], but for the conversation `except` (which hears the answer).
-    fn tell_visitors_but(&mut self, peers: &[InboxPeer], except: Option<&ConversationId>) -> EdgeResult<bool> {
+    fn tell_visitors_but(&mut self, peers: &[InboxPeer], except: Option<&ConversationId>) -> EdgeResult<Told> {
         let online = self.can_answer(peers)?;
-        if self.store.told_available()? == Some(online) {
-            return Ok(online);
+        let last = self.store.told_available()?;
+        if let Some(told) = last.filter(|t| t.online == online) {
+            return Ok(told);
         }
+        let told = Told { online, seq: last.map_or(1, |t| t.seq + 1) };
         let conversations: Vec<_> = self.store.live()?.into_iter().filter(|c| Some(c) != except).collect();
-        self.store.set_told_available(online)?;
+        self.store.set_told_available(told)?;
         if !conversations.is_empty() {
-            self.effects.push(Effect::Availability { conversations, online });
+            self.effects.push(Effect::Availability { conversations, told });
         }
-        Ok(online)
+        Ok(told)
     }
 
     /// When the site's business hours next open or close (ms since the epoch), if a visitor is
@@ -111,7 +144,7 @@ mod tests {
         effects
             .iter()
             .filter_map(|e| match e {
-                Effect::Availability { conversations, online } => Some((conversations.clone(), *online)),
+                Effect::Availability { conversations, told } => Some((conversations.clone(), told.online)),
                 _ => None,
             })
             .collect()
@@ -121,7 +154,7 @@ mod tests {
     fn live_visitors_hear_when_the_first_agent_comes_and_the_last_goes_and_only_then() {
         let mut store = store();
         let mut ws = Workspace::new(&mut store, "shop", 1_000, 86_400_000);
-        assert!(!ws.visitor_live(&id("cv_live0001"), true, &[]).unwrap(), "nobody is there yet");
+        assert!(!ws.visitor_live(&id("cv_live0001"), true, &[]).unwrap().online, "nobody is there yet");
         ws.visitor_live(&id("cv_live0002"), true, &[]).unwrap();
         ws.visitor_live(&id("cv_live0002"), false, &[]).unwrap();
 
@@ -146,10 +179,40 @@ mod tests {
         ws.effects.clear();
         // Back, then every inbox closed.
         ws.on_frame(&mut bob, std::slice::from_ref(&ada), Ok(ClientMsg::Presence { away: false }));
-        assert!(ws.visitor_live(&id("cv_live0003"), true, &[ada.clone(), bob.clone()]).unwrap());
+        assert!(ws.visitor_live(&id("cv_live0003"), true, &[ada.clone(), bob.clone()]).unwrap().online);
         ws.effects.clear();
         ws.inbox_closed(&[]).unwrap();
         assert_eq!(told(&ws.effects), [(vec![id("cv_live0001"), id("cv_live0003")], false)]);
+    }
+
+    #[test]
+    fn an_answer_overtaken_by_news_of_a_later_change_is_not_passed_on() {
+        let mut store = store();
+        let ada = peer("ada@shop.example", false);
+        let mut ws = Workspace::new(&mut store, "shop", 1_000, 86_400_000);
+        // A visitor's socket asks: nobody is there (the first change visitors are told).
+        let answer = ws.visitor_live(&id("cv_live0001"), true, &[]).unwrap();
+        assert_eq!(answer, Told { online: false, seq: 1 });
+        // Ada opens her inbox before the answer is back: the news is the next change.
+        let mut ada = InboxPeer { greeted: false, ..ada };
+        ws.on_frame(&mut ada, &[], Ok(ClientMsg::Hello { protocol: PROTOCOL_VERSION, after_seq: 0 }));
+        let news = match ws.effects.iter().find(|e| matches!(e, Effect::Availability { .. })) {
+            Some(Effect::Availability { told, .. }) => *told,
+            _ => panic!("told: {:?}", ws.effects),
+        };
+        assert_eq!(news, Told { online: true, seq: 2 });
+        // A second visitor's answer, with nothing changed since, is that same change.
+        assert_eq!(ws.visitor_live(&id("cv_live0002"), true, std::slice::from_ref(&ada)).unwrap(), news);
+
+        // The conversation passes on the news, then drops the older answer that came after it.
+        let newest = Newest::default();
+        assert!(newest.admits(news));
+        assert!(!newest.admits(answer), "the answer is older than what the visitor was told");
+        // In the other order both go, the news last.
+        let newest = Newest::default();
+        assert!(newest.admits(answer) && newest.admits(news));
+        // The same change twice (a second tab's answer) still reaches that tab.
+        assert!(newest.admits(news));
     }
 
     fn alarms(effects: &[Effect]) -> Vec<i64> {
@@ -166,7 +229,7 @@ mod tests {
         let now = 1_000 * MIN + 30_000;
         let mut ws = Workspace::new(&mut store, "shop", now, 86_400_000);
         ws.local_time = |_| Some((0, 1018));
-        assert!(ws.visitor_live(&id("cv_hours001"), true, std::slice::from_ref(&ada)).unwrap());
+        assert!(ws.visitor_live(&id("cv_hours001"), true, std::slice::from_ref(&ada)).unwrap().online);
         assert_eq!(alarms(&ws.effects), [1_002 * MIN], "at the start of 17:00");
         assert_eq!(told(&ws.effects), [], "the visitor who connected heard the answer itself");
 
@@ -203,15 +266,15 @@ mod tests {
         let ada = peer("ada@shop.example", false);
         let mut ws = Workspace::new(&mut store, "shop", 1_000, 86_400_000);
         ws.local_time = |_| Some((0, 600));
-        assert!(ws.visitor_live(&id("cv_first001"), true, std::slice::from_ref(&ada)).unwrap());
+        assert!(ws.visitor_live(&id("cv_first001"), true, std::slice::from_ref(&ada)).unwrap().online);
         // Closed now, and no alarm came (the runtime lost it): the next visitor hears "away",
         // and so does the first, once.
         let mut ws = Workspace::new(&mut store, "shop", 2_000, 86_400_000);
         ws.local_time = |_| Some((0, 1100));
-        assert!(!ws.visitor_live(&id("cv_second01"), true, std::slice::from_ref(&ada)).unwrap());
+        assert!(!ws.visitor_live(&id("cv_second01"), true, std::slice::from_ref(&ada)).unwrap().online);
         assert_eq!(told(&ws.effects), [(vec![id("cv_first001")], false)]);
         ws.effects.clear();
-        assert!(!ws.visitor_live(&id("cv_third001"), true, std::slice::from_ref(&ada)).unwrap());
+        assert!(!ws.visitor_live(&id("cv_third001"), true, std::slice::from_ref(&ada)).unwrap().online);
         assert_eq!(told(&ws.effects), []);
     }
 
@@ -221,7 +284,7 @@ mod tests {
         let ada = peer("ada@shop.example", false);
         let mut ws = Workspace::new(&mut store, "shop", 1_000, 86_400_000);
         ws.local_time = |_| Some((2, 1200));
-        assert!(ws.visitor_live(&id("cv_live0001"), true, std::slice::from_ref(&ada)).unwrap());
+        assert!(ws.visitor_live(&id("cv_live0001"), true, std::slice::from_ref(&ada)).unwrap().online);
         let mut settings = ws.config().unwrap().settings(&shared::SiteId::parse("shop").unwrap());
         settings.business_hours = Some(BusinessHours {
             time_zone: "Europe/Berlin".into(),

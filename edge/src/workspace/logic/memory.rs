@@ -50,7 +50,7 @@ pub struct Memory {
     pub notify: BTreeMap<String, (crate::workspace::MemberPrefs, i64)>,
     pub waiting: BTreeMap<String, super::notify::Waiting>,
     pub live: BTreeSet<String>,
-    pub told_available: Option<bool>,
+    pub told_available: Option<super::Told>,
 }
 
 /// Whether a registry row matches the filters (`None`: any).
@@ -438,11 +438,11 @@ impl WorkspaceStore for Memory {
     fn live(&self) -> EdgeResult<Vec<ConversationId>> {
         self.live.iter().map(|id| Ok(ConversationId::parse(id)?)).collect()
     }
-    fn told_available(&self) -> EdgeResult<Option<bool>> {
+    fn told_available(&self) -> EdgeResult<Option<super::Told>> {
         Ok(self.told_available)
     }
-    fn set_told_available(&mut self, online: bool) -> EdgeResult<()> {
-        self.told_available = Some(online);
+    fn set_told_available(&mut self, told: super::Told) -> EdgeResult<()> {
+        self.told_available = Some(told);
         Ok(())
     }
 }
