@@ -59,6 +59,10 @@
     if (value == 'customize') return P.show('prefs');
     if (busy) return;
     busy = 1;
+    // The launcher waits for the answer: a chat opened sooner would begin as a visitor of its own
+    // and start over as the decision's when the answer came, what was written in it out of view.
+    var open = P.b.onclick, wanted, done = () => { busy = 0; P.b.onclick = open; wanted && open(); };
+    P.b.onclick = () => wanted = 1;
     // In line with the page's identify calls (api.js's queue, when it has loaded): a decision
     // made while identify is on its way is the identified visitor's, with the token identify gave.
     var send = () => fetch(api + 'consent', {
@@ -78,7 +82,7 @@
       }),
     })
       .then(r => r.ok ? r.json() : Promise.reject(r.status))
-      .then(stored => { busy = 0; P.k(stored); }, () => { busy = 0; error.hidden = false; });
+      .then(stored => { P.k(stored); done(); }, () => { error.hidden = false; done(); });
     P.q ? P.q(send) : send();
   };
 

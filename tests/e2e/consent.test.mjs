@@ -525,3 +525,31 @@ test('a decision the edge refuses shows an error in the banner and decides nothi
   await page.getByText('Analytics off').waitFor();
   await context.close();
 });
+
+test('a chat opened while the decision is still saving is the decision’s visitor from the start', async () => {
+  // A slow network: the decision takes a while. The visitor does not wait for it and opens the
+  // chat at once. Opened sooner, the chat began as a visitor of its own and started over as the
+  // decision's visitor when the answer came, taking what they had written out of view.
+  const context = await browser.newContext();
+  const { page, widget } = await visit(context);
+  await page.getByRole('dialog').waitFor();
+  await page.route('**/api/v1/sites/demo/consent', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  const sessions = [];
+  page.on('request', (r) => r.url().includes('/visitor-session') && sessions.push(r.postDataJSON()));
+  await page.getByRole('button', { name: 'Reject all' }).click();
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  const composer = widget.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Written as soon as the chat opened');
+  await widget.getByRole('button', { name: 'Send' }).click();
+  await widget.getByText('Sent', { exact: true }).waitFor();
+  await page.waitForTimeout(1000);
+  await widget.getByText('Written as soon as the chat opened').waitFor({ timeout: 100 });
+  // Tokens are `v3.SITE.VISITOR.…`; the edge renews them, the visitor stays.
+  const visitor = (token) => token?.split('.')[2];
+  const kept = JSON.parse(await page.evaluate(() => localStorage.getItem('provixchat.demo'))).token;
+  assert.deepEqual(sessions.map((s) => visitor(s.token)), [visitor(kept)], 'one chat session, as the decision’s visitor');
+  await context.close();
+});
