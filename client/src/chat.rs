@@ -2,6 +2,7 @@
 //! visitor's or agent's own messages still on their way. One reducer, fed by local sends and by
 //! server frames.
 
+use shared::files::Attachment;
 use shared::{Author, ChatMessage, ClientMsgId, ConversationDetails, ConversationId, ErrorCode, Party, ServerMsg};
 use std::rc::Rc;
 
@@ -28,6 +29,8 @@ pub struct Line {
     pub state: LineState,
     /// A private note between agents.
     pub note: bool,
+    /// The file it carries (the body is its caption, by default its name).
+    pub file: Option<Attachment>,
 }
 
 /// The connection as the user should see it.
@@ -60,6 +63,9 @@ pub struct ChatState {
     /// Whether someone can answer now, as the edge last said (visitors only; `None` until it
     /// has, when the session's answer stands).
     pub online: Option<bool>,
+    /// This party's link to the conversation's files: a file's id appended fetches it (from the
+    /// `welcome`; it expires, and each reconnect brings a fresh one).
+    pub files: Option<String>,
 }
 
 /// How long a typing indicator lasts without a new typing frame, in ms.
@@ -89,6 +95,7 @@ impl ChatState {
             at: Some(m.at),
             state: LineState::Sent,
             note: m.note,
+            file: m.file,
         };
         // Whoever sent a message has stopped typing it.
         if self.typing.as_ref().is_some_and(|(who, _)| who == &line.author) {
@@ -125,7 +132,16 @@ impl ChatState {
     pub fn apply(&mut self, action: ChatAction) {
         match action {
             ChatAction::Sent { client_id, body, author, note } => {
-                self.lines.push(Line { client_id, seq: None, author, body, at: None, state: LineState::Sending, note });
+                self.lines.push(Line {
+                    client_id,
+                    seq: None,
+                    author,
+                    body,
+                    at: None,
+                    state: LineState::Sending,
+                    note,
+                    file: None,
+                });
             }
             ChatAction::TypingExpired(n) => {
                 if self.typing.as_ref().is_some_and(|(_, m)| *m == n) {
@@ -139,8 +155,9 @@ impl ChatState {
 
     fn server(&mut self, msg: ServerMsg) {
         match msg {
-            ServerMsg::Welcome { conversation_id, messages, .. } => {
+            ServerMsg::Welcome { conversation_id, messages, files, .. } => {
                 self.conversation_id = Some(conversation_id);
+                self.files = files.or(self.files.take());
                 self.connection = Connection::Online;
                 self.notice = None;
                 messages.into_iter().for_each(|m| self.upsert(m));
@@ -153,11 +170,17 @@ impl ChatState {
                 }
                 self.sort();
             }
-            ServerMsg::Message { message } => self.upsert(message),
+            ServerMsg::Message { message } => {
+                // Whatever the notice was about (a file refused, say), the conversation moved on.
+                self.notice = None;
+                self.upsert(message)
+            }
             ServerMsg::Error { client_id: Some(id), message, code, retry_after_s } => {
                 if let Some(line) = self.lines.iter_mut().find(|l| l.client_id == id && l.state != LineState::Sent) {
-                    line.state = match code {
-                        ErrorCode::RateLimited => LineState::Waiting(retry_after_s.unwrap_or(5)),
+                    // Waiting, to be sent again, only with a time to wait: a file refused for its
+                    // sender's upload budget comes without one (its bytes are not kept to resend).
+                    line.state = match (code, retry_after_s) {
+                        (ErrorCode::RateLimited, Some(s)) => LineState::Waiting(s),
                         _ => LineState::Failed(message),
                     };
                 }

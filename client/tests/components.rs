@@ -229,7 +229,68 @@ fn line(id: &str, author: Author, body: &str, state: LineState) -> Line {
         at: None,
         state,
         note: false,
+        file: None,
     }
+}
+
+#[wasm_bindgen_test]
+async fn message_list_shows_pictures_in_place_and_other_files_as_a_link_with_their_size() {
+    use shared::files::{Attachment, FileKind};
+    let root = mount();
+    let file = |id: &str, name: &str, size, kind| Some(Attachment { id: id.into(), name: name.into(), size, kind });
+    let lines = vec![
+        Line {
+            file: file("f_pic", "shot.png", 2_048, FileKind::Png),
+            ..line("c_00000011", Author::Visitor, "shot.png", LineState::Sent)
+        },
+        Line {
+            file: file("f_doc", "<b>invoice</b>.pdf", 14_200, FileKind::Pdf),
+            ..line("a_00000011", Author::Agent { name: "Dana".into() }, "Here it is", LineState::Sent)
+        },
+        // Not stored yet: its name, as text.
+        line("c_00000012", Author::Visitor, "later.png", LineState::Sending),
+    ];
+    let files = Some("/files/demo/cv_x/1.mac/".to_owned());
+    yew::Renderer::<MessageList>::with_root_and_props(
+        root.clone(),
+        yew::props!(MessageListProps { lines, viewer: Viewer::Visitor, files }),
+    )
+    .render();
+    tick().await;
+    let items = root.query_selector_all("li").unwrap();
+    let item = |i: u32| items.get(i).unwrap().unchecked_into::<Element>();
+    let img = item(0).query_selector("a img").unwrap().expect("the picture, in the message");
+    assert_eq!(img.get_attribute("src").as_deref(), Some("/files/demo/cv_x/1.mac/f_pic"));
+    assert_eq!(img.get_attribute("alt").as_deref(), Some("shot.png"));
+    assert!(item(0).query_selector(".pvx-body").unwrap().is_none(), "its name is not said twice");
+    let link = item(1).query_selector("a[download]").unwrap().expect("a link that downloads it");
+    assert_eq!(link.text_content().as_deref(), Some("<b>invoice</b>.pdf · 15 KB"));
+    assert_eq!(link.get_attribute("href").as_deref(), Some("/files/demo/cv_x/1.mac/f_doc"));
+    assert!(item(1).text_content().unwrap().contains("Here it is"), "a caption of its own is shown");
+    assert!(root.query_selector("b").unwrap().is_none(), "a file's name is text");
+    assert!(item(2).query_selector("a").unwrap().is_none() && item(2).text_content().unwrap().contains("later.png"));
+}
+
+#[wasm_bindgen_test]
+async fn composer_offers_a_paperclip_only_where_files_can_go() {
+    let root = mount();
+    yew::Renderer::<Composer>::with_root_and_props(
+        root.clone(),
+        yew::props!(ComposerProps { onsend: Callback::noop(), upload: "/api/v1/sites/demo/file-messages?token=t" }),
+    )
+    .render();
+    tick().await;
+    let clip = root.query_selector("input[type=file]").unwrap().expect("a file input");
+    assert_eq!(clip.get_attribute("aria-label").as_deref(), Some("Attach a file"));
+    assert_eq!(clip.get_attribute("data-upload").as_deref(), Some("/api/v1/sites/demo/file-messages?token=t"));
+    let bare = mount();
+    yew::Renderer::<Composer>::with_root_and_props(
+        bare.clone(),
+        yew::props!(ComposerProps { onsend: Callback::noop() }),
+    )
+    .render();
+    tick().await;
+    assert!(bare.query_selector("input[type=file]").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]

@@ -45,6 +45,15 @@ crate::requests! {
         /// From the workspace: whether someone can answer now changed; the visitor's sockets hear
         /// it, unless they heard of a later change. Answers whether the visitor has a socket open
         /// still.
+        /// A file message that came by HTTP (see `logic::posted`): `agent` sent it, else the
+        /// visitor (with the verified user id their token carries); `upload` is the stored file
+        /// or why it was refused. Answers whether the file is now a stored message's.
+        post_file: PostFile {
+            agent: Option<shared::AgentRef>,
+            verified: Option<String>,
+            client_id: shared::ClientMsgId,
+            upload: Result<shared::files::Attachment, shared::api::ApiError>,
+        } -> bool;
         set_availability: SetAvailability { told: crate::workspace::logic::Told } -> bool;
     }
 }

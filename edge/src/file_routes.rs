@@ -1,12 +1,14 @@
 //! Files in chat, the routes and R2: an upload by a visitor or an agent into their conversation
 //! (checked as their socket is, judged by its bytes, stored in the bucket of the site's data
-//! region, answered with the sealed receipt the message then carries), the download through a
-//! conversation's file link, and the erasure of a conversation's files with it.
+//! region), either sent at once as their message (`file-messages`: what the widget and the inbox
+//! use) or answered with a sealed receipt a `send` frame then carries (`files`: the API); the
+//! download through a conversation's file link, and the erasure of a conversation's files with it.
 //!
 //! The body is read whole before anything is stored: an upload cut off half way (a closed tab,
 //! a lost connection) fails to read and leaves nothing behind.
 
 use crate::auth;
+use crate::conversation::PostFile;
 use crate::error::{EdgeError, EdgeResult};
 use crate::files::{self, FileKeys};
 use crate::glue::{ask, json, now_ms, query};
@@ -41,17 +43,17 @@ pub async fn erase(env: &Env, site: &SiteId, conversation: &ConversationId) -> E
     }
 }
 
-/// The body, read as it arrives and kept only up to [`MAX_FILE_BYTES`], whatever length it
+/// The body, read as it arrives and kept only up to `limit` bytes, whatever length it
 /// announced (a chunked body announces none): an upload never holds more than that in the
 /// isolate's memory. What comes beyond is read and dropped, so the refusal goes back on a
 /// connection left in order. An empty request has no body at all: no bytes.
-async fn read_upload(req: &mut Request) -> EdgeResult<Vec<u8>> {
+async fn read_upload(req: &mut Request, limit: u64) -> EdgeResult<Vec<u8>> {
     use futures_util::StreamExt;
     let Ok(mut stream) = req.stream() else { return Ok(Vec::new()) };
     let (mut bytes, mut over) = (Vec::new(), false);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| EdgeError::MalformedBody(format!("the upload did not arrive whole: {e}")))?;
-        over = over || (bytes.len() + chunk.len()) as u64 > MAX_FILE_BYTES;
+        over = over || (bytes.len() + chunk.len()) as u64 > limit;
         if !over {
             bytes.extend_from_slice(&chunk);
         }
@@ -60,6 +62,24 @@ async fn read_upload(req: &mut Request) -> EdgeResult<Vec<u8>> {
         return Err(EdgeError::TooLarge);
     }
     Ok(bytes)
+}
+
+/// Who posts a file message, and where.
+struct Poster<'a> {
+    site: &'a SiteId,
+    conversation: &'a ConversationId,
+    /// The agent who sends it; `None`: the conversation's visitor.
+    agent: Option<shared::AgentRef>,
+    /// The verified user id of the visitor's token.
+    verified: Option<String>,
+    /// The visitor's language (the widget's), for a refusal's words.
+    lang: Option<shared::consent::Lang>,
+}
+
+/// The client id the sender's page chose for the file's message (a retried post is one message).
+fn client_id_of(url: &worker::Url) -> EdgeResult<shared::ClientMsgId> {
+    let id = query(url, "client_id").unwrap_or_default();
+    shared::ClientMsgId::parse(&id).map_err(|_| EdgeError::Invalid("client_id is missing or malformed".into()))
 }
 
 impl Ctx<'_> {
@@ -90,16 +110,102 @@ impl Ctx<'_> {
         self.store_file(req, &workspace.id, &id).await
     }
 
+    /// `POST /api/v1/sites/SITE/file-messages?token=…&lang=…&client_id=…&name=…` from the widget (the
+    /// browser posts the bytes: `www/app/files.js`): the file stored and sent as the visitor's
+    /// message. The token is checked as for an upload; the visitor's page hears the rest on
+    /// its socket (see `Ctx::post_file`).
+    pub async fn visitor_file_message(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
+        self.require_own_origin(req)?;
+        let site = self.site(site)?;
+        let url = req.url()?;
+        let token = self.bound_token_of(&site, &query(&url, "token").unwrap_or_default()).await?;
+        let client_id = client_id_of(&url)?;
+        ask(&self.visitor(&site, &token.visitor_id)?, crate::visitor::Admit {}).await?;
+        let allowed = self.limit(Limited::Upload, req, &site, Some(&token.visitor_id)).await;
+        let lang = query(&url, "lang").and_then(|l| shared::consent::Lang::from_tag(&l));
+        let to = Poster {
+            site: &site,
+            conversation: &token.conversation_id,
+            agent: None,
+            verified: token.verified_id,
+            lang,
+        };
+        self.post_file(req, to, client_id, allowed).await
+    }
+
+    /// `POST /api/v1/workspaces/SITE/conversations/ID/file-messages?client_id=…&name=…` from
+    /// the inbox: a member who may chat, in a conversation of their workspace.
+    pub async fn agent_file_message(&self, site: &str, id: &str, req: &mut Request) -> EdgeResult<Response> {
+        let (agent, workspace) = self.member(site, req, Action::Chat).await?;
+        let conversation = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
+        let client_id = client_id_of(&req.url()?)?;
+        let allowed = self.limit(Limited::Upload, req, &workspace.id, None).await;
+        let me = shared::AgentRef { email: agent.email, name: agent.me.name };
+        let to =
+            Poster { site: &workspace.id, conversation: &conversation, agent: Some(me), verified: None, lang: None };
+        self.post_file(req, to, client_id, allowed).await
+    }
+
+    /// Stores the file (unless `allowed` refused it) and hands it, or the refusal, to the
+    /// conversation, which tells the sender's sockets. The bytes stay only if a message holds
+    /// them. Answered with no content: the sender's page hears it all on its socket.
+    async fn post_file(
+        &self,
+        req: &mut Request,
+        to: Poster<'_>,
+        client_id: shared::ClientMsgId,
+        allowed: EdgeResult<()>,
+    ) -> EdgeResult<Response> {
+        let upload = match allowed {
+            Ok(()) => self.save_upload(req, to.site, to.conversation).await,
+            Err(e) => {
+                // Read and dropped, so the refusal goes back on a connection left in order.
+                let _ = read_upload(req, 0).await;
+                Err(e)
+            }
+        };
+        let key = upload.as_ref().ok().map(|file| files::key(to.site, to.conversation, &file.id));
+        let post = PostFile {
+            agent: to.agent,
+            verified: to.verified,
+            client_id,
+            upload: upload.map_err(|e| match to.lang {
+                Some(lang) => files::refusal(&e, lang),
+                None => e.to_api_error(),
+            }),
+        };
+        let kept = ask(&self.conversation(to.site, to.conversation)?, post).await;
+        if let Some(key) = key.filter(|_| !matches!(kept, Ok(true))) {
+            bucket(self.env, to.site)?.delete(key).await?;
+        }
+        kept?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// Stores the upload and answers its sealed receipt (see `shared::files::SealedFile`).
     async fn store_file(
         &self,
         req: &mut Request,
         site: &SiteId,
         conversation: &ConversationId,
     ) -> EdgeResult<Response> {
+        let file = self.save_upload(req, site, conversation).await?;
+        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
+        json(&self.file_keys(&secret, site).seal(conversation, file), 201)
+    }
+
+    /// The request's body as a file of `conversation` (named by `?name=`), judged by its bytes
+    /// and put in the bucket of the site's data region.
+    async fn save_upload(
+        &self,
+        req: &mut Request,
+        site: &SiteId,
+        conversation: &ConversationId,
+    ) -> EdgeResult<shared::files::Attachment> {
         crate::limits::announced_body(req.headers().get("content-length")?.as_deref(), MAX_FILE_BYTES as usize)
             .map_err(|_| EdgeError::TooLarge)?;
         let name = query(&req.url()?, "name").unwrap_or_default();
-        let bytes = read_upload(req).await?;
+        let bytes = read_upload(req, MAX_FILE_BYTES).await?;
         let file = files::accept(auth::random_id("f_")?, &name, &bytes)?;
         let metadata = HttpMetadata { content_type: Some(file.kind.mime().to_owned()), ..Default::default() };
         let custom =
@@ -110,8 +216,7 @@ impl Ctx<'_> {
             .custom_metadata(custom)
             .execute()
             .await?;
-        let secret = self.secret("VISITOR_TOKEN_SECRET")?;
-        json(&self.file_keys(&secret, site).seal(conversation, file), 201)
+        Ok(file)
     }
 
     /// `GET /files/SITE/CONVERSATION/TOKEN/ID`: the file, to whoever holds the conversation's

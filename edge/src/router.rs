@@ -70,6 +70,10 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
         (Method::Post, ["api", "v1", "sites", site, "visitor-session"]) => ctx.visitor_session(site, &mut req).await,
         (Method::Get, ["api", "v1", "sites", site, "connect"]) => ctx.visitor_connect(site, &req).await,
         (Method::Post, ["api", "v1", "sites", site, "files"]) => ctx.visitor_upload(site, &mut req).await,
+        (Method::Post, ["api", "v1", "sites", site, "file-messages"]) => ctx.visitor_file_message(site, &mut req).await,
+        (Method::Post, ["api", "v1", "workspaces", site, "conversations", id, "file-messages"]) => {
+            ctx.agent_file_message(site, id, &mut req).await
+        }
         (Method::Post, ["api", "v1", "workspaces", site, "conversations", id, "files"]) => {
             ctx.agent_upload(site, id, &mut req).await
         }

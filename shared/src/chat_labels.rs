@@ -44,6 +44,8 @@ pub struct ChatLabels {
     pub message: Label,
     pub placeholder: Label,
     pub send: Label,
+    /// The composer's button to attach a file.
+    pub attach: Label,
     pub keys: Label,
     /// "{over} characters over the {max}-character limit"
     pub over_limit: Label,
@@ -81,7 +83,7 @@ impl ChatLabels {
     }
 
     /// Every label in declaration order, for completeness checks and the JSON decoder.
-    pub fn all(&self) -> [&Label; 40] {
+    pub fn all(&self) -> [&Label; 41] {
         [
             &self.chat_with,
             &self.online,
@@ -107,6 +109,7 @@ impl ChatLabels {
             &self.message,
             &self.placeholder,
             &self.send,
+            &self.attach,
             &self.keys,
             &self.over_limit,
             &self.before_we_start,
@@ -128,8 +131,8 @@ impl ChatLabels {
 
     /// The labels in the order of [`Self::all`]; `None` unless there are exactly as many.
     pub fn from_list(list: Vec<Label>) -> Option<ChatLabels> {
-        let [chat_with, online, away, connecting, reconnecting, ended, privacy, close_chat, reply_to, messages, you, visitor, sending, sent, seen, not_sent, waiting, typing, said_sent, said_seen, said_failed, message, placeholder, send, keys, over_limit, before_we_start, your_name, your_email, email_replies, email_transcript, start_chat, skip, save_email, need_name, need_email, bad_email, long_name, mail_needs_email, mail_options] =
-            <[Label; 40]>::try_from(list).ok()?;
+        let [chat_with, online, away, connecting, reconnecting, ended, privacy, close_chat, reply_to, messages, you, visitor, sending, sent, seen, not_sent, waiting, typing, said_sent, said_seen, said_failed, message, placeholder, send, attach, keys, over_limit, before_we_start, your_name, your_email, email_replies, email_transcript, start_chat, skip, save_email, need_name, need_email, bad_email, long_name, mail_needs_email, mail_options] =
+            <[Label; 41]>::try_from(list).ok()?;
         Some(ChatLabels {
             chat_with,
             online,
@@ -155,6 +158,7 @@ impl ChatLabels {
             message,
             placeholder,
             send,
+            attach,
             keys,
             over_limit,
             before_we_start,
@@ -200,6 +204,7 @@ static EN: ChatLabels = ChatLabels {
     message: t("Message"),
     placeholder: t("Write a message…"),
     send: t("Send"),
+    attach: t("Attach a file"),
     keys: t("Enter to send · Shift+Enter for a new line"),
     over_limit: t("{over} characters over the {max}-character limit"),
     before_we_start: t("Before we start"),
@@ -243,6 +248,7 @@ static DE: ChatLabels = ChatLabels {
     message: t("Nachricht"),
     placeholder: t("Nachricht schreiben…"),
     send: t("Senden"),
+    attach: t("Datei anhängen"),
     keys: t("Enter zum Senden · Umschalt+Enter für eine neue Zeile"),
     over_limit: t("{over} Zeichen über der Grenze von {max} Zeichen"),
     before_we_start: t("Bevor es losgeht"),
@@ -286,6 +292,7 @@ static FR: ChatLabels = ChatLabels {
     message: t("Message"),
     placeholder: t("Écrivez un message…"),
     send: t("Envoyer"),
+    attach: t("Joindre un fichier"),
     keys: t("Entrée pour envoyer · Maj+Entrée pour aller à la ligne"),
     over_limit: t("{over} caractères au-delà de la limite de {max} caractères"),
     before_we_start: t("Avant de commencer"),
@@ -329,6 +336,7 @@ static ES: ChatLabels = ChatLabels {
     message: t("Mensaje"),
     placeholder: t("Escribe un mensaje…"),
     send: t("Enviar"),
+    attach: t("Adjuntar un archivo"),
     keys: t("Intro para enviar · Mayús+Intro para una nueva línea"),
     over_limit: t("{over} caracteres por encima del límite de {max}"),
     before_we_start: t("Antes de empezar"),

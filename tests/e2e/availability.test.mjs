@@ -48,6 +48,8 @@ test('availability follows the team live, and an answered conversation never fal
     assert.equal(await widget.getByText(settings.offline_message).count(), 0, 'the away card is gone');
     assert.equal(await composer.inputValue(), 'A draft, not sent yet');
     assert.equal(await widget.getByRole('button', { name: 'Send' }).isEnabled(), true, 'the draft is still the draft');
+    // The mail choices fold into one line; opened again, the half-typed address is still there.
+    await widget.getByText('Email me the replies or a transcript').click();
     assert.equal(await email.inputValue(), 'dora@vis', 'and so is the half-typed address');
     await composer.fill('');
 

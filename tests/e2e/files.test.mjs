@@ -7,14 +7,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSuite, stopSuite } from '../support/suite.mjs';
+import { signInToInbox } from '../support/inbox.mjs';
+import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 
 let suite, api, site, owner;
 const PAGE = 'http://127.0.0.1:1';
 
 before(async () => {
   suite = await startSuite('files', {
-    browser: false,
+    browser: true,
     owner: { name: 'Fay', email: 'fay@files.example', password: 'files test password 1', workspace_name: 'File Shop', website: '127.0.0.1' },
   });
   ({ api, site, owner } = suite);
@@ -208,5 +209,123 @@ test("a visitor's export lists their files with a link that downloads each", asy
   assert.deepEqual(message.file, { id: note.id, name: 'order.txt', size: note.size, kind: 'text' });
   const file = await fetch(`${conversation.files}${message.file.id}`);
   assert.equal(await file.text(), 'Order 1234: two blue vases');
+  socket.close();
+});
+
+/** Hands `file` ({ name, type, bytes }) to the page as a paste into the message box, or a drop on
+ * the messages, the way a browser does (a DataTransfer holding the file). */
+async function pasteOrDrop(frame, how, file) {
+  await frame.evaluate(([how, { name, type, bytes }]) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], name, { type }));
+    const init = { bubbles: true, cancelable: true };
+    const [target, event] = how === 'paste'
+      ? [document.querySelector('textarea'), new ClipboardEvent('paste', { ...init, clipboardData: data })]
+      : [document.querySelector('.pvx-messages'), new DragEvent('drop', { ...init, dataTransfer: data })];
+    target.dispatchEvent(event);
+  }, [how, { ...file, bytes: [...file.bytes] }]);
+}
+
+test('in the widget and the inbox: the paperclip, a pasted screenshot, a dropped PDF; pictures in the chat, other files as a link; a refused file says why', async () => {
+  const visitorContext = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const inboxContext = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await visitorContext.newPage();
+    await page.goto(`${suite.edge.base}/demo?site=${site}`);
+    // Nothing decided in the banner yet: the chat works all the same.
+    await page.getByRole('dialog').waitFor();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const widget = page.frameLocator('iframe[title="Chat"]');
+    await widget.getByRole('textbox', { name: 'Message' }).waitFor();
+    const frame = page.frames().find((f) => f.url().includes('/embed/'));
+    const kept = () => page.evaluate((key) => JSON.parse(localStorage.getItem(key) || '{}').token ?? null, `provixchat.${site}`);
+    assert.equal(await kept(), null, 'no token kept before the visitor does anything');
+
+    // The paperclip: a picture, shown in the chat once the edge has it.
+    await widget.getByLabel('Attach a file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PNG });
+    const photo = widget.getByRole('img', { name: 'photo.png' });
+    await photo.waitFor();
+    assert.equal(await photo.evaluate((img) => img.decode().then(() => img.naturalWidth)), 1, 'the picture loads');
+    // Sending a file started the chat: the site keeps the visitor's token, as after a message.
+    await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) || '{}').token, `provixchat.${site}`);
+    // A screenshot pasted into the message box, a PDF dropped on the chat.
+    const screenshot = await page.screenshot({ clip: { x: 0, y: 0, width: 640, height: 360 } });
+    await pasteOrDrop(frame, 'paste', { name: 'screenshot.png', type: 'image/png', bytes: screenshot });
+    const pasted = widget.getByRole('img', { name: 'screenshot.png' });
+    await pasted.waitFor();
+    assert.equal(await pasted.evaluate((img) => img.decode().then(() => img.naturalWidth)), 640);
+    await pasteOrDrop(frame, 'drop', { name: 'invoice.pdf', type: 'application/pdf', bytes: PDF });
+    const pdf = widget.getByRole('link', { name: `invoice.pdf · ${PDF.length} B` });
+    await pdf.waitFor();
+    const served = await frame.evaluate(async (href) => {
+      const res = await fetch(href);
+      return [res.status, res.headers.get('content-type'), (await res.text()).slice(0, 5)];
+    }, await pdf.getAttribute('href'));
+    assert.deepEqual(served, [200, 'application/pdf', '%PDF-']);
+    // Text pasted stays the browser's to paste.
+    const textTaken = await frame.evaluate(() => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'just words');
+      const paste = new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: data });
+      document.querySelector('textarea').dispatchEvent(paste);
+      return paste.defaultPrevented;
+    });
+    assert.equal(textTaken, false);
+
+    // Refused: a program, whatever its name; nothing is stored and the chat says why.
+    const before = blobs();
+    await widget.getByLabel('Attach a file').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: EXE });
+    await widget.getByRole('alert').filter({ hasText: 'This kind of file cannot be sent' }).waitFor();
+    assert.equal(blobs(), before);
+
+    // The agent sees the same in the inbox and answers with a file of their own.
+    const inbox = await inboxContext.newPage();
+    await signInToInbox(inbox, suite.edge, { email: 'fay@files.example', password: 'files test password 1' });
+    await inbox.getByRole('button', { name: /invoice\.pdf/ }).first().click();
+    const view = inbox.getByRole('region', { name: /Conversation with/ });
+    await view.getByRole('img', { name: 'photo.png' }).waitFor();
+    await view.getByRole('img', { name: 'screenshot.png' }).waitFor();
+    await view.getByRole('link', { name: `invoice.pdf · ${PDF.length} B` }).waitFor();
+    await view.getByLabel('Attach a file').setInputFiles({ name: 'opening hours.txt', mimeType: 'text/plain', buffer: Buffer.from('Mon–Fri 9–17') });
+    await view.getByRole('link', { name: /^opening hours\.txt · \d+ B$/ }).waitFor();
+    await inbox.screenshot({ path: artifact('inbox-files.png') });
+    await widget.getByRole('link', { name: /^opening hours\.txt · \d+ B$/ }).waitFor();
+    await page.screenshot({ path: artifact('widget-files.png') });
+  } finally {
+    await visitorContext.close();
+    await inboxContext.close();
+  }
+});
+
+test('the file-message routes: the visitor by their token, an agent of the workspace only, each refusal typed', async () => {
+  const { session, socket } = await visitor();
+  const route = (token, clientId, name = 'a.txt') =>
+    `${suite.edge.base}/api/v1/sites/${site}/file-messages?token=${encodeURIComponent(token)}&client_id=${clientId}&name=${name}`;
+  const post = (url, body, headers = {}) => fetch(url, { method: 'POST', headers: { origin: suite.edge.base, ...headers }, body });
+  // Sent, and the visitor's socket hears the message with its file; posted twice, it is one.
+  assert.equal((await post(route(session.token, 'c_posted0001'), Buffer.from('hello file'))).status, 204);
+  const { message } = await socket.nextOf('message', (f) => f.message.client_id === 'c_posted0001');
+  assert.deepEqual([message.author.kind, message.body, message.file.name, message.file.kind], ['visitor', 'a.txt', 'a.txt', 'text']);
+  const stored = blobs();
+  assert.equal((await post(route(session.token, 'c_posted0001'), Buffer.from('hello file'))).status, 204);
+  assert.equal(blobs(), stored, 'the second copy is not kept');
+  // Refusals the socket hears as a notice, in the visitor's language: too large, not a kind the
+  // chat takes.
+  const big = Buffer.alloc(5 * 1024 * 1024 + 1, 97);
+  assert.equal((await post(`${route(session.token, 'c_posted0002', 'big.txt')}&lang=de`, big)).status, 204);
+  const tooLarge = await socket.nextOf('error');
+  assert.deepEqual([tooLarge.code, tooLarge.client_id ?? null, tooLarge.message], ['too_large', null, 'Diese Datei ist größer als 5 MB.']);
+  // Refused outright: no token, another origin, a malformed client id, a stranger agent.
+  await api.expectError(await post(route('v3.nope', 'c_posted0003'), 'x'), 401, 'unauthorized');
+  await api.expectError(await post(route(session.token, 'c_posted0004'), 'x', { origin: 'https://evil.example' }), 403, 'origin_not_allowed');
+  await api.expectError(await post(route(session.token, 'bad id'), 'x'), 400, 'invalid_input');
+  const stranger = await api.signUp({ name: 'Sam', email: 'sam@other.example', password: 'files test password 2', workspace_name: 'Other', website: '127.0.0.1' });
+  const agentRoute = `/api/v1/workspaces/${site}/conversations/${session.conversation_id}/file-messages?client_id=c_posted0005&name=x.txt`;
+  await api.expectError(await fetch(`${suite.edge.base}${agentRoute}`, { method: 'POST', headers: { origin: suite.edge.base, cookie: stranger.cookie }, body: 'x' }), 403, 'forbidden');
+  // The workspace's agent, into a conversation that does not exist: nothing kept.
+  const before = blobs();
+  const nowhere = `/api/v1/workspaces/${site}/conversations/cv_doesnotexist00/file-messages?client_id=c_posted0006&name=x.txt`;
+  await api.expectError(await fetch(`${suite.edge.base}${nowhere}`, { method: 'POST', headers: { origin: suite.edge.base, cookie: owner.cookie }, body: 'x' }), 404, 'not_found');
+  assert.equal(blobs(), before);
   socket.close();
 });

@@ -159,14 +159,14 @@ pub fn panel(props: &PanelProps) -> Html {
     // Focus follows what appears: the form when it shows, the composer after it.
     use_effect_with((prechat, ask), |_| focus(FOCUS_FIRST));
     let panel = use_node_ref();
-    // While nobody can answer, the mail choices open by themselves; availability changing back
-    // leaves them as they are, with what the visitor typed (one form, never remounted).
+    // While nobody can answer, the mail choices are open, else folded into one line: one form
+    // either way, never remounted, so what the visitor typed in it stays.
     let mail = use_node_ref();
     {
         let mail = mail.clone();
         use_effect_with(away_card, move |&away| {
-            if let Some(details) = mail.cast::<web_sys::Element>().filter(|_| away) {
-                let _ = details.set_attribute("open", "");
+            if let Some(details) = mail.cast::<web_sys::Element>() {
+                let _ = details.toggle_attribute_with_force("open", away);
             }
         });
     }
@@ -201,7 +201,7 @@ pub fn panel(props: &PanelProps) -> Html {
             if prechat {
                 <ContactForm ask={Ask::Prechat { required: session.prechat == PrechatMode::Required }} onsubmit={onprechat} {onskip} {labels} />
             } else {
-                <MessageList lines={state.lines.clone()} viewer={Viewer::Visitor} peer_read={state.agent_read} {typing} {labels} lang={session.lang.code()} />
+                <MessageList lines={state.lines.clone()} files={state.files.clone()} viewer={Viewer::Visitor} peer_read={state.agent_read} {typing} {labels} lang={session.lang.code()} />
                 if let Some(notice) = &state.notice {
                     <p class="pvx-error" role="alert">{ notice }</p>
                 }
@@ -215,7 +215,10 @@ pub fn panel(props: &PanelProps) -> Html {
                             <ContactForm ask={Ask::Email} onsubmit={onsave} {labels} />
                         </details>
                     }
-                    <Composer {onsend} {ontyping} {labels} keep={props.draft.clone()} />
+
+                        <Composer {onsend} {ontyping} {labels} keep={props.draft.clone()}
+                        upload={format!("/api/v1/sites/{}/file-messages?token={}&lang={}", props.embedding.site, session.token, session.lang.code())} />
+
                 }
             }
         </section>

@@ -1,2 +1,3 @@
+import './files.js';
 import init from './widget.js';
 init();

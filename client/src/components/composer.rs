@@ -77,6 +77,11 @@ pub struct ComposerProps {
     pub key_hint: bool,
     #[prop_or_default]
     pub keep: Option<KeptDraft>,
+    /// Where a file attached here goes (the edge's file-message route): a paperclip beside the
+    /// button. The browser sends the file itself (`www/app/files.js`, which also takes a file
+    /// pasted or dropped); its message comes on the conversation's socket like any other.
+    #[prop_or_default]
+    pub upload: Option<AttrValue>,
 }
 
 /// Notes, suggestions and the key hint are the inbox's: the widget builds `client` without the
@@ -253,6 +258,15 @@ pub fn composer(props: &ComposerProps) -> Html {
     let button = html! {
         <button type="submit" disabled={check.is_err()}>{ notes.map_or(l.send.to_string().into(), |n| n.button.clone()) }</button>
     };
+    let clip = props.upload.as_ref().map(|url| {
+        html! {
+            <label class="pvx-clip">
+                <input type="file" multiple=true data-upload={url.clone()} aria-label={l.attach.to_string()}
+                    accept="image/*,.pdf,.txt" />
+                <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 7v9a3 3 0 0 1-6 0V6a2 2 0 0 1 4 0v9" /></svg>
+            </label>
+        }
+    });
     let over = draft.text.chars().count().saturating_sub(MAX_MESSAGE_CHARS);
     html! {
         <form class={classes!(props.class.clone(), notes.map(|_| "note"))} {onsubmit}>
@@ -276,9 +290,11 @@ pub fn composer(props: &ComposerProps) -> Html {
                     if key_hint {
                         <span class="keys" aria-hidden="true">{ l.keys.as_ref() }</span>
                     }
+                    { for clip }
                     { button }
                 </div>
             } else {
+                { for clip }
                 { button }
             }
             <p id="pvx-composer-hint" class="pvx-hint" role={too_long.then_some("alert")}>

@@ -1,5 +1,6 @@
 use crate::chat::{Line, LineState};
 use shared::chat_labels::{fill, ChatLabels, Texts};
+use shared::files::{readable_size, Attachment};
 use shared::Author;
 use yew::prelude::*;
 
@@ -26,6 +27,9 @@ pub struct MessageListProps {
     /// The language of the day separators (`de`…; `default`: the browser's).
     #[prop_or(AttrValue::Static("default"))]
     pub lang: AttrValue,
+    /// The conversation's file link (see `ChatState::files`): files show once it is known.
+    #[prop_or_default]
+    pub files: Option<String>,
 }
 
 /// The conversation, oldest first, kept scrolled to the newest message. Text is only ever
@@ -61,7 +65,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
                 last_day = Some(label);
             }
         }
-        items.push(line_view(line, props.viewer, seen.is_some() && line.seq == seen, l));
+        items.push(line_view(line, props.viewer, seen.is_some() && line.seq == seen, l, props.files.as_deref()));
     }
     // For screen readers, the list announces messages as they arrive (its additions only: the
     // status words inside it change on every message, and would be read again each time); what
@@ -106,7 +110,18 @@ fn is_mine(line: &Line, viewer: Viewer) -> bool {
     matches!((&line.author, viewer), (Author::Visitor, Viewer::Visitor) | (Author::Agent { .. }, Viewer::Agent))
 }
 
-fn line_view(line: &Line, viewer: Viewer, seen: bool, l: &ChatLabels) -> Html {
+/// A message's file: a picture shown in the message (a link to it whole), anything else a link
+/// that downloads it, with its name and size. The edge serves each as what its bytes are.
+fn file_view(file: &Attachment, link: &str) -> Html {
+    let href = link.to_owned() + &file.id;
+    if file.kind.is_image() {
+        html! { <a class="pvx-file" href={href.clone()} target="_blank"><img src={href} alt={file.name.clone()} /></a> }
+    } else {
+        html! { <a class="pvx-body" href={href} download={file.name.clone()}>{ &file.name }{ " · " }{ readable_size(file.size) }</a> }
+    }
+}
+
+fn line_view(line: &Line, viewer: Viewer, seen: bool, l: &ChatLabels, files: Option<&str>) -> Html {
     let mine = is_mine(line, viewer);
     let who = match &line.author {
         _ if mine && viewer == Viewer::Visitor => l.you.to_string(),
@@ -114,6 +129,7 @@ fn line_view(line: &Line, viewer: Viewer, seen: bool, l: &ChatLabels) -> Html {
         Author::Visitor => l.visitor.to_string(),
     };
     let status = status(line, seen, l);
+    let file = line.file.as_ref().zip(files);
     let class = classes!(
         "pvx-line",
         if mine { "mine" } else { "theirs" },
@@ -125,7 +141,13 @@ fn line_view(line: &Line, viewer: Viewer, seen: bool, l: &ChatLabels) -> Html {
             if line.note {
                 <p class="pvx-note-label">{ "Private note" }</p>
             }
-            <p class="pvx-body">{ &line.body }</p>
+            if let Some((file, link)) = file {
+                { file_view(file, link) }
+            }
+            // A file's default caption is its name, shown with the file already.
+            if !file.is_some_and(|(f, _)| f.name == line.body) {
+                <p class="pvx-body">{ &line.body }</p>
+            }
             <p class="pvx-meta">
                 <span class="pvx-who">{ who }</span>
                 // Always there, so the time arriving with the server's answer is not a new

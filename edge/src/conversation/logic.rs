@@ -4,6 +4,7 @@
 
 mod access;
 pub mod email;
+mod posted;
 mod profile_sync;
 
 pub use access::{admit, bind_visitor, may_use, Door};
@@ -178,6 +179,9 @@ pub enum Effect {
     Broadcast { msg: ServerMsg, agents_only: bool },
     /// Send to every greeted agent socket, the sender's included.
     ToAgents(ServerMsg),
+    /// Send to the sockets of a sender whose message came by HTTP (see `posted`): the agent's
+    /// with this address, else the visitor's.
+    ToSender { msg: ServerMsg, agent: Option<Email> },
     /// Tell the workspace the conversation changed, for the live inbox and its search.
     Notify { summary: ConversationSummary, indexed: Option<Indexed> },
     /// A sender went over the message limit: one entry in the workspace's audit log (monitoring

@@ -5,7 +5,7 @@ use super::logic::{self, Door, Effect, LastKept, MessageLog, Peer, ProfileNotice
 use super::store::{self, SqlLog};
 use super::{
     ContactKnown, ConversationCalls, ConversationRequest, EmailReply, EndAccess, Ending, Erase, Export, IndexFailed,
-    SetAvailability, SiteContact, StopEmail, TeamEmailReply,
+    PostFile, SetAvailability, SiteContact, StopEmail, TeamEmailReply,
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::feed::Forward;
@@ -305,6 +305,11 @@ impl Conversation {
                     self.send_to(&msg, state, |other, p| Some(other) != from && (!agents_only || p.is_agent()))
                 }
                 Effect::ToAgents(msg) => self.send_to(&msg, state, |_, p| p.is_agent()),
+                Effect::ToSender { msg, agent } => self.send_to(&msg, state, |_, p| match (&p.role, &agent) {
+                    (logic::Role::Agent { email, .. }, Some(sender)) => email == sender,
+                    (logic::Role::Visitor, None) => true,
+                    _ => false,
+                }),
                 Effect::AuditFlood { actor } => self.audit_flood(site, actor).await,
                 Effect::ReplyMailDue => self.wake_for_mail(logic::email::REPLY_MAIL_DELAY_MS).await?,
                 Effect::TranscriptDue => self.wake_for_mail(0).await?,
@@ -720,6 +725,32 @@ impl ConversationCalls for Conversation {
 
     async fn email_reply(&self, request: EmailReply) -> EdgeResult<()> {
         self.mailed_message(&[], |c| c.email_reply(&request.from, &request.text, &request.message_id, now_ms())).await
+    }
+
+    async fn post_file(&self, request: PostFile) -> EdgeResult<bool> {
+        self.refuse_erased(false)?;
+        if self.meta(SHUT)?.is_some() {
+            return Err(EdgeError::Forbidden);
+        }
+        let Some((site, id)) = self.ids()? else { return Err(EdgeError::NotFound) };
+        let sender = match request.agent {
+            Some(a) => logic::Peer::new(logic::Role::Agent { name: a.name, email: a.email }),
+            None => logic::Peer { verified: request.verified, ..logic::Peer::new(logic::Role::Visitor) },
+        };
+        let mut state = self.state()?;
+        let sql = self.sql();
+        let mut log = self.log(&sql);
+        let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
+        let mut conversation = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[], files };
+        let (effects, kept) = conversation.posted_file(
+            sender,
+            request.client_id,
+            request.upload.map_err(EdgeError::from_api),
+            now_ms(),
+        )?;
+        self.save_state(&state)?;
+        self.carry_out(effects, &state, None, &site, &id).await?;
+        Ok(kept)
     }
 
     async fn team_email_reply(&self, request: TeamEmailReply) -> EdgeResult<()> {

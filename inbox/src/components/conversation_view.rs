@@ -56,11 +56,12 @@ pub fn conversation_view(props: &ConversationViewProps) -> Html {
             <section class="conversation-view" aria-label={format!("Conversation with {name}")}>
                 <ConversationHeader title={name.clone()} details={details.clone()} {team} me={props.me.clone()}
                     online={state.connection == Connection::Online} onframe={chat.frame.clone()} />
-                <MessageList lines={state.lines.clone()} viewer={Viewer::Agent} peer_read={state.visitor_read} {typing} />
+                <MessageList lines={state.lines.clone()} files={state.files.clone()} viewer={Viewer::Agent} peer_read={state.visitor_read} {typing} />
                 if let Some(notice) = &state.notice {
                     <p class="error" role="alert">{ notice }</p>
                 }
-                <ReplyBox site={props.site.clone()} onsend={chat.send.clone()} onnote={chat.send_note.clone()} {ontyping} />
+                <ReplyBox site={props.site.clone()} onsend={chat.send.clone()} onnote={chat.send_note.clone()} {ontyping}
+                    upload={format!("/api/v1/workspaces/{}/conversations/{}/file-messages", props.site, props.id)} />
             </section>
             <Sidebar site={props.site.clone()} id={props.id.clone()} {details} fallback_name={props.title.clone()}
                 fallback_email={props.visitor_email.clone()} {assignee_online} online={state.connection == Connection::Online}

@@ -13,6 +13,8 @@ pub struct ReplyBoxProps {
     pub onnote: Callback<String>,
     /// The agent is writing a reply (throttled; never for notes).
     pub ontyping: Callback<()>,
+    /// Where an attached file goes (see `Composer::upload`).
+    pub upload: AttrValue,
 }
 
 /// The agent's composer: the widget's [`Composer`] with "Private note" (a note only the team
@@ -49,7 +51,7 @@ pub fn reply_box(props: &ReplyBoxProps) -> Html {
     };
     html! {
         <Composer class="reply-box" rows="3" placeholder="Write a reply… (type / for saved replies)" key_hint=true
-            onsend={props.onsend.clone()} ontyping={props.ontyping.clone()} {notes}
+            onsend={props.onsend.clone()} ontyping={props.ontyping.clone()} {notes} upload={props.upload.clone()}
             suggestions={Suggestions { label: "Saved replies".into(), find }} />
     }
 }
