@@ -93,13 +93,18 @@
       mark.setAttribute('aria-hidden', 'true');
       mark.textContent = unread > 99 ? '99+' : unread;
     } else if (mark) mark.remove();
-    if (open) button.setAttribute('aria-label', 'Open chat' + (unread ? ', ' + unread + ' unread' : ''));
+    // In the visitor's language once the configuration has come (the loader's own are English).
+    var l = P.c && P.c.launcher_labels;
+    button.setAttribute('aria-label', open
+      ? (l ? l.open : 'Open chat') + (unread ? ', ' + (l ? l.unread : '{n} unread').replace('{n}', unread) : '')
+      : l ? l.close : 'Close chat');
   };
   var flash = () => {
     if (unread && doc.hidden && P.v != 'chat') {
       if (flashing) return;
       title = doc.title;
-      var on = 0, tick = () => doc.title = (on = !on) ? '(' + unread + ') New message' : title;
+      var l = P.c && P.c.launcher_labels;
+      var on = 0, tick = () => doc.title = (on = !on) ? '(' + unread + ') ' + (l ? l.new_message : 'New message') : title;
       tick();
       flashing = setInterval(tick, 1000);
     } else if (flashing) {
@@ -155,6 +160,8 @@
       if (was != (next == 'chat')) emit(was ? 'close' : 'open');
     },
   });
+  // The launcher in the visitor's language now, if the configuration came before this script.
+  badge();
 
   // Page activity: the page's address on load and on every in-page navigation, only while the
   // decision grants analytics and the visitor has a token; never twice in a row for one address.

@@ -94,6 +94,7 @@ mod tests {
             launcher: Default::default(),
             banner: None,
             labels: None,
+            launcher_labels: None,
         }
     }
 

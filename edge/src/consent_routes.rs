@@ -102,6 +102,7 @@ impl Ctx<'_> {
             launcher,
             banner: None,
             labels: None,
+            launcher_labels: Some(shared::consent_labels::launcher_labels(lang).clone()),
         };
         if banner {
             body.banner = Some(crate::banner::banner_html(&body, &format!("{}/privacy/{site}", self.own_origin)));

@@ -170,7 +170,7 @@ impl Ctx<'_> {
             verified: to.verified,
             client_id,
             upload: upload.map_err(|e| match to.lang {
-                Some(lang) => files::refusal(&e, lang),
+                Some(lang) => crate::refusals::file(&e, lang),
                 None => e.to_api_error(),
             }),
         };

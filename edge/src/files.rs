@@ -4,8 +4,6 @@
 //! picture as a download). The routes and R2 calls are in `file_routes`.
 
 use crate::auth;
-use crate::error::EdgeError;
-use shared::consent::Lang;
 use shared::files::{file_name, Attachment, FileKind, SealedFile, MAX_FILE_BYTES};
 use shared::{ConversationId, SiteId};
 
@@ -87,61 +85,9 @@ pub fn headers(kind: FileKind, name: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A refused upload, said to the visitor in their language (the widget's `lang`): it comes to
-/// their chat as a notice. Other errors keep the edge's words.
-pub fn refusal(error: &EdgeError, lang: Lang) -> shared::api::ApiError {
-    let mb = MAX_FILE_BYTES / (1024 * 1024);
-    let message = match (error, lang) {
-        (EdgeError::TooLarge, Lang::En) => format!("This file is larger than {mb} MB."),
-        (EdgeError::TooLarge, Lang::De) => format!("Diese Datei ist größer als {mb} MB."),
-        (EdgeError::TooLarge, Lang::Fr) => format!("Ce fichier dépasse {mb} Mo."),
-        (EdgeError::TooLarge, Lang::Es) => format!("Este archivo supera los {mb} MB."),
-        (EdgeError::UnsupportedFile, Lang::En) => {
-            "This kind of file cannot be sent: pictures (PNG, JPEG, GIF, WebP), PDF and plain text can.".into()
-        }
-        (EdgeError::UnsupportedFile, Lang::De) => {
-            "Diese Art von Datei kann nicht gesendet werden, wohl aber Bilder (PNG, JPEG, GIF, WebP), PDF und reiner Text."
-                .into()
-        }
-        (EdgeError::UnsupportedFile, Lang::Fr) => {
-            "Ce type de fichier ne peut pas être envoyé ; les images (PNG, JPEG, GIF, WebP), les PDF et le texte brut, si."
-                .into()
-        }
-        (EdgeError::UnsupportedFile, Lang::Es) => {
-            "Este tipo de archivo no se puede enviar; las imágenes (PNG, JPEG, GIF, WebP), los PDF y el texto sin formato, sí."
-                .into()
-        }
-        (EdgeError::RateLimited { .. }, Lang::En) => "Too many files at once: please try again in a few minutes.".into(),
-        (EdgeError::RateLimited { .. }, Lang::De) => {
-            "Zu viele Dateien auf einmal: Bitte versuchen Sie es in einigen Minuten erneut.".into()
-        }
-        (EdgeError::RateLimited { .. }, Lang::Fr) => {
-            "Trop de fichiers à la fois : veuillez réessayer dans quelques minutes.".into()
-        }
-        (EdgeError::RateLimited { .. }, Lang::Es) => "Demasiados archivos a la vez: inténtelo de nuevo en unos minutos.".into(),
-        _ => return error.to_api_error(),
-    };
-    shared::api::ApiError { error: error.code(), message, retry_after_s: None }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refusals_speak_each_language_and_keep_their_code() {
-        let refused = [EdgeError::TooLarge, EdgeError::UnsupportedFile, EdgeError::RateLimited { retry_after_s: 60 }];
-        for error in &refused {
-            let said: Vec<String> = Lang::ALL.iter().map(|&lang| refusal(error, lang).message).collect();
-            let mut distinct = said.clone();
-            distinct.sort();
-            distinct.dedup();
-            assert_eq!(distinct.len(), Lang::ALL.len(), "one text per language: {said:?}");
-            assert!(Lang::ALL.iter().all(|&lang| refusal(error, lang).error == error.code()));
-        }
-        assert_eq!(refusal(&EdgeError::TooLarge, Lang::De).message, "Diese Datei ist größer als 5 MB.");
-        assert_eq!(refusal(&EdgeError::Forbidden, Lang::De).message, EdgeError::Forbidden.public_message());
-    }
 
     fn conversation() -> ConversationId {
         ConversationId::parse("cv_abcdefgh").unwrap()

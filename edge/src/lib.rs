@@ -31,6 +31,7 @@ pub mod notice;
 pub mod pages;
 pub mod postbox;
 pub mod rate_limit;
+pub mod refusals;
 pub mod settings;
 pub mod team;
 pub mod visitor;

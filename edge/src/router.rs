@@ -306,10 +306,18 @@ impl Ctx<'_> {
         self.page("/pages/embed.html", &pages::embed_csp(&config.allowed_domains)).await
     }
 
+    /// The widget's chat session. A refusal is said in the visitor's language (the page's, then
+    /// the browser's), as the chat would have been: the widget shows it in the chat's place.
     async fn visitor_session(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         self.require_own_origin(req)?;
-        let site = self.site(site)?;
         let body: VisitorSessionRequest = read_json(req).await?;
+        let accept = req.headers().get("accept-language")?.unwrap_or_default();
+        let lang = Lang::pick(None, body.lang.split(',').chain(Lang::accept_language(&accept)));
+        self.chat_session(site, req, body).await.map_err(|e| EdgeError::Relayed(crate::refusals::chat(&e, lang)))
+    }
+
+    async fn chat_session(&self, site: &str, req: &Request, body: VisitorSessionRequest) -> EdgeResult<Response> {
+        let site = self.site(site)?;
         let config = self.config(&site).await?;
         self.require_host(&config, &site, &body.host)?;
         let secret = self.secret("VISITOR_TOKEN_SECRET")?;

@@ -246,6 +246,9 @@ pub struct ConsentConfig {
     /// no table of them and the loader downloads none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<crate::consent_labels::WidgetLabels>,
+    /// The launcher's words in `lang`, for the page's script (`api.js`); the widget reads none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launcher_labels: Option<crate::consent_labels::LauncherLabels>,
 }
 
 /// `POST /api/v1/sites/SITE/consent` from the banner on the site's page (the loader's

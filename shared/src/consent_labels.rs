@@ -49,6 +49,54 @@ impl WidgetLabels {
     }
 }
 
+/// The launcher's words on the host page, in one language: set by the page's script (`api.js`)
+/// from the consent configuration, which carries them for the loader only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LauncherLabels {
+    /// The launcher's name while the chat is closed ("Open chat").
+    pub open: Label,
+    /// Its name while the chat is open.
+    pub close: Label,
+    /// Added to `open` while replies wait: "{n} unread".
+    pub unread: Label,
+    /// The page title's flash while the page is hidden: "(2) New message".
+    pub new_message: Label,
+}
+
+pub fn launcher_labels(lang: Lang) -> &'static LauncherLabels {
+    match lang {
+        Lang::En => &LAUNCHER_EN,
+        Lang::De => &LAUNCHER_DE,
+        Lang::Fr => &LAUNCHER_FR,
+        Lang::Es => &LAUNCHER_ES,
+    }
+}
+
+static LAUNCHER_EN: LauncherLabels = LauncherLabels {
+    open: t("Open chat"),
+    close: t("Close chat"),
+    unread: t("{n} unread"),
+    new_message: t("New message"),
+};
+static LAUNCHER_DE: LauncherLabels = LauncherLabels {
+    open: t("Chat öffnen"),
+    close: t("Chat schließen"),
+    unread: t("{n} ungelesen"),
+    new_message: t("Neue Nachricht"),
+};
+static LAUNCHER_FR: LauncherLabels = LauncherLabels {
+    open: t("Ouvrir le chat"),
+    close: t("Fermer le chat"),
+    unread: t("{n} non lus"),
+    new_message: t("Nouveau message"),
+};
+static LAUNCHER_ES: LauncherLabels = LauncherLabels {
+    open: t("Abrir el chat"),
+    close: t("Cerrar el chat"),
+    unread: t("{n} sin leer"),
+    new_message: t("Nuevo mensaje"),
+};
+
 pub fn labels(lang: Lang) -> &'static Labels {
     match lang {
         Lang::En => &EN,
@@ -117,6 +165,20 @@ static ES: Labels = Labels {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_launcher_has_its_words_in_every_language() {
+        let en = launcher_labels(Lang::En);
+        for lang in Lang::ALL {
+            let l = launcher_labels(lang);
+            let words = [&l.open, &l.close, &l.unread, &l.new_message];
+            assert!(words.iter().all(|w| !w.trim().is_empty()), "{lang:?}");
+            assert!(l.unread.contains("{n}"), "{lang:?}: the count goes in the words");
+            if lang != Lang::En {
+                assert!(l.open != en.open && l.close != en.close && l.new_message != en.new_message, "{lang:?}");
+            }
+        }
+    }
 
     #[test]
     fn every_language_has_every_label_and_its_own_words() {

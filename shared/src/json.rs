@@ -317,6 +317,8 @@ impl ConsentConfig {
             launcher: or_default(v, "launcher", launcher)?,
             banner: opt(v, "banner", string)?,
             labels: opt(v, "labels", WidgetLabels::from_json)?,
+            // The page's script reads them; the widget, which decodes this, has its own words.
+            launcher_labels: None,
         })
     }
 }
@@ -584,9 +586,16 @@ mod tests {
                 },
                 banner: (i == 1).then(|| "<div>banner</div>".into()),
                 labels: (i >= 2).then(|| WidgetLabels::of(lang)),
+                launcher_labels: None,
             };
             let json = serde_json::to_value(&config).unwrap();
-            assert_eq!(ConsentConfig::from_json(&json), Some(config), "{lang:?}");
+            assert_eq!(ConsentConfig::from_json(&json), Some(config.clone()), "{lang:?}");
+            // The launcher's words are the page script's: the widget passes over them.
+            let with_launcher = ConsentConfig {
+                launcher_labels: Some(crate::consent_labels::launcher_labels(lang).clone()),
+                ..config.clone()
+            };
+            assert_eq!(ConsentConfig::from_json(&serde_json::to_value(&with_launcher).unwrap()), Some(config));
             let mut bare = json.clone();
             for key in ["gpc", "launcher", "banner", "labels"] {
                 bare.as_object_mut().unwrap().remove(key);

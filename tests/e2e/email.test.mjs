@@ -406,7 +406,7 @@ test('a visitor who asked for a transcript gets it in their language once the co
     const p = await context.newPage();
     await p.goto(`${suite.edge.base}/demo?site=${owner.site}&lang=de`);
     await p.getByRole('button', { name: 'Alle ablehnen' }).click();
-    await p.getByRole('button', { name: 'Open chat' }).click();
+    await p.getByRole('button', { name: 'Chat öffnen' }).click();
     const widget = p.frameLocator('iframe[title="Chat"]');
     // Nobody is available: the offline form (in German) asks for an email, both choices unticked.
     await widget.getByRole('textbox', { name: 'Ihre E-Mail-Adresse' }).fill('jonas@visitor.example');

@@ -30,6 +30,10 @@ const visitorUrl = (token) => `${edge.base.replace('http', 'ws')}/api/v1/sites/d
 
 test('an unknown site is refused with unknown_site', async () => {
   await expectError(await post('/api/v1/sites/no-such-site/visitor-session', { host: 'http://127.0.0.1:1' }), 404, 'unknown_site');
+  // The widget shows a refused chat's message in place of the chat: in the visitor's language.
+  const refused = await post('/api/v1/sites/no-such-site/visitor-session', { host: 'http://127.0.0.1:1', lang: 'de-AT,de' });
+  assert.equal(refused.status, 404);
+  assert.deepEqual(await refused.json(), { error: 'unknown_site', message: 'Der Chat ist gerade nicht verfügbar.' });
   await expectError(await post('/api/v1/sites/NOT%20VALID/visitor-session', { host: 'http://127.0.0.1:1' }), 404, 'unknown_site');
   await expectError(await fetch(`${edge.base}/embed/no-such-site?host=http%3A%2F%2F127.0.0.1%3A1`), 404, 'unknown_site');
 });

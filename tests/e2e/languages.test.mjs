@@ -42,7 +42,9 @@ async function openGermanChat(viewport) {
   const page = await context.newPage();
   await page.goto(`${suite.edge.base}/demo?site=${site}&lang=de`);
   await page.getByRole('button', { name: 'Alle ablehnen' }).click();
-  await page.getByRole('button', { name: 'Open chat' }).click();
+  // The launcher speaks the page's language too.
+  await page.getByRole('button', { name: 'Chat öffnen' }).click();
+  await page.getByRole('button', { name: 'Chat schließen' }).waitFor();
   const widget = page.frameLocator('iframe[title="Chat"]');
   await widget.getByRole('region', { name: 'Chat mit Keramik Studio' }).waitFor();
   return { context, page, widget };

@@ -43,13 +43,13 @@ async function chat(inSite, token, bodies, { fresh = false, contact } = {}) {
   assert.equal(res.status, 200, await res.clone().text());
   const session = await res.json();
   const socket = await api.visitorSocket(inSite, session.token);
-  await socket.hello();
+  const { files } = await socket.hello();
   if (contact) socket.send({ type: 'contact', ...contact });
   for (const [i, body] of bodies.entries()) {
     socket.send({ type: 'send', client_id: `c_${session.conversation_id.slice(3, 10)}${i}`, body });
     await socket.nextOf('ack');
   }
-  return { ...session, socket };
+  return { ...session, socket, files };
 }
 
 /** The visitor's own request from the widget (the edge's origin). */
@@ -289,6 +289,13 @@ test('retention deletes old conversations and page activity on its own while new
   const token = await decided(rsite, true);
   assert.equal((await fromPage(rsite, '/pageview', { token, url: `${PAGE}/old-page`, title: 'Old page' })).status, 204);
   const old = await chat(rsite, token, ['an old question']);
+  // A file in it too: retention takes the conversation's files with it.
+  const route = `/api/v1/sites/${rsite}/file-messages?token=${encodeURIComponent(old.token)}&client_id=c_oldfile0001&name=old.txt`;
+  const posted = await fetch(`${edge.base}${route}`, { method: 'POST', headers: { origin: edge.base }, body: 'an old note' });
+  assert.equal(posted.status, 204);
+  const { message } = await old.socket.nextOf('message', (f) => f.message.file);
+  const fileUrl = `${edge.base}${old.files}${message.file.id}`;
+  assert.equal((await fetch(fileUrl)).status, 200);
   old.socket.close();
   await new Promise((r) => setTimeout(r, 3000));
   const fresh = await chat(rsite, await decided(rsite, false), ['a new question']);
@@ -305,6 +312,7 @@ test('retention deletes old conversations and page activity on its own while new
   const deadline = Date.now() + 5000;
   while ((await ids()).includes(old.conversation_id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(await ids(), [fresh.conversation_id], 'the old conversation is gone, the new one stays');
+  assert.equal((await fetch(fileUrl)).status, 404, 'and its file with it');
   const search = await (await keeper.get(`/api/v1/workspaces/${rsite}/search?q=old%20question`)).json();
   assert.deepEqual(search, []);
   const profile = await ok(await keeper.get(`/api/v1/workspaces/${rsite}/visitors/${visitorOf(token)}`));

@@ -75,16 +75,14 @@ pub fn chat(props: &ChatProps) -> Html {
         Phase::Ready(session) => html! {
             <Panel session={session.clone()} embedding={props.embedding.clone()} visible={props.visible} outbox={props.outbox.clone()} draft={props.draft.clone()} />
         },
+        // The edge says why in the visitor's language (see `edge/src/refusals.rs`).
         Phase::Failed(e) => html! {
             <section class="pvx-panel pvx-center" aria-label="Chat">
-                <p role="alert" class="pvx-error">{ "The chat is not available: " }{ &e.message }</p>
+                <p role="alert" class="pvx-error">{ &e.message }</p>
             </section>
         },
-        Phase::Loading => html! {
-            <section class="pvx-panel pvx-center" aria-label="Chat">
-                <p role="status">{ "Connecting…" }</p>
-            </section>
-        },
+        // Nothing to read yet: the session, in the visitor's language, comes in a moment.
+        Phase::Loading => html! { <section class="pvx-panel" aria-label="Chat" aria-busy="true" /> },
     }
 }
 

@@ -192,6 +192,7 @@ pub(in crate::consent) mod browser_tests {
             launcher: Default::default(),
             banner: None,
             labels: Some(shared::consent_labels::WidgetLabels::of(lang)),
+            launcher_labels: None,
         }
     }
 
