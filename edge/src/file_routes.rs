@@ -1,7 +1,7 @@
 //! Files in chat, the routes and R2: an upload by a visitor or an agent into their conversation
 //! (checked as their socket is, judged by its bytes, stored in the bucket of the site's data
 //! region), either sent at once as their message (`file-messages`: what the widget and the inbox
-//! use) or answered with a sealed receipt a `send` frame then carries (`files`: the API); the
+//! use) or, for a visitor, answered with a sealed receipt a `send` frame then carries (`files`); the
 //! download through a conversation's file link, and the erasure of a conversation's files with it.
 //!
 //! The body is read whole before anything is stored: an upload cut off half way (a closed tab,
@@ -99,15 +99,6 @@ impl Ctx<'_> {
         self.limit(Limited::Upload, req, &site, Some(&token.visitor_id)).await?;
         ask(&self.visitor(&site, &token.visitor_id)?, crate::visitor::Admit {}).await?;
         self.store_file(req, &site, &token.conversation_id).await
-    }
-
-    /// `POST /api/v1/workspaces/SITE/conversations/ID/files?name=…` from the inbox: a member who
-    /// may chat.
-    pub async fn agent_upload(&self, site: &str, id: &str, req: &mut Request) -> EdgeResult<Response> {
-        let (_, workspace) = self.member(site, req, Action::Chat).await?;
-        let id = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
-        self.limit(Limited::Upload, req, &workspace.id, None).await?;
-        self.store_file(req, &workspace.id, &id).await
     }
 
     /// `POST /api/v1/sites/SITE/file-messages?token=…&lang=…&client_id=…&name=…` from the widget (the

@@ -74,9 +74,6 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
         (Method::Post, ["api", "v1", "workspaces", site, "conversations", id, "file-messages"]) => {
             ctx.agent_file_message(site, id, &mut req).await
         }
-        (Method::Post, ["api", "v1", "workspaces", site, "conversations", id, "files"]) => {
-            ctx.agent_upload(site, id, &mut req).await
-        }
         (Method::Get, ["files", site, conversation, token, id]) => ctx.download(site, conversation, token, id).await,
         (Method::Get, ["api", "v1", "sites", site, "consent-config"]) => ctx.consent_config(site, &req).await,
         (Method::Get, ["api", "v1", "sites", site, "banner.js"]) => ctx.banner_script(site, &req).await,
