@@ -9,8 +9,9 @@ const input = () => document.querySelector('input[data-upload]');
 const send = (files) => {
   const field = input();
   if (!field || !files || !files.length) return false;
+  const route = new URL(field.dataset.upload, location.href);
   for (const file of files) {
-    const url = new URL(field.dataset.upload, location.href);
+    const url = new URL(route);
     // The message's client id: a post retried is still one message.
     url.searchParams.set('client_id', 'c_' + crypto.randomUUID().replace(/-/g, '').slice(0, 16));
     url.searchParams.set('name', file.name);
@@ -20,7 +21,7 @@ const send = (files) => {
   }
   // In the widget, a visitor who sent something has started a chat: the site keeps their token,
   // as the widget's WASM has it kept when they send a message (its `ToHost::Token`).
-  const token = new URL(field.dataset.upload, location.href).searchParams.get('token');
+  const token = route.searchParams.get('token');
   const host = new URLSearchParams(location.search).get('host');
   if (token && host) parent.postMessage({ pvx: 'token', token }, host);
   return true;

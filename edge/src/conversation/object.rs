@@ -724,51 +724,40 @@ impl ConversationCalls for Conversation {
     }
 
     async fn email_reply(&self, request: EmailReply) -> EdgeResult<()> {
-        self.mailed_message(&[], |c| c.email_reply(&request.from, &request.text, &request.message_id, now_ms())).await
+        self.posted_message(&[], |c| {
+            c.email_reply(&request.from, &request.text, &request.message_id, now_ms()).map(|effects| (effects, ()))
+        })
+        .await
     }
 
     async fn post_file(&self, request: PostFile) -> EdgeResult<bool> {
-        self.refuse_erased(false)?;
-        if self.meta(SHUT)?.is_some() {
-            return Err(EdgeError::Forbidden);
-        }
-        let Some((site, id)) = self.ids()? else { return Err(EdgeError::NotFound) };
         let sender = match request.agent {
             Some(a) => logic::Peer::new(logic::Role::Agent { name: a.name, email: a.email }),
             None => logic::Peer { verified: request.verified, ..logic::Peer::new(logic::Role::Visitor) },
         };
-        let mut state = self.state()?;
-        let sql = self.sql();
-        let mut log = self.log(&sql);
-        let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
-        let mut conversation = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[], files };
-        let (effects, kept) = conversation.posted_file(
-            sender,
-            request.client_id,
-            request.upload.map_err(EdgeError::from_api),
-            now_ms(),
-        )?;
-        self.save_state(&state)?;
-        self.carry_out(effects, &state, None, &site, &id).await?;
-        Ok(kept)
+        let upload = request.upload.map_err(EdgeError::from_api);
+        self.posted_message(&[], |c| c.posted_file(sender, request.client_id, upload, now_ms())).await
     }
 
     async fn team_email_reply(&self, request: TeamEmailReply) -> EdgeResult<()> {
         let Some((site, _)) = self.live_ids()? else { return Err(EdgeError::Forbidden) };
         // Who is in the team now, asked as the mail arrives: access is checked where it is used.
         let team = ask(&self.workspace(&site)?, Team {}).await?;
-        self.mailed_message(&team, |c| c.team_email_reply(&request.from, &request.text, &request.message_id, now_ms()))
-            .await
+        self.posted_message(&team, |c| {
+            c.team_email_reply(&request.from, &request.text, &request.message_id, now_ms()).map(|effects| (effects, ()))
+        })
+        .await
     }
 }
 
 impl Conversation {
-    /// A message that came by mail, decided by `decide`, stored and carried out like a frame's.
-    async fn mailed_message(
+    /// A message that came other than on a socket (by mail, or a file by HTTP), decided by
+    /// `decide`, stored and carried out like a frame's; answers what `decide` answered besides.
+    async fn posted_message<T>(
         &self,
         team: &[AgentRef],
-        decide: impl FnOnce(&mut logic::Conversation<'_, LastKept<'_, SqlLog<'_>>>) -> EdgeResult<Vec<Effect>>,
-    ) -> EdgeResult<()> {
+        decide: impl FnOnce(&mut logic::Conversation<'_, LastKept<'_, SqlLog<'_>>>) -> EdgeResult<(Vec<Effect>, T)>,
+    ) -> EdgeResult<T> {
         self.refuse_erased(false)?;
         if self.meta(SHUT)?.is_some() {
             return Err(EdgeError::Forbidden);
@@ -778,9 +767,11 @@ impl Conversation {
         let sql = self.sql();
         let mut log = self.log(&sql);
         let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
-        let effects = decide(&mut logic::Conversation { id: &id, state: &mut state, log: &mut log, team, files })?;
+        let (effects, answer) =
+            decide(&mut logic::Conversation { id: &id, state: &mut state, log: &mut log, team, files })?;
         self.save_state(&state)?;
-        self.carry_out(effects, &state, None, &site, &id).await
+        self.carry_out(effects, &state, None, &site, &id).await?;
+        Ok(answer)
     }
 }
 
