@@ -274,6 +274,8 @@ impl Ctx<'_> {
         self.require_own_origin(req)?;
         self.limit_per_ip(req, "invite", 20).await?;
         let (site, preview) = self.preview_invite(token).await?;
+        // Before any account is made: a refusal leaves nothing behind.
+        self.require_seat(&site).await?;
         let body: AcceptInviteRequest = read_json(req).await?;
         let (email, me, secret) = match self.agent(req).await {
             Ok(agent) => (agent.email, agent.me, agent.secret),

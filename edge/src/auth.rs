@@ -274,11 +274,11 @@ pub fn check_files_token(
 
 /// Whether two tokens are equal, compared in constant time: a guess learns nothing from how long
 /// its refusal took.
-fn same_in_constant_time(a: &str, b: &str) -> bool {
+pub(crate) fn same_in_constant_time(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-fn hmac(secret: &[u8], data: &[u8]) -> Vec<u8> {
+pub(crate) fn hmac(secret: &[u8], data: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
     mac.update(data);

@@ -44,6 +44,9 @@ pub enum EdgeError {
     TooLarge,
     #[error("this kind of file cannot be sent: pictures (PNG, JPEG, GIF, WebP), PDF and plain text can")]
     UnsupportedFile,
+    /// The workspace's plan does not allow it; the text says what the plan allows.
+    #[error("{0}")]
+    PlanLimit(String),
     #[error("internal error: {0}")]
     Internal(String),
     /// An error a Durable Object answered, passed on unchanged.
@@ -72,6 +75,7 @@ impl EdgeError {
             EdgeError::LinkExpired => ErrorCode::LinkExpired,
             EdgeError::TooLarge => ErrorCode::TooLarge,
             EdgeError::UnsupportedFile => ErrorCode::UnsupportedFile,
+            EdgeError::PlanLimit(_) => ErrorCode::PlanLimit,
             EdgeError::Internal(_) => ErrorCode::Internal,
             EdgeError::Relayed(e) => e.error,
         }
@@ -84,6 +88,8 @@ impl EdgeError {
             ErrorCode::OriginNotAllowed | ErrorCode::Forbidden => 403,
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
             ErrorCode::RateLimited => 429,
+            // Payment Required: what is refused is allowed on another plan.
+            ErrorCode::PlanLimit => 402,
             ErrorCode::Conflict => 409,
             ErrorCode::InviteExpired | ErrorCode::LinkExpired => 410,
             ErrorCode::TooLarge => 413,
@@ -161,6 +167,7 @@ mod tests {
             (EdgeError::InvalidCredentials, 401, ErrorCode::InvalidCredentials),
             (EdgeError::RateLimited { retry_after_s: 8 }, 429, ErrorCode::RateLimited),
             (EdgeError::LockedOut { retry_after_s: 90 }, 429, ErrorCode::RateLimited),
+            (EdgeError::PlanLimit("x".into()), 402, ErrorCode::PlanLimit),
             (EdgeError::Internal("db exploded".into()), 500, ErrorCode::Internal),
         ];
         for (err, status, code) in cases {

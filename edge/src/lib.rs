@@ -13,6 +13,7 @@
 pub mod account;
 pub mod auth;
 pub mod banner;
+pub mod billing;
 pub mod calls;
 pub mod capture;
 pub mod chat_settings;
@@ -41,6 +42,8 @@ pub mod workspace;
 mod account_routes;
 #[cfg(target_arch = "wasm32")]
 mod audit_routes;
+#[cfg(target_arch = "wasm32")]
+mod billing_routes;
 #[cfg(target_arch = "wasm32")]
 mod consent_routes;
 #[cfg(target_arch = "wasm32")]

@@ -39,6 +39,11 @@ pub enum MailKind {
 }
 
 impl MailKind {
+    /// Mail about a site's conversations (a plan may leave it out), rather than about an account.
+    pub fn is_notification(self) -> bool {
+        matches!(self, MailKind::Digest | MailKind::VisitorReplies | MailKind::Transcript)
+    }
+
     /// Most mails of this kind an address receives in an hour; the rest are refused (logged).
     pub fn hourly_limit(self) -> u32 {
         match self {

@@ -44,6 +44,21 @@ pub fn file(error: &EdgeError, lang: Lang) -> ApiError {
 pub fn chat(error: &EdgeError, lang: Lang) -> ApiError {
     let message = match (error, lang) {
         (EdgeError::RateLimited { .. }, lang) => too_many(lang),
+        // The site's plan has no new conversations left this month: the visitor learns that it is
+        // new chats that cannot start (not why), and that another way to reach the site remains.
+        (EdgeError::PlanLimit(_), Lang::En) => {
+            "The chat cannot take new conversations right now. Please contact the site another way.".into()
+        }
+        (EdgeError::PlanLimit(_), Lang::De) => {
+            "Der Chat kann gerade keine neuen Gespräche annehmen. Bitte kontaktieren Sie die Website auf anderem Weg.".into()
+        }
+        (EdgeError::PlanLimit(_), Lang::Fr) => {
+            "Le chat ne peut pas accepter de nouvelles conversations pour le moment. Veuillez contacter le site autrement."
+                .into()
+        }
+        (EdgeError::PlanLimit(_), Lang::Es) => {
+            "El chat no puede aceptar conversaciones nuevas en este momento. Contacte con el sitio por otra vía.".into()
+        }
         (_, Lang::En) => "The chat is not available right now.".into(),
         (_, Lang::De) => "Der Chat ist gerade nicht verfügbar.".into(),
         (_, Lang::Fr) => "Le chat n’est pas disponible pour le moment.".into(),
@@ -82,10 +97,17 @@ mod tests {
         for error in [EdgeError::TooLarge, EdgeError::UnsupportedFile, EdgeError::RateLimited { retry_after_s: 60 }] {
             speaks_every_language(file, &error);
         }
-        for error in [EdgeError::RateLimited { retry_after_s: 60 }, EdgeError::Forbidden, EdgeError::NotFound] {
+        for error in [
+            EdgeError::RateLimited { retry_after_s: 60 },
+            EdgeError::Forbidden,
+            EdgeError::NotFound,
+            EdgeError::PlanLimit("3 conversations a month".into()),
+        ] {
             speaks_every_language(chat, &error);
         }
         assert_eq!(file(&EdgeError::TooLarge, Lang::De).message, "Diese Datei ist größer als 5 MB.");
+        let full = chat(&EdgeError::PlanLimit("the Free plan's 3 conversations this month are used".into()), Lang::En);
+        assert!(full.message.starts_with("The chat cannot take new conversations"), "not the owner's plan: {full:?}");
         assert_eq!(file(&limited, Lang::En).retry_after_s, None, "a file is not sent again");
         assert_eq!(chat(&limited, Lang::En).retry_after_s, Some(60));
         assert_eq!(file(&EdgeError::Forbidden, Lang::De).message, EdgeError::Forbidden.public_message());

@@ -114,7 +114,11 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
             let lang = query(&url, "lang").and_then(|tag| shared::consent::Lang::from_tag(&tag));
             ctx.stop_replies(token, lang.unwrap_or(shared::consent::Lang::En), method == Method::Post).await
         }
-        (Method::Get, ["api", "v1", "me"]) => json(&ctx.agent(&req).await?.me, 200),
+        (Method::Get, ["api", "v1", "me"]) => {
+            let mut me = ctx.agent(&req).await?.me;
+            me.billing = crate::billing::configured(env)?.is_some();
+            json(&me, 200)
+        }
         (Method::Post, ["api", "v1", "me", "password"]) => ctx.change_password(&mut req).await,
         (Method::Post, ["api", "v1", "me", "close"]) => ctx.close_account(&mut req).await,
         (Method::Post, ["api", "v1", "workspaces", site, "close"]) => ctx.close_workspace(site, &mut req).await,
@@ -145,6 +149,11 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
             ctx.update_consent_settings(site, &mut req).await
         }
         (Method::Post, ["api", "v1", "admin", "workspaces"]) => ctx.admin_create_workspace(&mut req).await,
+        (Method::Get, ["billing", site]) => ctx.billing_page(site, &req).await,
+        (Method::Post, ["billing", site, "checkout"]) => ctx.billing_checkout(site, &mut req).await,
+        (Method::Post, ["billing", site, "portal"]) => ctx.billing_portal(site, &req).await,
+        (Method::Post, ["billing", site, "details"]) => ctx.billing_details(site, &mut req).await,
+        (Method::Post, ["api", "v1", "billing", "webhook"]) => ctx.billing_webhook(&mut req).await,
         _ => Err(EdgeError::NotFound),
     }
 }
@@ -330,6 +339,9 @@ impl Ctx<'_> {
         if returning {
             self.touch_visitor(req, &config, &token, body.context.clone()).await?;
         }
+        // Over the plan's allowance of new conversations this month, a chat that has not started
+        // cannot (one that has goes on).
+        self.admit_conversation(&site, &token.conversation_id).await?;
         let online = self.available(&site).await?;
         // Only a returning visitor can have given their details; a new one has no object yet.
         let contact_known = returning

@@ -158,5 +158,12 @@ crate::requests! {
         /// From an account object: these sessions of `email` ended. Their inbox and conversation
         /// sockets close now.
         end_sessions: EndSessions { email: Email, sessions: Vec<String> } -> ();
+        /// This month's usage and the seats taken (the billing page).
+        usage: GetUsage {} -> logic::usage::UsageReport;
+        /// Whether conversation `id` may start under the plan's allowance of `limit` new
+        /// conversations a month (`plan` names it in the owners' audit entry).
+        admit: AdmitConversation { id: ConversationId, limit: Option<u32>, plan: String } -> bool;
+        /// Emails sent for the site (by its postboxes), counted in the month's usage.
+        count_emails: CountEmails { emails: u32 } -> ();
     }
 }

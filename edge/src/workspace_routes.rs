@@ -75,6 +75,8 @@ impl Ctx<'_> {
                 return Err(EdgeError::Invalid(format!("'{}' is not a time zone", hours.time_zone)));
             }
         }
+        let current = self.config(&workspace.id).await?.chat.retention_days;
+        self.require_retention(&workspace.id, settings.retention_days, current).await?;
         let saved = ask(&self.workspace(&workspace.id)?, UpdateSettings { settings }).await?;
         self.audit(&workspace.id, AuditActor::Agent(agent.email.clone()), AuditAction::SettingsChanged, "").await;
         json(&saved, 200)
@@ -137,6 +139,7 @@ impl Ctx<'_> {
     pub async fn create_invite(&self, site: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let body: CreateInviteRequest = read_json(req).await?;
+        self.require_seat(&workspace.id).await?;
         // A bad address is refused before an invite exists that nobody would receive, and so is
         // one over the site's hourly mail budget.
         let to = body.email.as_deref().map(|e| Email::parse(e.trim())).transpose()?;

@@ -98,6 +98,7 @@ mod tests {
             workspaces: vec![],
             email_verified: true,
             notify: Default::default(),
+            billing: false,
         };
         assert_eq!(owned_workspace(&me), None);
         me.workspaces = vec![workspace("shop", Role::Agent), workspace("atelier", Role::Admin)];

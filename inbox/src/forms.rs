@@ -240,6 +240,7 @@ pub fn audit_label(action: AuditAction) -> &'static str {
         AuditAction::RateLimited => "Rate limit reached",
         AuditAction::VisitorBlocked => "Blocked a visitor",
         AuditAction::VisitorUnblocked => "Unblocked a visitor",
+        AuditAction::Billing => "Billing",
         // Written by a newer edge than this page knows.
         AuditAction::Unknown => "Other",
     }

@@ -82,6 +82,9 @@ pub struct Me {
     /// When the agent is emailed about visitors waiting for an answer (every workspace of theirs).
     #[serde(default)]
     pub notify: NotifyWhen,
+    /// Whether this deployment bills (owners then have a billing page).
+    #[serde(default)]
+    pub billing: bool,
 }
 
 /// When an agent is emailed about visitor messages nobody has answered: a digest per workspace,

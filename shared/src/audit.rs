@@ -39,6 +39,8 @@ pub enum AuditAction {
     /// An agent blocked a visitor from the chat, or unblocked them.
     VisitorBlocked,
     VisitorUnblocked,
+    /// The workspace's plan or payment status changed (billing; the detail says how).
+    Billing,
     /// Something this build does not know (written by a newer edge).
     #[serde(other)]
     Unknown,
@@ -61,7 +63,7 @@ impl AuditAction {
 
     /// Every action in the order the inbox's audit filter lists them (its option values are
     /// indexes here), `Unknown` ("Other") last. The test below fails when a variant is missing.
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
@@ -86,6 +88,7 @@ impl AuditAction {
         AuditAction::RateLimited,
         AuditAction::VisitorBlocked,
         AuditAction::VisitorUnblocked,
+        AuditAction::Billing,
         AuditAction::Unknown,
     ];
 }
@@ -251,7 +254,8 @@ mod tests {
             AuditAction::RateLimited => 21,
             AuditAction::VisitorBlocked => 22,
             AuditAction::VisitorUnblocked => 23,
-            AuditAction::Unknown => 24,
+            AuditAction::Billing => 24,
+            AuditAction::Unknown => 25,
         };
         assert_eq!(AuditAction::ALL.len(), place(AuditAction::Unknown) + 1, "\"Other\" stays last");
         for (i, &action) in AuditAction::ALL.iter().enumerate() {

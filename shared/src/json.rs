@@ -198,7 +198,7 @@ impl Author {
 }
 
 /// [`ErrorCode`]s by their wire names, in declaration order.
-const ERROR_CODES: [(ErrorCode, &str); 19] = [
+const ERROR_CODES: [(ErrorCode, &str); 20] = [
     (ErrorCode::UnknownSite, "unknown_site"),
     (ErrorCode::OriginNotAllowed, "origin_not_allowed"),
     (ErrorCode::EmptyMessage, "empty_message"),
@@ -217,6 +217,7 @@ const ERROR_CODES: [(ErrorCode, &str); 19] = [
     (ErrorCode::TooLarge, "too_large"),
     (ErrorCode::UnsupportedFile, "unsupported_file"),
     (ErrorCode::RateLimited, "rate_limited"),
+    (ErrorCode::PlanLimit, "plan_limit"),
     (ErrorCode::Internal, "internal"),
 ];
 

@@ -280,6 +280,9 @@ pub enum ErrorCode {
     UnsupportedFile,
     /// Too many requests; try again later.
     RateLimited,
+    /// The workspace's plan does not allow it (a seat, a new conversation this month, a longer
+    /// retention period); its message says which and what the plan allows.
+    PlanLimit,
     /// Something failed on our side; details are in the edge's log, not here.
     Internal,
     /// A code this build does not know (sent by a newer edge).
@@ -545,6 +548,7 @@ mod tests {
                 }],
                 email_verified: true,
                 notify: crate::api::NotifyWhen::Away,
+                billing: false,
             },
         );
         fixture(

@@ -8,6 +8,7 @@ use super::{Erase, Log, PostboxCalls, PostboxRequest, Queue, Queued, SentMail};
 use crate::error::EdgeResult;
 use crate::glue::{at_time, now_ms};
 use crate::mail::mime::render;
+use crate::workspace::CountEmails;
 use worker::{console_error, durable_object, DurableObject, EmailMessage, Env, Request, Response, State};
 
 #[durable_object]
@@ -40,6 +41,15 @@ impl Postbox {
 
 impl PostboxCalls for Postbox {
     async fn queue(&self, request: Queue) -> EdgeResult<Queued> {
+        // Notifications of a site whose plan has no email are not sent (account mail always is).
+        if let Some(site) = request.site.as_ref().filter(|_| request.kind.is_notification()) {
+            if crate::billing::configured(&self.env)?.is_some() {
+                let stub = self.env.durable_object("BILLING")?.get_by_name(site.as_str())?;
+                if !crate::glue::ask(&stub, crate::billing::GetPlan {}).await?.limits.email {
+                    return Ok(Queued { queued: false });
+                }
+            }
+        }
         let now = now_ms();
         let id = crate::auth::random_token(12)?;
         let raw = render(&request.mail, &id, now);
@@ -54,8 +64,17 @@ impl PostboxCalls for Postbox {
             attempts: 0,
             due_at: now,
         };
+        let site = pending.site.clone();
         let (queued, wake) = self.with(|p| p.queue(pending))?;
         self.wake(wake).await?;
+        if let Some(site) = site.filter(|_| queued) {
+            // The site's usage for the month (a failure to count loses no mail).
+            let counted =
+                crate::glue::ask(&crate::glue::workspace_object(&self.env, &site)?, CountEmails { emails: 1 }).await;
+            if let Err(e) = counted {
+                console_error!("postbox: counting a mail of {site}: {e}");
+            }
+        }
         Ok(Queued { queued })
     }
 

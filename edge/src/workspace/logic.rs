@@ -18,6 +18,7 @@ mod memory;
 pub mod notify;
 mod privacy;
 mod settings;
+pub mod usage;
 
 pub use inbox::{anyone_available, InboxPeer};
 pub use live::{Newest, Told};
@@ -168,6 +169,11 @@ pub trait WorkspaceStore {
     /// Whether the workspace was available when visitors were last told (`None`: never told).
     fn told_available(&self) -> EdgeResult<Option<Told>>;
     fn set_told_available(&mut self, told: Told) -> EdgeResult<()>;
+
+    /// A month's usage (`YYYY-MM`; zero if nothing was counted).
+    fn usage(&self, month: &str) -> EdgeResult<usage::Usage>;
+    /// Adds `delta` to a month's usage.
+    fn add_usage(&mut self, month: &str, delta: &usage::Usage) -> EdgeResult<()>;
 }
 
 /// What the alarm was last set to and whether a retention period applies: enough to tell, for a

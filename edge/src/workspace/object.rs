@@ -2,6 +2,7 @@
 //! SQLite store, its effects carried out here (sockets, alarm, storage), and the calls the alarm
 //! makes to the site's other objects.
 
+use super::logic::usage::UsageReport;
 use super::logic::{Call, Effect, InboxPeer, Told, Workspace as Logic};
 use super::schema::schema;
 use super::store::{IndexMemo, SqlStore};
@@ -360,6 +361,15 @@ impl WorkspaceCalls for Workspace {
     }
     async fn members(&self, _: Members) -> EdgeResult<Vec<Member>> {
         self.act(|ws| ws.members()).await
+    }
+    async fn usage(&self, _: GetUsage) -> EdgeResult<UsageReport> {
+        self.decide(|ws| ws.usage()).map(|(report, _)| report)
+    }
+    async fn admit(&self, r: AdmitConversation) -> EdgeResult<bool> {
+        self.act(|ws| ws.admit(&r.id, r.limit, &r.plan)).await
+    }
+    async fn count_emails(&self, r: CountEmails) -> EdgeResult<()> {
+        self.act(|ws| ws.count_emails(r.emails)).await
     }
     async fn member_prefs(&self, r: SetMemberPrefs) -> EdgeResult<()> {
         self.act(|ws| ws.member_prefs(&r.email, r.prefs)).await

@@ -57,6 +57,9 @@ pub fn schema(state: &State) {
             // `logic::live`), and whether the workspace was last available (one row).
             "CREATE TABLE IF NOT EXISTS live_visitors (conversation_id TEXT PRIMARY KEY)",
             "CREATE TABLE IF NOT EXISTS availability (id INTEGER PRIMARY KEY CHECK (id = 1), online INTEGER NOT NULL)",
+            // Usage per month (see `logic::usage`): what billing shows beside the plan's limits.
+            "CREATE TABLE IF NOT EXISTS usage (month TEXT PRIMARY KEY, conversations INTEGER NOT NULL, \
+             messages INTEGER NOT NULL, emails INTEGER NOT NULL, refused INTEGER NOT NULL)",
         ],
     );
     migrate(

@@ -2,6 +2,7 @@
 //! and stored JSON are those of objects already on disk.
 
 use super::logic::notify::{MemberNotify, Waiting};
+use super::logic::usage::Usage;
 use super::logic::{IndexEntry, MessageHit, Scheduled, Told, WorkspaceStore};
 use super::IdentityLink;
 use crate::conversation::logic::Indexed;
@@ -621,6 +622,25 @@ impl WorkspaceStore for SqlStore<'_> {
         self.run(
             "INSERT OR REPLACE INTO availability (id, online, seq) VALUES (1, ?, ?)",
             vec![online.into(), seq.into()],
+        )
+    }
+
+    fn usage(&self, month: &str) -> EdgeResult<Usage> {
+        let rows: Vec<Usage> = self
+            .0
+            .exec("SELECT conversations, messages, emails, refused FROM usage WHERE month = ?", vec![month.into()])?
+            .to_array()?;
+        Ok(rows.into_iter().next().unwrap_or_default())
+    }
+
+    fn add_usage(&mut self, month: &str, d: &Usage) -> EdgeResult<()> {
+        let n = |v: u32| worker::SqlStorageValue::from(i64::from(v));
+        self.run(
+            "INSERT INTO usage (month, conversations, messages, emails, refused) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (month) DO UPDATE SET conversations = conversations + excluded.conversations, \
+             messages = messages + excluded.messages, emails = emails + excluded.emails, \
+             refused = refused + excluded.refused",
+            vec![month.into(), n(d.conversations), n(d.messages), n(d.emails), n(d.refused)],
         )
     }
 }

@@ -45,6 +45,7 @@ impl Me {
                 let name = n.string()?;
                 NotifyWhen::from_name(&name)
             })?,
+            billing: or_default(v, "billing", boolean)?,
         })
     }
 }
@@ -281,7 +282,14 @@ mod tests {
         for role in [Role::Owner, Role::Admin, Role::Agent] {
             let workspaces = vec![WorkspaceRef { id: SiteId::parse("shop").unwrap(), name: "Shop".into(), role }];
             round_trip(
-                Me { name: "Ana".into(), email: ana(), workspaces, email_verified: true, notify: NotifyWhen::After15 },
+                Me {
+                    name: "Ana".into(),
+                    email: ana(),
+                    workspaces,
+                    email_verified: true,
+                    notify: NotifyWhen::After15,
+                    billing: true,
+                },
                 Me::from_json,
             );
             round_trip(Member { email: ana(), name: "Ana".into(), role, joined_at: 5 }, Member::from_json);
@@ -295,6 +303,7 @@ mod tests {
                 workspaces: vec![],
                 email_verified: false,
                 notify: NotifyWhen::Never,
+                billing: false,
             },
             Me::from_json,
         );

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// [`AuditAction`]s' wire names, in the order of [`AuditAction::ALL`] (`Unknown` last, written
 /// `unknown` as serde writes it).
-const AUDIT_ACTION_NAMES: [&str; 25] = [
+const AUDIT_ACTION_NAMES: [&str; 26] = [
     "sign_in",
     "sign_in_failed",
     "locked_out",
@@ -33,6 +33,7 @@ const AUDIT_ACTION_NAMES: [&str; 25] = [
     "rate_limited",
     "visitor_blocked",
     "visitor_unblocked",
+    "billing",
     "unknown",
 ];
 

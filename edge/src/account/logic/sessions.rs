@@ -40,6 +40,7 @@ impl<S: AccountStore, K: Keys> Account<'_, S, K> {
             workspaces: workspaces.collect(),
             email_verified: account.verified_at.is_some(),
             notify: account.notify,
+            billing: false,
         })
     }
 

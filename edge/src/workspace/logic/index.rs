@@ -77,6 +77,8 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         let mut changed = Vec::new();
         // Whether a visitor started waiting: a digest may then be due before the alarm comes.
         let mut started_waiting = false;
+        // Usage: conversations new to the index, and messages.
+        let (mut started, mut counted) = (0, 0);
         for (newest, messages) in conversations {
             let s = &newest.summary;
             // One read per conversation: whether it was erased, and what the index has of it.
@@ -84,6 +86,8 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             if entry.erased {
                 continue;
             }
+            started += u32::from(entry.rev.is_none());
+            counted += u32::try_from(messages.len()).unwrap_or(u32::MAX);
             for message in messages {
                 self.store.index_message(&s.id, message)?;
                 // Trimmed now and then rather than on every message: the hot path stays one write.
@@ -104,6 +108,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
                 }
             }
         }
+        self.count_usage(started, counted)?;
         // One frame to each inbox for the whole batch: under load a batch holds many.
         if !changed.is_empty() {
             self.effects.push(Effect::Broadcast(ServerMsg::ConversationsUpdated { conversations: changed }));

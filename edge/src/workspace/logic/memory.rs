@@ -51,6 +51,7 @@ pub struct Memory {
     pub waiting: BTreeMap<String, super::notify::Waiting>,
     pub live: BTreeSet<String>,
     pub told_available: Option<super::Told>,
+    pub usage: BTreeMap<String, super::usage::Usage>,
 }
 
 /// Whether a registry row matches the filters (`None`: any).
@@ -443,6 +444,19 @@ impl WorkspaceStore for Memory {
     }
     fn set_told_available(&mut self, told: super::Told) -> EdgeResult<()> {
         self.told_available = Some(told);
+        Ok(())
+    }
+
+    fn usage(&self, month: &str) -> EdgeResult<super::usage::Usage> {
+        Ok(self.usage.get(month).copied().unwrap_or_default())
+    }
+
+    fn add_usage(&mut self, month: &str, d: &super::usage::Usage) -> EdgeResult<()> {
+        let u = self.usage.entry(month.to_owned()).or_default();
+        u.conversations += d.conversations;
+        u.messages += d.messages;
+        u.emails += d.emails;
+        u.refused += d.refused;
         Ok(())
     }
 }

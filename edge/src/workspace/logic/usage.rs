@@ -1,0 +1,110 @@
+//! Usage per calendar month (UTC), counted where it happens: conversations that enter the index
+//! and their messages (from the feeds' batches, one write per batch), emails sent for the site,
+//! and new conversations refused because the plan's allowance for the month was used. Owners see
+//! it beside their plan's limits on the billing page; `admit` is the allowance's one check.
+
+use super::{Workspace, WorkspaceStore};
+use crate::error::EdgeResult;
+use serde::{Deserialize, Serialize};
+use shared::api::{AuditAction, AuditActor, AuditEntry};
+use shared::ConversationId;
+
+/// One month's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Usage {
+    pub conversations: u32,
+    pub messages: u32,
+    pub emails: u32,
+    /// New conversations refused over the plan's allowance.
+    pub refused: u32,
+}
+
+/// This month's usage and the seats taken, as the billing page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageReport {
+    /// `2026-12`.
+    pub month: String,
+    pub usage: Usage,
+    pub seats: u32,
+}
+
+/// The month (`YYYY-MM`, UTC) of an instant.
+pub fn month_of(ms: i64) -> String {
+    crate::consent_export::iso8601(ms)[..7].to_owned()
+}
+
+/// The first day of the month after `month` (`2027-01-01`): when an allowance starts again.
+pub fn next_month(month: &str) -> String {
+    let (y, m) = month
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<u32>().ok()?, m.parse::<u32>().ok()?)))
+        .unwrap_or((1970, 1));
+    if m >= 12 {
+        format!("{:04}-01-01", y + 1)
+    } else {
+        format!("{y:04}-{:02}-01", m + 1)
+    }
+}
+
+impl<S: WorkspaceStore> Workspace<'_, S> {
+    pub fn usage(&self) -> EdgeResult<UsageReport> {
+        let month = month_of(self.now);
+        let usage = self.store.usage(&month)?;
+        let seats = u32::try_from(self.store.members()?.len()).unwrap_or(u32::MAX);
+        Ok(UsageReport { month, usage, seats })
+    }
+
+    /// Counts what a batch of the index feeds brought: conversations new to the index and
+    /// messages.
+    pub(super) fn count_usage(&mut self, conversations: u32, messages: u32) -> EdgeResult<()> {
+        if conversations + messages == 0 {
+            return Ok(());
+        }
+        let delta = Usage { conversations, messages, ..Usage::default() };
+        self.store.add_usage(&month_of(self.now), &delta)
+    }
+
+    pub fn count_emails(&mut self, emails: u32) -> EdgeResult<()> {
+        self.store.add_usage(&month_of(self.now), &Usage { emails, ..Usage::default() })
+    }
+
+    /// Whether conversation `id` may start under an allowance of `limit` new conversations a
+    /// month (`None`: no limit): one already in the index always may (nothing started is ever
+    /// cut off). The month's first refusal tells the owners in the audit log.
+    pub fn admit(&mut self, id: &ConversationId, limit: Option<u32>, plan: &str) -> EdgeResult<bool> {
+        let Some(limit) = limit else { return Ok(true) };
+        let month = month_of(self.now);
+        let used = self.store.usage(&month)?;
+        if used.conversations < limit || self.store.index_entry(id)?.rev.is_some() {
+            return Ok(true);
+        }
+        self.store.add_usage(&month, &Usage { refused: 1, ..Usage::default() })?;
+        if used.refused == 0 {
+            let detail = format!(
+                "The {plan} plan's {limit} conversations this month are used: new chats cannot start until {} \
+                 (conversations already started go on)",
+                next_month(&month)
+            );
+            let entry = AuditEntry {
+                at: self.now,
+                actor: AuditActor::Other("billing".into()),
+                action: AuditAction::Billing,
+                detail,
+            };
+            self.append_audit(&entry)?;
+        }
+        Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_and_the_next_ones_start() {
+        assert_eq!(month_of(1_796_083_200_000), "2026-12");
+        assert_eq!(next_month("2026-12"), "2027-01-01");
+        assert_eq!(next_month("2026-02"), "2026-03-01");
+    }
+}
