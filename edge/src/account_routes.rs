@@ -75,7 +75,10 @@ impl Ctx<'_> {
     }
 
     async fn session(&self, email: &Email, secret: &str) -> EdgeResult<Me> {
-        ask(&self.account(email)?, Session { secret: secret.to_owned() }).await
+        let mut me = ask(&self.account(email)?, Session { secret: secret.to_owned() }).await?;
+        // Whether owners have a billing page is the deployment's, not the account's.
+        me.billing = crate::billing::configured(self.env)?.is_some();
+        Ok(me)
     }
 
     /// The signed-in agent, from the session cookie.

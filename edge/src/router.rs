@@ -114,11 +114,7 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
             let lang = query(&url, "lang").and_then(|tag| shared::consent::Lang::from_tag(&tag));
             ctx.stop_replies(token, lang.unwrap_or(shared::consent::Lang::En), method == Method::Post).await
         }
-        (Method::Get, ["api", "v1", "me"]) => {
-            let mut me = ctx.agent(&req).await?.me;
-            me.billing = crate::billing::configured(env)?.is_some();
-            json(&me, 200)
-        }
+        (Method::Get, ["api", "v1", "me"]) => json(&ctx.agent(&req).await?.me, 200),
         (Method::Post, ["api", "v1", "me", "password"]) => ctx.change_password(&mut req).await,
         (Method::Post, ["api", "v1", "me", "close"]) => ctx.close_account(&mut req).await,
         (Method::Post, ["api", "v1", "workspaces", site, "close"]) => ctx.close_workspace(site, &mut req).await,

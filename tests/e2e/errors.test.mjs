@@ -183,3 +183,14 @@ test('repeated failed sign-ins lock the account, and one address cannot keep gue
   assert.equal(status, 429, 'the address is limited');
   assert.ok(attempts <= 20, `limited within the budget (after ${attempts} more attempts)`);
 });
+
+test('a deployment without billing configured has no billing: no limits, no pages, no webhook', async () => {
+  const owner = await api.signIn('owner@other.example', 'other-password');
+  assert.equal((await (await owner.get('/api/v1/me')).json()).billing, false, 'the inbox shows no Billing link');
+  await expectError(await owner.get('/billing/other-shop'), 404, 'not_found');
+  await expectError(await post('/api/v1/billing/webhook', { id: 'evt_1' }), 404, 'not_found');
+  // No plan limits: more members than any plan's seats could hold are fine without billing.
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await owner.post('/api/v1/workspaces/other-shop/invites', { role: 'agent' })).status, 201);
+  }
+});

@@ -81,7 +81,7 @@ pub fn audit_log(props: &AuditLogProps) -> Html {
             <header class="page-header">
                 <h2 id="audit-title">{ "Audit log" }</h2>
                 <p class="hint">
-                    { "Sign-ins, team changes, settings and exports, newest first. The log is append-only and kept by the server: nobody, owners included, can edit or delete an entry." }
+                    { "Sign-ins, team, settings, billing and exports, newest first. Append-only and kept by the server: nobody, owners included, can edit or delete an entry." }
                 </p>
             </header>
             <div class="actions toolbar">

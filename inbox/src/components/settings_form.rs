@@ -156,7 +156,7 @@ pub fn settings_form(props: &SettingsFormProps) -> Html {
                 </section>
                 <section class="card">
                     <h3>{ "Greetings in other languages" }</h3>
-                    <p class="hint">{ "Visitors whose widget speaks one of these languages read these texts; left empty, they read the greeting and the offline message above." }</p>
+                    <p class="hint">{ "For visitors whose widget speaks one of these languages; left empty, they read the greeting and offline message above." }</p>
                     { for Lang::ALL.into_iter().map(|lang| {
                         let (t, code) = (draft.translation(lang), lang.code());
                         html! {

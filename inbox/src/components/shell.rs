@@ -170,7 +170,7 @@ pub fn shell(props: &ShellProps) -> Html {
             <div class="inbox">
                 <TopBar agent_name={props.me.name.clone()} workspaces={props.me.workspaces.clone()} workspace={workspace.clone()}
                     onworkspace={props.onworkspace.clone()} available={props.available} {onavailable} page={*page} {onpage}
-                    onsignout={props.onsignout.clone()} billing={props.me.billing} />
+                    onsignout={props.onsignout.clone()} />
                 <main class="main">
                     if let Some(text) = &props.notice {
                         <div class="inbox-notice">

@@ -59,8 +59,6 @@ pub struct TopBarProps {
     pub page: Page,
     pub onpage: Callback<Page>,
     pub onsignout: Callback<()>,
-    /// Whether the deployment bills: owners then have a link to the billing page.
-    pub billing: bool,
 }
 
 /// The bar across the top: product, workspace (a choice when the agent has several), the
@@ -107,9 +105,6 @@ pub fn top_bar(props: &TopBarProps) -> Html {
                         <button type="button" aria-current={current.then_some("page")} {onclick}>{ page.label() }</button>
                     }
                 }) }
-                if props.billing && props.workspace.role == shared::api::Role::Owner {
-                    <a href={format!("/billing/{}", props.workspace.id)}>{ "Billing" }</a>
-                }
             </nav>
             <button type="button" role="switch" class="switch" aria-checked={props.available.to_string()} onclick={ontoggle}
                 title={if props.available { "Visitors see the team online" } else { "You are away: visitors don't count you as online" }}>

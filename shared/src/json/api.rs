@@ -45,7 +45,8 @@ impl Me {
                 let name = n.string()?;
                 NotifyWhen::from_name(&name)
             })?,
-            billing: or_default(v, "billing", boolean)?,
+            // The inbox has no use for it yet (the billing page is the edge's).
+            billing: false,
         })
     }
 }
@@ -288,7 +289,7 @@ mod tests {
                     workspaces,
                     email_verified: true,
                     notify: NotifyWhen::After15,
-                    billing: true,
+                    billing: false,
                 },
                 Me::from_json,
             );

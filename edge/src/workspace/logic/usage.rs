@@ -99,12 +99,81 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::memory::{summary, Memory};
     use super::*;
+    use crate::conversation::logic::Indexed;
+    use crate::workspace::ConversationUpdate;
+
+    const DEC_1: i64 = 1_796_083_200_000;
+    const DAY: i64 = 86_400_000;
+
+    fn id(n: u32) -> ConversationId {
+        ConversationId::parse(&format!("c_{n:012}")).unwrap()
+    }
+
+    /// A batch from the feeds: a message `seq` in each conversation of `ns`.
+    fn batch(store: &mut Memory, now: i64, ns: &[u32], seq: u64) {
+        let updates: Vec<ConversationUpdate> = ns
+            .iter()
+            .map(|&n| {
+                let mut s = summary(&id(n), "Visitor", now);
+                s.rev = seq;
+                ConversationUpdate {
+                    summary: s,
+                    indexed: Some(Indexed { seq, body: "hi".into(), at: now }),
+                    visitor_id: None,
+                }
+            })
+            .collect();
+        Workspace::new(store, "demo", now, DAY).conversations_updated(&updates).unwrap();
+    }
 
     #[test]
     fn months_and_the_next_ones_start() {
-        assert_eq!(month_of(1_796_083_200_000), "2026-12");
+        assert_eq!(month_of(DEC_1), "2026-12");
+        assert_eq!(month_of(DEC_1 - 1), "2026-11");
         assert_eq!(next_month("2026-12"), "2027-01-01");
         assert_eq!(next_month("2026-02"), "2026-03-01");
+    }
+
+    #[test]
+    fn conversations_and_messages_are_counted_per_month_as_the_feeds_bring_them() {
+        let mut store = Memory::open();
+        batch(&mut store, DEC_1 - 1000, &[1], 1);
+        batch(&mut store, DEC_1 + 1000, &[1, 2], 2);
+        batch(&mut store, DEC_1 + 2000, &[2, 3], 3);
+        Workspace::new(&mut store, "demo", DEC_1 + 3000, DAY).count_emails(2).unwrap();
+        let report = Workspace::new(&mut store, "demo", DEC_1 + 3000, DAY).usage().unwrap();
+        assert_eq!(report.month, "2026-12");
+        assert_eq!(
+            report.usage,
+            Usage { conversations: 2, messages: 4, emails: 2, refused: 0 },
+            "conversation 1 started in November"
+        );
+        assert_eq!(store.usage["2026-11"].conversations, 1);
+    }
+
+    #[test]
+    fn over_the_allowance_only_conversations_not_yet_started_are_refused_and_the_owners_told_once() {
+        let mut store = Memory::open();
+        batch(&mut store, DEC_1, &[1, 2], 1);
+        let admit = |store: &mut Memory, n: u32, limit: Option<u32>| {
+            Workspace::new(store, "demo", DEC_1 + 5000, DAY).admit(&id(n), limit, "Free").unwrap()
+        };
+        assert!(admit(&mut store, 3, Some(3)), "under the allowance");
+        assert!(admit(&mut store, 9, None), "no limit");
+        assert!(!admit(&mut store, 3, Some(2)), "a new one over it");
+        assert!(!admit(&mut store, 4, Some(2)));
+        assert!(admit(&mut store, 1, Some(2)), "one already started goes on");
+        assert_eq!(store.usage["2026-12"].refused, 2);
+        let told: Vec<&str> = store.audit.iter().map(|e| e.detail.as_str()).collect();
+        assert_eq!(
+            told,
+            ["The Free plan's 2 conversations this month are used: new chats cannot start until 2027-01-01 \
+              (conversations already started go on)"],
+            "once a month"
+        );
+        // A new month, a new allowance.
+        assert!(Workspace::new(&mut store, "demo", DEC_1 + 31 * DAY, DAY).admit(&id(5), Some(2), "Free").unwrap());
     }
 }
