@@ -227,8 +227,28 @@ pub enum EventKind {
     SubscriptionEnded { subscription: String },
     /// A renewal's payment failed.
     PaymentFailed { subscription: String },
-    /// A payment succeeded.
-    PaymentSucceeded { subscription: String },
+    /// A payment succeeded; `paid` says for what (an invoice is issued for it).
+    PaymentSucceeded {
+        subscription: String,
+        #[serde(default)]
+        paid: Option<Paid>,
+    },
+}
+
+/// A paid invoice of the processor's: what Provixchat's own invoice for it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paid {
+    /// The processor's invoice id (`in_…`): one invoice of ours per payment.
+    pub invoice: String,
+    /// ISO 4217, upper case.
+    pub currency: String,
+    /// Smallest unit: before tax, the tax, and what was paid.
+    pub subtotal: i64,
+    pub tax: i64,
+    pub total: i64,
+    /// The paid period (ms).
+    pub period_start: i64,
+    pub period_end: i64,
 }
 
 /// A processor event for one workspace.

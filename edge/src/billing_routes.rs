@@ -10,6 +10,7 @@ use crate::billing::{
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, json, query, request_body};
+use crate::ledger::{self, document, Credit, Documents, GetDocument};
 use crate::router::{html_page, Ctx};
 use crate::team::Action;
 use crate::workspace::{AdmitConversation, GetUsage, Members};
@@ -20,6 +21,10 @@ use worker::{Request, Response, Stub};
 fn join(url: &worker::Url, path: &str) -> EdgeResult<worker::Url> {
     url.join(path).map_err(|e| EdgeError::Internal(e.to_string()))
 }
+
+/// An invoice's page: styles only, no forms, no script.
+const DOCUMENT_CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// The processors' hosted pages an owner is sent to from a form (the page's `form-action`).
 const PROCESSOR_PAGES: &str = "https://checkout.stripe.com https://billing.stripe.com";
@@ -132,13 +137,14 @@ impl Ctx<'_> {
         error: Option<(&str, &BillingDetails)>,
         status: u16,
     ) -> EdgeResult<Response> {
-        let (account, usage, workspace) = futures_util::future::join3(
+        let (account, usage, workspace, documents) = futures_util::future::join4(
             ask(&self.billing_object(site)?, GetAccount {}),
             ask(&self.workspace(site)?, GetUsage {}),
             self.config(site),
+            ask(&ledger::object(self.env)?, Documents { site: site.clone() }),
         )
         .await;
-        let (account, usage, workspace): (Account, _, _) = (account?, usage?, workspace?);
+        let (account, usage, workspace, documents): (Account, _, _, _) = (account?, usage?, workspace?, documents?);
         let view = PageView {
             site,
             workspace: name,
@@ -146,6 +152,7 @@ impl Ctx<'_> {
             account: &account,
             usage: &usage,
             retention_days: workspace.chat.retention_days,
+            documents: &documents,
             notice,
             error,
         };
@@ -155,6 +162,44 @@ impl Ctx<'_> {
             worker::Url::parse(&self.processor_base()).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
         );
         Ok(html_page(render(&view), &csp)?.with_status(status))
+    }
+
+    /// `GET /billing/SITE/invoices/NUMBER[/pdf]`: one of the workspace's invoices or credit
+    /// notes, as a page or as a PDF download.
+    pub async fn billing_document(&self, site: &str, number: &str, pdf: bool, req: &Request) -> EdgeResult<Response> {
+        let (_, site, _) = self.owner(site, req).await?;
+        let doc = ask(&ledger::object(self.env)?, GetDocument { site, number: number.to_owned() }).await?;
+        if !pdf {
+            return html_page(document::html(&doc), DOCUMENT_CSP);
+        }
+        let headers = worker::Headers::new();
+        headers.set("content-type", "application/pdf")?;
+        headers.set("content-disposition", &format!("attachment; filename=\"{}.pdf\"", doc.number))?;
+        headers.set("x-content-type-options", "nosniff")?;
+        headers.set("cache-control", "private, no-cache")?;
+        Ok(Response::from_bytes(document::pdf(&doc))?.with_headers(headers))
+    }
+
+    /// `POST /api/v1/admin/invoices/NUMBER/credit-note` (the operator, `{"reason": "…"}`): a
+    /// credit note cancelling the invoice, the invoice itself unchanged.
+    pub async fn credit_note(&self, number: &str, req: &mut Request) -> EdgeResult<Response> {
+        self.billing()?;
+        self.require_operator(req)?;
+        #[derive(serde::Deserialize)]
+        struct Body {
+            reason: String,
+        }
+        let body: Body = crate::glue::read_json(req).await?;
+        let note = ask(&ledger::object(self.env)?, Credit { number: number.to_owned(), reason: body.reason }).await?;
+        let entry = format!("Credit note {} issued for invoice {number}", note.number);
+        self.audit(
+            &note.draft.site,
+            shared::api::AuditActor::Other("billing".into()),
+            shared::api::AuditAction::Billing,
+            &entry,
+        )
+        .await;
+        json(&note, 201)
     }
 
     /// A form's fields (`application/x-www-form-urlencoded`).

@@ -25,6 +25,7 @@ pub mod device;
 pub mod error;
 pub mod feed;
 pub mod files;
+pub mod ledger;
 pub mod limits;
 pub mod lockout;
 pub mod mail;

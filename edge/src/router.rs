@@ -149,6 +149,13 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
         (Method::Post, ["billing", site, "checkout"]) => ctx.billing_checkout(site, &mut req).await,
         (Method::Post, ["billing", site, "portal"]) => ctx.billing_portal(site, &req).await,
         (Method::Post, ["billing", site, "details"]) => ctx.billing_details(site, &mut req).await,
+        (Method::Get, ["billing", site, "invoices", number]) => ctx.billing_document(site, number, false, &req).await,
+        (Method::Get, ["billing", site, "invoices", number, "pdf"]) => {
+            ctx.billing_document(site, number, true, &req).await
+        }
+        (Method::Post, ["api", "v1", "admin", "invoices", number, "credit-note"]) => {
+            ctx.credit_note(number, &mut req).await
+        }
         (Method::Post, ["api", "v1", "billing", "webhook"]) => ctx.billing_webhook(&mut req).await,
         _ => Err(EdgeError::NotFound),
     }

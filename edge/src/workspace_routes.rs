@@ -174,13 +174,19 @@ impl Ctx<'_> {
     }
 
     /// Operator route that creates a workspace and its owner; absent unless `ADMIN_TOKEN` is set.
-    pub async fn admin_create_workspace(&self, req: &mut Request) -> EdgeResult<Response> {
+    /// The operator's routes (`Authorization: Bearer ADMIN_TOKEN`); none without the token set.
+    pub fn require_operator(&self, req: &Request) -> EdgeResult<()> {
         let expected = self.env.secret("ADMIN_TOKEN").map_err(|_| EdgeError::NotFound)?.to_string();
         let given = req.headers().get("authorization")?.unwrap_or_default();
         // Compare digests so the comparison's timing says nothing about the token.
         if auth::sha256_hex(&given) != auth::sha256_hex(&format!("Bearer {expected}")) {
             return Err(EdgeError::Unauthorized);
         }
+        Ok(())
+    }
+
+    pub async fn admin_create_workspace(&self, req: &mut Request) -> EdgeResult<Response> {
+        self.require_operator(req)?;
         let body: CreateWorkspace = read_json(req).await?;
         let config = body.validate()?;
         let upsert = Upsert {

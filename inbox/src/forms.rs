@@ -470,8 +470,9 @@ mod tests {
         assert_eq!(audit_filter("0"), Some(AuditAction::SignIn));
         assert_eq!(audit_filter("10"), Some(AuditAction::AuditLogExported));
         assert_eq!(audit_filter("13"), Some(AuditAction::DataExported));
-        assert_eq!(audit_filter("24"), Some(AuditAction::Unknown), "\"Other\" stays last");
-        assert_eq!(audit_filter("25"), None);
+        assert_eq!(audit_filter("24"), Some(AuditAction::Billing));
+        assert_eq!(audit_filter("25"), Some(AuditAction::Unknown), "\"Other\" stays last");
+        assert_eq!(audit_filter("26"), None);
         for (i, &action) in AuditAction::ALL.iter().enumerate() {
             assert_eq!(audit_filter(&i.to_string()), Some(action));
         }

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { assertAccessible } from '../support/axe.mjs';
 import { signInToInbox } from '../support/inbox.mjs';
 import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
-import { freePort } from '../../scripts/edge.mjs';
+import { devVars, freePort } from '../../scripts/edge.mjs';
 
 const SECRET = 'whsec_e2e_endpoint_secret';
 const DAY = 86_400_000;
@@ -88,14 +88,31 @@ const checkoutDone = (site, at) => event('checkout.session.completed', {
   id: 'cs_test_1', object: 'checkout.session', mode: 'subscription', client_reference_id: site,
   customer: `cus_${site}`, subscription: `sub_${site}`, metadata: { site, plan: 'team' },
 }, at);
-const invoice = (type, site, at) => event(type, {
-  id: `in_${ids}`, object: 'invoice', customer: `cus_${site}`,
+const invoice = (type, site, at = Date.now()) => event(type, {
+  id: `in_${ids}`, object: 'invoice', customer: `cus_${site}`, currency: 'eur', subtotal: 2900, total: 2900,
+  period_start: Math.floor(at / 1000), period_end: Math.floor(at / 1000) + 30 * 86400,
   parent: { type: 'subscription_details', subscription_details: { subscription: `sub_${site}`, metadata: { site } } },
 }, at);
 
+/** `invoice.paid` with what was paid: 29.00 + 19 % VAT for the month from `start` (ms). */
+const paid = (site, invoiceId, start = Date.UTC(2026, 11, 1)) => event('invoice.paid', {
+  id: invoiceId, object: 'invoice', customer: `cus_${site}`, currency: 'eur', subtotal: 2900, total_excluding_tax: 2900,
+  total: 3451, amount_paid: 3451, period_start: start / 1000, period_end: start / 1000,
+  lines: { data: [{ period: { start: start / 1000, end: start / 1000 + 31 * 86400 } }] },
+  parent: { type: 'subscription_details', subscription_details: { subscription: `sub_${site}`, metadata: { site } } },
+});
+
+/** The numbers of a workspace's invoices, as its billing page lists them (newest first). */
+async function invoiceNumbers(owner) {
+  return [...(await billingHtml(owner)).matchAll(/invoices\/((?:INV|CN)-\d{6})"/g)].map((m) => m[1]);
+}
+
+/** The webhook's answer: accepted, and whether the subscription changed (`null`: either). */
 async function applied(res, changed) {
   assert.equal(res.status, 200, await res.clone().text());
-  assert.deepEqual(await res.json(), { received: true, changed });
+  const body = await res.json();
+  assert.equal(body.received, true);
+  if (changed !== null) assert.equal(body.changed, changed);
 }
 
 async function billingHtml(owner) {
@@ -158,6 +175,31 @@ test('an owner opens Billing, subscribes at the processor\'s checkout, and the s
     await page.getByText(/Team · 29\.00 EUR a month · active/).waitFor();
     assert.equal(await page.getByRole('table', { name: /Usage in/ }).getByRole('row', { name: /Seats/ }).getByRole('cell').textContent(), '1 of 10');
     await page.screenshot({ path: artifact('billing.png'), fullPage: true });
+
+    // The first payment: an invoice, listed on the page, as a page and as a PDF.
+    await applied(await webhook(paid(owner.site, `in_first_${owner.site}`)), null);
+    await page.reload();
+    const invoices = page.getByRole('table', { name: 'Invoices and credit notes, newest first' });
+    const link = invoices.getByRole('link', { name: /^INV-\d{6}$/ });
+    const number = await link.textContent();
+    assert.equal(await invoices.getByRole('row', { name: new RegExp(number) }).getByRole('cell').nth(2).textContent(), '34.51 EUR');
+    await link.click();
+    await page.getByRole('heading', { name: `Invoice ${number}`, level: 1 }).waitFor();
+    for (const text of ['Provixchat Test GmbH', 'VAT number: DE123456789', 'Pottery Olga GmbH', 'Töpferweg 3', 'VAT number: DE123456789',
+      'Provixchat Team plan, 2026-12-01 to 2027-01-01: 29.00 EUR', 'VAT: 5.51 EUR', 'Total: 34.51 EUR']) {
+      await page.getByText(text, { exact: true }).first().waitFor();
+    }
+    await assertAccessible(page, 'an invoice');
+    await page.screenshot({ path: artifact('invoice.png'), fullPage: true });
+    const pdf = await owner.get(`/billing/${owner.site}/invoices/${number}/pdf`);
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+    assert.equal(pdf.headers.get('content-disposition'), `attachment; filename="${number}.pdf"`);
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    assert.equal(bytes.subarray(0, 8).toString(), '%PDF-1.4');
+    assert.ok(bytes.includes(Buffer.from(`(Invoice ${number}) Tj`)), 'its title');
+    assert.ok(bytes.includes(Buffer.from('(Total: 34.51 EUR) Tj')), 'its total');
+    await page.goto(`${edge.edge}/billing/${owner.site}`);
 
     // Managing the subscription goes to the processor's portal for this customer.
     asked.length = 0;
@@ -301,4 +343,39 @@ test('only owners see billing: an admin is refused, someone signed out is sent t
   });
   assert.equal(forged.status, 403);
   assert.equal((await (await owner.get('/api/v1/me')).json()).billing, true);
+});
+
+test('invoices are numbered without gaps across workspaces, issued once per payment, kept as issued, and cancelled only by a credit note', async () => {
+  const [a, b] = [await newOwner(), await newOwner()];
+  for (const owner of [a, b]) await applied(await webhook(checkoutDone(owner.site)), true);
+  await applied(await webhook(paid(a.site, `in_a_${a.site}`)), null);
+  await applied(await webhook(paid(b.site, `in_b_${b.site}`)), null);
+  const replay = paid(a.site, `in_a_${a.site}`); // the processor's retry of the same payment, as a new event
+  await applied(await webhook(replay), null);
+  const [[ia], [ib]] = [await invoiceNumbers(a), await invoiceNumbers(b)];
+  assert.equal(Number(ib.slice(4)), Number(ia.slice(4)) + 1, `${ia} then ${ib}: one series, no gap`);
+  assert.deepEqual(await invoiceNumbers(a), [ia], 'one invoice for one payment');
+  // Another workspace's invoice is not there for them.
+  await api.expectError(await b.get(`/billing/${b.site}/invoices/${ia}`), 404, 'not_found');
+  await api.expectError(await b.get(`/billing/${a.site}/invoices/${ia}`), 403, 'forbidden');
+
+  const before = await (await a.get(`/billing/${a.site}/invoices/${ia}`)).text();
+  const admin = { authorization: `Bearer ${devVars().ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  const credit = (number, headers = admin) => fetch(`${edge.base}/api/v1/admin/invoices/${number}/credit-note`, {
+    method: 'POST', headers, body: JSON.stringify({ reason: 'Charged twice' }),
+  });
+  await api.expectError(await credit(ia, { 'content-type': 'application/json' }), 401, 'unauthorized');
+  const res = await credit(ia);
+  assert.equal(res.status, 201);
+  const note = await res.json();
+  assert.match(note.number, /^CN-\d{6}$/);
+  assert.equal(note.total, -3451);
+  assert.deepEqual(await (await credit(ia)).json(), note, 'one credit note per invoice');
+  await api.expectError(await credit('INV-999999'), 404, 'not_found');
+  assert.equal(await (await a.get(`/billing/${a.site}/invoices/${ia}`)).text(), before, 'the invoice is as it was issued');
+  assert.deepEqual(await invoiceNumbers(a), [note.number, ia]);
+  const html = await (await a.get(`/billing/${a.site}/invoices/${note.number}`)).text();
+  assert.match(html, new RegExp(`Cancels invoice ${ia}`));
+  assert.match(html, /Total: -34\.51 EUR/);
+  assert.ok((await auditDetails(a)).includes(`Credit note ${note.number} issued for invoice ${ia}`));
 });

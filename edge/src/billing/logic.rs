@@ -4,8 +4,9 @@
 //! failed payment and the downgrade at its end, and what the owner is told in the audit log.
 //! Pure over [`BillingStore`]; the glue sets the alarm and writes the audit entries.
 
-use super::{BillingConfig, BillingDetails, Event, EventKind, Plan, ProcessorStatus, Status, Subscription};
+use super::{BillingConfig, BillingDetails, Event, EventKind, Paid, Plan, ProcessorStatus, Status, Subscription};
 use crate::error::EdgeResult;
+use crate::ledger::Draft;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -15,6 +16,8 @@ pub trait BillingStore {
     fn save_subscription(&mut self, subscription: &Subscription) -> EdgeResult<()>;
     /// Records a processor event's id; false if it was recorded before (a redelivery).
     fn first_sighting(&mut self, id: &str, created: i64, now: i64) -> EdgeResult<bool>;
+    /// Forgets that an event was seen: its redelivery will be applied (again).
+    fn forget_event(&mut self, id: &str) -> EdgeResult<()>;
     fn details(&self) -> EdgeResult<Option<BillingDetails>>;
     fn save_details(&mut self, details: &BillingDetails) -> EdgeResult<()>;
 }
@@ -26,6 +29,8 @@ pub enum Effect {
     Audit(String),
     /// Wake the object at this time (ms): the end of a grace period.
     WakeAt(i64),
+    /// Issue an invoice for a payment (the operator's ledger numbers it).
+    Issue(Box<crate::ledger::Draft>),
 }
 
 /// One request's view of a billing object.
@@ -56,6 +61,41 @@ impl<S: BillingStore> Billing<'_, S> {
         if !self.store.first_sighting(&event.id, event.created, self.now)? {
             return Ok((false, vec![]));
         }
+        // A payment is invoiced however late its news comes: money was taken.
+        let invoice = match &event.kind {
+            EventKind::PaymentSucceeded { paid: Some(paid), .. } => Some(self.invoice(event, paid)?),
+            _ => None,
+        };
+        let (changed, mut effects) = self.apply_news(event)?;
+        effects.extend(invoice.map(|d| Effect::Issue(Box::new(d))));
+        Ok((changed, effects))
+    }
+
+    /// The invoice for a payment: the plan the subscription is on, the details the owner gave
+    /// (the workspace's id stands for the company until they do).
+    fn invoice(&self, event: &Event, paid: &Paid) -> EdgeResult<Draft> {
+        let plan = self.config.plan(&self.subscription()?.plan).name.clone();
+        let customer = self
+            .store
+            .details()?
+            .unwrap_or_else(|| BillingDetails { company: event.site.to_string(), ..Default::default() });
+        Ok(Draft {
+            site: event.site.clone(),
+            operator: self.config.operator.clone(),
+            customer,
+            plan,
+            period_start: paid.period_start,
+            period_end: paid.period_end,
+            currency: paid.currency.clone(),
+            subtotal: paid.subtotal,
+            tax: paid.tax,
+            total: paid.total,
+            paid_at: event.created,
+            key: paid.invoice.clone(),
+        })
+    }
+
+    fn apply_news(&mut self, event: &Event) -> EdgeResult<(bool, Vec<Effect>)> {
         let before = self.subscription()?;
         let mut s = before.clone();
         if event.created < s.newest_event {
@@ -108,7 +148,7 @@ impl<S: BillingStore> Billing<'_, S> {
             }
             EventKind::SubscriptionEnded { subscription }
             | EventKind::PaymentFailed { subscription }
-            | EventKind::PaymentSucceeded { subscription } => {
+            | EventKind::PaymentSucceeded { subscription, .. } => {
                 if ours != Some(subscription.as_str()) {
                     return false;
                 }
@@ -170,6 +210,12 @@ impl<S: BillingStore> Billing<'_, S> {
             effects.push(Effect::WakeAt(grace_until));
         }
         effects
+    }
+
+    /// An event whose effects could not all be carried out (its invoice): the processor's
+    /// redelivery applies it again (the ledger issues one invoice per payment however often).
+    pub fn retry_later(&mut self, event_id: &str) -> EdgeResult<()> {
+        self.store.forget_event(event_id)
     }
 
     pub fn details(&self) -> EdgeResult<Option<BillingDetails>> {

@@ -37,6 +37,9 @@ impl Billing {
         for effect in effects {
             match effect {
                 Effect::WakeAt(at) => self.state.storage().set_alarm(at_time(at)).await?,
+                Effect::Issue(draft) => {
+                    ask(&crate::ledger::object(&self.env)?, crate::ledger::Issue { draft: *draft }).await?;
+                }
                 Effect::Audit(detail) => {
                     let entry = AuditEntry {
                         at: now_ms(),
@@ -66,7 +69,11 @@ impl BillingCalls for Billing {
 
     async fn apply(&self, r: Apply) -> EdgeResult<bool> {
         let (changed, effects) = self.with(|b| b.apply(&r.event))?;
-        self.effects(effects).await?;
+        if let Err(e) = self.effects(effects).await {
+            // Not all done (the invoice): the processor delivers it again after our error.
+            self.with(|b| b.retry_later(&r.event.id))?;
+            return Err(e);
+        }
         Ok(changed)
     }
 

@@ -3,6 +3,8 @@
 //! details printed on invoices. Plain HTML forms (no script), every value escaped here.
 
 use super::{Account, BillingConfig, BillingDetails, Limits, Plan, Status};
+use crate::ledger::document::{money, title};
+use crate::ledger::{Document, Kind};
 use crate::pages::escape_html as esc;
 use crate::workspace::logic::usage::{next_month, UsageReport};
 use shared::SiteId;
@@ -17,6 +19,8 @@ pub struct PageView<'a> {
     pub usage: &'a UsageReport,
     /// The retention period the workspace has now (days; `None`: until deleted).
     pub retention_days: Option<u32>,
+    /// The workspace's invoices and credit notes, newest first.
+    pub documents: &'a [Document],
     /// A line above everything: what just happened (a saved form, a finished checkout).
     pub notice: Option<&'a str>,
     /// A refused form: its error, and the values the owner typed (shown again, nothing lost).
@@ -138,6 +142,38 @@ fn plans(view: &PageView<'_>, current: &Plan) -> String {
     b
 }
 
+fn documents(view: &PageView<'_>) -> String {
+    let site = esc(view.site.as_str());
+    let mut b = String::from("<section aria-labelledby=\"invoices-title\"><h2 id=\"invoices-title\">Invoices</h2>");
+    if view.documents.is_empty() {
+        b.push_str("<p>No invoices yet: one is issued for every payment, numbered and kept here.</p></section>");
+        return b;
+    }
+    b.push_str(
+        "<table><caption>Invoices and credit notes, newest first</caption><thead><tr><th scope=\"col\">Number</th>\
+         <th scope=\"col\">Date</th><th scope=\"col\">For</th><th scope=\"col\">Total</th><th scope=\"col\">Download</th></tr></thead><tbody>",
+    );
+    for d in view.documents {
+        let what = match &d.kind {
+            Kind::Invoice => {
+                format!("{} plan, {} to {}", d.draft.plan, day(d.draft.period_start), day(d.draft.period_end))
+            }
+            Kind::CreditNote { of, .. } => format!("Cancels {of}"),
+        };
+        let (number, name) = (esc(&d.number), esc(&title(d)));
+        let _ = write!(
+            b,
+            "<tr><th scope=\"row\"><a href=\"/billing/{site}/invoices/{number}\">{number}</a></th><td>{}</td><td>{}</td><td>{}</td>\
+             <td><a href=\"/billing/{site}/invoices/{number}/pdf\" aria-label=\"{name} as PDF\">PDF</a></td></tr>",
+            day(d.issued_at),
+            esc(&what),
+            esc(&money(d.draft.total, &d.draft.currency)),
+        );
+    }
+    b.push_str("</tbody></table></section>");
+    b
+}
+
 fn details_form(view: &PageView<'_>) -> String {
     let site = esc(view.site.as_str());
     let empty = BillingDetails::default();
@@ -189,6 +225,7 @@ pub fn render(view: &PageView<'_>) -> String {
 <section aria-labelledby="plan-title"><h2 id="plan-title">Your plan</h2>{status}{usage}</section>
 <section aria-labelledby="plans-title"><h2 id="plans-title">Plans</h2>{plans}
 <p class="hint">Prices per month, in {currency}. Limits apply from the moment a plan changes; nothing you have stored is removed when a plan ends or shrinks.</p></section>
+{documents}
 {details}
 </main>
 <footer><p>Billed by {operator}. Billing records are kept for the legal retention period, also after a workspace is closed.</p></footer>
@@ -199,6 +236,7 @@ pub fn render(view: &PageView<'_>) -> String {
         usage = usage_table(view, &current.limits),
         plans = plans(view, current),
         currency = esc(&view.config.currency),
+        documents = documents(view),
         details = details_form(view),
         operator = esc(&view.config.operator.name),
     )
@@ -221,6 +259,7 @@ mod tests {
             account,
             usage,
             retention_days: Some(30),
+            documents: &[],
             notice: None,
             error: None,
         })

@@ -118,9 +118,32 @@ pub fn parse_event(body: &[u8]) -> EdgeResult<Option<Event>> {
             }
         }
         "invoice.payment_failed" => EventKind::PaymentFailed { subscription: invoice_subscription()? },
-        _ => EventKind::PaymentSucceeded { subscription: invoice_subscription()? },
+        _ => EventKind::PaymentSucceeded { subscription: invoice_subscription()?, paid: Some(paid(o, &field("id")?)?) },
     };
     Ok(Some(Event { id, created, site, kind }))
+}
+
+/// What an `invoice.paid` says was paid: amounts before and after tax (`total_excluding_tax`
+/// where the API has it, else `subtotal`), its currency, and the subscription period of its first
+/// line (else the invoice's own period).
+fn paid(o: &Value, invoice: &str) -> EdgeResult<super::Paid> {
+    let int = |v: Option<&Value>| v.and_then(Value::as_i64);
+    let bad = |what: &str| EdgeError::Invalid(format!("the invoice has no {what}"));
+    let total = int(o.get("total")).or(int(o.get("amount_paid"))).ok_or_else(|| bad("total"))?;
+    let subtotal = int(o.get("total_excluding_tax")).or(int(o.get("subtotal"))).unwrap_or(total);
+    let line = o.pointer("/lines/data/0/period");
+    let period = |key: &str, fallback: &str| {
+        int(line.and_then(|p| p.get(key))).or(int(o.get(fallback))).map(|s| s * 1000).ok_or_else(|| bad(fallback))
+    };
+    Ok(super::Paid {
+        invoice: invoice.to_owned(),
+        currency: text(o, &["currency"]).ok_or_else(|| bad("currency"))?.to_uppercase(),
+        subtotal,
+        tax: total - subtotal,
+        total,
+        period_start: period("start", "period_start")?,
+        period_end: period("end", "period_end")?,
+    })
 }
 
 /// One request to the processor's API: `POST {base}{path}`, form-encoded as its API takes them.

@@ -50,6 +50,11 @@ impl BillingStore for SqlBilling {
         Ok(!inserted.is_empty())
     }
 
+    fn forget_event(&mut self, id: &str) -> EdgeResult<()> {
+        self.0.exec("DELETE FROM events WHERE id = ?", vec![id.into()])?;
+        Ok(())
+    }
+
     fn details(&self) -> EdgeResult<Option<BillingDetails>> {
         json_row(&self.0, "SELECT json FROM details WHERE id = 1", None)
     }

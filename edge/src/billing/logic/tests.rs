@@ -21,6 +21,10 @@ impl BillingStore for Memory {
     fn first_sighting(&mut self, id: &str, _created: i64, _now: i64) -> EdgeResult<bool> {
         Ok(self.seen.insert(id.to_owned()))
     }
+    fn forget_event(&mut self, id: &str) -> EdgeResult<()> {
+        self.seen.remove(id);
+        Ok(())
+    }
     fn details(&self) -> EdgeResult<Option<BillingDetails>> {
         Ok(self.details.clone())
     }
@@ -50,7 +54,7 @@ fn failed(id: &str, at: i64) -> Event {
 }
 
 fn paid(id: &str, at: i64) -> Event {
-    event(id, at, EventKind::PaymentSucceeded { subscription: "sub_1".into() })
+    event(id, at, EventKind::PaymentSucceeded { subscription: "sub_1".into(), paid: None })
 }
 
 fn changed(id: &str, at: i64, status: ProcessorStatus, price: &str) -> Event {

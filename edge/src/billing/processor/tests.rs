@@ -94,15 +94,31 @@ fn events_are_read_in_the_shapes_the_processor_documents() {
     assert_eq!(parse_event(&old).unwrap().unwrap().kind, EventKind::PaymentFailed { subscription: "sub_1".into() });
     let new = event(
         "invoice.paid",
-        r#"{"id":"in_2","object":"invoice","parent":{"type":"subscription_details","subscription_details":{"subscription":"sub_1","metadata":{"site":"demo"}}}}"#,
+        r#"{"id":"in_2","object":"invoice","currency":"eur","subtotal":2900,"total_excluding_tax":2900,"total":3451,
+            "amount_paid":3451,"period_start":1700000000,"period_end":1700000000,
+            "lines":{"data":[{"period":{"start":1701388800,"end":1704067200}}]},
+            "parent":{"type":"subscription_details","subscription_details":{"subscription":"sub_1","metadata":{"site":"demo"}}}}"#,
     );
-    assert_eq!(parse_event(&new).unwrap().unwrap().kind, EventKind::PaymentSucceeded { subscription: "sub_1".into() });
+    let paid = crate::billing::Paid {
+        invoice: "in_2".into(),
+        currency: "EUR".into(),
+        subtotal: 2900,
+        tax: 551,
+        total: 3451,
+        period_start: 1_701_388_800_000,
+        period_end: 1_704_067_200_000,
+    };
+    assert_eq!(
+        parse_event(&new).unwrap().unwrap().kind,
+        EventKind::PaymentSucceeded { subscription: "sub_1".into(), paid: Some(paid) },
+        "the line's period, not the invoice's"
+    );
 }
 
 #[test]
 fn events_billing_does_not_use_or_of_no_workspace_are_passed_over_and_broken_ones_refused() {
     assert_eq!(parse_event(&event("customer.created", r#"{"id":"cus_1"}"#)).unwrap(), None);
-    let no_site = event("invoice.paid", r#"{"id":"in_1","subscription":"sub_1"}"#);
+    let no_site = event("invoice.paid", r#"{"id":"in_1","subscription":"sub_1","total":100}"#);
     assert_eq!(parse_event(&no_site).unwrap(), None, "another product's invoice");
     let payment_mode = event(
         "checkout.session.completed",
