@@ -38,7 +38,7 @@ pub fn configured(env: &worker::Env) -> EdgeResult<Option<BillingConfig>> {
 }
 
 /// What a plan allows. `None` is no limit.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     /// Members of the workspace (owners, admins and agents).
     #[serde(default)]
@@ -58,6 +58,13 @@ fn yes() -> bool {
     true
 }
 
+impl Default for Limits {
+    /// No limit on anything, email included.
+    fn default() -> Self {
+        Limits { seats: None, conversations: None, retention_days: None, email: true }
+    }
+}
+
 /// One plan, as the operator configures it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -69,7 +76,8 @@ pub struct Plan {
     /// The processor's price id for a paid plan (Stripe `price_…`).
     #[serde(default)]
     pub processor_price: Option<String>,
-    #[serde(flatten)]
+    /// What it allows; left out, no limits at all.
+    #[serde(default)]
     pub limits: Limits,
 }
 
@@ -101,8 +109,8 @@ impl BillingConfig {
     /// Parses and checks the operator's configuration: unique plan ids, the first plan free, every
     /// paid plan with a processor price.
     pub fn parse(json: &str) -> EdgeResult<BillingConfig> {
-        let config: BillingConfig =
-            serde_json::from_str(json).map_err(|e| EdgeError::Internal(format!("BILLING is not valid: {e}")))?;
+        let config: BillingConfig = serde_json::from_slice(json.as_bytes())
+            .map_err(|e| EdgeError::Internal(format!("BILLING is not valid: {e}")))?;
         let bad = |why: &str| Err(EdgeError::Internal(format!("BILLING: {why}")));
         match config.plans.first() {
             Some(free) if free.price == 0 => {}
@@ -145,7 +153,7 @@ impl BillingConfig {
 
 /// Where a workspace's subscription stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "status")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// No paid subscription: the free plan.
     Free,
@@ -162,7 +170,6 @@ pub enum Status {
 pub struct Subscription {
     /// The plan subscribed to (the free plan's id when none).
     pub plan: String,
-    #[serde(flatten)]
     pub status: Status,
     /// The processor's customer and subscription ids.
     pub customer: Option<String>,
@@ -195,8 +202,7 @@ impl Subscription {
 }
 
 /// A subscription's state at the processor, as its events report it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProcessorStatus {
     /// `active`, `trialing`.
     Active,
@@ -209,8 +215,7 @@ pub enum ProcessorStatus {
 }
 
 /// What a processor event says, once its signature is checked and its shape read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
     /// The hosted checkout finished: `plan` is subscribed.
     CheckoutCompleted { customer: String, subscription: String, plan: String },
@@ -228,15 +233,11 @@ pub enum EventKind {
     /// A renewal's payment failed.
     PaymentFailed { subscription: String },
     /// A payment succeeded; `paid` says for what (an invoice is issued for it).
-    PaymentSucceeded {
-        subscription: String,
-        #[serde(default)]
-        paid: Option<Paid>,
-    },
+    PaymentSucceeded { subscription: String, paid: Option<Paid> },
 }
 
 /// A paid invoice of the processor's: what Provixchat's own invoice for it says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paid {
     /// The processor's invoice id (`in_…`): one invoice of ours per payment.
     pub invoice: String,
@@ -252,14 +253,13 @@ pub struct Paid {
 }
 
 /// A processor event for one workspace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// The processor's event id (`evt_…`): applied once.
     pub id: String,
     /// When the processor created it (ms).
     pub created: i64,
     pub site: SiteId,
-    #[serde(flatten)]
     pub kind: EventKind,
 }
 
@@ -345,9 +345,9 @@ crate::requests! {
         account: GetAccount {} -> Account;
         /// The plan whose limits hold now (the free plan unless paid or in grace).
         plan: GetPlan {} -> Plan;
-        /// A processor event (its signature checked by the router): applied once, in order.
-        /// Answers whether it changed anything.
-        apply: Apply { event: Event } -> bool;
+        /// A processor event as it came (its signature checked by the router), read here: applied
+        /// once, in order. Answers whether it changed anything.
+        apply: Apply { body: String } -> bool;
         /// New billing details, validated.
         set_details: SetDetails { details: BillingDetails } -> BillingDetails;
     }
@@ -361,8 +361,8 @@ pub(crate) mod tests {
         BillingConfig::parse(
             r#"{"operator":{"name":"Provixchat GmbH","address":"Hauptstr. 1\n10115 Berlin","vat_id":"DE123456789","email":"billing@provixchat.test"},
                 "currency":"EUR","grace_days":7,
-                "plans":[{"id":"free","name":"Free","price":0,"seats":2,"conversations":3,"retention_days":30,"email":false},
-                         {"id":"team","name":"Team","price":2900,"processor_price":"price_team","seats":10,"conversations":1000,"retention_days":365}]}"#,
+                "plans":[{"id":"free","name":"Free","price":0,"limits":{"seats":2,"conversations":3,"retention_days":30,"email":false}},
+                         {"id":"team","name":"Team","price":2900,"processor_price":"price_team","limits":{"seats":10,"conversations":1000,"retention_days":365}}]}"#,
         )
         .unwrap()
     }

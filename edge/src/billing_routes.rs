@@ -296,10 +296,11 @@ impl Ctx<'_> {
         let body = request_body(req).await?;
         let header = req.headers().get("stripe-signature")?.unwrap_or_default();
         processor::verify_signature(&header, &body, &self.secret("STRIPE_WEBHOOK_SECRET")?, self.arrived / 1000)?;
+        // Read here for its workspace; its object reads it again (events cross as they came).
         let changed = match processor::parse_event(&body)? {
             Some(event) => {
-                let site = event.site.clone();
-                ask(&self.billing_object(&site)?, Apply { event }).await?
+                let body = String::from_utf8(body).map_err(|_| EdgeError::MalformedBody("not UTF-8".into()))?;
+                ask(&self.billing_object(&event.site)?, Apply { body }).await?
             }
             None => false,
         };

@@ -137,7 +137,7 @@ pub fn json_rows<T: DeserializeOwned>(
         json: String,
     }
     let rows: Vec<Row> = sql.exec(query, bindings)?.to_array()?;
-    rows.iter().map(|r| Ok(serde_json::from_str(&r.json)?)).collect()
+    rows.iter().map(|r| Ok(serde_json::from_slice(r.json.as_bytes())?)).collect()
 }
 
 /// The first row of [`json_rows`], if any.

@@ -31,7 +31,7 @@ pub fn object(env: &worker::Env) -> EdgeResult<worker::Stub> {
 
 /// What a document is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     Invoice,
     /// Cancels invoice `of` (its amounts, negated).
@@ -70,9 +70,7 @@ pub struct Draft {
 pub struct Document {
     pub number: String,
     pub issued_at: i64,
-    #[serde(flatten)]
     pub kind: Kind,
-    #[serde(flatten)]
     pub draft: Draft,
 }
 

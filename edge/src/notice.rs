@@ -518,6 +518,12 @@ fn categories_section(config: &WorkspaceConfig) -> String {
 
 /// `GET /privacy/SITE/record`: the processor's record of processing for this workspace.
 pub fn record_page(site: &SiteId, config: &WorkspaceConfig, now_ms: i64) -> String {
+    record_with_billing(site, config, now_ms, false)
+}
+
+/// The record, with the workspace's billing where the deployment bills: Provixchat's own
+/// processing as controller, about the workspace (its owners), never about its visitors.
+pub fn record_with_billing(site: &SiteId, config: &WorkspaceConfig, now_ms: i64, billing: bool) -> String {
     let name = esc(&config.name);
     let title = format!("Record of processing — {name}");
     let lede = "<p class=\"lede\">Kept by Provixchat as processor (GDPR Art. 30(2)), generated from the workspace's \
@@ -569,8 +575,36 @@ pub fn record_page(site: &SiteId, config: &WorkspaceConfig, now_ms: i64) -> Stri
     }
     b.push_str("</section>");
     b.push_str(&storage_section("Storage on visitors' devices", site, config));
+    if billing {
+        b.push_str(&billing_section());
+    }
     b.push_str(&measures_section(config));
     page(&title, lede, &b, &footer(site, config, now_ms, (&format!("/privacy/{site}"), "Privacy notice for visitors")))
+}
+
+/// Billing of the workspace: Provixchat's processing as controller, towards the workspace's owners.
+fn billing_section() -> String {
+    let rows: [(&str, String); 7] = [
+        ("Controller", "Provixchat, for its own billing of this workspace (not on the site owner's behalf)".into()),
+        ("Data subjects", "The workspace's owners and the people named in its billing details; never its visitors".into()),
+        (
+            "Data categories",
+            "Plan, subscription and payment status; billing details (company, address, VAT number, billing email);              invoices and credit notes; usage counts per month (no personal data)"
+                .into(),
+        ),
+        ("Purpose and legal basis", "Subscriptions, invoices and payment status: contract (Art. 6(1)(b)); keeping invoices: legal obligation (Art. 6(1)(c))".into()),
+        (
+            "Retention",
+            "Invoices, credit notes and the billing records behind them: the legal retention period for accounting records              (ten years), also after the workspace is closed. Erasing a visitor never reaches them."
+                .into(),
+        ),
+        ("Recipients", "The payment processor (Stripe) for checkout, payment methods and subscriptions; Cloudflare, Inc. for hosting".into()),
+        ("Access", "Only the workspace's owners see billing: its page, its invoices and its details".into()),
+    ];
+    format!(
+        "<section id=\"billing\"><h2>Billing of this workspace</h2>{}</section>",
+        fact_table("Billing records", &rows)
+    )
 }
 
 /// Technical and organisational measures: what the code actually does, with this workspace's settings.
@@ -716,6 +750,15 @@ mod tests {
         assert!(global.contains("Global (Cloudflare&#39;s network, nearest location)"));
         assert!(global.contains("Standard Contractual Clauses"));
         assert!(record_page(&site("shop-a1b2c3-eu"), &c, 0).contains("European Union"));
+        assert!(
+            !record_page(&site("shop"), &c, 0).contains("Billing of this workspace"),
+            "a deployment without billing"
+        );
+        let billed = record_with_billing(&site("shop"), &c, 0, true);
+        assert!(
+            billed.contains("<h2>Billing of this workspace</h2>")
+                && billed.contains("also after the workspace is closed")
+        );
     }
 
     #[test]

@@ -19,7 +19,10 @@ impl Ctx<'_> {
     }
 
     pub async fn processing_record(&self, site: &str) -> EdgeResult<Response> {
-        self.privacy_page(site, notice::record_page).await
+        let site = self.site(site)?;
+        let config = self.config(&site).await?;
+        let billing = crate::billing::configured(self.env)?.is_some();
+        crate::router::html_page(notice::record_with_billing(&site, &config, now_ms(), billing), NOTICE_CSP)
     }
 
     async fn privacy_page(&self, site: &str, render: Render) -> EdgeResult<Response> {

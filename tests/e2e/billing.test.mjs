@@ -20,8 +20,8 @@ const BILLING = {
   currency: 'EUR',
   grace_days: 7,
   plans: [
-    { id: 'free', name: 'Free', price: 0, seats: 2, conversations: 3, retention_days: 30, email: false },
-    { id: 'team', name: 'Team', price: 2900, processor_price: 'price_team', seats: 10, conversations: 1000, retention_days: 365 },
+    { id: 'free', name: 'Free', price: 0, limits: { seats: 2, conversations: 3, retention_days: 30, email: false } },
+    { id: 'team', name: 'Team', price: 2900, processor_price: 'price_team', limits: { seats: 10, conversations: 1000, retention_days: 365 } },
   ],
 };
 
@@ -369,7 +369,7 @@ test('invoices are numbered without gaps across workspaces, issued once per paym
   assert.equal(res.status, 201);
   const note = await res.json();
   assert.match(note.number, /^CN-\d{6}$/);
-  assert.equal(note.total, -3451);
+  assert.equal(note.draft.total, -3451);
   assert.deepEqual(await (await credit(ia)).json(), note, 'one credit note per invoice');
   await api.expectError(await credit('INV-999999'), 404, 'not_found');
   assert.equal(await (await a.get(`/billing/${a.site}/invoices/${ia}`)).text(), before, 'the invoice is as it was issued');
@@ -378,4 +378,25 @@ test('invoices are numbered without gaps across workspaces, issued once per paym
   assert.match(html, new RegExp(`Cancels invoice ${ia}`));
   assert.match(html, /Total: -34\.51 EUR/);
   assert.ok((await auditDetails(a)).includes(`Credit note ${note.number} issued for invoice ${ia}`));
+});
+
+test('billing records outlive a closed workspace, and the record of processing says so', async () => {
+  const owner = await newOwner();
+  const record = await (await fetch(`${edge.base}/privacy/${owner.site}/record`)).text();
+  assert.match(record, /<h2>Billing of this workspace<\/h2>/);
+  assert.match(record, /also after the workspace is closed\. Erasing a visitor never reaches them\./);
+  await applied(await webhook(checkoutDone(owner.site)), true);
+  await applied(await webhook(paid(owner.site, `in_closing_${owner.site}`)), null);
+  const [number] = await invoiceNumbers(owner);
+  assert.equal((await owner.post(`/api/v1/workspaces/${owner.site}/close`, { confirm: owner.site })).status, 200);
+  // The workspace is gone for everyone; its invoice is still in the operator's ledger.
+  await api.expectError(await owner.get(`/billing/${owner.site}`), 403, 'forbidden');
+  const res = await fetch(`${edge.base}/api/v1/admin/invoices/${number}/credit-note`, {
+    method: 'POST', headers: { authorization: `Bearer ${devVars().ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'Workspace closed mid-period' }),
+  });
+  assert.equal(res.status, 201);
+  const note = await res.json();
+  assert.deepEqual(note.kind, { credit_note: { of: number, reason: 'Workspace closed mid-period' } });
+  assert.equal(note.draft.site, owner.site);
 });

@@ -68,10 +68,11 @@ impl BillingCalls for Billing {
     }
 
     async fn apply(&self, r: Apply) -> EdgeResult<bool> {
-        let (changed, effects) = self.with(|b| b.apply(&r.event))?;
+        let Some(event) = super::processor::parse_event(r.body.as_bytes())? else { return Ok(false) };
+        let (changed, effects) = self.with(|b| b.apply(&event))?;
         if let Err(e) = self.effects(effects).await {
             // Not all done (the invoice): the processor delivers it again after our error.
-            self.with(|b| b.retry_later(&r.event.id))?;
+            self.with(|b| b.retry_later(&event.id))?;
             return Err(e);
         }
         Ok(changed)

@@ -309,6 +309,29 @@ mod tests {
     }
 
     #[test]
+    fn invoices_and_credit_notes_are_listed_with_their_downloads() {
+        let account = Account { subscription: Subscription::free(&config()), details: None };
+        let invoice = Document {
+            number: "INV-000003".into(),
+            issued_at: 1_796_083_300_000,
+            kind: Kind::Invoice,
+            draft: crate::ledger::logic::tests::draft("demo", "in_1"),
+        };
+        let note = Document {
+            number: "CN-000001".into(),
+            kind: Kind::CreditNote { of: "INV-000003".into(), reason: "twice".into() },
+            ..invoice.clone()
+        };
+        let docs = [note, invoice];
+        let page = view_with(&account, &usage(0, 0), |v| render(&PageView { documents: &docs, ..*v }));
+        assert!(page.contains("<a href=\"/billing/demo/invoices/INV-000003\">INV-000003</a>"));
+        assert!(page.contains("<td>Team plan, 2026-12-01 to 2027-01-01</td><td>34.51 EUR</td>"));
+        assert!(page.contains("aria-label=\"Invoice INV-000003 as PDF\">PDF</a>"));
+        assert!(page.contains("<td>Cancels INV-000003</td>"));
+        assert!(view_with(&account, &usage(0, 0), render).contains("No invoices yet"));
+    }
+
+    #[test]
     fn a_refused_form_shows_the_error_and_keeps_what_was_typed() {
         let account = Account { subscription: Subscription::free(&config()), details: None };
         let typed = BillingDetails {

@@ -189,7 +189,7 @@ impl Conversation {
             return Ok(state.clone());
         }
         let state = match self.meta("state")? {
-            Some(json) => serde_json::from_str(&json)?,
+            Some(json) => serde_json::from_slice(json.as_bytes())?,
             None => ConversationState::default(),
         };
         self.memo.borrow_mut().state = Some(state.clone());

@@ -28,11 +28,16 @@ impl Row {
         Ok(ChatMessage {
             seq: self.seq as u64,
             client_id: ClientMsgId::parse(&self.client_id).map_err(|e| bad(e.to_string()))?,
-            author: serde_json::from_str::<Author>(&self.author).map_err(|e| bad(e.to_string()))?,
+            author: serde_json::from_slice::<Author>(self.author.as_bytes()).map_err(|e| bad(e.to_string()))?,
             body: MessageBody::parse(&self.body).map_err(|e| bad(e.to_string()))?,
             at: self.at,
             note: self.note != 0,
-            file: self.file.as_deref().map(serde_json::from_str).transpose().map_err(|e| bad(e.to_string()))?,
+            file: self
+                .file
+                .as_deref()
+                .map(|f| serde_json::from_slice(f.as_bytes()))
+                .transpose()
+                .map_err(|e| bad(e.to_string()))?,
         })
     }
 }

@@ -56,13 +56,13 @@ impl SummaryRow {
     /// Rows written before summaries were stored whole still read as open and unassigned.
     fn into_summary(self) -> EdgeResult<ConversationSummary> {
         if let Some(json) = &self.json {
-            return Ok(serde_json::from_str(json)?);
+            return Ok(serde_json::from_slice(json.as_bytes())?);
         }
         Ok(ConversationSummary {
             id: ConversationId::parse(&self.id)?,
             visitor_name: self.visitor_name,
             last_message: self.last_message,
-            last_author: serde_json::from_str::<Author>(&self.last_author)?,
+            last_author: serde_json::from_slice::<Author>(self.last_author.as_bytes())?,
             last_at: self.last_at,
             last_seq: self.last_seq as u64,
             status: Default::default(),
@@ -226,7 +226,7 @@ impl WorkspaceStore for SqlStore<'_> {
         query.push_str(" ORDER BY id DESC LIMIT ?");
         bindings.push(limit(n));
         let rows: Vec<Row> = self.0.exec(&query, bindings)?.to_array()?;
-        rows.into_iter().map(|r| Ok((r.id as u64, serde_json::from_str(&r.json)?))).collect()
+        rows.into_iter().map(|r| Ok((r.id as u64, serde_json::from_slice(r.json.as_bytes())?))).collect()
     }
     fn audit_window(&self, source: &str) -> EdgeResult<Option<crate::lockout::Window>> {
         json_row(&self.0, "SELECT json FROM audit_budget WHERE source = ?", vec![source.into()])
