@@ -37,6 +37,12 @@ pub fn configured(env: &worker::Env) -> EdgeResult<Option<BillingConfig>> {
     }
 }
 
+/// The billing object of a workspace (binding `SUBSCRIPTION`).
+#[cfg(target_arch = "wasm32")]
+pub fn object(env: &worker::Env, site: &SiteId) -> EdgeResult<worker::Stub> {
+    Ok(env.durable_object("SUBSCRIPTION")?.get_by_name(site.as_str())?)
+}
+
 /// What a plan allows. `None` is no limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {

@@ -36,7 +36,7 @@ impl Ctx<'_> {
     }
 
     fn billing_object(&self, site: &SiteId) -> EdgeResult<Stub> {
-        Ok(self.env.durable_object("BILLING")?.get_by_name(site.as_str())?)
+        billing::object(self.env, site)
     }
 
     fn processor(&self) -> EdgeResult<Stripe> {
@@ -161,7 +161,11 @@ impl Ctx<'_> {
              form-action 'self' {PROCESSOR_PAGES} {}",
             worker::Url::parse(&self.processor_base()).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
         );
-        Ok(html_page(render(&view), &csp)?.with_status(status))
+        let res = html_page(render(&view), &csp)?.with_status(status);
+        // Its forms post to the edge, which checks their Origin: with no-referrer browsers send
+        // `Origin: null`. Same-origin requests carry it; nothing leaves for another site.
+        res.headers().set("referrer-policy", "same-origin")?;
+        Ok(res)
     }
 
     /// `GET /billing/SITE/invoices/NUMBER[/pdf]`: one of the workspace's invoices or credit

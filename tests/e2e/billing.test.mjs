@@ -253,7 +253,7 @@ test('a failed payment keeps the plan through the grace period, then the free pl
     if (/Payment not received/.test(html)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.match(html, /Payment not received\.<\/strong> The Free plan&#39;s limits apply/);
+  assert.match(html, /Payment not received\.<\/strong> The Free plan's limits apply/);
   assert.match(html, /<th scope="row">Seats \(members\)<\/th><td>1 of 2<\/td>/, 'the free plan\'s limits');
   await applied(await webhook(invoice('invoice.paid', late.site)), true);
   assert.match(await billingHtml(late), /Team<\/strong> · 29\.00 EUR a month/);

@@ -44,8 +44,9 @@ impl PostboxCalls for Postbox {
         // Notifications of a site whose plan has no email are not sent (account mail always is).
         if let Some(site) = request.site.as_ref().filter(|_| request.kind.is_notification()) {
             if crate::billing::configured(&self.env)?.is_some() {
-                let stub = self.env.durable_object("BILLING")?.get_by_name(site.as_str())?;
-                if !crate::glue::ask(&stub, crate::billing::GetPlan {}).await?.limits.email {
+                let plan =
+                    crate::glue::ask(&crate::billing::object(&self.env, site)?, crate::billing::GetPlan {}).await?;
+                if !plan.limits.email {
                     return Ok(Queued { queued: false });
                 }
             }

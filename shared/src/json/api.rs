@@ -45,7 +45,7 @@ impl Me {
                 let name = n.string()?;
                 NotifyWhen::from_name(&name)
             })?,
-            // The inbox has no use for it yet (the billing page is the edge's).
+            // Not read yet: the inbox has no room left in its budget for a billing link.
             billing: false,
         })
     }
