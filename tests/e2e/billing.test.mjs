@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { assertAccessible } from '../support/axe.mjs';
 import { signInToInbox } from '../support/inbox.mjs';
+import { mailTo, nextMail } from '../support/mail.mjs';
 import { artifact, startSuite, stopSuite } from '../support/suite.mjs';
 import { devVars, freePort } from '../../scripts/edge.mjs';
 
@@ -50,7 +51,12 @@ before(async () => {
   await new Promise((r) => processorServer.listen(port, '127.0.0.1', r));
   processor = `http://127.0.0.1:${port}`;
   suite = await startSuite('billing', {
-    vars: { BILLING: JSON.stringify(BILLING), STRIPE_API: processor, STRIPE_SECRET_KEY: 'sk_test_e2e', STRIPE_WEBHOOK_SECRET: SECRET },
+    vars: {
+      BILLING: JSON.stringify(BILLING), STRIPE_API: processor, STRIPE_SECRET_KEY: 'sk_test_e2e', STRIPE_WEBHOOK_SECRET: SECRET,
+      // A "day" of 72 s for the objects' own timers (mail to visitors comes a minute after a reply:
+      // here at once); billing's grace period counts real days.
+      RETENTION_DAY_MS: '72000',
+    },
   });
   ({ edge, api } = suite);
 });
@@ -166,7 +172,7 @@ test('an owner opens Billing, subscribes at the processor\'s checkout, and the s
     assert.equal(call.form.get('client_reference_id'), owner.site);
     assert.equal(call.form.get('subscription_data[metadata][site]'), owner.site);
     assert.equal(call.form.get('customer_email'), 'accounts@pottery.example', 'the billing email saved');
-    assert.equal(call.form.get('success_url'), `${edge.base}/billing/${owner.site}?checkout=done`);
+    assert.equal(call.form.get('success_url'), `${edge.edge}/billing/${owner.site}?checkout=done`);
 
     // The processor reports the finished checkout; the page shows the plan.
     await applied(await webhook(checkoutDone(owner.site)), true);
@@ -399,4 +405,38 @@ test('billing records outlive a closed workspace, and the record of processing s
   const note = await res.json();
   assert.deepEqual(note.kind, { credit_note: { of: number, reason: 'Workspace closed mid-period' } });
   assert.equal(note.draft.site, owner.site);
+});
+
+test('a plan without email sends no notification mail while account mail still goes, and the month\'s emails are counted', async () => {
+  const owner = await newOwner();
+  // Visitor replies by email: a notification, which the free plan here leaves out.
+  const chat = async (address, n) => {
+    const session = await api.visitorSession(owner.site, owner.host);
+    const visitor = await api.visitorSocket(owner.site, session.token);
+    const { conversation_id: id } = await visitor.hello();
+    visitor.send({ type: 'send', client_id: `c_mailvis${n}000`, body: 'Is the blue vase in stock?' });
+    await visitor.nextOf('ack');
+    visitor.send({ type: 'contact', email: address, email_replies: true });
+    await new Promise((r) => setTimeout(r, 200));
+    visitor.close();
+    const agent = await owner.socket(`/api/v1/workspaces/${owner.site}/conversations/${id}/connect`);
+    await agent.hello();
+    agent.send({ type: 'send', client_id: `c_mailagt${n}000`, body: 'Yes, it ships tomorrow.' });
+    await agent.nextOf('ack');
+    agent.close();
+  };
+  await chat(`ana${n}@visitor.example`, 1);
+  // An invite by email is account mail: it goes on any plan.
+  assert.equal((await owner.post(`/api/v1/workspaces/${owner.site}/invites`, { role: 'agent', email: `ben${n}@x.example` })).status, 201);
+  await nextMail(suite.stateDir, `ben${n}@x.example`, 'invited you');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal((await mailTo(suite.stateDir, `ana${n}@visitor.example`)).length, 0, 'no replies by email on this plan');
+  assert.match(await billingHtml(owner), /<th scope="row">Emails sent<\/th><td>1 \(not in this plan\)<\/td>/);
+
+  // On a plan with email, the visitor gets the replies.
+  await applied(await webhook(checkoutDone(owner.site)), true);
+  await chat(`cai${n}@visitor.example`, 2);
+  const mail = await nextMail(suite.stateDir, `cai${n}@visitor.example`, 'replied to your message');
+  assert.match(mail.text, /Yes, it ships tomorrow\./);
+  assert.match(await billingHtml(owner), /<th scope="row">Emails sent<\/th><td>2<\/td>/);
 });

@@ -80,7 +80,11 @@ fn usage_table(view: &PageView<'_>, limits: &Limits) -> String {
         ("Emails sent", if limits.email { u.emails.to_string() } else { format!("{} (not in this plan)", u.emails) }),
         (
             "Retention period",
-            format!("{} ({})", crate::notice::retention_text(view.retention_days), retention(limits.retention_days)),
+            format!(
+                "{} This plan allows {}.",
+                crate::notice::retention_text(view.retention_days),
+                retention(limits.retention_days)
+            ),
         ),
     ];
     if u.refused > 0 {
@@ -101,7 +105,7 @@ fn plans(view: &PageView<'_>, current: &Plan) -> String {
     let site = esc(view.site.as_str());
     let subscribed = view.account.subscription.customer.is_some() && view.account.subscription.status != Status::Free;
     let mut b = String::from(
-        "<table><caption>Plans</caption><thead><tr><th scope=\"col\">Plan</th><th scope=\"col\">Price a month</th>\
+        "<table><caption>What each plan includes</caption><thead><tr><th scope=\"col\">Plan</th><th scope=\"col\">Price a month</th>\
          <th scope=\"col\">Seats</th><th scope=\"col\">Conversations a month</th><th scope=\"col\">Retention</th>\
          <th scope=\"col\">Email</th><th scope=\"col\"><span class=\"sr\">Choose</span></th></tr></thead><tbody>",
     );
