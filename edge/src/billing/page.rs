@@ -41,7 +41,7 @@ fn of(used: u32, n: Option<u32>) -> String {
 }
 
 fn retention(days: Option<u32>) -> String {
-    days.map_or("no ceiling".into(), |d| format!("up to {d} days"))
+    days.map_or("any period".into(), |d| format!("up to {d} days"))
 }
 
 fn status_line(view: &PageView<'_>, plan: &Plan) -> String {
