@@ -18,6 +18,7 @@ use shared::api::Role;
 use shared::{ConversationId, SiteId};
 use worker::{Request, Response, Stub};
 
+/// `path` on the request's own origin (a redirect's target).
 fn join(url: &worker::Url, path: &str) -> EdgeResult<worker::Url> {
     url.join(path).map_err(|e| EdgeError::Internal(e.to_string()))
 }

@@ -67,6 +67,17 @@ the corner and send a message: it arrives in your inbox. The privacy banner is t
     )
 }
 
+/// A whole page of the edge's own: `title` and `body` already escaped, the stylesheets by path.
+/// Not for search engines (owners' pages and documents).
+pub fn document(title: &str, stylesheets: &[&str], body: &str) -> String {
+    let links: String = stylesheets.iter().map(|href| format!("<link rel=\"stylesheet\" href=\"{href}\">\n")).collect();
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <link rel=\"icon\" href=\"data:,\">\n<title>{title}</title>\n{links}</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+}
+
 /// CSP sources for one allowed domain, mirroring [`AllowedDomain::allows_origin`]: https on any
 /// port, plus plain http for loopback hosts.
 fn frame_sources(domain: &str) -> Vec<String> {

@@ -173,7 +173,6 @@ impl Ctx<'_> {
         Ok(res)
     }
 
-    /// Operator route that creates a workspace and its owner; absent unless `ADMIN_TOKEN` is set.
     /// The operator's routes (`Authorization: Bearer ADMIN_TOKEN`); none without the token set.
     pub fn require_operator(&self, req: &Request) -> EdgeResult<()> {
         let expected = self.env.secret("ADMIN_TOKEN").map_err(|_| EdgeError::NotFound)?.to_string();
@@ -185,6 +184,7 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Operator route that creates a workspace and its owner; absent unless `ADMIN_TOKEN` is set.
     pub async fn admin_create_workspace(&self, req: &mut Request) -> EdgeResult<Response> {
         self.require_operator(req)?;
         let body: CreateWorkspace = read_json(req).await?;

@@ -211,19 +211,8 @@ pub fn render(view: &PageView<'_>) -> String {
     let current = view.account.subscription.effective(view.config);
     let workspace = esc(view.workspace);
     let notice = view.notice.map(|n| format!("<p class=\"notice\" role=\"status\">{}</p>", esc(n))).unwrap_or_default();
-    format!(
-        r##"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>Billing — {workspace}</title>
-<link rel="stylesheet" href="/notice.css">
-<link rel="stylesheet" href="/billing.css">
-</head>
-<body>
-<main>
+    let body = format!(
+        r##"<main>
 <header><p><a href="/inbox">← Back to the inbox</a></p><h1>Billing</h1><p class="lede">{workspace}</p></header>
 {notice}
 <section aria-labelledby="plan-title"><h2 id="plan-title">Your plan</h2>{status}{usage}</section>
@@ -232,10 +221,7 @@ pub fn render(view: &PageView<'_>) -> String {
 {documents}
 {details}
 </main>
-<footer><p>Billed by {operator}. Billing records are kept for the legal retention period, also after a workspace is closed.</p></footer>
-</body>
-</html>
-"##,
+<footer><p>Billed by {operator}. Billing records are kept for the legal retention period, also after a workspace is closed.</p></footer>"##,
         status = status_line(view, current),
         usage = usage_table(view, &current.limits),
         plans = plans(view, current),
@@ -243,7 +229,8 @@ pub fn render(view: &PageView<'_>) -> String {
         documents = documents(view),
         details = details_form(view),
         operator = esc(&view.config.operator.name),
-    )
+    );
+    crate::pages::document(&format!("Billing — {workspace}"), &["/notice.css", "/billing.css"], &body)
 }
 
 #[cfg(test)]

@@ -88,26 +88,13 @@ pub fn html(d: &Document) -> String {
     }
     let site = esc(d.draft.site.as_str());
     let number = esc(&d.number);
-    format!(
-        r##"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{title}</title>
-<link rel="stylesheet" href="/notice.css">
-<link rel="stylesheet" href="/billing.css">
-</head>
-<body>
-<main class="invoice">
+    let body = format!(
+        r##"<main class="invoice">
 <header><p><a href="/billing/{site}">← Billing</a> · <a href="/billing/{site}/invoices/{number}/pdf">Download as PDF</a></p><h1>{title}</h1></header>
 {body}
-</main>
-</body>
-</html>
-"##
-    )
+</main>"##
+    );
+    crate::pages::document(&title, &["/notice.css", "/billing.css"], &body)
 }
 
 /// Text as the PDF's WinAnsi encoding writes it inside `( )`: Latin-1 as is, `€` and the
