@@ -58,6 +58,12 @@ pub struct Limits {
     /// Whether the workspace's team is emailed (digests, replies and transcripts to visitors).
     #[serde(default = "yes")]
     pub email: bool,
+    /// Whether a workspace in the EU data region takes new conversations on this plan. A
+    /// workspace's region is fixed when it is created (its objects live in that jurisdiction), so
+    /// an EU workspace on a plan without it keeps everything and goes on with what has started,
+    /// and new chats start once it is on a plan that has it.
+    #[serde(default = "yes")]
+    pub eu_region: bool,
 }
 
 fn yes() -> bool {
@@ -67,7 +73,7 @@ fn yes() -> bool {
 impl Default for Limits {
     /// No limit on anything, email included.
     fn default() -> Self {
-        Limits { seats: None, conversations: None, retention_days: None, email: true }
+        Limits { seats: None, conversations: None, retention_days: None, email: true, eu_region: true }
     }
 }
 
@@ -367,7 +373,7 @@ pub(crate) mod tests {
         BillingConfig::parse(
             r#"{"operator":{"name":"Provixchat GmbH","address":"Hauptstr. 1\n10115 Berlin","vat_id":"DE123456789","email":"billing@provixchat.test"},
                 "currency":"EUR","grace_days":7,
-                "plans":[{"id":"free","name":"Free","price":0,"limits":{"seats":2,"conversations":3,"retention_days":30,"email":false}},
+                "plans":[{"id":"free","name":"Free","price":0,"limits":{"seats":2,"conversations":3,"retention_days":30,"email":false,"eu_region":false}},
                          {"id":"team","name":"Team","price":2900,"processor_price":"price_team","limits":{"seats":10,"conversations":1000,"retention_days":365}}]}"#,
         )
         .unwrap()
@@ -379,6 +385,7 @@ pub(crate) mod tests {
         assert_eq!(c.free().limits.seats, Some(2));
         assert!(!c.free().limits.email);
         assert!(c.plan("team").limits.email, "email on unless a plan says otherwise");
+        assert!(!c.free().limits.eu_region && c.plan("team").limits.eu_region);
         assert_eq!(c.plan("gone").id, "free", "a removed plan ends as the free plan");
         assert_eq!(c.by_price("price_team").map(|p| p.id.as_str()), Some("team"));
         assert_eq!(c.money(2900), "29.00 EUR");

@@ -91,11 +91,15 @@ impl Ctx<'_> {
     /// in their language by the chat session's refusal; the owners by the audit log).
     pub async fn admit_conversation(&self, site: &SiteId, id: &ConversationId) -> EdgeResult<()> {
         let Some(plan) = self.plan(site).await? else { return Ok(()) };
-        let admitted = ask(
-            &self.workspace(site)?,
-            AdmitConversation { id: id.clone(), limit: plan.limits.conversations, plan: plan.name.clone() },
-        )
-        .await?;
+        let eu = shared::privacy::DataRegion::of(site) == shared::privacy::DataRegion::Eu;
+        // No limit on conversations but the EU region: the allowance is then none (the workspace
+        // still lets a conversation that has started go on).
+        let limit = if eu && !plan.limits.eu_region { Some(0) } else { plan.limits.conversations };
+        let admitted =
+            ask(&self.workspace(site)?, AdmitConversation { id: id.clone(), limit, plan: plan.name.clone() }).await?;
+        if !admitted && limit == Some(0) && eu {
+            return Err(EdgeError::PlanLimit(format!("the {} plan does not include the EU data region", plan.name)));
+        }
         if !admitted {
             return Err(EdgeError::PlanLimit(format!("the {} plan's conversations this month are used", plan.name)));
         }

@@ -21,7 +21,7 @@ const BILLING = {
   currency: 'EUR',
   grace_days: 7,
   plans: [
-    { id: 'free', name: 'Free', price: 0, limits: { seats: 2, conversations: 3, retention_days: 30, email: false } },
+    { id: 'free', name: 'Free', price: 0, limits: { seats: 2, conversations: 3, retention_days: 30, email: false, eu_region: false } },
     { id: 'team', name: 'Team', price: 2900, processor_price: 'price_team', limits: { seats: 10, conversations: 1000, retention_days: 365 } },
   ],
 };
@@ -66,10 +66,10 @@ after(async () => {
 });
 
 let n = 0;
-async function newOwner() {
+async function newOwner(extra = {}) {
   n += 1;
   const email = `olga${n}@billing${n}.example`;
-  const owner = await api.signUp({ name: 'Olga', email, password: 'billing tests password', workspace_name: `Pottery ${n}`, website: `https://pottery${n}.example/` });
+  const owner = await api.signUp({ name: 'Olga', email, password: 'billing tests password', workspace_name: `Pottery ${n}`, website: `https://pottery${n}.example/`, ...extra });
   return Object.assign(owner, { email, password: 'billing tests password', site: owner.me.workspaces[0].id, host: `https://pottery${n}.example` });
 }
 
@@ -439,4 +439,18 @@ test('a plan without email sends no notification mail while account mail still g
   const mail = await nextMail(suite.stateDir, `cai${n}@visitor.example`, 'replied to your message');
   assert.match(mail.text, /Yes, it ships tomorrow\./);
   assert.match(await billingHtml(owner), /<th scope="row">Emails sent<\/th><td>2<\/td>/);
+});
+
+test('a workspace in the EU data region takes new chats only on a plan with the EU region, and keeps everything meanwhile', async () => {
+  const owner = await newOwner({ data_region: 'eu' });
+  assert.match(owner.site, /-eu$/);
+  const refused = await api.request('POST', `/api/v1/sites/${owner.site}/visitor-session`, { host: owner.host });
+  await api.expectError(refused, 402, 'plan_limit');
+  let html = await billingHtml(owner);
+  assert.match(html, /<th scope="row">Data region<\/th><td>European Union \(not in this plan: new chats cannot start\)<\/td>/);
+  assert.match((await auditDetails(owner))[0], /^The Free plan takes no new conversations in this workspace/);
+  await applied(await webhook(checkoutDone(owner.site)), true);
+  assert.equal((await api.request('POST', `/api/v1/sites/${owner.site}/visitor-session`, { host: owner.host })).status, 200);
+  html = await billingHtml(owner);
+  assert.match(html, /European Union \(in this plan\)/);
 });

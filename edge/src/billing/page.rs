@@ -87,6 +87,10 @@ fn usage_table(view: &PageView<'_>, limits: &Limits) -> String {
             ),
         ),
     ];
+    if shared::privacy::DataRegion::of(view.site) == shared::privacy::DataRegion::Eu {
+        let included = if limits.eu_region { "in this plan" } else { "not in this plan: new chats cannot start" };
+        rows.push(("Data region", format!("European Union ({included})")));
+    }
     if u.refused > 0 {
         rows.push((
             "New chats refused",
@@ -107,7 +111,7 @@ fn plans(view: &PageView<'_>, current: &Plan) -> String {
     let mut b = String::from(
         "<table><caption>What each plan includes</caption><thead><tr><th scope=\"col\">Plan</th><th scope=\"col\">Price a month</th>\
          <th scope=\"col\">Seats</th><th scope=\"col\">Conversations a month</th><th scope=\"col\">Retention</th>\
-         <th scope=\"col\">Email</th><th scope=\"col\"><span class=\"sr\">Choose</span></th></tr></thead><tbody>",
+         <th scope=\"col\">Email</th><th scope=\"col\">EU data region</th><th scope=\"col\"><span class=\"sr\">Choose</span></th></tr></thead><tbody>",
     );
     for plan in &view.config.plans {
         let l = &plan.limits;
@@ -126,13 +130,14 @@ fn plans(view: &PageView<'_>, current: &Plan) -> String {
         };
         let _ = write!(
             b,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
             esc(&plan.name),
             esc(&view.config.money(plan.price)),
             limit(l.seats),
             limit(l.conversations),
             esc(&retention(l.retention_days)),
             if l.email { "included" } else { "not included" },
+            if l.eu_region { "included" } else { "not included" },
         );
     }
     b.push_str("</tbody></table>");

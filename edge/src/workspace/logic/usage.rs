@@ -80,11 +80,18 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         }
         self.store.add_usage(&month, &Usage { refused: 1, ..Usage::default() })?;
         if used.refused == 0 {
-            let detail = format!(
-                "The {plan} plan's {limit} conversations this month are used: new chats cannot start until {} \
-                 (conversations already started go on)",
-                next_month(&month)
-            );
+            let detail = if limit == 0 {
+                format!(
+                    "The {plan} plan takes no new conversations in this workspace (its data region is not in the plan): \
+                     new chats start once it is on a plan that has it (conversations already started go on)"
+                )
+            } else {
+                format!(
+                    "The {plan} plan's {limit} conversations this month are used: new chats cannot start until {} \
+                     (conversations already started go on)",
+                    next_month(&month)
+                )
+            };
             let entry = AuditEntry {
                 at: self.now,
                 actor: AuditActor::Other("billing".into()),
@@ -173,6 +180,10 @@ mod tests {
               (conversations already started go on)"],
             "once a month"
         );
+        // No allowance at all (a region the plan leaves out): nothing new starts, and owners learn why.
+        let mut eu = Memory::open();
+        assert!(!Workspace::new(&mut eu, "shop-eu", DEC_1, DAY).admit(&id(1), Some(0), "Free").unwrap());
+        assert!(eu.audit[0].detail.starts_with("The Free plan takes no new conversations in this workspace"));
         // A new month, a new allowance.
         assert!(Workspace::new(&mut store, "demo", DEC_1 + 31 * DAY, DAY).admit(&id(5), Some(2), "Free").unwrap());
     }
