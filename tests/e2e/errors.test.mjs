@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DEMO, seedWorkspace, startSuite, stopSuite } from '../support/suite.mjs';
 
-let suite, edge, api;
+let suite, edge, api, otherOwner;
 const PASSWORD = 'demo-password-e2e';
 
 before(async () => {
@@ -15,6 +15,8 @@ before(async () => {
     policyUrl: 'https://other.example/privacy',
     owner: { email: 'owner@other.example', name: 'Olga', password: 'other-password' },
   });
+  // Signed in before the tests below spend this address's sign-in budget.
+  otherOwner = await api.signIn('owner@other.example', 'other-password');
 });
 after(() => stopSuite(suite));
 
@@ -185,7 +187,7 @@ test('repeated failed sign-ins lock the account, and one address cannot keep gue
 });
 
 test('a deployment without billing configured has no billing: no limits, no pages, no webhook', async () => {
-  const owner = await api.signIn('owner@other.example', 'other-password');
+  const owner = otherOwner;
   assert.equal((await (await owner.get('/api/v1/me')).json()).billing, false, 'the inbox shows no Billing link');
   await expectError(await owner.get('/billing/other-shop'), 404, 'not_found');
   await expectError(await post('/api/v1/billing/webhook', { id: 'evt_1' }), 404, 'not_found');
