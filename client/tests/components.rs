@@ -6,6 +6,7 @@ use client::chat::{Line, LineState};
 use client::components::{
     Composer, ComposerProps, MessageList, MessageListProps, Notes, Suggestion, Suggestions, Viewer,
 };
+use shared::chat_labels::Texts;
 use shared::{Author, ClientMsgId};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -53,7 +54,7 @@ async fn composer_sends_trimmed_text_and_clears() {
     };
     yew::Renderer::<Composer>::with_root_and_props(
         root.clone(),
-        yew::props!(ComposerProps { onsend, placeholder: "Write" }),
+        yew::props!(ComposerProps { labels: Texts::default(), onsend, placeholder: "Write" }),
     )
     .render();
     tick().await;
@@ -84,7 +85,7 @@ async fn composer_refuses_over_long_text_with_an_alert() {
     };
     yew::Renderer::<Composer>::with_root_and_props(
         root.clone(),
-        yew::props!(ComposerProps { onsend, placeholder: "Write" }),
+        yew::props!(ComposerProps { labels: Texts::default(), onsend, placeholder: "Write" }),
     )
     .render();
     tick().await;
@@ -124,8 +125,11 @@ async fn composer_sends_on_enter_and_signals_typing_once_per_bout() {
     let root = mount();
     let (sent, onsend) = recorder::<String>();
     let (typing, ontyping) = recorder::<()>();
-    yew::Renderer::<Composer>::with_root_and_props(root.clone(), yew::props!(ComposerProps { onsend, ontyping }))
-        .render();
+    yew::Renderer::<Composer>::with_root_and_props(
+        root.clone(),
+        yew::props!(ComposerProps { labels: Texts::default(), onsend, ontyping }),
+    )
+    .render();
     tick().await;
     let (textarea, _) = composer(&root);
     type_text(&textarea, "Hel");
@@ -155,7 +159,13 @@ async fn composer_writes_private_notes_when_ticked() {
         Notes { onnote, toggle: "Private note".into(), button: "Add note".into(), placeholder: "Only the team".into() };
     yew::Renderer::<Composer>::with_root_and_props(
         root.clone(),
-        yew::props!(ComposerProps { onsend, ontyping, notes: Some(notes), class: "reply-box" }),
+        yew::props!(ComposerProps {
+            labels: Texts::default(),
+            onsend,
+            ontyping,
+            notes: Some(notes),
+            class: "reply-box"
+        }),
     )
     .render();
     tick().await;
@@ -194,7 +204,7 @@ async fn composer_offers_suggestions_after_a_slash() {
     let suggestions = Suggestions { label: "Saved replies".into(), find };
     yew::Renderer::<Composer>::with_root_and_props(
         root.clone(),
-        yew::props!(ComposerProps { onsend, ontyping, suggestions: Some(suggestions) }),
+        yew::props!(ComposerProps { labels: Texts::default(), onsend, ontyping, suggestions: Some(suggestions) }),
     )
     .render();
     tick().await;
@@ -253,7 +263,7 @@ async fn message_list_shows_pictures_in_place_and_other_files_as_a_link_with_the
     let files = Some("/files/demo/cv_x/1.mac/".to_owned());
     yew::Renderer::<MessageList>::with_root_and_props(
         root.clone(),
-        yew::props!(MessageListProps { lines, viewer: Viewer::Visitor, files }),
+        yew::props!(MessageListProps { labels: Texts::default(), lines, viewer: Viewer::Visitor, files }),
     )
     .render();
     tick().await;
@@ -276,7 +286,11 @@ async fn composer_offers_a_paperclip_only_where_files_can_go() {
     let root = mount();
     yew::Renderer::<Composer>::with_root_and_props(
         root.clone(),
-        yew::props!(ComposerProps { onsend: Callback::noop(), upload: "/api/v1/sites/demo/file-messages?token=t" }),
+        yew::props!(ComposerProps {
+            labels: Texts::default(),
+            onsend: Callback::noop(),
+            upload: "/api/v1/sites/demo/file-messages?token=t"
+        }),
     )
     .render();
     tick().await;
@@ -286,7 +300,7 @@ async fn composer_offers_a_paperclip_only_where_files_can_go() {
     let bare = mount();
     yew::Renderer::<Composer>::with_root_and_props(
         bare.clone(),
-        yew::props!(ComposerProps { onsend: Callback::noop() }),
+        yew::props!(ComposerProps { labels: Texts::default(), onsend: Callback::noop() }),
     )
     .render();
     tick().await;
@@ -304,7 +318,7 @@ async fn message_list_shows_text_as_text_with_delivery_state() {
     ];
     yew::Renderer::<MessageList>::with_root_and_props(
         root.clone(),
-        yew::props!(MessageListProps { lines, viewer: Viewer::Visitor }),
+        yew::props!(MessageListProps { labels: Texts::default(), lines, viewer: Viewer::Visitor }),
     )
     .render();
     tick().await;
@@ -331,7 +345,7 @@ async fn message_list_says_what_became_of_the_newest_message() {
         let root = mount();
         yew::Renderer::<MessageList>::with_root_and_props(
             root.clone(),
-            yew::props!(MessageListProps { lines, viewer: Viewer::Visitor, peer_read }),
+            yew::props!(MessageListProps { labels: Texts::default(), lines, viewer: Viewer::Visitor, peer_read }),
         )
         .render();
         root

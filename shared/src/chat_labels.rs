@@ -223,6 +223,54 @@ static EN: ChatLabels = ChatLabels {
     mail_options: t("Email me the replies or a transcript"),
 };
 
+/// The inbox's words in the chat components it shares with the widget (the message list and the
+/// composer), in English: only the labels those components read, and none of the widget's own
+/// forms, so the inbox carries these strings and not the widget's whole table (about 0.3 KB gzip).
+/// Every word here is the English table's (tested).
+static AGENT: ChatLabels = ChatLabels {
+    chat_with: t(""),
+    online: t("Online"),
+    away: t(""),
+    connecting: t(""),
+    reconnecting: t(""),
+    ended: t(""),
+    privacy: t(""),
+    close_chat: t(""),
+    reply_to: t(""),
+    messages: t("Messages"),
+    you: t("You"),
+    visitor: t("Visitor"),
+    sending: t("Sending…"),
+    sent: t("Sent"),
+    seen: t("Seen"),
+    not_sent: t("Not sent: {why}"),
+    waiting: t("Sending in {s} s (you're writing quickly)"),
+    typing: t("{who} is typing…"),
+    said_sent: t("Your message was sent"),
+    said_seen: t("Your message was seen"),
+    said_failed: t("Your message was not sent: {why}"),
+    message: t("Message"),
+    placeholder: t("Write a message…"),
+    send: t("Send"),
+    attach: t("Attach a file"),
+    keys: t("Enter to send · Shift+Enter for a new line"),
+    over_limit: t("{over} characters over the {max}-character limit"),
+    before_we_start: t(""),
+    your_name: t(""),
+    your_email: t(""),
+    email_replies: t(""),
+    email_transcript: t(""),
+    start_chat: t(""),
+    skip: t(""),
+    save_email: t(""),
+    need_name: t(""),
+    need_email: t(""),
+    bad_email: t(""),
+    long_name: t(""),
+    mail_needs_email: t(""),
+    mail_options: t(""),
+};
+
 static DE: ChatLabels = ChatLabels {
     chat_with: t("Chat mit {name}"),
     online: t("Online"),
@@ -362,6 +410,11 @@ static ES: ChatLabels = ChatLabels {
 pub struct Texts(pub &'static ChatLabels);
 
 impl Texts {
+    /// The inbox's labels (see [`AGENT`]).
+    pub fn agent() -> Texts {
+        Texts(&AGENT)
+    }
+
     /// Keeps `labels` for the page's lifetime. A widget receives one table per chat session, so
     /// what is kept stays a few kilobytes however long the page lives.
     pub fn keep(labels: ChatLabels) -> Texts {
@@ -438,6 +491,15 @@ pub fn fill(label: &str, key: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_inbox_says_what_the_widget_says_in_english() {
+        for (agent, en) in AGENT.all().iter().zip(EN.all()) {
+            assert!(agent.is_empty() || agent == &en, "{agent} / {en}");
+        }
+        assert_eq!(AGENT.send, "Send");
+        assert!(AGENT.your_email.is_empty(), "none of the widget's forms");
+    }
 
     #[test]
     fn every_language_has_every_label_with_the_same_placeholders() {

@@ -133,12 +133,12 @@ async function auditDetails(owner) {
   return (await res.json()).entries.map((e) => e.detail);
 }
 
-test('an owner opens Billing, subscribes at the processor\'s checkout, and the signed webhook makes the plan active', async () => {
+test('an owner opens Billing from the inbox, subscribes at the processor\'s checkout, and the signed webhook makes the plan active', async () => {
   const owner = await newOwner();
   const page = await suite.browser.newPage();
   try {
     await signInToInbox(page, edge, owner);
-    await page.goto(`${edge.edge}/billing/${owner.site}`);
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Billing' }).click();
     await page.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
     await page.getByText('You are on the Free plan.').waitFor();
     const usage = page.getByRole('table', { name: /Usage in/ });

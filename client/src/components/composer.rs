@@ -60,7 +60,8 @@ pub struct ComposerProps {
     #[prop_or_default]
     pub ontyping: Option<Callback<()>>,
     /// The words (the text box's accessible name, "Message", is how the end-to-end tests find it).
-    #[prop_or_default]
+    /// The widget's table in the visitor's language, or the inbox's (`Texts::agent`): never a
+    /// default, which would put the widget's whole English table in the inbox.
     pub labels: Texts,
     /// The form's class: the widget's and the inbox's stylesheets each style their own.
     #[prop_or(AttrValue::Static("pvx-composer"))]

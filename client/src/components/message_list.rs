@@ -22,7 +22,7 @@ pub struct MessageListProps {
     #[prop_or_default]
     pub typing: Option<AttrValue>,
     /// The words.
-    #[prop_or_default]
+    /// As the composer's.
     pub labels: Texts,
     /// The language of the day separators (`de`…; `default`: the browser's).
     #[prop_or(AttrValue::Static("default"))]

@@ -3,6 +3,7 @@ use crate::inbox_state::InboxContext;
 use client::chat::Connection;
 use client::components::{MessageList, Viewer};
 use client::hooks::use_chat;
+use shared::chat_labels::Texts;
 use shared::{AgentRef, Author, ClientMsg, ConversationId, Email, SiteId};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -56,7 +57,7 @@ pub fn conversation_view(props: &ConversationViewProps) -> Html {
             <section class="conversation-view" aria-label={format!("Conversation with {name}")}>
                 <ConversationHeader title={name.clone()} details={details.clone()} {team} me={props.me.clone()}
                     online={state.connection == Connection::Online} onframe={chat.frame.clone()} />
-                <MessageList lines={state.lines.clone()} files={state.files.clone()} viewer={Viewer::Agent} peer_read={state.visitor_read} {typing} />
+                <MessageList lines={state.lines.clone()} files={state.files.clone()} viewer={Viewer::Agent} peer_read={state.visitor_read} {typing} labels={Texts::agent()} />
                 if let Some(notice) = &state.notice {
                     <p class="error" role="alert">{ notice }</p>
                 }

@@ -1,6 +1,7 @@
 use crate::inbox_state::text::saved_replies_for;
 use client::components::{Composer, Notes, Suggestion, Suggestions};
 use shared::api::{CannedResponse, WorkspaceSettings};
+use shared::chat_labels::Texts;
 use shared::SiteId;
 use yew::prelude::*;
 
@@ -50,7 +51,7 @@ pub fn reply_box(props: &ReplyBoxProps) -> Html {
         placeholder: "Write a private note — only your team sees it".into(),
     };
     html! {
-        <Composer class="reply-box" rows="3" placeholder="Write a reply… (type / for saved replies)" key_hint=true
+        <Composer labels={Texts::agent()} class="reply-box" rows="3" placeholder="Write a reply… (type / for saved replies)" key_hint=true
             onsend={props.onsend.clone()} ontyping={props.ontyping.clone()} {notes} upload={props.upload.clone()}
             suggestions={Suggestions { label: "Saved replies".into(), find }} />
     }

@@ -170,7 +170,9 @@ pub fn shell(props: &ShellProps) -> Html {
             <div class="inbox">
                 <TopBar agent_name={props.me.name.clone()} workspaces={props.me.workspaces.clone()} workspace={workspace.clone()}
                     onworkspace={props.onworkspace.clone()} available={props.available} {onavailable} page={*page} {onpage}
-                    onsignout={props.onsignout.clone()} />
+                    onsignout={props.onsignout.clone()}
+                    billing={(props.me.billing && workspace.role == shared::api::Role::Owner)
+                        .then(|| AttrValue::from(String::from("/billing/") + workspace.id.as_str()))} />
                 <main class="main">
                     if let Some(text) = &props.notice {
                         <div class="inbox-notice">

@@ -59,6 +59,8 @@ pub struct TopBarProps {
     pub page: Page,
     pub onpage: Callback<Page>,
     pub onsignout: Callback<()>,
+    /// The workspace's billing page, for an owner where the deployment bills.
+    pub billing: Option<AttrValue>,
 }
 
 /// The bar across the top: product, workspace (a choice when the agent has several), the
@@ -105,6 +107,9 @@ pub fn top_bar(props: &TopBarProps) -> Html {
                         <button type="button" aria-current={current.then_some("page")} {onclick}>{ page.label() }</button>
                     }
                 }) }
+                if let Some(href) = props.billing.clone() {
+                    <a {href}>{ "Billing" }</a>
+                }
             </nav>
             <button type="button" role="switch" class="switch" aria-checked={props.available.to_string()} onclick={ontoggle}
                 title={if props.available { "Visitors see the team online" } else { "You are away: visitors don't count you as online" }}>

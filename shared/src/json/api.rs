@@ -45,8 +45,7 @@ impl Me {
                 let name = n.string()?;
                 NotifyWhen::from_name(&name)
             })?,
-            // Not read yet: the inbox has no room left in its budget for a billing link.
-            billing: false,
+            billing: or_default(v, "billing", boolean)?,
         })
     }
 }
@@ -289,7 +288,7 @@ mod tests {
                     workspaces,
                     email_verified: true,
                     notify: NotifyWhen::After15,
-                    billing: false,
+                    billing: true,
                 },
                 Me::from_json,
             );
