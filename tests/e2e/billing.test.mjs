@@ -138,6 +138,7 @@ test('an owner opens Billing from the inbox, subscribes at the processor\'s chec
   const page = await suite.browser.newPage();
   try {
     await signInToInbox(page, edge, owner);
+    await page.screenshot({ path: artifact('inbox-billing-link.png') });
     await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Billing' }).click();
     await page.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
     await page.getByText('You are on the Free plan.').waitFor();
