@@ -197,6 +197,7 @@ impl ChatState {
             ServerMsg::Inbox { .. }
             | ServerMsg::ConversationsUpdated { .. }
             | ServerMsg::Team { .. }
+            | ServerMsg::Notice { .. }
             | ServerMsg::Unknown => {}
         }
     }

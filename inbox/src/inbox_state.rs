@@ -68,6 +68,9 @@ pub struct InboxState {
     /// The latest new visitor message, numbered so the page alerts the agent once per arrival
     /// (an effect keyed on the number), however many renders follow.
     pub arrival: Option<(u32, ConversationSummary)>,
+    /// What every agent of the workspace should know now (new chats refused over the plan's
+    /// allowance); empty for nothing.
+    pub notice: String,
 }
 
 pub enum InboxAction {
@@ -114,6 +117,10 @@ impl InboxState {
             ServerMsg::Team { mut agents } => {
                 agents.sort_by(|a, b| a.agent.name.to_lowercase().cmp(&b.agent.name.to_lowercase()));
                 self.team = agents;
+                return;
+            }
+            ServerMsg::Notice { message } => {
+                self.notice = message;
                 return;
             }
             _ => return,
@@ -377,6 +384,16 @@ mod tests {
         assert_eq!(names, ["dana", "Sam"]);
         assert!(s.is_online(&email("dana@shop.test")));
         assert!(!s.is_online(&email("sam@shop.test")));
+    }
+
+    #[test]
+    fn a_notice_shows_until_the_edge_ends_it_and_leaves_the_list_alone() {
+        let mut s = loaded(vec![summary("cv_aaaaaaaa", 1, 10, "a")]);
+        let before = s.conversations.clone();
+        s.apply(InboxAction::Server(ServerMsg::Notice { message: "New chats are refused".into() }));
+        assert_eq!((s.notice.as_str(), &s.conversations), ("New chats are refused", &before));
+        s.apply(InboxAction::Server(ServerMsg::Notice { message: String::new() }));
+        assert_eq!(s.notice, "");
     }
 
     #[test]

@@ -114,6 +114,9 @@ pub enum ServerMsg {
     Details { details: ConversationDetails },
     /// Inbox socket: the workspace's agents and who is available, after `inbox` and on changes.
     Team { agents: Vec<AgentPresence> },
+    /// Inbox socket: something every agent of the workspace should know, after `inbox` and when
+    /// it starts (new chats refused over the plan's allowance); an empty `message` when it ends.
+    Notice { message: String },
     /// Visitor socket: whether someone can answer now (an agent available, within business
     /// hours), after `welcome` and whenever it changes. The workspace's state only: no names.
     Availability { online: bool },
@@ -228,6 +231,8 @@ impl From<ServerFrame> for ServerMsg {
             ("details", _) => f.details.map(|details| ServerMsg::Details { details }),
             #[cfg(any(test, feature = "agent-frames"))]
             ("team", _) => f.agents.map(|agents| ServerMsg::Team { agents }),
+            #[cfg(any(test, feature = "agent-frames"))]
+            ("notice", Some(MessageOrText::Text(message))) => Some(ServerMsg::Notice { message }),
             ("error", Some(MessageOrText::Text(message))) => f.code.map(|code| ServerMsg::Error {
                 code,
                 message,
@@ -442,6 +447,13 @@ mod tests {
         fixture("server_typing", ServerMsg::Typing { author: Author::Agent { name: "Dana".into() } });
         fixture("server_read", ServerMsg::Read { reader: Party::Agent, seq: 7 });
         fixture("server_availability", ServerMsg::Availability { online: true });
+        fixture(
+            "server_notice",
+            ServerMsg::Notice {
+                message: "The Free plan's 3 conversations this month are used: new chats cannot start until 2027-01-01"
+                    .into(),
+            },
+        );
         fixture(
             "server_details",
             ServerMsg::Details {

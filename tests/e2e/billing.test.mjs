@@ -311,6 +311,12 @@ test('the plan\'s limits hold where the action happens: seats, retention, and ne
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.match(usage, /<th scope="row">Conversations started<\/th><td>3 of 3<\/td>/);
+  // The agents see it in their inbox: live when it starts, on opening while it lasts, gone once
+  // new chats are taken again.
+  const page = await suite.browser.newPage();
+  await signInToInbox(page, edge, owner);
+  const notice = page.getByRole('status').filter({ hasText: 'New chats are refused' });
+  assert.equal(await notice.count(), 0, 'nothing refused yet');
   const fourth = await api.request('POST', `/api/v1/sites/${owner.site}/visitor-session`, { host: owner.host, lang: 'de' });
   assert.equal(fourth.status, 402);
   assert.deepEqual(await fourth.json(), {
@@ -327,10 +333,19 @@ test('the plan\'s limits hold where the action happens: seats, retention, and ne
   assert.match(html, /<th scope="row">Seats \(members\)<\/th><td>2 of 2<\/td>/);
   const [told] = await auditDetails(owner);
   assert.match(told, /^The Free plan's 3 conversations this month are used: new chats cannot start until \d{4}-\d{2}-01/);
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /^New chats are refused until \d{4}-\d{2}-01: the Free plan's 3 conversations this month are used\. Conversations already started go on; an owner can change the plan on the billing page\.$/);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await notice.waitFor();
+  await page.screenshot({ path: artifact('inbox-plan-notice.png') });
+  await assertAccessible(page, 'inbox with the plan notice');
 
   // A paid plan lifts the limits at once; nothing that was stored went anywhere.
   await applied(await webhook(checkoutDone(owner.site)), true);
   assert.equal((await api.request('POST', `/api/v1/sites/${owner.site}/visitor-session`, { host: owner.host })).status, 200);
+  await notice.waitFor({ state: 'detached' });
+  await page.close();
   assert.equal((await owner.post(`/api/v1/workspaces/${owner.site}/invites`, { role: 'agent' })).status, 201);
 });
 

@@ -174,6 +174,10 @@ pub trait WorkspaceStore {
     fn usage(&self, month: &str) -> EdgeResult<usage::Usage>;
     /// Adds `delta` to a month's usage.
     fn add_usage(&mut self, month: &str, delta: &usage::Usage) -> EdgeResult<()>;
+    /// The notice agents see while new chats are refused in `month` (see `logic::usage`).
+    fn refusal_notice(&self, month: &str) -> EdgeResult<Option<String>>;
+    /// Sets or (`None`) ends it; the month's usage row exists already.
+    fn set_refusal_notice(&mut self, month: &str, notice: Option<&str>) -> EdgeResult<()>;
 }
 
 /// What the alarm was last set to and whether a retention period applies: enough to tell, for a

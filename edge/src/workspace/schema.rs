@@ -72,6 +72,8 @@ pub fn schema(state: &State) {
             ("summary-visitor", "ALTER TABLE conversations ADD COLUMN visitor_id TEXT"),
             // Which change of availability visitors were last told (see `logic::live::Told`).
             ("availability-seq", "ALTER TABLE availability ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"),
+            // What agents are shown while new chats are refused that month (see `logic::usage`).
+            ("usage-notice", "ALTER TABLE usage ADD COLUMN notice TEXT"),
         ],
     );
 }

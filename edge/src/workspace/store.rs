@@ -643,4 +643,18 @@ impl WorkspaceStore for SqlStore<'_> {
             vec![month.into(), n(d.conversations), n(d.messages), n(d.emails), n(d.refused)],
         )
     }
+
+    fn refusal_notice(&self, month: &str) -> EdgeResult<Option<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            notice: Option<String>,
+        }
+        let rows: Vec<Row> = self.0.exec("SELECT notice FROM usage WHERE month = ?", vec![month.into()])?.to_array()?;
+        Ok(rows.into_iter().next().and_then(|r| r.notice))
+    }
+
+    fn set_refusal_notice(&mut self, month: &str, notice: Option<&str>) -> EdgeResult<()> {
+        let notice = notice.map_or(worker::SqlStorageValue::Null, Into::into);
+        self.run("UPDATE usage SET notice = ? WHERE month = ?", vec![notice, month.into()])
+    }
 }

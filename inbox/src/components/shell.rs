@@ -123,6 +123,9 @@ pub fn shell(props: &ShellProps) -> Html {
         Callback::from(move |p: Page| page.set(p))
     };
     let workspace = &props.workspace;
+    // The workspace's billing page, for an owner where the deployment bills.
+    let billing = (props.me.billing && workspace.role == shared::api::Role::Owner)
+        .then(|| AttrValue::from(String::from("/billing/") + workspace.id.as_str()));
     let me = AgentRef { email: props.me.email.clone(), name: props.me.name.clone() };
     let main = match *page {
         Page::Conversations => {
@@ -171,13 +174,18 @@ pub fn shell(props: &ShellProps) -> Html {
                 <TopBar agent_name={props.me.name.clone()} workspaces={props.me.workspaces.clone()} workspace={workspace.clone()}
                     onworkspace={props.onworkspace.clone()} available={props.available} {onavailable} page={*page} {onpage}
                     onsignout={props.onsignout.clone()}
-                    billing={(props.me.billing && workspace.role == shared::api::Role::Owner)
-                        .then(|| AttrValue::from(String::from("/billing/") + workspace.id.as_str()))} />
+                    billing={billing.clone()} />
                 <main class="main">
                     if let Some(text) = &props.notice {
                         <div class="inbox-notice">
                             <p role="status">{ text }</p>
                             <button type="button" class="secondary" onclick={props.ondismiss.reform(|_: MouseEvent| ())}>{ "Dismiss" }</button>
+                        </div>
+                    }
+                    if !inbox.notice.is_empty() {
+                        <div class="inbox-notice warn">
+                            <p role="status">{ inbox.notice.clone() }</p>
+                            if let Some(href) = billing { <a {href}>{ "Open billing" }</a> }
                         </div>
                     }
                     { main }

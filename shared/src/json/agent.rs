@@ -24,6 +24,7 @@ impl ServerMsg {
             }
             "details" => details.map(|details| ServerMsg::Details { details }),
             "team" => agents.map(|agents| ServerMsg::Team { agents }),
+            "notice" => req(v, "message", string).map(|message| ServerMsg::Notice { message }),
             _ => Some(common),
         };
         // A frame this build cannot read is one it should ignore, like an unknown type.
@@ -102,7 +103,7 @@ mod tests {
 
     #[test]
     fn agent_frames_decode_as_serde_decodes_them() {
-        for name in ["inbox", "conversations_updated", "details", "team"] {
+        for name in ["inbox", "conversations_updated", "details", "team", "notice"] {
             let text = fixture(&format!("server_{name}"));
             let lean = ServerMsg::from_json_for_agents(&serde_json::from_str::<Value>(&text).unwrap());
             assert!(!matches!(lean, None | Some(ServerMsg::Unknown)), "{name}: {lean:?}");
@@ -166,6 +167,8 @@ mod tests {
                     },
                 ],
             },
+            ServerMsg::Notice { message: "New chats are refused".into() },
+            ServerMsg::Notice { message: String::new() },
         ];
         for frame in frames {
             let json = serde_json::to_value(&frame).unwrap();
@@ -206,6 +209,10 @@ mod tests {
             r#"{"type":"team","agents":[{"email":"dana","name":"Dana","online":true}]}"#.to_owned(),
             r#"{"type":"team","agents":[{"email":"dana@example.com","name":"Dana","online":"yes"}]}"#.to_owned(),
             r#"{"type":"team","agents":"everyone"}"#.to_owned(),
+            r#"{"type":"notice"}"#.to_owned(),
+            r#"{"type":"notice","message":3}"#.to_owned(),
+            r#"{"type":"notice","message":{"seq":1}}"#.to_owned(),
+            r#"{"type":"notice","message":""}"#.to_owned(),
         ] {
             same(&text);
         }

@@ -75,6 +75,9 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             Ok(ClientMsg::Hello { .. }) => {
                 peer.greeted = true;
                 self.effects.push(Effect::Reply(ServerMsg::Inbox { conversations: self.conversations()? }));
+                if let Some(notice) = self.notice()? {
+                    self.effects.push(Effect::Reply(notice));
+                }
                 self.tell_team(&with(peer))?;
             }
             Ok(_) if !peer.greeted => self.effects.push(reply(ErrorCode::HelloRequired, "send hello first")),

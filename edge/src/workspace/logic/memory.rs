@@ -52,6 +52,7 @@ pub struct Memory {
     pub live: BTreeSet<String>,
     pub told_available: Option<super::Told>,
     pub usage: BTreeMap<String, super::usage::Usage>,
+    pub refusal_notices: BTreeMap<String, String>,
 }
 
 /// Whether a registry row matches the filters (`None`: any).
@@ -457,6 +458,18 @@ impl WorkspaceStore for Memory {
         u.messages += d.messages;
         u.emails += d.emails;
         u.refused += d.refused;
+        Ok(())
+    }
+
+    fn refusal_notice(&self, month: &str) -> EdgeResult<Option<String>> {
+        Ok(self.refusal_notices.get(month).cloned())
+    }
+
+    fn set_refusal_notice(&mut self, month: &str, notice: Option<&str>) -> EdgeResult<()> {
+        match notice {
+            Some(n) => self.refusal_notices.insert(month.to_owned(), n.to_owned()),
+            None => self.refusal_notices.remove(month),
+        };
         Ok(())
     }
 }

@@ -3,11 +3,11 @@
 //! and new conversations refused because the plan's allowance for the month was used. Owners see
 //! it beside their plan's limits on the billing page; `admit` is the allowance's one check.
 
-use super::{Workspace, WorkspaceStore};
+use super::{Effect, Workspace, WorkspaceStore};
 use crate::error::EdgeResult;
 use serde::{Deserialize, Serialize};
 use shared::api::{AuditAction, AuditActor, AuditEntry};
-use shared::ConversationId;
+use shared::{ConversationId, ServerMsg};
 
 /// One month's counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -70,16 +70,23 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
 
     /// Whether conversation `id` may start under an allowance of `limit` new conversations a
     /// month (`None`: no limit): one already in the index always may (nothing started is ever
-    /// cut off). The month's first refusal tells the owners in the audit log.
+    /// cut off). A refusal puts a notice in every agent's inbox (and the first of it in the audit
+    /// log for the owners); a new conversation admitted again (a plan that allows it now) ends it.
     pub fn admit(&mut self, id: &ConversationId, limit: Option<u32>, plan: &str) -> EdgeResult<bool> {
-        let Some(limit) = limit else { return Ok(true) };
         let month = month_of(self.now);
         let used = self.store.usage(&month)?;
-        if used.conversations < limit || self.store.index_entry(id)?.rev.is_some() {
+        let allowed = limit.is_none_or(|limit| used.conversations < limit);
+        if allowed || self.store.index_entry(id)?.rev.is_some() {
+            // Only a month with refusals can have a notice to end.
+            if allowed && used.refused > 0 && self.store.refusal_notice(&month)?.is_some() {
+                self.store.set_refusal_notice(&month, None)?;
+                self.effects.push(Effect::Broadcast(ServerMsg::Notice { message: String::new() }));
+            }
             return Ok(true);
         }
+        let limit = limit.unwrap_or_default();
         self.store.add_usage(&month, &Usage { refused: 1, ..Usage::default() })?;
-        if used.refused == 0 {
+        if self.store.refusal_notice(&month)?.is_none() {
             let detail = if limit == 0 {
                 format!(
                     "The {plan} plan takes no new conversations in this workspace (its data region is not in the plan): \
@@ -92,6 +99,18 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
                     next_month(&month)
                 )
             };
+            let why = if limit == 0 {
+                format!("New chats are refused: the {plan} plan does not include this workspace's data region.")
+            } else {
+                format!(
+                    "New chats are refused until {}: the {plan} plan's {limit} conversations this month are used.",
+                    next_month(&month)
+                )
+            };
+            let notice =
+                format!("{why} Conversations already started go on; an owner can change the plan on the billing page.");
+            self.store.set_refusal_notice(&month, Some(&notice))?;
+            self.effects.push(Effect::Broadcast(ServerMsg::Notice { message: notice }));
             let entry = AuditEntry {
                 at: self.now,
                 actor: AuditActor::Other("billing".into()),
@@ -102,6 +121,12 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         }
         Ok(false)
     }
+
+    /// The notice an inbox opening now is shown, if new chats are refused this month.
+    pub(super) fn notice(&self) -> EdgeResult<Option<ServerMsg>> {
+        let notice = self.store.refusal_notice(&month_of(self.now))?;
+        Ok(notice.map(|message| ServerMsg::Notice { message }))
+    }
 }
 
 #[cfg(test)]
@@ -110,6 +135,8 @@ mod tests {
     use super::*;
     use crate::conversation::logic::Indexed;
     use crate::workspace::ConversationUpdate;
+    use shared::api::Role;
+    use shared::Email;
 
     const DEC_1: i64 = 1_796_083_200_000;
     const DAY: i64 = 86_400_000;
@@ -186,5 +213,76 @@ mod tests {
         assert!(eu.audit[0].detail.starts_with("The Free plan takes no new conversations in this workspace"));
         // A new month, a new allowance.
         assert!(Workspace::new(&mut store, "demo", DEC_1 + 31 * DAY, DAY).admit(&id(5), Some(2), "Free").unwrap());
+    }
+
+    /// What each agent's inbox is told: (notices broadcast, notice an inbox opening now gets).
+    fn notices(ws: &Workspace<'_, Memory>) -> (Vec<String>, Option<String>) {
+        let broadcast = ws
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Broadcast(ServerMsg::Notice { message }) => Some(message.clone()),
+                _ => None,
+            })
+            .collect();
+        let on_hello = ws.notice().unwrap().map(|n| match n {
+            ServerMsg::Notice { message } => message,
+            other => panic!("{other:?}"),
+        });
+        (broadcast, on_hello)
+    }
+
+    #[test]
+    fn refusals_put_a_notice_in_every_inbox_until_a_new_conversation_is_admitted_again() {
+        let mut store = Memory::open();
+        batch(&mut store, DEC_1, &[1, 2], 1);
+        let at = DEC_1 + 5000;
+        let mut ws = Workspace::new(&mut store, "demo", at, DAY);
+        assert_eq!(notices(&ws), (vec![], None), "nothing refused yet");
+        assert!(ws.admit(&id(1), Some(2), "Free").unwrap(), "one already started");
+        assert_eq!(notices(&ws), (vec![], None));
+        assert!(!ws.admit(&id(3), Some(2), "Free").unwrap());
+        let notice = "New chats are refused until 2027-01-01: the Free plan's 2 conversations this month are used. \
+                      Conversations already started go on; an owner can change the plan on the billing page.";
+        assert_eq!(notices(&ws), (vec![notice.to_owned()], Some(notice.to_owned())), "told live and on opening");
+        // More refusals: the open inboxes are not told again.
+        let mut ws = Workspace::new(&mut store, "demo", at + 1, DAY);
+        assert!(!ws.admit(&id(4), Some(2), "Free").unwrap());
+        assert_eq!(notices(&ws), (vec![], Some(notice.to_owned())));
+        // A plan with more room (or none): the next new conversation ends the notice everywhere.
+        let mut ws = Workspace::new(&mut store, "demo", at + 2, DAY);
+        assert!(ws.admit(&id(1), Some(10), "Pro").unwrap());
+        assert_eq!(notices(&ws), (vec![String::new()], None));
+        let mut ws = Workspace::new(&mut store, "demo", at + 3, DAY);
+        assert!(ws.admit(&id(5), None, "Pro").unwrap());
+        assert_eq!(notices(&ws), (vec![], None), "ended once");
+        // Refused again the same month (a plan that shrank again): told again, and the owners too.
+        let mut ws = Workspace::new(&mut store, "demo", at + 4, DAY);
+        assert!(!ws.admit(&id(6), Some(2), "Free").unwrap());
+        assert_eq!(notices(&ws).0.len(), 1);
+        assert_eq!(store.audit.len(), 2);
+        // A new month starts a new allowance: an inbox opening then sees no notice.
+        let ws = Workspace::new(&mut store, "demo", DEC_1 + 31 * DAY, DAY);
+        assert_eq!(notices(&ws), (vec![], None));
+    }
+
+    #[test]
+    fn an_inbox_opening_while_chats_are_refused_hears_it_after_its_list() {
+        use super::super::inbox::InboxPeer;
+        let mut store = Memory::open();
+        let ada = Email::parse("ada@example.com").unwrap();
+        let member = crate::workspace::NewMember { email: ada.clone(), name: "Ada".into(), role: Role::Agent };
+        Workspace::new(&mut store, "demo", DEC_1, DAY).add_member(&member, &[]).unwrap();
+        assert!(!Workspace::new(&mut store, "demo", DEC_1, DAY).admit(&id(1), Some(0), "Free").unwrap());
+        let mut ws = Workspace::new(&mut store, "demo", DEC_1 + 1, DAY);
+        let mut peer = InboxPeer { email: ada, greeted: false, away: false, session: None };
+        let hello = Ok(shared::ClientMsg::Hello { protocol: shared::PROTOCOL_VERSION, after_seq: 0 });
+        ws.on_frame(&mut peer, &[], hello);
+        assert!(
+            matches!(&ws.effects[..2], [Effect::Reply(ServerMsg::Inbox { .. }), Effect::Reply(ServerMsg::Notice { message })]
+                if message.starts_with("New chats are refused: the Free plan does not include this workspace's data region.")),
+            "{:?}",
+            ws.effects
+        );
     }
 }
