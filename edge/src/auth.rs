@@ -17,6 +17,13 @@ pub fn random_token(bytes: usize) -> EdgeResult<String> {
     Ok(B64.encode(buf))
 }
 
+/// Random bytes from the platform, as lowercase hex (API tokens: no `_` or `-` to split on).
+pub fn random_hex(bytes: usize) -> EdgeResult<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::getrandom(&mut buf).map_err(|e| EdgeError::Internal(format!("getrandom: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// A random id with a readable prefix (`vs_…`, `cv_…`): 16 random bytes, base64url.
 pub fn random_id(prefix: &str) -> EdgeResult<String> {
     Ok(format!("{prefix}{}", random_token(16)?))

@@ -212,7 +212,7 @@ impl Ctx<'_> {
     }
 
     /// A form's fields (`application/x-www-form-urlencoded`).
-    async fn form(&self, req: &mut Request) -> EdgeResult<Vec<(String, String)>> {
+    pub(crate) async fn form(&self, req: &mut Request) -> EdgeResult<Vec<(String, String)>> {
         let body =
             String::from_utf8(request_body(req).await?).map_err(|_| EdgeError::MalformedBody("not UTF-8".into()))?;
         let url = worker::Url::parse(&format!("https://form/?{body}"))

@@ -55,6 +55,15 @@ crate::requests! {
             upload: Result<shared::files::Attachment, shared::api::ApiError>,
         } -> bool;
         set_availability: SetAvailability { told: crate::workspace::logic::Told } -> bool;
+        /// The REST API: up to `limit` messages after `after`, notes included.
+        api_messages: ApiMessages { after: u64, limit: u32 } -> Vec<shared::ChatMessage>;
+        /// The REST API: a message from `author` (see `logic::api`); a retry with the same
+        /// `client_id` answers the message stored the first time.
+        api_send: ApiSend {
+            author: logic::api::ApiAuthor,
+            client_id: shared::ClientMsgId,
+            body: String,
+        } -> shared::ChatMessage;
     }
 }
 

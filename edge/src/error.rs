@@ -56,6 +56,46 @@ pub enum EdgeError {
 
 pub type EdgeResult<T> = Result<T, EdgeError>;
 
+/// A problem's title: the same for every occurrence of its code (the detail says what happened).
+fn title(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::UnknownSite => "Unknown workspace",
+        ErrorCode::OriginNotAllowed => "Origin not allowed",
+        ErrorCode::EmptyMessage => "Empty message",
+        ErrorCode::MessageTooLong => "Message too long",
+        ErrorCode::MalformedFrame => "Malformed request",
+        ErrorCode::UnsupportedProtocol => "Unsupported protocol",
+        ErrorCode::HelloRequired => "Hello required",
+        ErrorCode::InvalidInput => "Invalid input",
+        ErrorCode::Unauthorized => "Missing or invalid token",
+        ErrorCode::Forbidden => "Not allowed",
+        ErrorCode::InvalidCredentials => "Invalid credentials",
+        ErrorCode::Conflict => "Conflict",
+        ErrorCode::InviteExpired => "Invite expired",
+        ErrorCode::LinkExpired => "Link expired",
+        ErrorCode::NotFound => "Not found",
+        ErrorCode::TooLarge => "Too large",
+        ErrorCode::UnsupportedFile => "Unsupported file",
+        ErrorCode::RateLimited => "Too many requests",
+        ErrorCode::PlanLimit => "Not in the plan",
+        ErrorCode::Internal | ErrorCode::Unknown => "Internal error",
+    }
+}
+
+/// Problem details (RFC 9457, `application/problem+json`), the REST API's one error shape:
+/// `type` names the problem (one per [`ErrorCode`]), `code` is the same code as everywhere else.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: ErrorCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_s: Option<i64>,
+}
+
 impl EdgeError {
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -130,6 +170,20 @@ impl EdgeError {
         }
     }
 
+    /// The REST API's answer for this error: problem details (RFC 9457) with our typed code.
+    pub fn to_problem(&self) -> Problem {
+        let code = self.code();
+        let api = self.to_api_error();
+        Problem {
+            kind: format!("urn:provixchat:problem:{}", code.name()),
+            title: title(code).to_owned(),
+            status: self.status(),
+            detail: api.message,
+            code,
+            retry_after_s: api.retry_after_s,
+        }
+    }
+
     pub fn to_api_error(&self) -> ApiError {
         ApiError { error: self.code(), message: self.public_message(), retry_after_s: self.retry_after_s() }
     }
@@ -173,6 +227,29 @@ mod tests {
         for (err, status, code) in cases {
             assert_eq!(err.status(), status, "{err:?}");
             assert_eq!(err.code(), code, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn the_rest_api_answers_problem_details_with_the_same_codes() {
+        let limited = EdgeError::RateLimited { retry_after_s: 8 }.to_problem();
+        assert_eq!(
+            serde_json::to_value(&limited).unwrap(),
+            serde_json::json!({
+                "type": "urn:provixchat:problem:rate_limited",
+                "title": "Too many requests",
+                "status": 429,
+                "detail": "too many requests; try again in 8 s",
+                "code": "rate_limited",
+                "retry_after_s": 8,
+            })
+        );
+        let hidden = EdgeError::Internal("db exploded".into()).to_problem();
+        assert_eq!((hidden.status, hidden.detail.contains("db")), (500, false), "the cause stays in the log");
+        // Every code has its own type, named as on the wire.
+        for (code, name) in [(ErrorCode::NotFound, "not_found"), (ErrorCode::PlanLimit, "plan_limit")] {
+            let wire = serde_json::to_value(code).unwrap();
+            assert_eq!((code.name(), wire.as_str()), (name, Some(name)));
         }
     }
 

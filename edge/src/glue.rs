@@ -30,17 +30,30 @@ pub fn nosniff(res: Response) -> Response {
 
 /// The one place an error becomes a response. Causes of 5xx go to the log only.
 pub fn error_response(e: &EdgeError) -> Response {
+    error_answer(e, "application/json", serde_json::to_vec(&e.to_api_error()))
+}
+
+/// The REST API's error answer: problem details (`application/problem+json`, RFC 9457), with
+/// the bearer challenge on `401`.
+pub fn problem_response(e: &EdgeError) -> Response {
+    let res = error_answer(e, "application/problem+json", serde_json::to_vec(&e.to_problem()));
+    if e.status() == 401 {
+        let _ = res.headers().set("www-authenticate", "Bearer realm=\"provixchat\"");
+    }
+    res
+}
+
+fn error_answer(e: &EdgeError, content_type: &str, body: serde_json::Result<Vec<u8>>) -> Response {
     if e.status() >= 500 {
         console_error!("{e}");
     }
-    let body = serde_json::to_string(&e.to_api_error()).unwrap_or_default();
     let headers = Headers::new();
-    let _ = headers.set("content-type", "application/json");
+    let _ = headers.set("content-type", content_type);
     let _ = headers.set("cache-control", "no-store");
     if let Some(s) = e.retry_after_s() {
         let _ = headers.set("retry-after", &s.to_string());
     }
-    Response::builder().with_status(e.status()).with_headers(headers).fixed(body.into_bytes())
+    Response::builder().with_status(e.status()).with_headers(headers).fixed(body.unwrap_or_default())
 }
 
 /// Reads a JSON body, mapping a bad one to `malformed_frame`. Bodies are capped so a huge upload

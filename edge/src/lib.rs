@@ -25,6 +25,7 @@ pub mod device;
 pub mod error;
 pub mod feed;
 pub mod files;
+pub mod integrations;
 pub mod ledger;
 pub mod limits;
 pub mod lockout;
@@ -41,6 +42,8 @@ pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]
 mod account_routes;
+#[cfg(target_arch = "wasm32")]
+mod api_routes;
 #[cfg(target_arch = "wasm32")]
 mod audit_routes;
 #[cfg(target_arch = "wasm32")]

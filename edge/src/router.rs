@@ -60,6 +60,12 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
     // Date.now() on workerd is the time this request's event began: its arrival, which is what
     // rate limits count by.
     let ctx = Ctx { env, events, own_origin: &own_origin, arrived: now_ms() };
+    // The REST API answers its errors as problem details (`api_routes.rs`).
+    if let ["api", "v1", rest @ ..] = segments.as_slice() {
+        if let Some(answer) = ctx.rest_api(&mut req, rest).await {
+            return Ok(answer.unwrap_or_else(|e| crate::glue::problem_response(&e)));
+        }
+    }
     match (req.method(), segments.as_slice()) {
         (Method::Get, ["demo"]) if env.var("DEMO_PAGE").is_ok_and(|v| v.to_string() == "on") => ctx.demo_page(&url),
         (Method::Get, ["embed", site]) => ctx.embed_page(site, &url).await,
@@ -130,6 +136,9 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
         (Method::Get, ["api", "v1", "workspaces", site, "search"]) => ctx.search(site, &req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "settings"]) => ctx.settings(site, &req).await,
         (Method::Put, ["api", "v1", "workspaces", site, "settings"]) => ctx.update_settings(site, &mut req).await,
+        (Method::Get, ["api", "v1", "workspaces", site, "tokens"]) => ctx.api_tokens(site, &req).await,
+        (Method::Post, ["api", "v1", "workspaces", site, "tokens"]) => ctx.create_api_token(site, &mut req).await,
+        (Method::Delete, ["api", "v1", "workspaces", site, "tokens", id]) => ctx.revoke_api_token(site, id, &req).await,
         (Method::Get, ["api", "v1", "workspaces", site, "members"]) => ctx.members(site, &req).await,
         (Method::Put, ["api", "v1", "workspaces", site, "members", email]) => {
             ctx.change_member(site, email, &mut req).await
@@ -145,6 +154,9 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
             ctx.update_consent_settings(site, &mut req).await
         }
         (Method::Post, ["api", "v1", "admin", "workspaces"]) => ctx.admin_create_workspace(&mut req).await,
+        (Method::Get, ["integrations", site]) => ctx.integrations_page(site, &req).await,
+        (Method::Post, ["integrations", site, "tokens"]) => ctx.integrations_create(site, &mut req).await,
+        (Method::Post, ["integrations", site, "tokens", id, "revoke"]) => ctx.integrations_revoke(site, id, &req).await,
         (Method::Get, ["billing", site]) => ctx.billing_page(site, &req).await,
         (Method::Post, ["billing", site, "checkout"]) => ctx.billing_checkout(site, &mut req).await,
         (Method::Post, ["billing", site, "portal"]) => ctx.billing_portal(site, &req).await,

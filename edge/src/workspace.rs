@@ -165,5 +165,20 @@ crate::requests! {
         admit: AdmitConversation { id: ConversationId, limit: Option<u32>, plan: String } -> bool;
         /// Emails sent for the site (by its postboxes), counted in the month's usage.
         count_emails: CountEmails { emails: u32 } -> ();
+        /// A new API token of `by` (an owner or admin; the router checked): its id and the hash
+        /// of its secret are made by the router, which shows the secret once.
+        create_token: CreateToken {
+            by: Email,
+            ask: logic::tokens::TokenRequest,
+            id: String,
+            secret_hash: String,
+        } -> logic::tokens::ApiToken;
+        /// Every API token, newest first.
+        tokens: Tokens {} -> Vec<logic::tokens::ApiToken>;
+        revoke_token: RevokeToken { by: Email, id: String } -> logic::tokens::ApiToken;
+        /// The token a REST request presents, checked for `scope` (see `logic::tokens`).
+        use_token: UseToken { id: String, secret_hash: String, scope: logic::tokens::Scope } -> logic::tokens::ApiToken;
+        /// A page of the REST API's conversation list.
+        conversation_page: GetConversationPage { query: logic::listing::ConversationQuery } -> logic::listing::ConversationPage;
     }
 }

@@ -241,6 +241,7 @@ pub fn audit_label(action: AuditAction) -> &'static str {
         AuditAction::VisitorBlocked => "Blocked a visitor",
         AuditAction::VisitorUnblocked => "Unblocked a visitor",
         AuditAction::Billing => "Billing",
+        AuditAction::Api => "API",
         // Written by a newer edge than this page knows.
         AuditAction::Unknown => "Other",
     }
@@ -471,8 +472,9 @@ mod tests {
         assert_eq!(audit_filter("10"), Some(AuditAction::AuditLogExported));
         assert_eq!(audit_filter("13"), Some(AuditAction::DataExported));
         assert_eq!(audit_filter("24"), Some(AuditAction::Billing));
-        assert_eq!(audit_filter("25"), Some(AuditAction::Unknown), "\"Other\" stays last");
-        assert_eq!(audit_filter("26"), None);
+        assert_eq!(audit_filter("25"), Some(AuditAction::Api));
+        assert_eq!(audit_filter("26"), Some(AuditAction::Unknown), "\"Other\" stays last");
+        assert_eq!(audit_filter("27"), None);
         for (i, &action) in AuditAction::ALL.iter().enumerate() {
             assert_eq!(audit_filter(&i.to_string()), Some(action));
         }

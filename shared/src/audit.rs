@@ -41,6 +41,8 @@ pub enum AuditAction {
     VisitorUnblocked,
     /// The workspace's plan or payment status changed (billing; the detail says how).
     Billing,
+    /// API tokens made or revoked, and a token's use of a write scope (the detail says which).
+    Api,
     /// Something this build does not know (written by a newer edge).
     #[serde(other)]
     Unknown,
@@ -63,7 +65,7 @@ impl AuditAction {
 
     /// Every action in the order the inbox's audit filter lists them (its option values are
     /// indexes here), `Unknown` ("Other") last. The test below fails when a variant is missing.
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
@@ -89,6 +91,7 @@ impl AuditAction {
         AuditAction::VisitorBlocked,
         AuditAction::VisitorUnblocked,
         AuditAction::Billing,
+        AuditAction::Api,
         AuditAction::Unknown,
     ];
 }
@@ -255,7 +258,8 @@ mod tests {
             AuditAction::VisitorBlocked => 22,
             AuditAction::VisitorUnblocked => 23,
             AuditAction::Billing => 24,
-            AuditAction::Unknown => 25,
+            AuditAction::Api => 25,
+            AuditAction::Unknown => 26,
         };
         assert_eq!(AuditAction::ALL.len(), place(AuditAction::Unknown) + 1, "\"Other\" stays last");
         for (i, &action) in AuditAction::ALL.iter().enumerate() {

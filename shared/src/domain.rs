@@ -286,6 +286,19 @@ pub enum ConversationStatus {
 impl ConversationStatus {
     pub const ALL: [ConversationStatus; 3] = [Self::Open, Self::Pending, Self::Resolved];
 
+    /// The wire name (as serde writes it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Pending => "pending",
+            Self::Resolved => "resolved",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ConversationStatus> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Open => "Open",
@@ -388,6 +401,16 @@ pub fn preview(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_names_are_the_wire_names() {
+        for status in ConversationStatus::ALL {
+            let wire = serde_json::to_value(status).unwrap();
+            assert_eq!(wire.as_str(), Some(status.name()));
+            assert_eq!(ConversationStatus::from_name(status.name()), Some(status));
+        }
+        assert_eq!(ConversationStatus::from_name("archived"), None);
+    }
 
     #[test]
     fn site_ids() {

@@ -222,6 +222,11 @@ const ERROR_CODES: [(ErrorCode, &str); 20] = [
 ];
 
 impl ErrorCode {
+    /// The wire name (`not_found`); `unknown` for [`ErrorCode::Unknown`].
+    pub fn name(self) -> &'static str {
+        ERROR_CODES.iter().find(|(code, _)| *code == self).map_or("unknown", |(_, name)| name)
+    }
+
     /// A code by its wire name; a name this build does not know is [`ErrorCode::Unknown`].
     pub fn from_json<J: Json>(v: &J) -> Option<ErrorCode> {
         let name = v.string()?;

@@ -3,6 +3,7 @@
 //! sends and notifies whatever [`Effect`]s come back.
 
 mod access;
+pub mod api;
 pub mod email;
 mod posted;
 mod profile_sync;

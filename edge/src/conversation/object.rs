@@ -4,8 +4,8 @@
 use super::logic::{self, Door, Effect, LastKept, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
 use super::store::{self, SqlLog};
 use super::{
-    ContactKnown, ConversationCalls, ConversationRequest, EmailReply, EndAccess, Ending, Erase, Export, IndexFailed,
-    PostFile, SetAvailability, SiteContact, StopEmail, TeamEmailReply,
+    ApiMessages, ApiSend, ContactKnown, ConversationCalls, ConversationRequest, EmailReply, EndAccess, Ending, Erase,
+    Export, IndexFailed, PostFile, SetAvailability, SiteContact, StopEmail, TeamEmailReply,
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::feed::Forward;
@@ -737,6 +737,29 @@ impl ConversationCalls for Conversation {
         };
         let upload = request.upload.map_err(EdgeError::from_api);
         self.posted_message(&[], |c| c.posted_file(sender, request.client_id, upload, now_ms())).await
+    }
+
+    async fn api_messages(&self, request: ApiMessages) -> EdgeResult<Vec<ChatMessage>> {
+        self.refuse_erased(true)?;
+        let Some((site, id)) = self.ids()? else { return Err(EdgeError::NotFound) };
+        let mut state = self.state()?;
+        let sql = self.sql();
+        let mut log = self.log(&sql);
+        let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
+        let conversation = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[], files };
+        conversation.api_messages(request.after, request.limit)
+    }
+
+    async fn api_send(&self, request: ApiSend) -> EdgeResult<ChatMessage> {
+        // An erased conversation is not found by the team (a visitor's token is refused instead).
+        self.refuse_erased(true)?;
+        let Some((site, _)) = self.ids()? else { return Err(EdgeError::NotFound) };
+        // Who is in the team now, asked as the message arrives.
+        let team = match request.author {
+            logic::api::ApiAuthor::Agent(_) => ask(&self.workspace(&site)?, Team {}).await?,
+            logic::api::ApiAuthor::Bot(_) => Vec::new(),
+        };
+        self.posted_message(&team, |c| c.api_send(&request.author, request.client_id, &request.body, now_ms())).await
     }
 
     async fn team_email_reply(&self, request: TeamEmailReply) -> EdgeResult<()> {

@@ -11,6 +11,7 @@ mod access;
 mod alarm;
 mod inbox;
 mod index;
+pub mod listing;
 mod live;
 mod members;
 #[cfg(test)]
@@ -18,6 +19,7 @@ mod memory;
 pub mod notify;
 mod privacy;
 mod settings;
+pub mod tokens;
 pub mod usage;
 
 pub use inbox::{anyone_available, InboxPeer};
@@ -86,8 +88,9 @@ pub trait WorkspaceStore {
     fn index_entry(&self, id: &ConversationId) -> EdgeResult<IndexEntry>;
     /// The most recently active first.
     fn recent(&self, limit: usize) -> EdgeResult<Vec<ConversationSummary>>;
-    /// Writes a summary; a conversation already indexed keeps the visitor it was recorded with.
-    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>) -> EdgeResult<()>;
+    /// Writes a summary changed at `at`; a conversation already indexed keeps the visitor it was
+    /// recorded with.
+    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>, at: i64) -> EdgeResult<()>;
     /// Adds a message to the search index; one already there stays as it is.
     fn index_message(&mut self, id: &ConversationId, message: &Indexed) -> EdgeResult<()>;
     /// Keeps only the conversation's `keep` newest indexed messages.
@@ -178,6 +181,15 @@ pub trait WorkspaceStore {
     fn refusal_notice(&self, month: &str) -> EdgeResult<Option<String>>;
     /// Sets or (`None`) ends it; the month's usage row exists already.
     fn set_refusal_notice(&mut self, month: &str, notice: Option<&str>) -> EdgeResult<()>;
+
+    /// Up to `n` conversations `q` asks for, in id order (see `logic::listing`).
+    fn conversation_page(&self, q: &listing::ConversationQuery, n: usize) -> EdgeResult<Vec<ConversationSummary>>;
+
+    /// Every API token with the hash of its secret.
+    fn api_tokens(&self) -> EdgeResult<Vec<(String, tokens::ApiToken)>>;
+    fn api_token(&self, id: &str) -> EdgeResult<Option<(String, tokens::ApiToken)>>;
+    /// Writes a token (new or changed) under its id.
+    fn put_api_token(&mut self, secret_hash: &str, token: &tokens::ApiToken) -> EdgeResult<()>;
 }
 
 /// What the alarm was last set to and whether a retention period applies: enough to tell, for a

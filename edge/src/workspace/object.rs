@@ -2,6 +2,8 @@
 //! SQLite store, its effects carried out here (sockets, alarm, storage), and the calls the alarm
 //! makes to the site's other objects.
 
+use super::logic::listing::ConversationPage;
+use super::logic::tokens::ApiToken;
 use super::logic::usage::UsageReport;
 use super::logic::{Call, Effect, InboxPeer, Told, Workspace as Logic};
 use super::schema::schema;
@@ -370,6 +372,21 @@ impl WorkspaceCalls for Workspace {
     }
     async fn count_emails(&self, r: CountEmails) -> EdgeResult<()> {
         self.act(|ws| ws.count_emails(r.emails)).await
+    }
+    async fn create_token(&self, r: CreateToken) -> EdgeResult<ApiToken> {
+        self.act(|ws| ws.create_token(&r.by, &r.ask, &r.id, &r.secret_hash)).await
+    }
+    async fn tokens(&self, _: Tokens) -> EdgeResult<Vec<ApiToken>> {
+        self.decide(|ws| ws.tokens()).map(|(tokens, _)| tokens)
+    }
+    async fn revoke_token(&self, r: RevokeToken) -> EdgeResult<ApiToken> {
+        self.act(|ws| ws.revoke_token(&r.by, &r.id)).await
+    }
+    async fn use_token(&self, r: UseToken) -> EdgeResult<ApiToken> {
+        self.act(|ws| ws.use_token(&r.id, &r.secret_hash, r.scope)).await
+    }
+    async fn conversation_page(&self, r: GetConversationPage) -> EdgeResult<ConversationPage> {
+        self.decide(|ws| ws.conversation_page(&r.query)).map(|(page, _)| page)
     }
     async fn member_prefs(&self, r: SetMemberPrefs) -> EdgeResult<()> {
         self.act(|ws| ws.member_prefs(&r.email, r.prefs)).await

@@ -60,6 +60,8 @@ pub fn schema(state: &State) {
             // Usage per month (see `logic::usage`): what billing shows beside the plan's limits.
             "CREATE TABLE IF NOT EXISTS usage (month TEXT PRIMARY KEY, conversations INTEGER NOT NULL, \
              messages INTEGER NOT NULL, emails INTEGER NOT NULL, refused INTEGER NOT NULL)",
+            // API tokens (see `logic::tokens`): the hash of each secret, never the secret.
+            "CREATE TABLE IF NOT EXISTS api_tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL, json TEXT NOT NULL)",
         ],
     );
     migrate(
@@ -74,6 +76,8 @@ pub fn schema(state: &State) {
             ("availability-seq", "ALTER TABLE availability ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"),
             // What agents are shown while new chats are refused that month (see `logic::usage`).
             ("usage-notice", "ALTER TABLE usage ADD COLUMN notice TEXT"),
+            // When each conversation last changed, for the REST API's `updated_since`.
+            ("summary-updated", "ALTER TABLE conversations ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0"),
         ],
     );
 }

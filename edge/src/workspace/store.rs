@@ -1,7 +1,9 @@
 //! The workspace's SQLite: the one implementation of [`WorkspaceStore`]. Tables (see `schema`)
 //! and stored JSON are those of objects already on disk.
 
+use super::logic::listing::{Assignee, ConversationQuery};
 use super::logic::notify::{MemberNotify, Waiting};
+use super::logic::tokens::ApiToken;
 use super::logic::usage::Usage;
 use super::logic::{IndexEntry, MessageHit, Scheduled, Told, WorkspaceStore};
 use super::IdentityLink;
@@ -286,12 +288,12 @@ impl WorkspaceStore for SqlStore<'_> {
     fn recent(&self, n: usize) -> EdgeResult<Vec<ConversationSummary>> {
         self.summaries("SELECT * FROM conversations ORDER BY last_at DESC LIMIT ?", vec![limit(n)])
     }
-    fn put_summary(&mut self, s: &ConversationSummary, visitor: Option<&VisitorId>) -> EdgeResult<()> {
+    fn put_summary(&mut self, s: &ConversationSummary, visitor: Option<&VisitorId>, at: i64) -> EdgeResult<()> {
         self.run(
-            "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, rev, visitor_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, \
+            "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, rev, visitor_id, \
+             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, \
              last_message = excluded.last_message, last_author = excluded.last_author, last_at = excluded.last_at, \
-             last_seq = excluded.last_seq, json = excluded.json, rev = excluded.rev",
+             last_seq = excluded.last_seq, json = excluded.json, rev = excluded.rev, updated_at = excluded.updated_at",
             vec![
                 s.id.as_str().into(),
                 s.visitor_name.as_str().into(),
@@ -302,6 +304,7 @@ impl WorkspaceStore for SqlStore<'_> {
                 serde_json::to_string(s)?.into(),
                 (s.rev as i64).into(),
                 visitor.map(|v| v.as_str().to_owned()).into(),
+                at.into(),
             ],
         )?;
         // A new row takes the visitor; an existing one keeps the visitor it was first stored with.
@@ -656,5 +659,56 @@ impl WorkspaceStore for SqlStore<'_> {
     fn set_refusal_notice(&mut self, month: &str, notice: Option<&str>) -> EdgeResult<()> {
         let notice = notice.map_or(worker::SqlStorageValue::Null, Into::into);
         self.run("UPDATE usage SET notice = ? WHERE month = ?", vec![notice, month.into()])
+    }
+
+    fn conversation_page(&self, q: &ConversationQuery, n: usize) -> EdgeResult<Vec<ConversationSummary>> {
+        // The same filter as `listing::matches`; `?n IS NULL` leaves a filter out.
+        let (nobody, agent) = match &q.assignee {
+            None => (0, None),
+            Some(Assignee::Nobody) => (1, None),
+            Some(Assignee::Agent(email)) => (0, Some(email.as_str().to_owned())),
+        };
+        self.summaries(
+            "SELECT * FROM conversations WHERE (?1 IS NULL OR id > ?1) \
+             AND (?2 IS NULL OR json_extract(json, '$.status') = ?2) \
+             AND (?3 = 0 OR json_extract(json, '$.assignee') IS NULL) \
+             AND (?4 IS NULL OR json_extract(json, '$.assignee.email') = ?4) \
+             AND (?5 IS NULL OR updated_at >= ?5) ORDER BY id LIMIT ?6",
+            vec![
+                q.after.as_ref().map(|a| a.as_str().to_owned()).into(),
+                q.status.map(|s| s.name().to_owned()).into(),
+                nobody.into(),
+                agent.into(),
+                q.updated_since.into(),
+                limit(n),
+            ],
+        )
+    }
+
+    fn api_tokens(&self) -> EdgeResult<Vec<(String, ApiToken)>> {
+        self.token_rows("SELECT hash, json FROM api_tokens", vec![])
+    }
+
+    fn api_token(&self, id: &str) -> EdgeResult<Option<(String, ApiToken)>> {
+        Ok(self.token_rows("SELECT hash, json FROM api_tokens WHERE id = ?", vec![id.into()])?.into_iter().next())
+    }
+
+    fn put_api_token(&mut self, secret_hash: &str, token: &ApiToken) -> EdgeResult<()> {
+        self.run(
+            "INSERT OR REPLACE INTO api_tokens (id, hash, json) VALUES (?, ?, ?)",
+            vec![token.id.as_str().into(), secret_hash.into(), serde_json::to_string(token)?.into()],
+        )
+    }
+}
+
+impl SqlStore<'_> {
+    fn token_rows(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<Vec<(String, ApiToken)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            hash: String,
+            json: String,
+        }
+        let rows: Vec<Row> = self.0.exec(query, bindings)?.to_array()?;
+        rows.into_iter().map(|r| Ok((r.hash, serde_json::from_slice(r.json.as_bytes())?))).collect()
     }
 }

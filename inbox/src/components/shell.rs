@@ -126,6 +126,11 @@ pub fn shell(props: &ShellProps) -> Html {
     // The workspace's billing page, for an owner where the deployment bills.
     let billing = (props.me.billing && workspace.role == shared::api::Role::Owner)
         .then(|| AttrValue::from(String::from("/billing/") + workspace.id.as_str()));
+    let mut links = Vec::new();
+    if workspace.role != shared::api::Role::Agent {
+        links.push(("Integrations", AttrValue::from(String::from("/integrations/") + workspace.id.as_str())));
+    }
+    links.extend(billing.clone().map(|href| ("Billing", href)));
     let me = AgentRef { email: props.me.email.clone(), name: props.me.name.clone() };
     let main = match *page {
         Page::Conversations => {
@@ -174,7 +179,7 @@ pub fn shell(props: &ShellProps) -> Html {
                 <TopBar agent_name={props.me.name.clone()} workspaces={props.me.workspaces.clone()} workspace={workspace.clone()}
                     onworkspace={props.onworkspace.clone()} available={props.available} {onavailable} page={*page} {onpage}
                     onsignout={props.onsignout.clone()}
-                    billing={billing.clone()} />
+                    {links} />
                 <main class="main">
                     if let Some(text) = &props.notice {
                         <div class="inbox-notice">

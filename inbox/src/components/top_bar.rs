@@ -59,8 +59,9 @@ pub struct TopBarProps {
     pub page: Page,
     pub onpage: Callback<Page>,
     pub onsignout: Callback<()>,
-    /// The workspace's billing page, for an owner where the deployment bills.
-    pub billing: Option<AttrValue>,
+    /// The workspace's pages the edge writes (Integrations for owners and admins, Billing for
+    /// owners where the deployment bills): label and address.
+    pub links: Vec<(&'static str, AttrValue)>,
 }
 
 /// The bar across the top: product, workspace (a choice when the agent has several), the
@@ -107,9 +108,7 @@ pub fn top_bar(props: &TopBarProps) -> Html {
                         <button type="button" aria-current={current.then_some("page")} {onclick}>{ page.label() }</button>
                     }
                 }) }
-                if let Some(href) = props.billing.clone() {
-                    <a {href}>{ "Billing" }</a>
-                }
+                { for props.links.iter().map(|(label, href)| html! { <a href={href.clone()}>{ *label }</a> }) }
             </nav>
             <button type="button" role="switch" class="switch" aria-checked={props.available.to_string()} onclick={ontoggle}
                 title={if props.available { "Visitors see the team online" } else { "You are away: visitors don't count you as online" }}>

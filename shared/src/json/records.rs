@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// [`AuditAction`]s' wire names, in the order of [`AuditAction::ALL`] (`Unknown` last, written
 /// `unknown` as serde writes it).
-const AUDIT_ACTION_NAMES: [&str; 26] = [
+const AUDIT_ACTION_NAMES: [&str; 27] = [
     "sign_in",
     "sign_in_failed",
     "locked_out",
@@ -34,6 +34,7 @@ const AUDIT_ACTION_NAMES: [&str; 26] = [
     "visitor_blocked",
     "visitor_unblocked",
     "billing",
+    "api",
     "unknown",
 ];
 

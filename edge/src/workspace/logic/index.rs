@@ -96,7 +96,7 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
                 }
             }
             if entry.rev.is_none_or(|rev| rev < s.rev) {
-                self.store.put_summary(s, newest.visitor_id.as_ref())?;
+                self.store.put_summary(s, newest.visitor_id.as_ref(), self.now)?;
                 started_waiting |= self.track_waiting(s)?;
                 changed.push(s.clone());
             }

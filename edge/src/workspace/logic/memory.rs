@@ -53,6 +53,9 @@ pub struct Memory {
     pub told_available: Option<super::Told>,
     pub usage: BTreeMap<String, super::usage::Usage>,
     pub refusal_notices: BTreeMap<String, String>,
+    pub api_tokens: BTreeMap<String, (String, super::tokens::ApiToken)>,
+    /// When each summary was last written (`put_summary`'s `at`).
+    pub updated: BTreeMap<String, i64>,
 }
 
 /// Whether a registry row matches the filters (`None`: any).
@@ -217,7 +220,8 @@ impl WorkspaceStore for Memory {
         all.sort_by_key(|s| std::cmp::Reverse(s.last_at));
         Ok(all.into_iter().take(limit).collect())
     }
-    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>) -> EdgeResult<()> {
+    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>, at: i64) -> EdgeResult<()> {
+        self.updated.insert(summary.id.as_str().into(), at);
         let kept = self.summaries.get(summary.id.as_str()).map(|(_, v)| v.clone());
         let visitor = kept.unwrap_or_else(|| visitor.cloned());
         self.summaries.insert(summary.id.as_str().into(), (summary.clone(), visitor));
@@ -470,6 +474,30 @@ impl WorkspaceStore for Memory {
             Some(n) => self.refusal_notices.insert(month.to_owned(), n.to_owned()),
             None => self.refusal_notices.remove(month),
         };
+        Ok(())
+    }
+
+    fn conversation_page(
+        &self,
+        q: &super::listing::ConversationQuery,
+        n: usize,
+    ) -> EdgeResult<Vec<ConversationSummary>> {
+        // BTreeMap: in id order already.
+        let at = |id: &str| self.updated.get(id).copied().unwrap_or(0);
+        let found = self.summaries.iter().filter(|(id, (s, _))| super::listing::matches(q, s, at(id)));
+        Ok(found.take(n).map(|(_, (s, _))| s.clone()).collect())
+    }
+
+    fn api_tokens(&self) -> EdgeResult<Vec<(String, super::tokens::ApiToken)>> {
+        Ok(self.api_tokens.values().cloned().collect())
+    }
+
+    fn api_token(&self, id: &str) -> EdgeResult<Option<(String, super::tokens::ApiToken)>> {
+        Ok(self.api_tokens.get(id).cloned())
+    }
+
+    fn put_api_token(&mut self, secret_hash: &str, token: &super::tokens::ApiToken) -> EdgeResult<()> {
+        self.api_tokens.insert(token.id.clone(), (secret_hash.to_owned(), token.clone()));
         Ok(())
     }
 }
