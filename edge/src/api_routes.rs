@@ -6,18 +6,20 @@
 //! then the object the request concerns. Errors are problem details (RFC 9457) carrying the same
 //! typed codes as the rest of the edge.
 
-use crate::conversation::logic::api::{ApiAuthor, MAX_MESSAGES_PAGE};
-use crate::conversation::{ApiMessages, ApiSend};
+use crate::conversation::logic::api::{ApiAuthor, ConversationChange, MAX_MESSAGES_PAGE};
+use crate::conversation::{ApiMessages, ApiSend, ApiUpdate};
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, json, query, read_json};
 use crate::integrations::{render, IntegrationsView, TokenForm};
+use crate::privacy_routes::Requester;
 use crate::router::{html_page, Ctx};
 use crate::team::Action;
 use crate::workspace::logic::listing::{Assignee, ConversationQuery};
-use crate::workspace::logic::tokens::{parse_token, ApiToken, Scope, TokenRequest};
-use crate::workspace::{CreateToken, GetConversationPage, RevokeToken, Summaries, Tokens, UseToken};
+use crate::workspace::logic::tokens::{parse_token, token_view, ApiToken, Scope, TokenRequest};
+use crate::workspace::{ConsentLog, CreateToken, GetConversationPage, RevokeToken, Summaries, Tokens, UseToken};
 use serde::{Deserialize, Serialize};
 use shared::api::WorkspaceRef;
+use shared::privacy::DataAction;
 use shared::{ClientMsgId, ConversationId, ConversationStatus, Email, SiteId};
 use worker::{Request, Response, Url};
 
@@ -30,6 +32,16 @@ pub struct NewToken {
     pub token: String,
     #[serde(flatten)]
     pub details: ApiToken,
+}
+
+/// `PATCH /api/v1/contacts/VISITOR_ID`: a corrected name and/or email.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactCorrection {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// `POST /api/v1/conversations/ID/messages`: from a member (`agent`) or a bot (`bot`).
@@ -68,27 +80,43 @@ impl Ctx<'_> {
             Ok(url) => url,
             Err(e) => return Some(Err(e.into())),
         };
-        use worker::Method::{Get, Post};
+        use worker::Method::{Delete, Get, Patch, Post};
         Some(match (req.method(), path) {
             (Get, ["conversations"]) => self.list_conversations(req, &url).await,
             (Get, ["conversations", id]) => self.read_conversation(req, id).await,
+            (Patch, ["conversations", id]) => self.update_conversation(req, id).await,
             (Get, ["conversations", id, "messages"]) => self.list_messages(req, id, &url).await,
             (Post, ["conversations", id, "messages"]) => self.send_message(req, id).await,
+            (Get, ["contacts"]) => self.find_contacts(req, &url).await,
+            (Get, ["contacts", id]) => self.contact_action(req, id, Scope::ContactsRead, DataAction::Status).await,
+            (Patch, ["contacts", id]) => self.correct_contact(req, id).await,
+            (Delete, ["contacts", id]) => self.contact_action(req, id, Scope::ContactsWrite, DataAction::Erase).await,
+            (Get, ["consent-records"]) => self.consent_records(req).await,
             _ => return None,
         })
     }
 
     async fn list_conversations(&self, req: &Request, url: &Url) -> EdgeResult<Response> {
-        let (site, _) = self.bearer(req, Scope::ConversationsRead).await?;
+        let (site, token) = self.bearer(req, Scope::ConversationsRead).await?;
         let query = conversation_query(url)?;
-        json(&ask(&self.workspace(&site)?, GetConversationPage { query }).await?, 200)
+        let mut page = ask(&self.workspace(&site)?, GetConversationPage { query }).await?;
+        page.conversations = page.conversations.into_iter().map(|c| token_view(c, &token)).collect();
+        json(&page, 200)
     }
 
     async fn read_conversation(&self, req: &Request, id: &str) -> EdgeResult<Response> {
-        let (site, _) = self.bearer(req, Scope::ConversationsRead).await?;
+        let (site, token) = self.bearer(req, Scope::ConversationsRead).await?;
         let id = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
         let found = ask(&self.workspace(&site)?, Summaries { ids: vec![id] }).await?;
-        json(&found.into_iter().next().ok_or(EdgeError::NotFound)?, 200)
+        json(&token_view(found.into_iter().next().ok_or(EdgeError::NotFound)?, &token), 200)
+    }
+
+    async fn update_conversation(&self, req: &mut Request, id: &str) -> EdgeResult<Response> {
+        let (site, token) = self.bearer(req, Scope::MessagesWrite).await?;
+        let id = ConversationId::parse(id).map_err(|_| EdgeError::NotFound)?;
+        let change: ConversationChange = read_json(req).await?;
+        let summary = ask(&self.conversation(&site, &id)?, ApiUpdate { change }).await?;
+        json(&token_view(summary, &token), 200)
     }
 
     async fn list_messages(&self, req: &Request, id: &str, url: &Url) -> EdgeResult<Response> {
@@ -113,6 +141,35 @@ impl Ctx<'_> {
         let sent = ask(&self.conversation(&site, &id)?, ApiSend { author, client_id: send.client_id, body: send.body })
             .await?;
         json(&sent, 201)
+    }
+
+    /// `GET /api/v1/contacts?q=EMAIL_OR_USER_ID_OR_VISITOR_ID`: the visitors it finds.
+    async fn find_contacts(&self, req: &Request, url: &Url) -> EdgeResult<Response> {
+        let (site, _) = self.bearer(req, Scope::ContactsRead).await?;
+        let q = query(url, "q").map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
+        let q = q.ok_or_else(|| EdgeError::Invalid("`q` is an email, a verified user id or a visitor id".into()))?;
+        json(&self.find_subjects(&site, q).await?, 200)
+    }
+
+    /// A contact read, corrected or erased: the same path, checks and audit entries as a
+    /// data-subject request an owner makes for the visitor (the token named as who asked).
+    async fn contact_action(&self, req: &Request, id: &str, scope: Scope, action: DataAction) -> EdgeResult<Response> {
+        let (site, token) = self.bearer(req, scope).await?;
+        self.subject_action(&site, id, action, Requester::Token(token.id)).await
+    }
+
+    /// `PATCH /api/v1/contacts/VISITOR_ID` with `{name?, email?}`.
+    async fn correct_contact(&self, req: &mut Request, id: &str) -> EdgeResult<Response> {
+        let (site, token) = self.bearer(req, Scope::ContactsWrite).await?;
+        let c: ContactCorrection = read_json(req).await?;
+        let action = DataAction::Correct { name: c.name, email: c.email };
+        self.subject_action(&site, id, action, Requester::Token(token.id)).await
+    }
+
+    /// `GET /api/v1/consent-records`: the site's consent log, newest first.
+    async fn consent_records(&self, req: &Request) -> EdgeResult<Response> {
+        let (site, _) = self.bearer(req, Scope::ConsentRead).await?;
+        json(&ask(&self.workspace(&site)?, ConsentLog {}).await?, 200)
     }
 
     /// `GET /integrations/SITE`: the tokens page (owners and admins); someone signed out is

@@ -64,6 +64,8 @@ crate::requests! {
             client_id: shared::ClientMsgId,
             body: String,
         } -> shared::ChatMessage;
+        /// The REST API: a new status and/or assignee (see `logic::api::ConversationChange`).
+        api_update: ApiUpdate { change: logic::api::ConversationChange } -> shared::ConversationSummary;
     }
 }
 

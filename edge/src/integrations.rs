@@ -82,7 +82,7 @@ fn day(ms: i64) -> String {
 fn scope_hint(scope: Scope) -> &'static str {
     match scope {
         Scope::ConversationsRead => "list and read conversations and their messages",
-        Scope::MessagesWrite => "send messages as a member or a named bot",
+        Scope::MessagesWrite => "send messages as a member or a named bot, set status and assignee",
         Scope::ContactsRead => "read visitors' contact details",
         Scope::ContactsWrite => "correct and erase visitors' contact details",
         Scope::ConsentRead => "export consent records",

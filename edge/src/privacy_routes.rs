@@ -12,14 +12,16 @@ use crate::team::Action;
 use crate::visitor::{ContactChange, Conversations, Erase as VisitorErase, Object, Profile, Restrict, Subject};
 use crate::workspace::{FindSubjects, Forget, Summaries, VisitorConversations};
 use shared::api::{AuditAction, AuditActor};
-use shared::privacy::{ConversationExport, DataAction, DataExport, DataRegion, Erased, MyDataRequest};
+use shared::privacy::{ConversationExport, DataAction, DataExport, DataRegion, DataSubject, Erased, MyDataRequest};
 use shared::{Email, ErrorCode, SiteId, VisitorId};
 use worker::{Request, Response};
 
 /// Who asked: the visitor themself, or an owner or admin for them.
-enum Requester {
+pub(crate) enum Requester {
     Visitor,
     Admin(Email),
+    /// A workspace's API token (by its public id), for the site owner's own tools.
+    Token(String),
 }
 
 impl Requester {
@@ -27,13 +29,14 @@ impl Requester {
         match self {
             Requester::Visitor => AuditActor::Visitor,
             Requester::Admin(email) => AuditActor::Agent(email.clone()),
+            Requester::Token(id) => AuditActor::Other(format!("API token {id}")),
         }
     }
 
     fn on_behalf(&self) -> &'static str {
         match self {
             Requester::Visitor => "by the visitor",
-            Requester::Admin(_) => "on behalf of the visitor",
+            Requester::Admin(_) | Requester::Token(_) => "on behalf of the visitor",
         }
     }
 }
@@ -66,26 +69,44 @@ impl Ctx<'_> {
     pub async fn data_subjects(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let (_, workspace) = self.member(site, req, Action::Manage).await?;
         let q = query(&req.url()?, "q").unwrap_or_default();
-        let ids = ask(&self.workspace(&workspace.id)?, FindSubjects { q }).await?;
+        json(&self.find_subjects(&workspace.id, q).await?, 200)
+    }
+
+    /// The visitors whose email, verified user id or visitor id is `q`, as their privacy menu
+    /// shows them (an erased one is not there).
+    pub(crate) async fn find_subjects(&self, site: &SiteId, q: String) -> EdgeResult<Vec<DataSubject>> {
+        let ids = ask(&self.workspace(site)?, FindSubjects { q }).await?;
         let mut found = vec![];
         for id in ids {
             // An id nobody has (or one that was erased) holds nothing to show.
-            match ask(&self.visitor(&workspace.id, &id)?, Subject {}).await {
+            match ask(&self.visitor(site, &id)?, Subject {}).await {
                 Ok(subject) if subject.visitor_id.is_some() => found.push(subject),
                 Ok(_) => {}
                 Err(e) if e.code() == ErrorCode::Unauthorized => {}
                 Err(e) => return Err(e),
             }
         }
-        json(&found, 200)
+        Ok(found)
     }
 
     /// `POST /api/v1/workspaces/{site}/data-subjects/{visitor_id}` (owners and admins).
     pub async fn data_subject_action(&self, site: &str, visitor: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
-        let visitor = VisitorId::parse(visitor).map_err(|_| EdgeError::NotFound)?;
         let action: DataAction = read_json(req).await?;
-        let held = ask(&self.visitor(&workspace.id, &visitor)?, Subject {}).await.map_err(|e| {
+        self.subject_action(&workspace.id, visitor, action, Requester::Admin(agent.email)).await
+    }
+
+    /// A data-subject request made for a visitor of the site (by an owner or admin, or an API
+    /// token): `not_found` for an id nobody has or one that was erased.
+    pub(crate) async fn subject_action(
+        &self,
+        site: &SiteId,
+        visitor: &str,
+        action: DataAction,
+        by: Requester,
+    ) -> EdgeResult<Response> {
+        let visitor = VisitorId::parse(visitor).map_err(|_| EdgeError::NotFound)?;
+        let held = ask(&self.visitor(site, &visitor)?, Subject {}).await.map_err(|e| {
             if e.code() == ErrorCode::Unauthorized {
                 EdgeError::NotFound
             } else {
@@ -95,7 +116,7 @@ impl Ctx<'_> {
         if held.visitor_id.is_none() {
             return Err(EdgeError::NotFound);
         }
-        self.data_action(&workspace.id, &visitor, action, Requester::Admin(agent.email)).await
+        self.data_action(site, &visitor, action, by).await
     }
 
     /// `GET /api/v1/workspaces/{site}/data-requests` (owners and admins): the request history.

@@ -208,6 +208,7 @@ test('every route wants its scope, a token works only for its own workspace, and
     ['GET', `/conversations/${id}`, undefined, read],
     ['GET', `/conversations/${id}/messages`, undefined, read],
     ['POST', `/conversations/${id}/messages`, { client_id: 'c_scope000001', body: 'Hi', bot: 'Bot' }, write],
+    ['PATCH', `/conversations/${id}`, { status: 'pending' }, write],
   ];
   await listed(read, 1);
   for (const [method, route, body, right] of routes) {
@@ -293,4 +294,93 @@ test('an owner makes and revokes a token on the Integrations page, opened from t
   const signedOut = await fetch(`${edge.base}/integrations/${owner.site}`, { redirect: 'manual' });
   assert.equal(signedOut.status, 303);
   assert.equal(new URL(signedOut.headers.get('location')).pathname, '/inbox');
+});
+
+test('a tool sets status and assignee as an agent would, and sees visitors\' emails only with contacts:read', async () => {
+  const owner = await newOwner();
+  const write = (await newToken(owner, ['messages:write'])).token;
+  const read = (await newToken(owner, ['conversations:read'])).token;
+  const contacts = (await newToken(owner, ['conversations:read', 'contacts:read'])).token;
+  const { id, visitor } = await visitorWrites(owner, 'Hello');
+  visitor.send({ type: 'contact', name: 'Ana', email: 'ana@example.com' });
+  const agentSocket = await owner.socket(`/api/v1/workspaces/${owner.site}/conversations/${id}/connect`);
+  await agentSocket.hello();
+
+  const changed = await call('PATCH', `/conversations/${id}`, write, { status: 'pending', assignee: owner.email });
+  assert.equal(changed.status, 200);
+  const summary = await changed.json();
+  assert.deepEqual([summary.status, summary.assignee?.email], ['pending', owner.email]);
+  assert.equal(summary.visitor_email ?? null, null, 'no contacts:read, no email');
+  await agentSocket.nextOf('details', (f) => f.details.status === 'pending' && f.details.assignee?.email === owner.email);
+  const mine = await listed(read, 1, `?assignee=${encodeURIComponent(owner.email)}`);
+  assert.deepEqual(mine.conversations.map((c) => c.id), [id]);
+  assert.equal(mine.conversations[0].visitor_name, 'Ana');
+  assert.equal(mine.conversations[0].visitor_email ?? null, null);
+  const withContacts = await (await call('GET', `/conversations/${id}`, contacts)).json();
+  assert.equal(withContacts.visitor_email, 'ana@example.com');
+
+  const cleared = await (await call('PATCH', `/conversations/${id}`, write, { assignee: null })).json();
+  assert.deepEqual([cleared.status, cleared.assignee ?? null], ['pending', null]);
+  await problem(await call('PATCH', `/conversations/${id}`, write, {}), 400, 'invalid_input');
+  await problem(await call('PATCH', `/conversations/${id}`, write, { assignee: 'eve@else.example' }), 400, 'invalid_input');
+  await problem(await call('PATCH', `/conversations/${id}`, write, { status: 'archived' }), 400, 'malformed_frame');
+  await problem(await call('PATCH', `/conversations/${id}`, write, { stat: 'open' }), 400, 'malformed_frame');
+  await problem(await call('PATCH', '/conversations/cv_doesnotexist00', write, { status: 'open' }), 404, 'not_found');
+  agentSocket.close();
+  visitor.close();
+});
+
+test('contacts are found, read, corrected and erased through the data-subject path, and consent records exported', async () => {
+  const owner = await newOwner();
+  const read = (await newToken(owner, ['contacts:read'])).token;
+  const write = (await newToken(owner, ['contacts:write', 'conversations:read'])).token;
+  const consent = (await newToken(owner, ['consent:read'])).token;
+  const { id, visitor } = await visitorWrites(owner, 'Hello');
+  visitor.send({ type: 'contact', name: 'Ana', email: 'ana@example.com' });
+
+  let found = [];
+  for (let i = 0; i < 50 && found.length === 0; i++) {
+    found = await (await call('GET', '/contacts?q=ana@example.com', read)).json();
+    if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(found.length, 1);
+  const [ana] = found;
+  assert.deepEqual([ana.name, ana.email, ana.conversations], ['Ana', 'ana@example.com', 1]);
+  assert.deepEqual(await (await call('GET', `/contacts/${ana.visitor_id}`, read)).json(), ana);
+  await problem(await call('GET', '/contacts', read), 400, 'invalid_input');
+  await problem(await call('GET', '/contacts/vs_nobodyhere00000', read), 404, 'not_found');
+  await problem(await call('PATCH', `/contacts/${ana.visitor_id}`, read, { name: 'Ana Lima' }), 403, 'forbidden');
+  await problem(await call('GET', `/contacts/${ana.visitor_id}`, write), 403, 'forbidden');
+
+  // Corrected: the agents' view of the conversation follows.
+  const corrected = await call('PATCH', `/contacts/${ana.visitor_id}`, write, { name: 'Ana Lima' });
+  assert.equal(corrected.status, 200);
+  assert.equal((await corrected.json()).name, 'Ana Lima');
+  assert.equal((await (await call('GET', `/conversations/${id}`, write)).json()).visitor_name, 'Ana Lima');
+  await problem(await call('PATCH', `/contacts/${ana.visitor_id}`, write, {}), 400, 'invalid_input');
+  await problem(await call('PATCH', `/contacts/${ana.visitor_id}`, write, { email: 'not an email' }), 400, 'invalid_input');
+
+  // The site's consent log.
+  const config = await (await fetch(`${edge.base}/api/v1/sites/${owner.site}/consent-config`)).json();
+  const decided = await api.post(`/api/v1/sites/${owner.site}/consent`, {
+    host: owner.host,
+    decision: { policy_version: config.policy_version, choices: { preferences: false, analytics: true, marketing: false }, method: 'custom', lang: 'en', gpc: false },
+  });
+  assert.equal(decided.status, 201);
+  const records = await (await call('GET', '/consent-records', consent)).json();
+  assert.equal(records.length, 1);
+  assert.deepEqual(records[0].choices, { preferences: false, analytics: true, marketing: false });
+  await problem(await call('GET', '/consent-records', read), 403, 'forbidden');
+
+  // Erased: everything goes, as when the visitor asks; the audit log names the token.
+  const erased = await call('DELETE', `/contacts/${ana.visitor_id}`, write);
+  assert.equal(erased.status, 200);
+  assert.equal((await erased.json()).conversations, 1);
+  await problem(await call('GET', `/contacts/${ana.visitor_id}`, read), 404, 'not_found');
+  await problem(await call('GET', `/conversations/${id}`, write), 404, 'not_found');
+  assert.deepEqual(await (await call('GET', '/contacts?q=ana@example.com', read)).json(), []);
+  const audit = await (await owner.get(`/api/v1/workspaces/${owner.site}/audit?action=data_erased`)).json();
+  assert.equal(audit.entries.length, 1);
+  assert.match(audit.entries[0].actor, /^API token [0-9a-f]{8}$/);
+  visitor.close();
 });

@@ -4,8 +4,8 @@
 use super::logic::{self, Door, Effect, LastKept, MessageLog, Peer, ProfileNotice, Role, State as ConversationState};
 use super::store::{self, SqlLog};
 use super::{
-    ApiMessages, ApiSend, ContactKnown, ConversationCalls, ConversationRequest, EmailReply, EndAccess, Ending, Erase,
-    Export, IndexFailed, PostFile, SetAvailability, SiteContact, StopEmail, TeamEmailReply,
+    ApiMessages, ApiSend, ApiUpdate, ContactKnown, ConversationCalls, ConversationRequest, EmailReply, EndAccess,
+    Ending, Erase, Export, IndexFailed, PostFile, SetAvailability, SiteContact, StopEmail, TeamEmailReply,
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::feed::Forward;
@@ -14,7 +14,9 @@ use crate::postbox::{MailKind, Queue};
 use crate::visitor::{AddConversation, ContactChange, ForgetConversation};
 use crate::workspace::{AgentSocket, AppendAudit, ConversationUpdate, GetConfig, Team, VisitorLive};
 use shared::api::AuditActor;
-use shared::{AgentRef, ChatMessage, ClientMsg, ConversationId, Email, ErrorCode, ServerMsg, SiteId};
+use shared::{
+    AgentRef, ChatMessage, ClientMsg, ConversationId, ConversationSummary, Email, ErrorCode, ServerMsg, SiteId,
+};
 use worker::{
     console_error, durable_object, DurableObject, Env, Request, Response, SqlStorage, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
@@ -760,6 +762,17 @@ impl ConversationCalls for Conversation {
             logic::api::ApiAuthor::Bot(_) => Vec::new(),
         };
         self.posted_message(&team, |c| c.api_send(&request.author, request.client_id, &request.body, now_ms())).await
+    }
+
+    async fn api_update(&self, request: ApiUpdate) -> EdgeResult<ConversationSummary> {
+        self.refuse_erased(true)?;
+        let Some((site, _)) = self.ids()? else { return Err(EdgeError::NotFound) };
+        // An assignee must be in the team now.
+        let team = match request.change.assignee {
+            Some(Some(_)) => ask(&self.workspace(&site)?, Team {}).await?,
+            _ => Vec::new(),
+        };
+        self.posted_message(&team, |c| c.api_update(&request.change)).await
     }
 
     async fn team_email_reply(&self, request: TeamEmailReply) -> EdgeResult<()> {

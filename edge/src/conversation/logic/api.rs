@@ -7,7 +7,7 @@ use super::{Conversation, Effect, MessageLog, Peer, Role};
 use crate::error::{EdgeError, EdgeResult};
 use serde::{Deserialize, Serialize};
 use shared::api::ApiError;
-use shared::{ChatMessage, ClientMsgId, Email, ServerMsg};
+use shared::{ChatMessage, ClientMsgId, ConversationStatus, ConversationSummary, Email, ServerMsg};
 
 /// At most this many messages per page.
 pub const MAX_MESSAGES_PAGE: u32 = 200;
@@ -79,6 +79,57 @@ impl<L: MessageLog> Conversation<'_, L> {
         let message =
             self.log.by_client_id(&client_id)?.ok_or_else(|| EdgeError::Internal("sent but not stored".into()))?;
         Ok((effects.into_iter().filter(|e| !matches!(e, Effect::Reply(_))).collect(), message))
+    }
+}
+
+/// `PATCH /api/v1/conversations/ID`: what to change; a field left out stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationChange {
+    #[serde(default)]
+    pub status: Option<ConversationStatus>,
+    /// A member's email, or `null` for nobody. Left out when unchanged, also on its way to the
+    /// conversation object (written as `null` it would read as "nobody").
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Option<Email>>,
+}
+
+/// A field that is present, `null` included (`Some(None)`); absent is the `default` (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Email>>, D::Error> {
+    Option::<Email>::deserialize(d).map(Some)
+}
+
+impl<L: MessageLog> Conversation<'_, L> {
+    /// Sets the status and the assignee (a member of the team now) as an agent's socket would:
+    /// the agents' sockets, the index and a transcript due on resolving follow. Answers the
+    /// conversation's summary after the change.
+    pub fn api_update(&mut self, change: &ConversationChange) -> EdgeResult<(Vec<Effect>, ConversationSummary)> {
+        if self.log.last()?.is_none() {
+            return Err(EdgeError::NotFound);
+        }
+        if change.status.is_none() && change.assignee.is_none() {
+            return Err(EdgeError::Invalid("change `status`, `assignee` or both".into()));
+        }
+        let assignee =
+            match &change.assignee {
+                Some(Some(email)) => {
+                    Some(Some(self.team.iter().find(|a| &a.email == email).cloned().ok_or_else(|| {
+                        EdgeError::Invalid(format!("{email} is not a member of this workspace's team"))
+                    })?))
+                }
+                Some(None) => Some(None),
+                None => None,
+            };
+        let was = self.state.details.status;
+        if let Some(status) = change.status {
+            self.state.details.status = status;
+        }
+        if let Some(assignee) = assignee {
+            self.state.details.assignee = assignee;
+        }
+        let mut effects = self.changed()?;
+        effects.extend(self.transcript_effect(was));
+        Ok((effects, self.summary()?))
     }
 }
 
@@ -191,6 +242,39 @@ mod tests {
             fresh.conversation().api_send(&ApiAuthor::Bot("Bot".into()), cid("c_api0000001"), "hi", 10),
             Err(EdgeError::NotFound)
         ));
+    }
+
+    #[test]
+    fn status_and_assignee_change_as_an_agents_socket_would_change_them() {
+        let mut s = Setup::started();
+        let change: ConversationChange =
+            serde_json::from_str(r#"{"status":"pending","assignee":"dana@shop.example"}"#).unwrap();
+        let (effects, summary) = s.conversation().api_update(&change).unwrap();
+        assert_eq!((summary.status, summary.assignee), (ConversationStatus::Pending, Some(dana())));
+        assert!(effects.iter().any(|e| matches!(e, Effect::ToAgents(ServerMsg::Details { .. }))), "agents see it");
+        assert!(effects.iter().any(|e| matches!(e, Effect::Notify { .. })), "the index follows");
+        // Left out: unchanged; null: nobody.
+        let (_, summary) = s.conversation().api_update(&serde_json::from_str(r#"{"assignee":null}"#).unwrap()).unwrap();
+        assert_eq!((summary.status, summary.assignee), (ConversationStatus::Pending, None));
+        let (_, summary) =
+            s.conversation().api_update(&serde_json::from_str(r#"{"status":"resolved"}"#).unwrap()).unwrap();
+        assert_eq!((summary.status, summary.assignee), (ConversationStatus::Resolved, None));
+        // The change crosses to the conversation object as JSON and means the same there.
+        for json in [r#"{}"#, r#"{"assignee":null}"#, r#"{"status":"open","assignee":"dana@shop.example"}"#] {
+            let change: ConversationChange = serde_json::from_str(json).unwrap();
+            let again: ConversationChange = serde_json::from_str(&serde_json::to_string(&change).unwrap()).unwrap();
+            assert_eq!(again, change, "{json}");
+        }
+        // Refused: nothing to change, a stranger, an unknown field; nothing changed by a refusal.
+        assert!(matches!(s.conversation().api_update(&ConversationChange::default()), Err(EdgeError::Invalid(_))));
+        let stranger = ConversationChange {
+            assignee: Some(Some(Email::parse("eve@else.example").unwrap())),
+            status: Some(ConversationStatus::Open),
+        };
+        assert!(matches!(s.conversation().api_update(&stranger), Err(EdgeError::Invalid(_))));
+        assert_eq!(s.state.details.status, ConversationStatus::Resolved);
+        assert!(serde_json::from_str::<ConversationChange>(r#"{"stat":"open"}"#).is_err());
+        assert!(matches!(Setup::empty().conversation().api_update(&stranger), Err(EdgeError::NotFound)));
     }
 
     #[test]

@@ -100,6 +100,15 @@ pub fn parse_token(token: &str) -> Option<(&str, &str, &str)> {
     (parts.next().is_none() && !site.is_empty() && hex(id, 8) && hex(secret, 40)).then_some((site, id, secret))
 }
 
+/// A conversation as `token` may see it: the visitor's email only with `contacts:read` (the name
+/// is what the inbox calls them; their contact details are another scope's).
+pub fn token_view(mut summary: shared::ConversationSummary, token: &ApiToken) -> shared::ConversationSummary {
+    if !token.scopes.contains(&Scope::ContactsRead) {
+        summary.visitor_email = None;
+    }
+    summary
+}
+
 /// Compares two hashes in time that does not depend on where they differ.
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
@@ -235,6 +244,26 @@ mod tests {
 
     fn store() -> Memory {
         Memory::open()
+    }
+
+    #[test]
+    fn a_visitors_email_is_shown_only_to_tokens_that_may_read_contacts() {
+        let id = shared::ConversationId::parse("cv_0123456789abcdef").unwrap();
+        let mut summary = super::super::memory::summary(&id, "Visitor 4F2A", NOW);
+        summary.visitor_email = Some(Email::parse("ana@example.com").unwrap());
+        let token = |scopes: &[Scope]| ApiToken {
+            id: "0a1b2c3d".into(),
+            name: "t".into(),
+            scopes: scopes.to_vec(),
+            created_at: NOW,
+            created_by: owner(),
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        assert_eq!(token_view(summary.clone(), &token(&[Scope::ConversationsRead])).visitor_email, None);
+        let both = token_view(summary.clone(), &token(&[Scope::ConversationsRead, Scope::ContactsRead]));
+        assert_eq!(both, summary);
     }
 
     #[test]
