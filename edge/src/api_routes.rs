@@ -12,50 +12,19 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, json, query, read_json};
 use crate::integrations::{render, IntegrationsView, TokenForm};
 use crate::privacy_routes::Requester;
+use crate::rest::{ContactCorrection, NewToken, Route, SendMessage};
 use crate::router::{html_page, Ctx};
 use crate::team::Action;
 use crate::workspace::logic::listing::{Assignee, ConversationQuery};
 use crate::workspace::logic::tokens::{parse_token, token_view, ApiToken, Scope, TokenRequest};
 use crate::workspace::{ConsentLog, CreateToken, GetConversationPage, RevokeToken, Summaries, Tokens, UseToken};
-use serde::{Deserialize, Serialize};
 use shared::api::WorkspaceRef;
 use shared::privacy::DataAction;
-use shared::{ClientMsgId, ConversationId, ConversationStatus, Email, SiteId};
+use shared::{ConversationId, ConversationStatus, Email, SiteId};
 use worker::{Request, Response, Url};
 
 /// Requests per token per minute: generous for a sync job, a wall for a runaway loop.
 pub const TOKEN_BUDGET_PER_MINUTE: u32 = 300;
-
-/// The answer to creating a token: the token itself, shown this once.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct NewToken {
-    pub token: String,
-    #[serde(flatten)]
-    pub details: ApiToken,
-}
-
-/// `PATCH /api/v1/contacts/VISITOR_ID`: a corrected name and/or email.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ContactCorrection {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
-/// `POST /api/v1/conversations/ID/messages`: from a member (`agent`) or a bot (`bot`).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SendMessage {
-    /// Chosen by the caller, unique per message: a retry with the same id is the same message.
-    pub client_id: ClientMsgId,
-    pub body: String,
-    #[serde(default)]
-    pub agent: Option<Email>,
-    #[serde(default)]
-    pub bot: Option<String>,
-}
 
 impl Ctx<'_> {
     /// The workspace a bearer token is for and the token, if it works and has `scope`.
@@ -74,26 +43,40 @@ impl Ctx<'_> {
         Ok((site, token))
     }
 
-    /// The REST API's routes; `None` for a path that is not one of them.
+    /// The REST API's routes (`rest::Route`); `None` for a path that is not one of them.
     pub async fn rest_api(&self, req: &mut Request, path: &[&str]) -> Option<EdgeResult<Response>> {
+        let (route, id) = Route::find(req.method().as_ref(), path)?;
+        let id = id.unwrap_or_default();
         let url = match req.url() {
             Ok(url) => url,
             Err(e) => return Some(Err(e.into())),
         };
-        use worker::Method::{Delete, Get, Patch, Post};
-        Some(match (req.method(), path) {
-            (Get, ["conversations"]) => self.list_conversations(req, &url).await,
-            (Get, ["conversations", id]) => self.read_conversation(req, id).await,
-            (Patch, ["conversations", id]) => self.update_conversation(req, id).await,
-            (Get, ["conversations", id, "messages"]) => self.list_messages(req, id, &url).await,
-            (Post, ["conversations", id, "messages"]) => self.send_message(req, id).await,
-            (Get, ["contacts"]) => self.find_contacts(req, &url).await,
-            (Get, ["contacts", id]) => self.contact_action(req, id, Scope::ContactsRead, DataAction::Status).await,
-            (Patch, ["contacts", id]) => self.correct_contact(req, id).await,
-            (Delete, ["contacts", id]) => self.contact_action(req, id, Scope::ContactsWrite, DataAction::Erase).await,
-            (Get, ["consent-records"]) => self.consent_records(req).await,
-            _ => return None,
+        Some(match route {
+            Route::OpenApi => self.openapi().await,
+            Route::ListConversations => self.list_conversations(req, &url).await,
+            Route::ReadConversation => self.read_conversation(req, id).await,
+            Route::UpdateConversation => self.update_conversation(req, id).await,
+            Route::ListMessages => self.list_messages(req, id, &url).await,
+            Route::SendMessage => self.send_message(req, id).await,
+            Route::FindContacts => self.find_contacts(req, &url).await,
+            Route::ReadContact => self.contact_action(req, id, Scope::ContactsRead, DataAction::Status).await,
+            Route::CorrectContact => self.correct_contact(req, id).await,
+            Route::EraseContact => self.contact_action(req, id, Scope::ContactsWrite, DataAction::Erase).await,
+            Route::ConsentRecords => self.consent_records(req).await,
         })
+    }
+
+    /// `GET /api/v1/openapi.json`: the document `rest.rs`'s test generates, from the static assets.
+    async fn openapi(&self) -> EdgeResult<Response> {
+        let mut asset = self.env.assets("ASSETS")?.fetch(format!("{}/openapi.json", self.own_origin), None).await?;
+        if asset.status_code() != 200 {
+            return Err(EdgeError::Internal(format!("openapi.json: the assets answered {}", asset.status_code())));
+        }
+        let headers = worker::Headers::new();
+        headers.set("content-type", "application/json")?;
+        headers.set("cache-control", "public, max-age=300")?;
+        headers.set("access-control-allow-origin", "*")?;
+        Ok(Response::from_bytes(asset.bytes().await?)?.with_headers(headers))
     }
 
     async fn list_conversations(&self, req: &Request, url: &Url) -> EdgeResult<Response> {

@@ -83,7 +83,8 @@ fn title(code: ErrorCode) -> &'static str {
 }
 
 /// Problem details (RFC 9457, `application/problem+json`), the REST API's one error shape:
-/// `type` names the problem (one per [`ErrorCode`]), `code` is the same code as everywhere else.
+/// `type` names the problem (one per code), `code` is the same code as everywhere else.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     #[serde(rename = "type")]

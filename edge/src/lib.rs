@@ -35,6 +35,7 @@ pub mod pages;
 pub mod postbox;
 pub mod rate_limit;
 pub mod refusals;
+pub mod rest;
 pub mod settings;
 pub mod team;
 pub mod visitor;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// Languages the banner speaks. Chosen from the page's `lang`, then the browser's languages,
 /// unless the site owner fixes one.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -66,6 +67,7 @@ impl Category {
 }
 
 /// What the visitor allowed, per optional category.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Choices {
     pub preferences: bool,
@@ -117,6 +119,7 @@ impl Choices {
 }
 
 /// How the decision was made, for the proof record.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
@@ -126,6 +129,7 @@ pub enum Method {
 }
 
 /// A decision as the banner or the widget sends it to the edge.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     pub policy_version: u32,
@@ -139,6 +143,7 @@ pub struct Decision {
 /// The proof of one decision, as the edge records it and the site owner exports it: when, which
 /// policy version, what, in which banner language, with or without GPC, and for whom — as a
 /// SHA-256 of the visitor id, never the id itself.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentRecord {
     pub at: i64,

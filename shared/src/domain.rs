@@ -54,6 +54,16 @@ macro_rules! string_newtype {
                 f.write_str(&self.0)
             }
         }
+        /// A string in the API's schema (its rule is in the type's documentation).
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string" })
+            }
+        }
     };
 }
 
@@ -231,6 +241,28 @@ pub enum Author {
     Agent { name: String },
 }
 
+// [`Author`] as it is written, for the API's schema (`Author` itself is read through
+// [`AuthorFrame`]).
+/// Who wrote a message: the visitor, or an agent (or a bot) under the name the visitor sees.
+#[cfg(feature = "openapi")]
+#[derive(schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(dead_code)]
+enum AuthorSchema {
+    Visitor,
+    Agent { name: String },
+}
+
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for Author {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Author".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        AuthorSchema::json_schema(generator)
+    }
+}
+
 /// [`Author`] decoded as a flat struct (see `ServerFrame` in `protocol` for why).
 #[derive(Deserialize)]
 struct AuthorFrame {
@@ -248,6 +280,7 @@ impl From<AuthorFrame> for Author {
 }
 
 /// A stored chat message as every client sees it.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
     /// Per-conversation sequence number assigned by the edge: 1, 2, 3… without gaps.
@@ -271,6 +304,7 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// Where a conversation stands in the shared inbox.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationStatus {
@@ -309,6 +343,7 @@ impl ConversationStatus {
 }
 
 /// An agent as other agents see them.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentRef {
     pub email: Email,
@@ -347,6 +382,7 @@ pub struct ConversationDetails {
 }
 
 /// One line of the inbox's conversation list.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationSummary {
     pub id: ConversationId,

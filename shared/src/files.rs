@@ -11,6 +11,7 @@ pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 pub const MAX_FILE_NAME_CHARS: usize = 120;
 
 /// What a file is, as its bytes say.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
@@ -82,6 +83,13 @@ impl FileKind {
 
 /// A file attached to a message: its id in the conversation (the R2 key's last part), the name
 /// its sender gave it (cleaned by [`file_name`]), its size in bytes and its kind.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schemars(
+        description = "A file attached to a message: its id, the name its sender gave it, its size in bytes and its kind."
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub id: String,

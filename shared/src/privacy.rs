@@ -79,6 +79,7 @@ pub struct MyDataRequest {
 }
 
 /// A visitor as the privacy menu and the inbox's data requests page show them.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DataSubject {
     pub visitor_id: Option<VisitorId>,
@@ -138,6 +139,7 @@ pub struct MailRecord {
 
 /// The answer to an erasure: what was deleted, and the reference the audit log keeps (a hash of
 /// the visitor id; it cannot be turned back into the id).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Erased {
     pub conversations: u32,

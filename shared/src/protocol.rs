@@ -247,6 +247,7 @@ impl From<ServerFrame> for ServerMsg {
 }
 
 /// Why something was refused, on the socket and in HTTP error bodies alike.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {

@@ -384,3 +384,50 @@ test('contacts are found, read, corrected and erased through the data-subject pa
   assert.match(audit.entries[0].actor, /^API token [0-9a-f]{8}$/);
   visitor.close();
 });
+
+test('every route in the OpenAPI document answers as documented, each refused without its scope', async () => {
+  const owner = await newOwner();
+  const doc = await (await fetch(`${edge.base}/api/v1/openapi.json`)).json();
+  assert.equal(doc.openapi, '3.1.0');
+  const scopes = ['conversations:read', 'messages:write', 'contacts:read', 'contacts:write', 'consent:read'];
+  const only = {};
+  const allBut = {};
+  for (const scope of scopes) {
+    only[scope] = (await newToken(owner, [scope])).token;
+    allBut[scope] = (await newToken(owner, scopes.filter((s) => s !== scope))).token;
+  }
+  const { id: conversation, visitor } = await visitorWrites(owner, 'Hello');
+  visitor.send({ type: 'contact', name: 'Ana', email: 'ana@example.com' });
+  let contact;
+  for (let i = 0; i < 50 && !contact; i++) {
+    [contact] = await (await call('GET', '/contacts?q=ana@example.com', only['contacts:read'])).json();
+    if (!contact) await new Promise((r) => setTimeout(r, 100));
+  }
+  const bodies = {
+    'post /api/v1/conversations/{id}/messages': { client_id: 'c_openapi0001', body: 'Hi', bot: 'Docs' },
+    'patch /api/v1/conversations/{id}': { status: 'pending' },
+    'patch /api/v1/contacts/{id}': { name: 'Ana L.' },
+  };
+  const operations = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) operations.push({ path, method, op });
+  }
+  // The erasure last: everything else still has its contact and conversation.
+  operations.sort((a, b) => (a.method === 'delete') - (b.method === 'delete'));
+  assert.equal(operations.length, 11);
+  for (const { path, method, op } of operations) {
+    const id = path.startsWith('/api/v1/contacts/') ? contact.visitor_id : conversation;
+    const route = path.replace('/api/v1', '').replace('{id}', id) + (path === '/api/v1/contacts' ? '?q=ana@example.com' : '');
+    const body = bodies[`${method} ${path}`];
+    const scope = op.security[0]?.token[0];
+    if (scope) {
+      await problem(await call(method.toUpperCase(), route, allBut[scope], body), 403, 'forbidden');
+      await problem(await call(method.toUpperCase(), route, undefined, body), 401, 'unauthorized');
+    }
+    const res = await call(method.toUpperCase(), route, scope && only[scope], body);
+    const documented = Object.keys(op.responses).find((s) => s.startsWith('2'));
+    assert.equal(String(res.status), documented, `${method} ${path}: ${res.status}`);
+    await res.arrayBuffer();
+  }
+  visitor.close();
+});

@@ -83,14 +83,17 @@ impl<L: MessageLog> Conversation<'_, L> {
 }
 
 /// `PATCH /api/v1/conversations/ID`: what to change; a field left out stays as it is.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConversationChange {
     #[serde(default)]
     pub status: Option<ConversationStatus>,
-    /// A member's email, or `null` for nobody. Left out when unchanged, also on its way to the
-    /// conversation object (written as `null` it would read as "nobody").
+    // Left out when unchanged also on its way to the conversation object: written as `null` it
+    // would read as "nobody".
+    /// A member's email, or `null` for nobody; left out, the assignee stays.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(with = "Option<Email>"))]
     pub assignee: Option<Option<Email>>,
 }
 

@@ -34,7 +34,8 @@ pub struct ConversationQuery {
     pub limit: Option<u32>,
 }
 
-/// One page; `next` asks for the one after it (`None` on the last).
+/// One page; `next` asks for the one after it (`null` on the last).
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationPage {
     pub conversations: Vec<ConversationSummary>,

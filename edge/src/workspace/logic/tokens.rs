@@ -13,6 +13,7 @@ use shared::api::{AuditAction, AuditActor, AuditEntry};
 use shared::Email;
 
 /// What a token may do.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Scope {
     /// List and read conversations and their messages.
@@ -56,6 +57,7 @@ impl Scope {
 }
 
 /// A token as owners and admins see it (never its secret).
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiToken {
     pub id: String,
