@@ -16,7 +16,7 @@ use crate::rest::{ContactCorrection, NewToken, Route, SendMessage};
 use crate::router::{html_page, Ctx};
 use crate::team::Action;
 use crate::workspace::logic::listing::{Assignee, ConversationQuery};
-use crate::workspace::logic::tokens::{parse_token, token_view, ApiToken, Scope, TokenRequest};
+use crate::workspace::logic::tokens::{bearer_token, token_view, ApiToken, Scope, TokenRequest};
 use crate::workspace::{ConsentLog, CreateToken, GetConversationPage, RevokeToken, Summaries, Tokens, UseToken};
 use shared::api::WorkspaceRef;
 use shared::privacy::DataAction;
@@ -30,8 +30,7 @@ impl Ctx<'_> {
     /// The workspace a bearer token is for and the token, if it works and has `scope`.
     async fn bearer(&self, req: &Request, scope: Scope) -> EdgeResult<(SiteId, ApiToken)> {
         let header = req.headers().get("authorization")?.unwrap_or_default();
-        let presented = header.strip_prefix("Bearer ").map(str::trim).ok_or(EdgeError::Unauthorized)?;
-        let (site, id, secret) = parse_token(presented).ok_or(EdgeError::Unauthorized)?;
+        let (site, id, secret) = bearer_token(&header).ok_or(EdgeError::Unauthorized)?;
         let site = SiteId::parse(site).map_err(|_| EdgeError::Unauthorized)?;
         // The budget first: a loop with a wrong token costs the workspace nothing.
         let verdict = self.rate_limit(&format!("api:{site}:{id}"), TOKEN_BUDGET_PER_MINUTE, 60_000).await?;

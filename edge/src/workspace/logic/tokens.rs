@@ -116,6 +116,14 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
+/// The token an `Authorization` header carries (`Bearer pvx_…`; the scheme's case does not
+/// matter, RFC 9110), split as [`parse_token`] splits it.
+pub fn bearer_token(header: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(())?;
+    parse_token(token.trim())
+}
+
 impl ApiToken {
     /// Whether it works at `now`.
     pub fn active(&self, now: i64) -> bool {
@@ -291,6 +299,17 @@ mod tests {
             String::new(),
         ] {
             assert_eq!(parse_token(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_authorization_header_carries_a_bearer_token_whatever_the_schemes_case() {
+        let token = "pvx_shop_0a1b2c3d_0123456789abcdef0123456789abcdef01234567";
+        for header in [format!("Bearer {token}"), format!("bearer  {token} "), format!("BEARER {token}")] {
+            assert_eq!(bearer_token(&header).map(|(site, id, _)| (site, id)), Some(("shop", "0a1b2c3d")), "{header}");
+        }
+        for header in [format!("Basic {token}"), token.to_owned(), String::new(), "Bearer".into()] {
+            assert_eq!(bearer_token(&header), None, "{header}");
         }
     }
 
