@@ -6,6 +6,7 @@
 //! then the object the request concerns. Errors are problem details (RFC 9457) carrying the same
 //! typed codes as the rest of the edge.
 
+use crate::billing_routes::join;
 use crate::conversation::logic::api::{ApiAuthor, ConversationChange, MAX_MESSAGES_PAGE};
 use crate::conversation::{ApiMessages, ApiSend, ApiUpdate};
 use crate::error::{EdgeError, EdgeResult};
@@ -161,10 +162,7 @@ impl Ctx<'_> {
         let notice = query(&url, "revoked").map(|_| "Token revoked: it stops working at its next request.");
         match self.member(site, req, Action::Manage).await {
             Ok((_, workspace)) => self.integrations_view(&workspace, None, notice, None, 200).await,
-            Err(EdgeError::Unauthorized) => Ok(Response::redirect_with_status(
-                url.join("/inbox").map_err(|e| EdgeError::Internal(e.to_string()))?,
-                303,
-            )?),
+            Err(EdgeError::Unauthorized) => Ok(Response::redirect_with_status(join(&url, "/inbox")?, 303)?),
             Err(e) => Err(e),
         }
     }
@@ -192,10 +190,7 @@ impl Ctx<'_> {
     pub async fn integrations_revoke(&self, site: &str, id: &str, req: &Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         ask(&self.workspace(&workspace.id)?, RevokeToken { by: agent.email.clone(), id: id.to_owned() }).await?;
-        let to = req
-            .url()?
-            .join(&format!("/integrations/{}?revoked=1", workspace.id))
-            .map_err(|e| EdgeError::Internal(e.to_string()))?;
+        let to = join(&req.url()?, &format!("/integrations/{}?revoked=1", workspace.id))?;
         Ok(Response::redirect_with_status(to, 303)?)
     }
 

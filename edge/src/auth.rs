@@ -12,16 +12,18 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Random bytes from the platform (WebCrypto on workerd), base64url encoded.
 pub fn random_token(bytes: usize) -> EdgeResult<String> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf).map_err(|e| EdgeError::Internal(format!("getrandom: {e}")))?;
-    Ok(B64.encode(buf))
+    Ok(B64.encode(random_bytes(bytes)?))
 }
 
 /// Random bytes from the platform, as lowercase hex (API tokens: no `_` or `-` to split on).
 pub fn random_hex(bytes: usize) -> EdgeResult<String> {
-    let mut buf = vec![0u8; bytes];
+    Ok(random_bytes(bytes)?.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn random_bytes(n: usize) -> EdgeResult<Vec<u8>> {
+    let mut buf = vec![0u8; n];
     getrandom::getrandom(&mut buf).map_err(|e| EdgeError::Internal(format!("getrandom: {e}")))?;
-    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(buf)
 }
 
 /// A random id with a readable prefix (`vs_…`, `cv_…`): 16 random bytes, base64url.

@@ -19,7 +19,7 @@ use shared::{ConversationId, SiteId};
 use worker::{Request, Response, Stub};
 
 /// `path` on the request's own origin (a redirect's target).
-fn join(url: &worker::Url, path: &str) -> EdgeResult<worker::Url> {
+pub(crate) fn join(url: &worker::Url, path: &str) -> EdgeResult<worker::Url> {
     url.join(path).map_err(|e| EdgeError::Internal(e.to_string()))
 }
 

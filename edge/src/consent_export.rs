@@ -19,6 +19,30 @@ pub fn iso8601(ms: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
 }
 
+/// `2026-11-25`: the day (UTC) of an instant.
+pub fn day(ms: i64) -> String {
+    iso8601(ms)[..10].to_owned()
+}
+
+/// The instant a `YYYY-MM-DD` day (UTC) starts; `None` for anything else (`2027-02-30`
+/// included).
+pub fn day_start(day: &str) -> Option<i64> {
+    let mut parts = day.split('-');
+    let (y, m, d): (i64, i64, i64) =
+        (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    if parts.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil, the inverse of the above.
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * m + 2) / 5 + d - 1;
+    let ms = (era * 146_097 + doe - 719_468) * 86_400_000;
+    // A day past its month's end would read as a day of the next: refused.
+    (iso8601(ms)[..10] == *day).then_some(ms)
+}
+
 pub const CSV_HEADER: &str =
     "decided_at,expires_at,visitor_hash,policy_version,necessary,preferences,analytics,marketing,method,language,gpc";
 
@@ -71,6 +95,17 @@ pub fn audit_csv(entries: &[shared::api::AuditEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_and_their_starts_are_each_others_inverse() {
+        let dec_1 = 1_796_083_200_000;
+        assert_eq!(day(dec_1 + 86_399_999), "2026-12-01");
+        assert_eq!(day_start("2026-12-01"), Some(dec_1));
+        assert_eq!(day_start("2024-02-29").map(day).as_deref(), Some("2024-02-29"));
+        for bad in ["2026-02-29", "2026-13-01", "2026-12", "tomorrow", "2026-12-01-1", ""] {
+            assert_eq!(day_start(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn audit_csv_quotes_and_defuses_formulas() {

@@ -3,6 +3,7 @@
 //! a form to make one (its token shown once, on the answer to that form) and a button to revoke
 //! each. Plain HTML forms, no script; every value escaped here.
 
+use crate::consent_export::{day, day_start};
 use crate::pages::escape_html as esc;
 use crate::workspace::logic::tokens::{ApiToken, Scope, TokenRequest};
 use std::fmt::Write;
@@ -52,30 +53,6 @@ impl TokenForm {
         };
         Ok(TokenRequest { name: self.name.clone(), scopes: self.scopes.clone(), expires_at })
     }
-}
-
-/// Milliseconds at the start of a `YYYY-MM-DD` day (UTC).
-fn day_start(day: &str) -> Option<i64> {
-    let mut parts = day.split('-');
-    let (y, m, d): (i64, i64, i64) =
-        (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
-    if parts.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let ms = days * 86_400_000;
-    // 2026-02-31 is no day: it would read as a day of March.
-    (crate::consent_export::iso8601(ms)[..10] == *day).then_some(ms)
-}
-
-fn day(ms: i64) -> String {
-    crate::consent_export::iso8601(ms)[..10].to_owned()
 }
 
 /// What each scope lets a tool do, as the form explains it.

@@ -5,6 +5,7 @@
 //! Pure over [`BillingStore`]; the glue sets the alarm and writes the audit entries.
 
 use super::{BillingConfig, BillingDetails, Event, EventKind, Paid, Plan, ProcessorStatus, Status, Subscription};
+use crate::consent_export::day;
 use crate::error::EdgeResult;
 use crate::ledger::Draft;
 
@@ -41,9 +42,6 @@ pub struct Billing<'a, S: BillingStore> {
 }
 
 /// `2026-12-14`.
-fn day(ms: i64) -> String {
-    crate::consent_export::iso8601(ms)[..10].to_owned()
-}
 
 impl<S: BillingStore> Billing<'_, S> {
     pub fn subscription(&self) -> EdgeResult<Subscription> {

@@ -3,6 +3,7 @@
 //! details printed on invoices. Plain HTML forms (no script), every value escaped here.
 
 use super::{Account, BillingConfig, BillingDetails, Limits, Plan, Status};
+use crate::consent_export::day;
 use crate::ledger::document::{money, title};
 use crate::ledger::{Document, Kind};
 use crate::pages::escape_html as esc;
@@ -25,10 +26,6 @@ pub struct PageView<'a> {
     pub notice: Option<&'a str>,
     /// A refused form: its error, and the values the owner typed (shown again, nothing lost).
     pub error: Option<(&'a str, &'a BillingDetails)>,
-}
-
-fn day(ms: i64) -> String {
-    crate::consent_export::iso8601(ms)[..10].to_owned()
 }
 
 fn limit(n: Option<u32>) -> String {

@@ -743,13 +743,11 @@ impl ConversationCalls for Conversation {
 
     async fn api_messages(&self, request: ApiMessages) -> EdgeResult<Vec<ChatMessage>> {
         self.refuse_erased(true)?;
-        let Some((site, id)) = self.ids()? else { return Err(EdgeError::NotFound) };
-        let mut state = self.state()?;
+        if self.ids()?.is_none() {
+            return Err(EdgeError::NotFound);
+        }
         let sql = self.sql();
-        let mut log = self.log(&sql);
-        let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
-        let conversation = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &[], files };
-        conversation.api_messages(request.after, request.limit)
+        logic::api::api_messages(&self.log(&sql), request.after, request.limit)
     }
 
     async fn api_send(&self, request: ApiSend) -> EdgeResult<ChatMessage> {

@@ -3,11 +3,8 @@
 //! library). Both say the same, line for line ([`lines`]).
 
 use super::{Document, Kind};
+use crate::consent_export::day;
 use crate::pages::escape_html as esc;
-
-fn day(ms: i64) -> String {
-    crate::consent_export::iso8601(ms)[..10].to_owned()
-}
 
 /// `29.00 EUR`, `-29.00 EUR`.
 pub fn money(cents: i64, currency: &str) -> String {

@@ -27,19 +27,19 @@ pub enum ApiAuthor {
 /// position and cannot pass for someone of the team.
 const BOT_ADDRESS: &str = "bot@api.provixchat.invalid";
 
-impl<L: MessageLog> Conversation<'_, L> {
-    /// Up to `limit` messages after `after`, private notes included (the API speaks for the
-    /// team). `not_found` for a conversation nobody has written in.
-    pub fn api_messages(&self, after: u64, limit: u32) -> EdgeResult<Vec<ChatMessage>> {
-        if !(1..=MAX_MESSAGES_PAGE).contains(&limit) {
-            return Err(EdgeError::Invalid(format!("limit is 1 to {MAX_MESSAGES_PAGE}")));
-        }
-        if self.log.last()?.is_none() {
-            return Err(EdgeError::NotFound);
-        }
-        self.log.after(after, limit as usize, true)
+/// Up to `limit` messages after `after`, private notes included (the API speaks for the team).
+/// `not_found` for a conversation nobody has written in. Reads the log only.
+pub fn api_messages(log: &impl MessageLog, after: u64, limit: u32) -> EdgeResult<Vec<ChatMessage>> {
+    if !(1..=MAX_MESSAGES_PAGE).contains(&limit) {
+        return Err(EdgeError::Invalid(format!("limit is 1 to {MAX_MESSAGES_PAGE}")));
     }
+    if log.last()?.is_none() {
+        return Err(EdgeError::NotFound);
+    }
+    log.after(after, limit as usize, true)
+}
 
+impl<L: MessageLog> Conversation<'_, L> {
     /// Sends `text` as `author` with `client_id`: the stored message, also for a retry of one
     /// stored before. A refusal (empty, too long, over the sender's rate) is the request's error.
     pub fn api_send(
@@ -286,15 +286,13 @@ mod tests {
         let mut agent = Peer { greeted: true, ..Peer::new(Role::Agent { name: "Dana".into(), email: dana().email }) };
         s.conversation().send(&mut agent, cid("c_note0000001"), "VIP customer", true, None, 5).unwrap();
         s.conversation().send(&mut agent, cid("c_reply000001"), "Hello!", false, None, 6).unwrap();
-        let mut seqs = |after, limit| {
-            s.conversation().api_messages(after, limit).unwrap().iter().map(|m| m.seq).collect::<Vec<_>>()
-        };
+        let seqs = |after, limit| api_messages(&s.log, after, limit).unwrap().iter().map(|m| m.seq).collect::<Vec<_>>();
         assert_eq!(seqs(0, 50), [1, 2, 3]);
         assert_eq!(seqs(1, 1), [2]);
         assert_eq!(seqs(3, 50), Vec::<u64>::new());
-        assert!(s.conversation().api_messages(0, 50).unwrap()[1].note);
-        assert!(matches!(s.conversation().api_messages(0, 0), Err(EdgeError::Invalid(_))));
-        assert!(matches!(s.conversation().api_messages(0, MAX_MESSAGES_PAGE + 1), Err(EdgeError::Invalid(_))));
-        assert!(matches!(Setup::empty().conversation().api_messages(0, 50), Err(EdgeError::NotFound)));
+        assert!(api_messages(&s.log, 0, 50).unwrap()[1].note);
+        assert!(matches!(api_messages(&s.log, 0, 0), Err(EdgeError::Invalid(_))));
+        assert!(matches!(api_messages(&s.log, 0, MAX_MESSAGES_PAGE + 1), Err(EdgeError::Invalid(_))));
+        assert!(matches!(api_messages(&Setup::empty().log, 0, 50), Err(EdgeError::NotFound)));
     }
 }
