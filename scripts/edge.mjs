@@ -60,7 +60,11 @@ export async function startEdge({
 }) {
   if (entrypoint && inspector) throw new Error('startEdge: entrypoint needs inspector: false');
   // workerd does not implement Durable Object jurisdictions; production (wrangler.toml) does.
-  const allVars = config ? vars : { DEMO_PAGE: 'on', JURISDICTIONS: 'off', PUBLIC_ORIGIN: `http://localhost:${port}`, ...vars };
+  // WEBHOOKS_LOOPBACK: local runs may send webhooks to a receiver on this machine (plain http,
+  // 127.0.0.1); production allows https to public addresses only (edge/src/webhooks/address.rs).
+  const allVars = config ? vars : {
+    DEMO_PAGE: 'on', JURISDICTIONS: 'off', WEBHOOKS_LOOPBACK: 'on', PUBLIC_ORIGIN: `http://localhost:${port}`, ...vars,
+  };
   const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
   const args = inspector
     ? [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--log-level', 'warn',

@@ -155,13 +155,17 @@ impl Ctx<'_> {
         json(&ask(&self.workspace(&site)?, ConsentLog {}).await?, 200)
     }
 
-    /// `GET /integrations/SITE`: the tokens page (owners and admins); someone signed out is
-    /// sent to sign in first.
+    /// `GET /integrations/SITE`: the tokens and webhooks page (owners and admins); someone
+    /// signed out is sent to sign in first.
     pub async fn integrations_page(&self, site: &str, req: &Request) -> EdgeResult<Response> {
         let url = req.url()?;
-        let notice = query(&url, "revoked").map(|_| "Token revoked: it stops working at its next request.");
+        let notice = match (query(&url, "revoked"), query(&url, "deleted")) {
+            (Some(_), _) => Some("Token revoked: it stops working at its next request."),
+            (_, Some(_)) => Some("Endpoint deleted: nothing more is sent to it."),
+            _ => None,
+        };
         match self.member(site, req, Action::Manage).await {
-            Ok((_, workspace)) => self.integrations_view(&workspace, None, notice, None, 200).await,
+            Ok((_, workspace)) => self.integrations_view(&workspace, Shown { notice, ..Shown::default() }, 200).await,
             Err(EdgeError::Unauthorized) => Ok(Response::redirect_with_status(join(&url, "/inbox")?, 303)?),
             Err(e) => Err(e),
         }
@@ -177,10 +181,13 @@ impl Ctx<'_> {
             Err(message) => Err(EdgeError::Invalid(message)),
         };
         match made {
-            Ok(token) => self.integrations_view(&workspace, Some(&token.token), None, None, 200).await,
+            Ok(token) => {
+                self.integrations_view(&workspace, Shown { created: Some(&token.token), ..Shown::default() }, 200).await
+            }
             Err(e) if e.status() < 500 => {
                 let message = e.public_message();
-                self.integrations_view(&workspace, None, None, Some((&message, &form)), e.status()).await
+                let shown = Shown { error: Some((&message, &form)), ..Shown::default() };
+                self.integrations_view(&workspace, shown, e.status()).await
             }
             Err(e) => Err(e),
         }
@@ -194,31 +201,28 @@ impl Ctx<'_> {
         Ok(Response::redirect_with_status(to, 303)?)
     }
 
-    async fn integrations_view(
+    /// The Integrations page with what this answer shows besides the lists.
+    pub async fn integrations_view(
         &self,
         workspace: &WorkspaceRef,
-        created: Option<&str>,
-        notice: Option<&str>,
-        error: Option<(&str, &TokenForm)>,
+        shown: Shown<'_>,
         status: u16,
     ) -> EdgeResult<Response> {
         let tokens = ask(&self.workspace(&workspace.id)?, Tokens {}).await?;
+        let endpoints = ask(&self.webhooks(&workspace.id)?, crate::webhooks::Endpoints {}).await?;
         let view = IntegrationsView {
             workspace: &workspace.name,
             site: workspace.id.as_str(),
             tokens: &tokens,
             now: crate::glue::now_ms(),
-            created,
-            notice,
-            error,
+            created: shown.created,
+            notice: shown.notice,
+            error: shown.error,
+            endpoints: &endpoints,
+            secret: shown.secret,
+            hook_error: shown.hook_error,
         };
-        let csp = "default-src 'none'; style-src 'self'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-        let res = html_page(render(&view), csp)?.with_status(status);
-        // Its forms post to the edge, which checks their Origin (see the billing page); a page
-        // with a new token is never kept by a cache.
-        res.headers().set("referrer-policy", "same-origin")?;
-        res.headers().set("cache-control", "no-store")?;
-        Ok(res)
+        integrations_answer(render(&view), status)
     }
 
     async fn make_token(&self, by: &Email, site: &SiteId, ask_for: TokenRequest) -> EdgeResult<NewToken> {
@@ -249,6 +253,26 @@ impl Ctx<'_> {
         let revoke = RevokeToken { by: agent.email.clone(), id: id.to_owned() };
         json(&ask(&self.workspace(&workspace.id)?, revoke).await?, 200)
     }
+}
+
+/// What one answer of the Integrations page shows besides its lists.
+#[derive(Default)]
+pub struct Shown<'a> {
+    pub created: Option<&'a str>,
+    pub notice: Option<&'a str>,
+    pub error: Option<(&'a str, &'a TokenForm)>,
+    pub secret: Option<&'a str>,
+    pub hook_error: Option<(&'a str, &'a crate::integrations::webhooks::HookForm)>,
+}
+
+/// An Integrations page (or an endpoint's) as answered: its forms post to the edge, which checks
+/// their Origin (see the billing page); a page with a new token or secret is never kept by a cache.
+pub fn integrations_answer(html: String, status: u16) -> EdgeResult<Response> {
+    let csp = "default-src 'none'; style-src 'self'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    let res = html_page(html, csp)?.with_status(status);
+    res.headers().set("referrer-policy", "same-origin")?;
+    res.headers().set("cache-control", "no-store")?;
+    Ok(res)
 }
 
 /// A query parameter that must be a whole number if present.

@@ -20,7 +20,7 @@ pub fn random_hex(bytes: usize) -> EdgeResult<String> {
     Ok(random_bytes(bytes)?.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn random_bytes(n: usize) -> EdgeResult<Vec<u8>> {
+pub fn random_bytes(n: usize) -> EdgeResult<Vec<u8>> {
     let mut buf = vec![0u8; n];
     getrandom::getrandom(&mut buf).map_err(|e| EdgeError::Internal(format!("getrandom: {e}")))?;
     Ok(buf)

@@ -167,6 +167,11 @@ pub fn workspace_object(env: &Env, site: &SiteId) -> EdgeResult<Stub> {
     site_object(env, "WORKSPACE", site, site.as_str())
 }
 
+/// The webhooks object of `site` (its endpoints and deliveries).
+pub fn webhooks_object(env: &Env, site: &SiteId) -> EdgeResult<Stub> {
+    site_object(env, "WEBHOOKS", site, site.as_str())
+}
+
 /// The index feed a conversation's updates go through (`crate::feed`), `SITE:feed:N`.
 pub fn feed_object(env: &Env, site: &SiteId, conversation: &shared::ConversationId) -> EdgeResult<Stub> {
     site_object(env, "INDEX_FEED", site, &format!("{site}:feed:{}", crate::feed::logic::shard_of(conversation)))

@@ -1,7 +1,10 @@
 //! The owners' and admins' Integrations page (`/integrations/SITE`), written by the edge like
 //! the billing page: the workspace's API tokens (name, scopes, who made it, expiry, last use),
 //! a form to make one (its token shown once, on the answer to that form) and a button to revoke
-//! each. Plain HTML forms, no script; every value escaped here.
+//! each; and the webhook endpoints (`webhooks`). Plain HTML forms, no script; every value escaped
+//! here.
+
+pub mod webhooks;
 
 use crate::consent_export::{day, day_start};
 use crate::pages::escape_html as esc;
@@ -19,6 +22,11 @@ pub struct IntegrationsView<'a> {
     pub notice: Option<&'a str>,
     /// A refused form: why, and what was typed (shown again, nothing lost).
     pub error: Option<(&'a str, &'a TokenForm)>,
+    pub endpoints: &'a [crate::webhooks::Endpoint],
+    /// A new endpoint's signing secret: shown this once.
+    pub secret: Option<&'a str>,
+    /// A refused endpoint form, as `error`.
+    pub hook_error: Option<(&'a str, &'a webhooks::HookForm)>,
 }
 
 /// The "make a token" form as typed.
@@ -157,9 +165,11 @@ pub fn render(view: &IntegrationsView<'_>) -> String {
 <p class="hint">Your own tools (a helpdesk, a CRM, scripts) use the REST API with a token: <code>Authorization: Bearer pvx_…</code>. Give each tool its own token with only the scopes it needs; revoking one stops it at its next request.</p>
 {tokens}</section>
 <section aria-labelledby="new-title"><h2 id="new-title">New token</h2>{form}</section>
+{hooks}
 </main>"#,
         tokens = token_rows(view),
         form = create_form(view),
+        hooks = webhooks::section(view.site, view.endpoints, view.secret, view.hook_error),
     );
     crate::pages::document(&format!("Integrations — {workspace}"), &["/notice.css", "/billing.css"], &body)
 }
@@ -193,6 +203,9 @@ mod tests {
             created,
             notice: None,
             error,
+            endpoints: &[],
+            secret: None,
+            hook_error: None,
         })
     }
 

@@ -39,6 +39,7 @@ pub mod rest;
 pub mod settings;
 pub mod team;
 pub mod visitor;
+pub mod webhooks;
 pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]
@@ -65,5 +66,7 @@ mod privacy_routes;
 mod router;
 #[cfg(target_arch = "wasm32")]
 mod visitor_routes;
+#[cfg(target_arch = "wasm32")]
+mod webhook_routes;
 #[cfg(target_arch = "wasm32")]
 mod workspace_routes;

@@ -518,12 +518,19 @@ fn categories_section(config: &WorkspaceConfig) -> String {
 
 /// `GET /privacy/SITE/record`: the processor's record of processing for this workspace.
 pub fn record_page(site: &SiteId, config: &WorkspaceConfig, now_ms: i64) -> String {
-    record_with_billing(site, config, now_ms, false)
+    record_with_billing(site, config, now_ms, false, &[])
 }
 
 /// The record, with the workspace's billing where the deployment bills: Provixchat's own
 /// processing as controller, about the workspace (its owners), never about its visitors.
-pub fn record_with_billing(site: &SiteId, config: &WorkspaceConfig, now_ms: i64, billing: bool) -> String {
+/// `endpoints`: the workspace's webhook endpoints, each a recipient the controller chose.
+pub fn record_with_billing(
+    site: &SiteId,
+    config: &WorkspaceConfig,
+    now_ms: i64,
+    billing: bool,
+    endpoints: &[crate::webhooks::Endpoint],
+) -> String {
     let name = esc(&config.name);
     let title = format!("Record of processing — {name}");
     let lede = "<p class=\"lede\">Kept by Provixchat as processor (GDPR Art. 30(2)), generated from the workspace's \
@@ -565,7 +572,13 @@ pub fn record_with_billing(site: &SiteId, config: &WorkspaceConfig, now_ms: i64,
             ("Region and transfers", transfers.clone()),
             (
                 "Processors",
-                "Provixchat (processor); Cloudflare, Inc. (sub-processor, hosting and email). No one else.".into(),
+                if endpoints.is_empty() {
+                    "Provixchat (processor); Cloudflare, Inc. (sub-processor, hosting and email). No one else.".into()
+                } else {
+                    "Provixchat (processor); Cloudflare, Inc. (sub-processor, hosting and email); the controller's own \
+                     systems listed under Recipients, for the events they receive."
+                        .into()
+                },
             ),
         ];
         b.push_str(&fact_table(&esc(p.name), &rows));
@@ -575,11 +588,43 @@ pub fn record_with_billing(site: &SiteId, config: &WorkspaceConfig, now_ms: i64,
     }
     b.push_str("</section>");
     b.push_str(&storage_section("Storage on visitors' devices", site, config));
+    b.push_str(&recipients_section(endpoints));
     if billing {
         b.push_str(&billing_section());
     }
     b.push_str(&measures_section(config));
     page(&title, lede, &b, &footer(site, config, now_ms, (&format!("/privacy/{site}"), "Privacy notice for visitors")))
+}
+
+/// The controller's own systems that receive events by webhook: named by host (a URL's path and
+/// query may hold the receiver's own secrets, and this page is public), with their events.
+fn recipients_section(endpoints: &[crate::webhooks::Endpoint]) -> String {
+    let intro = "<p>Systems of the controller (a helpdesk, a CRM) that receive events by webhook, chosen by the \
+                 workspace's owners and admins. Each event carries only what it needs; nothing is sent about a visitor \
+                 who paused processing; a visitor's erasure is sent as <code>contact.erased</code> so the recipient erases \
+                 too.</p>";
+    if endpoints.is_empty() {
+        return format!(
+            "<section id=\"recipients\"><h2>Recipients</h2>{intro}<p>None: no webhook endpoint is set.</p></section>"
+        );
+    }
+    let rows: Vec<(String, String)> = endpoints
+        .iter()
+        .map(|e| {
+            let host = crate::webhooks::address::check_url(&e.url, true).map(|t| t.host).unwrap_or_default();
+            let kinds: Vec<&str> = e.kinds.iter().map(|k| k.name()).collect();
+            let state = if e.disabled.is_some() { " (disabled)" } else { "" };
+            (
+                esc(&host),
+                format!("{} — since {}{state}", esc(&kinds.join(", ")), crate::consent_export::day(e.created_at)),
+            )
+        })
+        .collect();
+    let rows: Vec<(&str, String)> = rows.iter().map(|(h, v)| (h.as_str(), v.clone())).collect();
+    format!(
+        "<section id=\"recipients\"><h2>Recipients</h2>{intro}{}</section>",
+        fact_table("Webhook recipients", &rows)
+    )
 }
 
 /// Billing of the workspace: Provixchat's processing as controller, towards the workspace's owners.
@@ -713,6 +758,28 @@ mod tests {
     }
 
     #[test]
+    fn webhook_endpoints_are_recipients_named_by_host() {
+        let c = config();
+        let none = record_page(&site("shop"), &c, 0);
+        assert!(none.contains("None: no webhook endpoint is set.") && none.contains("No one else."));
+        let endpoint = crate::webhooks::Endpoint {
+            id: "0a1b2c3d4e5f".into(),
+            url: "https://crm.example.com/hooks/in?key=s3cret".into(),
+            kinds: vec![crate::webhooks::EventKind::MessageCreated, crate::webhooks::EventKind::ContactErased],
+            created_at: 1_796_083_200_000,
+            created_by: shared::Email::parse("olga@shop.example").unwrap(),
+            disabled: None,
+            previous_until: None,
+        };
+        let page = record_with_billing(&site("shop"), &c, 0, false, &[endpoint]);
+        assert!(page.contains(
+            "<th scope=\"row\">crm.example.com</th><td>message.created, contact.erased — since 2026-12-01</td>"
+        ));
+        assert!(!page.contains("s3cret") && !page.contains("/hooks/in"), "the public page names the host only");
+        assert!(page.contains("systems listed under Recipients") && !page.contains("No one else."));
+    }
+
+    #[test]
     fn keeping_ip_addresses_changes_what_is_listed() {
         let mut c = config();
         for page in both(&c) {
@@ -754,7 +821,7 @@ mod tests {
             !record_page(&site("shop"), &c, 0).contains("Billing of this workspace"),
             "a deployment without billing"
         );
-        let billed = record_with_billing(&site("shop"), &c, 0, true);
+        let billed = record_with_billing(&site("shop"), &c, 0, true, &[]);
         assert!(
             billed.contains("<h2>Billing of this workspace</h2>")
                 && billed.contains("also after the workspace is closed")

@@ -22,7 +22,8 @@ impl Ctx<'_> {
         let site = self.site(site)?;
         let config = self.config(&site).await?;
         let billing = crate::billing::configured(self.env)?.is_some();
-        crate::router::html_page(notice::record_with_billing(&site, &config, now_ms(), billing), NOTICE_CSP)
+        let endpoints = crate::glue::ask(&self.webhooks(&site)?, crate::webhooks::Endpoints {}).await?;
+        crate::router::html_page(notice::record_with_billing(&site, &config, now_ms(), billing, &endpoints), NOTICE_CSP)
     }
 
     async fn privacy_page(&self, site: &str, render: Render) -> EdgeResult<Response> {

@@ -36,6 +36,8 @@ pub enum MailKind {
     VisitorReplies,
     /// A resolved conversation's transcript, to a visitor who asked for it.
     Transcript,
+    /// A workspace's webhook endpoint failed for days and was disabled: to its owners.
+    WebhookDisabled,
 }
 
 impl MailKind {
@@ -54,6 +56,7 @@ impl MailKind {
             MailKind::Digest => 30,
             MailKind::VisitorReplies => 20,
             MailKind::Transcript => 10,
+            MailKind::WebhookDisabled => 5,
         }
     }
 }

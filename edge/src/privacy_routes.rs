@@ -10,6 +10,7 @@ use crate::glue::{ask, json, now_ms, query, read_json};
 use crate::router::Ctx;
 use crate::team::Action;
 use crate::visitor::{ContactChange, Conversations, Erase as VisitorErase, Object, Profile, Restrict, Subject};
+use crate::webhooks::ForgetVisitor;
 use crate::workspace::{FindSubjects, Forget, Summaries, VisitorConversations};
 use shared::api::{AuditAction, AuditActor};
 use shared::privacy::{ConversationExport, DataAction, DataExport, DataRegion, DataSubject, Erased, MyDataRequest};
@@ -161,6 +162,8 @@ impl Ctx<'_> {
             }
             DataAction::Restrict { on } => {
                 let subject = ask(&stub, Restrict { on }).await?;
+                // Nothing about them goes to the site's webhook endpoints while it lasts.
+                ask(&self.webhooks(site)?, crate::webhooks::Withhold { visitor: visitor.clone(), on }).await?;
                 let action = if on { AuditAction::ProcessingRestricted } else { AuditAction::ProcessingResumed };
                 self.audit(site, by.actor(), action, &note("")).await;
                 json(&subject, 200)
@@ -263,6 +266,10 @@ impl Ctx<'_> {
         let visitor_hash = visitor_hash(site, visitor);
         let forget = Forget { visitor_id: visitor.clone(), visitor_hash, conversation_ids: ids.clone() };
         ask(&workspace, forget).await?;
+        // The webhooks: deliveries about them go (their words are in the logged ones), nothing
+        // about them is sent again, and endpoints that want it hear `contact.erased`.
+        let event = crate::webhooks::contact_erased(site, visitor, now_ms());
+        let hooks_left = ask(&self.webhooks(site)?, ForgetVisitor { visitor: visitor.clone(), event }).await?;
         ask(&stub, VisitorErase {}).await?;
         // Verify: the visitor and every conversation refuse, the index has none of them.
         let gone = |what: &str, r: EdgeResult<()>| match r {
@@ -272,6 +279,9 @@ impl Ctx<'_> {
         gone("the visitor", ask(&stub, Profile {}).await.map(|_| ()))?;
         for id in &ids {
             gone("a conversation", ask(&self.conversation(site, id)?, Export { notes: false }).await.map(|_| ()))?;
+        }
+        if hooks_left > 0 {
+            return Err(EdgeError::Internal(format!("erasure in {site} left {hooks_left} webhook deliveries behind")));
         }
         let left = ask(&workspace, Summaries { ids: ids.clone() }).await?;
         if !left.is_empty() {

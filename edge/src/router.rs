@@ -157,6 +157,14 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
         (Method::Get, ["integrations", site]) => ctx.integrations_page(site, &req).await,
         (Method::Post, ["integrations", site, "tokens"]) => ctx.integrations_create(site, &mut req).await,
         (Method::Post, ["integrations", site, "tokens", id, "revoke"]) => ctx.integrations_revoke(site, id, &req).await,
+        (Method::Post, ["integrations", site, "webhooks"]) => ctx.webhook_add(site, &mut req).await,
+        (Method::Get, ["integrations", site, "webhooks", id]) => ctx.webhook_page(site, id, &req).await,
+        (Method::Post, ["integrations", site, "webhooks", id, action]) => {
+            ctx.webhook_action(site, id, action, &req).await
+        }
+        (Method::Post, ["integrations", site, "webhooks", id, "deliveries", n, "redeliver"]) => {
+            ctx.webhook_redeliver(site, id, n, &req).await
+        }
         (Method::Get, ["billing", site]) => ctx.billing_page(site, &req).await,
         (Method::Post, ["billing", site, "checkout"]) => ctx.billing_checkout(site, &mut req).await,
         (Method::Post, ["billing", site, "portal"]) => ctx.billing_portal(site, &req).await,

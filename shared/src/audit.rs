@@ -41,7 +41,8 @@ pub enum AuditAction {
     VisitorUnblocked,
     /// The workspace's plan or payment status changed (billing; the detail says how).
     Billing,
-    /// API tokens made or revoked, and a token's use of a write scope (the detail says which).
+    /// API tokens made or revoked, a token's use of a write scope, webhook endpoints added,
+    /// changed, removed or disabled (the detail says which).
     Api,
     /// Something this build does not know (written by a newer edge).
     #[serde(other)]

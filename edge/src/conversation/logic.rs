@@ -5,6 +5,7 @@
 mod access;
 pub mod api;
 pub mod email;
+pub mod hooks;
 mod posted;
 mod profile_sync;
 

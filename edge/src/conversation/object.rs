@@ -50,6 +50,8 @@ pub struct Conversation {
     file_secret: String,
     /// The newest news of availability passed on to the visitor's sockets.
     availability: crate::workspace::logic::Newest,
+    /// Webhook events on their way to the site's webhooks object.
+    outbox: crate::webhooks::outbox::Outbox,
 }
 
 /// See [`Conversation::memo`]. `None`: not read yet.
@@ -256,6 +258,7 @@ impl Conversation {
             Ok(ClientMsg::Assign { .. }) => ask(&self.workspace(&site)?, Team {}).await?,
             _ => vec![],
         };
+        let wanted = crate::webhooks::wanted(&self.env, &SiteId::parse(&site)?).await;
         let mut state = self.state()?;
         let before = state.clone();
         let peer_before = peer.clone();
@@ -277,7 +280,11 @@ impl Conversation {
         if state != before {
             self.save_state(&state)?;
         }
+        let hooks = self.queue_hooks(&site, &id, &before, &state, &effects, &wanted)?;
         self.carry_out(effects, &state, from, &site, &id).await?;
+        if hooks {
+            self.flush_hooks(&site).await;
+        }
         // The visitor's profile last: the sender's ack and the inbox do not wait for it.
         if from.is_some() && state != before {
             self.tell_visitor(&site, &id, peer, &before, &state).await;
@@ -550,6 +557,43 @@ impl Conversation {
         Ok(())
     }
 
+    /// Writes the webhook events of a change into the outbox, in the same commit as the change
+    /// itself (nothing awaited since it was stored). Answers whether there are any.
+    fn queue_hooks(
+        &self,
+        site: &str,
+        id: &ConversationId,
+        before: &ConversationState,
+        after: &ConversationState,
+        effects: &[Effect],
+        wanted: &[crate::webhooks::EventKind],
+    ) -> EdgeResult<bool> {
+        if wanted.is_empty() {
+            return Ok(false);
+        }
+        let events = logic::hooks::hook_events(&SiteId::parse(site)?, id, before, after, effects, wanted, now_ms());
+        crate::webhooks::outbox::queue(&self.sql(), &events)
+    }
+
+    /// Hands the outbox's events over; a failure waits for the alarm.
+    async fn flush_hooks(&self, site: &str) {
+        let result = async { self.outbox.flush(&self.env, &SiteId::parse(site)?, &self.sql()).await }.await;
+        if let Err(e) = result {
+            console_error!("webhook events of a conversation in {site}: {e}");
+            let _ = self.state.storage().set_alarm(crate::glue::at_time(now_ms() + REPAIR_RETRY_MS)).await;
+        }
+    }
+
+    /// Hands over what an earlier instance left in the outbox (on start, and on the alarm).
+    async fn flush_leftover_hooks(&self) -> EdgeResult<()> {
+        if crate::webhooks::outbox::waiting(&self.sql())? {
+            if let Some((site, _)) = self.ids()? {
+                self.flush_hooks(&site).await;
+            }
+        }
+        Ok(())
+    }
+
     /// Tells the workspace the conversation as it is now, so its index holds it whatever it
     /// missed: on the first event after the object starts (the process may have been killed
     /// between storing a message and telling the workspace) and on the alarm set after a failed
@@ -588,6 +632,9 @@ impl Conversation {
         if let Err(e) = self.repair_index().await {
             console_error!("index repair: {e}");
             let _ = self.state.storage().set_alarm(crate::glue::at_time(now_ms() + REPAIR_RETRY_MS)).await;
+        }
+        if let Err(e) = self.flush_leftover_hooks().await {
+            console_error!("webhook events left over: {e}");
         }
     }
 
@@ -797,14 +844,20 @@ impl Conversation {
             return Err(EdgeError::Forbidden);
         }
         let Some((site, id)) = self.ids()? else { return Err(EdgeError::NotFound) };
+        let wanted = crate::webhooks::wanted(&self.env, &SiteId::parse(&site)?).await;
         let mut state = self.state()?;
+        let before = state.clone();
         let sql = self.sql();
         let mut log = self.log(&sql);
         let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
         let (effects, answer) =
             decide(&mut logic::Conversation { id: &id, state: &mut state, log: &mut log, team, files })?;
         self.save_state(&state)?;
+        let hooks = self.queue_hooks(&site, &id, &before, &state, &effects, &wanted)?;
         self.carry_out(effects, &state, None, &site, &id).await?;
+        if hooks {
+            self.flush_hooks(&site).await;
+        }
         Ok(answer)
     }
 }
@@ -825,6 +878,7 @@ impl DurableObject for Conversation {
             last: Default::default(),
             link: Default::default(),
             peers: Default::default(),
+            outbox: Default::default(),
         }
     }
 
@@ -872,6 +926,7 @@ impl DurableObject for Conversation {
     /// thrown, so the runtime retries the alarm.
     async fn alarm(&self) -> worker::Result<Response> {
         self.repair_index().await.map_err(|e| worker::Error::RustError(format!("index repair: {e}")))?;
+        self.flush_leftover_hooks().await.map_err(|e| worker::Error::RustError(format!("webhook events: {e}")))?;
         self.mail_visitor().await.map_err(|e| worker::Error::RustError(format!("visitor mail: {e}")))?;
         Response::ok("")
     }

@@ -135,6 +135,7 @@ pub fn schema(state: &State) {
             "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, \
              author TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            crate::webhooks::outbox::TABLE,
         ],
     );
     migrate(

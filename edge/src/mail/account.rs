@@ -121,6 +121,31 @@ impl Sender {
         let subject = format!("{inviter} invited you to {workspace} on Provixchat");
         (MailKind::Invite, self.mail(to, subject, body))
     }
+
+    /// To a workspace's owners: one of its webhook endpoints failed for about three days and no
+    /// longer receives events until someone enables it again.
+    pub fn webhook_disabled(
+        &self,
+        to: &str,
+        workspace: &str,
+        endpoint_url: &str,
+        reason: &str,
+        page: &str,
+    ) -> (MailKind, Mail) {
+        let body = Body {
+            paragraphs: vec![
+                format!("The webhook endpoint {endpoint_url} of {workspace} was disabled: {reason}."),
+                "Events are not sent to it until an owner or admin enables it again on the Integrations page; \
+                 what waited for it is sent then, and each failed delivery can be sent again from its log."
+                    .into(),
+            ],
+            action: Some(("Open Integrations", page)),
+            lang: Lang::En,
+            items: vec![],
+            footer: "Provixchat sends this email to the owners of the workspace.".into(),
+        };
+        (MailKind::WebhookDisabled, self.mail(to, format!("A webhook endpoint of {workspace} was disabled"), body))
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::error::EdgeResult;
 use crate::glue::{at_time, now_ms};
+use crate::webhooks::{EventKind, HookEvent};
 use shared::privacy::DataSubject;
 use shared::visitor::VisitorProfile;
 use shared::{ConversationId, Email, SiteId, VisitorId};
@@ -20,10 +21,15 @@ use worker::{durable_object, DurableObject, Env, Request, Response, State};
 const ERASED: &str = "erased";
 const RETENTION: &str = "retention_ms";
 
+/// How soon webhook events that could not be handed over are tried again.
+const HOOKS_RETRY_MS: i64 = 10_000;
+
 #[durable_object]
 pub struct Visitor {
     state: State,
     env: Env,
+    /// Contact and consent events on their way to the site's webhooks object.
+    outbox: crate::webhooks::outbox::Outbox,
 }
 
 impl Visitor {
@@ -67,6 +73,36 @@ impl Visitor {
         crate::glue::ask(&crate::glue::workspace_object(&self.env, &site)?, entry).await
     }
 
+    /// Whether the site's endpoints want `kind` (asked before a change, so its event can be
+    /// written in the same commit).
+    async fn wants(&self, kind: EventKind) -> bool {
+        match self.ids() {
+            Some((site, _)) => crate::webhooks::wanted(&self.env, &site).await.contains(&kind),
+            None => false,
+        }
+    }
+
+    /// Writes the event made by `make` into the outbox (no await since the change was stored).
+    fn queue_hook(&self, make: impl FnOnce(&SiteId, &VisitorId) -> HookEvent) -> EdgeResult<()> {
+        let Some((site, visitor)) = self.ids() else { return Ok(()) };
+        crate::webhooks::outbox::queue(&self.state.storage().sql(), &[make(&site, &visitor)]).map(|_| ())
+    }
+
+    /// Hands the outbox's events over; a failure waits for the alarm (which then also runs the
+    /// retention pass, which sets its own next alarm again).
+    async fn flush_hooks(&self) {
+        let Some((site, _)) = self.ids() else { return };
+        let sql = self.state.storage().sql();
+        let waiting = crate::webhooks::outbox::waiting(&sql);
+        if !matches!(waiting, Ok(true)) {
+            return;
+        }
+        if let Err(e) = self.outbox.flush(&self.env, &site, &sql).await {
+            worker::console_error!("webhook events of a visitor of {site}: {e}");
+            let _ = self.state.storage().set_alarm(at_time(now_ms() + HOOKS_RETRY_MS)).await;
+        }
+    }
+
     async fn retention_pass(&self) -> EdgeResult<()> {
         let retention = self.state.storage().get::<i64>(RETENTION).await?;
         let effects = logic::expire(&mut self.store().await?, retention, now_ms())?;
@@ -76,7 +112,13 @@ impl Visitor {
 
 impl VisitorCalls for Visitor {
     async fn add_consent(&self, r: AddConsent) -> EdgeResult<()> {
-        logic::add_consent(&mut self.store().await?, &r.record)
+        let hook = self.wants(EventKind::ConsentRecorded).await;
+        logic::add_consent(&mut self.store().await?, &r.record)?;
+        if hook {
+            self.queue_hook(|site, visitor| crate::webhooks::consent_recorded(site, visitor, &r.record))?;
+            self.flush_hooks().await;
+        }
+        Ok(())
     }
 
     async fn touch(&self, r: Touch) -> EdgeResult<()> {
@@ -90,8 +132,17 @@ impl VisitorCalls for Visitor {
     }
 
     async fn contact(&self, change: ContactChange) -> EdgeResult<()> {
-        let effects = logic::contact(&mut self.store().await?, change, now_ms())?;
-        self.carry_out(effects).await
+        let hook = self.wants(EventKind::ContactUpdated).await;
+        let (name, email, now) = (change.name.clone(), change.email.clone(), now_ms());
+        let effects = logic::contact(&mut self.store().await?, change, now)?;
+        if hook {
+            self.queue_hook(|site, visitor| {
+                crate::webhooks::contact_updated(site, visitor, name.as_deref(), email.as_ref(), now)
+            })?;
+        }
+        self.carry_out(effects).await?;
+        self.flush_hooks().await;
+        Ok(())
     }
 
     async fn identify(&self, claim: IdentityClaim) -> EdgeResult<bool> {
@@ -158,19 +209,22 @@ impl VisitorCalls for Visitor {
 impl DurableObject for Visitor {
     fn new(state: State, env: Env) -> Self {
         store::schema(&state);
-        Self { state, env }
+        Self { state, env, outbox: Default::default() }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         VisitorRequest::serve(self, req).await
     }
 
+    /// The retention pass (which sets its next alarm), then any webhook events left over (a
+    /// failed hand-over sets a sooner one).
     async fn alarm(&self) -> worker::Result<Response> {
         if let Err(e) = self.retention_pass().await {
             worker::console_error!("visitor page retention: {e}");
             let retry = self.carry_out(logic::alarm_failed(now_ms())).await;
             retry.map_err(|e| worker::Error::RustError(format!("visitor page retention retry: {e}")))?;
         }
+        self.flush_hooks().await;
         Response::ok("")
     }
 }

@@ -142,6 +142,7 @@ pub fn schema(state: &State) {
              title TEXT NOT NULL, referrer TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS contact_edits (id INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL)",
+            crate::webhooks::outbox::TABLE,
         ],
     );
 }
