@@ -115,23 +115,32 @@ fn token_rows(view: &IntegrationsView<'_>) -> String {
     )
 }
 
-fn create_form(view: &IntegrationsView<'_>) -> String {
-    let empty = TokenForm::default();
-    let (error, typed) = match view.error {
+/// A refused form's alert and what was typed, or no alert and `empty`.
+pub fn refused<'a, F>(error: Option<(&str, &'a F)>, empty: &'a F) -> (String, &'a F) {
+    match error {
         Some((message, typed)) => (format!("<p class=\"alert\" role=\"alert\">{}</p>", esc(message)), typed),
-        None => (String::new(), &empty),
-    };
+        None => (String::new(), empty),
+    }
+}
+
+/// One check box per `(value, hint, checked)`, all named `name`, labelled by the value and its hint.
+pub fn check_boxes<'a>(name: &str, items: impl IntoIterator<Item = (&'a str, &'a str, bool)>) -> String {
     let mut boxes = String::new();
-    for scope in Scope::ALL {
-        let checked = if typed.scopes.contains(&scope) { " checked" } else { "" };
+    for (value, hint, checked) in items {
         let _ = write!(
             boxes,
-            "<label class=\"check\"><input type=\"checkbox\" name=\"scope\" value=\"{name}\"{checked}>\
-             <span><code>{name}</code>: {hint}</span></label>",
-            name = scope.name(),
-            hint = scope_hint(scope),
+            "<label class=\"check\"><input type=\"checkbox\" name=\"{name}\" value=\"{value}\"{checked}>\
+             <span><code>{value}</code>: {hint}</span></label>",
+            checked = if checked { " checked" } else { "" },
         );
     }
+    boxes
+}
+
+fn create_form(view: &IntegrationsView<'_>) -> String {
+    let empty = TokenForm::default();
+    let (error, typed) = refused(view.error, &empty);
+    let boxes = check_boxes("scope", Scope::ALL.map(|s| (s.name(), scope_hint(s), typed.scopes.contains(&s))));
     format!(
         r#"<form method="post" action="/integrations/{site}/tokens" class="stack">{error}
 <label for="token-name">Name</label><input id="token-name" name="name" maxlength="60" required value="{name}" placeholder="Helpdesk sync">

@@ -74,21 +74,8 @@ pub fn section(site: &str, endpoints: &[Endpoint], secret: Option<&str>, typed: 
     };
     let shown = secret.map(secret_notice).unwrap_or_default();
     let empty = HookForm::default();
-    let (error, typed) = match typed {
-        Some((message, typed)) => (format!("<p class=\"alert\" role=\"alert\">{}</p>", esc(message)), typed),
-        None => (String::new(), &empty),
-    };
-    let mut boxes = String::new();
-    for kind in EventKind::ALL {
-        let checked = if typed.kinds.contains(&kind) { " checked" } else { "" };
-        let _ = write!(
-            boxes,
-            "<label class=\"check\"><input type=\"checkbox\" name=\"event\" value=\"{name}\"{checked}>\
-             <span><code>{name}</code>: {hint}</span></label>",
-            name = kind.name(),
-            hint = kind.hint(),
-        );
-    }
+    let (error, typed) = super::refused(typed, &empty);
+    let boxes = super::check_boxes("event", EventKind::ALL.map(|k| (k.name(), k.hint(), typed.kinds.contains(&k))));
     format!(
         r#"<section aria-labelledby="hooks-title"><h2 id="hooks-title">Webhooks</h2>
 <p class="hint">Provixchat sends each event you choose to your endpoint as it happens: a POST with a JSON body, signed as the <a href="https://www.standardwebhooks.com/">Standard Webhooks</a> specification says (headers <code>webhook-id</code>, <code>webhook-timestamp</code>, <code>webhook-signature</code>). An endpoint that does not answer 2xx gets the event again, with growing waits, for about three days; events of one conversation arrive in order. Payloads carry only what the event needs, and nothing about a visitor who paused processing.</p>

@@ -68,7 +68,8 @@ impl Outbox {
                 .exec("SELECT id, event FROM hook_outbox ORDER BY id LIMIT ?", vec![(BATCH as i64).into()])?
                 .to_array()?;
             let Some(last) = rows.last().map(|r| r.id) else { return Ok(()) };
-            let events: Result<Vec<HookEvent>, _> = rows.iter().map(|r| serde_json::from_str(&r.event)).collect();
+            let events: Result<Vec<HookEvent>, _> =
+                rows.iter().map(|r| serde_json::from_slice(r.event.as_bytes())).collect();
             ask(&hooks, Accept { events: events? }).await?;
             sql.exec("DELETE FROM hook_outbox WHERE id <= ?", vec![last.into()])?;
         }
