@@ -160,7 +160,7 @@ async fn route(mut req: Request, env: &Env, events: &Context) -> EdgeResult<Resp
         (Method::Post, ["integrations", site, "webhooks"]) => ctx.webhook_add(site, &mut req).await,
         (Method::Get, ["integrations", site, "webhooks", id]) => ctx.webhook_page(site, id, &req).await,
         (Method::Post, ["integrations", site, "webhooks", id, action]) => {
-            ctx.webhook_action(site, id, action, &req).await
+            ctx.webhook_action(site, id, action, &mut req).await
         }
         (Method::Post, ["integrations", site, "webhooks", id, "deliveries", n, "redeliver"]) => {
             ctx.webhook_redeliver(site, id, n, &req).await

@@ -67,10 +67,11 @@ impl Ctx<'_> {
             Some("test") => Some("Test event queued: it appears in the log below once sent."),
             Some("enabled") => Some("Endpoint enabled: what waited for it is being sent."),
             Some("redelivered") => Some("Delivery queued again."),
+            Some("events") => Some("Events saved: the endpoint receives these from now on."),
             _ => None,
         };
         match self.member(site, req, Action::Manage).await {
-            Ok((_, workspace)) => self.endpoint_view(&workspace, id, None, notice).await,
+            Ok((_, workspace)) => self.endpoint_view(&workspace, id, None, notice, None, 200).await,
             Err(EdgeError::Unauthorized) => Ok(Response::redirect_with_status(join(&url, "/inbox")?, 303)?),
             Err(e) => Err(e),
         }
@@ -82,6 +83,8 @@ impl Ctx<'_> {
         id: &str,
         secret: Option<&str>,
         notice: Option<&str>,
+        error: Option<(&str, &HookForm)>,
+        status: u16,
     ) -> EdgeResult<Response> {
         let hooks = self.webhooks(&workspace.id)?;
         let endpoints = ask(&hooks, Endpoints {}).await?;
@@ -95,18 +98,20 @@ impl Ctx<'_> {
             now: now_ms(),
             secret,
             notice,
+            error,
         };
-        integrations_answer(endpoint_page(&view), 200)
+        integrations_answer(endpoint_page(&view), status)
     }
 
     /// `POST /integrations/SITE/webhooks/ID/ACTION`: `test`, `rotate` (the page with the new
-    /// secret shown once), `enable` or `delete`.
-    pub async fn webhook_action(&self, site: &str, id: &str, action: &str, req: &Request) -> EdgeResult<Response> {
+    /// secret shown once), `events` (the boxes ticked), `enable` or `delete`.
+    pub async fn webhook_action(&self, site: &str, id: &str, action: &str, req: &mut Request) -> EdgeResult<Response> {
         let (agent, workspace) = self.member(site, req, Action::Manage).await?;
         let hooks = self.webhooks(&workspace.id)?;
         let change = |change: EndpointChange| Change { endpoint: id.to_owned(), change };
+        let url = req.url()?;
         let back = |done: &str| -> EdgeResult<Response> {
-            let to = join(&req.url()?, &format!("/integrations/{}/webhooks/{id}?done={done}", workspace.id))?;
+            let to = join(&url, &format!("/integrations/{}/webhooks/{id}?done={done}", workspace.id))?;
             Ok(Response::redirect_with_status(to, 303)?)
         };
         match action {
@@ -121,7 +126,24 @@ impl Ctx<'_> {
                 let detail = format!("Webhook endpoint {} given a new signing secret", endpoint.url);
                 self.audit_hook(&workspace.id, &agent.email, detail).await?;
                 let notice = "New secret made: deliveries carry signatures with both secrets for a day, then with the new one only.";
-                self.endpoint_view(&workspace, id, Some(&secret), Some(notice)).await
+                self.endpoint_view(&workspace, id, Some(&secret), Some(notice), None, 200).await
+            }
+            "events" => {
+                let form = HookForm::from_fields(&self.form(req).await?);
+                match ask(&hooks, change(EndpointChange::Events { kinds: form.kinds.clone() })).await {
+                    Ok(endpoint) => {
+                        crate::webhooks::forget(&workspace.id);
+                        let kinds: Vec<&str> = endpoint.kinds.iter().map(|k| k.name()).collect();
+                        let detail = format!("Webhook endpoint {} now receives {}", endpoint.url, kinds.join(", "));
+                        self.audit_hook(&workspace.id, &agent.email, detail).await?;
+                        back("events")
+                    }
+                    Err(e) if e.status() < 500 => {
+                        let message = e.public_message();
+                        self.endpoint_view(&workspace, id, None, None, Some((&message, &form)), e.status()).await
+                    }
+                    Err(e) => Err(e),
+                }
             }
             "enable" => {
                 let endpoint = ask(&hooks, change(EndpointChange::Enable)).await?;
@@ -135,7 +157,7 @@ impl Ctx<'_> {
                 crate::webhooks::forget(&workspace.id);
                 self.audit_hook(&workspace.id, &agent.email, format!("Webhook endpoint {} deleted", endpoint.url))
                     .await?;
-                let to = join(&req.url()?, &format!("/integrations/{}?deleted=1", workspace.id))?;
+                let to = join(&url, &format!("/integrations/{}?deleted=1", workspace.id))?;
                 Ok(Response::redirect_with_status(to, 303)?)
             }
             _ => Err(EdgeError::NotFound),

@@ -242,6 +242,8 @@ pub enum EndpointChange {
     Test { event_id: String },
     /// Sends a delivery again (same `webhook-id`), with a fresh set of retries.
     Redeliver { delivery: i64 },
+    /// The events it receives from now on (its secret and log stay).
+    Events { kinds: Vec<EventKind> },
 }
 
 crate::requests! {

@@ -336,6 +336,18 @@ test('on the endpoint\'s page an owner sends a test event, rotates the secret, r
     await assertAccessible(page, 'webhook endpoint page');
     await page.screenshot({ path: artifact('webhook-endpoint.png'), fullPage: true });
 
+    // Its events change without a new secret; none ticked is refused with what was ticked kept.
+    const events = page.getByRole('group', { name: 'Events it receives' });
+    await events.getByRole('checkbox', { name: /contact\.erased/ }).uncheck();
+    await events.getByRole('checkbox', { name: /conversation\.created/ }).check();
+    await page.getByRole('button', { name: 'Save events' }).click();
+    await page.getByText('Events saved').waitFor();
+    await page.getByRole('row', { name: /Events conversation\.created, message\.created$/ }).waitFor();
+    for (const box of await page.getByRole('group', { name: 'Events it receives' }).getByRole('checkbox').all()) await box.uncheck();
+    await page.getByRole('button', { name: 'Save events' }).click();
+    await page.getByRole('alert').filter({ hasText: 'choose at least one event' }).waitFor();
+
+    await page.goto(endpointPage);
     await page.getByRole('button', { name: 'Delete endpoint' }).click();
     await page.getByText('Endpoint deleted').waitFor();
     await page.getByText('No endpoints yet.').waitFor();
@@ -349,7 +361,7 @@ test('on the endpoint\'s page an owner sends a test event, rotates the secret, r
   // Each change is in the audit log.
   const audit = await (await owner.get(`/api/v1/workspaces/${owner.site}/audit`)).json();
   const details = audit.entries.map((e) => e.detail).join('\n');
-  for (const what of ['added (message.created, contact.erased)', 'given a new signing secret', 'deleted']) {
+  for (const what of ['added (message.created, contact.erased)', 'given a new signing secret', 'now receives conversation.created, message.created', 'deleted']) {
     assert.ok(details.includes(what), `audit: ${what}\n${details}`);
   }
 });

@@ -109,6 +109,8 @@ pub struct EndpointView<'a> {
     /// A secret just made (a rotation): shown this once.
     pub secret: Option<&'a str>,
     pub notice: Option<&'a str>,
+    /// A refused change of its events: why (the boxes show what was ticked).
+    pub error: Option<(&'a str, &'a HookForm)>,
 }
 
 fn result_text(d: &Delivery, now: i64) -> String {
@@ -140,6 +142,15 @@ pub fn endpoint_page(view: &EndpointView<'_>) -> String {
     let site = view.site;
     let notice = view.notice.map(|n| format!("<p class=\"notice\" role=\"status\">{}</p>", esc(n))).unwrap_or_default();
     let secret = view.secret.map(secret_notice).unwrap_or_default();
+    let current = HookForm { url: e.url.clone(), kinds: e.kinds.clone() };
+    let (error, ticked) = super::refused(view.error, &current);
+    let boxes = super::check_boxes("event", EventKind::ALL.map(|k| (k.name(), k.hint(), ticked.kinds.contains(&k))));
+    let events = format!(
+        "<form method=\"post\" action=\"/integrations/{site}/webhooks/{id}/events\" class=\"stack\">{error}\
+         <fieldset><legend>Events it receives</legend>{boxes}</fieldset><button type=\"submit\" class=\"secondary\">Save events</button></form>",
+        site = esc(site),
+        id = esc(&e.id),
+    );
     let rotation = match e.previous_until {
         Some(until) if until > view.now => {
             format!("Rotated: the previous secret signs too until {}.", when(until))
@@ -200,7 +211,8 @@ pub fn endpoint_page(view: &EndpointView<'_>) -> String {
 <header><p><a href="/integrations/{site}">← Back to Integrations</a></p><h1>Webhook endpoint</h1><p class="lede"><code>{url}</code> · {workspace}</p></header>
 {notice}{secret}
 <section aria-labelledby="settings-title"><h2 id="settings-title">Settings</h2>
-<table><caption class="sr">Endpoint settings</caption><tbody>{facts}</tbody></table><div class="actions">{actions}</div></section>
+<table><caption class="sr">Endpoint settings</caption><tbody>{facts}</tbody></table><div class="actions">{actions}</div>
+{events}</section>
 <section aria-labelledby="log-title"><h2 id="log-title">Deliveries</h2>
 <p class="hint">The latest 50, newest first, kept for 30 days. A redelivery keeps the event's <code>webhook-id</code>, so your receiver can tell it has seen it.</p>{log}</section>
 </main>"#,
@@ -297,6 +309,7 @@ mod tests {
             now: NOW,
             secret: None,
             notice: None,
+            error: None,
         };
         let html = endpoint_page(&view);
         assert!(html.contains("Next try 2026-12-01 00:00:30 UTC; last try: the receiver answered 500"));
@@ -308,5 +321,14 @@ mod tests {
         let html = endpoint_page(&EndpointView { endpoint: &off, deliveries: &[], ..view });
         assert!(html.contains(">Enable</button>") && !html.contains(">Send a test event</button>"));
         assert!(html.contains("Nothing sent yet."));
+        // Its events can be changed; a refused change shows why and what was ticked.
+        assert!(html.contains("action=\"/integrations/shop/webhooks/0a1b2c3d4e5f/events\""));
+        assert!(
+            html.contains("value=\"contact.erased\" checked>") && !html.contains("value=\"consent.recorded\" checked")
+        );
+        let none = HookForm { url: String::new(), kinds: vec![] };
+        let html =
+            endpoint_page(&EndpointView { endpoint: &off, error: Some(("choose at least one event", &none)), ..view });
+        assert!(html.contains("role=\"alert\">choose at least one event</p>") && !html.contains("\" checked>"));
     }
 }

@@ -123,12 +123,7 @@ impl<S: HookStore> Hooks<'_, S> {
         secret: String,
     ) -> EdgeResult<Endpoint> {
         address::check_url(url, self.local).map_err(EdgeError::Invalid)?;
-        let mut kinds: Vec<EventKind> = kinds.iter().copied().filter(|k| *k != EventKind::Test).collect();
-        kinds.sort();
-        kinds.dedup();
-        if kinds.is_empty() {
-            return Err(EdgeError::Invalid("choose at least one event".into()));
-        }
+        let kinds = chosen(kinds)?;
         let rows = self.store.endpoints()?;
         if rows.len() >= MAX_ENDPOINTS {
             return Err(EdgeError::Conflict(format!("a workspace has at most {MAX_ENDPOINTS} endpoints")));
@@ -165,6 +160,12 @@ impl<S: HookStore> Hooks<'_, S> {
             EndpointChange::Redeliver { delivery } => {
                 let (_, wake) = self.redeliver(id, delivery)?;
                 Ok((self.row(id)?.endpoint, Some(wake)))
+            }
+            EndpointChange::Events { kinds } => {
+                let mut row = self.row(id)?;
+                row.endpoint.kinds = chosen(&kinds)?;
+                self.store.put_endpoint(&row)?;
+                Ok((row.endpoint, None))
             }
         }
     }
@@ -359,6 +360,17 @@ impl<S: HookStore> Hooks<'_, S> {
         let signatures: EdgeResult<Vec<String>> = secrets.iter().map(|s| sign(s, id, timestamp_s, body)).collect();
         Ok(signatures?.join(" "))
     }
+}
+
+/// The events an endpoint may receive, in order, once each: at least one, never the test event.
+fn chosen(kinds: &[EventKind]) -> EdgeResult<Vec<EventKind>> {
+    let mut kinds: Vec<EventKind> = kinds.iter().copied().filter(|k| *k != EventKind::Test).collect();
+    kinds.sort();
+    kinds.dedup();
+    if kinds.is_empty() {
+        return Err(EdgeError::Invalid("choose at least one event".into()));
+    }
+    Ok(kinds)
 }
 
 /// A new secret as Standard Webhooks writes it: `whsec_` + base64 of 24 random bytes.

@@ -304,6 +304,13 @@ fn one_change_request_does_each_thing_and_says_when_to_wake() {
     let (_, wake) = h.change("ep1", EndpointChange::Redeliver { delivery: 1 }).unwrap();
     assert_eq!(wake, Some(WakeAt(T0)));
     assert!(matches!(h.change("ep1", EndpointChange::Redeliver { delivery: 9 }), Err(EdgeError::NotFound)));
+    let events = EndpointChange::Events {
+        kinds: vec![EventKind::StatusChanged, EventKind::Test, EventKind::ConversationCreated],
+    };
+    let (e, wake) = h.change("ep1", events).unwrap();
+    assert_eq!((e.kinds.as_slice(), wake), (&[EventKind::ConversationCreated, EventKind::StatusChanged][..], None));
+    assert_eq!(h.subscribed().unwrap(), [EventKind::ConversationCreated, EventKind::StatusChanged]);
+    assert!(matches!(h.change("ep1", EndpointChange::Events { kinds: vec![] }), Err(EdgeError::Invalid(_))));
     let (e, wake) = h.change("ep1", EndpointChange::Remove).unwrap();
     assert_eq!((e.id.as_str(), wake), ("ep1", None));
     assert!(matches!(h.change("ep1", EndpointChange::Enable), Err(EdgeError::NotFound)));
