@@ -1,6 +1,6 @@
 // Load command (not part of the suite; loopback only, bounded by its arguments):
 //   node tests/bench/load.mjs [--visitors=500] [--rate=250] [--seconds=30] [--inboxes=2] [--only=both|product|relay]
-//     [--state=DIR] [--warmup=SECONDS]
+//     [--state=DIR] [--warmup=SECONDS] [--profile=FILE.cpuprofile]
 // `--warmup` sends at the same pace for that long before the measured seconds (not counted): the
 // figures are then those of a site that has been busy for a while, every conversation started,
 // rather than of 600 conversations all starting within their first turn.
@@ -29,17 +29,21 @@
 // send to the ack, to the agent's conversation socket and (product only) to each inbox socket's list
 // update; CPU per message (utime + stime of every process of the worker's process group — wrangler's
 // Node process and both workerd processes — from /proc, from the first send until every answer
-// came plus 1 s, divided by the messages delivered); and peak RSS (VmHWM) of the workerd processes,
-// summed. Then one table: product, relay, and product ÷ relay.
+// came plus 1 s, divided by the messages delivered); peak RSS (VmHWM) of the workerd processes,
+// summed; and how many 100 ms stretches held an ack slower than 25 ms (pauses of the whole runtime,
+// which every conversation waits through at once: they, not queues, set both workers' p99s). Then
+// one table: product, relay, and product ÷ relay.
 // The workers' SQLite files live in a fresh directory under `--state` (default the OS temp dir, on
 // disk). The local runtime commits each Durable Object event with an fsync on its main thread, so on
 // a disk with slow fsyncs both workers are bound by the disk, not the CPU; `--state=/dev/shm`
-// (tmpfs) takes the disk out and leaves the runtime's own work.
+// (tmpfs) takes the disk out and leaves the runtime's own work. `--profile=FILE` writes a CPU profile
+// of the product's runtime over the measured seconds (Chrome's format; profile.mjs) and prints what
+// it says of the garbage collector's pauses and where the time went.
 // Each product visitor has a per-sender limit (RATE_LIMIT messages per RATE_WINDOW in
 // edge/src/conversation/logic.rs); the report says whether the schedule stays below it, where any
 // refusal is a failure of the edge (exit code 1), as is any product message lost or duplicated.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,6 +51,7 @@ import WebSocket from 'ws';
 import { freePort, groupMembers, ROOT, startEdge, stopEdge } from '../../scripts/edge.mjs';
 import { client } from '../support/api.mjs';
 import { ChatClient, InboxClient } from '../support/chat-client.mjs';
+import { profiledRuntime, startProfile, summarize } from './profile.mjs';
 
 const RATE_LIMIT = 20;
 const RATE_WINDOW_S = 10;
@@ -59,6 +64,7 @@ const { values: args } = parseArgs({
     inboxes: { type: 'string', default: '2' },
     only: { type: 'string', default: 'both' },
     state: { type: 'string', default: os.tmpdir() },
+    profile: { type: 'string' },
   },
 });
 const VISITORS = Number(args.visitors);
@@ -176,7 +182,19 @@ function shared(sends, start, delivered, cpu, usage) {
     if (s.agentAt.length > 0) last = Math.max(last, s.agentAt[0]);
   }
   const rss = usage.filter((p) => p.name === 'workerd').reduce((a, p) => a + p.hwm, 0) / 1024;
-  return { deliveredPerS: delivered / ((last - start) / 1000), cpu, cpuPerMsg: cpu.all / delivered, rss };
+  return { deliveredPerS: delivered / ((last - start) / 1000), cpu, cpuPerMsg: cpu.all / delivered, rss, pauses: pauses(sends, start) };
+}
+
+/** Pauses of the whole runtime, which set the p99s of both workers: the 100 ms windows (by send
+ * time) in which some ack took longer than `PAUSE_MS`. Every conversation's messages wait in them
+ * at once, unlike a queue that builds up in one object. */
+const PAUSE_MS = 25;
+function pauses(sends, start) {
+  const slow = new Set();
+  for (const s of sends.values()) {
+    if (s.ackAt !== undefined && s.ackAt - s.sentAt > PAUSE_MS) slow.add(Math.floor((s.sentAt - start) / 100));
+  }
+  return slow.size;
 }
 
 /** A worker in a fresh state directory; `run(worker)` with it, then it is stopped. */
@@ -195,6 +213,17 @@ async function withWorker(options, run) {
 }
 
 async function runProduct() {
+  // --profile: the runtime started with its own inspector (see profile.mjs), for this worker only.
+  const profiled = args.profile && profiledRuntime(mkdtempSync(path.join(os.tmpdir(), 'pvx-profile-')));
+  if (profiled) Object.assign(process.env, profiled.env);
+  try {
+    return await measureProduct(profiled);
+  } finally {
+    if (profiled) for (const key of Object.keys(profiled.env)) delete process.env[key];
+  }
+}
+
+async function measureProduct(profiled) {
   return withWorker({}, async (edge) => {
     const api = client(edge.base);
     const wsBase = edge.base.replace('http', 'ws');
@@ -262,6 +291,7 @@ async function runProduct() {
         `(${perVisitor.toFixed(2)}/s per visitor, limit ${RATE_LIMIT} per ${RATE_WINDOW_S} s: ${belowLimit ? 'below' : 'ABOVE'})`);
 
       await warmUp((n, clientId) => visitors[n % VISITORS].client.send(clientId, `warm-up message ${n}`));
+      const profiler = profiled && await startProfile(profiled.ports);
       const before = groupUsage(edge.child.pid);
       const { start, achieved } = await schedule((n) => {
         const { id, client: visitor } = visitors[(warmTotal + n) % VISITORS];
@@ -276,6 +306,8 @@ async function runProduct() {
       await sleep(1000);
       const usage = groupUsage(edge.child.pid);
       const cpu = cpuBetween(before, usage);
+      const profile = profiler && await profiler.stop();
+      if (profile) writeFileSync(args.profile, JSON.stringify(profile));
 
       // What is stored, read back conversation by conversation as an agent opening it.
       log('reading every conversation back…');
@@ -330,6 +362,7 @@ async function runProduct() {
       return {
         achieved, delivered, lost, duplicated, refused, agentMissing, agentTwice, notices, reconnects,
         groups, inboxExpected: (total - refusedIds.size) * INBOXES, ...shared(sends, start, delivered, cpu, usage),
+        profile: profile && summarize(profile),
       };
     } finally {
       [...visitors.map((v) => v?.client), ...agents, ...inboxes].forEach((c) => c?.stop());
@@ -464,6 +497,13 @@ if (product) {
   for (const [name, g] of [['all', r.groups.all], ['first of each conversation', r.groups.first], ['later', r.groups.later]]) {
     console.log(`  ${`${name} (${g.ack.length})`.padEnd(36)}${`${pct(g.ack)} `.padEnd(26)}${`${pct(g.agent)} `.padEnd(26)}${pct(g.inbox)}`);
   }
+  if (r.profile) {
+    const p = r.profile;
+    console.log(`  CPU profile of the runtime's isolate (${args.profile}; sampling costs CPU: this run's CPU figures ` +
+      `are not comparable): ${p.seconds.toFixed(1)} s sampled; the garbage collector ${p.gcShare.toFixed(1)} %, ` +
+      `${p.pauses.length} pauses over 5 ms (longest ${p.pauses.slice(0, 5).map((ms) => ms.toFixed(0)).join(', ') || '—'} ms)`);
+    console.log(`  most self time: ${p.top.join(', ')}`);
+  }
   failed = r.lost > 0 || r.duplicated > 0 || r.agentTwice > 0 || (belowLimit && refusedTotal > 0);
 }
 
@@ -479,6 +519,7 @@ row('delivered msg/s', (x) => x.deliveredPerS);
 for (const [label, key] of [['ack', 'ack'], ['agent socket', 'agent'], ['inbox list', 'inbox']]) {
   ['p50', 'p90', 'p99'].forEach((q, i) => row(`${label} ${q} ms`, (x) => quantiles(x.groups.all[key])[i]));
 }
+row(`100-ms pauses > ${PAUSE_MS} ms`, (x) => x.pauses);
 row('CPU ms per message', (x) => x.cpuPerMsg, 3);
 row('  of which workerd', (x) => (x.cpu.byName.workerd ?? 0) / x.delivered, 3);
 row('peak RSS MB (workerd)', (x) => x.rss);
