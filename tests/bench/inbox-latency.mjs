@@ -29,7 +29,7 @@ try {
   await page.getByRole('textbox', { name: 'Email' }).fill('bench@latency.example');
   await page.getByRole('textbox', { name: 'Password' }).fill('bench password 1');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await page.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
   await page.evaluate(() => {
     window.seen = {};
     new MutationObserver(() => {

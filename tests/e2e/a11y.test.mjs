@@ -93,7 +93,7 @@ test('the chat panel: offline form, pre-chat form, and a conversation with messa
       await check(inbox, `inbox, ${name.toLowerCase()}`);
     }
     await inbox.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Conversations' }).click();
-    await inbox.getByRole('heading', { name: 'Conversations' }).waitFor();
+    await inbox.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
     await check(inbox, 'inbox, the conversation list');
   } finally {
     await context.close();

@@ -336,7 +336,7 @@ test('the plan\'s limits hold where the action happens: seats, retention, and ne
   await notice.waitFor();
   assert.match(await notice.textContent(), /^New chats are refused until \d{4}-\d{2}-01: the Free plan's 3 conversations this month are used\. Conversations already started go on; an owner can change the plan on the billing page\.$/);
   await page.reload();
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await page.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
   await notice.waitFor();
   await page.screenshot({ path: artifact('inbox-plan-notice.png') });
   await assertAccessible(page, 'inbox with the plan notice');

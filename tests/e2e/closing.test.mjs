@@ -50,7 +50,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   await fillSignUp(owner, edge, { ...OWNER, workspace: 'Closing Shop', website: '127.0.0.1' });
   const { site } = await submitSignUp(owner);
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
-  await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await owner.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
   const ownerApi = await api.signIn(OWNER.email, OWNER.password);
   const joined = await api.request('POST', `/api/v1/invites/${await inviteToken(ownerApi, site, 'agent')}/accept`, AGENT);
   assert.ok([200, 201].includes(joined.status), await joined.clone().text());
@@ -65,7 +65,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   const agent = await newPage();
   await agent.goto(`${edge.edge}/inbox`);
   await signIn(agent, AGENT);
-  await agent.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await agent.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
   assert.equal(await nav(agent, 'Settings').count(), 0, 'agents have no settings page');
   await nav(agent, 'Account').click();
   const closeAccount = agent.getByRole('region', { name: 'Close account' });
@@ -82,7 +82,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   await agent.screenshot({ path: artifact('close-account-signed-out.png') });
   await signIn(agent, AGENT);
   await agent.getByRole('alert').filter({ hasText: 'this account was closed and is being deleted' }).waitFor();
-  assert.equal(await agent.getByRole('heading', { name: 'Conversations' }).count(), 0, 'still signed out');
+  assert.equal(await agent.getByRole('heading', { name: 'Conversations', exact: true }).count(), 0, 'still signed out');
   const team = await (await ownerApi.get(`/api/v1/workspaces/${site}/members`)).json();
   assert.deepEqual(team.map((m) => m.email), [OWNER.email], 'the agent left the team');
 
@@ -123,7 +123,7 @@ test('an agent closes their account, then the owner closes the workspace', async
   // where the owner is an admin and sees no "Close workspace".
   const ownerDay = await deletionDay(owner);
   await owner.getByRole('status').filter({ hasText: `Closed “Closing Shop”. Everything will be deleted on ${ownerDay}.` }).waitFor();
-  await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await owner.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
   await owner.getByRole('banner').getByText('Sister Shop', { exact: true }).waitFor();
   assert.equal(await owner.getByRole('combobox', { name: 'Workspace' }).count(), 0, 'one workspace left: no switcher');
   assert.equal(await owner.getByText('Closing Shop', { exact: true }).count(), 0);

@@ -68,7 +68,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
   ({ site } = await submitSignUp(owner));
   assert.match(site, /^atelier-[0-9a-f]{6}-eu$/);
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
-  await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await owner.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
 
   await nav(owner, 'Settings').click();
   await owner.getByRole('heading', { name: 'Data and privacy' }).waitFor();
@@ -197,7 +197,7 @@ test('an owner in the EU answers a visitor\'s data requests from the inbox', asy
 
   // The conversation left the inbox, live.
   await nav(owner, 'Conversations').click();
-  await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await owner.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
   await listed.waitFor({ state: 'detached' });
 });
 

@@ -46,7 +46,7 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   assert.equal(await owner.getByRole('link', { name: 'Test your widget' }).getAttribute('href'), `/preview/${site}`);
   await owner.screenshot({ path: artifact('onboarding.png') });
   await owner.getByRole('button', { name: 'Go to inbox' }).click();
-  await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await owner.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
 
   // The owner invites an agent by email, who joins from the mailed link in another browser.
   await owner.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Team' }).click();
@@ -68,7 +68,7 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await agent.getByRole('textbox', { name: 'Email' }).fill('alex@ceramics.example');
   await agent.getByRole('textbox', { name: 'Password' }).fill('a long agent password');
   await agent.getByRole('button', { name: 'Join workspace' }).click();
-  await agent.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await agent.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
   assert.ok(!agent.url().includes('invite='), 'the used invite leaves the address bar');
   // The owner gives the widget the studio's colour and a launcher text.
   await owner.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Settings' }).click();
@@ -79,7 +79,7 @@ test('sign-up → snippet → invite → a visitor chats → two agents work it 
   await owner.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
   await owner.screenshot({ path: artifact('settings.png'), fullPage: true });
   await owner.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Conversations' }).click();
-  await owner.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await owner.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
 
   // A visitor on the site writes through the widget.
   const visitor = await newPage();

@@ -82,7 +82,7 @@ test('an agent with the keyboard alone: sign in â†’ open the new conversation â†
     assert.deepEqual(await focused(page), { tag: 'input', name: 'Password' });
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+    await page.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
 
     const item = await tabTo(page, /Hello, by keyboard only\./, 60);
     assert.equal(item.tag, 'button');

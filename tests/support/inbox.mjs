@@ -6,7 +6,7 @@ export async function signInToInbox(page, edge, { email, password }) {
   await page.getByRole('textbox', { name: 'Email' }).fill(email);
   await page.getByRole('textbox', { name: 'Password' }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await page.getByRole('heading', { name: 'Conversations', exact: true }).waitFor();
 }
 
 /** Opens the inbox's sign-up form and fills it in; `submitSignUp` sends it. */
