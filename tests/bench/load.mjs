@@ -214,12 +214,14 @@ async function withWorker(options, run) {
 
 async function runProduct() {
   // --profile: the runtime started with its own inspector (see profile.mjs), for this worker only.
-  const profiled = args.profile && profiledRuntime(mkdtempSync(path.join(os.tmpdir(), 'pvx-profile-')));
+  const dir = args.profile && mkdtempSync(path.join(os.tmpdir(), 'pvx-profile-'));
+  const profiled = dir && profiledRuntime(dir);
   if (profiled) Object.assign(process.env, profiled.env);
   try {
     return await measureProduct(profiled);
   } finally {
     if (profiled) for (const key of Object.keys(profiled.env)) delete process.env[key];
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
