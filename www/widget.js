@@ -1,5 +1,8 @@
 /* Provixchat loader. Site owners paste:
- *   <script src="https://EDGE/widget.js" data-site="SITE_ID" async></script>
+ *   <script src="https://EDGE/widget.js" data-site="SITE_ID" defer></script>
+ * `defer` runs it once the page is parsed, before DOMContentLoaded, where Chromium runs an async
+ * script only after the page's first frame: the banner's request starts that much sooner.
+ * Snippets pasted with `async` (as given before) work the same, a frame later.
  * It draws the chat launcher, keeps the site's consent record (first-party storage), runs the
  * page's consent-gated scripts, updates Google Consent Mode, offers window.Provixchat.consent, and
  * shows the consent banner without WASM (banner.js, fetched only when a banner must show, draws the

@@ -58,9 +58,9 @@ pub fn preview_page(edge_origin: &str, site: &str, name: &str) -> String {
 <h1>Your widget, live</h1>
 <p>This page runs the snippet of <strong>{name}</strong> exactly as your site will. Open the chat in
 the corner and send a message: it arrives in your inbox. The privacy banner is the one your visitors see.</p>
-<pre><code>&lt;script src="{edge}/widget.js" data-site="{site}" async&gt;&lt;/script&gt;</code></pre>
+<pre><code>&lt;script src="{edge}/widget.js" data-site="{site}" defer&gt;&lt;/script&gt;</code></pre>
 </main>
-<script src="{edge}/widget.js" data-site="{site}" async></script>
+<script src="{edge}/widget.js" data-site="{site}" defer></script>
 </body>
 </html>
 "##
@@ -117,7 +117,7 @@ pub fn demo_page(edge_origin: &str, site: &str, lang: Option<shared::consent::La
 <h1>Handmade ceramics, shipped across Europe</h1>
 <p>This page stands for a customer's website. The chat launcher in the corner comes from the
 Provixchat snippet below, loaded from <code>{edge}</code>.</p>
-<pre><code>&lt;script src="{edge}/widget.js" data-site="{site}" async&gt;&lt;/script&gt;</code></pre>
+<pre><code>&lt;script src="{edge}/widget.js" data-site="{site}" defer&gt;&lt;/script&gt;</code></pre>
 <p>Its privacy choices gate the shop's own scripts: the analytics tag below is written as
 <code>&lt;script type="text/plain" data-consent="analytics" src="/demo-analytics.js"&gt;</code>
 and runs only once analytics is allowed. <span id="consent-state">No decision yet.</span></p>
@@ -125,7 +125,7 @@ and runs only once analytics is allowed. <span id="consent-state">No decision ye
 <footer><a href="/demo?page=privacy">Privacy policy</a> · <a href="#" id="cookie-settings">Cookie settings</a></footer>
 <script type="text/plain" data-consent="analytics" src="/demo-analytics.js"></script>
 <script src="/demo.js"></script>
-<script src="{edge}/widget.js" data-site="{site}" async></script>
+<script src="{edge}/widget.js" data-site="{site}" defer></script>
 </body>
 </html>
 "##
@@ -160,13 +160,13 @@ mod tests {
     fn preview_page_escapes_the_workspace_name() {
         let page = preview_page("http://127.0.0.1:8787", "demo", "<Shop & Co>");
         assert!(page.contains("&lt;Shop &amp; Co&gt;"));
-        assert!(page.contains(r#"<script src="http://127.0.0.1:8787/widget.js" data-site="demo" async></script>"#));
+        assert!(page.contains(r#"<script src="http://127.0.0.1:8787/widget.js" data-site="demo" defer></script>"#));
     }
 
     #[test]
     fn demo_page_carries_the_snippet() {
         let page = demo_page("http://localhost:8787", "demo", Some(shared::consent::Lang::En));
-        assert!(page.contains(r#"<script src="http://localhost:8787/widget.js" data-site="demo" async></script>"#));
+        assert!(page.contains(r#"<script src="http://localhost:8787/widget.js" data-site="demo" defer></script>"#));
         assert!(demo_page("x", "<b>", None).contains("&lt;b&gt;"));
     }
 }

@@ -30,7 +30,7 @@ pub fn domains_text(domains: &[String]) -> String {
 
 /// The line a site owner pastes into their pages.
 pub fn snippet(origin: &str, site: &SiteId) -> String {
-    format!(r#"<script src="{}/widget.js" data-site="{site}" async></script>"#, origin.trim_end_matches('/'))
+    format!(r#"<script src="{}/widget.js" data-site="{site}" defer></script>"#, origin.trim_end_matches('/'))
 }
 
 /// What a link into the inbox asks for, by its hash: links in invites and account emails carry
@@ -329,7 +329,7 @@ mod tests {
     fn snippet_names_the_site_and_the_inbox_origin() {
         assert_eq!(
             snippet("https://chat.example/", &SiteId::parse("shop").unwrap()),
-            r#"<script src="https://chat.example/widget.js" data-site="shop" async></script>"#
+            r#"<script src="https://chat.example/widget.js" data-site="shop" defer></script>"#
         );
     }
 
