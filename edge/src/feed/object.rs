@@ -5,11 +5,11 @@
 //! answered with the workspace's answer to its batch.
 
 use super::logic::{failed_links, Batcher, Reply};
-use super::{FeedCalls, FeedRequest, Forward};
+use super::{batch_body, read_link_frame, FeedCalls, FeedRequest, Forward};
 use crate::conversation::IndexFailed;
 use crate::error::{EdgeError, EdgeResult};
-use crate::glue::{ask, conversation_object, now_ms, respond, workspace_object, CONNECT_PATH};
-use crate::workspace::{ConversationUpdate, ConversationsUpdated};
+use crate::glue::{ask, ask_encoded, conversation_object, now_ms, respond, workspace_object, CONNECT_PATH};
+use crate::workspace::ConversationsUpdated;
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use shared::api::ApiError;
@@ -24,9 +24,10 @@ use worker::{
 
 type Answer = oneshot::Sender<Result<(), ApiError>>;
 
-/// An update on its way, and who hears of its batch's answer.
+/// An update on its way (its JSON, handed on as it is), and who hears of its batch's answer.
 struct Waiting {
-    update: ConversationUpdate,
+    id: ConversationId,
+    update: String,
     reply: Reply<Answer>,
 }
 
@@ -68,11 +69,12 @@ impl Listener {
             match event {
                 Ok(WebsocketEvent::Message(message)) => {
                     let Some(text) = message.text() else { continue };
-                    match FeedRequest::decode(text.as_bytes()) {
-                        Ok(FeedRequest::Forward(Forward { site, update })) => {
-                            queue(&self.queue, &self.env, site, update, Reply::Link)
+                    match read_link_frame(&text) {
+                        Ok((site, id, update)) => {
+                            let waiting = Waiting { id, update: update.to_owned(), reply: Reply::Link };
+                            queue(&self.queue, &self.env, site, waiting)
                         }
-                        Err(e) => console_error!("index feed: a link frame that does not decode: {e}"),
+                        Err(e) => console_error!("index feed: {e}"),
                     }
                 }
                 Ok(WebsocketEvent::Close(_)) | Err(_) => break,
@@ -82,8 +84,8 @@ impl Listener {
 }
 
 /// Queues an update, starting the send loop if the feed was idle.
-fn queue(queue: &Queue, env: &Env, site: SiteId, update: ConversationUpdate, reply: Reply<Answer>) {
-    let idle = queue.borrow_mut().push(Waiting { update, reply });
+fn queue(queue: &Queue, env: &Env, site: SiteId, waiting: Waiting) {
+    let idle = queue.borrow_mut().push(waiting);
     if idle {
         wasm_bindgen_futures::spawn_local(send_loop(queue.clone(), env.clone(), site));
     }
@@ -92,7 +94,12 @@ fn queue(queue: &Queue, env: &Env, site: SiteId, update: ConversationUpdate, rep
 impl FeedCalls for IndexFeed {
     async fn forward(&self, r: Forward) -> EdgeResult<()> {
         let (answer, answered) = oneshot::channel();
-        queue(&self.queue, &self.env, r.site, r.update, Reply::Caller(answer));
+        let waiting = Waiting {
+            id: r.update.summary.id.clone(),
+            update: serde_json::to_string(&r.update)?,
+            reply: Reply::Caller(answer),
+        };
+        queue(&self.queue, &self.env, r.site, waiting);
         match answered.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(EdgeError::from_api(e)),
@@ -111,14 +118,10 @@ async fn send_loop(queue: Queue, env: Env, site: SiteId) {
             Delay::from(Duration::from_millis(wait as u64)).await;
         }
         let batch = queue.borrow_mut().take(now_ms());
-        let mut updates = Vec::with_capacity(batch.len());
-        let mut replies = Vec::with_capacity(batch.len());
-        for Waiting { update, reply } in batch {
-            replies.push((update.summary.id.clone(), reply));
-            updates.push(update);
-        }
+        let body = batch_body(batch.iter().map(|w| w.update.as_str()));
+        let replies: Vec<_> = batch.into_iter().map(|w| (w.id, w.reply)).collect();
         let result = match workspace_object(&env, &site) {
-            Ok(stub) => ask(&stub, ConversationsUpdated { updates }).await,
+            Ok(stub) => ask_encoded::<ConversationsUpdated>(&stub, body).await,
             Err(e) => Err(e),
         };
         let result = result.map_err(|e| {

@@ -3,7 +3,7 @@
 use super::logic::{Pending, PostboxStore};
 use super::{MailKind, SentMail, Status};
 use crate::error::EdgeResult;
-use crate::glue::{create_schema, from_name, name_of};
+use crate::glue::{create_schema, from_name, inserted_id, name_of};
 use serde::Deserialize;
 use shared::SiteId;
 use worker::{SqlStorage, State};
@@ -45,28 +45,22 @@ impl PendingRow {
 
 impl PostboxStore for SqlPostbox {
     fn insert(&mut self, m: &Pending) -> EdgeResult<i64> {
-        #[derive(Deserialize)]
-        struct Id {
-            id: i64,
-        }
-        let rows: Vec<Id> = self
-            .0
-            .exec(
-                "INSERT INTO pending (kind, site, sender, subject, raw, queued_at, attempts, due_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                vec![
-                    name_of(m.kind)?.into(),
-                    m.site.as_ref().map(|s| s.as_str().to_owned()).into(),
-                    m.from.as_str().into(),
-                    m.subject.as_str().into(),
-                    m.raw.as_str().into(),
-                    m.queued_at.into(),
-                    i64::from(m.attempts).into(),
-                    m.due_at.into(),
-                ],
-            )?
-            .to_array()?;
-        Ok(rows.first().map_or(0, |r| r.id))
+        let id = inserted_id(
+            &self.0,
+            "INSERT INTO pending (kind, site, sender, subject, raw, queued_at, attempts, due_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            vec![
+                name_of(m.kind)?.into(),
+                m.site.as_ref().map(|s| s.as_str().to_owned()).into(),
+                m.from.as_str().into(),
+                m.subject.as_str().into(),
+                m.raw.as_str().into(),
+                m.queued_at.into(),
+                i64::from(m.attempts).into(),
+                m.due_at.into(),
+            ],
+        )?;
+        Ok(id.unwrap_or(0))
     }
 
     fn due(&self, now: i64) -> EdgeResult<Vec<Pending>> {

@@ -4,7 +4,7 @@
 use super::logic::{EndpointRow, HookStore};
 use super::{Delivery, Endpoint};
 use crate::error::EdgeResult;
-use crate::glue::{create_schema, json_rows, name_of};
+use crate::glue::{create_schema, inserted_id, json_rows, name_of};
 use serde::Deserialize;
 use shared::VisitorId;
 use worker::{SqlStorage, SqlStorageValue, State};
@@ -67,28 +67,21 @@ impl HookStore for SqlHooks {
     }
 
     fn insert_delivery(&mut self, d: &Delivery) -> EdgeResult<Option<i64>> {
-        #[derive(Deserialize)]
-        struct Id {
-            id: i64,
-        }
-        let rows: Vec<Id> = self
-            .0
-            .exec(
-                "INSERT INTO deliveries (endpoint, event_id, order_key, visitor, state, due_at, created_at, json) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint, event_id) DO NOTHING RETURNING id",
-                vec![
-                    d.endpoint.as_str().into(),
-                    d.event_id.as_str().into(),
-                    d.order.clone().into(),
-                    d.visitor.as_ref().map(|v| v.as_str().to_owned()).into(),
-                    name_of(d.state)?.into(),
-                    d.due_at.into(),
-                    d.created_at.into(),
-                    serde_json::to_string(d)?.into(),
-                ],
-            )?
-            .to_array()?;
-        Ok(rows.first().map(|r| r.id))
+        inserted_id(
+            &self.0,
+            "INSERT INTO deliveries (endpoint, event_id, order_key, visitor, state, due_at, created_at, json) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint, event_id) DO NOTHING RETURNING id",
+            vec![
+                d.endpoint.as_str().into(),
+                d.event_id.as_str().into(),
+                d.order.clone().into(),
+                d.visitor.as_ref().map(|v| v.as_str().to_owned()).into(),
+                name_of(d.state)?.into(),
+                d.due_at.into(),
+                d.created_at.into(),
+                serde_json::to_string(d)?.into(),
+            ],
+        )
     }
 
     fn update_delivery(&mut self, d: &Delivery) -> EdgeResult<()> {
