@@ -59,13 +59,17 @@ pub struct DataState {
     pub confirming: bool,
     /// The erasure is on its way: "Delete everything" does nothing more.
     pub erasing: bool,
-    /// What was held before a switch was flipped, until the edge answers: back to it if refused.
+    /// What the edge last said it holds while switches are on their way: back to it if refused.
     pub undo: Option<Held>,
+    /// Switch requests on their way. The answer to one is what the edge held when it got there;
+    /// while a later one is still on its way, the switches keep showing what the visitor asked
+    /// (a quick second click must not flick back when the first click's answer comes).
+    pub switching: u32,
 }
 
 impl Default for DataState {
     fn default() -> Self {
-        Self { phase: Phase::Loading, notice: None, confirming: false, erasing: false, undo: None }
+        Self { phase: Phase::Loading, notice: None, confirming: false, erasing: false, undo: None, switching: 0 }
     }
 }
 
@@ -102,14 +106,30 @@ impl DataState {
                 self.erasing = part == Part::Delete;
             }
             DataEvent::Held(Part::Status, held) if !held.known => self.phase = Phase::NothingHeld,
+            DataEvent::Held(Part::Switches, mut held) => {
+                self.switching = self.switching.saturating_sub(1);
+                self.notice = None;
+                if self.switching == 0 {
+                    self.undo = None;
+                } else if let Phase::Held(shown) = &self.phase {
+                    self.undo = Some(held.clone());
+                    (held.restricted, held.objected) = (shown.restricted, shown.objected);
+                }
+                self.phase = Phase::Held(held);
+            }
             DataEvent::Held(part, held) => {
                 self.phase = Phase::Held(held);
                 self.notice = (part == Part::Details).then_some((part, Notice::Saved));
-                self.undo = None;
+                if self.switching == 0 {
+                    self.undo = None;
+                }
             }
             DataEvent::Switch { restrict, on } => {
                 if let Phase::Held(held) = &mut self.phase {
-                    self.undo = Some(held.clone());
+                    if self.switching == 0 {
+                        self.undo = Some(held.clone());
+                    }
+                    self.switching += 1;
                     *(if restrict { &mut held.restricted } else { &mut held.objected }) = on;
                 }
             }
@@ -120,8 +140,15 @@ impl DataState {
             DataEvent::Refused(part, e) => {
                 self.notice = Some((part, Notice::Failed(e.message)));
                 self.erasing = false;
-                if let Some(held) = self.undo.take().filter(|_| part == Part::Switches) {
-                    self.phase = Phase::Held(held);
+                if part == Part::Switches {
+                    // Back to what the edge last said; answers still on their way settle the rest.
+                    self.switching = self.switching.saturating_sub(1);
+                    if let Some(held) = &self.undo {
+                        self.phase = Phase::Held(held.clone());
+                    }
+                    if self.switching == 0 {
+                        self.undo = None;
+                    }
                 }
             }
             DataEvent::AskErase => {
@@ -225,6 +252,27 @@ mod tests {
         assert_eq!(answered.undo, None);
         let objected = answered.next(DataEvent::Switch { restrict: false, on: true });
         assert_eq!(objected.phase, Phase::Held(Held { restricted: true, objected: true, ..ana() }));
+    }
+
+    #[test]
+    fn a_quick_second_switch_does_not_flick_back_when_the_first_is_answered() {
+        // Stop analytics, then Pause processing before the first answer: the edge's answer to the
+        // first knows nothing of the second yet.
+        let both = held()
+            .next(DataEvent::Switch { restrict: false, on: true })
+            .next(DataEvent::Sent(Part::Switches))
+            .next(DataEvent::Switch { restrict: true, on: true })
+            .next(DataEvent::Sent(Part::Switches));
+        let asked = Held { restricted: true, objected: true, ..ana() };
+        let first = both.next(DataEvent::Held(Part::Switches, Held { objected: true, ..ana() }));
+        assert_eq!(first.phase, Phase::Held(asked.clone()), "both still show as asked");
+        // The second refused: back to what the edge said last (the first switch, saved).
+        let refused = first.clone().next(DataEvent::Refused(Part::Switches, error(ErrorCode::Internal, "later")));
+        assert_eq!(refused.phase, Phase::Held(Held { objected: true, ..ana() }));
+        assert_eq!((refused.switching, refused.undo), (0, None));
+        // The second answered: what the edge holds, both on.
+        let second = first.next(DataEvent::Held(Part::Switches, asked.clone()));
+        assert_eq!((second.phase, second.switching, second.undo), (Phase::Held(asked), 0, None));
     }
 
     #[test]
