@@ -88,11 +88,15 @@ pub trait WorkspaceStore {
     fn index_entry(&self, id: &ConversationId) -> EdgeResult<IndexEntry>;
     /// The most recently active first.
     fn recent(&self, limit: usize) -> EdgeResult<Vec<ConversationSummary>>;
-    /// Writes a summary changed at `at`; a conversation already indexed keeps the visitor it was
-    /// recorded with.
-    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>, at: i64) -> EdgeResult<()>;
-    /// Adds a message to the search index; one already there stays as it is.
-    fn index_message(&mut self, id: &ConversationId, message: &Indexed) -> EdgeResult<()>;
+    /// Writes summaries changed at `at` (each conversation at most once); a conversation already
+    /// indexed keeps the visitor it was recorded with. A feed's batch writes all of its summaries
+    /// at once: a few statements a batch rather than one a message.
+    fn put_summaries(&mut self, summaries: &[(&ConversationSummary, Option<&VisitorId>)], at: i64) -> EdgeResult<()>;
+    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>, at: i64) -> EdgeResult<()> {
+        self.put_summaries(&[(summary, visitor)], at)
+    }
+    /// Adds messages to the search index; one already there stays as it is.
+    fn index_messages(&mut self, messages: &[(&ConversationId, &Indexed)]) -> EdgeResult<()>;
     /// Keeps only the conversation's `keep` newest indexed messages.
     fn trim_index(&mut self, id: &ConversationId, keep: usize) -> EdgeResult<()>;
     /// Drops a conversation's summary and its messages from the search index.

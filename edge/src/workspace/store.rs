@@ -288,40 +288,64 @@ impl WorkspaceStore for SqlStore<'_> {
     fn recent(&self, n: usize) -> EdgeResult<Vec<ConversationSummary>> {
         self.summaries("SELECT * FROM conversations ORDER BY last_at DESC LIMIT ?", vec![limit(n)])
     }
-    fn put_summary(&mut self, s: &ConversationSummary, visitor: Option<&VisitorId>, at: i64) -> EdgeResult<()> {
-        self.run(
-            "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, rev, visitor_id, \
-             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, \
-             last_message = excluded.last_message, last_author = excluded.last_author, last_at = excluded.last_at, \
-             last_seq = excluded.last_seq, json = excluded.json, rev = excluded.rev, updated_at = excluded.updated_at",
-            vec![
-                s.id.as_str().into(),
-                s.visitor_name.as_str().into(),
-                s.last_message.as_str().into(),
-                serde_json::to_string(&s.last_author)?.into(),
-                s.last_at.into(),
-                (s.last_seq as i64).into(),
-                serde_json::to_string(s)?.into(),
-                (s.rev as i64).into(),
-                visitor.map(|v| v.as_str().to_owned()).into(),
-                at.into(),
-            ],
-        )?;
-        // A new row takes the visitor; an existing one keeps the visitor it was first stored with.
-        self.1.update(&s.id, |entry| {
-            if entry.rev.is_none() {
-                entry.visitor = visitor.map(|v| v.as_str().to_owned());
+    fn put_summaries(&mut self, summaries: &[(&ConversationSummary, Option<&VisitorId>)], at: i64) -> EdgeResult<()> {
+        const COLUMNS: usize = 10;
+        for chunk in summaries.chunks(super::MAX_BOUND / COLUMNS) {
+            let mut bindings: Vec<worker::SqlStorageValue> = Vec::with_capacity(chunk.len() * COLUMNS);
+            for (s, visitor) in chunk {
+                bindings.extend([
+                    s.id.as_str().into(),
+                    s.visitor_name.as_str().into(),
+                    s.last_message.as_str().into(),
+                    serde_json::to_string(&s.last_author)?.into(),
+                    s.last_at.into(),
+                    (s.last_seq as i64).into(),
+                    serde_json::to_string(s)?.into(),
+                    (s.rev as i64).into(),
+                    visitor.map(|v| v.as_str().to_owned()).into(),
+                    at.into(),
+                ]);
             }
-            entry.rev = Some(s.rev);
-        });
+            self.run(
+                &format!(
+                    "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, \
+                     rev, visitor_id, updated_at) VALUES {} ON CONFLICT(id) DO UPDATE SET \
+                     visitor_name = excluded.visitor_name, last_message = excluded.last_message, \
+                     last_author = excluded.last_author, last_at = excluded.last_at, last_seq = excluded.last_seq, \
+                     json = excluded.json, rev = excluded.rev, updated_at = excluded.updated_at",
+                    super::sql_rows(chunk.len(), COLUMNS)
+                ),
+                bindings,
+            )?;
+        }
+        // A new row takes the visitor; an existing one keeps the visitor it was first stored with.
+        for (s, visitor) in summaries {
+            self.1.update(&s.id, |entry| {
+                if entry.rev.is_none() {
+                    entry.visitor = visitor.map(|v| v.as_str().to_owned());
+                }
+                entry.rev = Some(s.rev);
+            });
+        }
         Ok(())
     }
 
-    fn index_message(&mut self, id: &ConversationId, m: &Indexed) -> EdgeResult<()> {
-        self.run(
-            "INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES (?, ?, ?, ?)",
-            vec![id.as_str().into(), (m.seq as i64).into(), m.body.as_str().into(), m.at.into()],
-        )
+    fn index_messages(&mut self, messages: &[(&ConversationId, &Indexed)]) -> EdgeResult<()> {
+        const COLUMNS: usize = 4;
+        for chunk in messages.chunks(super::MAX_BOUND / COLUMNS) {
+            let mut bindings: Vec<worker::SqlStorageValue> = Vec::with_capacity(chunk.len() * COLUMNS);
+            for (id, m) in chunk {
+                bindings.extend([id.as_str().into(), (m.seq as i64).into(), m.body.as_str().into(), m.at.into()]);
+            }
+            self.run(
+                &format!(
+                    "INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES {}",
+                    super::sql_rows(chunk.len(), COLUMNS)
+                ),
+                bindings,
+            )?;
+        }
+        Ok(())
     }
     fn trim_index(&mut self, id: &ConversationId, keep: usize) -> EdgeResult<()> {
         self.run(

@@ -79,6 +79,11 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
         let mut started_waiting = false;
         // Usage: conversations new to the index, and messages.
         let (mut started, mut counted) = (0, 0);
+        // What the batch writes, each kind in one go (the store splits what one statement cannot
+        // hold): a batch costs a few statements, not one per message.
+        let mut indexed: Vec<(&ConversationId, &Indexed)> = Vec::new();
+        let mut trimmed: Vec<&ConversationId> = Vec::new();
+        let mut summaries: Vec<(&ConversationSummary, Option<&VisitorId>)> = Vec::new();
         for (newest, messages) in conversations {
             let s = &newest.summary;
             // One read per conversation: whether it was erased, and what the index has of it.
@@ -88,15 +93,13 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
             }
             started += u32::from(entry.rev.is_none());
             counted += u32::try_from(messages.len()).unwrap_or(u32::MAX);
-            for message in messages {
-                self.store.index_message(&s.id, message)?;
-                // Trimmed now and then rather than on every message: the hot path stays one write.
-                if message.seq % INDEX_TRIM_EVERY == 0 {
-                    self.store.trim_index(&s.id, INDEXED_PER_CONVERSATION)?;
-                }
+            // Trimmed now and then rather than on every message: the hot path stays one write.
+            if messages.iter().any(|m| m.seq % INDEX_TRIM_EVERY == 0) {
+                trimmed.push(&s.id);
             }
+            indexed.extend(messages.into_iter().map(|m| (&s.id, m)));
             if entry.rev.is_none_or(|rev| rev < s.rev) {
-                self.store.put_summary(s, newest.visitor_id.as_ref(), self.now)?;
+                summaries.push((s, newest.visitor_id.as_ref()));
                 started_waiting |= self.track_waiting(s)?;
                 changed.push(s.clone());
             }
@@ -107,6 +110,15 @@ impl<S: WorkspaceStore> Workspace<'_, S> {
                     self.register_visitor(visitor)?;
                 }
             }
+        }
+        if !indexed.is_empty() {
+            self.store.index_messages(&indexed)?;
+        }
+        for id in trimmed {
+            self.store.trim_index(id, INDEXED_PER_CONVERSATION)?;
+        }
+        if !summaries.is_empty() {
+            self.store.put_summaries(&summaries, self.now)?;
         }
         self.count_usage(started, counted)?;
         // One frame to each inbox for the whole batch: under load a batch holds many.
@@ -237,6 +249,26 @@ mod tests {
         for text in ["a one", "a two", "a three", "b four"] {
             assert_eq!(ws.search(text).unwrap().len(), 1, "{text} is searchable");
         }
+    }
+
+    #[test]
+    fn a_batch_writes_its_summaries_in_one_call_and_its_messages_in_another() {
+        let mut store = Memory::open();
+        let ids: Vec<ConversationId> = (0..30).map(|n| ConversationId::parse(&format!("c_{n:012}")).unwrap()).collect();
+        let batch: Vec<ConversationUpdate> =
+            ids.iter().map(|id| update(id, 1, &format!("hello {}", id.as_str()))).collect();
+        let mut ws = Workspace::new(&mut store, "demo", 5_000, 1_000);
+        ws.conversations_updated(&batch).unwrap();
+        assert_eq!(ws.summaries(&ids).unwrap().len(), 30);
+        assert_eq!(ws.search(&format!("hello {}", ids[29].as_str())).unwrap().len(), 1);
+        drop(ws);
+        assert_eq!(store.statements, 2, "one call for 30 summaries, one for their messages");
+        // A batch with nothing new (every update older than the index) writes no summary.
+        let mut ws = Workspace::new(&mut store, "demo", 6_000, 1_000);
+        let stale: Vec<ConversationUpdate> = ids.iter().map(|id| update(id, 0, "stale")).collect();
+        ws.conversations_updated(&stale).unwrap();
+        drop(ws);
+        assert_eq!(store.statements, 3, "only the messages were indexed");
     }
 
     #[test]

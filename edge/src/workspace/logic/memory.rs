@@ -37,6 +37,8 @@ pub struct Memory {
     /// How often a visitor was registered (a batch registers one only with its conversation's
     /// first summary).
     pub registrations: u32,
+    /// Calls that wrote summaries or indexed messages (a batch writes each kind in one call).
+    pub statements: u32,
     pub directory: BTreeMap<String, Email>,
     pub retention_sync: BTreeSet<String>,
     pub members: Vec<Member>,
@@ -220,16 +222,22 @@ impl WorkspaceStore for Memory {
         all.sort_by_key(|s| std::cmp::Reverse(s.last_at));
         Ok(all.into_iter().take(limit).collect())
     }
-    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>, at: i64) -> EdgeResult<()> {
-        self.updated.insert(summary.id.as_str().into(), at);
-        let kept = self.summaries.get(summary.id.as_str()).map(|(_, v)| v.clone());
-        let visitor = kept.unwrap_or_else(|| visitor.cloned());
-        self.summaries.insert(summary.id.as_str().into(), (summary.clone(), visitor));
+    fn put_summaries(&mut self, summaries: &[(&ConversationSummary, Option<&VisitorId>)], at: i64) -> EdgeResult<()> {
+        self.statements += 1;
+        for (summary, visitor) in summaries {
+            self.updated.insert(summary.id.as_str().into(), at);
+            let kept = self.summaries.get(summary.id.as_str()).map(|(_, v)| v.clone());
+            let visitor = kept.unwrap_or_else(|| visitor.cloned());
+            self.summaries.insert(summary.id.as_str().into(), ((*summary).clone(), visitor));
+        }
         Ok(())
     }
-    fn index_message(&mut self, id: &ConversationId, message: &Indexed) -> EdgeResult<()> {
-        if !self.messages.iter().any(|(c, m)| c == id && m.seq == message.seq) {
-            self.messages.push((id.clone(), message.clone()));
+    fn index_messages(&mut self, messages: &[(&ConversationId, &Indexed)]) -> EdgeResult<()> {
+        self.statements += 1;
+        for (id, message) in messages {
+            if !self.messages.iter().any(|(c, m)| c == *id && m.seq == message.seq) {
+                self.messages.push(((*id).clone(), (*message).clone()));
+            }
         }
         Ok(())
     }
