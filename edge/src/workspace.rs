@@ -18,18 +18,6 @@ mod store;
 #[cfg(target_arch = "wasm32")]
 pub use object::Workspace;
 
-/// Most values one SQL statement may bind (a Durable Object's SQLite allows 100): the index's
-/// batch writes (`store`) split their rows to stay within it.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-const MAX_BOUND: usize = 100;
-
-/// `(?, …), (?, …)`: the `VALUES` of `n` rows of `columns` values each.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-fn sql_rows(n: usize, columns: usize) -> String {
-    let row = format!("({})", vec!["?"; columns].join(", "));
-    vec![row; n].join(", ")
-}
-
 use crate::conversation::logic::Indexed;
 use crate::settings::WorkspaceConfig;
 use serde::{Deserialize, Serialize};
@@ -193,6 +181,18 @@ crate::requests! {
         /// A page of the REST API's conversation list.
         conversation_page: GetConversationPage { query: logic::listing::ConversationQuery } -> logic::listing::ConversationPage;
     }
+}
+
+/// Most values one SQL statement may bind (a Durable Object's SQLite allows 100): the index's
+/// batch writes (`store`) split their rows to stay within it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+const MAX_BOUND: usize = 100;
+
+/// `(?, …), (?, …)`: the `VALUES` of `n` rows of `columns` values each.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn sql_rows(n: usize, columns: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    vec![row; n].join(", ")
 }
 
 #[cfg(test)]
