@@ -92,9 +92,6 @@ pub trait WorkspaceStore {
     /// indexed keeps the visitor it was recorded with. A feed's batch writes all of its summaries
     /// at once: a few statements a batch rather than one a message.
     fn put_summaries(&mut self, summaries: &[(&ConversationSummary, Option<&VisitorId>)], at: i64) -> EdgeResult<()>;
-    fn put_summary(&mut self, summary: &ConversationSummary, visitor: Option<&VisitorId>, at: i64) -> EdgeResult<()> {
-        self.put_summaries(&[(summary, visitor)], at)
-    }
     /// Adds messages to the search index; one already there stays as it is.
     fn index_messages(&mut self, messages: &[(&ConversationId, &Indexed)]) -> EdgeResult<()>;
     /// Keeps only the conversation's `keep` newest indexed messages.

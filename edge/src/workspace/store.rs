@@ -141,6 +141,19 @@ impl SqlStore<'_> {
         self.0.exec(query, bindings)?;
         Ok(())
     }
+
+    /// `head (?, …), (?, …) tail` for every row (of equal length), in as few statements as the
+    /// limit on bound values allows.
+    fn insert_rows(&self, head: &str, tail: &str, rows: Vec<Vec<worker::SqlStorageValue>>) -> EdgeResult<()> {
+        let Some(columns) = rows.first().map(Vec::len) else { return Ok(()) };
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(super::MAX_BOUND / columns).collect();
+            let query = format!("{head} {} {tail}", super::sql_rows(chunk.len(), columns));
+            self.run(&query, chunk.into_iter().flatten().collect())?;
+        }
+        Ok(())
+    }
 }
 
 /// `WHERE` for the agent-socket registry: `email` and `sessions` narrow it when given.
@@ -289,11 +302,10 @@ impl WorkspaceStore for SqlStore<'_> {
         self.summaries("SELECT * FROM conversations ORDER BY last_at DESC LIMIT ?", vec![limit(n)])
     }
     fn put_summaries(&mut self, summaries: &[(&ConversationSummary, Option<&VisitorId>)], at: i64) -> EdgeResult<()> {
-        const COLUMNS: usize = 10;
-        for chunk in summaries.chunks(super::MAX_BOUND / COLUMNS) {
-            let mut bindings: Vec<worker::SqlStorageValue> = Vec::with_capacity(chunk.len() * COLUMNS);
-            for (s, visitor) in chunk {
-                bindings.extend([
+        let rows = summaries
+            .iter()
+            .map(|(s, visitor)| {
+                Ok(vec![
                     s.id.as_str().into(),
                     s.visitor_name.as_str().into(),
                     s.last_message.as_str().into(),
@@ -304,20 +316,17 @@ impl WorkspaceStore for SqlStore<'_> {
                     (s.rev as i64).into(),
                     visitor.map(|v| v.as_str().to_owned()).into(),
                     at.into(),
-                ]);
-            }
-            self.run(
-                &format!(
-                    "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, \
-                     rev, visitor_id, updated_at) VALUES {} ON CONFLICT(id) DO UPDATE SET \
-                     visitor_name = excluded.visitor_name, last_message = excluded.last_message, \
-                     last_author = excluded.last_author, last_at = excluded.last_at, last_seq = excluded.last_seq, \
-                     json = excluded.json, rev = excluded.rev, updated_at = excluded.updated_at",
-                    super::sql_rows(chunk.len(), COLUMNS)
-                ),
-                bindings,
-            )?;
-        }
+                ])
+            })
+            .collect::<EdgeResult<Vec<_>>>()?;
+        self.insert_rows(
+            "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, rev, \
+             visitor_id, updated_at) VALUES",
+            "ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, last_message = excluded.last_message, \
+             last_author = excluded.last_author, last_at = excluded.last_at, last_seq = excluded.last_seq, \
+             json = excluded.json, rev = excluded.rev, updated_at = excluded.updated_at",
+            rows,
+        )?;
         // A new row takes the visitor; an existing one keeps the visitor it was first stored with.
         for (s, visitor) in summaries {
             self.1.update(&s.id, |entry| {
@@ -331,21 +340,11 @@ impl WorkspaceStore for SqlStore<'_> {
     }
 
     fn index_messages(&mut self, messages: &[(&ConversationId, &Indexed)]) -> EdgeResult<()> {
-        const COLUMNS: usize = 4;
-        for chunk in messages.chunks(super::MAX_BOUND / COLUMNS) {
-            let mut bindings: Vec<worker::SqlStorageValue> = Vec::with_capacity(chunk.len() * COLUMNS);
-            for (id, m) in chunk {
-                bindings.extend([id.as_str().into(), (m.seq as i64).into(), m.body.as_str().into(), m.at.into()]);
-            }
-            self.run(
-                &format!(
-                    "INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES {}",
-                    super::sql_rows(chunk.len(), COLUMNS)
-                ),
-                bindings,
-            )?;
-        }
-        Ok(())
+        let rows = messages
+            .iter()
+            .map(|(id, m)| vec![id.as_str().into(), (m.seq as i64).into(), m.body.as_str().into(), m.at.into()])
+            .collect();
+        self.insert_rows("INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES", "", rows)
     }
     fn trim_index(&mut self, id: &ConversationId, keep: usize) -> EdgeResult<()> {
         self.run(

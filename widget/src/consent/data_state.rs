@@ -106,9 +106,11 @@ impl DataState {
                 self.erasing = part == Part::Delete;
             }
             DataEvent::Held(Part::Status, held) if !held.known => self.phase = Phase::NothingHeld,
-            DataEvent::Held(Part::Switches, mut held) => {
-                self.switching = self.switching.saturating_sub(1);
-                self.notice = None;
+            DataEvent::Held(part, mut held) => {
+                if part == Part::Switches {
+                    self.switching = self.switching.saturating_sub(1);
+                }
+                // While a switch is still on its way, any answer keeps the switches as asked.
                 if self.switching == 0 {
                     self.undo = None;
                 } else if let Phase::Held(shown) = &self.phase {
@@ -116,13 +118,7 @@ impl DataState {
                     (held.restricted, held.objected) = (shown.restricted, shown.objected);
                 }
                 self.phase = Phase::Held(held);
-            }
-            DataEvent::Held(part, held) => {
-                self.phase = Phase::Held(held);
                 self.notice = (part == Part::Details).then_some((part, Notice::Saved));
-                if self.switching == 0 {
-                    self.undo = None;
-                }
             }
             DataEvent::Switch { restrict, on } => {
                 if let Phase::Held(held) = &mut self.phase {
@@ -270,6 +266,9 @@ mod tests {
         let refused = first.clone().next(DataEvent::Refused(Part::Switches, error(ErrorCode::Internal, "later")));
         assert_eq!(refused.phase, Phase::Held(Held { objected: true, ..ana() }));
         assert_eq!((refused.switching, refused.undo), (0, None));
+        // A correction answered meanwhile keeps the switches as asked too.
+        let corrected = first.clone().next(DataEvent::Held(Part::Details, Held { name: "Bea".into(), ..ana() }));
+        assert_eq!(corrected.phase, Phase::Held(Held { name: "Bea".into(), ..asked.clone() }));
         // The second answered: what the edge holds, both on.
         let second = first.next(DataEvent::Held(Part::Switches, asked.clone()));
         assert_eq!((second.phase, second.switching, second.undo), (Phase::Held(asked), 0, None));

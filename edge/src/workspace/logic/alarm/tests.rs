@@ -37,7 +37,7 @@ fn workspace(days: Option<u32>, conversations: usize, visitors: usize) -> Memory
     let mut store = Memory::open();
     store.config.as_mut().unwrap().chat.retention_days = days;
     for n in 0..conversations {
-        store.put_summary(&summary(&conversation(n), "Ada", n as i64), None, n as i64).unwrap();
+        store.put_summaries(&[(&summary(&conversation(n), "Ada", n as i64), None)], n as i64).unwrap();
     }
     for n in 0..visitors {
         store.register_visitor(&visitor(n)).unwrap();
@@ -114,7 +114,7 @@ fn an_erased_visitor_answering_unauthorized_does_not_stop_the_sync_but_a_failure
 fn expiry_deletes_at_most_fifty_oldest_first_per_alarm_and_sets_the_next() {
     let mut store = workspace(Some(1), 120, 0);
     // One more, still active: it is due a day after its last activity.
-    store.put_summary(&summary(&conversation(999), "Bo", 10 * DAY), None, 10 * DAY).unwrap();
+    store.put_summaries(&[(&summary(&conversation(999), "Bo", 10 * DAY), None)], 10 * DAY).unwrap();
     let now = 10 * DAY + 10;
     let (calls, effects) = alarm(&mut store, now, ok);
     let expected: Vec<Call> =
