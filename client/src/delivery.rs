@@ -27,8 +27,9 @@ pub struct Delivery {
     pub pending: Vec<Outgoing>,
     /// Whether the edge has welcomed the current connection (sends go out directly).
     pub ready: bool,
-    /// Changes of state (contact details, presence, status, assignment) made while the socket
-    /// was down: sent after the next welcome, so a visitor's "we'll reply to…" holds.
+    /// Changes of state (contact details, presence, status, assignment) and the newest read
+    /// receipt, made while the socket was down: sent after the next welcome, so a visitor's
+    /// "we'll reply to…" holds and a message read meanwhile shows "Seen".
     pub later: Vec<ClientMsg>,
 }
 
@@ -51,11 +52,19 @@ impl Delivery {
     }
 
     /// A frame that is not a message: returned to send now when the connection is ready; while
-    /// it is not, a change of state waits for the next welcome and a passing signal (typing,
-    /// read) is dropped (the next one, or the welcome's replay, makes up for it).
+    /// it is not, a change of state waits for the next welcome, and so does a read receipt (only
+    /// the newest: nothing else would report it again once the messages are on screen). Typing
+    /// is dropped: the next keystroke sends another.
     pub fn frame(&mut self, frame: ClientMsg) -> Option<ClientMsg> {
         if self.ready {
             return Some(frame);
+        }
+        if let ClientMsg::Read { seq } = frame {
+            self.later.retain(|f| !matches!(f, ClientMsg::Read { seq: older } if *older <= seq));
+            if !self.later.iter().any(|f| matches!(f, ClientMsg::Read { .. })) {
+                self.later.push(frame);
+            }
+            return None;
         }
         if matches!(
             frame,
@@ -266,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn changes_wait_for_the_welcome_and_signals_are_dropped() {
+    fn changes_wait_for_the_welcome_and_typing_is_dropped() {
         let mut d = Delivery::default();
         d.on_open();
         let contact = ClientMsg::Contact {
@@ -289,6 +298,22 @@ mod tests {
             vec![ClientMsg::Presence { away: true }]
         );
         assert!(inbox.ready);
+    }
+
+    #[test]
+    fn a_read_while_the_socket_is_down_goes_after_the_welcome() {
+        // The agent opens the conversation while their socket reconnects: the view reports what
+        // it shows once, and the messages do not change afterwards to report it again.
+        let mut d = Delivery::default();
+        d.on_open();
+        d.on_server(&welcome(&[]));
+        d.on_close();
+        assert_eq!(d.frame(ClientMsg::Read { seq: 3 }), None);
+        assert_eq!(d.frame(ClientMsg::Read { seq: 5 }), None);
+        assert_eq!(d.frame(ClientMsg::Read { seq: 4 }), None, "an older one changes nothing");
+        d.on_open();
+        assert_eq!(d.on_server(&welcome(&[])), vec![ClientMsg::Read { seq: 5 }], "the newest, once");
+        assert_eq!(d.frame(ClientMsg::Read { seq: 6 }), Some(ClientMsg::Read { seq: 6 }));
     }
 
     #[test]
