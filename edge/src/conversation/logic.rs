@@ -47,6 +47,8 @@ pub trait MessageLog {
     /// Stores `message`, unless one with its client id is stored already: that one comes back
     /// and nothing is stored (one statement either way, so a new message costs no lookup).
     fn append(&mut self, message: &ChatMessage) -> EdgeResult<Option<ChatMessage>>;
+    /// The newest message of the visitor and of the team after `seq` (0: none), notes included.
+    fn last_seqs_after(&self, seq: u64) -> EdgeResult<(u64, u64)>;
 }
 
 /// A log that remembers its newest message, so a frame costs no read of it: the object is its
@@ -74,6 +76,9 @@ impl<L: MessageLog> MessageLog for LastKept<'_, L> {
     }
     fn visitor_messages_after(&self, seq: u64) -> EdgeResult<u32> {
         self.log.visitor_messages_after(seq)
+    }
+    fn last_seqs_after(&self, seq: u64) -> EdgeResult<(u64, u64)> {
+        self.log.last_seqs_after(seq)
     }
     fn append(&mut self, message: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
         // Stored first: a failed write leaves the memory as the table is.
@@ -115,6 +120,49 @@ pub struct State {
     /// The visitor asked for a transcript by email when the conversation is resolved.
     #[serde(default)]
     pub transcript: Option<email::Transcript>,
+    /// The log's newest message when this state was stored. A chat message alone leaves the
+    /// state unstored (see [`State::may_stay_unsaved`]); [`State::catch_up`] works out again
+    /// what the messages after this one moved.
+    #[serde(default)]
+    pub logged: u64,
+}
+
+impl State {
+    /// Whether the change from `before` to `self` may stay in memory only: a new message was
+    /// stored, and nothing changed but what every message moves (the read positions, the
+    /// revision, the unread count, the senders' budgets). Those follow from the log
+    /// ([`State::catch_up`]), so a chat message costs one write (its row) rather than two; the
+    /// budgets do not, and after a restart a sender's is the one last stored (at most one burst
+    /// more, and a restart is no flood's to choose).
+    pub fn may_stay_unsaved(&self, before: &State, appended: bool) -> bool {
+        let moved = |s: &State| State {
+            visitor_read: 0,
+            agent_read: 0,
+            rev: 0,
+            unread: None,
+            buckets: BTreeMap::new(),
+            logged: 0,
+            ..s.clone()
+        };
+        appended && moved(self) == moved(before)
+    }
+
+    /// A stored state brought up to date with the messages stored after it: each moved the
+    /// revision by one (its inbox update), its writer's side has read it, and the unread count
+    /// is counted again when needed.
+    pub fn catch_up(&mut self, log: &impl MessageLog) -> EdgeResult<()> {
+        let last = log.last()?.map_or(0, |m| m.seq);
+        if last <= self.logged {
+            return Ok(());
+        }
+        let (visitor, team) = log.last_seqs_after(self.logged)?;
+        self.rev += last - self.logged;
+        self.visitor_read = self.visitor_read.max(visitor);
+        self.agent_read = self.agent_read.max(team);
+        self.unread = None;
+        self.logged = last;
+        Ok(())
+    }
 }
 
 /// Who is on a socket and what they have done on it; kept in the socket's hibernation attachment
@@ -545,6 +593,12 @@ impl MessageLog for VecLog {
         self.1.set(self.1.get() + 1);
         Ok(self.0.iter().filter(|m| m.seq > seq && m.author == Author::Visitor).count() as u32)
     }
+    fn last_seqs_after(&self, seq: u64) -> EdgeResult<(u64, u64)> {
+        let newest = |visitor: bool| {
+            self.0.iter().filter(|m| m.seq > seq && (m.author == Author::Visitor) == visitor).map(|m| m.seq).max()
+        };
+        Ok((newest(true).unwrap_or(0), newest(false).unwrap_or(0)))
+    }
     fn append(&mut self, message: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
         if let Some(stored) = self.by_client_id(&message.client_id)? {
             return Ok(Some(stored));
@@ -627,6 +681,76 @@ mod tests {
             .iter()
             .find_map(|e| if let Effect::Notify { summary, .. } = e { Some(summary) } else { None })
             .expect("a notify")
+    }
+
+    impl Fixture {
+        /// The conversation as the inbox would list it, from `state` over this log.
+        fn summary_of(&mut self, state: &mut State) -> ConversationSummary {
+            let files = crate::files::FileKeys::TEST;
+            Conversation { id: &self.id, state, log: &mut self.log, team: &self.team, files }.summary().unwrap()
+        }
+    }
+
+    #[test]
+    fn a_new_instance_works_out_what_the_unsaved_messages_moved() {
+        let mut f = Fixture::new();
+        let (mut visitor, mut agent) = (greeted(Role::Visitor), agent());
+        f.handle(&mut visitor, send("c_00000001", "one"), 1);
+        f.handle(&mut agent, Ok(ClientMsg::Read { seq: 1 }), 2);
+        // What the object stored last (a read is stored), and messages after it that were not.
+        let stored = State { logged: 1, ..f.state.clone() };
+        f.handle(&mut agent, send("c_00000002", "a reply"), 3);
+        f.handle(&mut agent, note("c_00000003", "a note"), 4);
+        f.handle(&mut visitor, send("c_00000004", "two"), 5);
+        f.handle(&mut visitor, send("c_00000005", "three"), 6);
+        let mut restarted = stored.clone();
+        restarted.catch_up(&f.log).unwrap();
+        assert_eq!(
+            (restarted.rev, restarted.visitor_read, restarted.agent_read, restarted.logged),
+            (f.state.rev, 5, 3, 5),
+            "each message moved the revision by one, and its writer's side has read it"
+        );
+        let mut live = f.state.clone();
+        assert_eq!(f.summary_of(&mut restarted), f.summary_of(&mut live), "the inbox lists the same");
+        assert_eq!(f.summary_of(&mut restarted).unread, 2);
+        // Caught up, or nothing after what was stored: nothing moves.
+        let again = restarted.clone();
+        restarted.catch_up(&f.log).unwrap();
+        assert_eq!(restarted, again);
+        let mut current = State { logged: 5, ..f.state.clone() };
+        current.catch_up(&f.log).unwrap();
+        assert_eq!(current, State { logged: 5, ..f.state.clone() });
+        // A state stored before this field (logged 0) comes out no older than it was.
+        let mut old = State { logged: 0, ..stored };
+        old.catch_up(&f.log).unwrap();
+        assert!(old.rev >= f.state.rev && old.visitor_read == 5 && old.agent_read == 3);
+    }
+
+    #[test]
+    fn only_a_new_message_leaves_the_state_unsaved() {
+        let mut f = Fixture::new();
+        let (mut visitor, mut agent) = (greeted(Role::Visitor), agent());
+        let step = |f: &mut Fixture, peer: &mut Peer, frame, now| {
+            let (before, last) = (f.state.clone(), f.log.0.len());
+            f.handle(peer, frame, now);
+            f.state.may_stay_unsaved(&before, f.log.0.len() > last)
+        };
+        assert!(!step(&mut f, &mut visitor, send("c_00000001", "one"), 1), "the first starts the conversation");
+        assert!(step(&mut f, &mut visitor, send("c_00000002", "two"), 2));
+        assert!(step(&mut f, &mut agent, send("c_00000003", "a reply"), 3));
+        assert!(step(&mut f, &mut agent, note("c_00000004", "a note"), 4));
+        assert!(!step(&mut f, &mut agent, Ok(ClientMsg::Read { seq: 4 }), 5), "a read stores no message");
+        assert!(!step(&mut f, &mut visitor, Ok(ClientMsg::Read { seq: 4 }), 6));
+        assert!(!step(&mut f, &mut agent, Ok(ClientMsg::SetStatus { status: ConversationStatus::Resolved }), 7));
+        assert!(!step(&mut f, &mut visitor, send("c_00000005", "again"), 8), "a message that reopens it");
+        assert!(!step(&mut f, &mut visitor, send("c_00000005", "again"), 9), "a resend stores nothing");
+        // A flood: the first message refused stores nothing, and the budget it spent is stored.
+        let refused = (0..RATE_BURST * 2).find_map(|i| {
+            let stored = f.log.0.len();
+            let unsaved = step(&mut f, &mut visitor, send(&format!("c_1{i:07}"), "flood"), 10);
+            (f.log.0.len() == stored).then_some(unsaved)
+        });
+        assert_eq!(refused, Some(false));
     }
 
     #[test]
@@ -1058,6 +1182,9 @@ mod tests {
         }
         fn append(&mut self, message: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
             self.0.append(message)
+        }
+        fn last_seqs_after(&self, seq: u64) -> EdgeResult<(u64, u64)> {
+            self.0.last_seqs_after(seq)
         }
     }
 

@@ -32,10 +32,11 @@ pub struct Conversation {
     /// Whether this instance has checked the workspace's index since it started (see
     /// [`Conversation::repair_index`]).
     repaired: std::cell::Cell<bool>,
-    /// What this instance has read or written of its storage, so a chat message costs one
-    /// insert and one state write rather than five reads besides: the object is its storage's
-    /// only writer, so this is as current as the tables until the instance goes (a new one reads
-    /// them again). Emptied when everything is deleted.
+    /// What this instance has read or written of its storage, so a chat message costs one insert
+    /// (its state stays in memory: `State::may_stay_unsaved`) rather than five reads and a state
+    /// write besides: the object is its storage's only writer, so this is as current as the
+    /// tables until the instance goes (a new one reads them again). Emptied when everything is
+    /// deleted.
     memo: std::cell::RefCell<Memo>,
     /// The log's newest message (see [`LastKept`]).
     last: std::cell::RefCell<Option<Option<ChatMessage>>>,
@@ -192,18 +193,22 @@ impl Conversation {
         if let Some(state) = &self.memo.borrow().state {
             return Ok(state.clone());
         }
-        let state = match self.meta("state")? {
+        let mut state: ConversationState = match self.meta("state")? {
             Some(json) => serde_json::from_slice(json.as_bytes())?,
             None => ConversationState::default(),
         };
+        let sql = self.sql();
+        state.catch_up(&self.log(&sql))?;
         self.memo.borrow_mut().state = Some(state.clone());
         Ok(state)
     }
 
     /// Stores the state, then remembers it (a failed write leaves the memory as the table is).
     fn save_state(&self, state: &ConversationState) -> EdgeResult<()> {
-        self.set_meta("state", &serde_json::to_string(state)?)?;
-        self.memo.borrow_mut().state = Some(state.clone());
+        let sql = self.sql();
+        let state = ConversationState { logged: self.log(&sql).last()?.map_or(0, |m| m.seq), ..state.clone() };
+        self.set_meta("state", &serde_json::to_string(&state)?)?;
+        self.memo.borrow_mut().state = Some(state);
         Ok(())
     }
 
@@ -264,12 +269,14 @@ impl Conversation {
         let peer_before = peer.clone();
         let sql = self.sql();
         let mut log = self.log(&sql);
+        let last_before = log.last()?.map(|m| m.seq);
         let files = crate::files::FileKeys { secret: self.file_secret.as_bytes(), site: &site };
         let effects = logic::Conversation { id: &id, state: &mut state, log: &mut log, team: &team, files }.handle(
             peer,
             frame,
             now_ms(),
         )?;
+        let appended = log.last()?.map(|m| m.seq) != last_before;
         // Saved before anything below awaits: the next frame on this socket may be handled while
         // this one waits for the workspace, and must see this one's send count and greeting.
         // Only when it changed (a chat message leaves it as it was): writing an attachment costs
@@ -277,7 +284,9 @@ impl Conversation {
         if let Some(ws) = from.filter(|_| *peer != peer_before) {
             self.set_peer(ws, peer)?;
         }
-        if state != before {
+        if state.may_stay_unsaved(&before, appended) {
+            self.memo.borrow_mut().state = Some(state.clone());
+        } else if state != before {
             self.save_state(&state)?;
         }
         let hooks = self.queue_hooks(&site, &id, &before, &state, &effects, &wanted)?;

@@ -81,6 +81,24 @@ impl MessageLog for SqlLog<'_> {
         Ok(count.n as u32)
     }
 
+    fn last_seqs_after(&self, seq: u64) -> EdgeResult<(u64, u64)> {
+        #[derive(Deserialize)]
+        struct Newest {
+            visitor: i64,
+            team: i64,
+        }
+        let visitor = serde_json::to_string(&Author::Visitor)?;
+        let newest: Newest = self
+            .0
+            .exec(
+                "SELECT COALESCE(MAX(CASE WHEN author = ?1 THEN seq END), 0) AS visitor, \
+                 COALESCE(MAX(CASE WHEN author != ?1 THEN seq END), 0) AS team FROM messages WHERE seq > ?2",
+                vec![visitor.into(), (seq as i64).into()],
+            )?
+            .one()?;
+        Ok((newest.visitor as u64, newest.team as u64))
+    }
+
     fn append(&mut self, m: &ChatMessage) -> EdgeResult<Option<ChatMessage>> {
         let author = serde_json::to_string(&m.author)?;
         let file = m.file.as_ref().map(serde_json::to_string).transpose()?;
