@@ -41,8 +41,6 @@ pub struct Billing<'a, S: BillingStore> {
     pub now: i64,
 }
 
-/// `2026-12-14`.
-
 impl<S: BillingStore> Billing<'_, S> {
     pub fn subscription(&self) -> EdgeResult<Subscription> {
         Ok(self.store.subscription()?.unwrap_or_else(|| Subscription::free(self.config)))

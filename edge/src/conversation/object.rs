@@ -370,7 +370,7 @@ impl Conversation {
         let delay = delay_ms * retention_ms(&self.env, Some(1)).unwrap_or(86_400_000) / 86_400_000;
         let at = now_ms() + delay;
         let storage = self.state.storage();
-        if storage.get_alarm().await?.is_none_or(|set| set as i64 > at) {
+        if storage.get_alarm().await?.is_none_or(|set| set > at) {
             storage.set_alarm(crate::glue::at_time(at)).await?;
         }
         Ok(())

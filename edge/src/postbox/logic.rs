@@ -14,7 +14,7 @@ pub const MAX_ATTEMPTS: u32 = 6;
 pub const LIMIT_WINDOW_MS: i64 = 3600 * 1000;
 
 /// Waits before each retry: a minute, then longer, about a day in all.
-const BACKOFF_MS: [i64; 5] = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 12 * 3600_000];
+const BACKOFF_MS: [i64; 5] = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 12 * 3_600_000];
 
 /// A mail waiting to be sent (or sent again).
 #[derive(Debug, Clone, PartialEq, Eq)]
