@@ -49,6 +49,11 @@ crate::requests! {
         /// visitor (with the verified user id their token carries); `upload` is the stored file
         /// or why it was refused. Answers whether the file is now a stored message's.
         post_file: PostFile {
+            /// The visitor's token's visitor: a visitor's file may come before their socket has
+            /// opened the conversation, and it opens it the same way.
+            visitor: Option<shared::VisitorId>,
+            site: shared::SiteId,
+            conversation: shared::ConversationId,
             agent: Option<shared::AgentRef>,
             verified: Option<String>,
             client_id: shared::ClientMsgId,

@@ -70,6 +70,8 @@ struct Poster<'a> {
     conversation: &'a ConversationId,
     /// The agent who sends it; `None`: the conversation's visitor.
     agent: Option<shared::AgentRef>,
+    /// The visitor of the token it came with.
+    visitor: Option<shared::VisitorId>,
     /// The verified user id of the visitor's token.
     verified: Option<String>,
     /// The visitor's language (the widget's), for a refusal's words.
@@ -118,6 +120,7 @@ impl Ctx<'_> {
             site: &site,
             conversation: &token.conversation_id,
             agent: None,
+            visitor: Some(token.visitor_id),
             verified: token.verified_id,
             lang,
         };
@@ -132,8 +135,14 @@ impl Ctx<'_> {
         let client_id = client_id_of(&req.url()?)?;
         let allowed = self.limit(Limited::Upload, req, &workspace.id, None).await;
         let me = shared::AgentRef { email: agent.email, name: agent.me.name };
-        let to =
-            Poster { site: &workspace.id, conversation: &conversation, agent: Some(me), verified: None, lang: None };
+        let to = Poster {
+            site: &workspace.id,
+            conversation: &conversation,
+            agent: Some(me),
+            visitor: None,
+            verified: None,
+            lang: None,
+        };
         self.post_file(req, to, client_id, allowed).await
     }
 
@@ -157,6 +166,9 @@ impl Ctx<'_> {
         };
         let key = upload.as_ref().ok().map(|file| files::key(to.site, to.conversation, &file.id));
         let post = PostFile {
+            visitor: to.visitor,
+            site: to.site.clone(),
+            conversation: to.conversation.clone(),
             agent: to.agent,
             verified: to.verified,
             client_id,

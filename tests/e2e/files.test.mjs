@@ -297,6 +297,19 @@ test('in the widget and the inbox: the paperclip, a pasted screenshot, a dropped
   }
 });
 
+test('a file sent before the chat\'s socket has opened is the conversation\'s first message', async () => {
+  // The paperclip shows as soon as the chat does: a visitor quick to pick a file (or a slow
+  // network) posts it while the socket is still connecting.
+  const session = await api.visitorSession(site, PAGE);
+  const url = `${suite.edge.base}/api/v1/sites/${site}/file-messages?token=${encodeURIComponent(session.token)}&client_id=c_early000001&name=early.png`;
+  const res = await fetch(url, { method: 'POST', headers: { origin: suite.edge.base }, body: PNG });
+  assert.equal(res.status, 204, await res.text());
+  const socket = await api.visitorSocket(site, session.token);
+  const welcome = await socket.hello();
+  assert.deepEqual(welcome.messages.map((m) => [m.client_id, m.file?.name]), [['c_early000001', 'early.png']]);
+  socket.close();
+});
+
 test('the file-message routes: the visitor by their token, an agent of the workspace only, each refusal typed', async () => {
   const { session, socket } = await visitor();
   const route = (token, clientId, name = 'a.txt') =>

@@ -123,26 +123,9 @@ impl Conversation {
         let mut peer = Peer::new(role.clone());
         match &role {
             Role::Visitor => {
-                let mut state = self.state()?;
                 let visitor = header(H_VISITOR).map(|v| shared::VisitorId::parse(&v)).transpose()?;
                 peer.verified = header(H_VERIFIED).and_then(|v| crate::auth::unb64(&v));
-                let bound_before = state.details.verified_id.is_some();
-                if logic::bind_visitor(&mut state, visitor, peer.verified.clone())? {
-                    self.save_state(&state)?;
-                }
-                // The conversation just became a verified user's: sockets opened with a token
-                // that is not theirs (an anonymous one from before their identify) lose it now.
-                if !bound_before && state.details.verified_id.is_some() {
-                    self.close_where(|p| logic::may_use(p, &state).err());
-                }
-                // The ids are not personal data; keeping them lets the object notify its workspace.
-                self.set_meta("site", &site)?;
-                self.set_meta("conversation_id", &id)?;
-                // The visitor's profile lists the conversation from the moment their chat opens:
-                // their export and erasure reach it, and their first message makes no call.
-                if !state.listed && state.details.visitor_id.is_some() {
-                    self.list_on_profile(&site, &id, &state).await;
-                }
+                self.visitor_arrives(&site, &id, visitor, peer.verified.clone()).await?;
             }
             Role::Agent { email, .. } => {
                 let session = header(H_SESSION).ok_or(EdgeError::Internal("missing session header".into()))?;
@@ -165,6 +148,36 @@ impl Conversation {
         self.state.accept_web_socket(&pair.server);
         self.set_peer(&pair.server, &peer)?;
         Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// The visitor comes in, by a socket or by a file sent before any socket (the paperclip shows
+    /// as soon as the chat does): the conversation is bound to them and learns its ids.
+    async fn visitor_arrives(
+        &self,
+        site: &str,
+        id: &str,
+        visitor: Option<shared::VisitorId>,
+        verified: Option<String>,
+    ) -> EdgeResult<()> {
+        let mut state = self.state()?;
+        let bound_before = state.details.verified_id.is_some();
+        if logic::bind_visitor(&mut state, visitor, verified)? {
+            self.save_state(&state)?;
+        }
+        // The conversation just became a verified user's: sockets opened with a token that is
+        // not theirs (an anonymous one from before their identify) lose it now.
+        if !bound_before && state.details.verified_id.is_some() {
+            self.close_where(|p| logic::may_use(p, &state).err());
+        }
+        // The ids are not personal data; keeping them lets the object notify its workspace.
+        self.set_meta("site", site)?;
+        self.set_meta("conversation_id", id)?;
+        // The visitor's profile lists the conversation from the moment their chat opens: their
+        // export and erasure reach it, and their first message makes no call.
+        if !state.listed && state.details.visitor_id.is_some() {
+            self.list_on_profile(site, id, &state).await;
+        }
+        Ok(())
     }
 
     /// Closes, for good, every socket for which `why` gives a close code; they are marked first,
@@ -789,6 +802,12 @@ impl ConversationCalls for Conversation {
     }
 
     async fn post_file(&self, request: PostFile) -> EdgeResult<bool> {
+        if request.agent.is_none() && self.ids()?.is_none() {
+            let door = Door { started: false, erased: self.meta(ERASED)?.is_some(), shut: self.meta(SHUT)?.is_some() };
+            logic::admit(&logic::Role::Visitor, door)?;
+            let (site, id) = (request.site.as_str(), request.conversation.as_str());
+            self.visitor_arrives(site, id, request.visitor.clone(), request.verified.clone()).await?;
+        }
         let sender = match request.agent {
             Some(a) => logic::Peer::new(logic::Role::Agent { name: a.name, email: a.email }),
             None => logic::Peer { verified: request.verified, ..logic::Peer::new(logic::Role::Visitor) },
