@@ -114,12 +114,7 @@ impl Conversation {
             (Some(name), Some(email)) => Role::Agent { name, email: Email::parse(&email)? },
             _ => Role::Visitor,
         };
-        let door = Door {
-            started: self.meta("conversation_id")?.is_some(),
-            erased: self.meta(ERASED)?.is_some(),
-            shut: self.meta(SHUT)?.is_some(),
-        };
-        logic::admit(&role, door)?;
+        logic::admit(&role, self.door()?)?;
         let mut peer = Peer::new(role.clone());
         match &role {
             Role::Visitor => {
@@ -148,6 +143,15 @@ impl Conversation {
         self.state.accept_web_socket(&pair.server);
         self.set_peer(&pair.server, &peer)?;
         Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// What decides who may come in (`logic::admit`): started, erased, shut.
+    fn door(&self) -> EdgeResult<Door> {
+        Ok(Door {
+            started: self.meta("conversation_id")?.is_some(),
+            erased: self.meta(ERASED)?.is_some(),
+            shut: self.meta(SHUT)?.is_some(),
+        })
     }
 
     /// The visitor comes in, by a socket or by a file sent before any socket (the paperclip shows
@@ -803,8 +807,7 @@ impl ConversationCalls for Conversation {
 
     async fn post_file(&self, request: PostFile) -> EdgeResult<bool> {
         if request.agent.is_none() && self.ids()?.is_none() {
-            let door = Door { started: false, erased: self.meta(ERASED)?.is_some(), shut: self.meta(SHUT)?.is_some() };
-            logic::admit(&logic::Role::Visitor, door)?;
+            logic::admit(&logic::Role::Visitor, self.door()?)?;
             let (site, id) = (request.site.as_str(), request.conversation.as_str());
             self.visitor_arrives(site, id, request.visitor.clone(), request.verified.clone()).await?;
         }
