@@ -78,7 +78,8 @@ build_all() {
   cp -r www/. dist/www/
   # The loader is read and reviewed as written; visitors get it minified (it must stay < 2 KB gzip).
   esbuild www/widget.js --minify --target=es2017 --log-level=warning --outfile=dist/www/widget.js
-  # The JavaScript API and page activity, loaded by the loader after first paint.
+  # The JavaScript API and page activity, loaded by the loader (by the banner's script after the
+  # banner on a first visit).
   if [ -f www/api.js ]; then esbuild www/api.js --minify --target=es2017 --log-level=warning --outfile=dist/www/api.js; fi
   # The consent banner's script, loaded by the loader only when a banner must show.
   esbuild www/banner.js --minify --target=es2017 --log-level=warning --outfile=dist/www/banner.js

@@ -11,9 +11,10 @@
  *
  * The loader shares its state through window.__provixchat (P): v the view ('', 'banner', 'prefs' or
  * 'chat'), f the widget's iframe, r the iframe that said it is ready, s what the site's storage holds
- * ({ token, record }), site (URL-encoded), b the launcher button (in the loader's shadow root),
- * show(view), state() (sends the widget the view, the token and the consent), t() (what a click on
- * the launcher does), d() (the current consent decision, or null) and a() (apply the decision).
+ * ({ token, record }), i the site (URL-encoded), b the launcher button (in the loader's shadow
+ * root), o(view) (show), u() (sends the widget the view, the token and the consent), t() (what a
+ * click on the launcher does), d() (the current consent decision, if there is one) and a() (apply
+ * the decision). On a first visit it is loaded by banner.js, once the banner is up.
  * It sets q(job): its queue of identify calls, which the banner's decision joins (banner.js).
  * A classic script, served minified (≤ 3 KB gzip). */
 (() => {
@@ -21,7 +22,7 @@
   // Nothing without the loader, and nothing twice.
   if (!P || P.api || !me) return;
   var edge = new URL(me.src).origin, doc = document;
-  var key = 'provixchat.' + P.site;
+  var key = 'provixchat.' + P.i;
 
   // Events: handlers per name. One handler throwing must not stop the others nor the caller, so
   // its error is rethrown on its own (it still shows in the console).
@@ -35,7 +36,7 @@
   // Resolves with the JSON answer (true for 204); rejects with an Error named after the edge's
   // error code, e.g. `unauthorized` when identity verification refuses the hash.
   var call = (route, body) =>
-    fetch(edge + '/api/v1/sites/' + P.site + '/' + route, {
+    fetch(edge + '/api/v1/sites/' + P.i + '/' + route, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(Object.assign({ host: location.origin }, body)),
@@ -135,7 +136,7 @@
     sent = '';
     erased = P.f;
     setUnread(0);
-    P.state();
+    P.u();
   };
 
   // The loader writes P.v on every view change: a setter hears it (open and close events, badge).
@@ -150,7 +151,7 @@
           old.remove();
           P.f = P.r = null;
           // The loader shows `next` again in a new frame; this setter hears that instead.
-          return P.show(next);
+          return P.o(next);
         }
       }
       var was = view == 'chat';
@@ -222,7 +223,7 @@
   addEventListener('storage', e => {
     if (e.key != key) return;
     try { P.s = JSON.parse(e.newValue) || {}; } catch (x) { P.s = {}; }
-    if (P.d()) { P.v == 'banner' && P.show(''); P.a(); }
+    if (P.d()) { P.v == 'banner' && P.o(''); P.a(); }
     wake();
   });
 
@@ -241,7 +242,7 @@
       if (r.token != P.s.token) {
         P.s.token = r.token;
         save();
-        P.state();
+        P.u();
       }
       wake();
       return { verified: r.verified };
@@ -262,7 +263,7 @@
         frame.remove();
         P.f = P.r = null;
         // The chat closes as by the launcher; a banner or the preferences reopen in a new iframe.
-        P.v == 'chat' ? P.t() : P.show(P.v);
+        P.v == 'chat' ? P.t() : P.o(P.v);
       }
       setUnread(0);
     },
@@ -284,7 +285,7 @@
     consent: {
       get: () => P.d() || null,
       onChange: fn => listeners.push(fn),
-      show: () => P.show('prefs'),
+      show: () => P.o('prefs'),
     },
     // Provixchat.push([method, ...args]) keeps working once loaded.
     push: (...calls) => calls.forEach(run),

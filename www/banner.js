@@ -11,16 +11,18 @@
  *
  * The loader shares its state through window.__provixchat (P): v the view ('banner' while the
  * banner shows), c the configuration (with the markup), s what the site's storage holds, b the
- * launcher button (in the loader's shadow root), site (URL-encoded), show(view) and k(stored)
- * (keep and apply a recorded decision). This script sets B: the loader calls it on every view
- * change and it draws or removes the banner.
+ * launcher button (in the loader's shadow root), i the site (URL-encoded), o(view) (show) and
+ * k(stored) (keep and apply a recorded decision). This script sets B: the loader calls it on every
+ * view change and it draws or removes the banner. On a first visit (no decision stored) it also
+ * loads the JavaScript API (api.js), once the banner is up: the loader leaves that to it, so the
+ * API's download and run do not hold the banner up.
  * A classic script, served minified. */
 (() => {
   var P = window.__provixchat, me = document.currentScript;
   if (!P || !me || P.banner) return;
   P.banner = 1;
   var edge = new URL(me.src).origin, doc = document, root = P.b.getRootNode();
-  var api = edge + '/api/v1/sites/' + P.site + '/';
+  var api = edge + '/api/v1/sites/' + P.i + '/';
   // The banner (while shown), where focus was before it took it, and a decision on its way.
   var el, was, busy;
 
@@ -56,7 +58,7 @@
   // privacy choices (the widget's frame: its WASM loads now).
   var choose = value => {
     var c = P.c, all = value == 'accept_all', error = el.querySelector('.pvx-error');
-    if (value == 'customize') return P.show('prefs');
+    if (value == 'customize') return P.o('prefs');
     if (busy) return;
     busy = 1;
     // The launcher waits for the answer: a chat opened sooner would begin as a visitor of its own
@@ -118,4 +120,9 @@
     el.focus();
   };
   draw();
+  if (!P.s.record) {
+    var script = doc.createElement('script');
+    script.src = edge + '/api.js';
+    doc.documentElement.append(script);
+  }
 })();

@@ -10,22 +10,24 @@
  * edge's origin) only when the visitor opens the chat or the privacy choices.
  * The launcher takes the site's colour, side and text from the same configuration.
  * Everything else (window.Provixchat: the queue, methods, events, consent API, page activity, the
- * unread badge) is in api.js, loaded from the edge after first paint through window.__provixchat.
+ * unread badge) is in api.js, loaded from the edge (after the banner on a first visit) and sharing
+ * window.__provixchat.
  * A classic script (document.currentScript), safe to load twice, served minified (< 2 KB gzip). */
 (() => {
   var me = document.currentScript, html = document.documentElement;
   if (!me || window.__provixchat) return;
   // Shared with api.js: v the view ('', 'banner', 'prefs' or 'chat'; api.js hears it change), f the
   // widget's frame (api.js removes it on reset), s what the site's storage holds ({ token, record }),
-  // r the frame that said it is ready (messages for the widget wait for it); below, the functions
-  // it calls: show(view), state() (tell the widget), t() (the launcher's click), d() (the decision),
+  // r the frame that said it is ready (messages for the widget wait for it), i the site (URL-encoded);
+  // below, the functions it calls: o(view) (show), u() (update the widget: its state), t() (the
+  // launcher's click), d() (the decision),
   // a() (apply the decision: gated scripts, Consent Mode, the event; api.js applies one made in
   // another tab).
   // The edge's banner.js calls g(config) (take the configuration), then its banner code reads c
-  // (the configuration) and k(stored) (keep a decision), and sets B (it draws or removes the banner
-  // on every view change).
+  // (the configuration) and k(stored) (keep a decision), sets B (it draws or removes the banner
+  // on every view change) and loads api.js on a first visit.
   var P = window.__provixchat = {};
-  var site = encodeURIComponent(me.getAttribute('data-site') || '');
+  var site = encodeURIComponent(me.dataset.site || '');
   var edge = new URL(me.src).origin;
   // One key in the site's own storage: the visitor token and the consent record. Browsers block or
   // partition storage in third-party iframes, so the first-party page keeps them for the widget.
@@ -37,11 +39,12 @@
     try { return value ? localStorage.setItem(key, JSON.stringify(value)) : JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { return {}; }
   };
   P.s = store();
-  // A script of the edge's (api.js, the banner), run async.
-  var load = path => {
-    var s = document.createElement('script');
+  // A script of the edge's (api.js, the banner), run async; answers its element.
+  var load = (path, s) => {
+    s = document.createElement('script');
     s.src = edge + path;
     html.append(s);
+    return s;
   };
   // The banner is one request, asked for first thing (before anything is drawn): the edge's
   // banner.js for this site brings the configuration with the banner's markup, in the page's
@@ -50,7 +53,13 @@
   // and then draws or removes the banner on every view change): at once without a stored
   // decision; with one, only when the configuration says it no longer counts.
   var api = '/api/v1/sites/' + site + '/';
-  var banner = want => P.B ? P.B() : want && (P.B = () => {}, load(api + 'banner.js?lang=' + encodeURIComponent(html.lang)));
+  // The JavaScript API (api.js): at once on a visit with a decision. On a first visit the banner's
+  // script loads it once the banner is up, so its download and its run do not hold the banner up;
+  // the loader does if that script fails (blocked, say).
+  var API = '/api.js';
+  // A language tag, like an origin (the frame's address below), goes into a query as it is: it
+  // holds no character a query needs escaped.
+  var banner = want => P.B ? P.B() : want && (P.B = () => {}, load(api + 'banner.js?lang=' + html.lang).onerror = () => load(API));
   // The configuration (from the edge's banner.js, or the fetch below; it runs after this script):
   // the decision applied, the launcher drawn again as the site set it, with its text; the banner
   // when undecided.
@@ -66,11 +75,11 @@
   // With a decision, the configuration alone: its policy version and the launcher (no texts are
   // shown, so no language is asked for). An error answer leaves config unset: nothing is granted
   // and the chat still works.
-  P.s.record ? fetch(edge + api + 'consent-config').then(r => r.ok && r.json()).then(configure).catch(() => {}) : banner(1);
+  P.s.record ? (fetch(edge + api + 'consent-config').then(r => r.ok && r.json()).then(configure).catch(() => {}), load(API)) : banner(1);
 
   // The decision counts only for the current policy version and until it expires; before the
   // configuration has arrived nothing counts, so nothing gated runs early.
-  var record = (r = P.s.record) => r && config && r.policy_version === config.policy_version && r.expires_at > Date.now() ? r : null;
+  var record = (r = P.s.record) => r && config && r.policy_version === config.policy_version && r.expires_at > Date.now() && r;
   var granted = (category, r = record()) => !!r && (category === 'necessary' || r.choices[category] === true);
   var decision = (r = record()) =>
     r && Object.assign({ necessary: true, policy_version: r.policy_version, decided_at: r.at, gpc: r.gpc }, r.choices);
@@ -128,7 +137,7 @@
     if (fresh) {
       frame = P.f = document.createElement('iframe');
       frame.title = 'Chat';
-      frame.src = edge + '/embed/' + site + '?host=' + encodeURIComponent(origin);
+      frame.src = edge + '/embed/' + site + '?host=' + origin;
       // Focus follows the visitor into the widget once it has loaded (a hidden frame takes none).
       frame.onload = () => view && frame.focus();
       root.append(frame);
@@ -172,11 +181,9 @@
   // Gated scripts the page adds later run as soon as their category is granted.
   new MutationObserver(activate).observe(html, { childList: true, subtree: true });
 
-  Object.assign(P, { site, show, state, d: decision, b: button, k: keep, a: apply });
+  Object.assign(P, { i: site, o: show, u: state, d: decision, b: button, k: keep, a: apply });
   consentMode('default');
   show('');
   // <html> exists even when an async script runs before <body>; fixed positioning ignores where.
   html.append(box);
-  // The JavaScript API, after the launcher is drawn.
-  load('/api.js');
 })();

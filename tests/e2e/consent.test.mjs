@@ -422,6 +422,14 @@ test('a first visit downloads no WASM: the banner is up within 25 KB gzip and it
     ['GET /api.js', 'GET /api/v1/sites/demo/banner.js', 'GET /widget.js'], requests.join(', '));
   assert.ok(requests.includes('GET /api/v1/sites/demo/banner.js?lang=en'), 'the banner in the page\'s language');
   assert.equal(await page.locator('iframe').count(), 0);
+  // The JavaScript API comes after the banner: asked for only once the banner's script has run, so
+  // neither its download nor its run holds the banner up.
+  const [bannerDone, apiAsked] = await page.evaluate(() => ['/banner.js', '/api.js'].map((path, i) => {
+    const entry = performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname.endsWith(path));
+    return i ? entry.startTime : entry.responseEnd;
+  }));
+  assert.ok(apiAsked >= bannerDone, `api.js asked for at ${apiAsked} ms, banner.js answered at ${bannerDone} ms`);
+  await page.waitForFunction(() => typeof window.Provixchat?.consent?.get === 'function');
 
   // Equal weight: the three buttons look the same (size and colours).
   const looks = await page.locator('#provixchat').evaluate((host) => [...host.shadowRoot.querySelectorAll('.pvx-banner button')]
@@ -433,6 +441,17 @@ test('a first visit downloads no WASM: the banner is up within 25 KB gzip and it
   await page.getByRole('button', { name: 'Customize' }).click();
   await page.frameLocator('iframe[title="Chat"]').getByRole('dialog', { name: 'Privacy choices' }).waitFor();
   assert.ok(requests.some((r) => r.endsWith('.wasm')), requests.join(', '));
+  await context.close();
+});
+
+test('a banner script that cannot load (blocked, say) still leaves the page its JavaScript API', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.route('**/banner.js*', (route) => route.abort('blockedbyclient'));
+  await page.goto(`${edge.base}/demo`);
+  await page.getByRole('button', { name: 'Open chat' }).waitFor();
+  await page.waitForFunction(() => typeof window.Provixchat?.consent?.get === 'function');
+  assert.equal(await page.evaluate(() => window.Provixchat.consent.get()), null, 'no decision, nothing granted');
   await context.close();
 });
 
