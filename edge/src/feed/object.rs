@@ -47,6 +47,10 @@ impl IndexFeed {
     /// A feed keeps nothing to wake up to, and a link lives only while its conversation talks.
     fn accept_link(&self) -> EdgeResult<Response> {
         let pair = WebSocketPair::new()?;
+        // Binary frames (see `Link::send`) as ArrayBuffers, read at once: the runtime's default
+        // is a Blob, which only a promise reads.
+        let web: &web_sys::WebSocket = pair.server.as_ref();
+        js_sys::Reflect::set(web, &"binaryType".into(), &"arraybuffer".into()).map_err(worker::Error::from)?;
         pair.server.accept()?;
         let feed = Listener { queue: self.queue.clone(), env: self.env.clone() };
         wasm_bindgen_futures::spawn_local(feed.listen(pair.server));
@@ -68,7 +72,12 @@ impl Listener {
         while let Some(event) = events.next().await {
             match event {
                 Ok(WebsocketEvent::Message(message)) => {
-                    let Some(text) = message.text() else { continue };
+                    // Binary (see `Link::send`); a text frame from an older instance reads the same.
+                    let text = match message.bytes() {
+                        Some(bytes) => String::from_utf8(bytes).ok(),
+                        None => message.text(),
+                    };
+                    let Some(text) = text else { continue };
                     match read_link_frame(&text) {
                         Ok((site, id, update)) => {
                             let waiting = Waiting { id, update: update.to_owned(), reply: Reply::Link };
