@@ -297,6 +297,34 @@ test('in the widget and the inbox: the paperclip, a pasted screenshot, a dropped
   }
 });
 
+test('a file whose post is lost on the way (the network, then a 503) goes again and arrives once', async () => {
+  const context = await suite.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  try {
+    // The first post never reaches the edge, a proxy answers the second 503, the third goes through.
+    const posts = [];
+    await context.route('**/file-messages?*', (route) => {
+      if (route.request().method() != 'POST') return route.continue();
+      posts.push(new URL(route.request().url()).searchParams.get('client_id'));
+      if (posts.length == 1) return route.abort('connectionreset');
+      if (posts.length == 2) return route.fulfill({ status: 503, body: '' });
+      return route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(`${suite.edge.base}/demo?site=${site}`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const widget = page.frameLocator('iframe[title="Chat"]');
+    await widget.getByRole('textbox', { name: 'Message' }).waitFor();
+    await widget.getByLabel('Attach a file').setInputFiles({ name: 'retried.png', mimeType: 'image/png', buffer: PNG });
+    await widget.getByRole('img', { name: 'retried.png' }).waitFor({ timeout: 20000 });
+    assert.equal(posts.length, 3, posts.join(', '));
+    assert.equal(new Set(posts).size, 1, 'each post is the same message (one client id)');
+    await page.waitForTimeout(300);
+    assert.equal(await widget.getByRole('img', { name: 'retried.png' }).count(), 1);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a file sent before the chat\'s socket has opened is the conversation\'s first message', async () => {
   // The paperclip shows as soon as the chat does: a visitor quick to pick a file (or a slow
   // network) posts it while the socket is still connecting.

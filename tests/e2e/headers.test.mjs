@@ -105,7 +105,7 @@ test('errors, the bare page shells, the API and static files are never sniffed a
     assert.ok(res.status < 300, `${res.url}: ${res.status}`);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff', `${res.url}: nosniff`);
   }
-  for (const path of ['/widget.js', '/api.js', '/app/widget.js', '/app/widget_bg.wasm', '/app/inbox.js', '/app/chat.css', '/notice.css', '/demo.js']) {
+  for (const path of ['/widget.js', '/api.js', '/app/widget.js', '/app/widget_bg.wasm', '/app/inbox.js', '/app/widget-styles.css', '/notice.css', '/demo.js']) {
     const res = await get(path);
     assert.equal(res.status, 200, path);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff', `${path}: nosniff`);

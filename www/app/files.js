@@ -17,7 +17,13 @@ const send = (files) => {
     url.searchParams.set('name', file.name);
     const clip = field.parentNode, done = () => clip.classList.remove('busy');
     clip.classList.add('busy');
-    fetch(url, { method: 'POST', body: file }).then(done, done);
+    // A post lost on the way (the network, or a 5xx from the edge or a proxy before it) goes again,
+    // as the same message, up to three times, 2 s apart; a refusal (4xx) comes as the
+    // conversation's notice.
+    const post = (left) => fetch(url, { method: 'POST', body: file })
+      .then((r) => r.status < 500 || Promise.reject())
+      .catch(() => left && new Promise((wait) => setTimeout(wait, 2000, left - 1)).then(post));
+    post(3).then(done);
   }
   // In the widget, a visitor who sent something has started a chat: the site keeps their token,
   // as the widget's WASM has it kept when they send a message (its `ToHost::Token`).
