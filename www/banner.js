@@ -11,11 +11,11 @@
  *
  * The loader shares its state through window.__provixchat (P): v the view ('banner' while the
  * banner shows), c the configuration (with the markup), s what the site's storage holds, b the
- * launcher button (in the loader's shadow root), i the site (URL-encoded), o(view) (show) and
- * k(stored) (keep and apply a recorded decision). This script sets B: the loader calls it on every
- * view change and it draws or removes the banner. On a first visit (no decision stored) it also
- * loads the JavaScript API (api.js), once the banner is up: the loader leaves that to it, so the
- * API's download and run do not hold the banner up.
+ * launcher button (in the loader's shadow root), i the site (URL-encoded), o(view) (show),
+ * k(stored) (keep and apply a recorded decision) and l(path) (load a script of the edge's). This
+ * script sets B: the loader calls it on every view change and it draws or removes the banner. On a
+ * first visit (no decision stored) it also loads the JavaScript API (api.js) once the banner is
+ * up: the loader leaves that to it, so the API's download and run do not hold the banner up.
  * A classic script, served minified. */
 (() => {
   var P = window.__provixchat, me = document.currentScript;
@@ -120,9 +120,5 @@
     el.focus();
   };
   draw();
-  if (!P.s.record) {
-    var script = doc.createElement('script');
-    script.src = edge + '/api.js';
-    doc.documentElement.append(script);
-  }
+  P.s.record || P.l('/api.js');
 })();

@@ -20,7 +20,7 @@
   // widget's frame (api.js removes it on reset), s what the site's storage holds ({ token, record }),
   // r the frame that said it is ready (messages for the widget wait for it), i the site (URL-encoded);
   // below, the functions it calls: o(view) (show), u() (update the widget: its state), t() (the
-  // launcher's click), d() (the decision),
+  // launcher's click), d() (the decision), l(path) (load a script of the edge's),
   // a() (apply the decision: gated scripts, Consent Mode, the event; api.js applies one made in
   // another tab).
   // The edge's banner.js calls g(config) (take the configuration), then its banner code reads c
@@ -181,7 +181,7 @@
   // Gated scripts the page adds later run as soon as their category is granted.
   new MutationObserver(activate).observe(html, { childList: true, subtree: true });
 
-  Object.assign(P, { i: site, o: show, u: state, d: decision, b: button, k: keep, a: apply });
+  Object.assign(P, { i: site, o: show, u: state, d: decision, b: button, k: keep, a: apply, l: load });
   consentMode('default');
   show('');
   // <html> exists even when an async script runs before <body>; fixed positioning ignores where.

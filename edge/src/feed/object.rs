@@ -77,7 +77,10 @@ impl Listener {
                         Some(bytes) => String::from_utf8(bytes).ok(),
                         None => message.text(),
                     };
-                    let Some(text) = text else { continue };
+                    let Some(text) = text else {
+                        console_error!("index feed: a link frame that is not UTF-8 text");
+                        continue;
+                    };
                     match read_link_frame(&text) {
                         Ok((site, id, update)) => {
                             let waiting = Waiting { id, update: update.to_owned(), reply: Reply::Link };
