@@ -14,13 +14,16 @@
 //! with the workspace's answer to its batch. Either way a failure reaches the conversation, which
 //! tries again (its repair alarm) as when it called the workspace itself.
 //!
-//! `logic` is the batching, tested natively; `object` the `worker` glue.
+//! `logic` is the batching, tested natively; `object` the `worker` glue; `socket` the callbacks on a
+//! link's two ends.
 
 #[cfg(target_arch = "wasm32")]
 pub mod link;
 pub mod logic;
 #[cfg(target_arch = "wasm32")]
 mod object;
+#[cfg(target_arch = "wasm32")]
+mod socket;
 #[cfg(target_arch = "wasm32")]
 pub use object::IndexFeed;
 

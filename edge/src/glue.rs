@@ -8,12 +8,39 @@ use shared::api::ApiError;
 use shared::privacy::DataRegion;
 use shared::SiteId;
 use worker::{
-    console_error, Date, Env, Headers, Method, Request, RequestInit, Response, SqlStorage, SqlStorageValue, State,
-    Stub, WebSocket,
+    console_error, Env, Headers, Method, Request, RequestInit, Response, SqlStorage, SqlStorageValue, State, Stub,
+    WebSocket,
 };
 
+/// The clock, without a `Date` object: it is read several times for every message, and each
+/// object would be garbage for V8's collector.
 pub fn now_ms() -> i64 {
-    Date::now().as_millis() as i64
+    js_sys::Date::now() as i64
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A WebSocket, for `send` with a string that is already JavaScript's.
+    type Socket;
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send_value(this: &Socket, data: &wasm_bindgen::JsValue) -> Result<(), wasm_bindgen::JsValue>;
+}
+
+/// A frame for several sockets, made into a JavaScript string once: `send_with_str` makes a new
+/// one from the WASM's bytes for every socket, garbage for V8's collector each time (an inbox
+/// list frame holds a whole batch of summaries, for every inbox open).
+pub struct SharedText(wasm_bindgen::JsValue);
+
+impl SharedText {
+    pub fn new(text: &str) -> Self {
+        Self(wasm_bindgen::JsValue::from_str(text))
+    }
+
+    /// Refused by a socket that is closing: the caller's to ignore or log.
+    pub fn send(&self, ws: &WebSocket) -> Result<(), wasm_bindgen::JsValue> {
+        let ws: &web_sys::WebSocket = ws.as_ref();
+        wasm_bindgen::JsCast::unchecked_ref::<Socket>(ws).send_value(&self.0)
+    }
 }
 
 pub fn json<T: Serialize>(value: &T, status: u16) -> EdgeResult<Response> {

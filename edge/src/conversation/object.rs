@@ -712,12 +712,12 @@ impl Conversation {
 
     /// Sends to every greeted socket that `to` picks and whose access holds.
     fn send_to(&self, msg: &ServerMsg, state: &ConversationState, to: impl Fn(&WebSocket, &Peer) -> bool) {
-        let text = msg.encode();
+        let text = crate::glue::SharedText::new(&msg.encode());
         for other in self.state.get_websockets() {
             let peer = self.peer(&other).ok().flatten();
             if peer.is_some_and(|p| p.greeted && !p.ended && logic::may_use(&p, state).is_ok() && to(&other, &p)) {
                 // A socket that is closing cannot take it; it resumes by seq later.
-                let _ = other.send_with_str(&text);
+                let _ = text.send(&other);
             }
         }
     }

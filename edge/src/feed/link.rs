@@ -15,13 +15,12 @@ use super::Forward;
 use crate::conversation::IndexFailed;
 use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, conversation_object, feed_object, now_ms, open_socket};
-use futures_util::StreamExt;
 use shared::api::ApiError;
 use shared::{ConversationId, ErrorCode, SiteId};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
-use worker::{console_error, Delay, Env, Headers, WebSocket, WebsocketEvent};
+use worker::{console_error, Delay, Env, Headers, WebSocket};
 
 /// The conversation's side of its link; empty until the first update.
 #[derive(Default)]
@@ -75,8 +74,10 @@ impl Link {
         let ws = res.websocket().ok_or(EdgeError::Internal("the feed did not accept a link".into()))?;
         ws.accept()?;
         let open = Rc::new(Open { ws, used: Cell::new(now_ms()), closing: Cell::new(false) });
+        let (watched, slot, env, site, id) = (open.clone(), self.0.clone(), env.clone(), site.clone(), id.clone());
+        // Only the end is heard of: the feed sends nothing on a link.
+        super::socket::listen(open.ws.as_ref(), None, move || closed(watched, slot, env, site, id))?;
         *self.0.open.borrow_mut() = Some(open.clone());
-        wasm_bindgen_futures::spawn_local(watch(open.clone(), self.0.clone(), env.clone(), site.clone(), id.clone()));
         wasm_bindgen_futures::spawn_local(close_when_idle(open.clone(), self.0.clone()));
         Ok(open)
     }
@@ -90,29 +91,24 @@ fn forget(slot: &Slot, open: &Rc<Open>) {
     }
 }
 
-/// Waits for the link to close. Closed by the feed's side (its object restarted, say), updates on
-/// their way may be lost: the conversation is told, as the feed tells it of a failed batch.
-async fn watch(open: Rc<Open>, slot: Rc<Slot>, env: Env, site: SiteId, id: ConversationId) {
-    if let Ok(mut events) = open.ws.events() {
-        while let Some(event) = events.next().await {
-            if matches!(event, Ok(WebsocketEvent::Close(_)) | Err(_)) {
-                break;
-            }
-        }
-    }
+/// The link closed. Closed by the feed's side (its object restarted, say), updates on their way
+/// may be lost: the conversation is told, as the feed tells it of a failed batch.
+fn closed(open: Rc<Open>, slot: Rc<Slot>, env: Env, site: SiteId, id: ConversationId) {
     forget(&slot, &open);
     if open.closing.replace(true) {
         return;
     }
-    let error = ApiError {
-        error: ErrorCode::Internal,
-        message: "the link to the index feed closed".into(),
-        retry_after_s: None,
-    };
-    let told = async { ask(&conversation_object(&env, &site, &id)?, IndexFailed { error }).await }.await;
-    if let Err(e) = told {
-        console_error!("conversation {id}: its link to the index feed closed, and telling it failed: {e}");
-    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let error = ApiError {
+            error: ErrorCode::Internal,
+            message: "the link to the index feed closed".into(),
+            retry_after_s: None,
+        };
+        let told = async { ask(&conversation_object(&env, &site, &id)?, IndexFailed { error }).await }.await;
+        if let Err(e) = told {
+            console_error!("conversation {id}: its link to the index feed closed, and telling it failed: {e}");
+        }
+    });
 }
 
 /// Closes the link once it has gone unused for [`LINK_IDLE_MS`] (looked at every `LINK_IDLE_MS`, so

@@ -11,16 +11,12 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::glue::{ask, ask_encoded, conversation_object, now_ms, respond, workspace_object, CONNECT_PATH};
 use crate::workspace::ConversationsUpdated;
 use futures_channel::oneshot;
-use futures_util::StreamExt;
 use shared::api::ApiError;
 use shared::{ConversationId, SiteId};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
-use worker::{
-    console_error, durable_object, Delay, DurableObject, Env, Request, Response, State, WebSocket, WebSocketPair,
-    WebsocketEvent,
-};
+use worker::{console_error, durable_object, Delay, DurableObject, Env, Request, Response, State, WebSocketPair};
 
 type Answer = oneshot::Sender<Result<(), ApiError>>;
 
@@ -52,51 +48,32 @@ impl IndexFeed {
         let web: &web_sys::WebSocket = pair.server.as_ref();
         js_sys::Reflect::set(web, &"binaryType".into(), &"arraybuffer".into()).map_err(worker::Error::from)?;
         pair.server.accept()?;
-        let feed = Listener { queue: self.queue.clone(), env: self.env.clone() };
-        wasm_bindgen_futures::spawn_local(feed.listen(pair.server));
+        let (queue, env) = (self.queue.clone(), self.env.clone());
+        super::socket::listen(web, Some(Box::new(move |data| frame(&queue, &env, data))), || {})?;
         Ok(Response::from_websocket(pair.client)?)
     }
 }
 
-/// What a link's listener needs of its feed.
-struct Listener {
-    queue: Queue,
-    env: Env,
-}
-
-impl Listener {
-    /// Queues each update that comes over the link, until it closes. Only conversations write
-    /// here; a frame that does not decode is a bug, logged.
-    async fn listen(self, ws: WebSocket) {
-        let Ok(mut events) = ws.events() else { return };
-        while let Some(event) = events.next().await {
-            match event {
-                Ok(WebsocketEvent::Message(message)) => {
-                    // Binary (see `Link::send`); a text frame from an older instance reads the same.
-                    let text = match message.bytes() {
-                        Some(bytes) => String::from_utf8(bytes).ok(),
-                        None => message.text(),
-                    };
-                    let Some(text) = text else {
-                        console_error!("index feed: a link frame that is not UTF-8 text");
-                        continue;
-                    };
-                    match read_link_frame(&text) {
-                        Ok((site, id, update)) => {
-                            let waiting = Waiting { id, update: update.to_owned(), reply: Reply::Link };
-                            queue(&self.queue, &self.env, site, waiting)
-                        }
-                        Err(e) => console_error!("index feed: {e}"),
-                    }
-                }
-                Ok(WebsocketEvent::Close(_)) | Err(_) => break,
-            }
+/// Queues an update that came over a link. Only conversations write there; a frame that does not
+/// decode is a bug, logged.
+fn frame(queue: &Queue, env: &Env, data: wasm_bindgen::JsValue) {
+    // Binary (see `Link::send`); a text frame from an older instance reads the same.
+    let text = data.as_string().or_else(|| String::from_utf8(js_sys::Uint8Array::new(&data).to_vec()).ok());
+    let Some(text) = text else {
+        console_error!("index feed: a link frame that is not UTF-8 text");
+        return;
+    };
+    match read_link_frame(&text) {
+        Ok((site, id, update)) => {
+            let waiting = Waiting { id, update: update.to_owned(), reply: Reply::Link };
+            queue_update(queue, env, site, waiting)
         }
+        Err(e) => console_error!("index feed: {e}"),
     }
 }
 
 /// Queues an update, starting the send loop if the feed was idle.
-fn queue(queue: &Queue, env: &Env, site: SiteId, waiting: Waiting) {
+fn queue_update(queue: &Queue, env: &Env, site: SiteId, waiting: Waiting) {
     let idle = queue.borrow_mut().push(waiting);
     if idle {
         wasm_bindgen_futures::spawn_local(send_loop(queue.clone(), env.clone(), site));
@@ -111,7 +88,7 @@ impl FeedCalls for IndexFeed {
             update: serde_json::to_string(&r.update)?,
             reply: Reply::Caller(answer),
         };
-        queue(&self.queue, &self.env, r.site, waiting);
+        queue_update(&self.queue, &self.env, r.site, waiting);
         match answered.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(EdgeError::from_api(e)),

@@ -85,7 +85,7 @@ impl Workspace {
                     }
                 }
                 Effect::Broadcast(msg) => {
-                    let text = msg.encode();
+                    let text = crate::glue::SharedText::new(&msg.encode());
                     // Found once per request: a feed's batch broadcasts once per conversation.
                     let greeted = greeted.get_or_insert_with(|| {
                         self.state
@@ -97,7 +97,7 @@ impl Workspace {
                             .collect::<Vec<_>>()
                     });
                     for ws in greeted.iter() {
-                        let _ = ws.send_with_str(&text);
+                        let _ = text.send(ws);
                     }
                 }
                 Effect::Close { email, sessions, code, reason } => {
