@@ -182,30 +182,3 @@ crate::requests! {
         conversation_page: GetConversationPage { query: logic::listing::ConversationQuery } -> logic::listing::ConversationPage;
     }
 }
-
-/// Most values one SQL statement may bind (a Durable Object's SQLite allows 100): the index's
-/// batch writes (`store`) split their rows to stay within it.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-const MAX_BOUND: usize = 100;
-
-/// `(?, …), (?, …)`: the `VALUES` of `n` rows of `columns` values each.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-fn sql_rows(n: usize, columns: usize) -> String {
-    let row = format!("({})", vec!["?"; columns].join(", "));
-    vec![row; n].join(", ")
-}
-
-#[cfg(test)]
-mod sql_tests {
-    use super::*;
-
-    #[test]
-    fn batch_rows_bind_as_many_values_as_asked_and_a_chunk_stays_within_the_limit() {
-        assert_eq!(sql_rows(1, 2), "(?, ?)");
-        assert_eq!(sql_rows(2, 3), "(?, ?, ?), (?, ?, ?)");
-        // The index's chunks: 10 summaries of 10 values, 25 messages of 4.
-        for columns in [10, 4] {
-            assert_eq!(sql_rows(MAX_BOUND / columns, columns).matches('?').count(), MAX_BOUND);
-        }
-    }
-}

@@ -13,7 +13,7 @@ use crate::glue::{json_row, json_rows};
 use crate::settings::WorkspaceConfig;
 use crate::team::InviteRecord;
 use crate::workspace::MemberPrefs;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::api::NotifyWhen;
 use shared::api::{AuditAction, AuditEntry, AuditFilter, Member, Role};
 use shared::consent::ConsentRecord;
@@ -139,19 +139,6 @@ impl SqlStore<'_> {
 
     fn run(&self, query: &str, bindings: Vec<worker::SqlStorageValue>) -> EdgeResult<()> {
         self.0.exec(query, bindings)?;
-        Ok(())
-    }
-
-    /// `head (?, …), (?, …) tail` for every row (of equal length), in as few statements as the
-    /// limit on bound values allows.
-    fn insert_rows(&self, head: &str, tail: &str, rows: Vec<Vec<worker::SqlStorageValue>>) -> EdgeResult<()> {
-        let Some(columns) = rows.first().map(Vec::len) else { return Ok(()) };
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<_> = rows.by_ref().take(super::MAX_BOUND / columns).collect();
-            let query = format!("{head} {} {tail}", super::sql_rows(chunk.len(), columns));
-            self.run(&query, chunk.into_iter().flatten().collect())?;
-        }
         Ok(())
     }
 }
@@ -302,30 +289,28 @@ impl WorkspaceStore for SqlStore<'_> {
         self.summaries("SELECT * FROM conversations ORDER BY last_at DESC LIMIT ?", vec![limit(n)])
     }
     fn put_summaries(&mut self, summaries: &[(&ConversationSummary, Option<&VisitorId>)], at: i64) -> EdgeResult<()> {
-        let rows = summaries
-            .iter()
-            .map(|(s, visitor)| {
-                Ok(vec![
-                    s.id.as_str().into(),
-                    s.visitor_name.as_str().into(),
-                    s.last_message.as_str().into(),
-                    serde_json::to_string(&s.last_author)?.into(),
-                    s.last_at.into(),
-                    (s.last_seq as i64).into(),
-                    serde_json::to_string(s)?.into(),
-                    (s.rev as i64).into(),
-                    visitor.map(|v| v.as_str().to_owned()).into(),
-                    at.into(),
-                ])
-            })
-            .collect::<EdgeResult<Vec<_>>>()?;
-        self.insert_rows(
+        if summaries.is_empty() {
+            return Ok(());
+        }
+        #[derive(Serialize)]
+        struct Put<'a> {
+            s: &'a ConversationSummary,
+            v: Option<&'a VisitorId>,
+        }
+        // The batch as one JSON value that SQLite takes apart: one string handed to the runtime
+        // rather than six a summary, each a JavaScript string made from the WASM's bytes (garbage
+        // for V8's collector, at a feed's pace), and no limit on bound values to split rows at.
+        let batch: Vec<Put> = summaries.iter().map(|(s, v)| Put { s, v: *v }).collect();
+        self.run(
             "INSERT INTO conversations (id, visitor_name, last_message, last_author, last_at, last_seq, json, rev, \
-             visitor_id, updated_at) VALUES",
-            "ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, last_message = excluded.last_message, \
+             visitor_id, updated_at) \
+             SELECT value ->> '$.s.id', value ->> '$.s.visitor_name', value ->> '$.s.last_message', \
+             value -> '$.s.last_author', value ->> '$.s.last_at', value ->> '$.s.last_seq', value -> '$.s', \
+             value ->> '$.s.rev', value ->> '$.v', ?2 FROM json_each(?1) WHERE true \
+             ON CONFLICT(id) DO UPDATE SET visitor_name = excluded.visitor_name, last_message = excluded.last_message, \
              last_author = excluded.last_author, last_at = excluded.last_at, last_seq = excluded.last_seq, \
              json = excluded.json, rev = excluded.rev, updated_at = excluded.updated_at",
-            rows,
+            vec![serde_json::to_string(&batch)?.into(), at.into()],
         )?;
         // A new row takes the visitor; an existing one keeps the visitor it was first stored with.
         for (s, visitor) in summaries {
@@ -340,11 +325,16 @@ impl WorkspaceStore for SqlStore<'_> {
     }
 
     fn index_messages(&mut self, messages: &[(&ConversationId, &Indexed)]) -> EdgeResult<()> {
-        let rows = messages
-            .iter()
-            .map(|(id, m)| vec![id.as_str().into(), (m.seq as i64).into(), m.body.as_str().into(), m.at.into()])
-            .collect();
-        self.insert_rows("INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) VALUES", "", rows)
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let batch: Vec<_> = messages.iter().map(|(id, m)| (id.as_str(), m.seq, m.body.as_str(), m.at)).collect();
+        // One JSON value, as for `put_summaries`.
+        self.run(
+            "INSERT OR IGNORE INTO message_index (conversation_id, seq, body, at) \
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)",
+            vec![serde_json::to_string(&batch)?.into()],
+        )
     }
     fn trim_index(&mut self, id: &ConversationId, keep: usize) -> EdgeResult<()> {
         self.run(
