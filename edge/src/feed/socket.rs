@@ -28,18 +28,18 @@ pub fn listen(
     let (socket, kept) = (ws.clone(), slot.clone());
     let ended = End::new(move || {
         // Close after an error, say: only the first counts.
-        let Some((frames, ended)) = kept.borrow_mut().take() else { return };
+        let Some((frames, this)) = kept.borrow_mut().take() else { return };
         if let Some(frames) = &frames {
             let _ = socket.remove_event_listener_with_callback("message", frames.as_ref().unchecked_ref());
         }
         for kind in ["close", "error"] {
-            let _ = socket.remove_event_listener_with_callback(kind, ended.as_ref().unchecked_ref());
+            let _ = socket.remove_event_listener_with_callback(kind, this.as_ref().unchecked_ref());
         }
         if let Some(end) = end.take() {
             end();
         }
-        // Freed once this call has returned, not while it runs.
-        wasm_bindgen_futures::spawn_local(async move { drop((frames, ended)) });
+        // Freed once this call has returned, not while it runs (`this` is the closure running).
+        wasm_bindgen_futures::spawn_local(async move { drop((frames, this)) });
     });
     // Kept before they are handed over, so no listener can outlive its closure.
     let on_frame: Option<js_sys::Function> = frames.as_ref().map(|f| f.as_ref().clone().unchecked_into());
